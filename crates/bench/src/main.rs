@@ -1,0 +1,225 @@
+//! `bench`: a small HTTP load generator that prints figures.
+//!
+//! * `bench http --url URL` keeps N workers looping GET requests on one shared
+//!   client and prints requests, errors, requests/s and latency percentiles.
+//! * `bench api-me --base URL` signs up a fresh user through the JSON API and
+//!   compares `GET /healthz` with the authenticated `GET /api/v1/me`.
+//!
+//! Point it at loopback only: it is meant to measure a local instance.
+
+mod load;
+
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::load::{LoadConfig, Report};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bench",
+    about = "HTTP load against a running Growthdeck; prints figures"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Load one URL with GET requests and print latency figures.
+    Http(HttpArgs),
+    /// Sign up a fresh user, then compare `GET /healthz` with `GET /api/v1/me`.
+    ApiMe(ApiMeArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct LoadArgs {
+    /// Number of concurrent workers (and pooled connections).
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Measured seconds (after the warm-up).
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Warm-up seconds, not recorded.
+    #[arg(long, default_value_t = 2)]
+    warmup: u64,
+}
+
+#[derive(Args, Debug)]
+struct HttpArgs {
+    /// URL to GET, e.g. http://127.0.0.1:8080/healthz
+    #[arg(long)]
+    url: String,
+    /// Sent as `Authorization: Bearer TOKEN`.
+    #[arg(long)]
+    token: Option<String>,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+#[derive(Args, Debug)]
+struct ApiMeArgs {
+    /// Base URL of the running instance.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    base: String,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+const PASSWORD: &str = "correct horse battery staple 42";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bench: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    // reqwest is built with `rustls-no-provider`: install ring once. An error
+    // only means a provider is already installed, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("building the tokio runtime")?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Http(args) => run_http(args).await,
+            Command::ApiMe(args) => run_api_me(args).await,
+        }
+    })
+}
+
+fn load_config(args: &LoadArgs) -> Result<LoadConfig> {
+    if args.concurrency == 0 {
+        bail!("--concurrency must be at least 1");
+    }
+    if args.duration == 0 {
+        bail!("--duration must be at least 1 second");
+    }
+    Ok(LoadConfig {
+        concurrency: args.concurrency,
+        duration: Duration::from_secs(args.duration),
+        warmup: Duration::from_secs(args.warmup),
+    })
+}
+
+fn print_settings(config: &LoadConfig) {
+    println!(
+        "concurrency {}, warm-up {} s, measured {} s",
+        config.concurrency,
+        config.warmup.as_secs(),
+        config.duration.as_secs()
+    );
+}
+
+async fn run_http(args: HttpArgs) -> Result<()> {
+    let config = load_config(&args.load)?;
+    let client = load::client(config.concurrency)?;
+    print_settings(&config);
+    let report = load::run(&client, &args.url, args.token.as_deref(), &config).await?;
+    let label = format!("GET {}", args.url);
+    report.print_block(&label);
+    println!();
+    Report::print_table(&[(label, &report)]);
+    Ok(())
+}
+
+async fn run_api_me(args: ApiMeArgs) -> Result<()> {
+    let config = load_config(&args.load)?;
+    let client = load::client(config.concurrency)?;
+    let base = args.base.trim_end_matches('/').to_owned();
+
+    let token = sign_up(&client, &base).await?;
+
+    print_settings(&config);
+    let healthz_url = format!("{base}/healthz");
+    let healthz = load::run(&client, &healthz_url, None, &config).await?;
+    healthz.print_block("GET /healthz");
+    println!();
+
+    let me_url = format!("{base}/api/v1/me");
+    let me = load::run(&client, &me_url, Some(&token), &config).await?;
+    me.print_block("GET /api/v1/me");
+    println!();
+
+    Report::print_table(&[
+        ("GET /healthz".to_owned(), &healthz),
+        ("GET /api/v1/me".to_owned(), &me),
+    ]);
+    Ok(())
+}
+
+/// Signs up `bench-<unix millis>@example.com` and returns an API token.
+async fn sign_up(client: &reqwest::Client, base: &str) -> Result<String> {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("system clock before 1970")?
+        .as_millis();
+    let email = format!("bench-{millis}@example.com");
+
+    let signup = json!({
+        "email": email,
+        "password": PASSWORD,
+        "name": "Bench",
+        "workspace": "Bench",
+    });
+    post_json(
+        client,
+        &format!("{base}/api/v1/auth/signup"),
+        &signup,
+        "sign-up",
+    )
+    .await?;
+
+    let credentials = json!({ "email": email, "password": PASSWORD });
+    let body = post_json(
+        client,
+        &format!("{base}/api/v1/auth/token"),
+        &credentials,
+        "token",
+    )
+    .await?;
+    let token = body
+        .get("token")
+        .and_then(Value::as_str)
+        .with_context(|| format!("token response has no \"token\" string: {body}"))?;
+    println!("signed up {email}");
+    Ok(token.to_owned())
+}
+
+/// POSTs JSON and returns the JSON body of a 2xx answer; anything else
+/// (including 429 throttling) prints the problem body and fails.
+async fn post_json(client: &reqwest::Client, url: &str, body: &Value, what: &str) -> Result<Value> {
+    let response = client
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .with_context(|| format!("{what}: POST {url}"))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .with_context(|| format!("{what}: reading the body of POST {url}"))?;
+    if !status.is_success() {
+        eprintln!("{what} failed: POST {url} answered {status}");
+        eprintln!("{text}");
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            bail!("{what} was throttled (429); wait for the limit to reset and retry");
+        }
+        bail!("{what} answered {status}");
+    }
+    serde_json::from_str(&text)
+        .with_context(|| format!("{what}: POST {url} answered non-JSON: {text}"))
+}

@@ -1,0 +1,90 @@
+//! Command line: `serve` (default), `migrate`, `user create`, `config check`, `backup`.
+
+mod backup;
+mod serve;
+mod user;
+
+use clap::{Parser, Subcommand};
+use platform::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "growthdeck",
+    version,
+    about = "Growthdeck: grow and operate Instagram presences — web dashboard, JSON API and background work in one binary."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Write a consistent snapshot of the SQLite database to PATH.
+    Backup {
+        /// Destination file (must not exist).
+        path: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (secrets masked) and check it.
+    Check,
+}
+
+fn load_config() -> anyhow::Result<Config> {
+    let (config, warnings) = Config::load_with_warnings()?;
+    platform::observability::init_logging(&config);
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    Ok(config)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::run(load_config()?).await,
+        Command::Migrate => {
+            let config = load_config()?;
+            let database = platform::db::connect(&config).await?;
+            platform::db::migrate(&database).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User { command } => user::run(load_config()?, command).await,
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
+            let (config, warnings) = Config::load_with_warnings()?;
+            for line in config.masked_lines() {
+                println!("{line}");
+            }
+            for w in &warnings {
+                println!("warning: {w}");
+            }
+            let database = platform::db::connect(&config).await;
+            match database {
+                Ok(_) => println!("database: reachable"),
+                Err(e) => anyhow::bail!("database unreachable: {e}"),
+            }
+            println!("configuration OK");
+            Ok(())
+        }
+        Command::Backup { path } => backup::run(load_config()?, &path).await,
+    }
+}

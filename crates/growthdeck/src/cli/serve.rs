@@ -1,0 +1,25 @@
+//! `growthdeck serve`
+
+use platform::Config;
+use tokio::net::TcpListener;
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let state = growthdeck::build_state(config).await?;
+    let listener = TcpListener::bind(listen).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {listen}: {e} (set GROWTHDECK_LISTEN to another address)")
+    })?;
+    let base = state.config.base_url();
+    tracing::info!(%listen, "Growthdeck is listening");
+    println!("Growthdeck is running: open {base}/");
+    if let Some(link) = identity::service::setup::first_run_link(&state).await? {
+        tracing::info!("first-run link issued");
+        println!();
+        println!(
+            "First run: create the owner account and workspace here (this link is shown once):"
+        );
+        println!("  {link}");
+        println!();
+    }
+    growthdeck::launch(state, listener, growthdeck::shutdown_signal()).await
+}

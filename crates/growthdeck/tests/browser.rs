@@ -1,0 +1,167 @@
+//! Headless Chromium drives the real binary's router: sign up, sign out, sign in, open the
+//! Security page. Runs when `GROWTHDECK_TEST_CHROMEDRIVER` names a chromedriver (`.ci/run`
+//! installs Debian's `chromium` + `chromium-driver` and sets it); otherwise it says so and
+//! passes without a browser.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::{net::SocketAddr, process::Stdio, time::Duration};
+
+use fantoccini::{ClientBuilder, Locator};
+
+struct Driver(std::process::Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_for_path(client: &fantoccini::Client, path: &str) {
+    for _ in 0..100 {
+        if client.current_url().await.unwrap().path() == path {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "never reached {path}; at {}",
+        client.current_url().await.unwrap()
+    );
+}
+
+async fn fill(client: &fantoccini::Client, id: &str, value: &str) {
+    let field = client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("field #{id}: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+#[tokio::test]
+async fn sign_up_sign_in_and_open_security_page() {
+    let Ok(driver_path) = std::env::var("GROWTHDECK_TEST_CHROMEDRIVER") else {
+        eprintln!(
+            "browser test skipped: GROWTHDECK_TEST_CHROMEDRIVER is not set (.ci/run sets it)"
+        );
+        return;
+    };
+    let chromium =
+        std::env::var("GROWTHDECK_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+
+    // The real application, as `serve` builds it, on a port-0 listener.
+    let data = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let config = platform::Config {
+        data_dir: data.path().to_path_buf(),
+        listen: addr,
+        public_url: Some(format!("http://{addr}")),
+        ..platform::Config::default()
+    };
+    let state = growthdeck::build_state(config).await.unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(growthdeck::launch(state, listener, async {
+        let _ = stop_rx.await;
+    }));
+
+    let port = free_port();
+    let _driver = Driver(
+        std::process::Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {driver_path}: {e}")),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                     "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display())]
+        }),
+    );
+    let mut client = None;
+    for _ in 0..50 {
+        let mut builder =
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(caps.clone());
+        match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver did not start");
+    let base = format!("http://{addr}");
+
+    // Sign up.
+    c.goto(&format!("{base}/signup")).await.unwrap();
+    fill(&c, "email", "browser@example.com").await;
+    fill(&c, "name", "Browser Person").await;
+    fill(&c, "password", "correct horse battery staple").await;
+    fill(&c, "workspace", "Browser Agency").await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&c, "/home").await;
+    assert!(c.source().await.unwrap().contains("Browser Agency"));
+
+    // Sign out.
+    c.find(Locator::Css("form[action=\"/logout\"] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    c.goto(&format!("{base}/home")).await.unwrap();
+    wait_for_path(&c, "/login").await;
+
+    // Sign in.
+    fill(&c, "email", "browser@example.com").await;
+    fill(&c, "password", "correct horse battery staple").await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&c, "/home").await;
+
+    // The Security page lists this session and offers 2FA.
+    c.goto(&format!("{base}/account/security")).await.unwrap();
+    wait_for_path(&c, "/account/security").await;
+    let html = c.source().await.unwrap();
+    assert!(html.to_lowercase().contains("two-factor"), "2FA section");
+    assert!(
+        html.contains("This device"),
+        "sessions section lists this session"
+    );
+    if let Ok(dir) = std::env::var("GROWTHDECK_TEST_SCREENSHOT_DIR") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("security.png"), png).unwrap();
+    }
+
+    c.close().await.unwrap();
+    let _ = stop_tx.send(());
+    server.await.unwrap().unwrap();
+}

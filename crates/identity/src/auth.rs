@@ -1,0 +1,88 @@
+//! The `Authenticator` the platform's `Ctx` extractor calls: a bearer API token, else the
+//! session cookie.
+
+use axum::http::{header, request::Parts};
+use axum_extra::extract::cookie::CookieJar;
+use platform::{
+    AppState, Ctx, Result,
+    ctx::{Authenticator, CtxUser, CtxWorkspace, Principal},
+    http::meta,
+};
+
+use crate::service::{sessions, tokens, workspaces};
+
+/// Cookie name: `__Host-` prefixed (Secure, path /, no domain) when served over https.
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.config.is_https() {
+        "__Host-gd_session"
+    } else {
+        "gd_session"
+    }
+}
+
+pub struct IdentityAuth;
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+#[async_trait::async_trait]
+impl Authenticator for IdentityAuth {
+    async fn authenticate(&self, state: &AppState, parts: &Parts) -> Result<Option<Ctx>> {
+        let m = meta::current();
+        if let Some(token) = bearer(parts) {
+            return tokens::authenticate(state, token, &m.request_id, m.client_ip).await;
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(session_cookie_name(state)) else {
+            return Ok(None);
+        };
+        let Some((session, user)) = sessions::resolve(state, cookie.value()).await? else {
+            return Ok(None);
+        };
+        if session.state != sessions::ACTIVE {
+            return Ok(None);
+        }
+        // The session's workspace if the user is still a member, else their first one.
+        let mut workspace = match session.workspace_id {
+            Some(ws) => workspaces::membership_of(&state.db, ws, user.id).await?,
+            None => None,
+        };
+        if workspace.is_none() {
+            workspace = workspaces::list_for_user(&state.db, user.id)
+                .await?
+                .into_iter()
+                .next();
+            if let Some((ws, _)) = &workspace {
+                sessions::set_workspace(&state.db, session.id, ws.id).await?;
+            }
+        }
+        Ok(Some(Ctx {
+            user: CtxUser {
+                id: user.id,
+                email: user.email,
+                name: user.name,
+                two_factor: user.totp_enabled_at.is_some(),
+            },
+            workspace: workspace.map(|(w, r)| {
+                (
+                    CtxWorkspace {
+                        id: w.id,
+                        slug: w.slug,
+                        name: w.name,
+                    },
+                    r,
+                )
+            }),
+            principal: Principal::Session {
+                session_id: session.id,
+            },
+            request_id: m.request_id,
+            ip: m.client_ip,
+        }))
+    }
+}

@@ -1,0 +1,54 @@
+//! Identity: users, sign-up/in, sessions, email verification, password reset, magic links,
+//! TOTP two-factor with backup codes, workspaces, members and roles, invitations, API tokens.
+
+pub mod api;
+pub mod auth;
+pub mod model;
+pub mod pages;
+pub mod password;
+pub mod service;
+pub mod totp;
+
+use std::sync::Arc;
+
+use axum::Router;
+use platform::{AppState, web::shell::NavEntry};
+
+/// Every route of the feature: pages and the JSON API.
+pub fn routes() -> Router<AppState> {
+    pages::routes().merge(api::routes())
+}
+
+pub fn authenticator() -> Arc<dyn platform::ctx::Authenticator> {
+    Arc::new(auth::IdentityAuth)
+}
+
+/// Navigation entries this feature adds to the shell.
+pub fn nav() -> Vec<NavEntry> {
+    vec![
+        NavEntry {
+            label: "Home",
+            href: "/home",
+            order: 0,
+        },
+        NavEntry {
+            label: "Members",
+            href: "/workspace/members",
+            order: 900,
+        },
+        NavEntry {
+            label: "API tokens",
+            href: "/workspace/tokens",
+            order: 910,
+        },
+    ]
+}
+
+/// What tests mount: this feature alone on the platform.
+pub fn mount() -> platform::testkit::Mount {
+    platform::testkit::Mount {
+        routes: routes(),
+        auth: authenticator(),
+        nav: nav(),
+    }
+}

@@ -1,0 +1,687 @@
+//! Workspace pages: home (figures and recent activity), creating and switching workspaces,
+//! members and invitations, API tokens.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    response::Response,
+};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{NaiveDate, Utc};
+use platform::{
+    AppState, Ctx, FieldError, Permission, Result, Role, audit,
+    authz::{PERMISSION_TABLE, grantable_roles},
+    ctx::TokenScope,
+    http::extract::Form,
+    web::{
+        flash,
+        shell::{FlashKind, Shell},
+    },
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{
+    common::{
+        FormErrors, action_failed, fmt_opt_time, fmt_time, html, html_with, parse_id, redirect,
+        redirect_flash,
+    },
+    shell::shell,
+};
+use crate::service::{
+    accounts, invitations, members,
+    tokens::{self, NewToken},
+    workspaces::{self, HomeFigures},
+};
+
+const HOME: &str = "/home";
+const MEMBERS: &str = "/workspace/members";
+const TOKENS: &str = "/workspace/tokens";
+
+// ---- home -----------------------------------------------------------------------------------
+
+struct ActivityRow {
+    when: String,
+    who: String,
+    action: String,
+    target: String,
+}
+
+#[derive(Template)]
+#[template(path = "identity/home.html")]
+struct HomePage {
+    shell: Shell,
+    user_name: String,
+    email: String,
+    unverified: bool,
+    workspace_name: String,
+    role_label: String,
+    figures: Option<HomeFigures>,
+    activity: Vec<ActivityRow>,
+    can_invite: bool,
+    can_tokens: bool,
+    /// For the "create a workspace" form shown to a user without any.
+    errors: FormErrors,
+}
+
+fn short_id(id: &str) -> String {
+    if id.len() > 12 {
+        format!("{}…", &id[..8.min(id.len())])
+    } else {
+        id.to_string()
+    }
+}
+
+pub async fn home(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
+    let user = accounts::find_user(&state.db, ctx.user_id()).await?;
+    let (figures, activity) = if ctx.workspace.is_some() {
+        let figures = workspaces::home_figures(&state, &ctx).await?;
+        let activity = audit::recent_in_workspace(&state.db, &ctx, 10)
+            .await?
+            .into_iter()
+            .map(|e| ActivityRow {
+                when: e.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                who: e.actor_label,
+                action: e.action,
+                target: match (e.target_type, e.target_id) {
+                    (Some(t), Some(id)) => format!("{t} {}", short_id(&id)),
+                    (Some(t), None) => t,
+                    _ => String::new(),
+                },
+            })
+            .collect();
+        (Some(figures), activity)
+    } else {
+        (None, Vec::new())
+    };
+    let (jar, flashes) = flash::take(jar);
+    let (workspace_name, role_label) = match &ctx.workspace {
+        Some((w, r)) => (w.name.clone(), r.label().to_string()),
+        None => (String::new(), String::new()),
+    };
+    let page = HomePage {
+        shell: shell(&state, Some(&ctx), "Home", HOME, flashes).await?,
+        user_name: user.name,
+        email: user.email,
+        unverified: user.email_verified_at.is_none(),
+        workspace_name,
+        role_label,
+        figures,
+        activity,
+        can_invite: ctx.can(Permission::MembersInvite),
+        can_tokens: ctx.can(Permission::TokensRead),
+        errors: FormErrors::default(),
+    };
+    Ok(html(jar, &page))
+}
+
+// ---- workspaces -----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "identity/workspace_new.html")]
+struct NewWorkspacePage {
+    shell: Shell,
+    name_value: String,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NameForm {
+    name: String,
+}
+
+pub async fn new_workspace_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+) -> Result<Response> {
+    let (jar, flashes) = flash::take(jar);
+    let page = NewWorkspacePage {
+        shell: shell(
+            &state,
+            Some(&ctx),
+            "New workspace",
+            "/workspaces/new",
+            flashes,
+        )
+        .await?,
+        name_value: String::new(),
+        errors: FormErrors::default(),
+    };
+    Ok(html(jar, &page))
+}
+
+pub async fn new_workspace(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(form): Form<NameForm>,
+) -> Result<Response> {
+    let errors = match workspaces::create(&state, &ctx, &form.name).await {
+        Ok(ws) => {
+            return Ok(redirect_flash(
+                jar,
+                FlashKind::Success,
+                format!("Workspace {} is ready.", ws.name),
+                HOME,
+            ));
+        }
+        Err(e) => FormErrors::from_error(e)?,
+    };
+    let (jar, flashes) = flash::take(jar);
+    let page = NewWorkspacePage {
+        shell: shell(
+            &state,
+            Some(&ctx),
+            "New workspace",
+            "/workspaces/new",
+            flashes,
+        )
+        .await?,
+        name_value: form.name,
+        errors,
+    };
+    Ok(html_with(page.errors.answer, jar, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SwitchForm {
+    slug: String,
+}
+
+pub async fn switch_workspace(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(form): Form<SwitchForm>,
+) -> Result<Response> {
+    match workspaces::switch(&state, &ctx, &form.slug).await {
+        Ok(ws) => Ok(redirect_flash(
+            jar,
+            FlashKind::Info,
+            format!("You are now working in {}.", ws.name),
+            HOME,
+        )),
+        Err(e) => action_failed(jar, e, HOME),
+    }
+}
+
+// ---- members --------------------------------------------------------------------------------
+
+struct RoleOption {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+fn role_options(roles: &[Role], selected: Role) -> Vec<RoleOption> {
+    roles
+        .iter()
+        .map(|r| RoleOption {
+            value: r.as_str(),
+            label: r.label(),
+            selected: *r == selected,
+        })
+        .collect()
+}
+
+struct MemberRow {
+    user_id: Uuid,
+    name: String,
+    email: String,
+    role_label: &'static str,
+    is_owner: bool,
+    two_factor: bool,
+    joined: String,
+    is_self: bool,
+    can_manage: bool,
+    role_options: Vec<RoleOption>,
+}
+
+struct InvitationRow {
+    id: Uuid,
+    email: String,
+    role_label: &'static str,
+    sent: String,
+    expires: String,
+}
+
+struct PermissionRow {
+    description: &'static str,
+    cells: Vec<bool>,
+}
+
+struct MemberChoice {
+    user_id: Uuid,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "identity/members.html")]
+struct MembersPage {
+    shell: Shell,
+    workspace_name: String,
+    members: Vec<MemberRow>,
+    invitations: Vec<InvitationRow>,
+    can_invite: bool,
+    invite_roles: Vec<RoleOption>,
+    can_transfer: bool,
+    transfer_choices: Vec<MemberChoice>,
+    role_labels: Vec<&'static str>,
+    permissions: Vec<PermissionRow>,
+}
+
+pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
+    let Some((workspace, actor)) = ctx.workspace.clone() else {
+        return Ok(redirect(jar, HOME));
+    };
+    let can_manage = ctx.can(Permission::MembersManage);
+    // Owners may make other owners; everyone else grants at most their own rank, never owner.
+    let assignable: Vec<Role> = if actor == Role::Owner {
+        Role::ALL.to_vec()
+    } else {
+        grantable_roles(actor)
+    };
+    let list = members::list(&state, &ctx).await?;
+    let rows: Vec<MemberRow> = list
+        .iter()
+        .map(|m| {
+            let is_self = m.user_id == ctx.user_id();
+            MemberRow {
+                user_id: m.user_id,
+                name: m.name.clone(),
+                email: m.email.clone(),
+                role_label: m.role.label(),
+                is_owner: m.role == Role::Owner,
+                two_factor: m.two_factor,
+                joined: fmt_time(&m.joined_at),
+                is_self,
+                can_manage: can_manage && !is_self && m.role.rank() <= actor.rank(),
+                role_options: role_options(&assignable, m.role),
+            }
+        })
+        .collect();
+    let invitations = invitations::list(&state, &ctx)
+        .await?
+        .into_iter()
+        .map(|i| InvitationRow {
+            id: i.id,
+            email: i.email,
+            role_label: i.role.label(),
+            sent: fmt_time(&i.created_at),
+            expires: fmt_time(&i.expires_at),
+        })
+        .collect();
+    let transfer_choices = list
+        .iter()
+        .filter(|m| m.user_id != ctx.user_id())
+        .map(|m| MemberChoice {
+            user_id: m.user_id,
+            label: format!("{} ({})", m.name, m.email),
+        })
+        .collect();
+    let permissions = PERMISSION_TABLE
+        .iter()
+        .map(|(_, description, roles)| PermissionRow {
+            description,
+            cells: Role::ALL.iter().map(|r| roles.contains(r)).collect(),
+        })
+        .collect();
+    let (jar, flashes) = flash::take(jar);
+    let page = MembersPage {
+        shell: shell(&state, Some(&ctx), "Members", MEMBERS, flashes).await?,
+        workspace_name: workspace.name,
+        members: rows,
+        invitations,
+        can_invite: ctx.can(Permission::MembersInvite),
+        invite_roles: role_options(&grantable_roles(actor), Role::Member),
+        can_transfer: ctx.can(Permission::OwnershipTransfer),
+        transfer_choices,
+        role_labels: Role::ALL.iter().map(|r| r.label()).collect(),
+        permissions,
+    };
+    Ok(html(jar, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoleForm {
+    role: String,
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(user_id): Path<String>,
+    Form(form): Form<RoleForm>,
+) -> Result<Response> {
+    let user_id = parse_id(&user_id)?;
+    let Some(role) = Role::parse(&form.role) else {
+        return Ok(redirect_flash(
+            jar,
+            FlashKind::Error,
+            "Choose one of the listed roles.",
+            MEMBERS,
+        ));
+    };
+    match members::change_role(&state, &ctx, user_id, role).await {
+        Ok(m) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            format!("{} is now {}.", m.name, m.role.label()),
+            MEMBERS,
+        )),
+        Err(e) => action_failed(jar, e, MEMBERS),
+    }
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(user_id): Path<String>,
+) -> Result<Response> {
+    let user_id = parse_id(&user_id)?;
+    let leaving = user_id == ctx.user_id();
+    let workspace_name = ctx.workspace().map(|w| w.name.clone()).unwrap_or_default();
+    match members::remove(&state, &ctx, user_id).await {
+        Ok(()) if leaving => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            format!("You left {workspace_name}."),
+            HOME,
+        )),
+        Ok(()) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            "The member was removed from the workspace.",
+            MEMBERS,
+        )),
+        Err(e) => action_failed(jar, e, MEMBERS),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TransferForm {
+    user_id: String,
+}
+
+pub async fn transfer_ownership(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(form): Form<TransferForm>,
+) -> Result<Response> {
+    let Ok(to) = Uuid::parse_str(form.user_id.trim()) else {
+        return Ok(redirect_flash(
+            jar,
+            FlashKind::Error,
+            "Choose the member who becomes the owner.",
+            MEMBERS,
+        ));
+    };
+    match members::transfer_ownership(&state, &ctx, to).await {
+        Ok(()) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            "Ownership transferred. You are now an admin of this workspace.",
+            MEMBERS,
+        )),
+        Err(e) => action_failed(jar, e, MEMBERS),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InviteForm {
+    email: String,
+    role: String,
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(form): Form<InviteForm>,
+) -> Result<Response> {
+    let Some(role) = Role::parse(&form.role) else {
+        return Ok(redirect_flash(
+            jar,
+            FlashKind::Error,
+            "Choose one of the listed roles.",
+            MEMBERS,
+        ));
+    };
+    match invitations::invite(&state, &ctx, &form.email, role).await {
+        Ok(inv) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            format!("Invitation sent to {} as {}.", inv.email, inv.role.label()),
+            MEMBERS,
+        )),
+        Err(e) => action_failed(jar, e, MEMBERS),
+    }
+}
+
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    match invitations::revoke(&state, &ctx, id).await {
+        Ok(()) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            "The invitation was revoked.",
+            MEMBERS,
+        )),
+        Err(e) => action_failed(jar, e, MEMBERS),
+    }
+}
+
+// ---- API tokens -----------------------------------------------------------------------------
+
+struct TokenRow {
+    id: Uuid,
+    name: String,
+    prefix: String,
+    read_only: bool,
+    scope_label: &'static str,
+    created: String,
+    expires: String,
+    last_used: String,
+}
+
+fn scope_label(scope: &str) -> (&'static str, bool) {
+    match TokenScope::parse(scope) {
+        Some(TokenScope::Read) => ("Read only", true),
+        Some(TokenScope::ReadWrite) => ("Read and write", false),
+        None => ("Unknown", true),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "identity/tokens.html")]
+struct TokensPage {
+    shell: Shell,
+    can_read: bool,
+    can_manage: bool,
+    tokens: Vec<TokenRow>,
+    name_value: String,
+    scope: String,
+    expires_at: String,
+    min_date: String,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    name: String,
+    scope: String,
+    expires_at: String,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: CookieJar,
+    form: TokenForm,
+    errors: FormErrors,
+) -> Result<Response> {
+    let can_read = ctx.can(Permission::TokensRead);
+    let tokens = if can_read {
+        tokens::list(state, ctx)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let (scope_label, read_only) = scope_label(&t.scope);
+                TokenRow {
+                    id: t.id,
+                    name: t.name,
+                    prefix: t.prefix,
+                    read_only,
+                    scope_label,
+                    created: fmt_time(&t.created_at),
+                    expires: fmt_opt_time(t.expires_at.as_ref(), "never"),
+                    last_used: fmt_opt_time(t.last_used_at.as_ref(), "never"),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (jar, flashes) = flash::take(jar);
+    let page = TokensPage {
+        shell: shell(state, Some(ctx), "API tokens", TOKENS, flashes).await?,
+        can_read,
+        can_manage: ctx.can(Permission::TokensManage),
+        tokens,
+        name_value: form.name,
+        scope: if form.scope.is_empty() {
+            "read".into()
+        } else {
+            form.scope
+        },
+        expires_at: form.expires_at,
+        min_date: (Utc::now() + chrono::Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string(),
+        errors,
+    };
+    Ok(html_with(page.errors.answer, jar, &page))
+}
+
+pub async fn tokens(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
+    if ctx.workspace.is_none() {
+        return Ok(redirect(jar, HOME));
+    }
+    tokens_page(
+        &state,
+        &ctx,
+        jar,
+        TokenForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "identity/token_created.html")]
+struct TokenCreatedPage {
+    shell: Shell,
+    name: String,
+    secret: String,
+    scope_label: &'static str,
+    expires: String,
+}
+
+/// The last moment of a `YYYY-MM-DD` day, UTC.
+fn end_of_day(raw: &str) -> Option<chrono::DateTime<Utc>> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(23, 59, 59)
+        .map(|t| t.and_utc())
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(form): Form<TokenForm>,
+) -> Result<Response> {
+    let mut problems = Vec::new();
+    let scope = TokenScope::parse(form.scope.trim());
+    if scope.is_none() {
+        problems.push(FieldError::new(
+            "scope",
+            "Choose read only or read and write",
+        ));
+    }
+    let expires_at = if form.expires_at.trim().is_empty() {
+        None
+    } else {
+        let parsed = end_of_day(&form.expires_at);
+        if parsed.is_none() {
+            problems.push(FieldError::new(
+                "expires_at",
+                "Enter a date like 2030-12-31, or leave it empty",
+            ));
+        }
+        parsed
+    };
+    let errors = match scope {
+        Some(scope) if problems.is_empty() => {
+            match tokens::create(
+                &state,
+                &ctx,
+                NewToken {
+                    name: form.name.clone(),
+                    scope,
+                    expires_at,
+                },
+            )
+            .await
+            {
+                Ok((model, secret)) => {
+                    let (jar, flashes) = flash::take(jar);
+                    let page = TokenCreatedPage {
+                        shell: shell(&state, Some(&ctx), "Token created", TOKENS, flashes).await?,
+                        scope_label: scope_label(&model.scope).0,
+                        expires: fmt_opt_time(model.expires_at.as_ref(), "never"),
+                        name: model.name,
+                        secret,
+                    };
+                    return Ok(html(jar, &page));
+                }
+                Err(e) => FormErrors::from_error(e)?,
+            }
+        }
+        _ => FormErrors::from_fields(problems),
+    };
+    tokens_page(&state, &ctx, jar, form, errors).await
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    match tokens::revoke(&state, &ctx, id).await {
+        Ok(()) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            "The token was revoked. It no longer works.",
+            TOKENS,
+        )),
+        Err(e) => action_failed(jar, e, TOKENS),
+    }
+}

@@ -1,0 +1,617 @@
+//! Accounts: sign-up, email verification, sign-in (password step), password reset, magic
+//! links, password / email / profile changes.
+
+use platform::{
+    AppState, Ctx, Error, FieldError, Origin, Result, Role,
+    audit::{self, Event},
+    db::{is_unique_violation, now},
+    mail,
+    throttle::{self, Limit},
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{Email, Problems, links, links::Purpose, sessions, text, workspaces};
+use crate::{
+    model::{user, workspace},
+    password,
+};
+
+pub struct SignupInput {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub workspace: String,
+}
+
+pub struct SignedUp {
+    pub user: user::Model,
+    pub workspace: workspace::Model,
+}
+
+/// Validates every field at once, so the form shows all problems together.
+async fn validate_signup(input: &SignupInput) -> Result<(Email, String, String)> {
+    let mut p = Problems::default();
+    let email = p.take(Email::parse("email", &input.email));
+    let name = p.take(text("name", "Name", &input.name, 100));
+    let ws = p.take(text("workspace", "Workspace name", &input.workspace, 100));
+    p.take_err(password::check_policy(
+        "password",
+        &input.password,
+        &input.email,
+    ));
+    p.finish()?;
+    match (email, name, ws) {
+        (Some(e), Some(n), Some(w)) => Ok((e, n, w)),
+        _ => Err(Error::internal("validation passed without values")),
+    }
+}
+
+/// Creates the user, their first workspace (as owner) and, unless `verified`, sends the
+/// verification mail. One transaction: nothing is half-written.
+pub async fn signup(
+    state: &AppState,
+    origin: &Origin,
+    input: SignupInput,
+    verified: bool,
+) -> Result<SignedUp> {
+    let (email, name, ws_name) = validate_signup(&input).await?;
+    let hash = password::hash(&input.password).await?;
+    let txn = state.db.begin().await?;
+    let t = now();
+    let user = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.display.clone()),
+        email_lower: Set(email.lower.clone()),
+        name: Set(name),
+        password_hash: Set(Some(hash)),
+        email_verified_at: Set(verified.then_some(t)),
+        status: Set("active".into()),
+        totp_secret: Set(None),
+        totp_pending_secret: Set(None),
+        totp_enabled_at: Set(None),
+        totp_last_step: Set(None),
+        created_at: Set(t),
+        updated_at: Set(t),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::Validation(vec![FieldError::new(
+                "email",
+                "An account with this email already exists. Sign in instead.",
+            )])
+        } else {
+            e.into()
+        }
+    })?;
+    let workspace = workspaces::create_in(&txn, &user, &ws_name).await?;
+    let mail_id = if verified {
+        None
+    } else {
+        Some(send_verification(state, &txn, &user).await?)
+    };
+    audit::record(
+        &txn,
+        Event::new("user.signed_up")
+            .from_origin(origin)
+            .actor(Some(user.id), &user.email)
+            .workspace(Some(workspace.id))
+            .target("user", user.id),
+    )
+    .await?;
+    txn.commit().await?;
+    if let Some(id) = mail_id {
+        state.mailer.dispatch(&state.db, id).await;
+    }
+    Ok(SignedUp { user, workspace })
+}
+
+async fn send_verification(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    user: &user::Model,
+) -> Result<Uuid> {
+    links::void_for_user(conn, Purpose::VerifyEmail, user.id).await?;
+    let token = links::create(
+        conn,
+        Purpose::VerifyEmail,
+        Some(user.id),
+        super::VERIFY_EMAIL_TTL,
+    )
+    .await?;
+    let url = super::link(state, &format!("/verify-email?token={token}"));
+    mail::enqueue(
+        conn,
+        &user.email,
+        &format!("Confirm your email for {}", state.config.platform_name),
+        &format!(
+            "Hello {},\n\nconfirm your email address by opening this link (valid for 48 hours):\n\n{url}\n\nIf you did not sign up, ignore this message.\n",
+            user.name
+        ),
+    )
+    .await
+}
+
+pub async fn resend_verification(state: &AppState, ctx: &Ctx) -> Result<()> {
+    let user = find_user(&state.db, ctx.user_id()).await?;
+    if user.email_verified_at.is_some() {
+        return Err(Error::Conflict(
+            "Your email address is already verified".into(),
+        ));
+    }
+    let txn = state.db.begin().await?;
+    let id = send_verification(state, &txn, &user).await?;
+    txn.commit().await?;
+    state.mailer.dispatch(&state.db, id).await;
+    Ok(())
+}
+
+pub async fn verify_email(state: &AppState, origin: &Origin, token: &str) -> Result<user::Model> {
+    let txn = state.db.begin().await?;
+    let link = links::consume(&txn, Purpose::VerifyEmail, token).await?;
+    let user = find_user(&txn, link.user_id.ok_or(Error::NotFound)?).await?;
+    let mut active = user.into_active_model();
+    active.email_verified_at = Set(Some(now()));
+    active.updated_at = Set(now());
+    let user = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Event::new("user.email_verified")
+            .from_origin(origin)
+            .actor(Some(user.id), &user.email)
+            .target("user", user.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+pub async fn find_user(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model> {
+    user::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn find_by_email(
+    conn: &impl ConnectionTrait,
+    email_lower: &str,
+) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::EmailLower.eq(email_lower))
+        .one(conn)
+        .await?)
+}
+
+// ---- throttling -------------------------------------------------------------------------
+
+fn limits(state: &AppState) -> (Limit, Limit) {
+    let c = &state.config;
+    (
+        Limit {
+            attempts: c.throttle_account_attempts,
+            window_secs: c.throttle_window_secs,
+        },
+        Limit {
+            attempts: c.throttle_ip_attempts,
+            window_secs: c.throttle_window_secs,
+        },
+    )
+}
+
+fn ip_key(kind: &str, origin: &Origin) -> String {
+    format!(
+        "{kind}:ip:{}",
+        origin
+            .ip
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| "unknown".into())
+    )
+}
+
+/// Refuses with 429 when the account or the IP has used up its failures; logs the refusal.
+pub async fn guard(state: &AppState, origin: &Origin, kind: &str, account: &str) -> Result<()> {
+    let (acct, ip) = limits(state);
+    let account_key = format!("{kind}:acct:{account}");
+    let result = match throttle::check(&state.db, &account_key, acct).await {
+        Ok(()) => throttle::check(&state.db, &ip_key(kind, origin), ip).await,
+        Err(e) => Err(e),
+    };
+    if let Err(Error::TooManyRequests { retry_after_secs }) = &result {
+        audit::record(
+            &state.db,
+            Event::new("auth.throttled")
+                .from_origin(origin)
+                .actor(None, account)
+                .detail(serde_json::json!({ "kind": kind, "retry_after_secs": retry_after_secs })),
+        )
+        .await?;
+    }
+    result
+}
+
+/// Counts a failure against the account and the IP and logs it.
+pub async fn fail(
+    state: &AppState,
+    origin: &Origin,
+    kind: &str,
+    account: &str,
+    user_id: Option<Uuid>,
+) -> Result<()> {
+    let (acct, ip) = limits(state);
+    throttle::fail(&state.db, &format!("{kind}:acct:{account}"), acct).await?;
+    throttle::fail(&state.db, &ip_key(kind, origin), ip).await?;
+    audit::record(
+        &state.db,
+        Event::new(match kind {
+            "signin" => "auth.sign_in_failed",
+            "2fa" => "auth.second_factor_failed",
+            _ => "auth.reset_failed",
+        })
+        .from_origin(origin)
+        .actor(user_id, account),
+    )
+    .await
+}
+
+pub async fn clear_failures(state: &AppState, kind: &str, account: &str) -> Result<()> {
+    throttle::clear(&state.db, &format!("{kind}:acct:{account}")).await
+}
+
+// ---- sign-in ------------------------------------------------------------------------------
+
+pub enum SignIn {
+    /// Fully signed in.
+    Done(sessions::Issued, user::Model),
+    /// Password was right; a second factor is needed (the session is `mfa_pending`).
+    NeedsSecondFactor(sessions::Issued, user::Model),
+}
+
+/// Checks email + password (throttled) and returns the user.
+pub async fn check_password(
+    state: &AppState,
+    origin: &Origin,
+    email: &str,
+    password: &str,
+) -> Result<user::Model> {
+    let key = email.trim().to_lowercase();
+    guard(state, origin, "signin", &key).await?;
+    let user = find_by_email(&state.db, &key).await?;
+    let ok = match &user {
+        Some(u) => match &u.password_hash {
+            Some(h) => password::verify(password, h).await?,
+            None => {
+                password::dummy_verify(password).await;
+                false
+            }
+        },
+        None => {
+            password::dummy_verify(password).await;
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        fail(state, origin, "signin", &key, None).await?;
+        return Err(Error::InvalidCredentials);
+    };
+    if user.status != "active" {
+        audit::record(
+            &state.db,
+            Event::new("auth.blocked_sign_in")
+                .from_origin(origin)
+                .actor(Some(user.id), &user.email),
+        )
+        .await?;
+        return Err(Error::forbidden(
+            "This account is blocked. Contact support.",
+        ));
+    }
+    clear_failures(state, "signin", &key).await?;
+    Ok(user)
+}
+
+/// The password step of the sign-in form: a full session, or a pending one awaiting 2FA.
+pub async fn sign_in(
+    state: &AppState,
+    origin: &Origin,
+    email: &str,
+    password: &str,
+) -> Result<SignIn> {
+    let user = check_password(state, origin, email, password).await?;
+    start_session(state, origin, user, "password").await
+}
+
+/// Opens a session for a user who proved the first factor (password, magic link, Google).
+pub async fn start_session(
+    state: &AppState,
+    origin: &Origin,
+    user: user::Model,
+    method: &str,
+) -> Result<SignIn> {
+    let workspace = workspaces::first_for_user(&state.db, user.id)
+        .await?
+        .map(|w| w.id);
+    if user.totp_enabled_at.is_some() {
+        let issued =
+            sessions::issue(&state.db, user.id, workspace, sessions::MFA_PENDING, origin).await?;
+        return Ok(SignIn::NeedsSecondFactor(issued, user));
+    }
+    let issued = sessions::issue(&state.db, user.id, workspace, sessions::ACTIVE, origin).await?;
+    audit::record(
+        &state.db,
+        Event::new("auth.signed_in")
+            .from_origin(origin)
+            .actor(Some(user.id), &user.email)
+            .workspace(workspace)
+            .detail(serde_json::json!({ "method": method })),
+    )
+    .await?;
+    Ok(SignIn::Done(issued, user))
+}
+
+// ---- password reset -----------------------------------------------------------------------
+
+/// Sends a reset link if the account exists. Always answers the same (no account discovery);
+/// requests count against the reset throttle so the endpoint cannot be used to flood inboxes.
+pub async fn request_password_reset(state: &AppState, origin: &Origin, email: &str) -> Result<()> {
+    let key = email.trim().to_lowercase();
+    guard(state, origin, "reset", &key).await?;
+    let (acct, ip) = limits(state);
+    throttle::fail(&state.db, &format!("reset:acct:{key}"), acct).await?;
+    throttle::fail(&state.db, &ip_key("reset", origin), ip).await?;
+    let Some(user) = find_by_email(&state.db, &key)
+        .await?
+        .filter(|u| u.status == "active")
+    else {
+        return Ok(());
+    };
+    let txn = state.db.begin().await?;
+    links::void_for_user(&txn, Purpose::PasswordReset, user.id).await?;
+    let token = links::create(
+        &txn,
+        Purpose::PasswordReset,
+        Some(user.id),
+        super::RESET_TTL,
+    )
+    .await?;
+    let url = super::link(state, &format!("/reset-password?token={token}"));
+    let id = mail::enqueue(
+        &txn,
+        &user.email,
+        &format!("Reset your {} password", state.config.platform_name),
+        &format!("Hello {},\n\nset a new password by opening this link (valid for 1 hour, usable once):\n\n{url}\n\nIf you did not ask for this, ignore this message; your password stays as it is.\n", user.name),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Event::new("auth.reset_requested")
+            .from_origin(origin)
+            .actor(Some(user.id), &user.email),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mailer.dispatch(&state.db, id).await;
+    Ok(())
+}
+
+/// Sets a new password from a reset link and ends every session of the account.
+pub async fn reset_password(
+    state: &AppState,
+    origin: &Origin,
+    token: &str,
+    new_password: &str,
+) -> Result<user::Model> {
+    guard(state, origin, "reset", "link").await?;
+    let link = match links::peek(&state.db, Purpose::PasswordReset, token).await {
+        Ok(l) => l,
+        Err(e) => {
+            fail(state, origin, "reset", "link", None).await?;
+            return Err(e);
+        }
+    };
+    let user = find_user(&state.db, link.user_id.ok_or(Error::NotFound)?).await?;
+    password::check_policy("password", new_password, &user.email)?;
+    let hash = password::hash(new_password).await?;
+    let txn = state.db.begin().await?;
+    links::consume(&txn, Purpose::PasswordReset, token).await?;
+    let mut active = user.into_active_model();
+    active.password_hash = Set(Some(hash));
+    // The mail reached its inbox: that proves the address too.
+    if active.email_verified_at.as_ref().is_none() {
+        active.email_verified_at = Set(Some(now()));
+    }
+    active.updated_at = Set(now());
+    let user = active.update(&txn).await?;
+    sessions::revoke_others(&txn, user.id, None).await?;
+    audit::record(
+        &txn,
+        Event::new("user.password_reset")
+            .from_origin(origin)
+            .actor(Some(user.id), &user.email)
+            .target("user", user.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+// ---- magic links --------------------------------------------------------------------------
+
+pub async fn request_magic_link(state: &AppState, origin: &Origin, email: &str) -> Result<()> {
+    let key = email.trim().to_lowercase();
+    guard(state, origin, "magic", &key).await?;
+    let (acct, ip) = limits(state);
+    throttle::fail(&state.db, &format!("magic:acct:{key}"), acct).await?;
+    throttle::fail(&state.db, &ip_key("magic", origin), ip).await?;
+    let Some(user) = find_by_email(&state.db, &key)
+        .await?
+        .filter(|u| u.status == "active")
+    else {
+        return Ok(());
+    };
+    let txn = state.db.begin().await?;
+    let token = links::create(
+        &txn,
+        Purpose::MagicLink,
+        Some(user.id),
+        super::MAGIC_LINK_TTL,
+    )
+    .await?;
+    let url = super::link(state, &format!("/magic-link?token={token}"));
+    let id = mail::enqueue(
+        &txn,
+        &user.email,
+        &format!("Your {} sign-in link", state.config.platform_name),
+        &format!("Hello {},\n\nopen this link to sign in (valid for 15 minutes, usable once):\n\n{url}\n\nIf you did not ask for it, ignore this message.\n", user.name),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mailer.dispatch(&state.db, id).await;
+    Ok(())
+}
+
+pub async fn consume_magic_link(state: &AppState, origin: &Origin, token: &str) -> Result<SignIn> {
+    let link = links::consume(&state.db, Purpose::MagicLink, token).await?;
+    let user = find_user(&state.db, link.user_id.ok_or(Error::NotFound)?).await?;
+    if user.status != "active" {
+        return Err(Error::forbidden(
+            "This account is blocked. Contact support.",
+        ));
+    }
+    let user = if user.email_verified_at.is_none() {
+        let mut a = user.into_active_model();
+        a.email_verified_at = Set(Some(now()));
+        a.update(&state.db).await?
+    } else {
+        user
+    };
+    start_session(state, origin, user, "magic_link").await
+}
+
+// ---- account settings ---------------------------------------------------------------------
+
+pub async fn update_profile(state: &AppState, ctx: &Ctx, name: &str) -> Result<user::Model> {
+    ctx.require_session()?;
+    let name = text("name", "Name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
+    let mut active = find_user(&state.db, ctx.user_id())
+        .await?
+        .into_active_model();
+    active.name = Set(name);
+    active.updated_at = Set(now());
+    Ok(active.update(&state.db).await?)
+}
+
+/// Re-authentication for sensitive changes: the current password, throttled like sign-in.
+pub async fn confirm_password(
+    state: &AppState,
+    ctx: &Ctx,
+    field: &str,
+    password: &str,
+) -> Result<user::Model> {
+    let origin = Origin {
+        request_id: ctx.request_id.clone(),
+        ip: ctx.ip,
+        user_agent: None,
+    };
+    let key = ctx.user.email.to_lowercase();
+    guard(state, &origin, "signin", &key).await?;
+    let user = find_user(&state.db, ctx.user_id()).await?;
+    let ok = match &user.password_hash {
+        Some(h) => password::verify(password, h).await?,
+        None => false,
+    };
+    if !ok {
+        fail(state, &origin, "signin", &key, Some(user.id)).await?;
+        return Err(Error::Validation(vec![FieldError::new(
+            field,
+            "The current password is not correct",
+        )]));
+    }
+    Ok(user)
+}
+
+/// Changes the password and ends every other session.
+pub async fn change_password(state: &AppState, ctx: &Ctx, current: &str, new: &str) -> Result<u64> {
+    ctx.require_session()?;
+    let user = confirm_password(state, ctx, "current_password", current).await?;
+    password::check_policy("new_password", new, &user.email)?;
+    let hash = password::hash(new).await?;
+    let txn = state.db.begin().await?;
+    let mut active = user.into_active_model();
+    active.password_hash = Set(Some(hash));
+    active.updated_at = Set(now());
+    active.update(&txn).await?;
+    let ended = sessions::revoke_others(&txn, ctx.user_id(), ctx.session_id()).await?;
+    audit::record(
+        &txn,
+        Event::new("user.password_changed")
+            .by(ctx)
+            .target("user", ctx.user_id()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
+/// Changes the sign-in email after re-entering the password. The new address must be
+/// verified again; the old one is told.
+pub async fn change_email(
+    state: &AppState,
+    ctx: &Ctx,
+    password: &str,
+    new_email: &str,
+) -> Result<user::Model> {
+    ctx.require_session()?;
+    let email = Email::parse("email", new_email).map_err(|e| Error::Validation(vec![e]))?;
+    let user = confirm_password(state, ctx, "password", password).await?;
+    if email.lower == user.email_lower {
+        return Err(Error::validation(
+            "email",
+            "This is already your email address",
+        ));
+    }
+    let old_email = user.email.clone();
+    let txn = state.db.begin().await?;
+    let mut active = user.into_active_model();
+    active.email = Set(email.display.clone());
+    active.email_lower = Set(email.lower.clone());
+    active.email_verified_at = Set(None);
+    active.updated_at = Set(now());
+    let user = active.update(&txn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::validation("email", "Another account uses this email address")
+        } else {
+            e.into()
+        }
+    })?;
+    let verify_id = send_verification(state, &txn, &user).await?;
+    let notice_id = mail::enqueue(
+        &txn,
+        &old_email,
+        &format!("Your {} email address was changed", state.config.platform_name),
+        &format!("Hello {},\n\nthe sign-in email of your account was changed to {}. If this was not you, reset your password and contact support.\n", user.name, user.email),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Event::new("user.email_changed")
+            .by(ctx)
+            .target("user", user.id)
+            .detail(serde_json::json!({ "from": old_email, "to": user.email })),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mailer.dispatch(&state.db, verify_id).await;
+    state.mailer.dispatch(&state.db, notice_id).await;
+    Ok(user)
+}
+
+/// Role of a user in a workspace (used by `Ctx` resolution).
+pub fn parse_role(s: &str) -> Result<Role> {
+    Role::parse(s).ok_or_else(|| Error::internal(format!("unknown role {s:?} in database")))
+}

@@ -1,0 +1,198 @@
+//! Workspaces (tenants): creation, the user's list, switching.
+
+use platform::{
+    AppState, Ctx, Error, Result, Role,
+    audit::{self, Event},
+    db::now,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{accounts::parse_role, sessions, slugify, text};
+use crate::model::{membership, user, workspace};
+
+/// A slug not yet taken: `acme`, else `acme-2`, `acme-3`, …, else a random suffix.
+async fn free_slug(conn: &impl ConnectionTrait, name: &str) -> Result<String> {
+    let base = slugify(name);
+    for n in 1..=20 {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        let taken = workspace::Entity::find()
+            .filter(workspace::Column::Slug.eq(&candidate))
+            .count(conn)
+            .await?
+            > 0;
+        if !taken {
+            return Ok(candidate);
+        }
+    }
+    let suffix = hex::encode(platform::crypto::random_bytes::<3>().map_err(Error::internal)?);
+    Ok(format!("{base}-{suffix}"))
+}
+
+/// Creates a workspace with `owner` as its owner (inside the caller's transaction).
+pub async fn create_in(
+    conn: &impl ConnectionTrait,
+    owner: &user::Model,
+    name: &str,
+) -> Result<workspace::Model> {
+    let t = now();
+    let ws = workspace::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(free_slug(conn, name).await?),
+        name: Set(name.to_string()),
+        created_at: Set(t),
+        updated_at: Set(t),
+    }
+    .insert(conn)
+    .await?;
+    add_member(conn, ws.id, owner.id, Role::Owner).await?;
+    Ok(ws)
+}
+
+pub async fn add_member(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> Result<membership::Model> {
+    Ok(membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        user_id: Set(user_id),
+        role: Set(role.as_str().into()),
+        created_at: Set(now()),
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// A signed-in user creates another workspace and switches to it.
+pub async fn create(state: &AppState, ctx: &Ctx, name: &str) -> Result<workspace::Model> {
+    let name = text("name", "Workspace name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
+    let owner = super::accounts::find_user(&state.db, ctx.user_id()).await?;
+    let txn = state.db.begin().await?;
+    let ws = create_in(&txn, &owner, &name).await?;
+    if let Some(session_id) = ctx.session_id() {
+        sessions::set_workspace(&txn, session_id, ws.id).await?;
+    }
+    audit::record(
+        &txn,
+        Event::new("workspace.created")
+            .by(ctx)
+            .workspace(Some(ws.id))
+            .target("workspace", ws.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ws)
+}
+
+/// The user's workspaces with their role, oldest membership first.
+pub async fn list_for_user(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<(workspace::Model, Role)>> {
+    let memberships = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .order_by_asc(membership::Column::CreatedAt)
+        .all(conn)
+        .await?;
+    let ids: Vec<Uuid> = memberships.iter().map(|m| m.workspace_id).collect();
+    let workspaces = workspace::Entity::find()
+        .filter(workspace::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(memberships.len());
+    for m in memberships {
+        if let Some(ws) = workspaces.iter().find(|w| w.id == m.workspace_id) {
+            out.push((ws.clone(), parse_role(&m.role)?));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn first_for_user(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Option<workspace::Model>> {
+    Ok(list_for_user(conn, user_id)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(w, _)| w))
+}
+
+/// The membership of a user in a workspace, if any.
+pub async fn membership_of(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<(workspace::Model, Role)>> {
+    let Some(m) = membership::Entity::find()
+        .filter(membership::Column::WorkspaceId.eq(workspace_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(ws) = workspace::Entity::find_by_id(workspace_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((ws, parse_role(&m.role)?)))
+}
+
+pub async fn by_slug_for_user(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    slug: &str,
+) -> Result<(workspace::Model, Role)> {
+    list_for_user(conn, user_id)
+        .await?
+        .into_iter()
+        .find(|(w, _)| w.slug == slug)
+        .ok_or(Error::NotFound)
+}
+
+/// Switches the session's current workspace; a workspace the user is not in is not found.
+pub async fn switch(state: &AppState, ctx: &Ctx, slug: &str) -> Result<workspace::Model> {
+    let session_id = ctx
+        .session_id()
+        .ok_or_else(|| Error::forbidden("API tokens belong to one workspace"))?;
+    let (ws, _) = by_slug_for_user(&state.db, ctx.user_id(), slug).await?;
+    sessions::set_workspace(&state.db, session_id, ws.id).await?;
+    Ok(ws)
+}
+
+/// Figures for the workspace home page, all counted from the database.
+pub struct HomeFigures {
+    pub members: u64,
+    pub pending_invitations: u64,
+    pub active_tokens: u64,
+}
+
+pub async fn home_figures(state: &AppState, ctx: &Ctx) -> Result<HomeFigures> {
+    ctx.require(platform::Permission::WorkspaceRead)?;
+    let ws = ctx.workspace_id()?;
+    let members = membership::Entity::find()
+        .filter(membership::Column::WorkspaceId.eq(ws))
+        .count(&state.db)
+        .await?;
+    let pending_invitations = super::invitations::pending_count(&state.db, ws).await?;
+    let active_tokens = super::tokens::active_count(&state.db, ws).await?;
+    Ok(HomeFigures {
+        members,
+        pending_invitations,
+        active_tokens,
+    })
+}

@@ -1,0 +1,275 @@
+//! The HTML flows as a browser without JavaScript drives them.
+
+use reqwest::StatusCode;
+
+use crate::*;
+
+#[tokio::test]
+async fn pages_render_for_anonymous_visitors() {
+    let app = app().await;
+    for path in ["/", "/login", "/signup", "/forgot-password", "/magic-link"] {
+        let res = app.browser().get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<h1"), "{path}");
+    }
+    for path in [
+        "/home",
+        "/account",
+        "/account/security",
+        "/workspace/members",
+        "/workspace/tokens",
+    ] {
+        let res = app.browser().get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path} needs sign-in");
+        assert!(
+            res.headers()
+                .get("location")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("/login?next=")
+        );
+    }
+}
+
+#[tokio::test]
+async fn signup_form_shows_inline_errors_and_keeps_input() {
+    let app = app().await;
+    let res = app
+        .browser()
+        .post(app.url("/signup"))
+        .form(&[
+            ("email", "keep@example.com"),
+            ("name", "Keep Me"),
+            ("password", "short"),
+            ("workspace", "Kept Workspace"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("keep@example.com") && html.contains("Kept Workspace"),
+        "input kept"
+    );
+    assert!(html.contains("field-error"), "inline error");
+    assert!(html.contains("aria-invalid=\"true\""));
+}
+
+#[tokio::test]
+async fn sign_up_sign_in_home_security_sign_out() {
+    let app = app().await;
+    let browser = app.browser();
+    let res = browser
+        .post(app.url("/signup"))
+        .form(&[
+            ("email", "web@example.com"),
+            ("name", "Web Person"),
+            ("password", PASSWORD),
+            ("workspace", "Web Agency"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let home = browser
+        .get(app.url("/home"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Web Agency"));
+    assert!(
+        home.contains("user.signed_up"),
+        "recent activity shows real audit events"
+    );
+
+    let res = browser.post(app.url("/logout")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "web@example.com"),
+            ("password", "wrong password here"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "web@example.com"),
+            ("password", PASSWORD),
+            ("next", "//evil.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers().get("location").unwrap().to_str().unwrap();
+    assert!(
+        location.starts_with('/') && !location.starts_with("//"),
+        "open redirect refused: {location}"
+    );
+    let security = browser
+        .get(app.url("/account/security"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(security.status(), StatusCode::OK);
+    let html = security.text().await.unwrap();
+    assert!(html.contains("This device"));
+    assert!(
+        !html.contains("Sign out everywhere else"),
+        "only one session so far"
+    );
+
+    // A second device signs in; "sign out everywhere else" from the first ends it.
+    let phone = app.browser();
+    let res = phone
+        .post(app.url("/login"))
+        .form(&[("email", "web@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = browser
+        .get(app.url("/account/security"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Sign out everywhere else"));
+    let res = browser
+        .post(app.url("/account/sessions/revoke-others"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        phone.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "the phone is signed out"
+    );
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::OK,
+        "this device stays"
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_other_sessions() {
+    let app = app().await;
+    signup(&app, "cp@example.com", "CP").await;
+    let (a, b) = (app.browser(), app.browser());
+    for c in [&a, &b] {
+        let res = c
+            .post(app.url("/login"))
+            .form(&[("email", "cp@example.com"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let res = a
+        .post(app.url("/account/password"))
+        .form(&[
+            ("current_password", PASSWORD),
+            ("new_password", "another long passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        a.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn two_factor_sign_in_in_the_browser() {
+    let app = app().await;
+    let (_, t) = user_with_token(&app, "tf@example.com", "TF").await;
+    let setup: serde_json::Value = send(
+        &app,
+        reqwest::Method::POST,
+        &t,
+        "/api/v1/me/2fa/setup",
+        serde_json::json!({}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let secret = setup["secret"].as_str().unwrap().to_string();
+    let now = identity::totp::unix_now();
+    let code = identity::totp::code_at(&secret, now - 30).unwrap();
+    let res = send(
+        &app,
+        reqwest::Method::POST,
+        &t,
+        "/api/v1/me/2fa/enable",
+        serde_json::json!({ "code": code }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let browser = app.browser();
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[("email", "tf@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        res.headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("/login/2fa")
+    );
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "not signed in before the second factor"
+    );
+    let res = browser
+        .post(app.url("/login/2fa"))
+        .form(&[("code", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), StatusCode::SEE_OTHER);
+    let code = identity::totp::code_at(&secret, now).unwrap();
+    let res = browser
+        .post(app.url("/login/2fa"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}

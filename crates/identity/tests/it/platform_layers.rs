@@ -1,0 +1,207 @@
+//! The platform's HTTP layers as a client sees them through the identity routes.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::*;
+
+#[tokio::test]
+async fn security_headers_and_request_id() {
+    let app = app().await;
+    let res = app.api().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'")
+            && csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline")
+    );
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert!(h.get("referrer-policy").is_some());
+    assert!(
+        h.get("strict-transport-security").is_none(),
+        "no HSTS on plain http"
+    );
+    assert!(h.get("x-request-id").is_some());
+
+    let res = app
+        .api()
+        .get(app.url("/api/v1/me"))
+        .header("x-request-id", "trace-abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("x-request-id").unwrap(), "trace-abc-123");
+    let (_, p) = problem(res).await;
+    assert_eq!(p["request_id"], "trace-abc-123");
+}
+
+#[tokio::test]
+async fn hsts_and_host_cookie_over_https() {
+    let app = app_with(|c| c.public_url = Some("https://growthdeck.example".into())).await;
+    signup(&app, "h@example.com", "H").await;
+    let res = app
+        .api()
+        .post(app.url("/login"))
+        .header("origin", "https://growthdeck.example")
+        .form(&[("email", "h@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("strict-transport-security").is_some());
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.contains("gd_session"))
+        .unwrap();
+    assert!(cookie.starts_with("__Host-gd_session="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn csrf_cross_site_posts_are_refused() {
+    let app = app().await;
+    signup(&app, "c@example.com", "C").await;
+    let browser = app.browser();
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[("email", "c@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.contains("gd_session"))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let session = cookie.split(';').next().unwrap().to_string();
+
+    // A forged form post from another site, carrying the victim's cookie.
+    let forged = app
+        .api()
+        .post(app.url("/workspaces/new"))
+        .header("cookie", &session)
+        .header("origin", "https://evil.example")
+        .form(&[("name", "Evil")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let forged = app
+        .api()
+        .post(app.url("/workspaces/new"))
+        .header("cookie", &session)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", "Evil")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let no_origin = app
+        .api()
+        .post(app.url("/workspaces/new"))
+        .header("cookie", &session)
+        .form(&[("name", "Evil")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_origin.status(), StatusCode::FORBIDDEN);
+    let same = app
+        .api()
+        .post(app.url("/workspaces/new"))
+        .header("cookie", &session)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("name", "Fine")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn health_readiness_metrics_and_openapi() {
+    let app = app().await;
+    let h: Value = app
+        .api()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(h["status"], "ok");
+    let r: Value = app
+        .api()
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["database"], "ok");
+    let m = app
+        .api()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(m.contains("http_requests_total"), "{m}");
+    assert!(m.contains("http_request_duration_seconds"));
+    assert!(m.contains("db_pool_connections"));
+    let unknown = app
+        .api()
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(unknown).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn static_assets_are_hashed_and_cached() {
+    let app = app().await;
+    let page = app
+        .api()
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let css = platform::web::assets::assets().css.clone();
+    assert!(
+        page.contains(&css.replace('&', "&amp;")) || page.contains(&css),
+        "{css}"
+    );
+    let res = app.api().get(app.url(&css)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()
+            .get("cache-control")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(!page.contains("<script>"), "no inline script");
+    assert!(!page.contains(" style=\""), "no inline style");
+}

@@ -1,0 +1,159 @@
+//! The audit log: append-only record of security events and changes, per workspace (or
+//! platform-wide when `workspace_id` is `None`). `record` takes any connection, so an event
+//! written inside a business transaction commits or rolls back with it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect, Set, entity::prelude::*};
+use serde_json::Value as Json;
+
+use crate::{
+    ctx::{Ctx, Origin},
+    error::Result,
+};
+
+pub mod entity {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub workspace_id: Option<Uuid>,
+        pub actor_user_id: Option<Uuid>,
+        pub actor_label: String,
+        pub action: String,
+        pub target_type: Option<String>,
+        pub target_id: Option<String>,
+        pub ip: Option<String>,
+        pub user_agent: Option<String>,
+        pub request_id: Option<String>,
+        pub detail: Option<Json>,
+        pub created_at: DateTime<Utc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub use entity::Model as AuditEvent;
+
+/// An event about to be written. Build with [`Event::new`] and the chained setters.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub action: &'static str,
+    pub workspace_id: Option<Uuid>,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_label: String,
+    pub target: Option<(String, String)>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+    pub detail: Option<Json>,
+}
+
+impl Event {
+    /// `action` is a dotted, past-tense name: `user.signed_in`, `member.role_changed`.
+    pub fn new(action: &'static str) -> Self {
+        Self {
+            action,
+            workspace_id: None,
+            actor_user_id: None,
+            actor_label: "anonymous".into(),
+            target: None,
+            ip: None,
+            user_agent: None,
+            request_id: None,
+            detail: None,
+        }
+    }
+
+    /// Actor, workspace, IP and request id from the caller's context.
+    pub fn by(mut self, ctx: &Ctx) -> Self {
+        self.actor_user_id = Some(ctx.user.id);
+        self.actor_label = ctx.user.email.clone();
+        self.workspace_id = ctx.workspace.as_ref().map(|(w, _)| w.id);
+        self.ip = ctx.ip.map(|ip| ip.to_string());
+        self.request_id = Some(ctx.request_id.clone());
+        self
+    }
+
+    /// IP, user agent and request id of an unauthenticated request (sign-in, sign-up).
+    pub fn from_origin(mut self, origin: &Origin) -> Self {
+        self.ip = origin.ip.map(|ip| ip.to_string());
+        self.user_agent = origin.user_agent.clone();
+        self.request_id = Some(origin.request_id.clone());
+        self
+    }
+
+    pub fn actor(mut self, user_id: Option<Uuid>, label: impl Into<String>) -> Self {
+        self.actor_user_id = user_id;
+        self.actor_label = label.into();
+        self
+    }
+
+    pub fn workspace(mut self, workspace_id: Option<Uuid>) -> Self {
+        self.workspace_id = workspace_id;
+        self
+    }
+
+    pub fn target(mut self, kind: &str, id: impl ToString) -> Self {
+        self.target = Some((kind.to_string(), id.to_string()));
+        self
+    }
+
+    pub fn detail(mut self, detail: Json) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+}
+
+pub async fn record(conn: &impl ConnectionTrait, event: Event) -> Result<()> {
+    let (target_type, target_id) = match event.target {
+        Some((t, i)) => (Some(t), Some(i)),
+        None => (None, None),
+    };
+    entity::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(event.workspace_id),
+        actor_user_id: Set(event.actor_user_id),
+        actor_label: Set(event.actor_label),
+        action: Set(event.action.to_string()),
+        target_type: Set(target_type),
+        target_id: Set(target_id),
+        ip: Set(event.ip),
+        user_agent: Set(event.user_agent),
+        request_id: Set(event.request_id),
+        detail: Set(event.detail),
+        created_at: Set(crate::db::now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest events of the caller's workspace.
+pub async fn recent_in_workspace(
+    conn: &impl ConnectionTrait,
+    ctx: &Ctx,
+    limit: u64,
+) -> Result<Vec<AuditEvent>> {
+    let workspace_id = ctx.workspace_id()?;
+    Ok(entity::Entity::find()
+        .filter(entity::Column::WorkspaceId.eq(workspace_id))
+        .order_by_desc(entity::Column::CreatedAt)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Events with a given action since a time (tests and the back office read these).
+pub async fn by_action(conn: &impl ConnectionTrait, action: &str) -> Result<Vec<AuditEvent>> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Action.eq(action))
+        .order_by_asc(entity::Column::CreatedAt)
+        .all(conn)
+        .await?)
+}

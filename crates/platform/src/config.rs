@@ -1,0 +1,331 @@
+//! Configuration: defaults < `growthdeck.toml` < `GROWTHDECK_*` environment variables.
+//!
+//! Every key has the same name in the TOML file as in the environment, lower-cased and without
+//! the prefix (`GROWTHDECK_PUBLIC_URL` ⇔ `public_url = "…"`). Secrets may also be read from a file
+//! named by `<KEY>_FILE` (e.g. `GROWTHDECK_SMTP_URL_FILE=/run/secrets/smtp`), as container
+//! platforms mount them.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// Keys whose values are secrets: masked by `config check`, readable from `*_FILE`.
+pub const SECRET_KEYS: &[&str] = &[
+    "smtp_url",
+    "oauth_google_client_secret",
+    "database_url",
+    "redis_url",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address the HTTP server binds.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database, the platform key and backups.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: `<data_dir>/growthdeck.db`.
+    pub database_url: Option<String>,
+    /// Base URL used in links sent by mail (and to decide on `Secure`/`__Host-` cookies and HSTS).
+    pub public_url: Option<String>,
+    /// `smtp://user:pass@host:port` or `smtps://…`; unset: mail stays in the outbox.
+    pub smtp_url: Option<String>,
+    /// Sender address of outgoing mail.
+    pub mail_from: String,
+    /// `tracing` filter, e.g. `info,growthdeck=debug`.
+    pub log: String,
+    /// Force log format: `json` or `pretty`; default: pretty on a terminal, JSON otherwise.
+    pub log_format: Option<String>,
+    /// Shown in the page header and in mail.
+    pub platform_name: String,
+    pub oauth_google_client_id: Option<String>,
+    pub oauth_google_client_secret: Option<String>,
+    /// Issuer of Google's OpenID Connect discovery document (tests point this at a local server).
+    pub oauth_google_issuer: String,
+    pub redis_url: Option<String>,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Requests taking longer are answered 408.
+    pub request_timeout_secs: u64,
+    /// Maximum database connections in the pool.
+    pub db_max_connections: u32,
+    /// Failed attempts (sign-in, 2FA, reset) allowed per account within the throttle window.
+    pub throttle_account_attempts: u32,
+    /// Failed attempts allowed per client IP within the throttle window.
+    pub throttle_ip_attempts: u32,
+    /// Length of the throttle window, in seconds.
+    pub throttle_window_secs: u64,
+    /// Trust `X-Forwarded-For` for the client IP (only behind your own proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "Growthdeck <no-reply@localhost>".into(),
+            log: "info".into(),
+            log_format: None,
+            platform_name: "Growthdeck".into(),
+            oauth_google_client_id: None,
+            oauth_google_client_secret: None,
+            oauth_google_issuer: "https://accounts.google.com".into(),
+            redis_url: None,
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            db_max_connections: 10,
+            throttle_account_attempts: 10,
+            throttle_ip_attempts: 50,
+            throttle_window_secs: 900,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(String),
+    #[error("configuration: cannot read {path}: {source}")]
+    SecretFile {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl Config {
+    /// Loads defaults < TOML file (`GROWTHDECK_CONFIG` or `./growthdeck.toml`) < environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        Ok(Self::load_with_warnings()?.0)
+    }
+
+    /// Like [`Config::load`], also naming keys it did not recognise (a typo in the TOML file or
+    /// an unknown `GROWTHDECK_*` variable), which the binary logs as warnings.
+    pub fn load_with_warnings() -> Result<(Self, Vec<String>), ConfigError> {
+        let file = std::env::var("GROWTHDECK_CONFIG").unwrap_or_else(|_| "growthdeck.toml".into());
+        let figment = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(&file))
+            .merge(secret_files()?)
+            .merge(Env::prefixed("GROWTHDECK_").filter(|k| is_config_env_key(k.as_str())));
+        let warnings = unknown_keys(&figment, &file);
+        Ok((Self::from_figment(figment)?, warnings))
+    }
+
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.public_url {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| ConfigError::Invalid(format!("public_url {url:?}: {e}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(ConfigError::Invalid(
+                    "public_url must be http(s)://…".into(),
+                ));
+            }
+        }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid(
+                "database_url must start with sqlite: or postgres://".into(),
+            ));
+        }
+        if self.body_limit_bytes < 1024 {
+            return Err(ConfigError::Invalid(
+                "body_limit_bytes must be at least 1024".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect: configured, or the SQLite file in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("growthdeck.db").display()
+            ),
+        }
+    }
+
+    /// Base URL for links in mail and the first-run link.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Served over https: `__Host-` cookies with `Secure`, and HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    pub fn google_oauth_enabled(&self) -> bool {
+        self.oauth_google_client_id.is_some() && self.oauth_google_client_secret.is_some()
+    }
+
+    /// The effective configuration as TOML-like lines, secrets masked (for `config check`).
+    pub fn masked_lines(&self) -> Vec<String> {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let mut lines = Vec::new();
+        if let Some(map) = value.as_object() {
+            for (key, v) in map {
+                let shown = match v {
+                    serde_json::Value::Null => "(unset)".to_string(),
+                    _ if SECRET_KEYS.contains(&key.as_str()) => mask(&v.to_string()),
+                    other => other.to_string(),
+                };
+                lines.push(format!("{key} = {shown}"));
+            }
+        }
+        lines
+    }
+}
+
+/// Keeps the last four characters, as the admin settings do, so an operator can tell two
+/// secrets apart without seeing either.
+pub fn mask(secret: &str) -> String {
+    let trimmed = secret.trim_matches('"');
+    let tail: String = trimmed
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if trimmed.chars().count() <= 8 {
+        "\"••••\"".into()
+    } else {
+        format!("\"••••{tail}\"")
+    }
+}
+
+/// Environment keys that are not configuration: the config file path, `*_FILE` indirections
+/// and the test suite's own variables.
+fn is_config_env_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key != "config" && !key.ends_with("_file") && !key.starts_with("test_")
+}
+
+fn known_keys() -> Vec<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn unknown_keys(figment: &Figment, file: &str) -> Vec<String> {
+    let known = known_keys();
+    let mut warnings = Vec::new();
+    if let Ok(value) = figment.find_value("")
+        && let Some(dict) = value.into_dict()
+    {
+        for key in dict.keys() {
+            if !known.iter().any(|k| k == key) {
+                warnings.push(format!(
+                    "unknown configuration key `{key}` (from {file} or GROWTHDECK_* environment) is ignored"
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+/// `GROWTHDECK_<KEY>_FILE=/path` for each secret key: the file's trimmed content becomes `<key>`.
+fn secret_files() -> Result<Serialized<serde_json::Map<String, serde_json::Value>>, ConfigError> {
+    let mut map = serde_json::Map::new();
+    for key in SECRET_KEYS {
+        let var = format!("GROWTHDECK_{}_FILE", key.to_uppercase());
+        if let Ok(path) = std::env::var(&var) {
+            let content =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::SecretFile {
+                    path: path.clone(),
+                    source,
+                })?;
+            map.insert(
+                (*key).to_string(),
+                serde_json::Value::String(content.trim().to_string()),
+            );
+        }
+    }
+    Ok(Serialized::defaults(map))
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail fixes the error type
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_toml_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "growthdeck.toml",
+                "listen = \"127.0.0.1:9000\"\nplatform_name = \"Toml\"",
+            )?;
+            jail.set_env("GROWTHDECK_PLATFORM_NAME", "Env");
+            let config = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(config.listen.port(), 9000);
+            assert_eq!(config.platform_name, "Env");
+            assert_eq!(config.log, "info");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_reported() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("growthdeck.toml", "lisen = \"127.0.0.1:9000\"")?;
+            jail.set_env("GROWTHDECK_TEST_DATABASE_URL", "postgres://ignored");
+            let (config, warnings) = Config::load_with_warnings().map_err(|e| e.to_string())?;
+            assert_eq!(config.listen.port(), 8080);
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert!(warnings[0].contains("lisen"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GROWTHDECK_LISTEN", "not an address");
+            assert!(Config::load().is_err());
+            jail.set_env("GROWTHDECK_LISTEN", "127.0.0.1:1");
+            jail.set_env("GROWTHDECK_DATABASE_URL", "mysql://x");
+            assert!(Config::load().is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_are_masked() {
+        let config = Config {
+            smtp_url: Some("smtp://user:hunter2hunter2@mail:25".into()),
+            ..Config::default()
+        };
+        let lines = config.masked_lines().join("\n");
+        assert!(!lines.contains("hunter2"));
+        assert!(lines.contains("••••"));
+    }
+}

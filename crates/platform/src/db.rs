@@ -1,0 +1,64 @@
+//! The database handle: SQLite (WAL, `synchronous=NORMAL`, `busy_timeout`, foreign keys) by
+//! default, PostgreSQL when the URL says so. Options are set on the connect options, not by a
+//! PRAGMA, because a PRAGMA sent through a pool reaches only one connection.
+
+use std::time::Duration;
+
+use migration::MigratorTrait;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+use crate::config::Config;
+
+pub use sea_orm::DatabaseConnection as Db;
+
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    connect_url(&config.effective_database_url(), config.db_max_connections).await
+}
+
+pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    opts.map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .create_if_missing(true)
+    });
+    Database::connect(opts).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// `/readyz`: the database answers a trivial query.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+pub fn is_sqlite(db: &DatabaseConnection) -> bool {
+    matches!(db.get_database_backend(), sea_orm::DatabaseBackend::Sqlite)
+}
+
+/// A unique-constraint violation, on either backend (for turning duplicates into field errors).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+/// Timestamps come back with nanoseconds on SQLite and microseconds on Postgres: everything we
+/// write is truncated to microseconds so values compare equal after a round trip.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DurationRound::duration_trunc(now, chrono::Duration::microseconds(1)).unwrap_or(now)
+}

@@ -1,0 +1,30 @@
+//! Shared infrastructure of Growthdeck. Knows no feature: features plug in through
+//! `AppState`, the `Authenticator` trait and the router they hand to [`http::app`].
+
+pub mod audit;
+pub mod authz;
+pub mod config;
+pub mod crypto;
+pub mod ctx;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod observability;
+pub mod settings;
+pub mod state;
+pub mod testkit;
+pub mod throttle;
+pub mod web;
+
+pub use authz::{Permission, Role};
+pub use config::Config;
+pub use ctx::{Ctx, Origin};
+pub use error::{Error, FieldError, Result};
+pub use state::AppState;
+
+/// Installs the ring provider for rustls once per process: the tree carries exactly one TLS
+/// provider (no aws-lc build), so reqwest and lettre must be told which one to use.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,39 @@
+//! `AppState`: what every handler can reach. Passed, never global.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    config::Config, crypto::Keyring, ctx::Authenticator, mail::Mailer, web::shell::NavEntry,
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub keys: Arc<Keyring>,
+    /// Resolves sessions and API tokens into a `Ctx`; provided by the identity feature.
+    pub auth: Arc<dyn Authenticator>,
+    pub mailer: Mailer,
+    /// Navigation entries registered by the features, composed by the binary.
+    pub nav: Arc<Vec<NavEntry>>,
+    pub platform_name: Arc<str>,
+}
+
+impl AppState {
+    /// (connections in the pool, idle connections), for `/metrics`.
+    pub fn db_pool_stats(&self) -> (u32, usize) {
+        match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            sea_orm::DatabaseBackend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Test kit: boots the real router on a port-0 listener against a fresh database — a new SQLite
+//! file by default, or a new PostgreSQL database when `GROWTHDECK_TEST_DATABASE_URL` is set —
+//! and hands out HTTP clients that behave like a browser (cookies, `Origin`) or an API client.
+//! Test support only: a failed set-up panics, which is how a test reports it.
+#![allow(clippy::panic)]
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::Router;
+use sea_orm::ConnectionTrait;
+use tokio::net::TcpListener;
+
+use crate::{
+    config::Config, crypto::Keyring, ctx::Authenticator, db, mail::Mailer, state::AppState,
+    web::shell::NavEntry,
+};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub state: AppState,
+    _data_dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// What a feature's tests mount.
+pub struct Mount {
+    pub routes: Router<AppState>,
+    pub auth: Arc<dyn Authenticator>,
+    pub nav: Vec<NavEntry>,
+}
+
+/// Which backend the suite runs on (for test names in failure output).
+pub fn backend() -> &'static str {
+    if std::env::var("GROWTHDECK_TEST_DATABASE_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+async fn fresh_database(data_dir: &std::path::Path) -> sea_orm::DatabaseConnection {
+    match std::env::var("GROWTHDECK_TEST_DATABASE_URL") {
+        Ok(admin_url) => {
+            let admin = db::connect_url(&admin_url, 2)
+                .await
+                .unwrap_or_else(|e| panic!("connect {admin_url}: {e}"));
+            let name = format!("gdt_{}", uuid::Uuid::new_v4().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap_or_else(|e| panic!("create test database: {e}"));
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&admin_url)
+                .unwrap_or_else(|e| panic!("GROWTHDECK_TEST_DATABASE_URL: {e}"));
+            url.set_path(&format!("/{name}"));
+            db::connect_url(url.as_str(), 5)
+                .await
+                .unwrap_or_else(|e| panic!("connect test database: {e}"))
+        }
+        Err(_) => {
+            let url = format!("sqlite://{}?mode=rwc", data_dir.join("test.db").display());
+            db::connect_url(&url, 5)
+                .await
+                .unwrap_or_else(|e| panic!("open sqlite: {e}"))
+        }
+    }
+}
+
+/// Starts the app; `configure` adjusts the config before the state is built.
+pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp {
+    crate::install_tls_provider();
+    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut config = Config {
+        data_dir: data_dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    configure(&mut config);
+    let database = fresh_database(data_dir.path()).await;
+    db::migrate(&database)
+        .await
+        .unwrap_or_else(|e| panic!("migrate: {e}"));
+
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("local_addr: {e}"));
+    if config.public_url.is_none() {
+        config.public_url = Some(format!("http://{addr}"));
+    }
+    let state = AppState {
+        mailer: Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e}")),
+        platform_name: Arc::from(config.platform_name.as_str()),
+        config: Arc::new(config),
+        db: database,
+        keys: Arc::new(Keyring::generate().unwrap_or_else(|e| panic!("keyring: {e}"))),
+        auth: mount.auth,
+        nav: Arc::new(mount.nav),
+    };
+    let app = crate::http::app(state.clone(), mount.routes);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        state,
+        _data_dir: data_dir,
+        _shutdown: tx,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client: keeps cookies, sends our `Origin` (as browsers do on POST), does
+    /// not follow redirects so tests can see them.
+    pub fn browser(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Ok(v) = reqwest::header::HeaderValue::from_str(&self.base) {
+            headers.insert(reqwest::header::ORIGIN, v);
+        }
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"))
+    }
+
+    /// A plain API client: no cookies, no `Origin`.
+    pub fn api(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"))
+    }
+}

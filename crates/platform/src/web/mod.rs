@@ -1,0 +1,19 @@
+//! The shared page shell: layout data, static assets, flash messages, the error page.
+
+pub mod assets;
+pub mod error_page;
+pub mod flash;
+pub mod shell;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::Error;
+
+/// Renders an askama template into an HTML response (a template error is an internal error).
+pub fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => Error::internal(format!("template: {e}")).into_response(),
+    }
+}

@@ -1,0 +1,306 @@
+/* Growthdeck — page behaviour. Plain JavaScript, no build step, no inline scripts (the CSP
+ * is `script-src 'self'`). Everything is wired through event delegation on `document`, so it
+ * also works for content that htmx swaps in later.
+ *
+ * Hooks for templates:
+ *   [data-theme-toggle]           button cycling the theme system → light → dark
+ *   .flash-close                  button removing its enclosing .flash
+ *   [data-copy="ID"]              button copying the text (or value) of #ID
+ *   [data-confirm="Question?"]    on a <form>, a submit button, a link or an hx-* element
+ *   gd:toast event                detail {kind: success|info|warning|error, message, title?}
+ *                                 (dispatch it on any element, or send it from the server
+ *                                 with `HX-Trigger: {"gd:toast": {"kind": "success", "message": "…"}}`)
+ */
+
+/* ---- Runs immediately (before the DOM exists): stored theme, .js marker ------------- */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+  try {
+    var stored = window.localStorage.getItem("gd-theme");
+    if (stored === "light" || stored === "dark") root.dataset.theme = stored;
+  } catch (_) {
+    /* storage unavailable (privacy mode): follow the system theme */
+  }
+})();
+
+(function () {
+  "use strict";
+
+  var THEME_KEY = "gd-theme";
+  var THEMES = ["system", "light", "dark"];
+  var THEME_TEXT = { system: "System", light: "Light", dark: "Dark" };
+  var THEME_ICON = { system: "\u25D0", light: "\u2600", dark: "\u263E" };
+  var TOAST_MS = 6000;
+  var KINDS = ["success", "info", "warning", "error"];
+
+  /* ---- (a) Theme ---------------------------------------------------------------------- */
+
+  function currentTheme() {
+    var t = document.documentElement.dataset.theme;
+    return t === "light" || t === "dark" ? t : "system";
+  }
+
+  function applyTheme(theme) {
+    var root = document.documentElement;
+    if (theme === "light" || theme === "dark") {
+      root.dataset.theme = theme;
+    } else {
+      delete root.dataset.theme;
+      theme = "system";
+    }
+    try {
+      if (theme === "system") window.localStorage.removeItem(THEME_KEY);
+      else window.localStorage.setItem(THEME_KEY, theme);
+    } catch (_) {
+      /* not persisted; the choice lasts for this page only */
+    }
+    updateToggles();
+  }
+
+  function updateToggles() {
+    var theme = currentTheme();
+    var next = THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length];
+    var buttons = document.querySelectorAll("[data-theme-toggle]");
+    for (var i = 0; i < buttons.length; i++) {
+      var b = buttons[i];
+      b.setAttribute(
+        "aria-label",
+        "Theme: " + THEME_TEXT[theme] + ". Switch to " + THEME_TEXT[next].toLowerCase() + " theme"
+      );
+      b.setAttribute("data-theme-current", theme);
+      var icon = b.querySelector(".theme-icon");
+      var label = b.querySelector(".theme-label");
+      if (icon) icon.textContent = THEME_ICON[theme];
+      if (label) label.textContent = THEME_TEXT[theme];
+      if (!icon && !label) b.textContent = "Theme: " + THEME_TEXT[theme];
+    }
+  }
+
+  /* ---- (f) Toasts --------------------------------------------------------------------- */
+
+  function toastRegion() {
+    var region = document.querySelector(".toast-region");
+    if (!region) {
+      region = document.createElement("div");
+      region.className = "toast-region";
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
+  function dismissToast(toast) {
+    if (!toast || !toast.parentNode) return;
+    toast.classList.add("is-leaving");
+    window.setTimeout(function () {
+      if (toast.parentNode) toast.parentNode.removeChild(toast);
+    }, 200);
+  }
+
+  function showToast(kind, message, title) {
+    if (KINDS.indexOf(kind) < 0) kind = "info";
+    if (!message && !title) return;
+    var toast = document.createElement("div");
+    toast.className = "toast toast-" + kind;
+    toast.setAttribute("role", "status");
+
+    var body = document.createElement("div");
+    body.className = "toast-message";
+    if (title) {
+      var strong = document.createElement("strong");
+      strong.className = "toast-title";
+      strong.textContent = title;
+      body.appendChild(strong);
+    }
+    if (message) body.appendChild(document.createTextNode(message));
+    toast.appendChild(body);
+
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00D7";
+    toast.appendChild(close);
+
+    toastRegion().appendChild(toast);
+    var timer = window.setTimeout(function () { dismissToast(toast); }, TOAST_MS);
+    close.addEventListener("click", function () {
+      window.clearTimeout(timer);
+      dismissToast(toast);
+    });
+    return toast;
+  }
+
+  document.addEventListener("gd:toast", function (evt) {
+    var d = evt.detail || {};
+    var message = d.message != null ? String(d.message) : d.value != null ? String(d.value) : "";
+    showToast(d.kind, message, d.title ? String(d.title) : "");
+  });
+
+  /* ---- (c) Copy to clipboard ---------------------------------------------------------- */
+
+  function fallbackCopy(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.className = "visually-hidden";
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (_) { ok = false; }
+    document.body.removeChild(ta);
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy failed"));
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return fallbackCopy(text); });
+    }
+    return fallbackCopy(text);
+  }
+
+  function flashLabel(button, text) {
+    if (!button.hasAttribute("data-copy-label")) {
+      button.setAttribute("data-copy-label", button.textContent);
+    }
+    button.textContent = text;
+    window.clearTimeout(button._gdCopyTimer);
+    button._gdCopyTimer = window.setTimeout(function () {
+      button.textContent = button.getAttribute("data-copy-label");
+      button.removeAttribute("data-copy-label");
+    }, 2000);
+  }
+
+  function handleCopy(button) {
+    var target = document.getElementById(button.getAttribute("data-copy"));
+    if (!target) return;
+    var text = "value" in target && typeof target.value === "string" ? target.value : target.textContent;
+    copyText(text.trim()).then(
+      function () { flashLabel(button, "Copied"); },
+      function () { flashLabel(button, "Copy failed"); showToast("error", "Could not copy to the clipboard. Select the text and copy it manually."); }
+    );
+  }
+
+  /* ---- (d) Confirmation --------------------------------------------------------------- */
+
+  // Plain forms: ask before the browser (or htmx, which listens on the form itself) sees the
+  // submit. Capture phase, so cancelling here stops htmx's own handler as well.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    var submitter = evt.submitter;
+    var message =
+      (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      evt.preventDefault();
+      evt.stopPropagation();
+    }
+  }, true);
+
+  // Links and non-submit buttons (including hx-get/post/delete buttons triggered by click).
+  document.addEventListener("click", function (evt) {
+    var el = evt.target.closest ? evt.target.closest("[data-confirm]") : null;
+    if (!el || el.tagName === "FORM") return;
+    // Submit buttons are handled by the submit listener (via evt.submitter).
+    if (el.form && (el.type === "submit" || el.type === "image") && !el.hasAttribute("hx-post") &&
+        !el.hasAttribute("hx-put") && !el.hasAttribute("hx-patch") && !el.hasAttribute("hx-delete") &&
+        !el.hasAttribute("hx-get")) {
+      return;
+    }
+    if (!window.confirm(el.getAttribute("data-confirm"))) {
+      evt.preventDefault();
+      evt.stopPropagation();
+    }
+  }, true);
+
+  // htmx requests started by anything other than a click or submit (change, load, sse, …).
+  document.addEventListener("htmx:confirm", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!elt || !elt.getAttribute) return;
+    var message = elt.getAttribute("data-confirm");
+    if (!message) return;
+    var trigger = evt.detail.triggeringEvent;
+    if (trigger && (trigger.type === "click" || trigger.type === "submit")) return; // asked already
+    evt.preventDefault();
+    if (window.confirm(message)) evt.detail.issueRequest(true);
+  });
+
+  /* ---- (e) htmx error responses ------------------------------------------------------- */
+
+  document.addEventListener("htmx:responseError", function (evt) {
+    var xhr = evt.detail && evt.detail.xhr;
+    if (!xhr) return;
+    var type = (xhr.getResponseHeader("Content-Type") || "").toLowerCase();
+    var title = "";
+    var detail = "";
+    if (type.indexOf("application/problem+json") === 0) {
+      try {
+        var problem = JSON.parse(xhr.responseText);
+        title = problem.title ? String(problem.title) : "";
+        detail = problem.detail ? String(problem.detail) : "";
+      } catch (_) {
+        /* malformed body: fall through to the generic message */
+      }
+    }
+    if (!title && !detail) {
+      title = "Request failed";
+      detail = "The server answered " + xhr.status + (xhr.statusText ? " " + xhr.statusText : "") + ". Please try again.";
+    }
+    showToast("error", detail, title);
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    showToast("error", "Check your connection and try again.", "Network error");
+  });
+
+  /* ---- (a, b, c) Click delegation ----------------------------------------------------- */
+
+  document.addEventListener("click", function (evt) {
+    if (!evt.target.closest) return;
+
+    var toggle = evt.target.closest("[data-theme-toggle]");
+    if (toggle) {
+      var theme = currentTheme();
+      applyTheme(THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length]);
+      return;
+    }
+
+    var close = evt.target.closest(".flash-close");
+    if (close) {
+      var flash = close.closest(".flash");
+      var list = flash && flash.parentNode;
+      if (flash) flash.parentNode.removeChild(flash);
+      if (list && list.classList && list.classList.contains("flashes") && !list.querySelector(".flash")) {
+        list.parentNode.removeChild(list);
+      }
+      return;
+    }
+
+    var copy = evt.target.closest("[data-copy]");
+    if (copy) {
+      evt.preventDefault();
+      handleCopy(copy);
+    }
+  });
+
+  /* ---- Start-up ----------------------------------------------------------------------- */
+
+  function init() {
+    updateToggles();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+
+  // Keep the toggle label right when another tab changes the theme.
+  window.addEventListener("storage", function (evt) {
+    if (evt.key !== THEME_KEY) return;
+    var v = evt.newValue;
+    if (v === "light" || v === "dark") document.documentElement.dataset.theme = v;
+    else delete document.documentElement.dataset.theme;
+    updateToggles();
+  });
+
+  window.Growthdeck = { toast: showToast };
+})();

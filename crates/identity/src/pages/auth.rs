@@ -82,7 +82,7 @@ async fn link_invalid(
 }
 
 /// After a first factor: a full session (cookie, go to `next`) or the second-factor step.
-fn after_first_factor(
+pub(crate) fn after_first_factor(
     state: &AppState,
     jar: CookieJar,
     outcome: SignIn,

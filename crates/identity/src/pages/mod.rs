@@ -8,6 +8,7 @@
 mod account;
 mod auth;
 mod common;
+mod google;
 mod shell;
 mod workspace;
 
@@ -30,6 +31,8 @@ pub fn routes() -> Router<AppState> {
             get(auth::second_factor_form).post(auth::second_factor),
         )
         .route("/logout", post(auth::logout))
+        .route("/auth/google", get(google::start))
+        .route("/auth/google/callback", get(google::callback))
         .route(
             "/forgot-password",
             get(auth::forgot_form).post(auth::forgot),

@@ -58,9 +58,33 @@ pub async fn signup(
     input: SignupInput,
     verified: bool,
 ) -> Result<SignedUp> {
+    create_account(state, origin, input, verified, None).await
+}
+
+/// The first owner, from the first-run link: the link is used up in the same transaction, so
+/// of two racing requests exactly one creates an account.
+pub async fn signup_first_owner(
+    state: &AppState,
+    origin: &Origin,
+    input: SignupInput,
+    setup_token: &str,
+) -> Result<SignedUp> {
+    create_account(state, origin, input, true, Some(setup_token)).await
+}
+
+async fn create_account(
+    state: &AppState,
+    origin: &Origin,
+    input: SignupInput,
+    verified: bool,
+    setup_token: Option<&str>,
+) -> Result<SignedUp> {
     let (email, name, ws_name) = validate_signup(&input).await?;
     let hash = password::hash(&input.password).await?;
     let txn = state.db.begin().await?;
+    if let Some(token) = setup_token {
+        links::consume(&txn, Purpose::Setup, token).await?;
+    }
     let t = now();
     let user = user::ActiveModel {
         id: Set(Uuid::now_v7()),

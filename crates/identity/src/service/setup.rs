@@ -1,7 +1,7 @@
 //! First run: on a fresh installation with no users, one `/setup?token=…` link is minted and
 //! printed once; it creates the first owner account and workspace.
 
-use platform::{AppState, Error, Origin, Result, settings};
+use platform::{AppState, Origin, Result, settings};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use super::{accounts, links, links::Purpose, sessions};
@@ -43,15 +43,7 @@ pub async fn complete(
     input: accounts::SignupInput,
 ) -> Result<sessions::Issued> {
     links::peek(&state.db, Purpose::Setup, token).await?;
-    let created = accounts::signup(state, origin, input, true).await?;
-    if links::consume(&state.db, Purpose::Setup, token)
-        .await
-        .is_err()
-    {
-        return Err(Error::InvalidLink(
-            "This first-run link was used by someone else a moment ago.".into(),
-        ));
-    }
+    let created = accounts::signup_first_owner(state, origin, input, token).await?;
     sessions::issue(
         &state.db,
         created.user.id,

@@ -134,7 +134,15 @@ pub async fn enable(state: &AppState, ctx: &Ctx, code: &str) -> Result<Vec<Strin
         .keys
         .decrypt_str(PURPOSE, &sealed)
         .map_err(Error::internal)?;
+    let origin = Origin {
+        request_id: ctx.request_id.clone(),
+        ip: ctx.ip,
+        user_agent: None,
+    };
+    let key = user.id.to_string();
+    accounts::guard(state, &origin, "2fa", &key).await?;
     let Some(step) = totp::verify(&secret, code, totp::unix_now(), None)? else {
+        accounts::fail(state, &origin, "2fa", &key, Some(user.id)).await?;
         return Err(Error::validation(
             "code",
             "That code is not right. Check the time on your phone and try the current code.",

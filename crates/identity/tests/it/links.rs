@@ -257,3 +257,57 @@ async fn first_run_link_is_printed_once_and_creates_the_owner() {
 async fn token_for(app: &platform::testkit::TestApp, email: &str) -> String {
     token(app, email).await
 }
+
+#[tokio::test]
+async fn racing_first_run_submissions_create_one_owner() {
+    let app = app().await;
+    let link = identity::service::setup::first_run_link(&app.state)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let submit = |email: &'static str| {
+        let client = app.browser();
+        let url = app.url("/setup");
+        let token = token.clone();
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("token", token.as_str()),
+                    ("email", email),
+                    ("name", "Racer"),
+                    ("password", PASSWORD),
+                    ("workspace", "HQ"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (a, b) = tokio::join!(submit("one@example.com"), submit("two@example.com"));
+    assert_eq!(
+        [a, b]
+            .iter()
+            .filter(|s| **s == StatusCode::SEE_OTHER)
+            .count(),
+        1,
+        "{a} {b}"
+    );
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        identity::model::user::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        identity::model::workspace::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        1
+    );
+}

@@ -195,3 +195,30 @@ async fn read_only_tokens_cannot_change_2fa() {
     let res = send(&app, Method::POST, ro, "/api/v1/me/2fa/setup", json!({})).await;
     assert_eq!(problem(res).await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn guessing_the_enable_code_is_throttled() {
+    let app = app_with(|c| c.throttle_account_attempts = 3).await;
+    let (_, t) = user_with_token(&app, "g@example.com", "G").await;
+    send(&app, Method::POST, &t, "/api/v1/me/2fa/setup", json!({})).await;
+    for _ in 0..3 {
+        let res = send(
+            &app,
+            Method::POST,
+            &t,
+            "/api/v1/me/2fa/enable",
+            json!({ "code": "000000" }),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let res = send(
+        &app,
+        Method::POST,
+        &t,
+        "/api/v1/me/2fa/enable",
+        json!({ "code": "000000" }),
+    )
+    .await;
+    assert_eq!(problem(res).await.0, StatusCode::TOO_MANY_REQUESTS);
+}

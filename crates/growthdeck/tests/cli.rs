@@ -1,0 +1,262 @@
+//! The real binary, as an operator runs it: first start, second start, shutdown, and the
+//! operational subcommands.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_growthdeck");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A command with a clean environment, run in `dir` (so the default `./data` is inside it);
+/// only the listen address is set.
+fn growthdeck(dir: &std::path::Path, port: u16) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GROWTHDECK_LISTEN", format!("127.0.0.1:{port}"))
+        .env("GROWTHDECK_LOG", "warn")
+        .current_dir(dir);
+    cmd
+}
+
+/// Starts `serve`, reads stdout until the server answers, returns the child and what it printed.
+fn start(data: &std::path::Path, port: u16) -> (std::process::Child, String) {
+    let mut child = growthdeck(data, port)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut printed = String::new();
+    loop {
+        while let Ok(line) = rx.try_recv() {
+            printed.push_str(&line);
+            printed.push('\n');
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            std::thread::sleep(Duration::from_millis(200));
+            while let Ok(line) = rx.try_recv() {
+                printed.push_str(&line);
+                printed.push('\n');
+            }
+            return (child, printed);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server did not start; printed: {printed}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn interrupt(child: &mut std::process::Child) {
+    let status = Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "graceful exit, got {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "did not shut down");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn first_start_creates_data_and_prints_the_setup_link_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (mut child, printed) = start(dir.path(), port);
+    assert!(
+        printed.contains(&format!("http://127.0.0.1:{port}/")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("/setup?token="),
+        "first start prints the link: {printed}"
+    );
+    interrupt(&mut child);
+
+    let data = dir.path().join("data");
+    assert!(data.join("growthdeck.db").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("platform.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // WAL mode is recorded in the database file header (bytes 18 and 19 are 2 for WAL).
+    let header = std::fs::read(data.join("growthdeck.db")).unwrap();
+    assert_eq!((header[18], header[19]), (2, 2), "journal mode is WAL");
+
+    let (mut child, printed) = start(dir.path(), port);
+    assert!(
+        !printed.contains("/setup?token="),
+        "second start does not print it: {printed}"
+    );
+    interrupt(&mut child);
+}
+
+#[test]
+fn in_flight_requests_finish_on_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (mut child, _) = start(dir.path(), port);
+    // A sign-up takes an Argon2 hash; interrupt while it is in flight and expect its answer.
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let body = r#"{"email":"s@example.com","password":"correct horse battery staple","name":"S","workspace":"S"}"#;
+    write!(
+        stream,
+        "POST /api/v1/auth/signup HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(5));
+    Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    interrupt_wait(&mut child);
+}
+
+fn interrupt_wait(child: &mut std::process::Child) {
+    let status = child.wait().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn help_lists_the_operator_commands() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for cmd in ["serve", "migrate", "user", "config", "backup"] {
+        assert!(text.contains(cmd), "{cmd} in {text}");
+    }
+    let out = Command::new(BIN).args(["user", "--help"]).output().unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("create"));
+    let out = Command::new(BIN)
+        .args(["config", "--help"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("check"));
+}
+
+#[test]
+fn user_create_config_check_and_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = growthdeck(dir.path(), port)
+        .args([
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--workspace",
+            "Ops HQ",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery staple\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ops@example.com"));
+
+    // A weak password is refused with the reason.
+    let mut child = growthdeck(dir.path(), port)
+        .args([
+            "user",
+            "create",
+            "--email",
+            "weak@example.com",
+            "--name",
+            "W",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+
+    let out = growthdeck(dir.path(), port)
+        .args(["config", "check"])
+        .env(
+            "GROWTHDECK_SMTP_URL",
+            "smtp://mailer:sup3rs3cretpassw0rd@127.0.0.1:2525",
+        )
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("listen") && text.contains(&port.to_string()));
+    assert!(!text.contains("sup3rs3cret"), "secrets masked: {text}");
+    assert!(text.contains("configuration OK"));
+
+    let backup = dir.path().join("snapshot.db");
+    let out = growthdeck(dir.path(), port)
+        .arg("backup")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let header = std::fs::read(&backup).unwrap();
+    assert!(header.starts_with(b"SQLite format 3\0"));
+    let out = growthdeck(dir.path(), port)
+        .arg("backup")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "refuses to overwrite");
+}

@@ -31,6 +31,8 @@ fn growthdeck(dir: &std::path::Path, port: u16) -> Command {
 }
 
 /// Starts `serve`, reads stdout until the server answers, returns the child and what it printed.
+/// The caller waits for the child (`interrupt`).
+#[allow(clippy::zombie_processes)]
 fn start(data: &std::path::Path, port: u16) -> (std::process::Child, String) {
     let mut child = growthdeck(data, port)
         .stdout(Stdio::piped())

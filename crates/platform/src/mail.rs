@@ -106,8 +106,21 @@ impl Mailer {
         self.inner.smtp.is_some()
     }
 
-    /// After commit: deliver the message now (SMTP) or leave it in the outbox and log it.
+    /// After commit: with SMTP, deliver in the background (the request does not wait for the
+    /// mail server); without, leave the message in the outbox and log it. Until the durable
+    /// job queue exists, a message whose delivery was interrupted stays `pending` in the
+    /// outbox.
     pub async fn dispatch(&self, conn: &DatabaseConnection, id: Uuid) {
+        if self.inner.smtp.is_none() {
+            self.deliver(conn, id).await;
+            return;
+        }
+        let mailer = self.clone();
+        let conn = conn.clone();
+        tokio::spawn(async move { mailer.deliver(&conn, id).await });
+    }
+
+    async fn deliver(&self, conn: &DatabaseConnection, id: Uuid) {
         if let Err(e) = self.try_dispatch(conn, id).await {
             tracing::warn!(mail_id = %id, error = %e, "mail dispatch failed; it stays in the outbox");
         }

@@ -380,14 +380,29 @@ pub async fn start_session(
 
 // ---- password reset -----------------------------------------------------------------------
 
-/// Sends a reset link if the account exists. Always answers the same (no account discovery);
-/// requests count against the reset throttle so the endpoint cannot be used to flood inboxes.
-pub async fn request_password_reset(state: &AppState, origin: &Origin, email: &str) -> Result<()> {
+/// A link mailed on request (password reset, magic sign-in): what differs between them.
+struct MailedLink {
+    /// Throttle and audit family.
+    kind: &'static str,
+    purpose: Purpose,
+    ttl: chrono::Duration,
+    /// Page the link opens, with `?token=` appended.
+    path: &'static str,
+    subject: String,
+    /// What the link does and how long it lasts, for the mail body.
+    what: &'static str,
+    audit_action: &'static str,
+}
+
+/// Mails the link if an active account has this address. Answers the same either way (no
+/// account discovery); every request counts against the throttle so the endpoint cannot be
+/// used to flood an inbox. A new link voids the older ones of its kind.
+async fn mail_link(state: &AppState, origin: &Origin, email: &str, spec: MailedLink) -> Result<()> {
     let key = email.trim().to_lowercase();
-    guard(state, origin, "reset", &key).await?;
+    guard(state, origin, spec.kind, &key).await?;
     let (acct, ip) = limits(state);
-    throttle::fail(&state.db, &format!("reset:acct:{key}"), acct).await?;
-    throttle::fail(&state.db, &ip_key("reset", origin), ip).await?;
+    throttle::fail(&state.db, &format!("{}:acct:{key}", spec.kind), acct).await?;
+    throttle::fail(&state.db, &ip_key(spec.kind, origin), ip).await?;
     let Some(user) = find_by_email(&state.db, &key)
         .await?
         .filter(|u| u.status == "active")
@@ -395,25 +410,17 @@ pub async fn request_password_reset(state: &AppState, origin: &Origin, email: &s
         return Ok(());
     };
     let txn = state.db.begin().await?;
-    links::void_for_user(&txn, Purpose::PasswordReset, user.id).await?;
-    let token = links::create(
-        &txn,
-        Purpose::PasswordReset,
-        Some(user.id),
-        super::RESET_TTL,
-    )
-    .await?;
-    let url = super::link(state, &format!("/reset-password?token={token}"));
-    let id = mail::enqueue(
-        &txn,
-        &user.email,
-        &format!("Reset your {} password", state.config.platform_name),
-        &format!("Hello {},\n\nset a new password by opening this link (valid for 1 hour, usable once):\n\n{url}\n\nIf you did not ask for this, ignore this message; your password stays as it is.\n", user.name),
-    )
-    .await?;
+    links::void_for_user(&txn, spec.purpose, user.id).await?;
+    let token = links::create(&txn, spec.purpose, Some(user.id), spec.ttl).await?;
+    let url = super::link(state, &format!("{}?token={token}", spec.path));
+    let body = format!(
+        "Hello {},\n\n{}:\n\n{url}\n\nIf you did not ask for this, ignore this message.\n",
+        user.name, spec.what
+    );
+    let id = mail::enqueue(&txn, &user.email, &spec.subject, &body).await?;
     audit::record(
         &txn,
-        Event::new("auth.reset_requested")
+        Event::new(spec.audit_action)
             .from_origin(origin)
             .actor(Some(user.id), &user.email),
     )
@@ -421,6 +428,19 @@ pub async fn request_password_reset(state: &AppState, origin: &Origin, email: &s
     txn.commit().await?;
     state.mailer.dispatch(&state.db, id).await;
     Ok(())
+}
+
+pub async fn request_password_reset(state: &AppState, origin: &Origin, email: &str) -> Result<()> {
+    let spec = MailedLink {
+        kind: "reset",
+        purpose: Purpose::PasswordReset,
+        ttl: super::RESET_TTL,
+        path: "/reset-password",
+        subject: format!("Reset your {} password", state.config.platform_name),
+        what: "set a new password by opening this link (valid for 1 hour, usable once; until then your password stays as it is)",
+        audit_action: "auth.reset_requested",
+    };
+    mail_link(state, origin, email, spec).await
 }
 
 /// Sets a new password from a reset link and ends every session of the account.
@@ -467,36 +487,16 @@ pub async fn reset_password(
 // ---- magic links --------------------------------------------------------------------------
 
 pub async fn request_magic_link(state: &AppState, origin: &Origin, email: &str) -> Result<()> {
-    let key = email.trim().to_lowercase();
-    guard(state, origin, "magic", &key).await?;
-    let (acct, ip) = limits(state);
-    throttle::fail(&state.db, &format!("magic:acct:{key}"), acct).await?;
-    throttle::fail(&state.db, &ip_key("magic", origin), ip).await?;
-    let Some(user) = find_by_email(&state.db, &key)
-        .await?
-        .filter(|u| u.status == "active")
-    else {
-        return Ok(());
+    let spec = MailedLink {
+        kind: "magic",
+        purpose: Purpose::MagicLink,
+        ttl: super::MAGIC_LINK_TTL,
+        path: "/magic-link",
+        subject: format!("Your {} sign-in link", state.config.platform_name),
+        what: "open this link to sign in (valid for 15 minutes, usable once)",
+        audit_action: "auth.magic_link_requested",
     };
-    let txn = state.db.begin().await?;
-    let token = links::create(
-        &txn,
-        Purpose::MagicLink,
-        Some(user.id),
-        super::MAGIC_LINK_TTL,
-    )
-    .await?;
-    let url = super::link(state, &format!("/magic-link?token={token}"));
-    let id = mail::enqueue(
-        &txn,
-        &user.email,
-        &format!("Your {} sign-in link", state.config.platform_name),
-        &format!("Hello {},\n\nopen this link to sign in (valid for 15 minutes, usable once):\n\n{url}\n\nIf you did not ask for it, ignore this message.\n", user.name),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mailer.dispatch(&state.db, id).await;
-    Ok(())
+    mail_link(state, origin, email, spec).await
 }
 
 pub async fn consume_magic_link(state: &AppState, origin: &Origin, token: &str) -> Result<SignIn> {

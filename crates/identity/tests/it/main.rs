@@ -9,6 +9,7 @@ mod links;
 mod members;
 mod pages;
 mod platform_layers;
+mod smtp;
 mod throttle;
 mod tokens;
 mod two_factor;

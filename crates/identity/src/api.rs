@@ -9,7 +9,6 @@ use axum::{
 use chrono::{DateTime, Utc};
 use platform::{
     AppState, Ctx, Error, Origin, Result, Role,
-    audit::{self, Event},
     ctx::{Principal, TokenScope},
     error::Problem,
     http::extract::Json,
@@ -179,46 +178,19 @@ async fn issue_token(
     origin: Origin,
     Json(req): Json<TokenRequest>,
 ) -> Result<Response> {
-    let user = accounts::check_password(&state, &origin, &req.email, &req.password).await?;
-    if user.totp_enabled_at.is_some() {
-        let Some(code) = req.otp.as_deref().filter(|c| !c.trim().is_empty()) else {
-            return Err(Error::OtpRequired);
-        };
-        let key = user.id.to_string();
-        accounts::guard(&state, &origin, "2fa", &key).await?;
-        if !two_factor::check_code(&state, &user, code).await? {
-            accounts::fail(&state, &origin, "2fa", &key, Some(user.id)).await?;
-            return Err(Error::OtpInvalid);
-        }
-        accounts::clear_failures(&state, "2fa", &key).await?;
-    }
-    let (ws, _) = match &req.workspace {
-        Some(slug) => workspaces::by_slug_for_user(&state.db, user.id, slug).await?,
-        None => workspaces::list_for_user(&state.db, user.id)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(Error::NotFound)?,
-    };
-    let new = NewToken {
-        name: format!("API sign-in {}", Utc::now().format("%Y-%m-%d %H:%M")),
-        scope: TokenScope::ReadWrite,
-        expires_at: Some(platform::db::now() + crate::service::API_SIGN_IN_TTL),
-    };
-    let (model, secret) = tokens::mint(&state.db, ws.id, user.id, &new).await?;
-    audit::record(
-        &state.db,
-        Event::new("auth.token_issued")
-            .from_origin(&origin)
-            .actor(Some(user.id), &user.email)
-            .workspace(Some(ws.id))
-            .target("api_token", model.id),
+    let signed_in = tokens::sign_in(
+        &state,
+        &origin,
+        &req.email,
+        &req.password,
+        req.otp.as_deref(),
+        req.workspace.as_deref(),
     )
     .await?;
     let body = TokenResponse {
-        token: secret,
-        workspace: (&ws).into(),
-        expires_at: model.expires_at,
+        token: signed_in.secret,
+        workspace: (&signed_in.workspace).into(),
+        expires_at: signed_in.token.expires_at,
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

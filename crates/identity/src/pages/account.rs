@@ -10,7 +10,6 @@ use axum::{
 use axum_extra::extract::cookie::CookieJar;
 use platform::{
     AppState, Ctx, Error, Result,
-    audit::{self, Event},
     http::extract::Form,
     web::{
         flash,
@@ -499,20 +498,13 @@ pub async fn revoke_session(
             SECURITY,
         ));
     }
-    match sessions::revoke(&state.db, ctx.user_id(), id).await {
-        Ok(()) => {
-            audit::record(
-                &state.db,
-                Event::new("session.revoked").by(&ctx).target("session", id),
-            )
-            .await?;
-            Ok(redirect_flash(
-                jar,
-                FlashKind::Success,
-                "That session is signed out.",
-                SECURITY,
-            ))
-        }
+    match sessions::revoke_own(&state, &ctx, id).await {
+        Ok(()) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            "That session is signed out.",
+            SECURITY,
+        )),
         Err(e) => action_failed(jar, e, SECURITY),
     }
 }
@@ -523,14 +515,7 @@ pub async fn revoke_other_sessions(
     jar: CookieJar,
 ) -> Result<Response> {
     ctx.require_session()?;
-    let ended = sessions::revoke_others(&state.db, ctx.user_id(), ctx.session_id()).await?;
-    audit::record(
-        &state.db,
-        Event::new("session.revoked_others")
-            .by(&ctx)
-            .detail(serde_json::json!({ "count": ended })),
-    )
-    .await?;
+    let ended = sessions::revoke_all_but_current(&state, &ctx).await?;
     let message = if ended == 0 {
         "No other session was signed in.".to_string()
     } else {

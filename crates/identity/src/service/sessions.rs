@@ -146,3 +146,30 @@ pub async fn set_workspace(
         .await?;
     Ok(())
 }
+
+/// The signed-in user ends one of their other sessions (audited).
+pub async fn revoke_own(state: &AppState, ctx: &platform::Ctx, session_id: Uuid) -> Result<()> {
+    ctx.require_session()?;
+    revoke(&state.db, ctx.user_id(), session_id).await?;
+    platform::audit::record(
+        &state.db,
+        platform::audit::Event::new("session.revoked")
+            .by(ctx)
+            .target("session", session_id),
+    )
+    .await
+}
+
+/// "Sign out everywhere else" (audited); returns how many sessions ended.
+pub async fn revoke_all_but_current(state: &AppState, ctx: &platform::Ctx) -> Result<u64> {
+    ctx.require_session()?;
+    let ended = revoke_others(&state.db, ctx.user_id(), ctx.session_id()).await?;
+    platform::audit::record(
+        &state.db,
+        platform::audit::Event::new("session.revoked_others")
+            .by(ctx)
+            .detail(serde_json::json!({ "count": ended })),
+    )
+    .await?;
+    Ok(ended)
+}

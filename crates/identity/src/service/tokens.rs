@@ -200,3 +200,57 @@ pub async fn authenticate(
         ip,
     }))
 }
+
+/// What `POST /api/v1/auth/token` hands out.
+pub struct SignInToken {
+    pub token: api_token::Model,
+    pub secret: String,
+    pub workspace: crate::model::workspace::Model,
+}
+
+/// Credentials (and the second factor when 2FA is on) for a read-write token of one workspace
+/// (`workspace_slug`, else the user's first), valid 30 days. Throttled like the sign-in form.
+pub async fn sign_in(
+    state: &AppState,
+    origin: &platform::Origin,
+    email: &str,
+    password: &str,
+    otp: Option<&str>,
+    workspace_slug: Option<&str>,
+) -> Result<SignInToken> {
+    let user = super::accounts::check_password(state, origin, email, password).await?;
+    if user.totp_enabled_at.is_some() {
+        let code = otp
+            .filter(|c| !c.trim().is_empty())
+            .ok_or(Error::OtpRequired)?;
+        super::two_factor::verify_code(state, origin, &user, code).await?;
+    }
+    let (workspace, _) = match workspace_slug {
+        Some(slug) => workspaces::by_slug_for_user(&state.db, user.id, slug).await?,
+        None => workspaces::list_for_user(&state.db, user.id)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(Error::NotFound)?,
+    };
+    let new = NewToken {
+        name: format!("API sign-in {}", Utc::now().format("%Y-%m-%d %H:%M")),
+        scope: TokenScope::ReadWrite,
+        expires_at: Some(now() + super::API_SIGN_IN_TTL),
+    };
+    let (token, secret) = mint(&state.db, workspace.id, user.id, &new).await?;
+    audit::record(
+        &state.db,
+        Event::new("auth.token_issued")
+            .from_origin(origin)
+            .actor(Some(user.id), &user.email)
+            .workspace(Some(workspace.id))
+            .target("api_token", token.id),
+    )
+    .await?;
+    Ok(SignInToken {
+        token,
+        secret,
+        workspace,
+    })
+}

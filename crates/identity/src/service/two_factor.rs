@@ -208,23 +208,36 @@ pub async fn check_code(state: &AppState, user: &user::Model, code: &str) -> Res
     Ok(res.rows_affected == 1)
 }
 
-/// A code check for account changes: wrong codes count against the 2FA throttle.
+/// A second-factor code, throttled per account and IP: `OtpInvalid` when wrong or reused.
+pub async fn verify_code(
+    state: &AppState,
+    origin: &Origin,
+    user: &user::Model,
+    code: &str,
+) -> Result<()> {
+    let key = user.id.to_string();
+    accounts::guard(state, origin, "2fa", &key).await?;
+    if !check_code(state, user, code).await? {
+        accounts::fail(state, origin, "2fa", &key, Some(user.id)).await?;
+        return Err(Error::OtpInvalid);
+    }
+    accounts::clear_failures(state, "2fa", &key).await
+}
+
+/// A code check for account changes: the same check, reported as a form-field error.
 async fn require_code(state: &AppState, ctx: &Ctx, user: &user::Model, code: &str) -> Result<()> {
     let origin = Origin {
         request_id: ctx.request_id.clone(),
         ip: ctx.ip,
         user_agent: None,
     };
-    let key = user.id.to_string();
-    accounts::guard(state, &origin, "2fa", &key).await?;
-    if !check_code(state, user, code).await? {
-        accounts::fail(state, &origin, "2fa", &key, Some(user.id)).await?;
-        return Err(Error::validation(
+    match verify_code(state, &origin, user, code).await {
+        Err(Error::OtpInvalid) => Err(Error::validation(
             "code",
             "That code is not right or was already used",
-        ));
+        )),
+        other => other,
     }
-    Ok(())
 }
 
 pub async fn disable(state: &AppState, ctx: &Ctx, password: &str, code: &str) -> Result<()> {
@@ -311,13 +324,7 @@ pub async fn complete_sign_in(
         .filter(|s| s.expires_at > chrono::Utc::now())
         .ok_or(Error::Unauthorized)?;
     let user = accounts::find_user(&state.db, pending.user_id).await?;
-    let key = user.id.to_string();
-    accounts::guard(state, origin, "2fa", &key).await?;
-    if !check_code(state, &user, code).await? {
-        accounts::fail(state, origin, "2fa", &key, Some(user.id)).await?;
-        return Err(Error::OtpInvalid);
-    }
-    accounts::clear_failures(state, "2fa", &key).await?;
+    verify_code(state, origin, &user, code).await?;
     let txn = state.db.begin().await?;
     session::Entity::delete_by_id(pending.id).exec(&txn).await?;
     let issued = sessions::issue(

@@ -85,34 +85,18 @@ async fn create_account(
     if let Some(token) = setup_token {
         links::consume(&txn, Purpose::Setup, token).await?;
     }
-    let t = now();
-    let user = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email.display.clone()),
-        email_lower: Set(email.lower.clone()),
-        name: Set(name),
-        password_hash: Set(Some(hash)),
-        email_verified_at: Set(verified.then_some(t)),
-        status: Set("active".into()),
-        totp_secret: Set(None),
-        totp_pending_secret: Set(None),
-        totp_enabled_at: Set(None),
-        totp_last_step: Set(None),
-        created_at: Set(t),
-        updated_at: Set(t),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Validation(vec![FieldError::new(
-                "email",
-                "An account with this email already exists. Sign in instead.",
-            )])
-        } else {
-            e.into()
-        }
-    })?;
+    let user = new_user(&txn, &email, &name, Some(hash), verified)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::Validation(vec![FieldError::new(
+                    "email",
+                    "An account with this email already exists. Sign in instead.",
+                )])
+            } else {
+                e.into()
+            }
+        })?;
     let workspace = workspaces::create_in(&txn, &user, &ws_name).await?;
     let mail_id = if verified {
         None
@@ -133,6 +117,35 @@ async fn create_account(
         state.mailer.dispatch(&state.db, id).await;
     }
     Ok(SignedUp { user, workspace })
+}
+
+/// Inserts an active user (inside the caller's transaction). `password_hash` is `None` for
+/// accounts that sign in only with Google; `verified` when the address is already proven.
+pub async fn new_user(
+    conn: &impl ConnectionTrait,
+    email: &Email,
+    name: &str,
+    password_hash: Option<String>,
+    verified: bool,
+) -> Result<user::Model, sea_orm::DbErr> {
+    let t = now();
+    user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.display.clone()),
+        email_lower: Set(email.lower.clone()),
+        name: Set(name.to_string()),
+        password_hash: Set(password_hash),
+        email_verified_at: Set(verified.then_some(t)),
+        status: Set("active".into()),
+        totp_secret: Set(None),
+        totp_pending_secret: Set(None),
+        totp_enabled_at: Set(None),
+        totp_last_step: Set(None),
+        created_at: Set(t),
+        updated_at: Set(t),
+    }
+    .insert(conn)
+    .await
 }
 
 async fn send_verification(

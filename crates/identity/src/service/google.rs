@@ -257,24 +257,12 @@ async fn link_or_create(
     let (user, created) = match accounts::find_by_email(&txn, &lower).await? {
         Some(u) => (u, false),
         None => {
-            let t = now();
-            let u = user::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                email: Set(who.email.clone()),
-                email_lower: Set(lower.clone()),
-                name: Set(who.name.chars().take(100).collect()),
-                password_hash: Set(None),
-                email_verified_at: Set(Some(t)),
-                status: Set("active".into()),
-                totp_secret: Set(None),
-                totp_pending_secret: Set(None),
-                totp_enabled_at: Set(None),
-                totp_last_step: Set(None),
-                created_at: Set(t),
-                updated_at: Set(t),
-            }
-            .insert(&txn)
-            .await?;
+            let email = super::Email {
+                display: who.email.clone(),
+                lower: lower.clone(),
+            };
+            let name: String = who.name.chars().take(100).collect();
+            let u = accounts::new_user(&txn, &email, &name, None, true).await?;
             workspaces::create_in(&txn, &u, &format!("{}'s workspace", u.name)).await?;
             (u, true)
         }

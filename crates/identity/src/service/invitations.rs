@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{Email, accounts, sessions, workspaces};
 use crate::{
-    model::{invitation, membership, user, workspace},
+    model::{invitation, membership, workspace},
     password,
 };
 
@@ -289,24 +289,11 @@ pub async fn accept_new_account(
     let name = name.unwrap_or_default();
     let hash = password::hash(password_plain).await?;
     let txn = state.db.begin().await?;
-    let t = now();
-    let user = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(p.invitation.email_lower.clone()),
-        email_lower: Set(p.invitation.email_lower.clone()),
-        name: Set(name),
-        password_hash: Set(Some(hash)),
-        email_verified_at: Set(Some(t)),
-        status: Set("active".into()),
-        totp_secret: Set(None),
-        totp_pending_secret: Set(None),
-        totp_enabled_at: Set(None),
-        totp_last_step: Set(None),
-        created_at: Set(t),
-        updated_at: Set(t),
-    }
-    .insert(&txn)
-    .await?;
+    let email = Email {
+        display: p.invitation.email_lower.clone(),
+        lower: p.invitation.email_lower.clone(),
+    };
+    let user = accounts::new_user(&txn, &email, &name, Some(hash), true).await?;
     join(&txn, &p.invitation, user.id).await?;
     let issued = sessions::issue(
         &txn,

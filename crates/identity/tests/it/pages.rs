@@ -273,3 +273,112 @@ async fn two_factor_sign_in_in_the_browser() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn page_actions_with_another_workspaces_ids_change_nothing() {
+    let app = app().await;
+    let (_, bob) = user_with_token(&app, "bob@example.com", "Bob Co").await;
+    let bob_me: serde_json::Value = get(&app, &bob, "/api/v1/me").await.json().await.unwrap();
+    let bob_id = bob_me["user"]["id"].as_str().unwrap().to_string();
+    let tokens: serde_json::Value = get(&app, &bob, "/api/v1/tokens")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bob_token_id = tokens["items"][0]["id"].as_str().unwrap().to_string();
+    let inv: serde_json::Value = send(
+        &app,
+        reqwest::Method::POST,
+        &bob,
+        "/api/v1/workspace/invitations",
+        serde_json::json!({ "email": "z@example.com", "role": "viewer" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let bob_inv_id = inv["id"].as_str().unwrap().to_string();
+    let bob_browser = app.browser();
+    bob_browser
+        .post(app.url("/login"))
+        .form(&[("email", "bob@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let bob_session = identity::model::session::Entity::find()
+        .filter(identity::model::session::Column::UserId.eq(bob_id.parse::<uuid::Uuid>().unwrap()))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+
+    signup(&app, "alice@example.com", "Alice Co").await;
+    let alice = app.browser();
+    alice
+        .post(app.url("/login"))
+        .form(&[("email", "alice@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    for (path, form) in [
+        (
+            format!("/workspace/members/{bob_id}/role"),
+            vec![("role", "viewer")],
+        ),
+        (format!("/workspace/members/{bob_id}/remove"), vec![]),
+        (format!("/workspace/tokens/{bob_token_id}/revoke"), vec![]),
+        (
+            format!("/workspace/invitations/{bob_inv_id}/revoke"),
+            vec![],
+        ),
+        (
+            format!("/account/sessions/{}/revoke", bob_session.id),
+            vec![],
+        ),
+        (
+            "/workspace/transfer".to_string(),
+            vec![("user_id", bob_id.as_str())],
+        ),
+    ] {
+        let res = alice.post(app.url(&path)).form(&form).send().await.unwrap();
+        assert_ne!(res.status(), StatusCode::OK, "{path}");
+    }
+    // Bob's workspace is exactly as before.
+    let me: serde_json::Value = get(&app, &bob, "/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["role"], "owner");
+    let tokens: serde_json::Value = get(&app, &bob, "/api/v1/tokens")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        tokens["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == bob_token_id.as_str())
+    );
+    let invs: serde_json::Value = get(&app, &bob, "/api/v1/workspace/invitations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(invs["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        bob_browser
+            .get(app.url("/home"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK,
+        "bob's session lives"
+    );
+    let members: serde_json::Value = get(&app, &bob, "/api/v1/workspace/members")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(members["items"].as_array().unwrap().len(), 1);
+}

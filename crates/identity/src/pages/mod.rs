@@ -9,6 +9,8 @@ mod account;
 mod auth;
 mod common;
 mod google;
+mod invitations;
+mod links;
 mod shell;
 mod workspace;
 
@@ -35,19 +37,22 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/google/callback", get(google::callback))
         .route(
             "/forgot-password",
-            get(auth::forgot_form).post(auth::forgot),
+            get(links::forgot_form).post(links::forgot),
         )
-        .route("/reset-password", get(auth::reset_form).post(auth::reset))
-        .route("/verify-email", get(auth::verify_email))
-        .route("/verify-email/resend", post(auth::resend_verification))
+        .route("/reset-password", get(links::reset_form).post(links::reset))
+        .route("/verify-email", get(links::verify_email))
+        .route("/verify-email/resend", post(links::resend_verification))
         .route(
             "/magic-link",
-            get(auth::magic_form).post(auth::magic_request),
+            get(links::magic_form).post(links::magic_request),
         )
-        .route("/magic-link/consume", post(auth::magic_consume))
-        .route("/setup", get(auth::setup_form).post(auth::setup))
-        .route("/invitations/{token}", get(auth::invitation))
-        .route("/invitations/{token}/accept", post(auth::accept_invitation))
+        .route("/magic-link/consume", post(links::magic_consume))
+        .route("/setup", get(links::setup_form).post(links::setup))
+        .route("/invitations/{token}", get(invitations::invitation))
+        .route(
+            "/invitations/{token}/accept",
+            post(invitations::accept_invitation),
+        )
         // Signed in: workspace home, workspaces.
         .route("/home", get(workspace::home))
         .route(

@@ -117,7 +117,12 @@ impl Mailer {
         }
         let mailer = self.clone();
         let conn = conn.clone();
-        tokio::spawn(async move { mailer.deliver(&conn, id).await });
+        // Keep the request's span (and its request id) on the delivery's log lines.
+        let span = tracing::Span::current();
+        tokio::spawn(tracing::Instrument::instrument(
+            async move { mailer.deliver(&conn, id).await },
+            span,
+        ));
     }
 
     async fn deliver(&self, conn: &DatabaseConnection, id: Uuid) {

@@ -137,34 +137,24 @@ pub async fn authenticate(
     if !secret.starts_with(PREFIX) {
         return Ok(None);
     }
-    let Some(token) = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(crypto::token_hash(secret)))
-        .one(&state.db)
-        .await?
-    else {
+    let Some(row) = resolve(&state.db, &crypto::token_hash(secret)).await? else {
         return Ok(None);
     };
     let now_t = Utc::now();
-    if token.revoked_at.is_some() || token.expires_at.is_some_and(|e| e <= now_t) {
+    if row.revoked_at.is_some()
+        || row.expires_at.is_some_and(|e| e <= now_t)
+        || row.status != "active"
+    {
         return Ok(None);
     }
-    let Some(user) = user::Entity::find_by_id(token.user_id)
-        .one(&state.db)
-        .await?
-        .filter(|u| u.status == "active")
-    else {
-        return Ok(None);
-    };
-    let Some((ws, role)) =
-        workspaces::membership_of(&state.db, token.workspace_id, user.id).await?
-    else {
-        return Ok(None);
-    };
-    let Some(scope) = TokenScope::parse(&token.scope) else {
+    let (Some(scope), Some(role)) = (
+        TokenScope::parse(&row.scope),
+        platform::Role::parse(&row.role),
+    ) else {
         return Ok(None);
     };
     // One write a minute per token at most: the hot path stays read-only.
-    if token
+    if row
         .last_used_at
         .is_none_or(|t| now_t - t > chrono::Duration::minutes(1))
     {
@@ -173,32 +163,116 @@ pub async fn authenticate(
                 api_token::Column::LastUsedAt,
                 sea_orm::sea_query::Expr::value(now()),
             )
-            .filter(api_token::Column::Id.eq(token.id))
+            .filter(api_token::Column::Id.eq(row.token_id))
             .exec(&state.db)
             .await?;
     }
     Ok(Some(Ctx {
         user: CtxUser {
-            id: user.id,
-            email: user.email,
-            name: user.name,
-            two_factor: user.totp_enabled_at.is_some(),
+            id: row.user_id,
+            email: row.email,
+            name: row.name,
+            two_factor: row.totp_enabled_at.is_some(),
         },
         workspace: Some((
             CtxWorkspace {
-                id: ws.id,
-                slug: ws.slug,
-                name: ws.name,
+                id: row.workspace_id,
+                slug: row.slug,
+                name: row.workspace_name,
             },
             role,
         )),
         principal: Principal::ApiToken {
-            token_id: token.id,
+            token_id: row.token_id,
             scope,
         },
         request_id: request_id.to_string(),
         ip,
     }))
+}
+
+/// A token with its member, that member's role in the token's workspace, and the workspace.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct TokenRow {
+    token_id: Uuid,
+    scope: String,
+    revoked_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+    user_id: Uuid,
+    email: String,
+    name: String,
+    status: String,
+    totp_enabled_at: Option<DateTime<Utc>>,
+    workspace_id: Uuid,
+    slug: String,
+    workspace_name: String,
+    role: String,
+}
+
+/// Every bearer request resolves its token, so this is one query: the token joined to its
+/// member (the inner join on memberships drops tokens of people who left the workspace).
+async fn resolve(db: &sea_orm::DatabaseConnection, token_hash: &str) -> Result<Option<TokenRow>> {
+    use crate::model::{membership, workspace};
+    use sea_orm::{
+        FromQueryResult,
+        sea_query::{Alias, Condition, Expr, ExprTrait, Query},
+    };
+    let (t, u, m, w) = (
+        api_token::Entity,
+        user::Entity,
+        membership::Entity,
+        workspace::Entity,
+    );
+    let query = Query::select()
+        .expr_as(
+            Expr::col((t, api_token::Column::Id)),
+            Alias::new("token_id"),
+        )
+        .column((t, api_token::Column::Scope))
+        .column((t, api_token::Column::RevokedAt))
+        .column((t, api_token::Column::ExpiresAt))
+        .column((t, api_token::Column::LastUsedAt))
+        .expr_as(Expr::col((u, user::Column::Id)), Alias::new("user_id"))
+        .column((u, user::Column::Email))
+        .column((u, user::Column::Name))
+        .column((u, user::Column::Status))
+        .column((u, user::Column::TotpEnabledAt))
+        .expr_as(
+            Expr::col((w, workspace::Column::Id)),
+            Alias::new("workspace_id"),
+        )
+        .column((w, workspace::Column::Slug))
+        .expr_as(
+            Expr::col((w, workspace::Column::Name)),
+            Alias::new("workspace_name"),
+        )
+        .column((m, membership::Column::Role))
+        .from(t)
+        .inner_join(
+            u,
+            Expr::col((u, user::Column::Id)).equals((t, api_token::Column::UserId)),
+        )
+        .inner_join(
+            m,
+            Condition::all()
+                .add(
+                    Expr::col((m, membership::Column::WorkspaceId))
+                        .equals((t, api_token::Column::WorkspaceId)),
+                )
+                .add(
+                    Expr::col((m, membership::Column::UserId))
+                        .equals((t, api_token::Column::UserId)),
+                ),
+        )
+        .inner_join(
+            w,
+            Expr::col((w, workspace::Column::Id)).equals((t, api_token::Column::WorkspaceId)),
+        )
+        .and_where(Expr::col((t, api_token::Column::TokenHash)).eq(token_hash))
+        .to_owned();
+    let statement = db.get_database_backend().build(&query);
+    Ok(TokenRow::find_by_statement(statement).one(db).await?)
 }
 
 /// What `POST /api/v1/auth/token` hands out.

@@ -205,3 +205,20 @@ async fn static_assets_are_hashed_and_cached() {
     assert!(!page.contains("<script>"), "no inline script");
     assert!(!page.contains(" style=\""), "no inline style");
 }
+
+#[tokio::test]
+async fn slow_requests_time_out_with_a_problem() {
+    // With a zero timeout, any request that has to wait (here: password hashing on the
+    // blocking pool) is too slow, and the layer answers for the handler.
+    let app = app_with(|c| c.request_timeout_secs = 0).await;
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({ "email": "slow@example.com", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let (status, p) = problem(res).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert!(p["type"].as_str().unwrap().ends_with("/timeout"));
+}

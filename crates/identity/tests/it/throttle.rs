@@ -142,3 +142,44 @@ async fn second_factor_failures_are_throttled() {
         2
     );
 }
+
+#[tokio::test]
+async fn reset_requests_are_throttled_and_answer_429_in_the_page() {
+    let app = app_with(|c| {
+        c.throttle_account_attempts = 2;
+    })
+    .await;
+    signup(&app, "r@example.com", "R").await;
+    for _ in 0..2 {
+        let res = app
+            .browser()
+            .post(app.url("/forgot-password"))
+            .form(&[("email", "r@example.com")])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+    let res = app
+        .browser()
+        .post(app.url("/forgot-password"))
+        .form(&[("email", "r@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().get("retry-after").is_some());
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("<form"),
+        "the form is shown again with the message"
+    );
+    let mails = platform::mail::to_address(&app.state.db, "r@example.com")
+        .await
+        .unwrap();
+    assert_eq!(
+        mails.iter().filter(|m| m.subject.contains("Reset")).count(),
+        2,
+        "no third mail"
+    );
+}

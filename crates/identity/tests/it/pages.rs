@@ -382,3 +382,154 @@ async fn page_actions_with_another_workspaces_ids_change_nothing() {
         .unwrap();
     assert_eq!(members["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn changing_email_needs_the_password_and_tells_both_addresses() {
+    let app = app().await;
+    signup(&app, "old@example.com", "E").await;
+    let browser = app.browser();
+    browser
+        .post(app.url("/login"))
+        .form(&[("email", "old@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let res = browser
+        .post(app.url("/account/email"))
+        .form(&[
+            ("email", "new@example.com"),
+            ("password", "not the password!!"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = browser
+        .post(app.url("/account/email"))
+        .form(&[("email", "new@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to_new = platform::mail::to_address(&app.state.db, "new@example.com")
+        .await
+        .unwrap();
+    assert!(
+        to_new
+            .iter()
+            .any(|m| m.body_text.contains("/verify-email?token=")),
+        "the new address must be verified"
+    );
+    let to_old = platform::mail::to_address(&app.state.db, "old@example.com")
+        .await
+        .unwrap();
+    assert!(
+        to_old
+            .iter()
+            .any(|m| m.body_text.contains("new@example.com")),
+        "the old address is told"
+    );
+    let t = token(&app, "new@example.com").await;
+    let me: serde_json::Value = get(&app, &t, "/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["user"]["email"], "new@example.com");
+    assert_eq!(
+        platform::audit::by_action(&app.state.db, "user.email_changed")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_user_switches_between_workspaces() {
+    let app = app().await;
+    signup(&app, "multi@example.com", "First Agency").await;
+    let browser = app.browser();
+    browser
+        .post(app.url("/login"))
+        .form(&[("email", "multi@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let res = browser
+        .post(app.url("/workspaces/new"))
+        .form(&[("name", "Second Agency")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let home = browser
+        .get(app.url("/home"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("<h1") && home.contains("Second Agency"),
+        "the new workspace is current"
+    );
+    let res = browser
+        .post(app.url("/workspaces/switch"))
+        .form(&[("slug", "first-agency")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // The cookie session answers the API too: the current workspace follows the switch.
+    let me: serde_json::Value = browser
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["workspace"]["slug"], "first-agency");
+    // A workspace the user is not in cannot be switched to.
+    signup(&app, "other@example.com", "Not Mine").await;
+    browser
+        .post(app.url("/workspaces/switch"))
+        .form(&[("slug", "not-mine")])
+        .send()
+        .await
+        .unwrap();
+    let me: serde_json::Value = browser
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["workspace"]["slug"], "first-agency");
+}
+
+#[tokio::test]
+async fn the_members_page_shows_the_permission_table() {
+    let app = app().await;
+    signup(&app, "perm@example.com", "Perm").await;
+    let browser = app.browser();
+    browser
+        .post(app.url("/login"))
+        .form(&[("email", "perm@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let html = browser
+        .get(app.url("/workspace/members"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (_, description, _) in platform::authz::PERMISSION_TABLE {
+        assert!(html.contains(description), "{description}");
+    }
+    for role in platform::Role::ALL {
+        assert!(html.contains(role.label()), "{}", role.label());
+    }
+}

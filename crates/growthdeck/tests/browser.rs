@@ -156,9 +156,21 @@ async fn sign_up_sign_in_and_open_security_page() {
         html.contains("This device"),
         "sessions section lists this session"
     );
+    // Screenshots for people reviewing the UI (not compared by the test).
     if let Ok(dir) = std::env::var("GROWTHDECK_TEST_SCREENSHOT_DIR") {
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(std::path::Path::new(&dir).join("security.png"), png).unwrap();
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::write(dir.join("security.png"), c.screenshot().await.unwrap()).unwrap();
+        for (page, file) in [
+            ("/home", "home.png"),
+            ("/workspace/members", "members.png"),
+            ("/workspace/tokens", "tokens.png"),
+            ("/account", "account.png"),
+        ] {
+            c.goto(&format!("{base}{page}")).await.unwrap();
+            wait_for_path(&c, page).await;
+            std::fs::write(dir.join(file), c.screenshot().await.unwrap()).unwrap();
+        }
+        c.goto(&format!("{base}/account/security")).await.unwrap();
     }
 
     c.close().await.unwrap();

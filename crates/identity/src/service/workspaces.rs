@@ -6,8 +6,8 @@ use platform::{
     db::now,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -99,23 +99,68 @@ pub async fn list_for_user(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> Result<Vec<(workspace::Model, Role)>> {
-    let memberships = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user_id))
-        .order_by_asc(membership::Column::CreatedAt)
-        .all(conn)
-        .await?;
-    let ids: Vec<Uuid> = memberships.iter().map(|m| m.workspace_id).collect();
-    let workspaces = workspace::Entity::find()
-        .filter(workspace::Column::Id.is_in(ids))
-        .all(conn)
-        .await?;
-    let mut out = Vec::with_capacity(memberships.len());
-    for m in memberships {
-        if let Some(ws) = workspaces.iter().find(|w| w.id == m.workspace_id) {
-            out.push((ws.clone(), parse_role(&m.role)?));
-        }
+    memberships(conn, user_id, None).await
+}
+
+/// A workspace joined to the user's membership in it (one query: this runs on every page).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct MembershipRow {
+    id: Uuid,
+    slug: String,
+    name: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+    role: String,
+}
+
+async fn memberships(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    only: Option<Uuid>,
+) -> Result<Vec<(workspace::Model, Role)>> {
+    use sea_orm::{
+        FromQueryResult,
+        sea_query::{Condition, Expr, ExprTrait, Order, Query},
+    };
+    let (m, w) = (membership::Entity, workspace::Entity);
+    let mut query = Query::select()
+        .columns([
+            (w, workspace::Column::Id),
+            (w, workspace::Column::Slug),
+            (w, workspace::Column::Name),
+            (w, workspace::Column::CreatedAt),
+            (w, workspace::Column::UpdatedAt),
+        ])
+        .column((m, membership::Column::Role))
+        .from(m)
+        .inner_join(
+            w,
+            Expr::col((w, workspace::Column::Id)).equals((m, membership::Column::WorkspaceId)),
+        )
+        .and_where(Expr::col((m, membership::Column::UserId)).eq(user_id))
+        .order_by((m, membership::Column::CreatedAt), Order::Asc)
+        .to_owned();
+    if let Some(workspace_id) = only {
+        query.cond_where(
+            Condition::all().add(Expr::col((m, membership::Column::WorkspaceId)).eq(workspace_id)),
+        );
     }
-    Ok(out)
+    let rows = MembershipRow::find_by_statement(conn.get_database_backend().build(&query))
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let role = parse_role(&r.role)?;
+            let ws = workspace::Model {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            };
+            Ok((ws, role))
+        })
+        .collect()
 }
 
 pub async fn first_for_user(
@@ -135,21 +180,10 @@ pub async fn membership_of(
     workspace_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<(workspace::Model, Role)>> {
-    let Some(m) = membership::Entity::find()
-        .filter(membership::Column::WorkspaceId.eq(workspace_id))
-        .filter(membership::Column::UserId.eq(user_id))
-        .one(conn)
+    Ok(memberships(conn, user_id, Some(workspace_id))
         .await?
-    else {
-        return Ok(None);
-    };
-    let Some(ws) = workspace::Entity::find_by_id(workspace_id)
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some((ws, parse_role(&m.role)?)))
+        .into_iter()
+        .next())
 }
 
 pub async fn by_slug_for_user(

@@ -533,3 +533,59 @@ async fn the_members_page_shows_the_permission_table() {
         assert!(html.contains(role.label()), "{}", role.label());
     }
 }
+
+#[tokio::test]
+async fn sessions_last_seven_days_and_a_new_token_is_issued_at_each_sign_in() {
+    let app = app().await;
+    signup(&app, "s@example.com", "S").await;
+    let browser = app.browser();
+    let first = browser
+        .post(app.url("/login"))
+        .form(&[("email", "s@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let second = browser
+        .post(app.url("/login"))
+        .form(&[("email", "s@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = |r: &reqwest::Response| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("gd_session="))
+            .unwrap()
+    };
+    assert_ne!(cookie(&first), cookie(&second), "rotated at sign-in");
+
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let sessions = identity::model::session::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    for s in &sessions {
+        let lifetime = s.expires_at - s.created_at;
+        assert_eq!(lifetime.num_days(), 7, "absolute lifetime");
+    }
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    // Past its expiry the session is gone, whatever the cookie says.
+    identity::model::session::Entity::update_many()
+        .col_expr(
+            identity::model::session::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(identity::model::session::Column::State.eq("active"))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+}

@@ -71,6 +71,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         auth: identity::authenticator(),
         mailer,
         nav: Arc::new(nav()),
+        events: platform::events::Events::local(),
+        jobs: platform::jobs::Jobs::new(),
     })
 }
 

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::Config, crypto::Keyring, ctx::Authenticator, mail::Mailer, web::shell::NavEntry,
+    config::Config, crypto::Keyring, ctx::Authenticator, events::Events, jobs::Jobs, mail::Mailer,
+    web::shell::NavEntry,
 };
 
 #[derive(Clone)]
@@ -19,6 +20,10 @@ pub struct AppState {
     /// Navigation entries registered by the features, composed by the binary.
     pub nav: Arc<Vec<NavEntry>>,
     pub platform_name: Arc<str>,
+    /// Live events (SSE); cross-node when scaled out.
+    pub events: Events,
+    /// Background jobs: enqueue wakes the local workers.
+    pub jobs: Jobs,
 }
 
 impl AppState {

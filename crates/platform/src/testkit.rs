@@ -99,6 +99,8 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         keys: Arc::new(Keyring::generate().unwrap_or_else(|e| panic!("keyring: {e}"))),
         auth: mount.auth,
         nav: Arc::new(mount.nav),
+        events: crate::events::Events::local(),
+        jobs: crate::jobs::Jobs::new(),
     };
     let app = crate::http::app(state.clone(), mount.routes);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -7,6 +7,7 @@
 //!
 //! Point it at loopback only: it is meant to measure a local instance.
 
+mod jobs;
 mod load;
 
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Http(HttpArgs),
     /// Sign up a fresh user, then compare `GET /healthz` with `GET /api/v1/me`.
     ApiMe(ApiMeArgs),
+    /// No-op jobs through `growthdeck worker` processes: throughput and enqueue→start latency.
+    Jobs(jobs::JobsArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -96,6 +99,7 @@ fn run(cli: Cli) -> Result<()> {
         match cli.command {
             Command::Http(args) => run_http(args).await,
             Command::ApiMe(args) => run_api_me(args).await,
+            Command::Jobs(args) => jobs::run(args).await,
         }
     })
 }

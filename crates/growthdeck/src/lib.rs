@@ -37,6 +37,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         utoipa_axum::router::OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
             .merge(identity::api::openapi_router())
             .split_for_parts();
+    doc.merge(<platform::events::EventsApi as OpenApi>::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }
@@ -45,6 +46,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(identity::routes())
+        .merge(platform::events::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
 }
 
@@ -52,6 +54,46 @@ pub fn nav() -> Vec<platform::web::shell::NavEntry> {
     let mut nav = identity::nav();
     nav.sort_by_key(|n| n.order);
     nav
+}
+
+/// Every job type this binary can run.
+pub fn registry() -> platform::jobs::Registry {
+    identity::jobs(platform::jobs::Registry::platform())
+}
+
+/// Every cron schedule declared in code (config may override or turn them off).
+pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
+    platform::jobs::builtin::schedules()
+}
+
+/// Workers and the cron scheduler of one process.
+pub struct Background {
+    runner: platform::jobs::runner::Runner,
+    cron_stop: tokio::sync::watch::Sender<bool>,
+    cron: tokio::task::JoinHandle<()>,
+}
+
+impl Background {
+    /// `queues`: only these queues (the `worker --queues` option); default: all configured.
+    pub fn start(state: &AppState, queues: Option<&[String]>) -> anyhow::Result<Self> {
+        let schedules = platform::jobs::cron::effective(schedules(), &state.config.cron)?;
+        let config = platform::jobs::runner::RunnerConfig::from_config(&state.config, queues);
+        let runner = platform::jobs::runner::Runner::start(state.clone(), registry(), config);
+        let (cron_stop, stop_rx) = tokio::sync::watch::channel(false);
+        let cron = tokio::spawn(platform::jobs::cron::run(state.clone(), schedules, stop_rx));
+        Ok(Self {
+            runner,
+            cron_stop,
+            cron,
+        })
+    }
+
+    /// Stops the scheduler and the workers (running jobs get the grace period).
+    pub async fn shutdown(self) {
+        let _ = self.cron_stop.send(true);
+        let _ = self.cron.await;
+        self.runner.shutdown().await;
+    }
 }
 
 /// Opens the database (creating the data directory), applies migrations, loads or creates the
@@ -63,6 +105,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let database = db::connect(&config).await?;
     db::migrate(&database).await?;
     let mailer = Mailer::from_config(&config)?;
+    let events = platform::events::Events::connect(&config, &database).await?;
     Ok(AppState {
         platform_name: Arc::from(config.platform_name.as_str()),
         config: Arc::new(config),
@@ -71,7 +114,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         auth: identity::authenticator(),
         mailer,
         nav: Arc::new(nav()),
-        events: platform::events::Events::local(),
+        events,
         jobs: platform::jobs::Jobs::new(),
     })
 }
@@ -80,12 +123,18 @@ pub fn app(state: AppState) -> Router {
     platform::http::app(state, routes())
 }
 
-/// Serves until `shutdown` resolves; in-flight requests finish first.
+/// Serves until `shutdown` resolves; in-flight requests finish first (open event streams are
+/// ended then, or graceful shutdown would wait for every browser tab to hang up).
 pub async fn launch(
     state: AppState,
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let events = state.events.clone();
+    let shutdown = async move {
+        shutdown.await;
+        events.close();
+    };
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

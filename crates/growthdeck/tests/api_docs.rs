@@ -19,6 +19,8 @@ fn openapi_document_lists_the_contract() {
         "/api/v1/workspace/invitations",
         "/api/v1/tokens",
         "/api/v1/tokens/{id}",
+        "/api/v1/events",
+        "/api/v1/events/ping",
     ] {
         assert!(
             paths.contains_key(path),

@@ -69,6 +69,7 @@ async fn sign_up_sign_in_and_open_security_page() {
         ..platform::Config::default()
     };
     let state = growthdeck::build_state(config).await.unwrap();
+    let events = state.events.clone();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(growthdeck::launch(state, listener, async {
         let _ = stop_rx.await;
@@ -146,6 +147,36 @@ async fn sign_up_sign_in_and_open_security_page() {
         .await
         .unwrap();
     wait_for_path(&c, "/home").await;
+
+    // Live events: a `toast` event of this workspace shows as a toast on the open page.
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({ "email": "browser@example.com", "password": "correct horse battery staple" }))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    let workspace: uuid::Uuid = body["workspace"]["id"].as_str().unwrap().parse().unwrap();
+    let toast = platform::events::Toast {
+        kind: platform::events::ToastKind::Success,
+        message: "Live hello".into(),
+        title: None,
+    };
+    let mut shown = false;
+    for _ in 0..50 {
+        // Until the page's event stream is connected, events pass unseen: publish again.
+        let event =
+            platform::events::Event::typed(platform::events::Topic::Workspace(workspace), &toast)
+                .unwrap();
+        events.publish(event).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if let Ok(el) = c.find(Locator::Css(".toast-region .toast-success")).await {
+            assert!(el.text().await.unwrap().contains("Live hello"));
+            shown = true;
+            break;
+        }
+    }
+    assert!(shown, "a live `toast` event is shown as a toast");
 
     // The Security page lists this session and offers 2FA.
     c.goto(&format!("{base}/account/security")).await.unwrap();

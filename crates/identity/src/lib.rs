@@ -44,11 +44,17 @@ pub fn nav() -> Vec<NavEntry> {
     ]
 }
 
+/// Job types of this feature (none yet: its mail goes through the platform's outbox job).
+pub fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
+    registry
+}
+
 /// What tests mount: this feature alone on the platform.
 pub fn mount() -> platform::testkit::Mount {
     platform::testkit::Mount {
         routes: routes(),
         auth: authenticator(),
+        jobs,
         nav: nav(),
     }
 }

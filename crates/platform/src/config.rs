@@ -5,7 +5,7 @@
 //! named by `<KEY>_FILE` (e.g. `GROWTHDECK_SMTP_URL_FILE=/run/secrets/smtp`), as container
 //! platforms mount them.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
 
 use figment::{
     Figment,
@@ -19,6 +19,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "oauth_google_client_secret",
     "database_url",
     "redis_url",
+    "resend_api_key",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,6 +62,20 @@ pub struct Config {
     pub throttle_window_secs: u64,
     /// Trust `X-Forwarded-For` for the client IP (only behind your own proxy).
     pub trust_forwarded_for: bool,
+    /// Job queues this node works and how many jobs of each run at once.
+    pub jobs_queues: BTreeMap<String, usize>,
+    /// A claimed job's lease; a worker that stops renewing it loses the job after this long.
+    pub jobs_lease_secs: u64,
+    /// How often idle workers look for due jobs (enqueues on this node wake them at once).
+    pub jobs_poll_ms: u64,
+    /// On shutdown, how long running jobs may take to finish before they are released.
+    pub jobs_shutdown_grace_secs: u64,
+    /// Overrides of the cron schedules declared in code: name → expression, or `"off"`.
+    pub cron: BTreeMap<String, String>,
+    /// Send mail through the Resend HTTP API (when no `smtp_url` is set).
+    pub resend_api_key: Option<String>,
+    /// Resend's API base (tests point it at a local server).
+    pub resend_api_base: String,
 }
 
 impl Default for Config {
@@ -86,6 +101,13 @@ impl Default for Config {
             throttle_ip_attempts: 50,
             throttle_window_secs: 900,
             trust_forwarded_for: false,
+            jobs_queues: BTreeMap::from([("default".to_string(), 10), ("mail".to_string(), 4)]),
+            jobs_lease_secs: 30,
+            jobs_poll_ms: 250,
+            jobs_shutdown_grace_secs: 20,
+            cron: BTreeMap::new(),
+            resend_api_key: None,
+            resend_api_base: "https://api.resend.com".into(),
         }
     }
 }

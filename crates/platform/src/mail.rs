@@ -1,7 +1,9 @@
 //! The mail outbox. Features write a message into `outbox_mail` inside their transaction
-//! (`mail::enqueue`), so a message exists if and only if the business change committed, then
-//! ask the `Mailer` to deliver it after commit. Without SMTP configured the message stays in the
-//! outbox and is logged at INFO (with its links) so a self-hoster can finish sign-up.
+//! (`mail::enqueue`), together with the [`DeliverMail`] job that sends it, so a message exists
+//! — and is sent — if and only if the business change committed. The job delivers through SMTP
+//! (`smtp_url`) or the Resend HTTP API (`resend_api_key`), retries temporary failures with
+//! back-off and marks permanent ones `failed`. With neither configured, the message stays in
+//! the outbox and is logged at INFO (with its links) so a self-hoster can finish sign-up.
 
 use std::sync::Arc;
 
@@ -11,6 +13,8 @@ use sea_orm::{ConnectionTrait, QueryOrder, Set, entity::prelude::*};
 use crate::{
     config::Config,
     error::{Error, Result},
+    jobs::{Job, JobError, JobMeta},
+    state::AppState,
 };
 
 pub mod entity {
@@ -61,7 +65,25 @@ pub async fn enqueue(
     }
     .insert(conn)
     .await?;
+    crate::jobs::enqueue(conn, &DeliverMail { mail_id: id }).await?;
     Ok(id)
+}
+
+/// Sends one outbox message.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DeliverMail {
+    pub mail_id: Uuid,
+}
+
+impl Job for DeliverMail {
+    const KIND: &'static str = "mail.deliver";
+    const QUEUE: &'static str = "mail";
+    const MAX_ATTEMPTS: i32 = 12;
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+    async fn run(self, state: AppState, _: JobMeta) -> Result<(), JobError> {
+        state.mailer.deliver(&state.db, self.mail_id).await
+    }
 }
 
 /// The newest messages to an address (tests, and the admin outbox page later).
@@ -78,9 +100,27 @@ pub struct Mailer {
     inner: Arc<MailerInner>,
 }
 
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Resend {
+        client: reqwest::Client,
+        base: String,
+        key: String,
+    },
+    /// Nothing configured: mail stays in the outbox.
+    Outbox,
+}
+
 struct MailerInner {
-    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    transport: Transport,
     from: Mailbox,
+}
+
+/// What one delivery attempt came to.
+enum Sent {
+    Ok,
+    Temporary(String),
+    Permanent(String),
 }
 
 impl Mailer {
@@ -89,91 +129,144 @@ impl Mailer {
             .mail_from
             .parse()
             .map_err(|e| Error::internal(format!("mail_from {:?}: {e}", config.mail_from)))?;
-        let smtp = match &config.smtp_url {
-            Some(url) => Some(
+        let transport = match (&config.smtp_url, &config.resend_api_key) {
+            (Some(url), _) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| Error::internal(format!("smtp_url: {e}")))?
                     .build(),
             ),
-            None => None,
+            (None, Some(key)) => Transport::Resend {
+                client: reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(20))
+                    .build()
+                    .map_err(Error::internal)?,
+                base: config.resend_api_base.trim_end_matches('/').to_string(),
+                key: key.clone(),
+            },
+            (None, None) => Transport::Outbox,
         };
         Ok(Self {
-            inner: Arc::new(MailerInner { smtp, from }),
+            inner: Arc::new(MailerInner { transport, from }),
         })
     }
 
     pub fn is_configured(&self) -> bool {
-        self.inner.smtp.is_some()
+        !matches!(self.inner.transport, Transport::Outbox)
     }
 
-    /// After commit: with SMTP, deliver in the background (the request does not wait for the
-    /// mail server); without, leave the message in the outbox and log it. Until the durable
-    /// job queue exists, a message whose delivery was interrupted stays `pending` in the
-    /// outbox.
-    pub async fn dispatch(&self, conn: &DatabaseConnection, id: Uuid) {
-        if self.inner.smtp.is_none() {
-            self.deliver(conn, id).await;
-            return;
-        }
-        let mailer = self.clone();
-        let conn = conn.clone();
-        // Keep the request's span (and its request id) on the delivery's log lines.
-        let span = tracing::Span::current();
-        tokio::spawn(tracing::Instrument::instrument(
-            async move { mailer.deliver(&conn, id).await },
-            span,
-        ));
-    }
-
-    async fn deliver(&self, conn: &DatabaseConnection, id: Uuid) {
-        if let Err(e) = self.try_dispatch(conn, id).await {
-            tracing::warn!(mail_id = %id, error = %e, "mail dispatch failed; it stays in the outbox");
-        }
-    }
-
-    async fn try_dispatch(&self, conn: &DatabaseConnection, id: Uuid) -> Result<()> {
+    /// The `DeliverMail` job's work: one delivery attempt, recorded on the outbox row.
+    pub async fn deliver(&self, conn: &DatabaseConnection, id: Uuid) -> Result<(), JobError> {
         let Some(msg) = entity::Entity::find_by_id(id).one(conn).await? else {
             return Ok(());
         };
-        let Some(smtp) = &self.inner.smtp else {
-            tracing::info!(
-                mail_id = %id,
-                to = %msg.to_addr,
-                subject = %msg.subject,
-                body = %msg.body_text,
-                "SMTP is not configured: mail kept in the outbox"
-            );
+        if msg.status != "pending" {
             return Ok(());
+        }
+        let outcome = match &self.inner.transport {
+            Transport::Outbox => {
+                tracing::info!(
+                    mail_id = %id,
+                    to = %msg.to_addr,
+                    subject = %msg.subject,
+                    body = %msg.body_text,
+                    "no mail transport configured: mail kept in the outbox"
+                );
+                return Ok(());
+            }
+            Transport::Smtp(smtp) => self.send_smtp(smtp, &msg).await,
+            Transport::Resend { client, base, key } => {
+                self.send_resend(client, base, key, &msg).await
+            }
         };
-        let to: Mailbox = msg
-            .to_addr
-            .parse()
-            .map_err(|e| Error::internal(format!("recipient: {e}")))?;
-        let email = Message::builder()
+        let mut active: entity::ActiveModel = msg.clone().into();
+        active.attempts = Set(msg.attempts + 1);
+        let result = match outcome {
+            Sent::Ok => {
+                active.status = Set("sent".into());
+                active.sent_at = Set(Some(crate::db::now()));
+                active.last_error = Set(None);
+                Ok(())
+            }
+            Sent::Temporary(e) => {
+                active.last_error = Set(Some(e.clone()));
+                Err(JobError::Retry(e))
+            }
+            Sent::Permanent(e) => {
+                active.status = Set("failed".into());
+                active.last_error = Set(Some(e.clone()));
+                Err(JobError::Permanent(e))
+            }
+        };
+        active.update(conn).await?;
+        result
+    }
+
+    async fn send_smtp(
+        &self,
+        smtp: &AsyncSmtpTransport<Tokio1Executor>,
+        msg: &OutboxMessage,
+    ) -> Sent {
+        let to: Mailbox = match msg.to_addr.parse() {
+            Ok(to) => to,
+            Err(e) => return Sent::Permanent(format!("recipient {:?}: {e}", msg.to_addr)),
+        };
+        let email = match Message::builder()
             .from(self.inner.from.clone())
             .to(to)
             .subject(msg.subject.clone())
             .body(msg.body_text.clone())
-            .map_err(Error::internal)?;
-        let mut active: entity::ActiveModel = msg.clone().into();
-        active.attempts = Set(msg.attempts + 1);
+        {
+            Ok(m) => m,
+            Err(e) => return Sent::Permanent(e.to_string()),
+        };
         match smtp.send(email).await {
-            Ok(_) => {
-                active.status = Set("sent".into());
-                active.sent_at = Set(Some(crate::db::now()));
-                active.last_error = Set(None);
-            }
-            Err(e) => {
-                // Permanent SMTP rejections (5xx) will not get better by retrying.
-                active.status = Set(if e.is_permanent() {
-                    "failed".into()
+            Ok(_) => Sent::Ok,
+            // A 5xx refusal will not get better by retrying; anything else might.
+            Err(e) if e.is_permanent() => Sent::Permanent(e.to_string()),
+            Err(e) => Sent::Temporary(e.to_string()),
+        }
+    }
+
+    /// Resend's `POST /emails` (JSON, bearer key): 2xx sent; 429 and 5xx temporary; other 4xx
+    /// permanent (a bad address or key will not fix itself).
+    async fn send_resend(
+        &self,
+        client: &reqwest::Client,
+        base: &str,
+        key: &str,
+        msg: &OutboxMessage,
+    ) -> Sent {
+        let body = serde_json::json!({
+            "from": self.inner.from.to_string(),
+            "to": [msg.to_addr],
+            "subject": msg.subject,
+            "text": msg.body_text,
+        });
+        let response = client
+            .post(format!("{base}/emails"))
+            .bearer_auth(key)
+            .header("Idempotency-Key", msg.id.to_string())
+            .json(&body)
+            .send()
+            .await;
+        match response {
+            Err(e) => Sent::Temporary(format!("Resend unreachable: {e}")),
+            Ok(r) if r.status().is_success() => Sent::Ok,
+            Ok(r) => {
+                let status = r.status();
+                let text: String = r
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .take(500)
+                    .collect();
+                if status.as_u16() == 429 || status.is_server_error() {
+                    Sent::Temporary(format!("Resend answered {status}: {text}"))
                 } else {
-                    "pending".into()
-                });
-                active.last_error = Set(Some(e.to_string()));
+                    Sent::Permanent(format!("Resend answered {status}: {text}"))
+                }
             }
         }
-        active.update(conn).await?;
-        Ok(())
     }
 }

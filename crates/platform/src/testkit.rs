@@ -16,6 +16,8 @@ use crate::{
 };
 
 pub struct TestApp {
+    /// The in-process job workers (running for the whole test, as under `serve`).
+    pub runner: Option<crate::jobs::runner::Runner>,
     pub addr: SocketAddr,
     /// `http://127.0.0.1:PORT`
     pub base: String,
@@ -29,6 +31,8 @@ pub struct Mount {
     pub routes: Router<AppState>,
     pub auth: Arc<dyn Authenticator>,
     pub nav: Vec<NavEntry>,
+    /// Adds the feature's job types to the platform's.
+    pub jobs: fn(crate::jobs::Registry) -> crate::jobs::Registry,
 }
 
 /// Which backend the suite runs on (for test names in failure output).
@@ -40,7 +44,10 @@ pub fn backend() -> &'static str {
     }
 }
 
-async fn fresh_database(data_dir: &std::path::Path) -> sea_orm::DatabaseConnection {
+/// A URL of a new, empty database: a SQLite file in `dir`, or a new PostgreSQL database
+/// (`gdt_<uuid>`, dropped by `.ci/run`) when `GROWTHDECK_TEST_DATABASE_URL` is set. Several
+/// processes may open it (multi-process tests).
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     match std::env::var("GROWTHDECK_TEST_DATABASE_URL") {
         Ok(admin_url) => {
             let admin = db::connect_url(&admin_url, 2)
@@ -55,17 +62,17 @@ async fn fresh_database(data_dir: &std::path::Path) -> sea_orm::DatabaseConnecti
             let mut url = url::Url::parse(&admin_url)
                 .unwrap_or_else(|e| panic!("GROWTHDECK_TEST_DATABASE_URL: {e}"));
             url.set_path(&format!("/{name}"));
-            db::connect_url(url.as_str(), 5)
-                .await
-                .unwrap_or_else(|e| panic!("connect test database: {e}"))
+            url.to_string()
         }
-        Err(_) => {
-            let url = format!("sqlite://{}?mode=rwc", data_dir.join("test.db").display());
-            db::connect_url(&url, 5)
-                .await
-                .unwrap_or_else(|e| panic!("open sqlite: {e}"))
-        }
+        Err(_) => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
     }
+}
+
+async fn fresh_database(data_dir: &std::path::Path) -> sea_orm::DatabaseConnection {
+    let url = fresh_database_url(data_dir).await;
+    db::connect_url(&url, 5)
+        .await
+        .unwrap_or_else(|e| panic!("connect test database: {e}"))
 }
 
 /// Starts the app; `configure` adjusts the config before the state is built.
@@ -102,6 +109,12 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         events: crate::events::Events::local(),
         jobs: crate::jobs::Jobs::new(),
     };
+    let registry = (mount.jobs)(crate::jobs::Registry::platform());
+    let runner = crate::jobs::runner::Runner::start(
+        state.clone(),
+        registry,
+        crate::jobs::runner::RunnerConfig::from_config(&state.config, None),
+    );
     let app = crate::http::app(state.clone(), mount.routes);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -115,6 +128,7 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         .await;
     });
     TestApp {
+        runner: Some(runner),
         addr,
         base: format!("http://{addr}"),
         state,

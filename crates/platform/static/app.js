@@ -10,6 +10,8 @@
  *   gd:toast event                detail {kind: success|info|warning|error, message, title?}
  *                                 (dispatch it on any element, or send it from the server
  *                                 with `HX-Trigger: {"gd:toast": {"kind": "success", "message": "…"}}`)
+ *   .live-events (base.html)      SSE connection to /api/v1/events: `toast` and `job.finished`
+ *                                 live events become toasts
  */
 
 /* ---- Runs immediately (before the DOM exists): stored theme, .js marker ------------- */
@@ -137,6 +139,35 @@
     var d = evt.detail || {};
     var message = d.message != null ? String(d.message) : d.value != null ? String(d.value) : "";
     showToast(d.kind, message, d.title ? String(d.title) : "");
+  });
+
+  /* ---- (g) Live events ---------------------------------------------------------------- */
+
+  // The sse extension fires htmx:sseMessage with the EventSource's MessageEvent as detail:
+  // `type` is the event kind, `data` the event as JSON: {id, topic, kind, data, at}.
+  document.addEventListener("htmx:sseMessage", function (evt) {
+    var msg = evt.detail;
+    if (!msg || (msg.type !== "toast" && msg.type !== "job.finished")) return;
+    var event;
+    try {
+      event = JSON.parse(msg.data);
+    } catch (_) {
+      return;
+    }
+    var d = (event && event.data) || {};
+    var message = d.message != null ? String(d.message) : "";
+    if (msg.type === "toast") {
+      showToast(d.kind, message, d.title ? String(d.title) : "");
+      return;
+    }
+    var failed = d.status === "failed" || d.ok === false || (d.error != null && d.error !== "");
+    var name = d.name != null ? String(d.name) : "";
+    if (!message) {
+      message = failed
+        ? (name ? name + " failed." : "A background job failed.")
+        : (name ? name + " finished." : "A background job finished.");
+    }
+    showToast(failed ? "error" : "success", message, failed ? "Job failed" : "Job finished");
   });
 
   /* ---- (c) Copy to clipboard ---------------------------------------------------------- */

@@ -1,8 +1,10 @@
 //! Command line: `serve` (default), `migrate`, `user create`, `config check`, `backup`.
 
 mod backup;
+mod jobs;
 mod serve;
 mod user;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use platform::Config;
@@ -22,6 +24,17 @@ pub struct Cli {
 enum Command {
     /// Run the web server (the default).
     Serve,
+    /// Run only background job workers and the cron scheduler (no web server).
+    Worker {
+        /// Comma-separated queues to work (default: all configured queues).
+        #[arg(long, value_delimiter = ',')]
+        queues: Option<Vec<String>>,
+    },
+    /// Inspect and act on background jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: jobs::JobsCommand,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage user accounts.
@@ -59,6 +72,8 @@ fn load_config() -> anyhow::Result<Config> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve::run(load_config()?).await,
+        Command::Worker { queues } => worker::run(load_config()?, queues).await,
+        Command::Jobs { command } => jobs::run(load_config()?, command).await,
         Command::Migrate => {
             let config = load_config()?;
             let database = platform::db::connect(&config).await?;

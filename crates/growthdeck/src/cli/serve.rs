@@ -21,5 +21,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         println!("  {link}");
         println!();
     }
-    growthdeck::launch(state, listener, growthdeck::shutdown_signal()).await
+    let background = growthdeck::Background::start(&state, None)?;
+    let served = growthdeck::launch(state, listener, growthdeck::shutdown_signal()).await;
+    // HTTP has drained; now let running jobs finish (or release them).
+    background.shutdown().await;
+    served
 }

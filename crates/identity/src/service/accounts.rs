@@ -98,11 +98,9 @@ async fn create_account(
             }
         })?;
     let workspace = workspaces::create_in(&txn, &user, &ws_name).await?;
-    let mail_id = if verified {
-        None
-    } else {
-        Some(send_verification(state, &txn, &user).await?)
-    };
+    if !verified {
+        send_verification(state, &txn, &user).await?;
+    }
     audit::record(
         &txn,
         Event::new("user.signed_up")
@@ -113,9 +111,7 @@ async fn create_account(
     )
     .await?;
     txn.commit().await?;
-    if let Some(id) = mail_id {
-        state.mailer.dispatch(&state.db, id).await;
-    }
+    state.jobs.wake();
     Ok(SignedUp { user, workspace })
 }
 
@@ -182,9 +178,9 @@ pub async fn resend_verification(state: &AppState, ctx: &Ctx) -> Result<()> {
         ));
     }
     let txn = state.db.begin().await?;
-    let id = send_verification(state, &txn, &user).await?;
+    send_verification(state, &txn, &user).await?;
     txn.commit().await?;
-    state.mailer.dispatch(&state.db, id).await;
+    state.jobs.wake();
     Ok(())
 }
 
@@ -430,7 +426,7 @@ async fn mail_link(state: &AppState, origin: &Origin, email: &str, spec: MailedL
         "Hello {},\n\n{}:\n\n{url}\n\nIf you did not ask for this, ignore this message.\n",
         user.name, spec.what
     );
-    let id = mail::enqueue(&txn, &user.email, &spec.subject, &body).await?;
+    mail::enqueue(&txn, &user.email, &spec.subject, &body).await?;
     audit::record(
         &txn,
         Event::new(spec.audit_action)
@@ -439,7 +435,7 @@ async fn mail_link(state: &AppState, origin: &Origin, email: &str, spec: MailedL
     )
     .await?;
     txn.commit().await?;
-    state.mailer.dispatch(&state.db, id).await;
+    state.jobs.wake();
     Ok(())
 }
 
@@ -626,8 +622,8 @@ pub async fn change_email(
             e.into()
         }
     })?;
-    let verify_id = send_verification(state, &txn, &user).await?;
-    let notice_id = mail::enqueue(
+    send_verification(state, &txn, &user).await?;
+    mail::enqueue(
         &txn,
         &old_email,
         &format!("Your {} email address was changed", state.config.platform_name),
@@ -643,8 +639,7 @@ pub async fn change_email(
     )
     .await?;
     txn.commit().await?;
-    state.mailer.dispatch(&state.db, verify_id).await;
-    state.mailer.dispatch(&state.db, notice_id).await;
+    state.jobs.wake();
     Ok(user)
 }
 

@@ -120,7 +120,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
     .insert(&txn)
     .await?;
     let url = super::link(state, &format!("/invitations/{token}"));
-    let mail_id = mail::enqueue(
+    mail::enqueue(
         &txn,
         &email.display,
         &format!("{} invited you to {} on {}", ctx.user.name, ws.name, state.config.platform_name),
@@ -139,7 +139,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
     )
     .await?;
     txn.commit().await?;
-    state.mailer.dispatch(&state.db, mail_id).await;
+    state.jobs.wake();
     view(&inv)
 }
 

@@ -54,6 +54,8 @@ pub fn app(state: AppState, features: Router<AppState>) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), security::security_headers))
         .layer(CompressionLayer::new())
         .layer(HandleErrorLayer::new(handle_timeout))
+        // Bounds the time until the response head: a streamed body (the SSE stream at
+        // `/api/v1/events`) is not cut. The compression layer above skips `text/event-stream`.
         .layer(tower::timeout::TimeoutLayer::new(timeout))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf_guard));

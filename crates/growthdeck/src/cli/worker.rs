@@ -1,0 +1,13 @@
+//! `growthdeck worker [--queues a,b]`: only job workers and the cron scheduler, no HTTP
+//! (scale-out: run as many as the database can feed).
+
+use platform::Config;
+
+pub async fn run(config: Config, queues: Option<Vec<String>>) -> anyhow::Result<()> {
+    let state = growthdeck::build_state(config).await?;
+    let background = growthdeck::Background::start(&state, queues.as_deref())?;
+    println!("worker running; Ctrl-C stops it after running jobs finish");
+    growthdeck::shutdown_signal().await;
+    background.shutdown().await;
+    Ok(())
+}

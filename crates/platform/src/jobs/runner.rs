@@ -1,0 +1,337 @@
+//! Workers: one claim loop per queue, each with its own concurrency limit; a heartbeat that
+//! renews the leases of running jobs; a rescuer for jobs whose worker died; graceful shutdown
+//! (stop claiming, let running jobs finish within a grace period, release the rest).
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use futures::FutureExt;
+use tokio::{
+    sync::{Notify, Semaphore, watch},
+    task::JoinSet,
+};
+use uuid::Uuid;
+
+use super::{JobError, JobMeta, Registry, model::job, store};
+use crate::{db::now, state::AppState};
+
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// (queue, concurrency)
+    pub queues: Vec<(String, usize)>,
+    pub lease: Duration,
+    pub poll: Duration,
+    pub grace: Duration,
+    /// Unique per process: host + pid + random suffix.
+    pub worker: String,
+}
+
+impl RunnerConfig {
+    pub fn from_config(config: &crate::Config, only: Option<&[String]>) -> Self {
+        let mut queues: Vec<(String, usize)> = config
+            .jobs_queues
+            .iter()
+            .filter(|(q, _)| only.is_none_or(|o| o.iter().any(|x| x == *q)))
+            .map(|(q, n)| (q.clone(), (*n).max(1)))
+            .collect();
+        if let Some(only) = only {
+            for q in only {
+                if !queues.iter().any(|(name, _)| name == q) {
+                    queues.push((q.clone(), 5));
+                }
+            }
+        }
+        Self {
+            queues,
+            lease: Duration::from_secs(config.jobs_lease_secs.max(1)),
+            poll: Duration::from_millis(config.jobs_poll_ms.max(10)),
+            grace: Duration::from_secs(config.jobs_shutdown_grace_secs),
+            worker: worker_name(),
+        }
+    }
+}
+
+pub fn worker_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "node".into());
+    let suffix = crate::crypto::random_bytes::<2>()
+        .map(hex::encode)
+        .unwrap_or_default();
+    format!("{host}-{}-{suffix}", std::process::id())
+}
+
+/// Jobs this process is running, for the heartbeat and for release at shutdown.
+type Running = Arc<Mutex<HashSet<Uuid>>>;
+
+pub struct Runner {
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+    heartbeat: tokio::task::JoinHandle<()>,
+    jobs: Arc<Mutex<JoinSet<()>>>,
+    running: Running,
+    state: AppState,
+    config: RunnerConfig,
+}
+
+impl Runner {
+    pub fn start(state: AppState, registry: Registry, config: RunnerConfig) -> Self {
+        let (stop, stop_rx) = watch::channel(false);
+        let running: Running = Arc::default();
+        let jobs: Arc<Mutex<JoinSet<()>>> = Arc::default();
+        let registry = Arc::new(registry);
+        let mut tasks = JoinSet::new();
+        for (queue, concurrency) in &config.queues {
+            tasks.spawn(claim_loop(
+                state.clone(),
+                registry.clone(),
+                config.clone(),
+                queue.clone(),
+                *concurrency,
+                running.clone(),
+                jobs.clone(),
+                stop_rx.clone(),
+            ));
+        }
+        // Outside `tasks`: it must keep leases alive until the grace period ends.
+        let heartbeat = tokio::spawn(heartbeat_loop(
+            state.clone(),
+            config.clone(),
+            running.clone(),
+        ));
+        tasks.spawn(rescue_loop(state.clone(), config.clone(), stop_rx));
+        tracing::info!(worker = %config.worker, queues = ?config.queues, "job workers started");
+        Self {
+            stop,
+            tasks,
+            heartbeat,
+            jobs,
+            running,
+            state,
+            config,
+        }
+    }
+
+    pub fn worker(&self) -> &str {
+        &self.config.worker
+    }
+
+    /// Stops claiming, waits up to the grace period for running jobs, then releases whatever
+    /// is still running (without using up its attempt).
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+        let deadline = Instant::now() + self.config.grace;
+        loop {
+            let empty = self.running.lock().map(|r| r.is_empty()).unwrap_or(true);
+            if empty || Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        self.heartbeat.abort();
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.abort_all();
+        }
+        let left: Vec<Uuid> = self
+            .running
+            .lock()
+            .map(|r| r.iter().copied().collect())
+            .unwrap_or_default();
+        if !left.is_empty() {
+            match store::release(&self.state.db, &self.config.worker, &left).await {
+                Ok(n) => tracing::warn!(
+                    released = n,
+                    "shutdown grace period over: unfinished jobs released"
+                ),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not release jobs; their leases will expire")
+                }
+            }
+        }
+        tracing::info!(worker = %self.config.worker, "job workers stopped");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn claim_loop(
+    state: AppState,
+    registry: Arc<Registry>,
+    config: RunnerConfig,
+    queue: String,
+    concurrency: usize,
+    running: Running,
+    jobs: Arc<Mutex<JoinSet<()>>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let finished = Arc::new(Notify::new());
+    let wake = state.jobs.wake.clone();
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let free = slots.available_permits();
+        let mut claimed_all = false;
+        if free > 0 {
+            let lease_until = now() + chrono::Duration::from_std(config.lease).unwrap_or_default();
+            match store::claim(&state.db, &queue, &config.worker, free as u32, lease_until).await {
+                Ok(batch) => {
+                    claimed_all = batch.len() == free;
+                    for j in batch {
+                        let Ok(permit) = slots.clone().try_acquire_owned() else {
+                            break;
+                        };
+                        if let Ok(mut r) = running.lock() {
+                            r.insert(j.id);
+                        }
+                        let (state, registry, worker, running, finished) = (
+                            state.clone(),
+                            registry.clone(),
+                            config.worker.clone(),
+                            running.clone(),
+                            finished.clone(),
+                        );
+                        if let Ok(mut set) = jobs.lock() {
+                            set.spawn(async move {
+                                let id = j.id;
+                                execute(&state, &registry, &worker, j).await;
+                                if let Ok(mut r) = running.lock() {
+                                    r.remove(&id);
+                                }
+                                drop(permit);
+                                finished.notify_one();
+                            });
+                            // Reap finished tasks so the set does not grow without bound.
+                            while set.try_join_next().is_some() {}
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(queue, error = %e, "claiming jobs failed"),
+            }
+        }
+        if claimed_all {
+            continue;
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = finished.notified(), if slots.available_permits() == 0 => {}
+            _ = tokio::time::sleep(config.poll) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Runs one claimed job and records the outcome.
+async fn execute(state: &AppState, registry: &Registry, worker: &str, j: job::Model) {
+    let kind = j.kind.clone();
+    let latency = (now() - j.run_at)
+        .to_std()
+        .unwrap_or_default()
+        .as_secs_f64();
+    metrics::histogram!("jobs_claim_latency_seconds", "queue" => j.queue.clone()).record(latency);
+    metrics::counter!("jobs_started_total", "kind" => kind.clone()).increment(1);
+    let meta = JobMeta {
+        id: j.id,
+        attempt: j.attempt,
+        max_attempts: j.max_attempts,
+    };
+    let outcome = match registry.get(&kind) {
+        None => Err((
+            JobError::Permanent(format!("no handler for job kind {kind:?} in this process")),
+            None,
+        )),
+        Some(handler) => {
+            let fut =
+                std::panic::AssertUnwindSafe(handler.call(state.clone(), meta, j.payload.clone()))
+                    .catch_unwind();
+            match tokio::time::timeout(handler.timeout, fut).await {
+                Ok(Ok(Ok(()))) => Ok(()),
+                Ok(Ok(Err(e))) => Err((e, Some(handler.backoff))),
+                Ok(Err(_panic)) => Err((
+                    JobError::Retry("the job panicked".into()),
+                    Some(handler.backoff),
+                )),
+                Err(_) => Err((
+                    JobError::Retry(format!(
+                        "timed out after {} s",
+                        handler.timeout.as_secs_f64()
+                    )),
+                    Some(handler.backoff),
+                )),
+            }
+        }
+    };
+    let recorded = match outcome {
+        Ok(()) => {
+            metrics::counter!("jobs_succeeded_total", "kind" => kind.clone()).increment(1);
+            store::complete(&state.db, j.id, worker, j.attempt).await
+        }
+        Err((error, backoff)) => {
+            metrics::counter!("jobs_failed_total", "kind" => kind.clone()).increment(1);
+            let retry_at = match (&error, backoff) {
+                (JobError::Retry(_), Some(backoff)) if j.attempt < j.max_attempts => {
+                    Some(now() + chrono::Duration::from_std(backoff(j.attempt)).unwrap_or_default())
+                }
+                _ => None,
+            };
+            if retry_at.is_none() {
+                metrics::counter!("jobs_dead_total", "kind" => kind.clone()).increment(1);
+                tracing::error!(job_id = %j.id, kind, attempt = j.attempt, error = %error, "job is dead");
+            } else {
+                tracing::warn!(job_id = %j.id, kind, attempt = j.attempt, error = %error, "job failed; will retry");
+            }
+            store::fail(&state.db, &j, worker, &error.to_string(), retry_at).await
+        }
+    };
+    match recorded {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(job_id = %j.id, "job outcome not recorded: its lease was taken over")
+        }
+        Err(e) => {
+            tracing::error!(job_id = %j.id, error = %e, "job outcome not recorded; the lease will expire and it will run again")
+        }
+    }
+}
+
+async fn heartbeat_loop(state: AppState, config: RunnerConfig, running: Running) {
+    let every = config.lease / 3;
+    loop {
+        tokio::time::sleep(every).await;
+        let ids: Vec<Uuid> = running
+            .lock()
+            .map(|r| r.iter().copied().collect())
+            .unwrap_or_default();
+        let lease_until = now() + chrono::Duration::from_std(config.lease).unwrap_or_default();
+        if let Err(e) = store::heartbeat(&state.db, &config.worker, &ids, lease_until).await {
+            tracing::warn!(error = %e, "lease renewal failed");
+        }
+    }
+}
+
+async fn rescue_loop(state: AppState, config: RunnerConfig, mut stop: watch::Receiver<bool>) {
+    let every = (config.lease / 2).max(Duration::from_millis(200));
+    loop {
+        match store::rescue_expired(&state.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(rescued = n, "rescued jobs of workers that stopped"),
+            Err(e) => tracing::warn!(error = %e, "rescue failed"),
+        }
+        if let Ok(depths) = store::depth(&state.db).await {
+            for (queue, n) in depths {
+                metrics::gauge!("jobs_queue_depth", "queue" => queue).set(n as f64);
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

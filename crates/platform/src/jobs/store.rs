@@ -1,0 +1,247 @@
+//! The SQL of the queue. Claims must be atomic under concurrency on both backends:
+//! PostgreSQL locks the chosen rows with `FOR UPDATE SKIP LOCKED` so concurrent claimers
+//! skip each other's rows; SQLite has one writer at a time, so a single
+//! `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING` is already atomic.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use super::model::{self, job};
+use crate::{db::now, error::Result};
+
+/// Claims up to `limit` due jobs of `queue` for `worker`, leasing them until `lease_until`.
+pub async fn claim(
+    conn: &impl ConnectionTrait,
+    queue: &str,
+    worker: &str,
+    limit: u32,
+    lease_until: DateTime<Utc>,
+) -> Result<Vec<job::Model>> {
+    let backend = conn.get_database_backend();
+    let lock = if backend == DatabaseBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'executing', attempt = attempt + 1, attempted_at = $1, worker = $2, \
+         lease_expires_at = $3 \
+         WHERE id IN (SELECT id FROM jobs WHERE state = 'available' AND queue = $4 AND run_at <= $1 \
+         ORDER BY priority ASC, run_at ASC, id ASC LIMIT $5 {lock}) \
+         RETURNING id, kind, queue, payload, state, priority, attempt, max_attempts, run_at, attempted_at, \
+         completed_at, worker, lease_expires_at, errors, unique_key, created_at"
+    );
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            now().into(),
+            worker.into(),
+            lease_until.into(),
+            queue.into(),
+            (limit as i64).into(),
+        ],
+    );
+    Ok(job::Model::find_by_statement(stmt).all(conn).await?)
+}
+
+/// Marks an attempt done. Guarded by worker and attempt: a worker whose lease was taken over
+/// (it was presumed dead) cannot overwrite the newer attempt.
+pub async fn complete(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    worker: &str,
+    attempt: i32,
+) -> Result<bool> {
+    let res = job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(model::COMPLETED))
+        .col_expr(job::Column::CompletedAt, Expr::value(now()))
+        .col_expr(
+            job::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Worker.eq(worker))
+        .filter(job::Column::Attempt.eq(attempt))
+        .filter(job::Column::State.eq(model::EXECUTING))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Records a failed attempt: back to `available` at `retry_at`, or `dead` when `retry_at` is
+/// `None`. The error joins the job's list of errors.
+pub async fn fail(
+    conn: &impl ConnectionTrait,
+    current: &job::Model,
+    worker: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<bool> {
+    let mut errors = match &current.errors {
+        serde_json::Value::Array(a) => a.clone(),
+        _ => Vec::new(),
+    };
+    errors.push(serde_json::json!({ "attempt": current.attempt, "at": now(), "error": error }));
+    let mut update = job::Entity::update_many()
+        .col_expr(
+            job::Column::Errors,
+            Expr::value(serde_json::Value::Array(errors)),
+        )
+        .col_expr(
+            job::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(job::Column::Id.eq(current.id))
+        .filter(job::Column::Worker.eq(worker))
+        .filter(job::Column::Attempt.eq(current.attempt))
+        .filter(job::Column::State.eq(model::EXECUTING));
+    update = match retry_at {
+        Some(at) => update
+            .col_expr(job::Column::State, Expr::value(model::AVAILABLE))
+            .col_expr(job::Column::RunAt, Expr::value(at)),
+        None => update
+            .col_expr(job::Column::State, Expr::value(model::DEAD))
+            .col_expr(job::Column::CompletedAt, Expr::value(now())),
+    };
+    Ok(update.exec(conn).await?.rows_affected == 1)
+}
+
+/// Extends the leases of the jobs `worker` is running.
+pub async fn heartbeat(
+    conn: &impl ConnectionTrait,
+    worker: &str,
+    ids: &[Uuid],
+    lease_until: DateTime<Utc>,
+) -> Result<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(job::Entity::update_many()
+        .col_expr(job::Column::LeaseExpiresAt, Expr::value(lease_until))
+        .filter(job::Column::Id.is_in(ids.to_vec()))
+        .filter(job::Column::Worker.eq(worker))
+        .filter(job::Column::State.eq(model::EXECUTING))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Jobs whose worker stopped renewing the lease (killed, frozen, cut off): another attempt,
+/// or `dead` if that was the last one. Returns how many were rescued.
+pub async fn rescue_expired(conn: &impl ConnectionTrait) -> Result<u64> {
+    let stale = job::Entity::find()
+        .filter(job::Column::State.eq(model::EXECUTING))
+        .filter(job::Column::LeaseExpiresAt.lt(now()))
+        .limit(500)
+        .all(conn)
+        .await?;
+    let mut rescued = 0;
+    for j in stale {
+        let worker = j.worker.clone().unwrap_or_default();
+        let message = format!(
+            "lease expired: worker {worker} stopped while running attempt {}",
+            j.attempt
+        );
+        let retry_at = (j.attempt < j.max_attempts).then(now);
+        if fail(conn, &j, &worker, &message, retry_at).await? {
+            rescued += 1;
+            tracing::warn!(job_id = %j.id, kind = %j.kind, worker, "job lease expired; rescued");
+        }
+    }
+    Ok(rescued)
+}
+
+/// Gives jobs back without using up an attempt (graceful shutdown ran out of time).
+pub async fn release(conn: &impl ConnectionTrait, worker: &str, ids: &[Uuid]) -> Result<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(model::AVAILABLE))
+        .col_expr(job::Column::Attempt, Expr::col(job::Column::Attempt).sub(1))
+        .col_expr(job::Column::Worker, Expr::value(Option::<String>::None))
+        .col_expr(
+            job::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(job::Column::Id.is_in(ids.to_vec()))
+        .filter(job::Column::Worker.eq(worker))
+        .filter(job::Column::State.eq(model::EXECUTING))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Available jobs per queue (for the queue-depth gauge).
+pub async fn depth(conn: &impl ConnectionTrait) -> Result<Vec<(String, i64)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        queue: String,
+        n: i64,
+    }
+    let stmt = Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT queue, COUNT(*) AS n FROM jobs WHERE state = 'available' GROUP BY queue",
+    );
+    Ok(Row::find_by_statement(stmt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.queue, r.n))
+        .collect())
+}
+
+// ---- operators ----------------------------------------------------------------------------
+
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    state: Option<&str>,
+    limit: u64,
+) -> Result<Vec<job::Model>> {
+    let mut q = job::Entity::find()
+        .order_by_desc(job::Column::CreatedAt)
+        .limit(limit);
+    if let Some(s) = state {
+        q = q.filter(job::Column::State.eq(s));
+    }
+    Ok(q.all(conn).await?)
+}
+
+pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<job::Model>> {
+    Ok(job::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// Runs a dead or discarded job again (fresh attempts, errors kept).
+pub async fn retry(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
+    let res = job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(model::AVAILABLE))
+        .col_expr(job::Column::Attempt, Expr::value(0))
+        .col_expr(job::Column::RunAt, Expr::value(now()))
+        .col_expr(
+            job::Column::CompletedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.is_in([model::DEAD, model::DISCARDED]))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Stops a job that has not finished (it will not run again).
+pub async fn discard(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
+    let res = job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(model::DISCARDED))
+        .col_expr(job::Column::CompletedAt, Expr::value(now()))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.is_in([model::AVAILABLE, model::DEAD]))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

@@ -1,0 +1,5 @@
+//! Platform integration tests: the job engine on a real database (SQLite, or PostgreSQL when
+//! GROWTHDECK_TEST_DATABASE_URL is set), with workers running as under `serve`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod jobs;

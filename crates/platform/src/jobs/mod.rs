@@ -230,6 +230,17 @@ pub async fn enqueue_raw(
     })
     .exec_without_returning(conn)
     .await?;
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Delivered when the transaction commits (never if it rolls back): workers of every
+        // process listening on `gd_jobs` look for work at once instead of at their next poll.
+        // PostgreSQL folds identical notifications of one transaction into one.
+        conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_notify('gd_jobs', $1)",
+            [queue.into()],
+        ))
+        .await?;
+    }
     metrics::counter!("jobs_enqueued_total", "kind" => kind.to_string()).increment(1);
     Ok(Some(id))
 }

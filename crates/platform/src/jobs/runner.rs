@@ -74,6 +74,7 @@ pub struct Runner {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
     heartbeat: tokio::task::JoinHandle<()>,
+    flusher: tokio::task::JoinHandle<()>,
     jobs: Arc<Mutex<JoinSet<()>>>,
     running: Running,
     state: AppState,
@@ -86,6 +87,8 @@ impl Runner {
         let running: Running = Arc::default();
         let jobs: Arc<Mutex<JoinSet<()>>> = Arc::default();
         let registry = Arc::new(registry);
+        let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
+        let flusher = tokio::spawn(flush_loop(state.clone(), config.worker.clone(), done_rx));
         let mut tasks = JoinSet::new();
         for (queue, concurrency) in &config.queues {
             tasks.spawn(claim_loop(
@@ -94,10 +97,17 @@ impl Runner {
                 config.clone(),
                 queue.clone(),
                 *concurrency,
-                running.clone(),
-                jobs.clone(),
+                Shared {
+                    running: running.clone(),
+                    jobs: jobs.clone(),
+                    done: done_tx.clone(),
+                },
                 stop_rx.clone(),
             ));
+        }
+        drop(done_tx);
+        if state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            tasks.spawn(listen_loop(state.clone(), stop_rx.clone()));
         }
         // Outside `tasks`: it must keep leases alive until the grace period ends.
         let heartbeat = tokio::spawn(heartbeat_loop(
@@ -111,6 +121,7 @@ impl Runner {
             stop,
             tasks,
             heartbeat,
+            flusher,
             jobs,
             running,
             state,
@@ -138,7 +149,13 @@ impl Runner {
         self.heartbeat.abort();
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.abort_all();
+            // Aborted tasks drop their completion senders; the flusher then ends.
+            while jobs.try_join_next().is_some() {}
         }
+        if let Ok(mut jobs) = self.jobs.lock().map(|mut j| std::mem::take(&mut *j)) {
+            while jobs.join_next().await.is_some() {}
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(10), &mut self.flusher).await;
         let left: Vec<Uuid> = self
             .running
             .lock()
@@ -159,17 +176,29 @@ impl Runner {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the claim loops share with the runner.
+#[derive(Clone)]
+struct Shared {
+    running: Running,
+    jobs: Arc<Mutex<JoinSet<()>>>,
+    /// Completed job ids, recorded in batches by the flusher.
+    done: tokio::sync::mpsc::UnboundedSender<Uuid>,
+}
+
 async fn claim_loop(
     state: AppState,
     registry: Arc<Registry>,
     config: RunnerConfig,
     queue: String,
     concurrency: usize,
-    running: Running,
-    jobs: Arc<Mutex<JoinSet<()>>>,
+    shared: Shared,
     mut stop: watch::Receiver<bool>,
 ) {
+    let Shared {
+        running,
+        jobs,
+        done,
+    } = shared;
     let slots = Arc::new(Semaphore::new(concurrency));
     let finished = Arc::new(Notify::new());
     let wake = state.jobs.wake.clone();
@@ -177,6 +206,10 @@ async fn claim_loop(
         if *stop.borrow() {
             return;
         }
+        // Armed before claiming, so a wake-up during the claim is not lost.
+        let woken = wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
         let free = slots.available_permits();
         let mut claimed_all = false;
         if free > 0 {
@@ -191,17 +224,18 @@ async fn claim_loop(
                         if let Ok(mut r) = running.lock() {
                             r.insert(j.id);
                         }
-                        let (state, registry, worker, running, finished) = (
+                        let (state, registry, worker, running, finished, done) = (
                             state.clone(),
                             registry.clone(),
                             config.worker.clone(),
                             running.clone(),
                             finished.clone(),
+                            done.clone(),
                         );
                         if let Ok(mut set) = jobs.lock() {
                             set.spawn(async move {
                                 let id = j.id;
-                                execute(&state, &registry, &worker, j).await;
+                                execute(&state, &registry, &worker, &done, j).await;
                                 if let Ok(mut r) = running.lock() {
                                     r.remove(&id);
                                 }
@@ -220,7 +254,7 @@ async fn claim_loop(
             continue;
         }
         tokio::select! {
-            _ = wake.notified() => {}
+            _ = woken => {}
             _ = finished.notified(), if slots.available_permits() == 0 => {}
             _ = tokio::time::sleep(config.poll) => {}
             _ = stop.changed() => {}
@@ -229,7 +263,13 @@ async fn claim_loop(
 }
 
 /// Runs one claimed job and records the outcome.
-async fn execute(state: &AppState, registry: &Registry, worker: &str, j: job::Model) {
+async fn execute(
+    state: &AppState,
+    registry: &Registry,
+    worker: &str,
+    done: &tokio::sync::mpsc::UnboundedSender<Uuid>,
+    j: job::Model,
+) {
     let kind = j.kind.clone();
     let latency = (now() - j.run_at)
         .to_std()
@@ -271,7 +311,12 @@ async fn execute(state: &AppState, registry: &Registry, worker: &str, j: job::Mo
     let recorded = match outcome {
         Ok(()) => {
             metrics::counter!("jobs_succeeded_total", "kind" => kind.clone()).increment(1);
-            store::complete(&state.db, j.id, worker, j.attempt).await
+            // Recorded by the flusher; if it cannot, the lease expires and the job runs again
+            // (delivery is at least once either way).
+            match done.send(j.id) {
+                Ok(()) => Ok(true),
+                Err(_) => store::complete(&state.db, j.id, worker, j.attempt).await,
+            }
         }
         Err((error, backoff)) => {
             metrics::counter!("jobs_failed_total", "kind" => kind.clone()).increment(1);
@@ -297,6 +342,59 @@ async fn execute(state: &AppState, registry: &Registry, worker: &str, j: job::Mo
         }
         Err(e) => {
             tracing::error!(job_id = %j.id, error = %e, "job outcome not recorded; the lease will expire and it will run again")
+        }
+    }
+}
+
+/// Records completions in batches: whatever finished while the previous batch was being
+/// written goes in the next statement.
+async fn flush_loop(
+    state: AppState,
+    worker: String,
+    mut done: tokio::sync::mpsc::UnboundedReceiver<Uuid>,
+) {
+    while let Some(first) = done.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 1000 {
+            match done.try_recv() {
+                Ok(id) => batch.push(id),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = store::complete_many(&state.db, &worker, &batch).await {
+            tracing::error!(error = %e, jobs = batch.len(), "completions not recorded; the jobs will run again after their lease");
+        }
+    }
+}
+
+/// PostgreSQL: enqueues anywhere notify `gd_jobs` at commit; wake this process's workers.
+async fn listen_loop(state: AppState, mut stop: watch::Receiver<bool>) {
+    use sea_orm::sqlx::postgres::PgListener;
+    let pool = state.db.get_postgres_connection_pool().clone();
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => match listener.listen("gd_jobs").await {
+                Ok(()) => loop {
+                    tokio::select! {
+                        n = listener.recv() => match n {
+                            Ok(_) => state.jobs.wake(),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "job notifications interrupted; polling meanwhile");
+                                break;
+                            }
+                        },
+                        _ = stop.changed() => return,
+                    }
+                },
+                Err(e) => tracing::warn!(error = %e, "LISTEN gd_jobs failed; polling meanwhile"),
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "job notification listener not connected; polling meanwhile")
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
         }
     }
 }

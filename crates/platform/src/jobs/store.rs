@@ -74,6 +74,27 @@ pub async fn complete(
     Ok(res.rows_affected == 1)
 }
 
+/// Marks many attempts of one worker done in one statement (the runner batches completions:
+/// one commit for many jobs is what lets PostgreSQL go past a commit per job).
+pub async fn complete_many(conn: &impl ConnectionTrait, worker: &str, ids: &[Uuid]) -> Result<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(model::COMPLETED))
+        .col_expr(job::Column::CompletedAt, Expr::value(now()))
+        .col_expr(
+            job::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(job::Column::Id.is_in(ids.to_vec()))
+        .filter(job::Column::Worker.eq(worker))
+        .filter(job::Column::State.eq(model::EXECUTING))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Records a failed attempt: back to `available` at `retry_at`, or `dead` when `retry_at` is
 /// `None`. The error joins the job's list of errors.
 pub async fn fail(

@@ -113,3 +113,118 @@ async fn a_permanent_smtp_rejection_marks_the_mail_failed() {
     assert!(m.last_error.is_some());
     assert_eq!(m.attempts, 1);
 }
+
+/// A local stand-in for Resend's `POST /emails`: checks the bearer key and the JSON fields,
+/// records the request, and answers with the configured status.
+async fn resend_server(
+    status: u16,
+) -> (String, Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>>) {
+    use axum::{Json, Router, http::HeaderMap, routing::post};
+    let seen: Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>> = Arc::default();
+    let store = seen.clone();
+    let app = Router::new().route(
+        "/emails",
+        post(
+            move |headers: HeaderMap, Json(body): Json<serde_json::Value>| {
+                let store = store.clone();
+                async move {
+                    let authorised = headers.get("authorization").and_then(|v| v.to_str().ok())
+                        == Some("Bearer re_test_key");
+                    let key = headers
+                        .get("idempotency-key")
+                        .and_then(|v| v.to_str().ok())
+                        .map(String::from);
+                    store.lock().unwrap().push((key, body));
+                    let code = if authorised { status } else { 401 };
+                    let status = axum::http::StatusCode::from_u16(code).unwrap();
+                    (
+                        status,
+                        Json(serde_json::json!({ "id": "49a3999c-0ce1-4ea6-ab68-afcd6dc2e794" })),
+                    )
+                }
+            },
+        ),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, seen)
+}
+
+#[tokio::test]
+async fn mail_is_delivered_through_the_resend_api_when_configured() {
+    let (base, seen) = resend_server(200).await;
+    let app = app_with(move |c| {
+        c.resend_api_key = Some("re_test_key".into());
+        c.resend_api_base = base;
+    })
+    .await;
+    signup(&app, "resend@example.com", "Resend").await;
+    let m = outbox_status(&app, "resend@example.com").await;
+    assert_eq!(m.status, "sent");
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1);
+    let (key, body) = &requests[0];
+    assert_eq!(
+        key.as_deref(),
+        Some(m.id.to_string().as_str()),
+        "idempotency key = outbox id"
+    );
+    assert_eq!(body["to"], serde_json::json!(["resend@example.com"]));
+    assert!(
+        body["text"]
+            .as_str()
+            .unwrap()
+            .contains("/verify-email?token=")
+    );
+    assert!(
+        body["from"]
+            .as_str()
+            .unwrap()
+            .contains("no-reply@localhost")
+    );
+}
+
+#[tokio::test]
+async fn resend_refusals_are_permanent_and_server_errors_are_retried() {
+    let (base, _) = resend_server(422).await;
+    let app = app_with(move |c| {
+        c.resend_api_key = Some("re_test_key".into());
+        c.resend_api_base = base;
+    })
+    .await;
+    signup(&app, "bad@example.com", "Bad").await;
+    let m = outbox_status(&app, "bad@example.com").await;
+    assert_eq!(m.status, "failed");
+    assert!(m.last_error.unwrap().contains("422"));
+
+    let (base, seen) = resend_server(503).await;
+    let app = app_with(move |c| {
+        c.resend_api_key = Some("re_test_key".into());
+        c.resend_api_base = base;
+    })
+    .await;
+    signup(&app, "later@example.com", "Later").await;
+    for _ in 0..200 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let m = platform::mail::to_address(&app.state.db, "later@example.com")
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(m.status, "pending", "kept for another attempt");
+    assert!(m.last_error.unwrap().contains("503"));
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let job = platform::jobs::model::job::Entity::find()
+        .filter(platform::jobs::model::job::Column::Kind.eq("mail.deliver"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.state, "available", "the delivery job will retry");
+    assert!(job.run_at > chrono::Utc::now(), "after a back-off");
+}

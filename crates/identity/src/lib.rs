@@ -5,9 +5,10 @@ pub mod api;
 pub mod auth;
 pub mod model;
 pub mod pages;
-pub mod password;
 pub mod service;
-pub mod totp;
+
+/// Shared with the staff back office, so they live in the platform.
+pub use platform::{password, totp};
 
 use std::sync::Arc;
 

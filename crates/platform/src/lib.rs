@@ -13,10 +13,12 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod observability;
+pub mod password;
 pub mod settings;
 pub mod state;
 pub mod testkit;
 pub mod throttle;
+pub mod totp;
 pub mod web;
 
 pub use authz::{Permission, Role};

@@ -114,13 +114,16 @@ async fn a_permanent_smtp_rejection_marks_the_mail_failed() {
     assert_eq!(m.attempts, 1);
 }
 
+/// (idempotency key, JSON body) of each request the Resend stand-in received.
+type ResendRequests = Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>>;
+
 /// A local stand-in for Resend's `POST /emails`: checks the bearer key and the JSON fields,
 /// records the request, and answers with the configured status.
 async fn resend_server(
     status: u16,
 ) -> (String, Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>>) {
     use axum::{Json, Router, http::HeaderMap, routing::post};
-    let seen: Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>> = Arc::default();
+    let seen: ResendRequests = Arc::default();
     let store = seen.clone();
     let app = Router::new().route(
         "/emails",

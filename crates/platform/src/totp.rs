@@ -1,7 +1,7 @@
 //! TOTP (RFC 6238): SHA-1, 6 digits, 30-second steps, one step of drift either way. A code is
 //! accepted once: the step it matched is remembered and that step or an earlier one is refused.
 
-use platform::{Error, Result};
+use crate::error::{Error, Result};
 use subtle_compare::eq as constant_time_eq;
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -21,7 +21,7 @@ mod subtle_compare {
 
 /// A fresh 160-bit secret, base32 (what authenticator apps expect).
 pub fn new_secret() -> Result<String> {
-    let bytes = platform::crypto::random_bytes::<20>().map_err(Error::internal)?;
+    let bytes = crate::crypto::random_bytes::<20>().map_err(Error::internal)?;
     Ok(data_encoding::BASE32_NOPAD.encode(&bytes))
 }
 

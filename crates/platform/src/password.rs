@@ -3,11 +3,11 @@
 
 use std::{collections::HashSet, sync::OnceLock};
 
+use crate::error::{Error, FieldError, Result};
 use argon2::{
     Argon2,
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
 };
-use platform::{Error, FieldError, Result};
 
 pub const MIN_LEN: usize = 12;
 pub const MAX_LEN: usize = 128;
@@ -52,7 +52,7 @@ pub fn check_policy(field: &str, password: &str, email: &str) -> Result<()> {
 pub async fn hash(password: &str) -> Result<String> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
-        let salt_bytes = platform::crypto::random_bytes::<16>().map_err(Error::internal)?;
+        let salt_bytes = crate::crypto::random_bytes::<16>().map_err(Error::internal)?;
         let salt = SaltString::encode_b64(&salt_bytes).map_err(Error::internal)?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)

@@ -36,6 +36,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) =
         utoipa_axum::router::OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
             .merge(identity::api::openapi_router())
+            .merge(admin::api::openapi_router())
             .split_for_parts();
     doc.merge(<platform::events::EventsApi as OpenApi>::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
@@ -46,6 +47,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(identity::routes())
+        .merge(admin::routes())
         .merge(platform::events::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
 }

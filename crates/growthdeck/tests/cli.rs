@@ -262,3 +262,55 @@ fn user_create_config_check_and_backup() {
         .unwrap();
     assert!(!out.status.success(), "refuses to overwrite");
 }
+
+#[test]
+fn admin_create_prints_the_totp_enrolment() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = growthdeck(dir.path(), port)
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "root@example.com",
+            "--role",
+            "super_admin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery staple\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("otpauth://totp/"), "{text}");
+    assert!(
+        text.contains('█') || text.contains('▀') || text.contains('▄'),
+        "QR code drawn in the terminal"
+    );
+
+    let out = growthdeck(dir.path(), port)
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "x@example.com",
+            "--role",
+            "emperor",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--role"));
+}

@@ -20,6 +20,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "database_url",
     "redis_url",
     "resend_api_key",
+    "admin_access_code",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,6 +77,8 @@ pub struct Config {
     pub resend_api_key: Option<String>,
     /// Resend's API base (tests point it at a local server).
     pub resend_api_base: String,
+    /// When set, staff sign-in also asks for this deployment-wide access code.
+    pub admin_access_code: Option<String>,
 }
 
 impl Default for Config {
@@ -108,6 +111,7 @@ impl Default for Config {
             cron: BTreeMap::new(),
             resend_api_key: None,
             resend_api_base: "https://api.resend.com".into(),
+            admin_access_code: None,
         }
     }
 }

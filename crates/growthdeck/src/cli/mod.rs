@@ -1,5 +1,6 @@
 //! Command line: `serve` (default), `migrate`, `user create`, `config check`, `backup`.
 
+mod admin;
 mod backup;
 mod jobs;
 mod serve;
@@ -37,6 +38,11 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage the platform's staff (back office).
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -82,6 +88,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user::run(load_config()?, command).await,
+        Command::Admin { command } => admin::run(load_config()?, command).await,
         Command::Config {
             command: ConfigCommand::Check,
         } => {

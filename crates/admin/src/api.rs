@@ -1,0 +1,246 @@
+//! Admin JSON API (`/api/v1/admin/...`): staff token sign-in and the job queue's operations.
+//! Every route takes `Staff` and checks its role; customers' credentials never pass.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Utc};
+use platform::{
+    AppState, Error, Origin, Result,
+    error::Problem,
+    http::extract::Json,
+    jobs::{model::job, store},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::{
+    Staff,
+    roles::{StaffPermission, StaffRole},
+    service,
+};
+
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(issue_token))
+        .routes(routes!(list_jobs))
+        .routes(routes!(get_job))
+        .routes(routes!(retry_job))
+        .routes(routes!(discard_job))
+}
+
+pub fn routes() -> axum::Router<AppState> {
+    openapi_router().split_for_parts().0
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffTokenRequest {
+    pub email: String,
+    pub password: String,
+    /// Current TOTP code (mandatory for staff).
+    pub otp: String,
+    /// The deployment's access code, when `GROWTHDECK_ADMIN_ACCESS_CODE` is set.
+    pub access_code: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StaffTokenResponse {
+    /// Bearer token (`gds_…`), shown once, valid 8 hours.
+    pub token: String,
+    pub role: StaffRole,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Staff sign-in for the admin API: password, TOTP and (if set) the access code.
+#[utoipa::path(post, path = "/api/v1/admin/auth/token", tag = "admin", request_body = StaffTokenRequest,
+    responses((status = 201, body = StaffTokenResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
+async fn issue_token(
+    State(state): State<AppState>,
+    origin: Origin,
+    Json(req): Json<StaffTokenRequest>,
+) -> Result<Response> {
+    let issued = service::sign_in(
+        &state,
+        &origin,
+        &req.email,
+        &req.password,
+        &req.otp,
+        req.access_code.as_deref(),
+    )
+    .await?;
+    let body = StaffTokenResponse {
+        token: issued.token,
+        role: issued.role,
+        expires_at: issued.expires_at,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobOut {
+    pub id: Uuid,
+    pub kind: String,
+    pub queue: String,
+    /// available, executing, completed, dead or discarded
+    pub state: String,
+    pub priority: i32,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub run_at: DateTime<Utc>,
+    pub attempted_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub worker: Option<String>,
+    /// One `{attempt, at, error}` per failed attempt.
+    pub errors: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<job::Model> for JobOut {
+    fn from(j: job::Model) -> Self {
+        Self {
+            id: j.id,
+            kind: j.kind,
+            queue: j.queue,
+            state: j.state,
+            priority: j.priority,
+            attempt: j.attempt,
+            max_attempts: j.max_attempts,
+            run_at: j.run_at,
+            attempted_at: j.attempted_at,
+            completed_at: j.completed_at,
+            worker: j.worker,
+            errors: j.errors,
+            created_at: j.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct JobQuery {
+    /// Only jobs in this state.
+    pub state: Option<String>,
+    /// Only jobs of this kind.
+    pub kind: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<Uuid>,
+    /// Page size (1–200, default 50).
+    pub limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobPage {
+    pub items: Vec<JobOut>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+/// The job queue, newest first (ids are time-ordered UUIDv7, so the cursor is an id).
+#[utoipa::path(get, path = "/api/v1/admin/jobs", tag = "admin", security(("bearer" = [])), params(JobQuery),
+    responses((status = 200, body = JobPage), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_jobs(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<JobQuery>,
+) -> Result<Json<JobPage>> {
+    staff.require(StaffPermission::Jobs)?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let mut find = job::Entity::find()
+        .order_by_desc(job::Column::Id)
+        .limit(limit + 1);
+    if let Some(s) = &q.state {
+        find = find.filter(job::Column::State.eq(s.as_str()));
+    }
+    if let Some(k) = &q.kind {
+        find = find.filter(job::Column::Kind.eq(k.as_str()));
+    }
+    if let Some(c) = q.cursor {
+        find = find.filter(job::Column::Id.lt(c));
+    }
+    let mut rows = find.all(&state.db).await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|j| j.id)
+    } else {
+        None
+    };
+    Ok(Json(JobPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+fn parse_id(raw: &str) -> Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound)
+}
+
+/// One job with every attempt's error.
+#[utoipa::path(get, path = "/api/v1/admin/jobs/{id}", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = JobOut), (status = 404, body = Problem)))]
+async fn get_job(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<JobOut>> {
+    staff.require(StaffPermission::Jobs)?;
+    let job = store::get(&state.db, parse_id(&id)?)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(Json(job.into()))
+}
+
+/// Run a dead or discarded job again (fresh attempts; its error history is kept).
+#[utoipa::path(post, path = "/api/v1/admin/jobs/{id}/retry", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = JobOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn retry_job(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<JobOut>> {
+    staff.require(StaffPermission::Jobs)?;
+    let id = parse_id(&id)?;
+    store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
+    if !store::retry(&state.db, id).await? {
+        return Err(Error::Conflict(
+            "Only dead or discarded jobs can be retried".into(),
+        ));
+    }
+    platform::audit::record(&state.db, staff.audit("job.retried").target("job", id)).await?;
+    state.jobs.wake();
+    Ok(Json(
+        store::get(&state.db, id)
+            .await?
+            .ok_or(Error::NotFound)?
+            .into(),
+    ))
+}
+
+/// Stop an available or dead job from running.
+#[utoipa::path(post, path = "/api/v1/admin/jobs/{id}/discard", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = JobOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn discard_job(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<JobOut>> {
+    staff.require(StaffPermission::Jobs)?;
+    let id = parse_id(&id)?;
+    store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
+    if !store::discard(&state.db, id).await? {
+        return Err(Error::Conflict(
+            "Only available or dead jobs can be discarded".into(),
+        ));
+    }
+    platform::audit::record(&state.db, staff.audit("job.discarded").target("job", id)).await?;
+    Ok(Json(
+        store::get(&state.db, id)
+            .await?
+            .ok_or(Error::NotFound)?
+            .into(),
+    ))
+}

@@ -1,0 +1,327 @@
+//! Admin API tests through the real router and database.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use admin::roles::StaffRole;
+use platform::{
+    jobs::{self, model},
+    testkit::{Mount, TestApp, spawn},
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
+    spawn(
+        Mount {
+            routes: identity::routes().merge(admin::routes()),
+            auth: identity::authenticator(),
+            nav: Vec::new(),
+            jobs: identity::jobs,
+        },
+        configure,
+    )
+    .await
+}
+
+async fn app() -> TestApp {
+    app_with(|_| {}).await
+}
+
+struct StaffLogin {
+    email: String,
+    secret: String,
+}
+
+async fn staff(app: &TestApp, email: &str, role: StaffRole) -> StaffLogin {
+    let created = admin::service::create(&app.state, email, "Staff", role, PASSWORD)
+        .await
+        .unwrap();
+    assert!(created.otpauth_uri.starts_with("otpauth://totp/"));
+    StaffLogin {
+        email: email.into(),
+        secret: created.secret,
+    }
+}
+
+fn code(secret: &str) -> String {
+    platform::totp::code_at(secret, platform::totp::unix_now()).unwrap()
+}
+
+async fn token_request(app: &TestApp, body: Value) -> reqwest::Response {
+    app.api()
+        .post(app.url("/api/v1/admin/auth/token"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn staff_token(app: &TestApp, login: &StaffLogin) -> String {
+    let res = token_request(
+        app,
+        json!({ "email": login.email, "password": PASSWORD, "otp": code(&login.secret) }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    body["token"].as_str().unwrap().to_string()
+}
+
+async fn customer_token(app: &TestApp) -> String {
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/signup"))
+        .json(&json!({ "email": "customer@example.com", "password": PASSWORD, "name": "C", "workspace": "C" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({ "email": "customer@example.com", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn staff_sign_in_needs_password_and_a_fresh_totp_code() {
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let res = token_request(
+        &app,
+        json!({ "email": root.email, "password": PASSWORD, "otp": "" }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let p: Value = res.json().await.unwrap();
+    assert!(p["type"].as_str().unwrap().ends_with("/otp-required"));
+    let res = token_request(
+        &app,
+        json!({ "email": root.email, "password": PASSWORD, "otp": "000000" }),
+    )
+    .await;
+    let p: Value = res.json().await.unwrap();
+    assert!(p["type"].as_str().unwrap().ends_with("/otp-invalid"));
+    let res = token_request(&app, json!({ "email": root.email, "password": "wrong password here", "otp": code(&root.secret) })).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let otp = code(&root.secret);
+    let res = token_request(
+        &app,
+        json!({ "email": root.email, "password": PASSWORD, "otp": otp }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["token"].as_str().unwrap().starts_with("gds_"));
+    assert_eq!(body["role"], "super_admin");
+    let expires: chrono::DateTime<chrono::Utc> =
+        body["expires_at"].as_str().unwrap().parse().unwrap();
+    let hours = (expires - chrono::Utc::now()).num_minutes() as f64 / 60.0;
+    assert!((7.9..=8.0).contains(&hours), "8-hour token: {hours}");
+    // The same code again is refused (single use).
+    let res = token_request(
+        &app,
+        json!({ "email": root.email, "password": PASSWORD, "otp": otp }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        !platform::audit::by_action(&app.state.db, "staff.sign_in_failed")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        platform::audit::by_action(&app.state.db, "staff.signed_in")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_access_code_is_enforced_when_set() {
+    let app = app_with(|c| c.admin_access_code = Some("orange-harbour-42".into())).await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let res = token_request(
+        &app,
+        json!({ "email": root.email, "password": PASSWORD, "otp": code(&root.secret) }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = token_request(&app, json!({ "email": root.email, "password": PASSWORD, "otp": code(&root.secret), "access_code": "wrong" })).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = token_request(&app, json!({ "email": root.email, "password": PASSWORD, "otp": code(&root.secret), "access_code": "orange-harbour-42" })).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn job_routes_by_role_and_credential() {
+    let app = app().await;
+    let dead = jobs::enqueue(&app.state.db, &jobs::builtin::Noop::default())
+        .await
+        .unwrap()
+        .unwrap();
+    model::job::Entity::update_many()
+        .col_expr(
+            model::job::Column::State,
+            sea_orm::sea_query::Expr::value(model::DEAD),
+        )
+        .filter(sea_orm::ColumnTrait::eq(&model::job::Column::Id, dead))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    use sea_orm::{EntityTrait, QueryFilter};
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let support = staff(&app, "support@example.com", StaffRole::Support).await;
+    let finance = staff(&app, "finance@example.com", StaffRole::Finance).await;
+    let tokens = [
+        ("anonymous", None, StatusCode::UNAUTHORIZED),
+        (
+            "customer",
+            Some(customer_token(&app).await),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "support",
+            Some(staff_token(&app, &support).await),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "finance",
+            Some(staff_token(&app, &finance).await),
+            StatusCode::FORBIDDEN,
+        ),
+    ];
+    let routes = [
+        (reqwest::Method::GET, "/api/v1/admin/jobs".to_string()),
+        (reqwest::Method::GET, format!("/api/v1/admin/jobs/{dead}")),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/admin/jobs/{dead}/retry"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/admin/jobs/{dead}/discard"),
+        ),
+    ];
+    for (who, token, expected) in &tokens {
+        for (method, path) in &routes {
+            let mut req = app.api().request(method.clone(), app.url(path));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), *expected, "{who} {method} {path}");
+            let body = res.text().await.unwrap();
+            assert!(!body.contains("platform.noop"), "{who} saw job data");
+        }
+    }
+    // The super admin sees, retries and discards.
+    let root_token = staff_token(&app, &root).await;
+    let list: Value = app
+        .api()
+        .get(app.url("/api/v1/admin/jobs?state=dead"))
+        .bearer_auth(&root_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["id"], dead.to_string());
+    let res = app
+        .api()
+        .post(app.url(&format!("/api/v1/admin/jobs/{dead}/retry")))
+        .bearer_auth(&root_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .api()
+        .post(app.url(&format!("/api/v1/admin/jobs/{dead}/retry")))
+        .bearer_auth(&root_token)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(res.status(), StatusCode::CONFLICT | StatusCode::OK),
+        "no longer dead (or already run again)"
+    );
+    assert_eq!(
+        platform::audit::by_action(&app.state.db, "job.retried")
+            .await
+            .unwrap()[0]
+            .actor_label,
+        "staff:root@example.com"
+    );
+    let res = app
+        .api()
+        .get(app.url(&format!("/api/v1/admin/jobs/{}", uuid::Uuid::now_v7())))
+        .bearer_auth(&root_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let _ = model::job::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(&model::job::Column::Id, dead))
+        .one(&app.state.db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn job_list_pages_with_a_cursor() {
+    let app = app().await;
+    for _ in 0..7 {
+        jobs::enqueue_with(
+            &app.state.db,
+            &jobs::builtin::Noop::default(),
+            jobs::Enqueue {
+                queue: Some("parked".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let t = staff_token(&app, &root).await;
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/admin/jobs?kind=platform.noop&limit=3&cursor={c}"),
+            None => "/api/v1/admin/jobs?kind=platform.noop&limit=3".to_string(),
+        };
+        let page: Value = app
+            .api()
+            .get(app.url(&url))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for item in page["items"].as_array().unwrap() {
+            seen.push(item["id"].as_str().unwrap().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 7, "no job twice across pages");
+}

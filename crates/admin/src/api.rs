@@ -32,6 +32,10 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_job))
         .routes(routes!(retry_job))
         .routes(routes!(discard_job))
+        .routes(routes!(crate::customers::list_users))
+        .routes(routes!(crate::customers::block_user))
+        .routes(routes!(crate::customers::unblock_user))
+        .routes(routes!(crate::customers::list_audit))
 }
 
 pub fn routes() -> axum::Router<AppState> {

@@ -6,6 +6,7 @@
 //! operations API of the job queue; the back-office pages come with the admin issue.
 
 pub mod api;
+pub mod customers;
 pub mod model;
 pub mod roles;
 pub mod service;

@@ -178,6 +178,93 @@ async fn sign_up_sign_in_and_open_security_page() {
     }
     assert!(shown, "a live `toast` event is shown as a toast");
 
+    // Live job progress: a bar and text as macros.html `job_progress` renders them follow the
+    // job's `job.progress` events and complete on `job.finished` (the stream is connected).
+    let job_id = uuid::Uuid::now_v7();
+    c.execute(
+        "document.getElementById('main').insertAdjacentHTML('beforeend', \
+         '<progress data-job-id=\"' + arguments[0] + '\"></progress>' + \
+         '<p data-job-progress-text=\"' + arguments[0] + '\">Waiting</p>');",
+        vec![serde_json::json!(job_id)],
+    )
+    .await
+    .unwrap();
+    let topic = platform::events::Topic::Workspace(workspace);
+    let publish = |payload: serde_json::Value, kind: &'static str| {
+        let events = events.clone();
+        async move {
+            events
+                .publish(platform::events::Event::new(topic, kind, payload))
+                .await
+                .unwrap();
+        }
+    };
+    // (value attribute present, value, max) of the bar and the text.
+    let bar = async || -> (serde_json::Value, String) {
+        let state = c
+            .execute(
+                "var b = document.querySelector('progress[data-job-id]'); \
+                 return [b.hasAttribute('value'), b.value, b.max];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let text = c
+            .find(Locator::Css("[data-job-progress-text]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (state, text)
+    };
+    let wait_for_text = async |want: &str| -> serde_json::Value {
+        for _ in 0..50 {
+            let (state, text) = bar().await;
+            if text == want {
+                return state;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "the job progress text never became {want:?}: {:?}",
+            bar().await
+        );
+    };
+    publish(
+        serde_json::json!({"job_id": job_id, "label": "Importing", "done": 120, "total": 400, "percent": 30}),
+        "job.progress",
+    )
+    .await;
+    let state = wait_for_text("120 of 400 (30 %)").await;
+    assert_eq!(state, serde_json::json!([true, 120, 400]));
+    publish(
+        serde_json::json!({"job_id": job_id, "label": "Importing", "done": 7}),
+        "job.progress",
+    )
+    .await;
+    let state = wait_for_text("7 done").await;
+    assert_eq!(state[0], serde_json::json!(false), "indeterminate: {state}");
+    publish(
+        serde_json::json!({"job_id": job_id, "label": "Importing", "ok": false, "message": "Import failed: bad file"}),
+        "job.finished",
+    )
+    .await;
+    let state = wait_for_text("Import failed: bad file").await;
+    assert_eq!(state[0], serde_json::json!(true), "complete: {state}");
+    assert_eq!(state[1], state[2], "complete: {state}");
+    let toast = c
+        .find(Locator::Css(".toast-region .toast-error"))
+        .await
+        .unwrap();
+    assert!(
+        toast
+            .text()
+            .await
+            .unwrap()
+            .contains("Import failed: bad file")
+    );
+
     // The Security page lists this session and offers 2FA.
     c.goto(&format!("{base}/account/security")).await.unwrap();
     wait_for_path(&c, "/account/security").await;

@@ -157,3 +157,75 @@ pub async fn by_action(conn: &impl ConnectionTrait, action: &str) -> Result<Vec<
         .all(conn)
         .await?)
 }
+
+/// Filters of the activity log (back office). Every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Part of the actor's label (an email, `staff:…`), any case.
+    pub actor: Option<String>,
+    /// Exact action, e.g. `auth.sign_in_failed`.
+    pub action: Option<String>,
+    pub workspace_id: Option<Uuid>,
+    pub ip: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A page of the activity log, newest first; the cursor is the last event's id (UUIDv7 ids
+/// are time-ordered).
+pub async fn search(
+    conn: &impl ConnectionTrait,
+    filter: &AuditFilter,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<(Vec<AuditEvent>, Option<Uuid>)> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let mut find = entity::Entity::find()
+        .order_by_desc(entity::Column::Id)
+        .limit(limit + 1);
+    if let Some(actor) = filter
+        .actor
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        let pattern = format!(
+            "%{}%",
+            actor
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        find = find.filter(
+            Expr::expr(Func::lower(Expr::col(entity::Column::ActorLabel)))
+                .like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    if let Some(action) = &filter.action {
+        find = find.filter(entity::Column::Action.eq(action.as_str()));
+    }
+    if let Some(ws) = filter.workspace_id {
+        find = find.filter(entity::Column::WorkspaceId.eq(ws));
+    }
+    if let Some(ip) = &filter.ip {
+        find = find.filter(entity::Column::Ip.eq(ip.as_str()));
+    }
+    if let Some(since) = filter.since {
+        find = find.filter(entity::Column::CreatedAt.gte(since));
+    }
+    if let Some(until) = filter.until {
+        find = find.filter(entity::Column::CreatedAt.lt(until));
+    }
+    if let Some(c) = cursor {
+        find = find.filter(entity::Column::Id.lt(c));
+    }
+    let mut items = find.all(conn).await?;
+    let next = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok((items, next))
+}

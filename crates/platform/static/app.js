@@ -12,6 +12,11 @@
  *                                 with `HX-Trigger: {"gd:toast": {"kind": "success", "message": "…"}}`)
  *   .live-events (base.html)      SSE connection to /api/v1/events: `toast` and `job.finished`
  *                                 live events become toasts
+ *   progress[data-job-id="ID"]    set from `job.progress` events of job ID (value/max, or
+ *                                 indeterminate while the total is unknown); complete on
+ *                                 `job.finished` (macros.html `job_progress` renders one)
+ *   [data-job-progress-text="ID"] text "120 of 400 (30 %)" from `job.progress`, the message
+ *                                 of `job.finished` (data-job-state="done"/"failed" then)
  */
 
 /* ---- Runs immediately (before the DOM exists): stored theme, .js marker ------------- */
@@ -143,11 +148,78 @@
 
   /* ---- (g) Live events ---------------------------------------------------------------- */
 
+  // Elements of one job: `attr` is data-job-id or data-job-progress-text. Compared, not put
+  // into a selector, so no id needs escaping.
+  function jobElements(attr, jobId) {
+    var all = document.querySelectorAll("[" + attr + "]");
+    var out = [];
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].getAttribute(attr) === jobId) out.push(all[i]);
+    }
+    return out;
+  }
+
+  function count(v) {
+    var n = Number(v);
+    return isFinite(n) && n >= 0 ? n : null;
+  }
+
+  // job.progress data: {job_id, label, done, total?, percent?}
+  function showJobProgress(d) {
+    if (d.job_id == null) return;
+    var id = String(d.job_id);
+    var done = count(d.done) || 0;
+    var total = count(d.total);
+    var bars = jobElements("data-job-id", id);
+    for (var i = 0; i < bars.length; i++) {
+      var bar = bars[i];
+      if (bar.tagName !== "PROGRESS") continue;
+      if (total === null) {
+        bar.removeAttribute("value"); // indeterminate
+      } else if (total === 0) {
+        bar.max = 1;
+        bar.value = 1;
+      } else {
+        bar.max = total;
+        bar.value = Math.min(done, total);
+      }
+    }
+    var text;
+    if (total === null) {
+      text = done + " done";
+    } else {
+      var percent = count(d.percent);
+      if (percent === null) percent = total === 0 ? 100 : Math.floor((Math.min(done, total) * 100) / total);
+      text = done + " of " + total + " (" + percent + " %)";
+    }
+    var texts = jobElements("data-job-progress-text", id);
+    for (var j = 0; j < texts.length; j++) texts[j].textContent = text;
+  }
+
+  // job.finished data: {job_id, label, ok, message}
+  function showJobFinished(d, failed, message) {
+    if (d.job_id == null) return;
+    var id = String(d.job_id);
+    var bars = jobElements("data-job-id", id);
+    for (var i = 0; i < bars.length; i++) {
+      var bar = bars[i];
+      if (bar.tagName !== "PROGRESS") continue;
+      if (!bar.hasAttribute("value") || !(bar.max > 0)) bar.max = 1;
+      bar.value = bar.max;
+      bar.setAttribute("data-job-state", failed ? "failed" : "done");
+    }
+    var texts = jobElements("data-job-progress-text", id);
+    for (var j = 0; j < texts.length; j++) {
+      texts[j].textContent = message;
+      texts[j].setAttribute("data-job-state", failed ? "failed" : "done");
+    }
+  }
+
   // The sse extension fires htmx:sseMessage with the EventSource's MessageEvent as detail:
   // `type` is the event kind, `data` the event as JSON: {id, topic, kind, data, at}.
   document.addEventListener("htmx:sseMessage", function (evt) {
     var msg = evt.detail;
-    if (!msg || (msg.type !== "toast" && msg.type !== "job.finished")) return;
+    if (!msg || (msg.type !== "toast" && msg.type !== "job.progress" && msg.type !== "job.finished")) return;
     var event;
     try {
       event = JSON.parse(msg.data);
@@ -155,19 +227,24 @@
       return;
     }
     var d = (event && event.data) || {};
+    if (msg.type === "job.progress") {
+      showJobProgress(d);
+      return;
+    }
     var message = d.message != null ? String(d.message) : "";
     if (msg.type === "toast") {
       showToast(d.kind, message, d.title ? String(d.title) : "");
       return;
     }
     var failed = d.status === "failed" || d.ok === false || (d.error != null && d.error !== "");
-    var name = d.name != null ? String(d.name) : "";
+    var name = d.label != null && d.label !== "" ? String(d.label) : d.name != null ? String(d.name) : "";
     if (!message) {
       message = failed
         ? (name ? name + " failed." : "A background job failed.")
         : (name ? name + " finished." : "A background job finished.");
     }
-    showToast(failed ? "error" : "success", message, failed ? "Job failed" : "Job finished");
+    showJobFinished(d, failed, message);
+    showToast(failed ? "error" : "success", message, name || (failed ? "Job failed" : "Job finished"));
   });
 
   /* ---- (c) Copy to clipboard ---------------------------------------------------------- */

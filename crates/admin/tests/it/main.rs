@@ -325,3 +325,233 @@ async fn job_list_pages_with_a_cursor() {
     unique.dedup();
     assert_eq!(unique.len(), 7, "no job twice across pages");
 }
+
+#[tokio::test]
+async fn support_blocks_a_user_who_loses_access_at_once() {
+    let app = app().await;
+    let customer = customer_token(&app).await;
+    let browser = app.browser();
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[("email", "customer@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    let support = staff(&app, "support@example.com", StaffRole::Support).await;
+    let t = staff_token(&app, &support).await;
+    let page: Value = app
+        .api()
+        .get(app.url("/api/v1/admin/users?q=CUSTOMER"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        page["items"].as_array().unwrap().len(),
+        1,
+        "search ignores case"
+    );
+    let id = page["items"][0]["id"].as_str().unwrap().to_string();
+    let none: Value = app
+        .api()
+        .get(app.url("/api/v1/admin/users?q=%25"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        none["items"].as_array().unwrap().len(),
+        0,
+        "a typed % is literal"
+    );
+
+    let res = app
+        .api()
+        .post(app.url(&format!("/api/v1/admin/users/{id}/block")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "blocked");
+    assert_eq!(
+        app.api()
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&customer)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "token stops"
+    );
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "session ends"
+    );
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({ "email": "customer@example.com", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "cannot sign in while blocked"
+    );
+
+    let res = app
+        .api()
+        .post(app.url(&format!("/api/v1/admin/users/{id}/unblock")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        app.api()
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&customer)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    // The activity log holds both actions, attributed to the staff member.
+    let log: Value = app
+        .api()
+        .get(app.url("/api/v1/admin/audit?actor=support@example.com"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"user.blocked") && actions.contains(&"user.unblocked"),
+        "{actions:?}"
+    );
+    let res = app
+        .api()
+        .post(app.url(&format!(
+            "/api/v1/admin/users/{}/block",
+            uuid::Uuid::now_v7()
+        )))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn user_and_audit_routes_by_role_and_credential() {
+    let app = app().await;
+    let customer = customer_token(&app).await;
+    let finance = staff(&app, "finance@example.com", StaffRole::Finance).await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let f = staff_token(&app, &finance).await;
+    let r = staff_token(&app, &root).await;
+    let someone = uuid::Uuid::now_v7();
+    let routes = [
+        (reqwest::Method::GET, "/api/v1/admin/users".to_string()),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/admin/users/{someone}/block"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/admin/users/{someone}/unblock"),
+        ),
+        (reqwest::Method::GET, "/api/v1/admin/audit".to_string()),
+    ];
+    for (method, path) in &routes {
+        let anon = app
+            .api()
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anon.status(), StatusCode::UNAUTHORIZED, "anonymous {path}");
+        let cust = app
+            .api()
+            .request(method.clone(), app.url(path))
+            .bearer_auth(&customer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cust.status(), StatusCode::UNAUTHORIZED, "customer {path}");
+        let fin = app
+            .api()
+            .request(method.clone(), app.url(path))
+            .bearer_auth(&f)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(fin.status(), StatusCode::FORBIDDEN, "finance {path}");
+        let sup = app
+            .api()
+            .request(method.clone(), app.url(path))
+            .bearer_auth(&r)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(sup.status(), StatusCode::OK | StatusCode::NOT_FOUND),
+            "super_admin {path}: {}",
+            sup.status()
+        );
+    }
+    // Audit pages with a cursor and filters by action.
+    let page: Value = app
+        .api()
+        .get(app.url("/api/v1/admin/audit?action=staff.signed_in&limit=1"))
+        .bearer_auth(&r)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let next: Value = app
+        .api()
+        .get(app.url(&format!(
+            "/api/v1/admin/audit?action=staff.signed_in&limit=1&cursor={cursor}"
+        )))
+        .bearer_auth(&r)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next["items"].as_array().unwrap().len(), 1);
+    assert_ne!(next["items"][0]["id"], page["items"][0]["id"]);
+}

@@ -2,6 +2,7 @@
 //! No HTTP types here; pages and the JSON API both call these.
 
 pub mod accounts;
+pub mod directory;
 pub mod google;
 pub mod invitations;
 pub mod links;

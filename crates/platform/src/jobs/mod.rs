@@ -10,6 +10,8 @@
 //!   again once its lease has expired.
 //! * Unique jobs: a key with a period; a second enqueue within the period is a no-op.
 //! * Cron schedules ([`cron`]) enqueue one job per tick however many nodes run them.
+//! * A long job reports live progress to its workspace's open pages with
+//!   [`progress::Progress`] (`job.progress` / `job.finished` events).
 //!
 //! The design follows Oban's engines (basic for PostgreSQL, lite for SQLite). apalis was
 //! weighed first: it cannot enqueue on the caller's SeaORM transaction and has neither unique
@@ -18,6 +20,7 @@
 pub mod builtin;
 pub mod cron;
 pub mod model;
+pub mod progress;
 pub mod runner;
 pub mod store;
 

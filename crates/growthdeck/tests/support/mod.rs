@@ -1,0 +1,117 @@
+//! Helpers shared by the HTTP test crates: an API client, sign-up with an API token, and a
+//! reader of the live event stream (`GET /api/v1/events`).
+// Each test crate that includes this module uses only part of it.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A plain HTTP client (reqwest needs the process's TLS provider even for http://).
+pub fn client() -> reqwest::Client {
+    platform::install_tls_provider();
+    reqwest::Client::new()
+}
+
+/// One Server-Sent Event as received.
+#[derive(Debug)]
+pub struct Sse {
+    pub event: String,
+    pub id: String,
+    pub data: Value,
+}
+
+/// Reads `text/event-stream` from a streaming response; comments (keep-alive) are skipped.
+pub struct SseClient {
+    pub res: reqwest::Response,
+    buf: String,
+}
+
+impl SseClient {
+    pub async fn connect(base: &str, token: &str) -> SseClient {
+        let res = client()
+            .get(format!("{base}/api/v1/events"))
+            .bearer_auth(token)
+            .header("accept", "text/event-stream")
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let ct = res.headers()["content-type"].to_str().unwrap();
+        assert!(ct.starts_with("text/event-stream"), "{ct}");
+        assert!(
+            res.headers().get("content-encoding").is_none(),
+            "the stream must not be compressed (it would be buffered)"
+        );
+        SseClient {
+            res,
+            buf: String::new(),
+        }
+    }
+
+    /// The next event within `within`, or `None`.
+    pub async fn next(&mut self, within: Duration) -> Option<Sse> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            while let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let (mut event, mut id, mut data) = (String::new(), String::new(), Vec::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push(v.strip_prefix(' ').unwrap_or(v).to_string());
+                    }
+                }
+                if event.is_empty() && data.is_empty() {
+                    continue; // a keep-alive comment
+                }
+                let data = serde_json::from_str(&data.join("\n")).unwrap();
+                return Some(Sse { event, id, data });
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.res.chunk()).await;
+            match chunk {
+                Ok(Ok(Some(bytes))) => self.buf.push_str(std::str::from_utf8(&bytes).unwrap()),
+                Ok(Ok(None)) => panic!("the event stream ended"),
+                Ok(Err(e)) => panic!("event stream: {e}"),
+                Err(_) => return None,
+            }
+        }
+    }
+
+    pub async fn expect(&mut self, within: Duration) -> Sse {
+        match self.next(within).await {
+            Some(e) => e,
+            None => panic!("no event within {within:?}"),
+        }
+    }
+}
+
+pub async fn signup(base: &str, email: &str, workspace: &str) -> (Uuid, String) {
+    let client = client();
+    let res = client
+        .post(format!("{base}/api/v1/auth/signup"))
+        .json(&json!({ "email": email, "password": PASSWORD, "name": "Live Person", "workspace": workspace }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED, "signup {email}");
+    let body: Value = res.json().await.unwrap();
+    let workspace = body["workspace"]["id"].as_str().unwrap().parse().unwrap();
+    let res = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    (workspace, body["token"].as_str().unwrap().to_string())
+}

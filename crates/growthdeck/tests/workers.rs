@@ -32,11 +32,20 @@ fn worker(dir: &std::path::Path, database_url: &str, lease_secs: u64) -> Worker 
             .env("GROWTHDECK_JOBS_LEASE_SECS", lease_secs.to_string())
             .env("GROWTHDECK_JOBS_POLL_MS", "50")
             .env("GROWTHDECK_LOG", "warn")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     )
+}
+
+/// Blocks until the worker printed that it runs (its claim loops are started).
+fn wait_ready(w: &mut Worker) {
+    use std::io::{BufRead, BufReader};
+    let stdout = w.0.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    assert!(line.contains("worker running"), "{line}");
 }
 
 async fn database(dir: &std::path::Path) -> (String, sea_orm::DatabaseConnection) {
@@ -101,6 +110,11 @@ async fn two_worker_processes_run_ten_thousand_jobs_each_exactly_once() {
     const N: u64 = 10_000;
     let dir = tempfile::tempdir().unwrap();
     let (url, db) = database(dir.path()).await;
+    // Both processes run before any job exists, so they compete for every claim.
+    let mut a = worker(dir.path(), &url, 30);
+    let mut b = worker(dir.path(), &url, 30);
+    wait_ready(&mut a);
+    wait_ready(&mut b);
     let txn = db.begin().await.unwrap();
     for _ in 0..N {
         jobs::enqueue(&txn, &jobs::builtin::Noop::default())
@@ -108,9 +122,6 @@ async fn two_worker_processes_run_ten_thousand_jobs_each_exactly_once() {
             .unwrap();
     }
     txn.commit().await.unwrap();
-
-    let _a = worker(dir.path(), &url, 30);
-    let _b = worker(dir.path(), &url, 30);
     wait_until("all jobs to complete", 240, || async {
         model::job::Entity::find()
             .filter(model::job::Column::State.eq(model::COMPLETED))

@@ -82,11 +82,27 @@ impl Keyring {
             let ring = Keyring::generate()?;
             let json =
                 serde_json::to_vec_pretty(&ring.to_file()).map_err(|e| err(e.to_string()))?;
-            let mut file = open_private(&path).map_err(|e| err(e.to_string()))?;
+            // Several processes may start on a fresh data directory at once: each writes a
+            // complete key to its own temporary file, and the atomic hard link decides which
+            // one becomes the platform key. The others use the winner's key.
+            let tmp = data_dir.join(format!(
+                ".platform.key.{}.tmp",
+                hex::encode(random_bytes::<8>()?)
+            ));
+            let mut file = open_private(&tmp).map_err(|e| err(e.to_string()))?;
             file.write_all(&json).map_err(|e| err(e.to_string()))?;
             file.sync_all().map_err(|e| err(e.to_string()))?;
-            tracing::info!(path = %path.display(), "generated a new platform key");
-            return Ok(ring);
+            drop(file);
+            let linked = std::fs::hard_link(&tmp, &path);
+            let _ = std::fs::remove_file(&tmp);
+            match linked {
+                Ok(()) => {
+                    tracing::info!(path = %path.display(), "generated a new platform key");
+                    return Ok(ring);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(err(e.to_string())),
+            }
         }
         warn_if_readable_by_others(&path);
         let bytes = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
@@ -289,6 +305,21 @@ mod tests {
             ring.decrypt_str("p", "garbage"),
             Err(CryptoError::Malformed)
         ));
+    }
+
+    #[test]
+    fn concurrent_first_starts_agree_on_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let rings: Vec<Keyring> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| Keyring::load_or_create(dir.path()).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let sealed = rings[0].encrypt_str("p", "shared").unwrap();
+        for ring in &rings {
+            assert_eq!(ring.decrypt_str("p", &sealed).unwrap(), "shared");
+        }
     }
 
     #[test]

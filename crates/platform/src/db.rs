@@ -62,3 +62,17 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     let now = chrono::Utc::now();
     chrono::DurationRound::duration_trunc(now, chrono::Duration::microseconds(1)).unwrap_or(now)
 }
+
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: a deferred
+/// transaction that reads first and writes later fails at once with "database is locked" if
+/// another writer committed in between (WAL cannot upgrade a stale read snapshot, and
+/// `busy_timeout` does not apply). Taking the write lock up front makes it wait its turn
+/// instead. PostgreSQL ignores the option.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}

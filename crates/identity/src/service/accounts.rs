@@ -10,7 +10,6 @@ use platform::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -81,7 +80,7 @@ async fn create_account(
 ) -> Result<SignedUp> {
     let (email, name, ws_name) = validate_signup(&input).await?;
     let hash = password::hash(&input.password).await?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     if let Some(token) = setup_token {
         links::consume(&txn, Purpose::Setup, token).await?;
     }
@@ -177,7 +176,7 @@ pub async fn resend_verification(state: &AppState, ctx: &Ctx) -> Result<()> {
             "Your email address is already verified".into(),
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     send_verification(state, &txn, &user).await?;
     txn.commit().await?;
     state.jobs.wake();
@@ -185,7 +184,7 @@ pub async fn resend_verification(state: &AppState, ctx: &Ctx) -> Result<()> {
 }
 
 pub async fn verify_email(state: &AppState, origin: &Origin, token: &str) -> Result<user::Model> {
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let link = links::consume(&txn, Purpose::VerifyEmail, token).await?;
     let user = find_user(&txn, link.user_id.ok_or(Error::NotFound)?).await?;
     let mut active = user.into_active_model();
@@ -418,7 +417,7 @@ async fn mail_link(state: &AppState, origin: &Origin, email: &str, spec: MailedL
     else {
         return Ok(());
     };
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     links::void_for_user(&txn, spec.purpose, user.id).await?;
     let token = links::create(&txn, spec.purpose, Some(user.id), spec.ttl).await?;
     let url = super::link(state, &format!("{}?token={token}", spec.path));
@@ -470,7 +469,7 @@ pub async fn reset_password(
     let user = find_user(&state.db, link.user_id.ok_or(Error::NotFound)?).await?;
     password::check_policy("password", new_password, &user.email)?;
     let hash = password::hash(new_password).await?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     links::consume(&txn, Purpose::PasswordReset, token).await?;
     let mut active = user.into_active_model();
     active.password_hash = Set(Some(hash));
@@ -574,7 +573,7 @@ pub async fn change_password(state: &AppState, ctx: &Ctx, current: &str, new: &s
     let user = confirm_password(state, ctx, "current_password", current).await?;
     password::check_policy("new_password", new, &user.email)?;
     let hash = password::hash(new).await?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let mut active = user.into_active_model();
     active.password_hash = Set(Some(hash));
     active.updated_at = Set(now());
@@ -609,7 +608,7 @@ pub async fn change_email(
         ));
     }
     let old_email = user.email.clone();
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let mut active = user.into_active_model();
     active.email = Set(email.display.clone());
     active.email_lower = Set(email.lower.clone());

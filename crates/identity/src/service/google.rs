@@ -20,7 +20,7 @@ use platform::{
     crypto,
     db::now,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::{accounts, workspaces};
@@ -253,7 +253,7 @@ async fn link_or_create(
     who: &GoogleIdentity,
 ) -> Result<user::Model> {
     let lower = who.email.to_lowercase();
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let (user, created) = match accounts::find_by_email(&txn, &lower).await? {
         Some(u) => (u, false),
         None => {

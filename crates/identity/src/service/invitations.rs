@@ -12,7 +12,7 @@ use platform::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -92,7 +92,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
         ));
     }
     let token = crypto::random_token().map_err(Error::internal)?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     // A new invitation to the same address replaces the old one.
     invitation::Entity::update_many()
         .col_expr(
@@ -246,7 +246,7 @@ pub async fn accept_signed_in(
             p.invitation.email_lower
         )));
     }
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     join(&txn, &p.invitation, ctx.user_id()).await?;
     if let Some(session_id) = ctx.session_id() {
         sessions::set_workspace(&txn, session_id, p.workspace.id).await?;
@@ -288,7 +288,7 @@ pub async fn accept_new_account(
     problems.finish()?;
     let name = name.unwrap_or_default();
     let hash = password::hash(password_plain).await?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let email = Email {
         display: p.invitation.email_lower.clone(),
         lower: p.invitation.email_lower.clone(),

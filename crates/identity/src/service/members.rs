@@ -9,7 +9,7 @@ use platform::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -84,7 +84,7 @@ pub async fn change_role(state: &AppState, ctx: &Ctx, user_id: Uuid, role: Role)
     ctx.require(Permission::MembersManage)?;
     let actor = actor_role(ctx)?;
     let ws = ctx.workspace_id()?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let m = find_in(&txn, ctx, user_id).await?;
     let current = parse_role(&m.role)?;
     if current.rank() > actor.rank() {
@@ -131,7 +131,7 @@ pub async fn remove(state: &AppState, ctx: &Ctx, user_id: Uuid) -> Result<()> {
         ctx.require(Permission::MembersManage)?;
     }
     let ws = ctx.workspace_id()?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let m = find_in(&txn, ctx, user_id).await?;
     let role = parse_role(&m.role)?;
     if !leaving && role.rank() > actor_role(ctx)?.rank() {
@@ -180,7 +180,7 @@ pub async fn transfer_ownership(state: &AppState, ctx: &Ctx, to_user_id: Uuid) -
     if to_user_id == ctx.user_id() {
         return Err(Error::validation("user_id", "Choose another member"));
     }
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let target = find_in(&txn, ctx, to_user_id).await?;
     let me = find_in(&txn, ctx, ctx.user_id()).await?;
     let mut t = target.into_active_model();

@@ -10,7 +10,6 @@ use platform::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -148,7 +147,7 @@ pub async fn enable(state: &AppState, ctx: &Ctx, code: &str) -> Result<Vec<Strin
             "That code is not right. Check the time on your phone and try the current code.",
         ));
     };
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let mut active = user.into_active_model();
     active.totp_secret = Set(Some(sealed));
     active.totp_pending_secret = Set(None);
@@ -248,7 +247,7 @@ pub async fn disable(state: &AppState, ctx: &Ctx, password: &str, code: &str) ->
         ));
     }
     require_code(state, ctx, &user, code).await?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let mut active = accounts::find_user(&txn, user.id)
         .await?
         .into_active_model();
@@ -286,7 +285,7 @@ pub async fn regenerate_backup_codes(
         ));
     }
     require_code(state, ctx, &user, code).await?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let codes = replace_backup_codes(&txn, user.id).await?;
     audit::record(
         &txn,
@@ -325,7 +324,7 @@ pub async fn complete_sign_in(
         .ok_or(Error::Unauthorized)?;
     let user = accounts::find_user(&state.db, pending.user_id).await?;
     verify_code(state, origin, &user, code).await?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     session::Entity::delete_by_id(pending.id).exec(&txn).await?;
     let issued = sessions::issue(
         &txn,

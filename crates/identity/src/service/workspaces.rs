@@ -7,7 +7,6 @@ use platform::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -77,7 +76,7 @@ pub async fn add_member(
 pub async fn create(state: &AppState, ctx: &Ctx, name: &str) -> Result<workspace::Model> {
     let name = text("name", "Workspace name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
     let owner = super::accounts::find_user(&state.db, ctx.user_id()).await?;
-    let txn = state.db.begin().await?;
+    let txn = platform::db::begin_write(&state.db).await?;
     let ws = create_in(&txn, &owner, &name).await?;
     if let Some(session_id) = ctx.session_id() {
         sessions::set_workspace(&txn, session_id, ws.id).await?;

@@ -23,6 +23,16 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
 ) -> Result<Vec<job::Model>> {
     let backend = conn.get_database_backend();
+    // Look before taking: an idle poll must not be a write (on SQLite every UPDATE takes the
+    // database's single write lock, even when it changes nothing).
+    let due = Statement::from_sql_and_values(
+        backend,
+        "SELECT id FROM jobs WHERE state = 'available' AND queue = $1 AND run_at <= $2 LIMIT 1",
+        [queue.into(), now().into()],
+    );
+    if conn.query_one_raw(due).await?.is_none() {
+        return Ok(Vec::new());
+    }
     let lock = if backend == DatabaseBackend::Postgres {
         "FOR UPDATE SKIP LOCKED"
     } else {

@@ -202,6 +202,8 @@ async fn claim_loop(
     let slots = Arc::new(Semaphore::new(concurrency));
     let finished = Arc::new(Notify::new());
     let wake = state.jobs.wake.clone();
+    // Whether the last claim found nothing: then the next one looks (reads) before it claims.
+    let mut idle = true;
     loop {
         if *stop.borrow() {
             return;
@@ -214,8 +216,18 @@ async fn claim_loop(
         let mut claimed_all = false;
         if free > 0 {
             let lease_until = now() + chrono::Duration::from_std(config.lease).unwrap_or_default();
-            match store::claim(&state.db, &queue, &config.worker, free as u32, lease_until).await {
+            match store::claim(
+                &state.db,
+                &queue,
+                &config.worker,
+                free as u32,
+                lease_until,
+                idle,
+            )
+            .await
+            {
                 Ok(batch) => {
+                    idle = batch.is_empty();
                     claimed_all = batch.len() == free;
                     for j in batch {
                         let Ok(permit) = slots.clone().try_acquire_owned() else {

@@ -15,23 +15,27 @@ use super::model::{self, job};
 use crate::{db::now, error::Result};
 
 /// Claims up to `limit` due jobs of `queue` for `worker`, leasing them until `lease_until`.
+/// `look_first`: check with a read whether anything is due before the claiming UPDATE — for
+/// idle polls, which must not be writes (on SQLite every UPDATE takes the database's single
+/// write lock, even when it changes nothing). Under a backlog the check is skipped.
 pub async fn claim(
     conn: &impl ConnectionTrait,
     queue: &str,
     worker: &str,
     limit: u32,
     lease_until: DateTime<Utc>,
+    look_first: bool,
 ) -> Result<Vec<job::Model>> {
     let backend = conn.get_database_backend();
-    // Look before taking: an idle poll must not be a write (on SQLite every UPDATE takes the
-    // database's single write lock, even when it changes nothing).
-    let due = Statement::from_sql_and_values(
-        backend,
-        "SELECT id FROM jobs WHERE state = 'available' AND queue = $1 AND run_at <= $2 LIMIT 1",
-        [queue.into(), now().into()],
-    );
-    if conn.query_one_raw(due).await?.is_none() {
-        return Ok(Vec::new());
+    if look_first {
+        let due = Statement::from_sql_and_values(
+            backend,
+            "SELECT id FROM jobs WHERE state = 'available' AND queue = $1 AND run_at <= $2 LIMIT 1",
+            [queue.into(), now().into()],
+        );
+        if conn.query_one_raw(due).await?.is_none() {
+            return Ok(Vec::new());
+        }
     }
     let lock = if backend == DatabaseBackend::Postgres {
         "FOR UPDATE SKIP LOCKED"

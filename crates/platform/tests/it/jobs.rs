@@ -357,6 +357,7 @@ async fn a_job_whose_worker_died_runs_again_after_its_lease() {
         "ghost-1",
         1,
         platform::db::now() + chrono::Duration::milliseconds(300),
+        true,
     )
     .await
     .unwrap();

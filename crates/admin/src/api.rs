@@ -198,6 +198,50 @@ async fn get_job(
     Ok(Json(job.into()))
 }
 
+/// What an operator does to one job.
+#[derive(Clone, Copy)]
+enum JobAction {
+    Retry,
+    Discard,
+}
+
+/// Applies `action` to a job, records it in the activity log, and answers the job as it is now.
+async fn act_on_job(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    action: JobAction,
+) -> Result<Json<JobOut>> {
+    staff.require(StaffPermission::Jobs)?;
+    let id = parse_id(id)?;
+    store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let (done, refused, audit_action) = match action {
+        JobAction::Retry => (
+            store::retry(&state.db, id).await?,
+            "Only dead or discarded jobs can be retried",
+            "job.retried",
+        ),
+        JobAction::Discard => (
+            store::discard(&state.db, id).await?,
+            "Only available or dead jobs can be discarded",
+            "job.discarded",
+        ),
+    };
+    if !done {
+        return Err(Error::Conflict(refused.into()));
+    }
+    platform::audit::record(&state.db, staff.audit(audit_action).target("job", id)).await?;
+    if matches!(action, JobAction::Retry) {
+        state.jobs.wake();
+    }
+    Ok(Json(
+        store::get(&state.db, id)
+            .await?
+            .ok_or(Error::NotFound)?
+            .into(),
+    ))
+}
+
 /// Run a dead or discarded job again (fresh attempts; its error history is kept).
 #[utoipa::path(post, path = "/api/v1/admin/jobs/{id}/retry", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = JobOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -206,22 +250,7 @@ async fn retry_job(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<JobOut>> {
-    staff.require(StaffPermission::Jobs)?;
-    let id = parse_id(&id)?;
-    store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
-    if !store::retry(&state.db, id).await? {
-        return Err(Error::Conflict(
-            "Only dead or discarded jobs can be retried".into(),
-        ));
-    }
-    platform::audit::record(&state.db, staff.audit("job.retried").target("job", id)).await?;
-    state.jobs.wake();
-    Ok(Json(
-        store::get(&state.db, id)
-            .await?
-            .ok_or(Error::NotFound)?
-            .into(),
-    ))
+    act_on_job(&state, &staff, &id, JobAction::Retry).await
 }
 
 /// Stop an available or dead job from running.
@@ -232,19 +261,5 @@ async fn discard_job(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<JobOut>> {
-    staff.require(StaffPermission::Jobs)?;
-    let id = parse_id(&id)?;
-    store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
-    if !store::discard(&state.db, id).await? {
-        return Err(Error::Conflict(
-            "Only available or dead jobs can be discarded".into(),
-        ));
-    }
-    platform::audit::record(&state.db, staff.audit("job.discarded").target("job", id)).await?;
-    Ok(Json(
-        store::get(&state.db, id)
-            .await?
-            .ok_or(Error::NotFound)?
-            .into(),
-    ))
+    act_on_job(&state, &staff, &id, JobAction::Discard).await
 }

@@ -65,7 +65,9 @@ pub fn registry() -> platform::jobs::Registry {
 
 /// Every cron schedule declared in code (config may override or turn them off).
 pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
-    platform::jobs::builtin::schedules()
+    let mut schedules = platform::jobs::builtin::schedules();
+    schedules.extend(identity::jobs::schedules());
+    schedules
 }
 
 /// Workers and the cron scheduler of one process.

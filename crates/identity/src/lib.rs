@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod service;
@@ -45,9 +46,9 @@ pub fn nav() -> Vec<NavEntry> {
     ]
 }
 
-/// Job types of this feature (none yet: its mail goes through the platform's outbox job).
+/// Job types of this feature (its mail goes through the platform's outbox job).
 pub fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
-    registry
+    registry.register::<jobs::PruneExpired>()
 }
 
 /// What tests mount: this feature alone on the platform.

@@ -100,3 +100,12 @@ pub async fn clear(conn: &impl ConnectionTrait, key: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Deletes counters whose window ended before `older_than` (daily housekeeping).
+pub async fn prune(conn: &impl ConnectionTrait, older_than: chrono::DateTime<Utc>) -> Result<u64> {
+    Ok(entity::Entity::delete_many()
+        .filter(entity::Column::WindowStartedAt.lt(older_than))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

@@ -311,3 +311,81 @@ async fn racing_first_run_submissions_create_one_owner() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_daily_prune_removes_expired_sessions_and_links_only() {
+    let app = app().await;
+    signup(&app, "p@example.com", "P").await;
+    let browser = app.browser();
+    browser
+        .post(app.url("/login"))
+        .form(&[("email", "p@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let other = app.browser();
+    other
+        .post(app.url("/login"))
+        .form(&[("email", "p@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    use identity::model::{one_time_token, session};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
+    // Expire one session and the verification link (two days ago).
+    let first = session::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(2);
+    session::Entity::update_many()
+        .col_expr(session::Column::ExpiresAt, Expr::value(long_ago))
+        .filter(session::Column::Id.eq(first.id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    one_time_token::Entity::update_many()
+        .col_expr(one_time_token::Column::ExpiresAt, Expr::value(long_ago))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let id = platform::jobs::enqueue(&app.state.db, &identity::jobs::PruneExpired::default())
+        .await
+        .unwrap()
+        .unwrap();
+    app.state.jobs.wake();
+    for _ in 0..200 {
+        if platform::jobs::store::get(&app.state.db, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+            == "completed"
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        session::Entity::find().count(&app.state.db).await.unwrap(),
+        1,
+        "only the expired session went"
+    );
+    assert_eq!(
+        one_time_token::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+    let live = browser.get(app.url("/home")).send().await.unwrap().status();
+    let other_live = other.get(app.url("/home")).send().await.unwrap().status();
+    assert_eq!(
+        [live, other_live]
+            .iter()
+            .filter(|s| **s == StatusCode::OK)
+            .count(),
+        1
+    );
+}

@@ -13,7 +13,6 @@ use platform::{
     http::extract::Json,
     jobs::{model::job, store},
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -153,26 +152,17 @@ async fn list_jobs(
     Query(q): Query<JobQuery>,
 ) -> Result<Json<JobPage>> {
     staff.require(StaffPermission::Jobs)?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let mut find = job::Entity::find()
-        .order_by_desc(job::Column::Id)
-        .limit(limit + 1);
-    if let Some(s) = &q.state {
-        find = find.filter(job::Column::State.eq(s.as_str()));
-    }
-    if let Some(k) = &q.kind {
-        find = find.filter(job::Column::Kind.eq(k.as_str()));
-    }
-    if let Some(c) = q.cursor {
-        find = find.filter(job::Column::Id.lt(c));
-    }
-    let mut rows = find.all(&state.db).await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|j| j.id)
-    } else {
-        None
+    let filter = store::JobFilter {
+        state: q.state,
+        kind: q.kind,
     };
+    let (rows, next_cursor) = store::page(
+        &state.db,
+        &filter,
+        q.cursor,
+        q.limit.unwrap_or(50).clamp(1, 200),
+    )
+    .await?;
     Ok(Json(JobPage {
         items: rows.into_iter().map(Into::into).collect(),
         next_cursor,

@@ -8,7 +8,7 @@
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Serialize;
 
@@ -234,16 +234,6 @@ pub fn problem_response(error: &Error, request_id: &str) -> Response {
         headers.insert(header::RETRY_AFTER, v);
     }
     response
-}
-
-/// Where an unauthenticated page visitor is sent: the sign-in page, coming back afterwards.
-pub fn login_redirect(path: &str) -> Response {
-    let next = urlencoding_path(path);
-    Redirect::to(&format!("/login?next={next}")).into_response()
-}
-
-fn urlencoding_path(path: &str) -> String {
-    url::form_urlencoded::byte_serialize(path.as_bytes()).collect()
 }
 
 #[cfg(test)]

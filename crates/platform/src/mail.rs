@@ -150,10 +150,6 @@ impl Mailer {
         })
     }
 
-    pub fn is_configured(&self) -> bool {
-        !matches!(self.inner.transport, Transport::Outbox)
-    }
-
     /// The `DeliverMail` job's work: one delivery attempt, recorded on the outbox row.
     pub async fn deliver(&self, conn: &DatabaseConnection, id: Uuid) -> Result<(), JobError> {
         let Some(msg) = entity::Entity::find_by_id(id).one(conn).await? else {

@@ -44,10 +44,3 @@ pub async fn set(conn: &impl ConnectionTrait, key: &str, value: &str) -> Result<
     .await?;
     Ok(())
 }
-
-pub async fn delete(conn: &impl ConnectionTrait, key: &str) -> Result<()> {
-    entity::Entity::delete_by_id(key.to_string())
-        .exec(conn)
-        .await?;
-    Ok(())
-}

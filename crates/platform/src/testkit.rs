@@ -35,15 +35,6 @@ pub struct Mount {
     pub jobs: fn(crate::jobs::Registry) -> crate::jobs::Registry,
 }
 
-/// Which backend the suite runs on (for test names in failure output).
-pub fn backend() -> &'static str {
-    if std::env::var("GROWTHDECK_TEST_DATABASE_URL").is_ok() {
-        "postgres"
-    } else {
-        "sqlite"
-    }
-}
-
 /// A URL of a new, empty database: a SQLite file in `dir`, or a new PostgreSQL database
 /// (`gdt_<uuid>`, dropped by `.ci/run`) when `GROWTHDECK_TEST_DATABASE_URL` is set. Several
 /// processes may open it (multi-process tests).

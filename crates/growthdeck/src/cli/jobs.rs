@@ -26,7 +26,11 @@ pub async fn run(config: Config, command: JobsCommand) -> anyhow::Result<()> {
             state: filter,
             limit,
         } => {
-            let jobs = store::list(&state.db, filter.as_deref(), limit).await?;
+            let filter = store::JobFilter {
+                state: filter,
+                kind: None,
+            };
+            let (jobs, _) = store::page(&state.db, &filter, None, limit).await?;
             println!(
                 "{:<36}  {:<22}  {:<8}  {:<10}  {:>7}  run_at / last error",
                 "id", "kind", "queue", "state", "attempt"

@@ -234,18 +234,40 @@ pub async fn depth(conn: &impl ConnectionTrait) -> Result<Vec<(String, i64)>> {
 
 // ---- operators ----------------------------------------------------------------------------
 
-pub async fn list(
+/// Which jobs an operator is looking at.
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    pub state: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// A page of jobs, newest first; the cursor is the last job's id (UUIDv7 ids are time-ordered).
+pub async fn page(
     conn: &impl ConnectionTrait,
-    state: Option<&str>,
+    filter: &JobFilter,
+    cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<job::Model>> {
+) -> Result<(Vec<job::Model>, Option<Uuid>)> {
     let mut q = job::Entity::find()
-        .order_by_desc(job::Column::CreatedAt)
-        .limit(limit);
-    if let Some(s) = state {
-        q = q.filter(job::Column::State.eq(s));
+        .order_by_desc(job::Column::Id)
+        .limit(limit + 1);
+    if let Some(s) = &filter.state {
+        q = q.filter(job::Column::State.eq(s.as_str()));
     }
-    Ok(q.all(conn).await?)
+    if let Some(k) = &filter.kind {
+        q = q.filter(job::Column::Kind.eq(k.as_str()));
+    }
+    if let Some(c) = cursor {
+        q = q.filter(job::Column::Id.lt(c));
+    }
+    let mut rows = q.all(conn).await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|j| j.id)
+    } else {
+        None
+    };
+    Ok((rows, next))
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<job::Model>> {

@@ -1,20 +1,19 @@
-//! The staff back office. Staff are separate principals from customers (own table, own
-//! tokens with the `gds_` prefix), created from the command line (`growthdeck admin create`),
-//! always with TOTP. Roles decide what each staff member reaches ([`roles`]).
-//!
-//! This first part provides staff accounts, token sign-in for the admin API, and the
-//! operations API of the job queue; the back-office pages come with the admin issue.
+//! The staff back office (`/admin` pages and `/api/v1/admin` API). Staff are separate
+//! principals from customers (own table, own sessions, own tokens with the `gds_` prefix),
+//! created from the command line (`growthdeck admin create`) or invited by a super admin, and
+//! always sign in with TOTP. Roles decide what each staff member reaches ([`roles`]).
 
 pub mod api;
 pub mod customers;
 pub mod model;
+pub mod pages;
 pub mod roles;
 pub mod service;
 pub mod staff_ctx;
 
-pub use staff_ctx::Staff;
+pub use staff_ctx::{Staff, StaffPage};
 
-/// Every route of the back office.
+/// Every route of the back office: pages and the JSON API.
 pub fn routes() -> axum::Router<platform::AppState> {
-    api::routes()
+    pages::routes().merge(api::routes())
 }

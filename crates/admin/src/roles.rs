@@ -32,12 +32,16 @@ impl StaffRole {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffPermission {
+    /// The dashboard's platform totals and charts, and the notification bell.
+    Dashboard,
     /// The job queue: list, retry, discard.
     Jobs,
     /// Customers: users, workspaces, connected accounts.
     Customers,
     /// The activity log.
     ActivityLog,
+    /// The mail outbox: what was sent or failed, and retrying it.
+    Outbox,
     /// Subscriptions, plans, revenue.
     Billing,
     /// Staff accounts and system settings.
@@ -48,6 +52,11 @@ pub enum StaffPermission {
 pub const STAFF_PERMISSIONS: &[(StaffPermission, &str, &[StaffRole])] = {
     use StaffRole::*;
     &[
+        (
+            StaffPermission::Dashboard,
+            "The dashboard and live notifications of their areas",
+            &[SuperAdmin, Support, Finance],
+        ),
         (
             StaffPermission::Jobs,
             "Inspect, retry and discard background jobs",
@@ -64,6 +73,11 @@ pub const STAFF_PERMISSIONS: &[(StaffPermission, &str, &[StaffRole])] = {
             &[SuperAdmin, Support],
         ),
         (
+            StaffPermission::Outbox,
+            "The mail outbox, and sending failed mail again",
+            &[SuperAdmin, Support],
+        ),
+        (
             StaffPermission::Billing,
             "Subscriptions, plans and revenue",
             &[SuperAdmin, Finance],
@@ -75,6 +89,40 @@ pub const STAFF_PERMISSIONS: &[(StaffPermission, &str, &[StaffRole])] = {
         ),
     ]
 };
+
+impl StaffPermission {
+    /// The name a staff notification's audience is stored under (`platform::notify`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StaffPermission::Dashboard => "dashboard",
+            StaffPermission::Jobs => "jobs",
+            StaffPermission::Customers => "customers",
+            StaffPermission::ActivityLog => "activity_log",
+            StaffPermission::Outbox => "outbox",
+            StaffPermission::Billing => "billing",
+            StaffPermission::System => "system",
+        }
+    }
+
+    /// Every permission of a role (what its navigation and notifications cover).
+    pub fn of(role: StaffRole) -> Vec<StaffPermission> {
+        STAFF_PERMISSIONS
+            .iter()
+            .filter(|(_, _, roles)| roles.contains(&role))
+            .map(|(p, _, _)| *p)
+            .collect()
+    }
+}
+
+impl StaffRole {
+    pub fn label(&self) -> &'static str {
+        match self {
+            StaffRole::SuperAdmin => "Super admin",
+            StaffRole::Support => "Support",
+            StaffRole::Finance => "Finance",
+        }
+    }
+}
 
 pub fn staff_has(role: StaffRole, permission: StaffPermission) -> bool {
     STAFF_PERMISSIONS

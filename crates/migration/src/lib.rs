@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_jobs;
 mod m20261123_000003_staff;
+mod m20261202_000004_back_office;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_jobs::Migration),
             Box::new(m20261123_000003_staff::Migration),
+            Box::new(m20261202_000004_back_office::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod notify;
 pub mod observability;
 pub mod password;
 pub mod settings;

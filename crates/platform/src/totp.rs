@@ -90,6 +90,34 @@ pub fn verify(
     Ok(None)
 }
 
+/// Number of backup codes a second factor comes with.
+pub const BACKUP_CODES: usize = 10;
+
+/// A backup code as shown once: 10 characters of Crockford-like base32 (50 bits; with
+/// throttling, plenty), grouped `xxxxx-xxxxx`.
+pub fn new_backup_code() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let bytes = crate::crypto::random_bytes::<10>().map_err(Error::internal)?;
+    let chars: String = bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    Ok(format!("{}-{}", &chars[..5], &chars[5..]))
+}
+
+/// A typed backup code without separators, lower case: what is hashed and compared.
+pub fn normalise_backup_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .flat_map(|c| c.to_lowercase())
+        .collect()
+}
+
+/// Whether a typed code could be a backup code (after normalising).
+pub fn looks_like_backup_code(normalised: &str) -> bool {
+    normalised.len() == 10
+}
+
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

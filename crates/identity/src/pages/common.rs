@@ -1,23 +1,19 @@
-//! Helpers shared by the page handlers: cookies, safe redirects, form errors, responses.
+//! Helpers of the identity pages: its cookies and sign-in redirects. The generic form and
+//! redirect machinery lives in `platform::web::forms` (shared with the back office) and is
+//! re-exported here so the page modules keep one import path.
 
-use askama::Template;
-use axum::{
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Redirect, Response},
+use axum_extra::extract::cookie::Cookie;
+use chrono::Utc;
+use platform::AppState;
+pub use platform::web::forms::{
+    Answer, FormErrors, action_failed, encode, fmt_opt_time, fmt_time, html, html_with, parse_id,
+    plural, redirect, redirect_flash, removal, short_user_agent,
 };
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use chrono::{DateTime, Utc};
-use platform::{
-    AppState, Error, FieldError, Result,
-    web::{flash, shell::FlashKind},
-};
-use uuid::Uuid;
+use platform::web::forms::{cookie, with_max_age};
 
 use crate::service::{MFA_PENDING_TTL, sessions::Issued};
 
 pub const DEFAULT_NEXT: &str = "/home";
-
-// ---- cookies --------------------------------------------------------------------------------
 
 pub fn session_cookie_name(state: &AppState) -> &'static str {
     crate::auth::session_cookie_name(state)
@@ -32,63 +28,25 @@ pub fn mfa_cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-fn base_cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.is_https())
-        .build()
-}
-
-/// Sets `Max-Age` without naming `time::Duration` (axum-extra does not re-export `time`):
-/// the cookie crate parses the attribute for us.
-fn with_max_age(mut cookie: Cookie<'static>, secs: i64) -> Cookie<'static> {
-    if let Ok(parsed) = Cookie::parse(format!("x=y; Max-Age={}", secs.max(0))) {
-        cookie.set_max_age(parsed.max_age());
-    }
-    cookie
-}
-
 /// The session cookie for a newly issued session; it lives as long as the server-side session.
 pub fn session_cookie(state: &AppState, issued: &Issued) -> Cookie<'static> {
     let secs = (issued.session.expires_at - Utc::now()).num_seconds();
     with_max_age(
-        base_cookie(state, session_cookie_name(state), issued.token.clone()),
+        cookie(state, session_cookie_name(state), issued.token.clone()),
         secs,
     )
 }
 
 pub fn mfa_cookie(state: &AppState, issued: &Issued) -> Cookie<'static> {
     with_max_age(
-        base_cookie(state, mfa_cookie_name(state), issued.token.clone()),
+        cookie(state, mfa_cookie_name(state), issued.token.clone()),
         MFA_PENDING_TTL.num_seconds(),
     )
 }
 
-/// A cookie to pass to `CookieJar::remove` (same path and `Secure`, so `__Host-` removals work).
-pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
-    base_cookie(state, name, String::new())
-}
-
-// ---- redirects ------------------------------------------------------------------------------
-
 /// A redirect target from user input: a local path only, else the home page.
 pub fn safe_next(next: &str) -> String {
-    let n = next.trim();
-    let local = n.starts_with('/')
-        && !n.starts_with("//")
-        && !n.starts_with("/\\")
-        && !n.chars().any(|c| c.is_control() || c == '\\');
-    if local {
-        n.to_string()
-    } else {
-        DEFAULT_NEXT.to_string()
-    }
-}
-
-pub fn encode(s: &str) -> String {
-    urlencoding::encode(s).into_owned()
+    platform::web::forms::safe_next(next, DEFAULT_NEXT)
 }
 
 /// `/login?next=…` (no `next` for the default target).
@@ -97,307 +55,5 @@ pub fn login_url(next: &str) -> String {
         "/login".into()
     } else {
         format!("/login?next={}", encode(next))
-    }
-}
-
-pub fn redirect(jar: CookieJar, to: &str) -> Response {
-    (jar, Redirect::to(to)).into_response()
-}
-
-pub fn redirect_flash(
-    jar: CookieJar,
-    kind: FlashKind,
-    message: impl Into<String>,
-    to: &str,
-) -> Response {
-    redirect(flash::push(jar, kind, message), to)
-}
-
-// ---- rendering ------------------------------------------------------------------------------
-
-/// Status and `Retry-After` for a page answering a failed form.
-#[derive(Debug, Clone, Copy)]
-pub struct Answer {
-    pub status: StatusCode,
-    pub retry_after: Option<u64>,
-}
-
-impl Answer {
-    pub const OK: Answer = Answer {
-        status: StatusCode::OK,
-        retry_after: None,
-    };
-
-    pub fn status(status: StatusCode) -> Answer {
-        Answer {
-            status,
-            retry_after: None,
-        }
-    }
-}
-
-pub fn html<T: Template>(jar: CookieJar, template: &T) -> Response {
-    (jar, platform::web::render(template)).into_response()
-}
-
-pub fn html_with<T: Template>(answer: Answer, jar: CookieJar, template: &T) -> Response {
-    let mut response = (answer.status, jar, platform::web::render(template)).into_response();
-    if let Some(secs) = answer.retry_after
-        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    response
-}
-
-// ---- errors ---------------------------------------------------------------------------------
-
-/// What a form shows after a failed submission: inline field errors and a summary.
-#[derive(Debug, Clone)]
-pub struct FormErrors {
-    pub fields: Vec<FieldError>,
-    /// The summary above the form (`m::form_errors`).
-    pub messages: Vec<String>,
-    pub answer: Answer,
-}
-
-impl Default for FormErrors {
-    fn default() -> Self {
-        Self {
-            fields: Vec::new(),
-            messages: Vec::new(),
-            answer: Answer::OK,
-        }
-    }
-}
-
-impl FormErrors {
-    /// The errors a form can show; anything else (sign-in required, internal errors) is passed
-    /// on to the error page.
-    pub fn from_error(error: Error) -> Result<FormErrors> {
-        let answer = Answer {
-            status: error.status(),
-            retry_after: None,
-        };
-        match error {
-            Error::Validation(fields) => {
-                let messages = fields.iter().map(|f| f.message.clone()).collect();
-                Ok(FormErrors {
-                    fields,
-                    messages,
-                    answer,
-                })
-            }
-            Error::TooManyRequests { retry_after_secs } => Ok(FormErrors {
-                fields: Vec::new(),
-                messages: vec![too_many(retry_after_secs)],
-                answer: Answer {
-                    status: StatusCode::TOO_MANY_REQUESTS,
-                    retry_after: Some(retry_after_secs),
-                },
-            }),
-            Error::InvalidCredentials => Ok(Self::message(
-                StatusCode::UNAUTHORIZED,
-                "Wrong email or password.",
-            )),
-            Error::OtpInvalid => Ok(Self::message(
-                StatusCode::UNAUTHORIZED,
-                "That code is not right or was already used",
-            )),
-            e @ (Error::OtpRequired
-            | Error::Forbidden(_)
-            | Error::Conflict(_)
-            | Error::BadRequest(_)
-            | Error::InvalidLink(_)) => Ok(FormErrors {
-                fields: Vec::new(),
-                messages: vec![e.detail()],
-                answer,
-            }),
-            other => Err(other),
-        }
-    }
-
-    pub fn message(status: StatusCode, message: impl Into<String>) -> FormErrors {
-        FormErrors {
-            fields: Vec::new(),
-            messages: vec![message.into()],
-            answer: Answer::status(status),
-        }
-    }
-
-    pub fn from_fields(fields: Vec<FieldError>) -> FormErrors {
-        let messages = fields.iter().map(|f| f.message.clone()).collect();
-        FormErrors {
-            fields,
-            messages,
-            answer: Answer::status(StatusCode::UNPROCESSABLE_ENTITY),
-        }
-    }
-
-    /// The inline message for a field, or `""`.
-    pub fn field(&self, name: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|f| f.field == name)
-            .map(|f| f.message.as_str())
-            .unwrap_or("")
-    }
-}
-
-pub fn too_many(retry_after_secs: u64) -> String {
-    let wait = if retry_after_secs < 60 {
-        format!("{} seconds", retry_after_secs.max(1))
-    } else {
-        let minutes = retry_after_secs.div_ceil(60);
-        if minutes == 1 {
-            "a minute".into()
-        } else {
-            format!("{minutes} minutes")
-        }
-    };
-    format!("Too many attempts. Wait {wait} and try again.")
-}
-
-/// The message of a failed action to show in an error flash; errors that need the error page
-/// (sign-in required, internal) are passed on.
-pub fn action_message(error: Error) -> Result<String> {
-    match error {
-        Error::Validation(fields) => Ok(fields
-            .into_iter()
-            .next()
-            .map(|f| f.message)
-            .unwrap_or_else(|| "The input is not valid".into())),
-        Error::NotFound => Ok("That item was not found. It may have been removed already.".into()),
-        Error::TooManyRequests { retry_after_secs } => Ok(too_many(retry_after_secs)),
-        e @ (Error::Forbidden(_)
-        | Error::Conflict(_)
-        | Error::BadRequest(_)
-        | Error::InvalidLink(_)
-        | Error::InvalidCredentials
-        | Error::OtpInvalid
-        | Error::OtpRequired) => Ok(e.detail()),
-        other => Err(other),
-    }
-}
-
-/// Redirects back to `to` with an error flash for a failed action.
-pub fn action_failed(jar: CookieJar, error: Error, to: &str) -> Result<Response> {
-    let message = action_message(error)?;
-    Ok(redirect_flash(jar, FlashKind::Error, message, to))
-}
-
-/// An id from the path; a malformed one is simply not found.
-pub fn parse_id(raw: &str) -> Result<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| Error::NotFound)
-}
-
-// ---- formatting -----------------------------------------------------------------------------
-
-pub fn fmt_time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-pub fn fmt_opt_time(t: Option<&DateTime<Utc>>, none: &str) -> String {
-    t.map(fmt_time).unwrap_or_else(|| none.to_string())
-}
-
-pub fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// "Firefox on Linux" from a user agent string; the raw string if nothing is recognised.
-pub fn short_user_agent(ua: &str) -> String {
-    let browser = if ua.contains("Edg/") {
-        Some("Edge")
-    } else if ua.contains("OPR/") || ua.contains("Opera") {
-        Some("Opera")
-    } else if ua.contains("Firefox/") {
-        Some("Firefox")
-    } else if ua.contains("Chrome/") || ua.contains("Chromium/") {
-        Some("Chrome")
-    } else if ua.contains("Safari/") {
-        Some("Safari")
-    } else if ua.starts_with("curl/") {
-        Some("curl")
-    } else {
-        None
-    };
-    let os = if ua.contains("Android") {
-        Some("Android")
-    } else if ua.contains("iPhone") || ua.contains("iPad") {
-        Some("iOS")
-    } else if ua.contains("Windows") {
-        Some("Windows")
-    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
-        Some("macOS")
-    } else if ua.contains("CrOS") {
-        Some("ChromeOS")
-    } else if ua.contains("Linux") {
-        Some("Linux")
-    } else {
-        None
-    };
-    match (browser, os) {
-        (Some(b), Some(o)) => format!("{b} on {o}"),
-        (Some(b), None) => b.to_string(),
-        (None, Some(o)) => format!("Browser on {o}"),
-        (None, None) => {
-            let s: String = ua.chars().take(60).collect();
-            if s.is_empty() {
-                "Unknown device".into()
-            } else {
-                s
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_must_be_local() {
-        assert_eq!(
-            safe_next("/workspace/members?x=1"),
-            "/workspace/members?x=1"
-        );
-        for bad in [
-            "",
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "javascript:alert(1)",
-            "home",
-        ] {
-            assert_eq!(safe_next(bad), "/home", "{bad}");
-        }
-    }
-
-    #[test]
-    fn user_agents() {
-        assert_eq!(
-            short_user_agent(
-                "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-            ),
-            "Firefox on Linux"
-        );
-        assert_eq!(short_user_agent(""), "Unknown device");
-    }
-
-    #[test]
-    fn waits() {
-        assert_eq!(
-            too_many(30),
-            "Too many attempts. Wait 30 seconds and try again."
-        );
-        assert_eq!(
-            too_many(900),
-            "Too many attempts. Wait 15 minutes and try again."
-        );
     }
 }

@@ -20,7 +20,7 @@ use crate::{
 };
 
 const PURPOSE: &str = "totp";
-pub const BACKUP_CODES: usize = 10;
+pub use platform::totp::BACKUP_CODES;
 
 pub struct Setup {
     pub secret: String,
@@ -77,24 +77,6 @@ pub async fn pending_setup(state: &AppState, ctx: &Ctx) -> Result<Option<Setup>>
     }))
 }
 
-fn new_backup_code() -> Result<String> {
-    // 10 characters of Crockford-like base32 = 50 bits; with throttling, plenty.
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let bytes = crypto::random_bytes::<10>().map_err(Error::internal)?;
-    let chars: String = bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect();
-    Ok(format!("{}-{}", &chars[..5], &chars[5..]))
-}
-
-fn normalise_backup(code: &str) -> String {
-    code.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .flat_map(|c| c.to_lowercase())
-        .collect()
-}
-
 async fn replace_backup_codes(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<String>> {
     backup_code::Entity::delete_many()
         .filter(backup_code::Column::UserId.eq(user_id))
@@ -102,11 +84,11 @@ async fn replace_backup_codes(conn: &impl ConnectionTrait, user_id: Uuid) -> Res
         .await?;
     let mut codes = Vec::with_capacity(BACKUP_CODES);
     for _ in 0..BACKUP_CODES {
-        let code = new_backup_code()?;
+        let code = totp::new_backup_code()?;
         backup_code::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user_id),
-            code_hash: Set(crypto::token_hash(&normalise_backup(&code))),
+            code_hash: Set(crypto::token_hash(&totp::normalise_backup_code(&code))),
             used_at: Set(None),
             created_at: Set(now()),
         }
@@ -190,8 +172,8 @@ pub async fn check_code(state: &AppState, user: &user::Model, code: &str) -> Res
         };
         return Ok(q.exec(&state.db).await?.rows_affected == 1);
     }
-    let normalised = normalise_backup(code);
-    if normalised.len() != 10 {
+    let normalised = totp::normalise_backup_code(code);
+    if !totp::looks_like_backup_code(&normalised) {
         return Ok(false);
     }
     let res = backup_code::Entity::update_many()

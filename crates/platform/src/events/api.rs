@@ -51,13 +51,58 @@ pub struct EventsApi;
             description = "Server-Sent Events of the caller's workspace"),
         (status = 401, body = Problem), (status = 404, body = Problem, description = "the caller has no workspace")))]
 async fn stream(State(state): State<AppState>, parts: Parts, ctx: Ctx) -> Result<Response> {
-    let workspace = ctx.workspace_id()?;
+    let topic = Topic::Workspace(ctx.workspace_id()?);
+    let check_state = state.clone();
+    let check = move || {
+        let state = check_state.clone();
+        let parts = parts.clone();
+        let fut: futures::future::BoxFuture<'static, Access> = Box::pin(async move {
+            match state.auth.authenticate(&state, &parts).await {
+                Ok(Some(ctx)) => {
+                    if ctx
+                        .workspace_id()
+                        .is_ok_and(|ws| Topic::Workspace(ws) == topic)
+                    {
+                        Access::Allowed
+                    } else {
+                        Access::Denied
+                    }
+                }
+                Ok(None) => Access::Denied,
+                Err(e) => Access::Unknown(e.to_string()),
+            }
+        });
+        fut
+    };
+    Ok(sse_response(
+        &state,
+        Box::new(move |e| e.topic == topic),
+        Box::new(check),
+    ))
+}
+
+/// What a periodic re-check of a stream's caller found.
+pub enum Access {
+    Allowed,
+    Denied,
+    /// The check itself failed (a database hiccup): the stream goes on, the next check decides.
+    Unknown(String),
+}
+
+/// Which events a stream forwards.
+pub type EventFilter = Box<dyn Fn(&Event) -> bool + Send + Sync>;
+/// Re-checks the stream's caller every [`RECHECK`].
+pub type AccessCheck = Box<dyn Fn() -> futures::future::BoxFuture<'static, Access> + Send + Sync>;
+
+/// An SSE response of the events `filter` lets through, ended at shutdown and when `check`
+/// denies the caller. Workspace streams (`/api/v1/events`) and the back office's staff stream
+/// are both made here.
+pub fn sse_response(state: &AppState, filter: EventFilter, check: AccessCheck) -> Response {
     let live = Live {
         rx: state.events.subscribe(),
-        topic: Topic::Workspace(workspace),
+        filter,
         recheck: tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK),
-        state: state.clone(),
-        parts,
+        check,
     };
     let events = futures::stream::unfold(live, Live::next).take_until(state.events.closed());
     let mut response = Sse::new(events)
@@ -67,15 +112,14 @@ async fn stream(State(state): State<AppState>, parts: Parts, ctx: Ctx) -> Result
     response
         .headers_mut()
         .insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(response)
+    response
 }
 
 struct Live {
     rx: broadcast::Receiver<Event>,
-    topic: Topic,
+    filter: EventFilter,
     recheck: tokio::time::Interval,
-    state: AppState,
-    parts: Parts,
+    check: AccessCheck,
 }
 
 impl Live {
@@ -83,7 +127,7 @@ impl Live {
         loop {
             tokio::select! {
                 received = self.rx.recv() => match received {
-                    Ok(event) if event.topic == self.topic => {
+                    Ok(event) if (self.filter)(&event) => {
                         return Some((Ok(to_sse(&event)), self));
                     }
                     Ok(_) => {}
@@ -94,24 +138,14 @@ impl Live {
                     Err(RecvError::Closed) => return None,
                 },
                 _ = self.recheck.tick() => {
-                    if !self.still_allowed().await {
-                        return None;
+                    match (self.check)().await {
+                        Access::Allowed => {}
+                        Access::Denied => return None,
+                        Access::Unknown(e) => {
+                            tracing::warn!(error = %e, "live events: could not re-check the caller");
+                        }
                     }
                 }
-            }
-        }
-    }
-
-    async fn still_allowed(&self) -> bool {
-        match self.state.auth.authenticate(&self.state, &self.parts).await {
-            Ok(Some(ctx)) => ctx
-                .workspace_id()
-                .is_ok_and(|ws| Topic::Workspace(ws) == self.topic),
-            Ok(None) => false,
-            Err(e) => {
-                // A database hiccup does not end the stream; the next check decides.
-                tracing::warn!(error = %e, "live events: could not re-check the caller");
-                true
             }
         }
     }

@@ -30,7 +30,7 @@ use crate::{
     error::{Error, Result},
 };
 
-pub use api::{EventsApi, routes};
+pub use api::{Access, AccessCheck, EventFilter, EventsApi, routes, sse_response};
 
 /// The PostgreSQL `LISTEN` channel and the Redis pub/sub channel.
 pub const CHANNEL: &str = "gd_events";

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod error_page;
 pub mod flash;
+pub mod forms;
 pub mod shell;
 
 use askama::Template;

@@ -20,8 +20,11 @@ use uuid::Uuid;
 
 use crate::{
     Staff,
-    roles::{StaffPermission, StaffRole},
-    service,
+    roles::StaffRole,
+    service::{
+        self,
+        operations::{self, JobAction},
+    },
 };
 
 pub fn openapi_router() -> OpenApiRouter<AppState> {
@@ -31,10 +34,22 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_job))
         .routes(routes!(retry_job))
         .routes(routes!(discard_job))
+        .routes(routes!(list_outbox))
+        .routes(routes!(retry_mail))
         .routes(routes!(crate::customers::list_users))
+        .routes(routes!(crate::customers::export_users))
+        .routes(routes!(
+            crate::customers::get_user,
+            crate::customers::delete_user
+        ))
         .routes(routes!(crate::customers::block_user))
         .routes(routes!(crate::customers::unblock_user))
+        .routes(routes!(crate::customers::sign_out_user))
+        .routes(routes!(crate::customers::reset_user_password))
+        .routes(routes!(crate::customers::list_workspaces))
+        .routes(routes!(crate::customers::get_workspace))
         .routes(routes!(crate::customers::list_audit))
+        .routes(routes!(crate::customers::export_audit))
 }
 
 pub fn routes() -> axum::Router<AppState> {
@@ -151,13 +166,13 @@ async fn list_jobs(
     staff: Staff,
     Query(q): Query<JobQuery>,
 ) -> Result<Json<JobPage>> {
-    staff.require(StaffPermission::Jobs)?;
     let filter = store::JobFilter {
         state: q.state,
         kind: q.kind,
     };
-    let (rows, next_cursor) = store::page(
-        &state.db,
+    let (rows, next_cursor) = operations::jobs(
+        &staff,
+        &state,
         &filter,
         q.cursor,
         q.limit.unwrap_or(50).clamp(1, 200),
@@ -181,53 +196,9 @@ async fn get_job(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<JobOut>> {
-    staff.require(StaffPermission::Jobs)?;
-    let job = store::get(&state.db, parse_id(&id)?)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok(Json(job.into()))
-}
-
-/// What an operator does to one job.
-#[derive(Clone, Copy)]
-enum JobAction {
-    Retry,
-    Discard,
-}
-
-/// Applies `action` to a job, records it in the activity log, and answers the job as it is now.
-async fn act_on_job(
-    state: &AppState,
-    staff: &Staff,
-    id: &str,
-    action: JobAction,
-) -> Result<Json<JobOut>> {
-    staff.require(StaffPermission::Jobs)?;
-    let id = parse_id(id)?;
-    store::get(&state.db, id).await?.ok_or(Error::NotFound)?;
-    let (done, refused, audit_action) = match action {
-        JobAction::Retry => (
-            store::retry(&state.db, id).await?,
-            "Only dead or discarded jobs can be retried",
-            "job.retried",
-        ),
-        JobAction::Discard => (
-            store::discard(&state.db, id).await?,
-            "Only available or dead jobs can be discarded",
-            "job.discarded",
-        ),
-    };
-    if !done {
-        return Err(Error::Conflict(refused.into()));
-    }
-    platform::audit::record(&state.db, staff.audit(audit_action).target("job", id)).await?;
-    if matches!(action, JobAction::Retry) {
-        state.jobs.wake();
-    }
     Ok(Json(
-        store::get(&state.db, id)
+        operations::job(&staff, &state, parse_id(&id)?)
             .await?
-            .ok_or(Error::NotFound)?
             .into(),
     ))
 }
@@ -240,7 +211,8 @@ async fn retry_job(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<JobOut>> {
-    act_on_job(&state, &staff, &id, JobAction::Retry).await
+    let job = operations::act_on_job(&staff, &state, parse_id(&id)?, JobAction::Retry).await?;
+    Ok(Json(job.into()))
 }
 
 /// Stop an available or dead job from running.
@@ -251,5 +223,93 @@ async fn discard_job(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<JobOut>> {
-    act_on_job(&state, &staff, &id, JobAction::Discard).await
+    let job = operations::act_on_job(&staff, &state, parse_id(&id)?, JobAction::Discard).await?;
+    Ok(Json(job.into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct OutboxQuery {
+    /// pending, sent or failed
+    pub status: Option<String>,
+    /// Part of the recipient's address.
+    pub to: Option<String>,
+    pub cursor: Option<Uuid>,
+    /// Page size (1–200, default 50).
+    pub limit: Option<u64>,
+}
+
+/// A message of the mail outbox (its body is not shown: it may hold sign-in links).
+#[derive(Serialize, ToSchema)]
+pub struct MailOut {
+    pub id: Uuid,
+    pub to: String,
+    pub subject: String,
+    /// pending, sent or failed
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<platform::mail::OutboxMessage> for MailOut {
+    fn from(m: platform::mail::OutboxMessage) -> Self {
+        Self {
+            id: m.id,
+            to: m.to_addr,
+            subject: m.subject,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailPage {
+    pub items: Vec<MailOut>,
+    pub next_cursor: Option<Uuid>,
+}
+
+/// The mail outbox: what the platform sent or failed to send, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", security(("bearer" = [])), params(OutboxQuery),
+    responses((status = 200, body = MailPage), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_outbox(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<OutboxQuery>,
+) -> Result<Json<MailPage>> {
+    let filter = platform::mail::OutboxFilter {
+        status: q.status,
+        to: q.to,
+    };
+    let (rows, next_cursor) = operations::outbox(
+        &staff,
+        &state,
+        &filter,
+        q.cursor,
+        q.limit.unwrap_or(50).clamp(1, 200),
+    )
+    .await?;
+    Ok(Json(MailPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// Send a failed message again (or a pending one no delivery is scheduled for).
+#[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = MailOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn retry_mail(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<MailOut>> {
+    Ok(Json(
+        operations::retry_mail(&staff, &state, parse_id(&id)?)
+            .await?
+            .into(),
+    ))
 }

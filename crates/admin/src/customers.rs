@@ -1,14 +1,27 @@
-//! Admin API over customer accounts and the activity log (support and super_admin).
+//! Admin API over customer accounts, workspaces and the activity log (support and super
+//! admin). The same service fns as the back-office pages.
 
-use axum::extract::{Path, Query, State};
+use axum::{
+    extract::{Path, Query, State},
+    response::Response,
+};
 use chrono::{DateTime, Utc};
-use identity::service::directory;
-use platform::{AppState, Error, Result, audit, error::Problem, http::extract::Json};
+use identity::service::directory::UserFilter;
+use platform::{
+    AppState, Error, Result,
+    audit::{self, AuditFilter},
+    error::Problem,
+    http::extract::Json,
+    web::csv_export,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{Staff, roles::StaffPermission};
+use crate::{
+    Staff,
+    service::{activity, customers},
+};
 
 #[derive(Serialize, ToSchema)]
 pub struct UserOut {
@@ -38,9 +51,27 @@ pub struct UserQuery {
     pub q: Option<String>,
     /// active or blocked
     pub status: Option<String>,
+    /// Created on or after this day (`YYYY-MM-DD`, UTC).
+    pub created_from: Option<String>,
+    /// Created on or before this day (`YYYY-MM-DD`, UTC).
+    pub created_to: Option<String>,
     pub cursor: Option<Uuid>,
     /// Page size (1–200, default 50).
     pub limit: Option<u64>,
+}
+
+impl UserQuery {
+    fn filter(&self) -> Result<UserFilter> {
+        Ok(UserFilter {
+            q: self.q.clone(),
+            status: self.status.clone().filter(|s| !s.is_empty()),
+            created_from: customers::day_start(
+                "created_from",
+                self.created_from.as_deref().unwrap_or(""),
+            )?,
+            created_to: customers::day_end("created_to", self.created_to.as_deref().unwrap_or(""))?,
+        })
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -51,17 +82,16 @@ pub struct UserPage {
 
 /// Search customer accounts, newest first.
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])), params(UserQuery),
-    responses((status = 200, body = UserPage), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = UserPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<UserQuery>,
 ) -> Result<Json<UserPage>> {
-    staff.require(StaffPermission::Customers)?;
-    let page = directory::search(
-        &state.db,
-        q.q.as_deref(),
-        q.status.as_deref(),
+    let page = customers::search_users(
+        &staff,
+        &state,
+        &q.filter()?,
         q.cursor,
         q.limit.unwrap_or(50).clamp(1, 200),
     )
@@ -72,28 +102,93 @@ pub async fn list_users(
     }))
 }
 
+/// The filtered users as CSV (streamed; `id,email,name,status,email_verified_at,two_factor,created_at`).
+#[utoipa::path(get, path = "/api/v1/admin/users/export", tag = "admin", security(("bearer" = [])), params(UserQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_users(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<UserQuery>,
+) -> Result<Response> {
+    let body = customers::export_users(&staff, &state, q.filter()?).await?;
+    Ok(csv_export::response(&export_name("users"), body))
+}
+
+pub fn export_name(what: &str) -> String {
+    format!("{what}-{}.csv", Utc::now().format("%Y-%m-%d"))
+}
+
 fn parse_id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound)
 }
 
-async fn set_status(
-    state: &AppState,
-    staff: &Staff,
-    id: &str,
-    status: &str,
-    action: &'static str,
-) -> Result<Json<UserOut>> {
-    staff.require(StaffPermission::Customers)?;
-    let user = directory::set_status(&state.db, parse_id(id)?, status).await?;
-    audit::record(
-        &state.db,
-        staff
-            .audit(action)
-            .target("user", user.id)
-            .detail(serde_json::json!({ "email": user.email })),
-    )
-    .await?;
-    Ok(Json(user.into()))
+#[derive(Serialize, ToSchema)]
+pub struct MembershipOut {
+    pub workspace_id: Uuid,
+    pub workspace: String,
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionOut {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserDetailOut {
+    #[serde(flatten)]
+    pub user: UserOut,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub two_factor: bool,
+    pub backup_codes_left: u64,
+    pub active_api_tokens: u64,
+    pub workspaces: Vec<MembershipOut>,
+    pub sessions: Vec<SessionOut>,
+    /// The newest activity-log entries by or about the user.
+    pub audit: Vec<AuditOut>,
+}
+
+/// One customer account: workspaces, sessions, 2FA state, recent activity.
+#[utoipa::path(get, path = "/api/v1/admin/users/{id}", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = UserDetailOut), (status = 404, body = Problem), (status = 403, body = Problem)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<UserDetailOut>> {
+    let (d, trail) = customers::user(&staff, &state, parse_id(&id)?).await?;
+    Ok(Json(UserDetailOut {
+        email_verified_at: d.user.email_verified_at,
+        two_factor: d.user.totp_enabled_at.is_some(),
+        backup_codes_left: d.backup_codes_left,
+        active_api_tokens: d.active_api_tokens,
+        workspaces: d
+            .workspaces
+            .into_iter()
+            .map(|(w, r)| MembershipOut {
+                workspace_id: w.id,
+                workspace: w.name,
+                role: r.as_str().into(),
+            })
+            .collect(),
+        sessions: d
+            .sessions
+            .into_iter()
+            .map(|s| SessionOut {
+                id: s.id,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                ip: s.ip,
+                user_agent: s.user_agent,
+            })
+            .collect(),
+        audit: trail.into_iter().map(Into::into).collect(),
+        user: d.user.into(),
+    }))
 }
 
 /// Block a user: their sessions end and their API tokens stop at once.
@@ -104,7 +199,8 @@ pub async fn block_user(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<UserOut>> {
-    set_status(&state, &staff, &id, directory::BLOCKED, "user.blocked").await
+    let user = customers::set_blocked(&staff, &state, parse_id(&id)?, true).await?;
+    Ok(Json(user.into()))
 }
 
 /// Unblock a user (they sign in again; their API tokens work again).
@@ -115,7 +211,189 @@ pub async fn unblock_user(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Json<UserOut>> {
-    set_status(&state, &staff, &id, directory::ACTIVE, "user.unblocked").await
+    let user = customers::set_blocked(&staff, &state, parse_id(&id)?, false).await?;
+    Ok(Json(user.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignedOut {
+    /// Browser sessions ended (API tokens are unaffected; block the user to stop those).
+    pub sessions_ended: u64,
+}
+
+/// Sign a user out of every browser session.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/sign-out", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = SignedOut), (status = 404, body = Problem), (status = 403, body = Problem)))]
+pub async fn sign_out_user(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<SignedOut>> {
+    let sessions_ended = customers::sign_out(&staff, &state, parse_id(&id)?).await?;
+    Ok(Json(SignedOut { sessions_ended }))
+}
+
+/// Mail the user a password-reset link (valid 1 hour, single use).
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/password-reset", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = UserOut), (status = 404, body = Problem), (status = 409, body = Problem, description = "the account is blocked")))]
+pub async fn reset_user_password(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<UserOut>> {
+    let user = customers::send_reset_link(&staff, &state, parse_id(&id)?).await?;
+    Ok(Json(user.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteUser {
+    /// The account's email address, typed again to confirm.
+    pub confirm: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Deleted {
+    /// What was removed and what anonymised, in sentences.
+    pub report: Vec<String>,
+    pub workspaces_deleted: Vec<String>,
+    pub audit_entries_anonymised: u64,
+}
+
+/// Delete a customer account for good (typed confirmation). Personal data is removed, or
+/// anonymised where the activity log keeps the entry; the answer says which.
+#[utoipa::path(delete, path = "/api/v1/admin/users/{id}", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = DeleteUser,
+    responses((status = 200, body = Deleted), (status = 404, body = Problem), (status = 422, body = Problem, description = "confirmation does not match")))]
+pub async fn delete_user(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Json(req): Json<DeleteUser>,
+) -> Result<Json<Deleted>> {
+    let report = customers::delete_user(&staff, &state, parse_id(&id)?, &req.confirm).await?;
+    Ok(Json(Deleted {
+        report: report.lines(),
+        workspaces_deleted: report.workspaces_deleted,
+        audit_entries_anonymised: report.audit_entries_anonymised,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct WorkspaceQuery {
+    /// Part of the name or slug.
+    pub q: Option<String>,
+    /// newest (default), oldest or name
+    pub sort: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkspaceOut {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub members: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkspacePage {
+    pub items: Vec<WorkspaceOut>,
+    pub total: u64,
+    pub page: u64,
+}
+
+fn sort_of(raw: Option<&str>) -> Result<identity::service::workspace_directory::WorkspaceSort> {
+    match raw.filter(|s| !s.is_empty()) {
+        None => Ok(Default::default()),
+        Some(s) => identity::service::workspace_directory::WorkspaceSort::parse(s)
+            .ok_or_else(|| Error::validation("sort", "Sort by newest, oldest or name")),
+    }
+}
+
+/// Workspaces (tenants), 50 a page.
+#[utoipa::path(get, path = "/api/v1/admin/workspaces", tag = "admin", security(("bearer" = [])), params(WorkspaceQuery),
+    responses((status = 200, body = WorkspacePage), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_workspaces(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<WorkspaceQuery>,
+) -> Result<Json<WorkspacePage>> {
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = customers::list_workspaces(
+        &staff,
+        &state,
+        q.q.as_deref(),
+        sort_of(q.sort.as_deref())?,
+        page,
+    )
+    .await?;
+    Ok(Json(WorkspacePage {
+        items: rows
+            .into_iter()
+            .map(|r| WorkspaceOut {
+                id: r.workspace.id,
+                name: r.workspace.name,
+                slug: r.workspace.slug,
+                members: r.members,
+                created_at: r.workspace.created_at,
+            })
+            .collect(),
+        total,
+        page,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberOut {
+    pub user_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkspaceDetailOut {
+    #[serde(flatten)]
+    pub workspace: WorkspaceOut,
+    pub members: Vec<MemberOut>,
+    pub pending_invitations: u64,
+    pub active_api_tokens: u64,
+}
+
+/// One workspace: members, owner, usage.
+#[utoipa::path(get, path = "/api/v1/admin/workspaces/{id}", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = WorkspaceDetailOut), (status = 404, body = Problem), (status = 403, body = Problem)))]
+pub async fn get_workspace(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<WorkspaceDetailOut>> {
+    let (d, _) = customers::workspace(&staff, &state, parse_id(&id)?).await?;
+    Ok(Json(WorkspaceDetailOut {
+        workspace: WorkspaceOut {
+            id: d.workspace.id,
+            name: d.workspace.name,
+            slug: d.workspace.slug,
+            members: d.members.len() as u64,
+            created_at: d.workspace.created_at,
+        },
+        members: d
+            .members
+            .into_iter()
+            .map(|m| MemberOut {
+                user_id: m.user_id,
+                email: m.email,
+                name: m.name,
+                role: m.role.as_str().into(),
+                joined_at: m.joined_at,
+            })
+            .collect(),
+        pending_invitations: d.pending_invitations,
+        active_api_tokens: d.active_api_tokens,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -158,11 +436,30 @@ pub struct AuditQuery {
     /// Exact action, e.g. `auth.sign_in_failed`.
     pub action: Option<String>,
     pub workspace: Option<Uuid>,
+    /// Kind of target: `user`, `staff`, `job`, …
+    pub target_type: Option<String>,
+    /// Exact target id.
+    pub target_id: Option<String>,
     pub ip: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub cursor: Option<Uuid>,
     pub limit: Option<u64>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> AuditFilter {
+        AuditFilter {
+            actor: self.actor.clone(),
+            action: self.action.clone(),
+            workspace_id: self.workspace,
+            target_type: self.target_type.clone(),
+            target_id: self.target_id.clone(),
+            ip: self.ip.clone(),
+            since: self.since,
+            until: self.until,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -179,18 +476,10 @@ pub async fn list_audit(
     staff: Staff,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>> {
-    staff.require(StaffPermission::ActivityLog)?;
-    let filter = audit::AuditFilter {
-        actor: q.actor,
-        action: q.action,
-        workspace_id: q.workspace,
-        ip: q.ip,
-        since: q.since,
-        until: q.until,
-    };
-    let (items, next) = audit::search(
-        &state.db,
-        &filter,
+    let (items, next) = activity::page(
+        &staff,
+        &state,
+        &q.filter(),
         q.cursor,
         q.limit.unwrap_or(50).clamp(1, 200),
     )
@@ -199,4 +488,16 @@ pub async fn list_audit(
         items: items.into_iter().map(Into::into).collect(),
         next_cursor: next,
     }))
+}
+
+/// The filtered activity log as CSV (streamed, newest first).
+#[utoipa::path(get, path = "/api/v1/admin/audit/export", tag = "admin", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_audit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response> {
+    let body = activity::export(&staff, &state, q.filter()).await?;
+    Ok(csv_export::response(&export_name("activity-log"), body))
 }

@@ -166,6 +166,10 @@ pub struct AuditFilter {
     /// Exact action, e.g. `auth.sign_in_failed`.
     pub action: Option<String>,
     pub workspace_id: Option<Uuid>,
+    /// The kind of thing acted on (`user`, `staff`, `job`, …).
+    pub target_type: Option<String>,
+    /// Its id, exactly.
+    pub target_id: Option<String>,
     pub ip: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
@@ -202,14 +206,30 @@ pub async fn search(
                 .like(LikeExpr::new(pattern).escape('\\')),
         );
     }
-    if let Some(action) = &filter.action {
-        find = find.filter(entity::Column::Action.eq(action.as_str()));
+    if let Some(action) = filter.action.as_deref().filter(|a| !a.is_empty()) {
+        find = find.filter(entity::Column::Action.eq(action));
+    }
+    if let Some(t) = filter.target_type.as_deref().filter(|t| !t.is_empty()) {
+        find = find.filter(entity::Column::TargetType.eq(t));
+    }
+    if let Some(t) = filter
+        .target_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        find = find.filter(entity::Column::TargetId.eq(t));
     }
     if let Some(ws) = filter.workspace_id {
         find = find.filter(entity::Column::WorkspaceId.eq(ws));
     }
-    if let Some(ip) = &filter.ip {
-        find = find.filter(entity::Column::Ip.eq(ip.as_str()));
+    if let Some(ip) = filter
+        .ip
+        .as_deref()
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    {
+        find = find.filter(entity::Column::Ip.eq(ip));
     }
     if let Some(since) = filter.since {
         find = find.filter(entity::Column::CreatedAt.gte(since));
@@ -228,4 +248,89 @@ pub async fn search(
         None
     };
     Ok((items, next))
+}
+
+/// Anonymises a deleted person's entries: those they made (`actor_user_id`), those naming them
+/// as the actor label (e.g. failed sign-ins by email) and those about them (target `user`).
+/// The entries stay — what happened is kept — but the label becomes `label`, the IP address and
+/// browser are dropped, and a detail that mentions the email is replaced. Returns how many.
+pub async fn anonymise_person(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    email: &str,
+    label: &str,
+) -> Result<u64> {
+    let email_lower = email.to_lowercase();
+    let id_text = user_id.to_string();
+    let rows = entity::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(entity::Column::ActorUserId.eq(user_id))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(entity::Column::TargetType.eq("user"))
+                        .add(entity::Column::TargetId.eq(id_text.as_str())),
+                )
+                .add(entity::Column::ActorLabel.eq(email))
+                .add(entity::Column::ActorLabel.eq(email_lower.as_str())),
+        )
+        .all(conn)
+        .await?;
+    let count = rows.len() as u64;
+    for row in rows {
+        let is_actor =
+            row.actor_user_id == Some(user_id) || row.actor_label.to_lowercase() == email_lower;
+        let mentions = row
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.to_string().to_lowercase().contains(&email_lower));
+        let mut active: entity::ActiveModel = row.clone().into();
+        if is_actor {
+            active.actor_label = Set(label.to_string());
+            active.ip = Set(None);
+            active.user_agent = Set(None);
+        }
+        if mentions {
+            active.detail = Set(Some(serde_json::json!({ "anonymised": true })));
+        }
+        active.update(conn).await?;
+    }
+    Ok(count)
+}
+
+/// Events about one subject (`target_type`, `target_id`) or made by a user: the trail on a
+/// back-office detail page, newest first.
+pub async fn trail(
+    conn: &impl ConnectionTrait,
+    target_type: &str,
+    target_id: &str,
+    actor_user_id: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<AuditEvent>> {
+    let mut about = sea_orm::Condition::any().add(
+        sea_orm::Condition::all()
+            .add(entity::Column::TargetType.eq(target_type))
+            .add(entity::Column::TargetId.eq(target_id)),
+    );
+    if let Some(actor) = actor_user_id {
+        about = about.add(entity::Column::ActorUserId.eq(actor));
+    }
+    Ok(entity::Entity::find()
+        .filter(about)
+        .order_by_desc(entity::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Every action name the log holds, for the activity log's filter.
+pub async fn actions(conn: &impl ConnectionTrait) -> Result<Vec<String>> {
+    Ok(entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Action)
+        .distinct()
+        .order_by_asc(entity::Column::Action)
+        .into_tuple()
+        .all(conn)
+        .await?)
 }

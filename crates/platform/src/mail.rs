@@ -266,3 +266,111 @@ impl Mailer {
         }
     }
 }
+
+/// Deletes the outbox's messages to an address (an account is erased); returns how many.
+pub async fn forget_recipient(conn: &impl ConnectionTrait, to: &str) -> Result<u64> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    Ok(entity::Entity::delete_many()
+        .filter(Expr::expr(Func::lower(Expr::col(entity::Column::ToAddr))).eq(to.to_lowercase()))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// What narrows the outbox list.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxFilter {
+    /// `pending`, `sent` or `failed`.
+    pub status: Option<String>,
+    /// Part of the recipient's address, any case.
+    pub to: Option<String>,
+}
+
+/// A page of the outbox, newest first, after `cursor` (the last id of the previous page).
+pub async fn page(
+    conn: &impl ConnectionTrait,
+    filter: &OutboxFilter,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<(Vec<OutboxMessage>, Option<Uuid>)> {
+    use sea_orm::{
+        QuerySelect,
+        sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    };
+    let mut find = entity::Entity::find()
+        .order_by_desc(entity::Column::Id)
+        .limit(limit + 1);
+    if let Some(status) = filter.status.as_deref().filter(|s| !s.is_empty()) {
+        if !matches!(status, "pending" | "sent" | "failed") {
+            return Err(Error::validation(
+                "status",
+                "Status must be pending, sent or failed",
+            ));
+        }
+        find = find.filter(entity::Column::Status.eq(status));
+    }
+    if let Some(to) = filter
+        .to
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let escaped = to
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        find = find.filter(
+            Expr::expr(Func::lower(Expr::col(entity::Column::ToAddr)))
+                .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    if let Some(c) = cursor {
+        find = find.filter(entity::Column::Id.lt(c));
+    }
+    let mut rows = find.all(conn).await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|m| m.id)
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<OutboxMessage> {
+    entity::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Sends a message again: a `failed` one, or a `pending` one no delivery is scheduled for
+/// (e.g. written while no transport was configured). A message still being delivered is a
+/// conflict, so it is never sent twice. Call inside a transaction; wake the workers after.
+pub async fn retry(conn: &impl ConnectionTrait, id: Uuid) -> Result<OutboxMessage> {
+    let msg = get(conn, id).await?;
+    match msg.status.as_str() {
+        "sent" => return Err(Error::Conflict("This message was sent already".into())),
+        "pending" => {
+            let scheduled = crate::jobs::store::live_of_kind(conn, DeliverMail::KIND)
+                .await?
+                .iter()
+                .any(|j| {
+                    j.payload.get("mail_id").and_then(|v| v.as_str()) == Some(&id.to_string())
+                });
+            if scheduled {
+                return Err(Error::Conflict(
+                    "A delivery of this message is already scheduled".into(),
+                ));
+            }
+        }
+        _ => {}
+    }
+    let mut active: entity::ActiveModel = msg.into();
+    active.status = Set("pending".into());
+    active.last_error = Set(None);
+    let msg = active.update(conn).await?;
+    crate::jobs::enqueue(conn, &DeliverMail { mail_id: id }).await?;
+    Ok(msg)
+}

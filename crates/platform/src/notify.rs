@@ -270,3 +270,12 @@ pub async fn mark_all_read(
     }
     Ok(unread.len() as u64)
 }
+
+/// Deletes the notifications that link to a page (its subject was erased); returns how many.
+pub async fn forget_link(conn: &impl ConnectionTrait, link: &str) -> Result<u64> {
+    Ok(entity::Entity::delete_many()
+        .filter(entity::Column::Link.eq(link))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

@@ -109,3 +109,20 @@ pub async fn prune(conn: &impl ConnectionTrait, older_than: chrono::DateTime<Utc
         .await?
         .rows_affected)
 }
+
+/// Forgets every per-account counter of an account (`…:acct:<account>`), when it is erased.
+pub async fn forget_account(conn: &impl ConnectionTrait, account: &str) -> Result<u64> {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    let escaped = account
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Ok(entity::Entity::delete_many()
+        .filter(
+            Expr::col(entity::Column::Key)
+                .like(LikeExpr::new(format!("%:acct:{escaped}")).escape('\\')),
+        )
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

@@ -2,10 +2,17 @@
 //! page gated by the staff member's role (a page a role may not use answers 403 and is not in
 //! its navigation). Handlers translate HTTP; the services decide.
 
+mod account;
+mod activity;
 mod auth;
 mod chrome;
+mod lists;
 mod notifications;
+mod operations;
 mod staff;
+mod trail;
+mod users;
+mod workspaces;
 
 use axum::{
     Router,
@@ -38,6 +45,33 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/notifications/{id}/read",
             post(notifications::mark_read),
+        )
+        .route("/admin/users", get(users::list))
+        .route("/admin/users/export", get(users::export))
+        .route("/admin/users/{id}", get(users::detail))
+        .route("/admin/users/{id}/block", post(users::block))
+        .route("/admin/users/{id}/unblock", post(users::unblock))
+        .route("/admin/users/{id}/sign-out", post(users::sign_out))
+        .route("/admin/users/{id}/password-reset", post(users::reset_link))
+        .route("/admin/users/{id}/delete", post(users::delete))
+        .route("/admin/workspaces", get(workspaces::list))
+        .route("/admin/workspaces/{id}", get(workspaces::detail))
+        .route("/admin/activity", get(activity::page))
+        .route("/admin/activity/export", get(activity::export))
+        .route("/admin/outbox", get(operations::outbox))
+        .route("/admin/outbox/{id}/retry", post(operations::retry_mail))
+        .route("/admin/jobs", get(operations::jobs))
+        .route("/admin/jobs/{id}/retry", post(operations::retry_job))
+        .route("/admin/jobs/{id}/discard", post(operations::discard_job))
+        .route("/admin/account", get(account::page))
+        .route("/admin/account/password", post(account::change_password))
+        .route(
+            "/admin/account/sessions/end-others",
+            post(account::end_other_sessions),
+        )
+        .route(
+            "/admin/account/backup-codes",
+            post(account::regenerate_backup_codes),
         )
         .route("/admin/staff", get(staff::list))
         .route("/admin/staff/invite", post(staff::invite))

@@ -2,7 +2,10 @@
 //! perform. Every fn that acts for a staff member takes `&Staff` and checks its permission
 //! first; handlers only translate HTTP.
 
+pub mod activity;
 pub mod allowlist;
+pub mod customers;
+pub mod operations;
 pub mod sessions;
 pub mod sign_in;
 pub mod staff;

@@ -437,3 +437,91 @@ pub async fn set_allowlist(
     txn.commit().await?;
     Ok(member)
 }
+
+// ---- a member's own account -----------------------------------------------------------------
+
+/// Changes the acting member's password (the current one first); their other sessions end.
+pub async fn change_own_password(
+    by: &Staff,
+    state: &AppState,
+    current: &str,
+    new: &str,
+) -> Result<()> {
+    let member = get(&state.db, by.id).await?;
+    if !password::verify(current, &member.password_hash).await? {
+        return Err(Error::validation(
+            "current_password",
+            "This is not your current password",
+        ));
+    }
+    password::check_policy("new_password", new, &member.email)?;
+    let hash = password::hash(new).await?;
+    let txn = begin_write(&state.db).await?;
+    staff::Entity::update_many()
+        .col_expr(staff::Column::PasswordHash, Expr::value(hash))
+        .col_expr(staff::Column::UpdatedAt, Expr::value(now()))
+        .filter(staff::Column::Id.eq(by.id))
+        .exec(&txn)
+        .await?;
+    end_other_sessions_in(&txn, by).await?;
+    audit::record(
+        &txn,
+        by.audit("staff.password_changed").target("staff", by.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn end_other_sessions_in(conn: &impl ConnectionTrait, by: &Staff) -> Result<u64> {
+    use crate::model::staff_session;
+    let mut q =
+        staff_session::Entity::delete_many().filter(staff_session::Column::StaffId.eq(by.id));
+    if let Some(current) = by.session_id {
+        q = q.filter(staff_session::Column::Id.ne(current));
+    }
+    Ok(q.exec(conn).await?.rows_affected)
+}
+
+/// Ends the acting member's other sessions; returns how many.
+pub async fn end_other_sessions(by: &Staff, state: &AppState) -> Result<u64> {
+    let txn = begin_write(&state.db).await?;
+    let ended = end_other_sessions_in(&txn, by).await?;
+    audit::record(
+        &txn,
+        by.audit("staff.sessions_ended")
+            .target("staff", by.id)
+            .detail(serde_json::json!({ "count": ended })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
+/// New backup codes for the acting member, after a current authenticator code.
+pub async fn regenerate_backup_codes(
+    by: &Staff,
+    state: &AppState,
+    code: &str,
+) -> Result<Vec<String>> {
+    let member = get(&state.db, by.id).await?;
+    match super::sign_in::check_second_factor(state, &by.origin(), &member, code).await {
+        Err(Error::OtpInvalid | Error::OtpRequired) => {
+            return Err(Error::validation(
+                "code",
+                "That code is not right or was already used",
+            ));
+        }
+        other => other?,
+    }
+    let txn = begin_write(&state.db).await?;
+    let codes = two_factor::replace_backup_codes(&txn, by.id).await?;
+    audit::record(
+        &txn,
+        by.audit("staff.backup_codes_regenerated")
+            .target("staff", by.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(codes)
+}

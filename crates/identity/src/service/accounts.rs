@@ -417,6 +417,19 @@ async fn mail_link(state: &AppState, origin: &Origin, email: &str, spec: MailedL
     else {
         return Ok(());
     };
+    let event = Event::new(spec.audit_action)
+        .from_origin(origin)
+        .actor(Some(user.id), &user.email);
+    send_link(state, &user, &spec, event).await
+}
+
+/// Voids the older links of the kind, mails a new one and records `event`, in one transaction.
+async fn send_link(
+    state: &AppState,
+    user: &user::Model,
+    spec: &MailedLink,
+    event: Event,
+) -> Result<()> {
     let txn = platform::db::begin_write(&state.db).await?;
     links::void_for_user(&txn, spec.purpose, user.id).await?;
     let token = links::create(&txn, spec.purpose, Some(user.id), spec.ttl).await?;
@@ -426,20 +439,14 @@ async fn mail_link(state: &AppState, origin: &Origin, email: &str, spec: MailedL
         user.name, spec.what
     );
     mail::enqueue(&txn, &user.email, &spec.subject, &body).await?;
-    audit::record(
-        &txn,
-        Event::new(spec.audit_action)
-            .from_origin(origin)
-            .actor(Some(user.id), &user.email),
-    )
-    .await?;
+    audit::record(&txn, event).await?;
     txn.commit().await?;
     state.jobs.wake();
     Ok(())
 }
 
-pub async fn request_password_reset(state: &AppState, origin: &Origin, email: &str) -> Result<()> {
-    let spec = MailedLink {
+fn reset_link(state: &AppState) -> MailedLink {
+    MailedLink {
         kind: "reset",
         purpose: Purpose::PasswordReset,
         ttl: super::RESET_TTL,
@@ -447,8 +454,28 @@ pub async fn request_password_reset(state: &AppState, origin: &Origin, email: &s
         subject: format!("Reset your {} password", state.config.platform_name),
         what: "set a new password by opening this link (valid for 1 hour, usable once; until then your password stays as it is)",
         audit_action: "auth.reset_requested",
-    };
-    mail_link(state, origin, email, spec).await
+    }
+}
+
+/// Mails a password-reset link to an account on behalf of staff (support); `event` is the
+/// staff member's audit entry. A blocked account gets none: it could not sign in anyway.
+pub async fn send_reset_link_for(
+    state: &AppState,
+    user_id: Uuid,
+    event: Event,
+) -> Result<user::Model> {
+    let user = find_user(&state.db, user_id).await?;
+    if user.status != "active" {
+        return Err(Error::Conflict(
+            "This account is blocked: unblock it before sending a reset link".into(),
+        ));
+    }
+    send_link(state, &user, &reset_link(state), event).await?;
+    Ok(user)
+}
+
+pub async fn request_password_reset(state: &AppState, origin: &Origin, email: &str) -> Result<()> {
+    mail_link(state, origin, email, reset_link(state)).await
 }
 
 /// Sets a new password from a reset link and ends every session of the account.

@@ -28,15 +28,20 @@ pub struct Member {
 
 pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<Member>> {
     ctx.require(Permission::WorkspaceRead)?;
-    let ws = ctx.workspace_id()?;
+    members_of(&state.db, ctx.workspace_id()?).await
+}
+
+/// The members of one workspace, longest-standing first. Callers decide who may ask: the
+/// workspace's own members (`list`) or staff (the back office's workspace page).
+pub async fn members_of(conn: &impl ConnectionTrait, ws: Uuid) -> Result<Vec<Member>> {
     let rows = membership::Entity::find()
         .filter(membership::Column::WorkspaceId.eq(ws))
         .order_by_asc(membership::Column::CreatedAt)
-        .all(&state.db)
+        .all(conn)
         .await?;
     let users = user::Entity::find()
         .filter(user::Column::Id.is_in(rows.iter().map(|m| m.user_id).collect::<Vec<_>>()))
-        .all(&state.db)
+        .all(conn)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod directory;
+pub mod erasure;
 pub mod google;
 pub mod invitations;
 pub mod links;
@@ -11,6 +12,7 @@ pub mod sessions;
 pub mod setup;
 pub mod tokens;
 pub mod two_factor;
+pub mod workspace_directory;
 pub mod workspaces;
 
 use chrono::Duration;

@@ -302,3 +302,13 @@ pub async fn discard(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool> {
         .await?;
     Ok(res.rows_affected == 1)
 }
+
+/// Jobs of a kind that may still run (available or executing): few at any time, so callers
+/// can match on the payload in Rust (payload JSON queries differ between the backends).
+pub async fn live_of_kind(conn: &impl ConnectionTrait, kind: &str) -> Result<Vec<job::Model>> {
+    Ok(job::Entity::find()
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::State.is_in([model::AVAILABLE, model::EXECUTING]))
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,176 @@
+//! The staff's view of workspaces (tenants): a searchable, sortable list with member counts,
+//! and one workspace in detail — members, owner and usage. Cross-tenant by design, reached only
+//! through the back office after its role check.
+
+use std::collections::HashMap;
+
+use platform::{Error, Result, Role};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
+    sea_query::{Expr, ExprTrait, Func},
+};
+use uuid::Uuid;
+
+use super::{
+    directory::contains_pattern,
+    members::{Member, members_of},
+};
+use crate::model::{api_token, invitation, membership, workspace};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkspaceSort {
+    #[default]
+    Newest,
+    Oldest,
+    Name,
+}
+
+impl WorkspaceSort {
+    pub const ALL: [WorkspaceSort; 3] = [
+        WorkspaceSort::Newest,
+        WorkspaceSort::Oldest,
+        WorkspaceSort::Name,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            WorkspaceSort::Newest => "newest",
+            WorkspaceSort::Oldest => "oldest",
+            WorkspaceSort::Name => "name",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            WorkspaceSort::Newest => "Newest first",
+            WorkspaceSort::Oldest => "Oldest first",
+            WorkspaceSort::Name => "Name A–Z",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A workspace in the list, with how many members it has.
+pub struct WorkspaceRow {
+    pub workspace: workspace::Model,
+    pub members: u64,
+}
+
+fn filtered(q: Option<&str>) -> Select<workspace::Entity> {
+    let mut find = workspace::Entity::find();
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        find = find.filter(
+            sea_orm::Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(workspace::Column::Name)))
+                        .like(contains_pattern(q)),
+                )
+                .add(Expr::col(workspace::Column::Slug).like(contains_pattern(q))),
+        );
+    }
+    find
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    workspace_id: Uuid,
+    n: i64,
+}
+
+async fn member_counts(conn: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<HashMap<Uuid, u64>> {
+    let rows = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::WorkspaceId)
+        .column_as(membership::Column::Id.count(), "n")
+        .filter(membership::Column::WorkspaceId.is_in(ids))
+        .group_by(membership::Column::WorkspaceId)
+        .into_model::<CountRow>()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.workspace_id, u64::try_from(r.n).unwrap_or(0)))
+        .collect())
+}
+
+/// One numbered page of workspaces whose name or slug contains `q`, with the total.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    q: Option<&str>,
+    sort: WorkspaceSort,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<WorkspaceRow>, u64)> {
+    let total = filtered(q).count(conn).await?;
+    let find = match sort {
+        WorkspaceSort::Newest => filtered(q).order_by_desc(workspace::Column::Id),
+        WorkspaceSort::Oldest => filtered(q).order_by_asc(workspace::Column::Id),
+        WorkspaceSort::Name => filtered(q)
+            .order_by_asc(workspace::Column::Name)
+            .order_by_asc(workspace::Column::Id),
+    };
+    let rows = find
+        .offset(page.saturating_sub(1) * per_page)
+        .limit(per_page)
+        .all(conn)
+        .await?;
+    let counts = member_counts(conn, rows.iter().map(|w| w.id).collect()).await?;
+    Ok((
+        rows.into_iter()
+            .map(|w| WorkspaceRow {
+                members: counts.get(&w.id).copied().unwrap_or(0),
+                workspace: w,
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// One workspace as staff see it.
+pub struct WorkspaceDetail {
+    pub workspace: workspace::Model,
+    pub members: Vec<Member>,
+    pub pending_invitations: u64,
+    pub active_api_tokens: u64,
+}
+
+impl WorkspaceDetail {
+    pub fn owners(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter(|m| m.role == Role::Owner)
+    }
+}
+
+pub async fn detail(conn: &impl ConnectionTrait, id: Uuid) -> Result<WorkspaceDetail> {
+    let workspace = workspace::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let t = platform::db::now();
+    let pending_invitations = invitation::Entity::find()
+        .filter(invitation::Column::WorkspaceId.eq(id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .filter(invitation::Column::ExpiresAt.gt(t))
+        .count(conn)
+        .await?;
+    let active_api_tokens = api_token::Entity::find()
+        .filter(api_token::Column::WorkspaceId.eq(id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .filter(
+            sea_orm::Condition::any()
+                .add(api_token::Column::ExpiresAt.is_null())
+                .add(api_token::Column::ExpiresAt.gt(t)),
+        )
+        .count(conn)
+        .await?;
+    Ok(WorkspaceDetail {
+        members: members_of(conn, id).await?,
+        workspace,
+        pending_invitations,
+        active_api_tokens,
+    })
+}

@@ -7,6 +7,7 @@
 //!
 //! Point it at loopback only: it is meant to measure a local instance.
 
+mod export;
 mod jobs;
 mod load;
 
@@ -37,6 +38,8 @@ enum Command {
     ApiMe(ApiMeArgs),
     /// No-op jobs through `growthdeck worker` processes: throughput and enqueue→start latency.
     Jobs(jobs::JobsArgs),
+    /// The users CSV export of a real server with 100,000 accounts: time and server memory.
+    Export(export::ExportArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -100,6 +103,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Http(args) => run_http(args).await,
             Command::ApiMe(args) => run_api_me(args).await,
             Command::Jobs(args) => jobs::run(args).await,
+            Command::Export(args) => export::run(args).await,
         }
     })
 }

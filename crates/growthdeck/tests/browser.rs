@@ -47,83 +47,131 @@ async fn fill(client: &fantoccini::Client, id: &str, value: &str) {
     field.send_keys(value).await.unwrap();
 }
 
-#[tokio::test]
-async fn sign_up_sign_in_and_open_security_page() {
-    let Ok(driver_path) = std::env::var("GROWTHDECK_TEST_CHROMEDRIVER") else {
-        eprintln!(
-            "browser test skipped: GROWTHDECK_TEST_CHROMEDRIVER is not set (.ci/run sets it)"
+/// The real application on a port-0 listener and a headless Chromium driving it.
+struct Browser {
+    c: fantoccini::Client,
+    base: String,
+    state: platform::AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+    _data: tempfile::TempDir,
+}
+
+impl Browser {
+    /// `None` (the test passes without a browser) unless `.ci/run` named a chromedriver.
+    async fn start() -> Option<Browser> {
+        let Ok(driver_path) = std::env::var("GROWTHDECK_TEST_CHROMEDRIVER") else {
+            eprintln!(
+                "browser test skipped: GROWTHDECK_TEST_CHROMEDRIVER is not set (.ci/run sets it)"
+            );
+            return None;
+        };
+        let chromium = std::env::var("GROWTHDECK_TEST_CHROMIUM")
+            .unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let data = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let config = platform::Config {
+            data_dir: data.path().to_path_buf(),
+            listen: addr,
+            public_url: Some(format!("http://{addr}")),
+            ..platform::Config::default()
+        };
+        let state = growthdeck::build_state(config).await.unwrap();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(growthdeck::launch(state.clone(), listener, async {
+            let _ = stop_rx.await;
+        }));
+        let port = free_port();
+        let driver = Driver(
+            std::process::Command::new(&driver_path)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {driver_path}: {e}")),
         );
-        return;
-    };
-    let chromium =
-        std::env::var("GROWTHDECK_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-
-    // The real application, as `serve` builds it, on a port-0 listener.
-    let data = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let config = platform::Config {
-        data_dir: data.path().to_path_buf(),
-        listen: addr,
-        public_url: Some(format!("http://{addr}")),
-        ..platform::Config::default()
-    };
-    let state = growthdeck::build_state(config).await.unwrap();
-    let events = state.events.clone();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(growthdeck::launch(state, listener, async {
-        let _ = stop_rx.await;
-    }));
-
-    let port = free_port();
-    let _driver = Driver(
-        std::process::Command::new(&driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {driver_path}: {e}")),
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-                     "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display())]
-        }),
-    );
-    let mut client = None;
-    for _ in 0..50 {
-        let mut builder =
-            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
-        builder.capabilities(caps.clone());
-        match builder.connect(&format!("http://127.0.0.1:{port}")).await {
-            Ok(c) => {
-                client = Some(c);
-                break;
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                         "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display())]
+            }),
+        );
+        let mut client = None;
+        for _ in 0..50 {
+            let mut builder =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+            builder.capabilities(caps.clone());
+            match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+        Some(Browser {
+            c: client.expect("chromedriver did not start"),
+            base: format!("http://{addr}"),
+            state,
+            stop: Some(stop_tx),
+            server: Some(server),
+            _driver: driver,
+            _profile: profile,
+            _data: data,
+        })
+    }
+
+    async fn submit(&self) {
+        self.c
+            .find(Locator::Css("main form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn finish(mut self) {
+        self.c.clone().close().await.unwrap();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
         }
     }
-    let c = client.expect("chromedriver did not start");
-    let base = format!("http://{addr}");
+}
+
+#[tokio::test]
+async fn sign_up_sign_in_and_open_security_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.c;
+    let base = browser.base.clone();
+    let events = browser.state.events.clone();
 
     // Sign up.
     c.goto(&format!("{base}/signup")).await.unwrap();
-    fill(&c, "email", "browser@example.com").await;
-    fill(&c, "name", "Browser Person").await;
-    fill(&c, "password", "correct horse battery staple").await;
-    fill(&c, "workspace", "Browser Agency").await;
+    fill(c, "email", "browser@example.com").await;
+    fill(c, "name", "Browser Person").await;
+    fill(c, "password", "correct horse battery staple").await;
+    fill(c, "workspace", "Browser Agency").await;
     c.find(Locator::Css("main form button[type=submit]"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    wait_for_path(&c, "/home").await;
+    wait_for_path(c, "/home").await;
     assert!(c.source().await.unwrap().contains("Browser Agency"));
 
     // Sign out.
@@ -135,18 +183,18 @@ async fn sign_up_sign_in_and_open_security_page() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     c.goto(&format!("{base}/home")).await.unwrap();
-    wait_for_path(&c, "/login").await;
+    wait_for_path(c, "/login").await;
 
     // Sign in.
-    fill(&c, "email", "browser@example.com").await;
-    fill(&c, "password", "correct horse battery staple").await;
+    fill(c, "email", "browser@example.com").await;
+    fill(c, "password", "correct horse battery staple").await;
     c.find(Locator::Css("main form button[type=submit]"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    wait_for_path(&c, "/home").await;
+    wait_for_path(c, "/home").await;
 
     // Live events: a `toast` event of this workspace shows as a toast on the open page.
     let res = reqwest::Client::new()
@@ -267,7 +315,7 @@ async fn sign_up_sign_in_and_open_security_page() {
 
     // The Security page lists this session and offers 2FA.
     c.goto(&format!("{base}/account/security")).await.unwrap();
-    wait_for_path(&c, "/account/security").await;
+    wait_for_path(c, "/account/security").await;
     let html = c.source().await.unwrap();
     assert!(html.to_lowercase().contains("two-factor"), "2FA section");
     assert!(
@@ -285,13 +333,150 @@ async fn sign_up_sign_in_and_open_security_page() {
             ("/account", "account.png"),
         ] {
             c.goto(&format!("{base}{page}")).await.unwrap();
-            wait_for_path(&c, page).await;
+            wait_for_path(c, page).await;
             std::fs::write(dir.join(file), c.screenshot().await.unwrap()).unwrap();
         }
         c.goto(&format!("{base}/account/security")).await.unwrap();
     }
 
-    c.close().await.unwrap();
-    let _ = stop_tx.send(());
-    server.await.unwrap().unwrap();
+    browser.finish().await;
+}
+
+/// A staff member signs in with password and TOTP (enrolling an authenticator the first time),
+/// finds a customer and blocks them; the customer's API token stops at once.
+#[tokio::test]
+async fn staff_sign_in_with_totp_and_block_a_user() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.c;
+    let base = browser.base.clone();
+    let password = "correct horse battery staple";
+    let created = admin::service::create(
+        &browser.state,
+        "support@staff.example",
+        "Sam Support",
+        admin::roles::StaffRole::Support,
+        password,
+    )
+    .await
+    .unwrap();
+    let api = reqwest::Client::new();
+    let res = api
+        .post(format!("{base}/api/v1/auth/signup"))
+        .json(&serde_json::json!({ "email": "shopper@example.com", "password": password, "name": "Shopper", "workspace": "Shop" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: serde_json::Value = api
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({ "email": "shopper@example.com", "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let customer_token = body["token"].as_str().unwrap().to_string();
+
+    // Password step, then enrolment with a code from the authenticator.
+    c.goto(&format!("{base}/admin/users")).await.unwrap();
+    wait_for_path(c, "/admin/login").await;
+    fill(c, "email", "support@staff.example").await;
+    fill(c, "password", password).await;
+    browser.submit().await;
+    wait_for_path(c, "/admin/enrol").await;
+    assert!(c.source().await.unwrap().contains(&created.secret));
+    let code = platform::totp::code_at(&created.secret, platform::totp::unix_now()).unwrap();
+    fill(c, "code", &code).await;
+    browser.submit().await;
+    for _ in 0..50 {
+        if c.source().await.unwrap().contains("Your backup codes") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        c.find_all(Locator::Css("#backup-codes li"))
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+    c.find(Locator::LinkText("I have stored my codes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/admin/users").await;
+
+    // Find the customer and block them (the confirmation dialog is accepted).
+    fill(c, "q", "shopper").await;
+    c.find(Locator::Css("form.filters button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("shopper@example.com"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/admin/users/")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let user_path = c.current_url().await.unwrap().path().to_string();
+    c.find(Locator::Css("form[action$=\"/block\"] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.accept_alert().await.unwrap();
+    let mut blocked = false;
+    for _ in 0..50 {
+        let html = c.source().await.unwrap();
+        if html.contains("is blocked") {
+            blocked = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(blocked, "the flash says the user is blocked");
+    assert_eq!(c.current_url().await.unwrap().path(), user_path);
+    let res = api
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&customer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "the blocked customer's token stopped");
+
+    if let Ok(dir) = std::env::var("GROWTHDECK_TEST_SCREENSHOT_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::write(dir.join("admin-user.png"), c.screenshot().await.unwrap()).unwrap();
+        for (page, file) in [
+            ("/admin", "admin-dashboard.png"),
+            ("/admin/users", "admin-users.png"),
+            ("/admin/activity", "admin-activity.png"),
+            ("/admin/outbox", "admin-outbox.png"),
+        ] {
+            c.goto(&format!("{base}{page}")).await.unwrap();
+            wait_for_path(c, page).await;
+            std::fs::write(dir.join(file), c.screenshot().await.unwrap()).unwrap();
+        }
+    }
+    browser.finish().await;
 }

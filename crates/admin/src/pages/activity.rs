@@ -148,6 +148,7 @@ pub async fn export(
     StaffPage(staff): StaffPage,
     Query(query): Query<LogQuery>,
 ) -> Result<Response> {
+    staff.require(StaffPermission::ActivityLog)?;
     let body = activity::export(&staff, &state, query.filter()?).await?;
     Ok(csv_export::response(
         &crate::customers::export_name("activity-log"),

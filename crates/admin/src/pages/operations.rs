@@ -115,6 +115,7 @@ pub async fn retry_mail(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Outbox)?;
     match operations::retry_mail(&staff, &state, parse_id(&id)?).await {
         Ok(m) => Ok(redirect_flash(
             jar,
@@ -235,6 +236,7 @@ pub async fn retry_job(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Jobs)?;
     job_action(state, staff, id, jar, JobAction::Retry).await
 }
 
@@ -244,5 +246,6 @@ pub async fn discard_job(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Jobs)?;
     job_action(state, staff, id, jar, JobAction::Discard).await
 }

@@ -201,6 +201,7 @@ pub async fn member(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::System)?;
     let detail = members::detail(&staff, &state, parse_id(&id)?).await?;
     let m = detail.member;
     let (jar, shell, chrome) = frame(&state, &staff, &m.name.clone(), LIST, jar).await?;
@@ -278,6 +279,7 @@ pub async fn set_allowlist(
     jar: CookieJar,
     Form(form): Form<AllowlistForm>,
 ) -> Result<Response> {
+    staff.require(StaffPermission::System)?;
     act(jar, &id, "IP allow-list saved.", |id| async move {
         members::set_allowlist(&staff, &state, id, &form.ip_allowlist).await
     })
@@ -290,6 +292,7 @@ pub async fn reset_two_factor(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::System)?;
     act(
         jar,
         &id,
@@ -305,6 +308,7 @@ pub async fn disable(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::System)?;
     act(
         jar,
         &id,
@@ -320,6 +324,7 @@ pub async fn enable(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::System)?;
     act(jar, &id, "Enabled again.", |id| async move {
         members::set_disabled(&staff, &state, id, false).await
     })

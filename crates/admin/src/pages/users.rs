@@ -159,6 +159,7 @@ pub async fn export(
     StaffPage(staff): StaffPage,
     Query(query): Query<ListQuery>,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Customers)?;
     let body = customers::export_users(&staff, &state, query.filter()?).await?;
     Ok(csv_export::response(
         &crate::customers::export_name("users"),
@@ -255,6 +256,7 @@ pub async fn detail(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Customers)?;
     let (jar, page) = user_page(&state, &staff, parse_id(&id)?, jar, String::new()).await?;
     Ok(html(jar, &page))
 }
@@ -269,6 +271,7 @@ pub async fn block(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Customers)?;
     match customers::set_blocked(&staff, &state, parse_id(&id)?, true).await {
         Ok(u) => Ok(redirect_flash(
             jar,
@@ -289,6 +292,7 @@ pub async fn unblock(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Customers)?;
     match customers::set_blocked(&staff, &state, parse_id(&id)?, false).await {
         Ok(u) => Ok(redirect_flash(
             jar,
@@ -306,6 +310,7 @@ pub async fn sign_out(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Customers)?;
     match customers::sign_out(&staff, &state, parse_id(&id)?).await {
         Ok(n) => Ok(redirect_flash(
             jar,
@@ -323,6 +328,7 @@ pub async fn reset_link(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Customers)?;
     match customers::send_reset_link(&staff, &state, parse_id(&id)?).await {
         Ok(u) => Ok(redirect_flash(
             jar,
@@ -358,6 +364,7 @@ pub async fn delete(
     jar: CookieJar,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Customers)?;
     let uid = parse_id(&id)?;
     match customers::delete_user(&staff, &state, uid, &form.confirm).await {
         Ok(report) => {

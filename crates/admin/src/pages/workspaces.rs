@@ -127,6 +127,7 @@ pub async fn detail(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    staff.require(StaffPermission::Customers)?;
     let (d, trail) = customers::workspace(&staff, &state, parse_id(&id)?).await?;
     let (jar, shell, chrome) = frame(&state, &staff, &d.workspace.name.clone(), LIST, jar).await?;
     let page = DetailPage {

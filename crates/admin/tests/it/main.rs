@@ -4,6 +4,9 @@
 
 mod api;
 mod customers;
+mod matrix;
+mod operations;
+mod staff_management;
 mod web_sign_in;
 
 use admin::roles::StaffRole;

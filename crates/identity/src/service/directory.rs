@@ -250,3 +250,42 @@ pub async fn sign_out_everywhere(conn: &impl ConnectionTrait, id: Uuid) -> Resul
     get(conn, id).await?;
     sessions::revoke_others(conn, id, None).await
 }
+
+/// Inserts `count` generated accounts (`{prefix}{n}@example.test`, verified, no password, so
+/// nobody can sign in as them) in batches: for load tests and benchmarks of the staff views
+/// (the 100,000-user export). Returns how many were written.
+pub async fn insert_generated(
+    conn: &impl ConnectionTrait,
+    prefix: &str,
+    count: u64,
+) -> Result<u64> {
+    use sea_orm::Set;
+    let t = now();
+    let mut written = 0;
+    while written < count {
+        let batch = std::cmp::min(count - written, 500);
+        let rows = (written..written + batch).map(|n| {
+            let email = format!("{prefix}{n}@example.test");
+            user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                email_lower: Set(email.to_lowercase()),
+                email: Set(email),
+                name: Set(format!("Generated user {n}")),
+                password_hash: Set(None),
+                email_verified_at: Set(Some(t)),
+                status: Set(ACTIVE.into()),
+                totp_secret: Set(None),
+                totp_pending_secret: Set(None),
+                totp_enabled_at: Set(None),
+                totp_last_step: Set(None),
+                created_at: Set(t),
+                updated_at: Set(t),
+            }
+        });
+        user::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+        written += batch;
+    }
+    Ok(written)
+}

@@ -1,0 +1,577 @@
+//! The role matrix: every admin page and API route × anonymous, a customer, and each staff
+//! role → the expected answer. Routes added to the back office without a row here fail the
+//! coverage checks at the end (pages from the router's source, API routes from the OpenAPI
+//! document), so the matrix cannot silently fall behind.
+
+use admin::roles::{StaffPermission, StaffRole, staff_has};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::*;
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug)]
+enum Gate {
+    /// Any signed-in staff member.
+    Staff,
+    Needs(StaffPermission),
+}
+
+impl Gate {
+    fn allows(&self, role: StaffRole) -> bool {
+        match self {
+            Gate::Staff => true,
+            Gate::Needs(p) => staff_has(role, *p),
+        }
+    }
+}
+
+struct Route {
+    method: Method,
+    /// The path as routed (`{id}` placeholders), for the coverage check.
+    template: &'static str,
+    /// The path requested.
+    path: String,
+    gate: Gate,
+    /// JSON body of API calls (valid, so a role is judged before the input).
+    body: Option<Value>,
+}
+
+fn r(method: Method, template: &'static str, path: String, gate: Gate) -> Route {
+    Route {
+        method,
+        template,
+        path,
+        gate,
+        body: None,
+    }
+}
+
+/// Routes anyone may call: the staff sign-in steps and the invitation link.
+const PUBLIC_PAGES: &[&str] = &[
+    "/admin/login",
+    "/admin/login/code",
+    "/admin/enrol",
+    "/admin/logout",
+    "/admin/invitation/{token}",
+];
+const PUBLIC_API: &[&str] = &["/api/v1/admin/auth/token"];
+
+fn pages(ids: &Ids) -> Vec<Route> {
+    use Gate::*;
+    use Method as M;
+    use StaffPermission as P;
+    let x = &ids.unknown;
+    vec![
+        r(
+            M::GET,
+            "/admin/events",
+            "/admin/events".into(),
+            Needs(P::Dashboard),
+        ),
+        r(
+            M::GET,
+            "/admin/notifications",
+            "/admin/notifications".into(),
+            Staff,
+        ),
+        r(
+            M::GET,
+            "/admin/notifications/bell",
+            "/admin/notifications/bell".into(),
+            Staff,
+        ),
+        r(
+            M::POST,
+            "/admin/notifications/read-all",
+            "/admin/notifications/read-all".into(),
+            Staff,
+        ),
+        r(
+            M::POST,
+            "/admin/notifications/{id}/read",
+            format!("/admin/notifications/{x}/read"),
+            Staff,
+        ),
+        r(
+            M::GET,
+            "/admin/users",
+            "/admin/users".into(),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/admin/users/export",
+            "/admin/users/export".into(),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/admin/users/{id}",
+            format!("/admin/users/{}", ids.user),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/block",
+            format!("/admin/users/{x}/block"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/unblock",
+            format!("/admin/users/{x}/unblock"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/sign-out",
+            format!("/admin/users/{x}/sign-out"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/password-reset",
+            format!("/admin/users/{x}/password-reset"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/delete",
+            format!("/admin/users/{x}/delete"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/admin/workspaces",
+            "/admin/workspaces".into(),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/admin/workspaces/{id}",
+            format!("/admin/workspaces/{}", ids.workspace),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/admin/activity",
+            "/admin/activity".into(),
+            Needs(P::ActivityLog),
+        ),
+        r(
+            M::GET,
+            "/admin/activity/export",
+            "/admin/activity/export".into(),
+            Needs(P::ActivityLog),
+        ),
+        r(
+            M::GET,
+            "/admin/outbox",
+            "/admin/outbox".into(),
+            Needs(P::Outbox),
+        ),
+        r(
+            M::POST,
+            "/admin/outbox/{id}/retry",
+            format!("/admin/outbox/{x}/retry"),
+            Needs(P::Outbox),
+        ),
+        r(M::GET, "/admin/jobs", "/admin/jobs".into(), Needs(P::Jobs)),
+        r(
+            M::POST,
+            "/admin/jobs/{id}/retry",
+            format!("/admin/jobs/{x}/retry"),
+            Needs(P::Jobs),
+        ),
+        r(
+            M::POST,
+            "/admin/jobs/{id}/discard",
+            format!("/admin/jobs/{x}/discard"),
+            Needs(P::Jobs),
+        ),
+        r(M::GET, "/admin/account", "/admin/account".into(), Staff),
+        r(
+            M::POST,
+            "/admin/account/password",
+            "/admin/account/password".into(),
+            Staff,
+        ),
+        r(
+            M::POST,
+            "/admin/account/sessions/end-others",
+            "/admin/account/sessions/end-others".into(),
+            Staff,
+        ),
+        r(
+            M::POST,
+            "/admin/account/backup-codes",
+            "/admin/account/backup-codes".into(),
+            Staff,
+        ),
+        r(
+            M::GET,
+            "/admin/staff",
+            "/admin/staff".into(),
+            Needs(P::System),
+        ),
+        r(
+            M::POST,
+            "/admin/staff/invite",
+            "/admin/staff/invite".into(),
+            Needs(P::System),
+        ),
+        r(
+            M::GET,
+            "/admin/staff/{id}",
+            format!("/admin/staff/{}", ids.staff),
+            Needs(P::System),
+        ),
+        r(
+            M::POST,
+            "/admin/staff/{id}/role",
+            format!("/admin/staff/{x}/role"),
+            Needs(P::System),
+        ),
+        r(
+            M::POST,
+            "/admin/staff/{id}/allowlist",
+            format!("/admin/staff/{x}/allowlist"),
+            Needs(P::System),
+        ),
+        r(
+            M::POST,
+            "/admin/staff/{id}/reset-2fa",
+            format!("/admin/staff/{x}/reset-2fa"),
+            Needs(P::System),
+        ),
+        r(
+            M::POST,
+            "/admin/staff/{id}/disable",
+            format!("/admin/staff/{x}/disable"),
+            Needs(P::System),
+        ),
+        r(
+            M::POST,
+            "/admin/staff/{id}/enable",
+            format!("/admin/staff/{x}/enable"),
+            Needs(P::System),
+        ),
+    ]
+}
+
+fn api(ids: &Ids) -> Vec<Route> {
+    use Gate::*;
+    use Method as M;
+    use StaffPermission as P;
+    let x = &ids.unknown;
+    let mut routes = vec![
+        r(
+            M::GET,
+            "/api/v1/admin/jobs",
+            "/api/v1/admin/jobs".into(),
+            Needs(P::Jobs),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/jobs/{id}",
+            format!("/api/v1/admin/jobs/{x}"),
+            Needs(P::Jobs),
+        ),
+        r(
+            M::POST,
+            "/api/v1/admin/jobs/{id}/retry",
+            format!("/api/v1/admin/jobs/{x}/retry"),
+            Needs(P::Jobs),
+        ),
+        r(
+            M::POST,
+            "/api/v1/admin/jobs/{id}/discard",
+            format!("/api/v1/admin/jobs/{x}/discard"),
+            Needs(P::Jobs),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/outbox",
+            "/api/v1/admin/outbox".into(),
+            Needs(P::Outbox),
+        ),
+        r(
+            M::POST,
+            "/api/v1/admin/outbox/{id}/retry",
+            format!("/api/v1/admin/outbox/{x}/retry"),
+            Needs(P::Outbox),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/users",
+            "/api/v1/admin/users".into(),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/users/export",
+            "/api/v1/admin/users/export".into(),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/users/{id}",
+            format!("/api/v1/admin/users/{}", ids.user),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/api/v1/admin/users/{id}/block",
+            format!("/api/v1/admin/users/{x}/block"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/api/v1/admin/users/{id}/unblock",
+            format!("/api/v1/admin/users/{x}/unblock"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/api/v1/admin/users/{id}/sign-out",
+            format!("/api/v1/admin/users/{x}/sign-out"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::POST,
+            "/api/v1/admin/users/{id}/password-reset",
+            format!("/api/v1/admin/users/{x}/password-reset"),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/workspaces",
+            "/api/v1/admin/workspaces".into(),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/workspaces/{id}",
+            format!("/api/v1/admin/workspaces/{}", ids.workspace),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/audit",
+            "/api/v1/admin/audit".into(),
+            Needs(P::ActivityLog),
+        ),
+        r(
+            M::GET,
+            "/api/v1/admin/audit/export",
+            "/api/v1/admin/audit/export".into(),
+            Needs(P::ActivityLog),
+        ),
+    ];
+    routes.push(Route {
+        body: Some(json!({ "confirm": "nobody@example.com" })),
+        ..r(
+            M::DELETE,
+            "/api/v1/admin/users/{id}",
+            format!("/api/v1/admin/users/{x}"),
+            Needs(P::Customers),
+        )
+    });
+    routes
+}
+
+struct Ids {
+    user: String,
+    workspace: String,
+    staff: String,
+    unknown: String,
+}
+
+#[tokio::test]
+async fn every_admin_route_by_role_and_credential() {
+    let app = app().await;
+    let customer = customer_browser(&app, "shop@example.com").await;
+    let customer_token = {
+        let res = app
+            .api()
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({ "email": "shop@example.com", "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = res.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    };
+    let user = identity::service::accounts::find_by_email(&app.state.db, "shop@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let workspace = identity::service::workspaces::first_for_user(&app.state.db, user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut by_role = Vec::new();
+    for role in StaffRole::ALL {
+        let login = staff(&app, &format!("{}@staff.example", role.as_str()), role).await;
+        let (browser, _) = staff_browser(&app, &login).await;
+        let token = staff_token(&app, &login).await;
+        by_role.push((role, browser, token));
+    }
+    let ids = Ids {
+        user: user.id.to_string(),
+        workspace: workspace.id.to_string(),
+        staff: admin::service::sign_in::resolve_token(&app.state.db, &by_role[0].2, None)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id
+            .to_string(),
+        unknown: uuid::Uuid::now_v7().to_string(),
+    };
+
+    // Pages: anonymous and customers are sent to the staff sign-in; a role outside the gate
+    // gets 403; a role inside gets anything but a refusal.
+    let empty: Vec<(&str, &str)> = Vec::new();
+    let page_request = |client: &reqwest::Client, route: &Route| {
+        let req = client.request(route.method.clone(), app.url(&route.path));
+        if route.method == Method::POST {
+            req.form(&empty)
+        } else {
+            req
+        }
+    };
+    for route in pages(&ids) {
+        for (who, client) in [("anonymous", app.browser()), ("customer", customer.clone())] {
+            let res = page_request(&client, &route).send().await.unwrap();
+            assert_eq!(
+                res.status(),
+                StatusCode::SEE_OTHER,
+                "{who} {} {}",
+                route.method,
+                route.path
+            );
+            assert!(
+                location(&res).starts_with("/admin/login"),
+                "{who} {}",
+                route.path
+            );
+        }
+        for (role, browser, _) in &by_role {
+            let res = page_request(browser, &route).send().await.unwrap();
+            let status = res.status();
+            let to = location(&res);
+            if route.gate.allows(*role) {
+                assert!(
+                    !matches!(status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED)
+                        && !to.starts_with("/admin/login"),
+                    "{} {} {}: {status} {to}",
+                    role.as_str(),
+                    route.method,
+                    route.path
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{} {} {}",
+                    role.as_str(),
+                    route.method,
+                    route.path
+                );
+                let body = res.text().await.unwrap();
+                assert!(!body.contains("shop@example.com"), "no data in a refusal");
+            }
+        }
+    }
+
+    // API: 401 without a staff token (a customer's token is none), 403 outside the role.
+    for route in api(&ids) {
+        let send = |client: reqwest::Client, token: Option<&str>| {
+            let mut req = client.request(route.method.clone(), app.url(&route.path));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            if let Some(body) = &route.body {
+                req = req.json(body);
+            }
+            req.send()
+        };
+        for (who, token) in [
+            ("anonymous", None),
+            ("customer", Some(customer_token.as_str())),
+        ] {
+            let res = send(app.api(), token).await.unwrap();
+            assert_eq!(
+                res.status(),
+                StatusCode::UNAUTHORIZED,
+                "{who} {} {}",
+                route.method,
+                route.path
+            );
+            assert!(!res.text().await.unwrap().contains("shop@example.com"));
+        }
+        for (role, _, token) in &by_role {
+            let res = send(app.api(), Some(token)).await.unwrap();
+            let status = res.status();
+            if route.gate.allows(*role) {
+                assert!(
+                    !matches!(status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED),
+                    "{} {} {}: {status}",
+                    role.as_str(),
+                    route.method,
+                    route.path
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{} {} {}",
+                    role.as_str(),
+                    route.method,
+                    route.path
+                );
+            }
+        }
+    }
+
+    // Coverage: every routed page and API operation has a row (or is public).
+    let source = include_str!("../../src/pages/mod.rs");
+    let mut routed: Vec<&str> = source
+        .split(".route(")
+        .skip(1)
+        .filter_map(|s| s.trim_start().strip_prefix('"'))
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    routed.sort();
+    let matrix = pages(&ids);
+    for path in &routed {
+        assert!(
+            PUBLIC_PAGES.contains(path) || matrix.iter().any(|r| r.template == *path),
+            "page route {path} has no row in the role matrix"
+        );
+    }
+    let (_, doc) = admin::api::openapi_router().split_for_parts();
+    let api_rows = api(&ids);
+    for (path, item) in doc.paths.paths.iter() {
+        let methods = [
+            (Method::GET, item.get.is_some()),
+            (Method::POST, item.post.is_some()),
+            (Method::PUT, item.put.is_some()),
+            (Method::DELETE, item.delete.is_some()),
+            (Method::PATCH, item.patch.is_some()),
+        ];
+        for (method, present) in methods {
+            if !present || PUBLIC_API.contains(&path.as_str()) {
+                continue;
+            }
+            assert!(
+                api_rows
+                    .iter()
+                    .any(|r| r.template == path && r.method == method),
+                "API {method} {path} has no row in the role matrix"
+            );
+        }
+    }
+}

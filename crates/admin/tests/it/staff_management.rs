@@ -1,0 +1,371 @@
+//! Staff management by a super admin (invite, role, 2FA reset, disable) and a member's own
+//! account page.
+
+use admin::roles::StaffRole;
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::*;
+
+async fn member_id(app: &TestApp, email: &str) -> uuid::Uuid {
+    admin::model::staff::Entity::find()
+        .filter(admin::model::staff::Column::EmailLower.eq(email))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn status_of(client: &reqwest::Client, app: &TestApp, path: &str) -> StatusCode {
+    client.get(app.url(path)).send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn an_invited_member_sets_a_password_then_enrols() {
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let (admin_browser, _) = staff_browser(&app, &root).await;
+    let res = admin_browser
+        .post(app.url("/admin/staff/invite"))
+        .form(&[
+            ("email", "New.Person@example.com"),
+            ("name", "New Person"),
+            ("role", "support"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // A duplicate is a form error that keeps the input.
+    let res = admin_browser
+        .post(app.url("/admin/staff/invite"))
+        .form(&[
+            ("email", "new.person@example.com"),
+            ("name", "Again"),
+            ("role", "finance"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("A staff member with this email exists")
+    );
+
+    let mail = platform::mail::to_address(&app.state.db, "New.Person@example.com")
+        .await
+        .unwrap();
+    let link = mail[0]
+        .body_text
+        .split_whitespace()
+        .find(|w| w.contains("/admin/invitation/"))
+        .unwrap()
+        .to_string();
+    let path = link.trim_start_matches(&app.base).to_string();
+    let invited = app.browser();
+    let page = invited
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Support") && page.contains("New.Person@example.com"));
+    // An invited member cannot sign in before setting a password.
+    let res = invited
+        .post(app.url("/admin/login"))
+        .form(&[("email", "new.person@example.com"), ("password", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = invited
+        .post(app.url(&path))
+        .form(&[("password", "short")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "password policy"
+    );
+    let res = invited
+        .post(app.url(&path))
+        .form(&[("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = invited
+        .post(app.url(&path))
+        .form(&[("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "the link works once");
+
+    // First sign-in: enrolment with a secret made now.
+    let res = invited
+        .post(app.url("/admin/login"))
+        .form(&[("email", "new.person@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/admin/enrol");
+    let page = invited
+        .get(app.url("/admin/enrol"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = page
+        .split("<code id=\"totp-secret\">")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .unwrap()
+        .to_string();
+    let login = StaffLogin::new("new.person@example.com", secret);
+    let res = invited
+        .post(app.url("/admin/enrol"))
+        .form(&[("code", login.next_code().await.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(backup_codes_in(&res.text().await.unwrap()).len(), 10);
+    assert_eq!(
+        status_of(&invited, &app, "/admin/users").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_of(&invited, &app, "/admin/staff").await,
+        StatusCode::FORBIDDEN
+    );
+    let new_id = member_id(&app, "new.person@example.com").await.to_string();
+    for action in [
+        "staff.invited",
+        "staff.invitation_accepted",
+        "staff.2fa_enrolled",
+    ] {
+        let about_them = platform::audit::by_action(&app.state.db, action)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.target_id.as_deref() == Some(new_id.as_str()))
+            .count();
+        assert_eq!(about_them, 1, "{action}");
+    }
+}
+
+#[tokio::test]
+async fn roles_change_two_factor_resets_and_disabling() {
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let support = staff(&app, "support@example.com", StaffRole::Support).await;
+    let (admin_browser, _) = staff_browser(&app, &root).await;
+    let (support_browser, _) = staff_browser(&app, &support).await;
+    let sid = member_id(&app, "support@example.com").await;
+    let rid = member_id(&app, "root@example.com").await;
+
+    // Role change: the member's session ends; they now reach finance's areas only.
+    let res = admin_browser
+        .post(app.url(&format!("/admin/staff/{sid}/role")))
+        .form(&[("role", "finance")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        status_of(&support_browser, &app, "/admin/users").await,
+        StatusCode::SEE_OTHER
+    );
+    let (as_finance, _) = staff_browser(&app, &support).await;
+    assert_eq!(
+        status_of(&as_finance, &app, "/admin/users").await,
+        StatusCode::FORBIDDEN
+    );
+
+    // The last super admin cannot be demoted or disabled, and nobody disables themselves.
+    let res = admin_browser
+        .post(app.url(&format!("/admin/staff/{rid}/role")))
+        .form(&[("role", "support")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = admin_browser
+        .get(app.url(&format!("/admin/staff/{rid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("last active super admin"), "flash shown");
+    assert_eq!(
+        status_of(&admin_browser, &app, "/admin/staff").await,
+        StatusCode::OK,
+        "still super admin"
+    );
+    admin_browser
+        .post(app.url(&format!("/admin/staff/{rid}/disable")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        status_of(&admin_browser, &app, "/admin/staff").await,
+        StatusCode::OK
+    );
+
+    // 2FA reset: sessions end, next sign-in enrols again with a new secret.
+    let res = admin_browser
+        .post(app.url(&format!("/admin/staff/{sid}/reset-2fa")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        status_of(&as_finance, &app, "/admin/notifications").await,
+        StatusCode::SEE_OTHER
+    );
+    let b = app.browser();
+    let res = b
+        .post(app.url("/admin/login"))
+        .form(&[("email", "support@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/admin/enrol");
+    let page = b
+        .get(app.url("/admin/enrol"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(&support.secret), "a new secret");
+
+    // Disable: sessions and tokens stop; enable again.
+    let res = admin_browser
+        .post(app.url(&format!("/admin/staff/{sid}/disable")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app
+        .browser()
+        .post(app.url("/admin/login"))
+        .form(&[("email", "support@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    admin_browser
+        .post(app.url(&format!("/admin/staff/{sid}/enable")))
+        .send()
+        .await
+        .unwrap();
+    let res = app
+        .browser()
+        .post(app.url("/admin/login"))
+        .form(&[("email", "support@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for action in [
+        "staff.role_changed",
+        "staff.2fa_reset",
+        "staff.disabled",
+        "staff.enabled",
+    ] {
+        let events = platform::audit::by_action(&app.state.db, action)
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1, "{action}");
+        assert_eq!(events[0].actor_label, "staff:root@example.com");
+    }
+    // The staff page lists members and the role table.
+    let page = admin_browser
+        .get(app.url("/admin/staff"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("support@example.com") && page.contains("What each role reaches"));
+}
+
+#[tokio::test]
+async fn a_members_own_account_page() {
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let (first, _) = staff_browser(&app, &root).await;
+    let (second, _) = staff_browser(&app, &root).await;
+    let page = first
+        .get(app.url("/admin/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("this one") && page.contains("10 unused backup codes"));
+
+    // New backup codes need a current code.
+    let res = first
+        .post(app.url("/admin/account/backup-codes"))
+        .form(&[("code", "123456")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = first
+        .post(app.url("/admin/account/backup-codes"))
+        .form(&[("code", root.next_code().await.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(backup_codes_in(&res.text().await.unwrap()).len(), 10);
+
+    // A new password ends the other session.
+    let res = first
+        .post(app.url("/admin/account/password"))
+        .form(&[
+            ("current_password", "wrong wrong wrong"),
+            ("new_password", "another long passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = first
+        .post(app.url("/admin/account/password"))
+        .form(&[
+            ("current_password", PASSWORD),
+            ("new_password", "another long passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        status_of(&first, &app, "/admin/account").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_of(&second, &app, "/admin/account").await,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -2,6 +2,7 @@
 //! No HTTP types here; pages and the JSON API both call these.
 
 pub mod accounts;
+pub mod activity;
 pub mod directory;
 pub mod google;
 pub mod invitations;
@@ -9,6 +10,7 @@ pub mod links;
 pub mod members;
 pub mod sessions;
 pub mod setup;
+pub mod stats;
 pub mod tokens;
 pub mod two_factor;
 pub mod workspaces;

@@ -35,6 +35,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::customers::block_user))
         .routes(routes!(crate::customers::unblock_user))
         .routes(routes!(crate::customers::list_audit))
+        .routes(routes!(crate::dashboard::get_dashboard))
 }
 
 pub fn routes() -> axum::Router<AppState> {

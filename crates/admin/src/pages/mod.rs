@@ -4,6 +4,7 @@
 
 mod auth;
 mod chrome;
+mod dashboard;
 mod notifications;
 mod staff;
 
@@ -17,6 +18,7 @@ pub use chrome::NAV;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin", get(dashboard::page))
         .route("/admin/login", get(auth::login_form).post(auth::login))
         .route("/admin/login/code", get(auth::code_form).post(auth::code))
         .route("/admin/enrol", get(auth::enrol_form).post(auth::enrol))

@@ -3,6 +3,7 @@
 //! first; handlers only translate HTTP.
 
 pub mod allowlist;
+pub mod dashboard;
 pub mod sessions;
 pub mod sign_in;
 pub mod staff;

@@ -75,8 +75,8 @@ const PALETTE: [Color; 6] = [
     },
 ];
 
-const WIDTH: f32 = 640.0;
-const HEIGHT: f32 = 260.0;
+const WIDTH: f32 = 560.0;
+const HEIGHT: f32 = 240.0;
 
 /// How a daily series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,10 +115,28 @@ macro_rules! neutral_look {
         for y in c.y_axis_configs.iter_mut() {
             y.font.color = TEXT;
             y.stroke_color = LINE;
-            // Counts: whole numbers on the axis.
-            y.min = Some(0.0);
         }
     }};
+}
+
+/// A y axis for counts from 0 to at least `max`: whole-number ticks, at most five steps of
+/// 1, 2 or 5 times a power of ten (charts-rs would otherwise label 0.9, 1.8, …).
+fn count_axis(max: u64) -> (f32, usize) {
+    let max = max.max(1);
+    let rough = max.div_ceil(5);
+    let mut unit = 1u64;
+    let step = loop {
+        if let Some(step) = [1u64, 2, 5]
+            .iter()
+            .map(|m| m.saturating_mul(unit))
+            .find(|s| *s >= rough)
+        {
+            break step;
+        }
+        unit = unit.saturating_mul(10);
+    };
+    let steps = max.div_ceil(step);
+    (steps.saturating_mul(step) as f32, steps as usize)
 }
 
 /// A daily line or bar chart (x: days, labelled `Dec 03`; y: the value).
@@ -130,12 +148,14 @@ pub fn daily(chart: &Daily<'_>) -> Result<String> {
         .collect();
     // Counts of a day stay far below f32's exact-integer range (2^24).
     let values: Vec<f32> = chart.points.iter().map(|(_, v)| *v as f32).collect();
+    let (top, steps) = count_axis(chart.points.iter().map(|(_, v)| *v).max().unwrap_or(0));
     let mut series: Series = (chart.series, values).into();
     series.colors = Some(vec![Some(SERIES)]);
     let svg = match chart.style {
         Style::Line => {
             let mut c = LineChart::new_with_theme(vec![series], labels.clone(), THEME_LIGHT);
             neutral_look!(c);
+            set_count_axis(&mut c.y_axis_configs, top, steps);
             c.series.colors = vec![SERIES];
             c.series.fill = true;
             c.series.smooth = false;
@@ -147,6 +167,7 @@ pub fn daily(chart: &Daily<'_>) -> Result<String> {
             series.category = Some(SeriesCategory::Bar);
             let mut c = BarChart::new_with_theme(vec![series], labels.clone(), THEME_LIGHT);
             neutral_look!(c);
+            set_count_axis(&mut c.y_axis_configs, top, steps);
             c.series.colors = vec![SERIES];
             c.radius = Some(2.0);
             c.svg()
@@ -161,6 +182,14 @@ pub fn daily(chart: &Daily<'_>) -> Result<String> {
         .collect::<Vec<_>>()
         .join("; ");
     finish(&svg, chart.title, &data)
+}
+
+fn set_count_axis(axes: &mut [charts_rs::YAxisConfig], top: f32, steps: usize) {
+    for y in axes {
+        y.min = Some(0.0);
+        y.max = Some(top);
+        y.split_number = steps;
+    }
 }
 
 /// A pie chart of labelled shares (plans, sources…): one slice per label, named beside it.
@@ -361,6 +390,28 @@ mod tests {
         assert!(svg.contains("<title>Plans &lt;&amp;&gt;</title>"), "{svg}");
         assert!(svg.contains("<desc>Pro &lt;b&gt;\"best\"&lt;/b&gt; &amp; co: 3; Free: 1</desc>"));
         assert!(svg.contains("Free"));
+    }
+
+    #[test]
+    fn count_axes_have_whole_number_ticks() {
+        assert_eq!(count_axis(0), (1.0, 1));
+        assert_eq!(count_axis(3), (3.0, 3));
+        assert_eq!(count_axis(5), (5.0, 5));
+        assert_eq!(count_axis(7), (8.0, 4));
+        assert_eq!(count_axis(75), (80.0, 4));
+        assert_eq!(count_axis(1234), (1500.0, 3));
+        assert!(count_axis(u64::MAX).1 <= 5, "no overflow");
+        let svg = daily(&Daily {
+            title: "t",
+            series: "s",
+            points: &days(&[1, 3, 2]),
+            style: Style::Bar,
+        })
+        .unwrap();
+        for tick in ["0", "1", "2", "3"] {
+            assert!(svg.contains(&format!(">\n{tick}\n<")), "tick {tick}: {svg}");
+        }
+        assert!(!svg.contains(">\n0.5\n<") && !svg.contains(">\n1.5\n<"));
     }
 
     #[test]

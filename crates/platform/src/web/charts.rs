@@ -292,14 +292,50 @@ fn remove_attribute(svg: &str, name: &str) -> String {
     }
 }
 
+/// An `on…` attribute on some element. Only attribute names are looked at: text is escaped
+/// (`<` and `>` are entities there) and attribute values are quoted, and a label may well
+/// read "onetime=yes".
 fn has_event_handler(lower: &str) -> bool {
-    lower.match_indices(" on").any(|(i, _)| {
-        let name: String = lower[i + 3..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
-        !name.is_empty() && lower[i + 3 + name.len()..].starts_with('=')
-    })
+    lower
+        .split('<')
+        .skip(1)
+        .filter_map(|rest| rest.split('>').next())
+        .any(|tag| attribute_names(tag).any(|name| name.starts_with("on")))
+}
+
+/// The attribute names of a tag's inside (`rect x="1" onclick="…"` → `x`, `onclick`).
+fn attribute_names(tag: &str) -> impl Iterator<Item = &str> {
+    let mut names = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut name_start: Option<usize> = None;
+    let mut after_space = false;
+    for (i, c) in tag.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            c if c.is_ascii_whitespace() || c == '=' || c == '/' => {
+                if let Some(start) = name_start.take() {
+                    names.push(&tag[start..i]);
+                }
+                after_space = c.is_ascii_whitespace() || (after_space && c != '=');
+            }
+            _ => {
+                if after_space && name_start.is_none() {
+                    name_start = Some(i);
+                }
+                after_space = false;
+            }
+        }
+    }
+    if let Some(start) = name_start {
+        names.push(&tag[start..]);
+    }
+    names.into_iter()
 }
 
 #[cfg(test)]
@@ -415,6 +451,14 @@ mod tests {
     }
 
     #[test]
+    fn attribute_names_skip_quoted_values() {
+        let names: Vec<&str> =
+            attribute_names("rect x=\"1\" data-s=\"a onload=b\"\n onclick = 'x()'/").collect();
+        assert_eq!(names, vec!["x", "data-s", "onclick"]);
+        assert_eq!(attribute_names("/text").count(), 0);
+    }
+
+    #[test]
     fn sanitize_removes_styles_and_refuses_scripts() {
         let dirty = "<svg><style>.a{fill:red}</style><rect style=\"fill:red\" x=\"1\"/><text style='a'>t</text></svg>";
         assert_eq!(
@@ -423,6 +467,10 @@ mod tests {
         );
         assert!(sanitize("<svg><script>alert(1)</script></svg>").is_err());
         assert!(sanitize("<svg><rect onload=\"x()\"/></svg>").is_err());
+        assert!(sanitize("<svg><rect x=\"1\"\n onclick = \"x()\"/></svg>").is_err());
         assert!(sanitize("<svg><text>on the day: one = 1</text></svg>").is_ok());
+        // A label that merely reads like a handler is text, and the chart is drawn.
+        let svg = pie("Plans", &[("Plan onetime=yes".to_string(), 1.0)]).unwrap();
+        assert!(svg.contains("Plan onetime=yes"));
     }
 }

@@ -50,6 +50,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::customers::get_workspace))
         .routes(routes!(crate::customers::list_audit))
         .routes(routes!(crate::customers::export_audit))
+        .routes(routes!(crate::dashboard::get_dashboard))
 }
 
 pub fn routes() -> axum::Router<AppState> {

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod customers;
+pub mod dashboard;
 pub mod model;
 pub mod pages;
 pub mod roles;

@@ -1,5 +1,5 @@
 //! The `Authenticator` the platform's `Ctx` extractor calls: a bearer API token, else the
-//! session cookie.
+//! session cookie. Either one marks its user active today ([`activity`]).
 
 use axum::http::{header, request::Parts};
 use axum_extra::extract::cookie::CookieJar;
@@ -9,7 +9,7 @@ use platform::{
     http::meta,
 };
 
-use crate::service::{sessions, tokens, workspaces};
+use crate::service::{activity, sessions, tokens, workspaces};
 
 /// Cookie name: `__Host-` prefixed (Secure, path /, no domain) when served over https.
 pub fn session_cookie_name(state: &AppState) -> &'static str {
@@ -20,7 +20,24 @@ pub fn session_cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-pub struct IdentityAuth;
+/// Holds what it needs across requests: the users already recorded active today.
+#[derive(Debug, Default)]
+pub struct IdentityAuth {
+    activity: activity::DailyActivity,
+}
+
+impl IdentityAuth {
+    /// Daily activity is a statistic: failing to record it does not fail the request (the
+    /// next request of the user tries again).
+    async fn note_activity(&self, state: &AppState, ctx: Option<Ctx>) -> Option<Ctx> {
+        if let Some(ctx) = &ctx
+            && let Err(e) = self.activity.seen(&state.db, ctx.user_id()).await
+        {
+            tracing::warn!(user_id = %ctx.user_id(), error = %e, "daily activity not recorded");
+        }
+        ctx
+    }
+}
 
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -35,7 +52,8 @@ impl Authenticator for IdentityAuth {
     async fn authenticate(&self, state: &AppState, parts: &Parts) -> Result<Option<Ctx>> {
         let m = meta::current();
         if let Some(token) = bearer(parts) {
-            return tokens::authenticate(state, token, &m.request_id, m.client_ip).await;
+            let ctx = tokens::authenticate(state, token, &m.request_id, m.client_ip).await?;
+            return Ok(self.note_activity(state, ctx).await);
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(cookie) = jar.get(session_cookie_name(state)) else {
@@ -61,7 +79,7 @@ impl Authenticator for IdentityAuth {
                 sessions::set_workspace(&state.db, session.id, ws.id).await?;
             }
         }
-        Ok(Some(Ctx {
+        let ctx = Ctx {
             user: CtxUser {
                 id: user.id,
                 email: user.email,
@@ -83,6 +101,7 @@ impl Authenticator for IdentityAuth {
             },
             request_id: m.request_id,
             ip: m.client_ip,
-        }))
+        };
+        Ok(self.note_activity(state, Some(ctx)).await)
     }
 }

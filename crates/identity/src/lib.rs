@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub fn authenticator() -> Arc<dyn platform::ctx::Authenticator> {
-    Arc::new(auth::IdentityAuth)
+    Arc::new(auth::IdentityAuth::default())
 }
 
 /// Navigation entries this feature adds to the shell.

@@ -9,4 +9,5 @@ pub mod oauth_state;
 pub mod one_time_token;
 pub mod session;
 pub mod user;
+pub mod user_activity_day;
 pub mod workspace;

@@ -95,6 +95,19 @@ pub async fn to_address(conn: &impl ConnectionTrait, to: &str) -> Result<Vec<Out
         .await?)
 }
 
+/// Messages queued since `since` whose delivery was refused for good (status `failed`), for
+/// the staff dashboard. The outbox keeps no failure time: the queueing time stands in.
+pub async fn failed_since(
+    conn: &impl ConnectionTrait,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<u64> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Status.eq("failed"))
+        .filter(entity::Column::CreatedAt.gte(since))
+        .count(conn)
+        .await?)
+}
+
 #[derive(Clone)]
 pub struct Mailer {
     inner: Arc<MailerInner>,

@@ -74,6 +74,11 @@ pub mod audience {
     pub const SYSTEM: &str = "system";
 }
 
+/// Job kinds under this prefix deliver notifications themselves (a digest mail, a chat
+/// message): when one fails for good the staff are not notified about it, which would be a
+/// notification about a failed notification (see `jobs::dead`).
+pub const JOB_KIND_PREFIX: &str = "notify.";
+
 /// A notification about to be written.
 #[derive(Debug, Clone)]
 pub struct Notice {
@@ -129,10 +134,16 @@ pub async fn record(conn: &impl ConnectionTrait, notice: Notice) -> Result<event
 /// logged: the row is there and the bell shows it at the next page load.
 pub async fn send(conn: &impl ConnectionTrait, events: &Events, notice: Notice) -> Result<()> {
     let event = record(conn, notice).await?;
+    publish(events, event).await;
+    Ok(())
+}
+
+/// Publishes what [`record`] returned, once its transaction committed. Like [`send`], a failed
+/// publish is only logged.
+pub async fn publish(events: &Events, event: events::Event) {
     if let Err(e) = events.publish(event).await {
         tracing::warn!(error = %e, "staff notification not published live");
     }
-    Ok(())
 }
 
 fn unread_condition(staff_id: Uuid) -> sea_orm::sea_query::SimpleExpr {

@@ -12,6 +12,8 @@
  *                                 with `HX-Trigger: {"gd:toast": {"kind": "success", "message": "…"}}`)
  *   .live-events (base.html)      SSE connection to /api/v1/events: `toast` and `job.finished`
  *                                 live events become toasts
+ *   [sse-connect="/admin/events"]  the back office's stream: a `notification` event becomes an
+ *                                 info toast with its title (the bell refreshes itself)
  *   progress[data-job-id="ID"]    set from `job.progress` events of job ID (value/max, or
  *                                 indeterminate while the total is unknown); complete on
  *                                 `job.finished` (macros.html `job_progress` renders one)
@@ -219,7 +221,8 @@
   // `type` is the event kind, `data` the event as JSON: {id, topic, kind, data, at}.
   document.addEventListener("htmx:sseMessage", function (evt) {
     var msg = evt.detail;
-    if (!msg || (msg.type !== "toast" && msg.type !== "job.progress" && msg.type !== "job.finished")) return;
+    if (!msg || (msg.type !== "toast" && msg.type !== "job.progress" && msg.type !== "job.finished" &&
+        msg.type !== "notification")) return;
     var event;
     try {
       event = JSON.parse(msg.data);
@@ -227,6 +230,11 @@
       return;
     }
     var d = (event && event.data) || {};
+    // notification data: {id, kind, audience, title, link}; the title is text (textContent).
+    if (msg.type === "notification") {
+      if (d.title != null && d.title !== "") showToast("info", "", String(d.title));
+      return;
+    }
     if (msg.type === "job.progress") {
       showJobProgress(d);
       return;

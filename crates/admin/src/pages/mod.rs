@@ -6,6 +6,7 @@ mod account;
 mod activity;
 mod auth;
 mod chrome;
+mod dashboard;
 mod lists;
 mod notifications;
 mod operations;
@@ -24,6 +25,7 @@ pub use chrome::NAV;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin", get(dashboard::page))
         .route("/admin/login", get(auth::login_form).post(auth::login))
         .route("/admin/login/code", get(auth::code_form).post(auth::code))
         .route("/admin/enrol", get(auth::enrol_form).post(auth::enrol))

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod allowlist;
 pub mod customers;
+pub mod dashboard;
 pub mod operations;
 pub mod sessions;
 pub mod sign_in;

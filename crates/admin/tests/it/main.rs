@@ -4,6 +4,7 @@
 
 mod api;
 mod customers;
+mod dashboard;
 mod matrix;
 mod operations;
 mod staff_management;

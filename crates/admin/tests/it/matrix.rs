@@ -63,6 +63,7 @@ fn pages(ids: &Ids) -> Vec<Route> {
     use StaffPermission as P;
     let x = &ids.unknown;
     vec![
+        r(M::GET, "/admin", "/admin".into(), Needs(P::Dashboard)),
         r(
             M::GET,
             "/admin/events",
@@ -266,6 +267,12 @@ fn api(ids: &Ids) -> Vec<Route> {
     use StaffPermission as P;
     let x = &ids.unknown;
     let mut routes = vec![
+        r(
+            M::GET,
+            "/api/v1/admin/dashboard",
+            "/api/v1/admin/dashboard".into(),
+            Needs(P::Dashboard),
+        ),
         r(
             M::GET,
             "/api/v1/admin/jobs",

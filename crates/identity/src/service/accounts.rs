@@ -5,7 +5,7 @@ use platform::{
     AppState, Ctx, Error, FieldError, Origin, Result, Role,
     audit::{self, Event},
     db::{is_unique_violation, now},
-    mail,
+    events, mail, notify,
     throttle::{self, Limit},
 };
 use sea_orm::{
@@ -84,17 +84,16 @@ async fn create_account(
     if let Some(token) = setup_token {
         links::consume(&txn, Purpose::Setup, token).await?;
     }
-    let user = new_user(&txn, &email, &name, Some(hash), verified)
+    let (user, announcement) = new_user(&txn, &email, &name, Some(hash), verified)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
+        .map_err(|e| match e {
+            Error::Database(db) if is_unique_violation(&db) => {
                 Error::Validation(vec![FieldError::new(
                     "email",
                     "An account with this email already exists. Sign in instead.",
                 )])
-            } else {
-                e.into()
             }
+            e => e,
         })?;
     let workspace = workspaces::create_in(&txn, &user, &ws_name).await?;
     if !verified {
@@ -111,20 +110,26 @@ async fn create_account(
     .await?;
     txn.commit().await?;
     state.jobs.wake();
+    notify::publish(&state.events, announcement).await;
     Ok(SignedUp { user, workspace })
 }
 
 /// Inserts an active user (inside the caller's transaction). `password_hash` is `None` for
 /// accounts that sign in only with Google; `verified` when the address is already proven.
+///
+/// Every way of creating an account comes through here (the sign-up form and API, Google,
+/// invitations, first-run setup, the command line), so this is where the staff hear of it: a
+/// `customers` notification written in the same transaction. The caller publishes the
+/// returned event with [`notify::publish`] once it committed.
 pub async fn new_user(
     conn: &impl ConnectionTrait,
     email: &Email,
     name: &str,
     password_hash: Option<String>,
     verified: bool,
-) -> Result<user::Model, sea_orm::DbErr> {
+) -> Result<(user::Model, events::Event)> {
     let t = now();
-    user::ActiveModel {
+    let user = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email.display.clone()),
         email_lower: Set(email.lower.clone()),
@@ -140,7 +145,24 @@ pub async fn new_user(
         updated_at: Set(t),
     }
     .insert(conn)
-    .await
+    .await?;
+    let announcement = notify::record(conn, sign_up_notice(&user)).await?;
+    Ok((user, announcement))
+}
+
+/// The staff notification of a new account: the name (shortened) and address, nothing else.
+fn sign_up_notice(user: &user::Model) -> notify::Notice {
+    let mut name: String = user.name.chars().take(60).collect();
+    if name.len() < user.name.len() {
+        name.push('…');
+    }
+    notify::Notice {
+        kind: "user.signed_up",
+        audience: notify::audience::CUSTOMERS,
+        title: format!("New sign-up: {name}"),
+        body: user.email.clone(),
+        link: Some(format!("/admin/users/{}", user.id)),
+    }
 }
 
 async fn send_verification(

@@ -254,19 +254,20 @@ async fn link_or_create(
 ) -> Result<user::Model> {
     let lower = who.email.to_lowercase();
     let txn = platform::db::begin_write(&state.db).await?;
-    let (user, created) = match accounts::find_by_email(&txn, &lower).await? {
-        Some(u) => (u, false),
+    let (user, announcement) = match accounts::find_by_email(&txn, &lower).await? {
+        Some(u) => (u, None),
         None => {
             let email = super::Email {
                 display: who.email.clone(),
                 lower: lower.clone(),
             };
             let name: String = who.name.chars().take(100).collect();
-            let u = accounts::new_user(&txn, &email, &name, None, true).await?;
+            let (u, announcement) = accounts::new_user(&txn, &email, &name, None, true).await?;
             workspaces::create_in(&txn, &u, &format!("{}'s workspace", u.name)).await?;
-            (u, true)
+            (u, Some(announcement))
         }
     };
+    let created = announcement.is_some();
     oauth_identity::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user.id),
@@ -291,5 +292,8 @@ async fn link_or_create(
     )
     .await?;
     txn.commit().await?;
+    if let Some(announcement) = announcement {
+        platform::notify::publish(&state.events, announcement).await;
+    }
     Ok(user)
 }

@@ -293,7 +293,7 @@ pub async fn accept_new_account(
         display: p.invitation.email_lower.clone(),
         lower: p.invitation.email_lower.clone(),
     };
-    let user = accounts::new_user(&txn, &email, &name, Some(hash), true).await?;
+    let (user, announcement) = accounts::new_user(&txn, &email, &name, Some(hash), true).await?;
     join(&txn, &p.invitation, user.id).await?;
     let issued = sessions::issue(
         &txn,
@@ -313,5 +313,6 @@ pub async fn accept_new_account(
     )
     .await?;
     txn.commit().await?;
+    platform::notify::publish(&state.events, announcement).await;
     Ok((issued, p.workspace))
 }

@@ -2,6 +2,7 @@
 //! No HTTP types here; pages and the JSON API both call these.
 
 pub mod accounts;
+pub mod activity;
 pub mod directory;
 pub mod erasure;
 pub mod google;
@@ -10,6 +11,7 @@ pub mod links;
 pub mod members;
 pub mod sessions;
 pub mod setup;
+pub mod stats;
 pub mod tokens;
 pub mod two_factor;
 pub mod workspace_directory;

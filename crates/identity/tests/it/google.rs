@@ -266,6 +266,11 @@ async fn google_sign_in_creates_an_account_then_signs_it_in_again() {
             .unwrap(),
         1
     );
+    assert_eq!(
+        signed_up_notices(&app).await,
+        1,
+        "one new account, one notice"
+    );
 }
 
 #[tokio::test]
@@ -319,6 +324,7 @@ async fn google_links_to_an_existing_account_by_verified_email_only() {
             .len(),
         1
     );
+    assert_eq!(signed_up_notices(&app).await, 1, "linking is no sign-up");
 }
 
 #[tokio::test]

@@ -238,6 +238,7 @@ async fn first_run_link_is_printed_once_and_creates_the_owner() {
     let t = token_for(&app, "root@example.com").await;
     let me: Value = get(&app, &t, "/api/v1/me").await.json().await.unwrap();
     assert_eq!(me["role"], "owner");
+    assert_eq!(signed_up_notices(&app).await, 1);
     let res = app
         .browser()
         .post(app.url("/setup"))
@@ -309,6 +310,11 @@ async fn racing_first_run_submissions_create_one_owner() {
             .await
             .unwrap(),
         1
+    );
+    assert_eq!(
+        signed_up_notices(&app).await,
+        1,
+        "the loser's notice rolled back with its account"
     );
 }
 

@@ -41,6 +41,17 @@ pub async fn signup(app: &TestApp, email: &str, workspace: &str) -> Value {
     res.json().await.unwrap()
 }
 
+/// How many `user.signed_up` staff notifications exist (one per account created, whatever
+/// the path: API, page, Google, invitation, first run).
+pub async fn signed_up_notices(app: &TestApp) -> u64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    platform::notify::entity::Entity::find()
+        .filter(platform::notify::entity::Column::Kind.eq("user.signed_up"))
+        .count(&app.state.db)
+        .await
+        .unwrap()
+}
+
 /// Exchanges credentials for a bearer token.
 pub async fn token(app: &TestApp, email: &str) -> String {
     let res = app

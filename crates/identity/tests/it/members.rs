@@ -53,6 +53,11 @@ async fn invite_accept_change_role_remove() {
         .unwrap();
     assert_eq!(me["role"], "member");
     assert_eq!(me["workspace"]["slug"], "agency");
+    assert_eq!(
+        signed_up_notices(&app).await,
+        2,
+        "the owner and the invitee"
+    );
 
     let list: Value = get(&app, &owner, "/api/v1/workspace/members")
         .await

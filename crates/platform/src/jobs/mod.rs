@@ -19,6 +19,7 @@
 
 pub mod builtin;
 pub mod cron;
+pub mod dead;
 pub mod model;
 pub mod progress;
 pub mod runner;

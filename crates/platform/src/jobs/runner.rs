@@ -15,7 +15,7 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use super::{JobError, JobMeta, Registry, model::job, store};
+use super::{JobError, JobMeta, Registry, dead, model::job, store};
 use crate::{db::now, state::AppState};
 
 #[derive(Debug, Clone)]
@@ -344,7 +344,14 @@ async fn execute(
             } else {
                 tracing::warn!(job_id = %j.id, kind, attempt = j.attempt, error = %error, "job failed; will retry");
             }
-            store::fail(&state.db, &j, worker, &error.to_string(), retry_at).await
+            // A death also notifies the staff (same transaction; published below).
+            match dead::fail(&state.db, &j, worker, &error.to_string(), retry_at).await {
+                Ok((recorded, event)) => {
+                    dead::publish(&state.events, event).await;
+                    Ok(recorded)
+                }
+                Err(e) => Err(e),
+            }
         }
     };
     match recorded {
@@ -430,8 +437,13 @@ async fn rescue_loop(state: AppState, config: RunnerConfig, mut stop: watch::Rec
     let every = (config.lease / 2).max(Duration::from_millis(200));
     loop {
         match store::rescue_expired(&state.db).await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(rescued = n, "rescued jobs of workers that stopped"),
+            Ok((0, _)) => {}
+            Ok((n, deaths)) => {
+                tracing::warn!(rescued = n, "rescued jobs of workers that stopped");
+                for event in deaths {
+                    dead::publish(&state.events, Some(event)).await;
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "rescue failed"),
         }
         if let Ok(depths) = store::depth(&state.db).await {

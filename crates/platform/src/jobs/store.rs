@@ -168,8 +168,11 @@ pub async fn heartbeat(
 }
 
 /// Jobs whose worker stopped renewing the lease (killed, frozen, cut off): another attempt,
-/// or `dead` if that was the last one. Returns how many were rescued.
-pub async fn rescue_expired(conn: &impl ConnectionTrait) -> Result<u64> {
+/// or `dead` if that was the last one (with its staff notification, see [`super::dead`]).
+/// Returns how many were rescued, and the notifications of those that died, to publish.
+pub async fn rescue_expired(
+    conn: &sea_orm::DatabaseConnection,
+) -> Result<(u64, Vec<crate::events::Event>)> {
     let stale = job::Entity::find()
         .filter(job::Column::State.eq(model::EXECUTING))
         .filter(job::Column::LeaseExpiresAt.lt(now()))
@@ -177,6 +180,7 @@ pub async fn rescue_expired(conn: &impl ConnectionTrait) -> Result<u64> {
         .all(conn)
         .await?;
     let mut rescued = 0;
+    let mut deaths = Vec::new();
     for j in stale {
         let worker = j.worker.clone().unwrap_or_default();
         let message = format!(
@@ -184,12 +188,14 @@ pub async fn rescue_expired(conn: &impl ConnectionTrait) -> Result<u64> {
             j.attempt
         );
         let retry_at = (j.attempt < j.max_attempts).then(now);
-        if fail(conn, &j, &worker, &message, retry_at).await? {
+        let (recorded, death) = super::dead::fail(conn, &j, &worker, &message, retry_at).await?;
+        if recorded {
             rescued += 1;
+            deaths.extend(death);
             tracing::warn!(job_id = %j.id, kind = %j.kind, worker, "job lease expired; rescued");
         }
     }
-    Ok(rescued)
+    Ok((rescued, deaths))
 }
 
 /// Gives jobs back without using up an attempt (graceful shutdown ran out of time).
@@ -268,6 +274,19 @@ pub async fn page(
         None
     };
     Ok((rows, next))
+}
+
+/// Dead jobs now, and how many of them died since `since` (for the staff dashboard).
+pub async fn dead_counts(conn: &impl ConnectionTrait, since: DateTime<Utc>) -> Result<(u64, u64)> {
+    use sea_orm::PaginatorTrait;
+    let dead = || job::Entity::find().filter(job::Column::State.eq(model::DEAD));
+    Ok((
+        dead().count(conn).await?,
+        dead()
+            .filter(job::Column::CompletedAt.gte(since))
+            .count(conn)
+            .await?,
+    ))
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<job::Model>> {

@@ -1,6 +1,7 @@
 //! The shared page shell: layout data, static assets, flash messages, the error page.
 
 pub mod assets;
+pub mod charts;
 pub mod csv_export;
 pub mod error_page;
 pub mod flash;

@@ -2,4 +2,5 @@
 //! GROWTHDECK_TEST_DATABASE_URL is set), with workers running as under `serve`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod dead_jobs;
 mod jobs;

@@ -5,6 +5,7 @@
 mod auth;
 mod chrome;
 mod notifications;
+mod settings;
 mod staff;
 
 use axum::{
@@ -47,4 +48,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/staff/{id}/reset-2fa", post(staff::reset_two_factor))
         .route("/admin/staff/{id}/disable", post(staff::disable))
         .route("/admin/staff/{id}/enable", post(staff::enable))
+        .route("/admin/settings", get(settings::page).post(settings::save))
+        .route("/admin/settings/test/{integration}", post(settings::test))
 }

@@ -4,6 +4,7 @@
 
 pub mod allowlist;
 pub mod sessions;
+pub mod settings;
 pub mod sign_in;
 pub mod staff;
 pub mod two_factor;

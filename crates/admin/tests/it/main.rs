@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+mod settings;
 mod web_sign_in;
 
 use admin::roles::StaffRole;

@@ -1225,3 +1225,27 @@ async fn bad_input_gives_field_errors_and_loses_nothing() {
     assert_eq!(item(&read, "platform_name")["value"], "Growthdeck");
     assert!(item(&read, "openai_api_key")["value"].is_null());
 }
+
+#[test]
+fn the_settings_api_is_in_the_openapi_document() {
+    let (_, doc) = admin::api::openapi_router().split_for_parts();
+    let doc = serde_json::to_value(&doc).unwrap();
+    let settings = &doc["paths"]["/api/v1/admin/settings"];
+    for m in ["get", "put"] {
+        assert_eq!(settings[m]["tags"][0], "admin", "{m}");
+        assert!(settings[m]["responses"]["403"].is_object(), "{m}");
+    }
+    assert!(settings["put"]["responses"]["422"].is_object());
+    let test = &doc["paths"]["/api/v1/admin/settings/test/{integration}"]["post"];
+    assert!(test["responses"]["200"].is_object());
+    let schemas = &doc["components"]["schemas"];
+    for s in [
+        "SettingsOut",
+        "SettingOut",
+        "SettingsUpdate",
+        "TestOutcome",
+        "SettingGroup",
+    ] {
+        assert!(schemas[s].is_object(), "{s}");
+    }
+}

@@ -3,8 +3,9 @@
 //! — and is sent — if and only if the business change committed. The job delivers through SMTP
 //! (`smtp_url`) or the Resend HTTP API (`resend_api_key`), from the sender `mail_from` — each
 //! the effective system setting at delivery time (saved in the back office, else configured) —
-//! retries temporary failures with back-off and marks permanent ones `failed`. With neither configured, the message stays in
-//! the outbox and is logged at INFO (with its links) so a self-hoster can finish sign-up.
+//! retries temporary failures with back-off and marks permanent ones `failed`. With neither
+//! configured, the message stays in the outbox and is logged at INFO (with its links) so a
+//! self-hoster can finish sign-up.
 
 use std::sync::Arc;
 

@@ -5,13 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::Config,
-    crypto::Keyring,
-    ctx::Authenticator,
-    events::Events,
-    jobs::Jobs,
-    mail::Mailer,
-    settings::{PLATFORM_NAME, SystemSettings},
+    config::Config, crypto::Keyring, ctx::Authenticator, events::Events, jobs::Jobs, mail::Mailer,
     web::shell::NavEntry,
 };
 
@@ -34,14 +28,14 @@ pub struct AppState {
     pub jobs: Jobs,
     /// System settings saved in the back office over the configuration (cached, refreshed
     /// every few seconds and at once after a save).
-    pub settings: SystemSettings,
+    pub settings: crate::settings::SystemSettings,
 }
 
 impl AppState {
     /// The platform's name as shown now: the saved system setting, else the configured one.
     pub fn platform_name(&self) -> String {
         self.settings
-            .cached(PLATFORM_NAME)
+            .cached(crate::settings::PLATFORM_NAME)
             .unwrap_or_else(|| self.config.platform_name.clone())
     }
 

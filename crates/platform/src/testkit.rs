@@ -11,8 +11,8 @@ use sea_orm::ConnectionTrait;
 use tokio::net::TcpListener;
 
 use crate::{
-    config::Config, crypto::Keyring, ctx::Authenticator, db, mail::Mailer,
-    settings::SystemSettings, state::AppState, web::shell::NavEntry,
+    config::Config, crypto::Keyring, ctx::Authenticator, db, mail::Mailer, state::AppState,
+    web::shell::NavEntry,
 };
 
 pub struct TestApp {
@@ -91,7 +91,8 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
     }
     let config = Arc::new(config);
     let keys = Arc::new(Keyring::generate().unwrap_or_else(|e| panic!("keyring: {e}")));
-    let settings = SystemSettings::new(config.clone(), database.clone(), keys.clone());
+    let settings =
+        crate::settings::SystemSettings::new(config.clone(), database.clone(), keys.clone());
     settings
         .reload()
         .await

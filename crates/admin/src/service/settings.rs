@@ -99,25 +99,6 @@ pub async fn update(
     changes: BTreeMap<String, Change>,
 ) -> Result<Vec<&'static str>> {
     staff.require(StaffPermission::System)?;
-    let mut errors = Vec::new();
-    let mut checked: Vec<(&'static SystemSetting, Option<String>)> = Vec::new();
-    for (key, change) in changes {
-        let Some(setting) = system_setting(&key) else {
-            errors.push(FieldError::new(key, "There is no such setting"));
-            continue;
-        };
-        match change {
-            Change::Clear => checked.push((setting, None)),
-            Change::Set(raw) => match setting.validate(&raw) {
-                Ok(value) => checked.push((setting, Some(value))),
-                Err(message) => errors.push(FieldError::new(setting.key, message)),
-            },
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
-
     state.settings.reload().await?;
     let current: HashMap<&str, Effective> = state
         .settings
@@ -125,16 +106,32 @@ pub async fn update(
         .into_iter()
         .map(|e| (e.setting.key, e))
         .collect();
-    let writes: Vec<(&'static SystemSetting, Option<String>)> = checked
-        .into_iter()
-        .filter(|(setting, wanted)| {
-            let now = current.get(setting.key);
-            match wanted {
-                Some(v) => now.and_then(|e| e.value.as_deref()) != Some(v.as_str()),
-                None => now.is_some_and(|e| e.source == SettingSource::Saved),
+    let mut errors = Vec::new();
+    let mut writes: Vec<(&'static SystemSetting, Option<String>)> = Vec::new();
+    for (key, change) in changes {
+        let Some(setting) = system_setting(&key) else {
+            errors.push(FieldError::new(key, "There is no such setting"));
+            continue;
+        };
+        let now = current.get(setting.key);
+        match change {
+            Change::Clear => {
+                if now.is_some_and(|e| e.source == SettingSource::Saved) {
+                    writes.push((setting, None));
+                }
             }
-        })
-        .collect();
+            // The value in effect is no change, and is not judged again: a form sends back
+            // every value it shows, including configured ones this page did not choose.
+            Change::Set(raw) if now.and_then(|e| e.value.as_deref()) == Some(raw.trim()) => {}
+            Change::Set(raw) => match setting.validate(&raw) {
+                Ok(value) => writes.push((setting, Some(value))),
+                Err(message) => errors.push(FieldError::new(setting.key, message)),
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
     if writes.is_empty() {
         return Ok(Vec::new());
     }

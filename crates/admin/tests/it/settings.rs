@@ -525,7 +525,8 @@ async fn secrets_never_reach_the_logs() {
     )
     .await
     .unwrap();
-    wait_sent(&app, &invited.email).await;
+    let sent = wait_sent(&app, &invited.email).await;
+    assert_eq!(sent.status, "sent", "through Resend with the saved key");
 
     let captured = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(
@@ -676,7 +677,27 @@ async fn mail_goes_through_a_resend_key_saved_in_settings() {
     )
     .await
     .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Its delivery job finishes without a transport (the message stays pending).
+    for attempt in 0.. {
+        use platform::jobs::model::{self, job};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let done = job::Entity::find()
+            .filter(job::Column::Kind.eq("mail.deliver"))
+            .filter(job::Column::State.eq(model::COMPLETED))
+            .one(&app.state.db)
+            .await
+            .unwrap();
+        if done.is_some() {
+            break;
+        }
+        assert!(attempt < 200, "the delivery job did not run");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let before = platform::mail::to_address(&app.state.db, "before@example.com")
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(before.status, "pending");
     assert!(server.received_requests().await.unwrap().is_empty());
 
     let res = put_settings(
@@ -1248,4 +1269,39 @@ fn the_settings_api_is_in_the_openapi_document() {
     ] {
         assert!(schemas[s].is_object(), "{s}");
     }
+}
+
+#[tokio::test]
+async fn sending_back_the_value_in_effect_is_no_change() {
+    // A configured value outside the page's rules (here: a long name) is sent back by every
+    // save of the form; it is not judged, and not saved.
+    let long_name = "A configured platform name that is longer than the page would accept";
+    let app = app_with(|c| c.platform_name = long_name.into()).await;
+    let (_, t) = root_token(&app).await;
+    let res = put_settings(
+        &app,
+        &t,
+        json!({ "platform_name": long_name, "default_ai_model": "gpt-4o-mini", "support_email": null }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let read: Value = res.json().await.unwrap();
+    assert_eq!(item(&read, "platform_name")["source"], "config");
+    assert!(
+        platform::audit::by_action(&app.state.db, "settings.changed")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let res = put_settings(
+        &app,
+        &t,
+        json!({ "platform_name": format!("{long_name}!") }),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a new value is judged"
+    );
 }

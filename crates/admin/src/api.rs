@@ -51,6 +51,11 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::customers::list_audit))
         .routes(routes!(crate::customers::export_audit))
         .routes(routes!(crate::dashboard::get_dashboard))
+        .routes(routes!(
+            crate::api_settings::get_settings,
+            crate::api_settings::put_settings
+        ))
+        .routes(routes!(crate::api_settings::test_integration))
 }
 
 pub fn routes() -> axum::Router<AppState> {

@@ -110,16 +110,22 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     db::migrate(&database).await?;
     let mailer = Mailer::from_config(&config)?;
     let events = platform::events::Events::connect(&config, &database).await?;
+    let config = Arc::new(config);
+    let keys = Arc::new(keys);
+    let settings =
+        platform::settings::SystemSettings::new(config.clone(), database.clone(), keys.clone());
+    settings.reload().await?;
     Ok(AppState {
         platform_name: Arc::from(config.platform_name.as_str()),
-        config: Arc::new(config),
+        config,
         db: database,
-        keys: Arc::new(keys),
+        keys,
         auth: identity::authenticator(),
         mailer,
         nav: Arc::new(nav()),
         events,
         jobs: platform::jobs::Jobs::new(),
+        settings,
     })
 }
 

@@ -21,6 +21,12 @@ pub const SECRET_KEYS: &[&str] = &[
     "redis_url",
     "resend_api_key",
     "admin_access_code",
+    "openai_api_key",
+    "stripe_secret_key",
+    "stripe_webhook_secret",
+    "meta_app_secret",
+    "apify_token",
+    "manychat_api_key",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -79,6 +85,31 @@ pub struct Config {
     pub resend_api_base: String,
     /// When set, staff sign-in also asks for this deployment-wide access code.
     pub admin_access_code: Option<String>,
+    // Integrations. A super admin may override each of the following in the back office's
+    // system settings (saved values win over these); the `*_api_base` keys are config-only.
+    /// Where customers are told to write for help.
+    pub support_email: Option<String>,
+    /// The model used when a feature does not choose one.
+    pub default_ai_model: String,
+    /// Base of an OpenAI-compatible API (`…/models`, `…/chat/completions`).
+    pub openai_base_url: String,
+    pub openai_api_key: Option<String>,
+    pub stripe_secret_key: Option<String>,
+    pub stripe_publishable_key: Option<String>,
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe's API base (tests point it at a local server).
+    pub stripe_api_base: String,
+    pub meta_app_id: Option<String>,
+    pub meta_app_secret: Option<String>,
+    /// Meta's Graph API base (tests point it at a local server).
+    pub meta_graph_base: String,
+    pub apify_token: Option<String>,
+    /// Apify's API base (tests point it at a local server).
+    pub apify_api_base: String,
+    /// `<page id>:<key>` from Manychat's API settings.
+    pub manychat_api_key: Option<String>,
+    /// Manychat's API base (tests point it at a local server).
+    pub manychat_api_base: String,
 }
 
 impl Default for Config {
@@ -112,6 +143,21 @@ impl Default for Config {
             resend_api_key: None,
             resend_api_base: "https://api.resend.com".into(),
             admin_access_code: None,
+            support_email: None,
+            default_ai_model: "gpt-4o-mini".into(),
+            openai_base_url: "https://api.openai.com/v1".into(),
+            openai_api_key: None,
+            stripe_secret_key: None,
+            stripe_publishable_key: None,
+            stripe_webhook_secret: None,
+            stripe_api_base: "https://api.stripe.com".into(),
+            meta_app_id: None,
+            meta_app_secret: None,
+            meta_graph_base: "https://graph.facebook.com".into(),
+            apify_token: None,
+            apify_api_base: "https://api.apify.com".into(),
+            manychat_api_key: None,
+            manychat_api_base: "https://api.manychat.com".into(),
         }
     }
 }
@@ -171,6 +217,17 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "database_url must start with sqlite: or postgres://".into(),
             ));
+        }
+        for (key, url) in [
+            ("openai_base_url", &self.openai_base_url),
+            ("resend_api_base", &self.resend_api_base),
+            ("stripe_api_base", &self.stripe_api_base),
+            ("meta_graph_base", &self.meta_graph_base),
+            ("apify_api_base", &self.apify_api_base),
+            ("manychat_api_base", &self.manychat_api_base),
+        ] {
+            crate::settings::check_http_url(url)
+                .map_err(|m| ConfigError::Invalid(format!("{key} {url:?}: {m}")))?;
         }
         if self.body_limit_bytes < 1024 {
             return Err(ConfigError::Invalid(
@@ -340,6 +397,11 @@ mod tests {
             jail.set_env("GROWTHDECK_LISTEN", "127.0.0.1:1");
             jail.set_env("GROWTHDECK_DATABASE_URL", "mysql://x");
             assert!(Config::load().is_err());
+            jail.set_env("GROWTHDECK_DATABASE_URL", "sqlite://x.db");
+            jail.set_env("GROWTHDECK_OPENAI_BASE_URL", "ftp://llm.local");
+            assert!(Config::load().is_err());
+            jail.set_env("GROWTHDECK_OPENAI_BASE_URL", "http://llm.local:8000/v1");
+            assert!(Config::load().is_ok());
             Ok(())
         });
     }

@@ -1,9 +1,11 @@
 //! The mail outbox. Features write a message into `outbox_mail` inside their transaction
 //! (`mail::enqueue`), together with the [`DeliverMail`] job that sends it, so a message exists
 //! — and is sent — if and only if the business change committed. The job delivers through SMTP
-//! (`smtp_url`) or the Resend HTTP API (`resend_api_key`), retries temporary failures with
-//! back-off and marks permanent ones `failed`. With neither configured, the message stays in
-//! the outbox and is logged at INFO (with its links) so a self-hoster can finish sign-up.
+//! (`smtp_url`) or the Resend HTTP API (`resend_api_key`), from the sender `mail_from` — each
+//! the effective system setting at delivery time (saved in the back office, else configured) —
+//! retries temporary failures with back-off and marks permanent ones `failed`. With neither
+//! configured, the message stays in the outbox and is logged at INFO (with its links) so a
+//! self-hoster can finish sign-up.
 
 use std::sync::Arc;
 
@@ -14,6 +16,7 @@ use crate::{
     config::Config,
     error::{Error, Result},
     jobs::{Job, JobError, JobMeta},
+    settings::{self as keys, SystemSettings},
     state::AppState,
 };
 
@@ -82,7 +85,10 @@ impl Job for DeliverMail {
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
     async fn run(self, state: AppState, _: JobMeta) -> Result<(), JobError> {
-        state.mailer.deliver(&state.db, self.mail_id).await
+        state
+            .mailer
+            .deliver(&state.settings, &state.db, self.mail_id)
+            .await
     }
 }
 
@@ -108,6 +114,9 @@ pub async fn failed_since(
         .await?)
 }
 
+/// Delivers outbox messages. Which transport (SMTP, Resend, or none) and which sender are
+/// decided at each delivery from the effective system settings, so a super admin's change
+/// applies without a restart; the transport is rebuilt only when those settings change.
 #[derive(Clone)]
 pub struct Mailer {
     inner: Arc<MailerInner>,
@@ -124,9 +133,26 @@ enum Transport {
     Outbox,
 }
 
-struct MailerInner {
+/// The settings a transport is built from.
+#[derive(Clone, PartialEq, Eq)]
+struct MailSettings {
+    smtp_url: Option<String>,
+    resend_api_key: Option<String>,
+    mail_from: String,
+}
+
+/// A transport and sender built for one set of settings.
+struct Route {
+    settings: MailSettings,
     transport: Transport,
     from: Mailbox,
+}
+
+struct MailerInner {
+    /// Resend's API base (config only).
+    resend_base: String,
+    client: reqwest::Client,
+    route: std::sync::Mutex<Option<Arc<Route>>>,
 }
 
 /// What one delivery attempt came to.
@@ -137,41 +163,87 @@ enum Sent {
 }
 
 impl Mailer {
+    /// Checks the configured sender and SMTP URL (a typo stops the start, not the first mail).
     pub fn from_config(config: &Config) -> Result<Self> {
-        let from: Mailbox = config
+        config
             .mail_from
-            .parse()
+            .parse::<Mailbox>()
             .map_err(|e| Error::internal(format!("mail_from {:?}: {e}", config.mail_from)))?;
-        let transport = match (&config.smtp_url, &config.resend_api_key) {
-            (Some(url), _) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| Error::internal(format!("smtp_url: {e}")))?
-                    .build(),
-            ),
-            (None, Some(key)) => Transport::Resend {
+        if let Some(url) = &config.smtp_url {
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map_err(|e| Error::internal(format!("smtp_url: {e}")))?;
+        }
+        Ok(Self {
+            inner: Arc::new(MailerInner {
+                resend_base: config.resend_api_base.trim_end_matches('/').to_string(),
                 client: reqwest::Client::builder()
                     .timeout(std::time::Duration::from_secs(20))
                     .build()
                     .map_err(Error::internal)?,
-                base: config.resend_api_base.trim_end_matches('/').to_string(),
+                route: std::sync::Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The transport for the settings in effect, built again only when they changed.
+    async fn route(&self, settings: &SystemSettings) -> std::result::Result<Arc<Route>, String> {
+        settings.refresh_if_stale().await;
+        let wanted = MailSettings {
+            smtp_url: settings.cached(keys::SMTP_URL),
+            resend_api_key: settings.cached(keys::RESEND_API_KEY),
+            mail_from: settings.cached(keys::MAIL_FROM).unwrap_or_default(),
+        };
+        let mut slot = match self.inner.route.lock() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(route) = slot.as_ref()
+            && route.settings == wanted
+        {
+            return Ok(route.clone());
+        }
+        let from: Mailbox = wanted
+            .mail_from
+            .parse()
+            .map_err(|e| format!("the sender {:?} is not valid: {e}", wanted.mail_from))?;
+        let transport = match (&wanted.smtp_url, &wanted.resend_api_key) {
+            // The URL holds a password: the message does not repeat it.
+            (Some(url), _) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|_| "the SMTP URL is not valid".to_string())?
+                    .build(),
+            ),
+            (None, Some(key)) => Transport::Resend {
+                client: self.inner.client.clone(),
+                base: self.inner.resend_base.clone(),
                 key: key.clone(),
             },
             (None, None) => Transport::Outbox,
         };
-        Ok(Self {
-            inner: Arc::new(MailerInner { transport, from }),
-        })
+        let route = Arc::new(Route {
+            settings: wanted,
+            transport,
+            from,
+        });
+        *slot = Some(route.clone());
+        Ok(route)
     }
 
     /// The `DeliverMail` job's work: one delivery attempt, recorded on the outbox row.
-    pub async fn deliver(&self, conn: &DatabaseConnection, id: Uuid) -> Result<(), JobError> {
+    pub async fn deliver(
+        &self,
+        settings: &SystemSettings,
+        conn: &DatabaseConnection,
+        id: Uuid,
+    ) -> Result<(), JobError> {
         let Some(msg) = entity::Entity::find_by_id(id).one(conn).await? else {
             return Ok(());
         };
         if msg.status != "pending" {
             return Ok(());
         }
-        let outcome = match &self.inner.transport {
+        let route = self.route(settings).await.map_err(JobError::Retry)?;
+        let outcome = match &route.transport {
             Transport::Outbox => {
                 tracing::info!(
                     mail_id = %id,
@@ -182,9 +254,9 @@ impl Mailer {
                 );
                 return Ok(());
             }
-            Transport::Smtp(smtp) => self.send_smtp(smtp, &msg).await,
+            Transport::Smtp(smtp) => send_smtp(smtp, &route.from, &msg).await,
             Transport::Resend { client, base, key } => {
-                self.send_resend(client, base, key, &msg).await
+                send_resend(client, base, key, &route.from, &msg).await
             }
         };
         let mut active: entity::ActiveModel = msg.clone().into();
@@ -209,72 +281,72 @@ impl Mailer {
         active.update(conn).await?;
         result
     }
+}
 
-    async fn send_smtp(
-        &self,
-        smtp: &AsyncSmtpTransport<Tokio1Executor>,
-        msg: &OutboxMessage,
-    ) -> Sent {
-        let to: Mailbox = match msg.to_addr.parse() {
-            Ok(to) => to,
-            Err(e) => return Sent::Permanent(format!("recipient {:?}: {e}", msg.to_addr)),
-        };
-        let email = match Message::builder()
-            .from(self.inner.from.clone())
-            .to(to)
-            .subject(msg.subject.clone())
-            .body(msg.body_text.clone())
-        {
-            Ok(m) => m,
-            Err(e) => return Sent::Permanent(e.to_string()),
-        };
-        match smtp.send(email).await {
-            Ok(_) => Sent::Ok,
-            // A 5xx refusal will not get better by retrying; anything else might.
-            Err(e) if e.is_permanent() => Sent::Permanent(e.to_string()),
-            Err(e) => Sent::Temporary(e.to_string()),
-        }
+async fn send_smtp(
+    smtp: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+    msg: &OutboxMessage,
+) -> Sent {
+    let to: Mailbox = match msg.to_addr.parse() {
+        Ok(to) => to,
+        Err(e) => return Sent::Permanent(format!("recipient {:?}: {e}", msg.to_addr)),
+    };
+    let email = match Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(msg.subject.clone())
+        .body(msg.body_text.clone())
+    {
+        Ok(m) => m,
+        Err(e) => return Sent::Permanent(e.to_string()),
+    };
+    match smtp.send(email).await {
+        Ok(_) => Sent::Ok,
+        // A 5xx refusal will not get better by retrying; anything else might.
+        Err(e) if e.is_permanent() => Sent::Permanent(e.to_string()),
+        Err(e) => Sent::Temporary(e.to_string()),
     }
+}
 
-    /// Resend's `POST /emails` (JSON, bearer key): 2xx sent; 429 and 5xx temporary; other 4xx
-    /// permanent (a bad address or key will not fix itself).
-    async fn send_resend(
-        &self,
-        client: &reqwest::Client,
-        base: &str,
-        key: &str,
-        msg: &OutboxMessage,
-    ) -> Sent {
-        let body = serde_json::json!({
-            "from": self.inner.from.to_string(),
-            "to": [msg.to_addr],
-            "subject": msg.subject,
-            "text": msg.body_text,
-        });
-        let response = client
-            .post(format!("{base}/emails"))
-            .bearer_auth(key)
-            .header("Idempotency-Key", msg.id.to_string())
-            .json(&body)
-            .send()
-            .await;
-        match response {
-            Err(e) => Sent::Temporary(format!("Resend unreachable: {e}")),
-            Ok(r) if r.status().is_success() => Sent::Ok,
-            Ok(r) => {
-                let status = r.status();
-                let text: String = r
-                    .text()
-                    .await
-                    .unwrap_or_default()
-                    .chars()
-                    .take(500)
-                    .collect();
-                if status.as_u16() == 429 || status.is_server_error() {
-                    Sent::Temporary(format!("Resend answered {status}: {text}"))
-                } else {
-                    Sent::Permanent(format!("Resend answered {status}: {text}"))
-                }
+/// Resend's `POST /emails` (JSON, bearer key): 2xx sent; 429 and 5xx temporary; other 4xx
+/// permanent (a bad address or key will not fix itself).
+async fn send_resend(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    from: &Mailbox,
+    msg: &OutboxMessage,
+) -> Sent {
+    let body = serde_json::json!({
+        "from": from.to_string(),
+        "to": [msg.to_addr],
+        "subject": msg.subject,
+        "text": msg.body_text,
+    });
+    let response = client
+        .post(format!("{base}/emails"))
+        .bearer_auth(key)
+        .header("Idempotency-Key", msg.id.to_string())
+        .json(&body)
+        .send()
+        .await;
+    match response {
+        Err(e) => Sent::Temporary(format!("Resend unreachable: {e}")),
+        Ok(r) if r.status().is_success() => Sent::Ok,
+        Ok(r) => {
+            let status = r.status();
+            let text: String = r
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(500)
+                .collect();
+            if status.as_u16() == 429 || status.is_server_error() {
+                Sent::Temporary(format!("Resend answered {status}: {text}"))
+            } else {
+                Sent::Permanent(format!("Resend answered {status}: {text}"))
             }
         }
     }

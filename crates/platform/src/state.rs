@@ -19,14 +19,26 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Navigation entries registered by the features, composed by the binary.
     pub nav: Arc<Vec<NavEntry>>,
+    /// The configured name at start. Pages and mail use [`AppState::platform_name`], which
+    /// honours the name a super admin saved in the system settings.
     pub platform_name: Arc<str>,
     /// Live events (SSE); cross-node when scaled out.
     pub events: Events,
     /// Background jobs: enqueue wakes the local workers.
     pub jobs: Jobs,
+    /// System settings saved in the back office over the configuration (cached, refreshed
+    /// every few seconds and at once after a save).
+    pub settings: crate::settings::SystemSettings,
 }
 
 impl AppState {
+    /// The platform's name as shown now: the saved system setting, else the configured one.
+    pub fn platform_name(&self) -> String {
+        self.settings
+            .cached(crate::settings::PLATFORM_NAME)
+            .unwrap_or_else(|| self.config.platform_name.clone())
+    }
+
     /// (connections in the pool, idle connections), for `/metrics`.
     pub fn db_pool_stats(&self) -> (u32, usize) {
         match self.db.get_database_backend() {

@@ -89,16 +89,25 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
     if config.public_url.is_none() {
         config.public_url = Some(format!("http://{addr}"));
     }
+    let config = Arc::new(config);
+    let keys = Arc::new(Keyring::generate().unwrap_or_else(|e| panic!("keyring: {e}")));
+    let settings =
+        crate::settings::SystemSettings::new(config.clone(), database.clone(), keys.clone());
+    settings
+        .reload()
+        .await
+        .unwrap_or_else(|e| panic!("system settings: {e}"));
     let state = AppState {
         mailer: Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e}")),
         platform_name: Arc::from(config.platform_name.as_str()),
-        config: Arc::new(config),
+        config,
         db: database,
-        keys: Arc::new(Keyring::generate().unwrap_or_else(|e| panic!("keyring: {e}"))),
+        keys,
         auth: mount.auth,
         nav: Arc::new(mount.nav),
         events: crate::events::Events::local(),
         jobs: crate::jobs::Jobs::new(),
+        settings,
     };
     let registry = (mount.jobs)(crate::jobs::Registry::platform());
     let runner = crate::jobs::runner::Runner::start(

@@ -118,7 +118,7 @@ pub fn nav_for(role: StaffRole, path: &str) -> Vec<NavLink> {
 pub fn shell(state: &AppState, title: &str, flashes: Vec<platform::web::shell::Flash>) -> Shell {
     Shell {
         title: title.to_string(),
-        platform_name: state.config.platform_name.clone(),
+        platform_name: state.platform_name(),
         user: None,
         workspaces: Vec::new(),
         nav: Vec::new(),

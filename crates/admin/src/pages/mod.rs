@@ -10,6 +10,7 @@ mod dashboard;
 mod lists;
 mod notifications;
 mod operations;
+mod settings;
 mod staff;
 mod trail;
 mod users;
@@ -83,4 +84,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/staff/{id}/reset-2fa", post(staff::reset_two_factor))
         .route("/admin/staff/{id}/disable", post(staff::disable))
         .route("/admin/staff/{id}/enable", post(staff::enable))
+        .route("/admin/settings", get(settings::page).post(settings::save))
+        .route("/admin/settings/test/{integration}", post(settings::test))
 }

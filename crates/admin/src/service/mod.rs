@@ -8,6 +8,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod operations;
 pub mod sessions;
+pub mod settings;
 pub mod sign_in;
 pub mod staff;
 pub mod two_factor;

@@ -191,11 +191,11 @@ pub async fn invite(
     mail::enqueue(
         &txn,
         &model.email,
-        &format!("You are invited to the {} back office", state.config.platform_name),
+        &format!("You are invited to the {} back office", state.platform_name()),
         &format!(
             "{} invited you to the {} back office as {}.\n\nSet your password here (valid for 3 days, usable once):\n{link}\n\nAt your first sign-in you will set up an authenticator app; it is required for every staff sign-in.\n",
             by.email,
-            state.config.platform_name,
+            state.platform_name(),
             role.label()
         ),
     )

@@ -22,7 +22,7 @@ pub struct Enrolment {
 }
 
 pub fn issuer(state: &AppState) -> String {
-    format!("{} staff", state.config.platform_name)
+    format!("{} staff", state.platform_name())
 }
 
 /// Seals a fresh secret for a member (stored unconfirmed until the first valid code).

@@ -7,6 +7,7 @@ mod customers;
 mod dashboard;
 mod matrix;
 mod operations;
+mod settings;
 mod staff_management;
 mod web_sign_in;
 

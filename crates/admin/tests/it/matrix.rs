@@ -66,6 +66,24 @@ fn pages(ids: &Ids) -> Vec<Route> {
         r(M::GET, "/admin", "/admin".into(), Needs(P::Dashboard)),
         r(
             M::GET,
+            "/admin/settings",
+            "/admin/settings".into(),
+            Needs(P::System),
+        ),
+        r(
+            M::POST,
+            "/admin/settings",
+            "/admin/settings".into(),
+            Needs(P::System),
+        ),
+        r(
+            M::POST,
+            "/admin/settings/test/{integration}",
+            "/admin/settings/test/openai".into(),
+            Needs(P::System),
+        ),
+        r(
+            M::GET,
             "/admin/events",
             "/admin/events".into(),
             Needs(P::Dashboard),
@@ -376,6 +394,27 @@ fn api(ids: &Ids) -> Vec<Route> {
             Needs(P::ActivityLog),
         ),
     ];
+    routes.push(r(
+        M::GET,
+        "/api/v1/admin/settings",
+        "/api/v1/admin/settings".into(),
+        Needs(P::System),
+    ));
+    routes.push(Route {
+        body: Some(json!({ "values": {} })),
+        ..r(
+            M::PUT,
+            "/api/v1/admin/settings",
+            "/api/v1/admin/settings".into(),
+            Needs(P::System),
+        )
+    });
+    routes.push(r(
+        M::POST,
+        "/api/v1/admin/settings/test/{integration}",
+        "/api/v1/admin/settings/test/openai".into(),
+        Needs(P::System),
+    ));
     routes.push(Route {
         body: Some(json!({ "confirm": "nobody@example.com" })),
         ..r(

@@ -124,7 +124,7 @@ pub async fn landing(
     jar: CookieJar,
 ) -> Result<Response> {
     let (jar, flashes) = flash::take(jar);
-    let title = state.config.platform_name.clone();
+    let title = state.platform_name();
     let page = LandingPage {
         shell: shell(&state, ctx.as_ref(), &title, "/", flashes).await?,
         signed_in: ctx.is_some(),

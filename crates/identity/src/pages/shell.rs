@@ -53,7 +53,7 @@ pub async fn shell(
     };
     Ok(Shell {
         title: title.to_string(),
-        platform_name: state.config.platform_name.clone(),
+        platform_name: state.platform_name(),
         user,
         workspaces,
         nav,

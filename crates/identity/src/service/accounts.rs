@@ -182,7 +182,7 @@ async fn send_verification(
     mail::enqueue(
         conn,
         &user.email,
-        &format!("Confirm your email for {}", state.config.platform_name),
+        &format!("Confirm your email for {}", state.platform_name()),
         &format!(
             "Hello {},\n\nconfirm your email address by opening this link (valid for 48 hours):\n\n{url}\n\nIf you did not sign up, ignore this message.\n",
             user.name
@@ -473,7 +473,7 @@ fn reset_link(state: &AppState) -> MailedLink {
         purpose: Purpose::PasswordReset,
         ttl: super::RESET_TTL,
         path: "/reset-password",
-        subject: format!("Reset your {} password", state.config.platform_name),
+        subject: format!("Reset your {} password", state.platform_name()),
         what: "set a new password by opening this link (valid for 1 hour, usable once; until then your password stays as it is)",
         audit_action: "auth.reset_requested",
     }
@@ -549,7 +549,7 @@ pub async fn request_magic_link(state: &AppState, origin: &Origin, email: &str) 
         purpose: Purpose::MagicLink,
         ttl: super::MAGIC_LINK_TTL,
         path: "/magic-link",
-        subject: format!("Your {} sign-in link", state.config.platform_name),
+        subject: format!("Your {} sign-in link", state.platform_name()),
         what: "open this link to sign in (valid for 15 minutes, usable once)",
         audit_action: "auth.magic_link_requested",
     };
@@ -674,7 +674,7 @@ pub async fn change_email(
     mail::enqueue(
         &txn,
         &old_email,
-        &format!("Your {} email address was changed", state.config.platform_name),
+        &format!("Your {} email address was changed", state.platform_name()),
         &format!("Hello {},\n\nthe sign-in email of your account was changed to {}. If this was not you, reset your password and contact support.\n", user.name, user.email),
     )
     .await?;

@@ -123,7 +123,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
     mail::enqueue(
         &txn,
         &email.display,
-        &format!("{} invited you to {} on {}", ctx.user.name, ws.name, state.config.platform_name),
+        &format!("{} invited you to {} on {}", ctx.user.name, ws.name, state.platform_name()),
         &format!(
             "Hello,\n\n{} ({}) invited you to join the workspace \"{}\" as {}.\n\nAccept the invitation (valid for 7 days):\n\n{url}\n",
             ctx.user.name, ctx.user.email, ws.name, role.label()

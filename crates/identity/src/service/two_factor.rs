@@ -46,7 +46,7 @@ pub async fn setup(state: &AppState, ctx: &Ctx) -> Result<Setup> {
     let mut active = user.into_active_model();
     active.totp_pending_secret = Set(Some(sealed));
     active.update(&state.db).await?;
-    let otpauth_uri = totp::otpauth_uri(&secret, &state.config.platform_name, &email)?;
+    let otpauth_uri = totp::otpauth_uri(&secret, &state.platform_name(), &email)?;
     let qr_svg = totp::qr_svg(&otpauth_uri)?;
     Ok(Setup {
         secret,
@@ -68,7 +68,7 @@ pub async fn pending_setup(state: &AppState, ctx: &Ctx) -> Result<Option<Setup>>
         .keys
         .decrypt_str(PURPOSE, &sealed)
         .map_err(Error::internal)?;
-    let otpauth_uri = totp::otpauth_uri(&secret, &state.config.platform_name, &user.email)?;
+    let otpauth_uri = totp::otpauth_uri(&secret, &state.platform_name(), &user.email)?;
     let qr_svg = totp::qr_svg(&otpauth_uri)?;
     Ok(Some(Setup {
         secret,

@@ -96,13 +96,15 @@ pub async fn request_meta(State(state): State<AppState>, mut req: Request, next:
         req.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
     let path = req.uri().path().to_string();
+    // Settings saved on another node reach this one within the refresh period.
+    state.settings.refresh_if_stale().await;
     let meta = RequestMeta {
         request_id: request_id.clone(),
         wants_html: !is_machine_path(&path),
         is_htmx: req.headers().get("hx-request").is_some_and(|v| v == "true"),
         client_ip: client_ip(&req, state.config.trust_forwarded_for),
         path,
-        platform_name: state.platform_name.clone(),
+        platform_name: Arc::from(state.platform_name()),
     };
     let mut response = META.scope(meta, next.run(req)).await;
     if let Ok(v) = HeaderValue::from_str(&request_id) {

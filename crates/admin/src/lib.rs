@@ -4,9 +4,6 @@
 //! always sign in with TOTP. Roles decide what each staff member reaches ([`roles`]).
 
 pub mod api;
-pub mod api_settings;
-pub mod customers;
-pub mod dashboard;
 pub mod model;
 pub mod pages;
 pub mod roles;

@@ -173,10 +173,11 @@ pub struct AuditFilter {
     pub ip: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    pub order: crate::db::Order,
 }
 
-/// A page of the activity log, newest first; the cursor is the last event's id (UUIDv7 ids
-/// are time-ordered).
+/// A page of the activity log in the filter's order; the cursor is the last event's id
+/// (UUIDv7 ids are time-ordered).
 pub async fn search(
     conn: &impl ConnectionTrait,
     filter: &AuditFilter,
@@ -184,9 +185,7 @@ pub async fn search(
     limit: u64,
 ) -> Result<(Vec<AuditEvent>, Option<Uuid>)> {
     use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-    let mut find = entity::Entity::find()
-        .order_by_desc(entity::Column::Id)
-        .limit(limit + 1);
+    let mut find = entity::Entity::find();
     if let Some(actor) = filter
         .actor
         .as_deref()
@@ -237,17 +236,16 @@ pub async fn search(
     if let Some(until) = filter.until {
         find = find.filter(entity::Column::CreatedAt.lt(until));
     }
-    if let Some(c) = cursor {
-        find = find.filter(entity::Column::Id.lt(c));
-    }
-    let mut items = find.all(conn).await?;
-    let next = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|e| e.id)
-    } else {
-        None
-    };
-    Ok((items, next))
+    Ok(crate::db::keyset_page(
+        conn,
+        find,
+        entity::Column::Id,
+        |e| e.id,
+        filter.order,
+        cursor,
+        limit,
+    )
+    .await?)
 }
 
 /// Anonymises a deleted person's entries: those they made (`actor_user_id`), those naming them

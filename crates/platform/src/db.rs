@@ -76,3 +76,67 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
     })
     .await
 }
+
+/// Which end of a time-ordered list comes first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+impl Order {
+    /// `oldest` (any case) or anything else (newest first), as list pages pass it.
+    pub fn parse(raw: &str) -> Self {
+        if raw.eq_ignore_ascii_case("oldest") {
+            Order::OldestFirst
+        } else {
+            Order::NewestFirst
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Order::NewestFirst => "newest",
+            Order::OldestFirst => "oldest",
+        }
+    }
+}
+
+/// One page of a list keyed by time-ordered UUIDv7 ids: `limit` rows after `cursor` (the last
+/// id of the previous page) in `order`, and the cursor of the next page (`None` on the last).
+/// Reads one row more than it returns to know whether another page exists.
+pub async fn keyset_page<E, C>(
+    conn: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+    id: C,
+    id_of: impl Fn(&E::Model) -> uuid::Uuid,
+    order: Order,
+    cursor: Option<uuid::Uuid>,
+    limit: u64,
+) -> Result<(Vec<E::Model>, Option<uuid::Uuid>), DbErr>
+where
+    E: sea_orm::EntityTrait,
+    C: sea_orm::ColumnTrait,
+{
+    use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
+    let mut select = match order {
+        Order::NewestFirst => select.order_by_desc(id),
+        Order::OldestFirst => select.order_by_asc(id),
+    }
+    .limit(limit + 1);
+    if let Some(c) = cursor {
+        select = match order {
+            Order::NewestFirst => select.filter(id.lt(c)),
+            Order::OldestFirst => select.filter(id.gt(c)),
+        };
+    }
+    let mut rows = select.all(conn).await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(&id_of)
+    } else {
+        None
+    };
+    Ok((rows, next))
+}

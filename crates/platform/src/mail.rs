@@ -369,22 +369,18 @@ pub struct OutboxFilter {
     pub status: Option<String>,
     /// Part of the recipient's address, any case.
     pub to: Option<String>,
+    pub order: crate::db::Order,
 }
 
-/// A page of the outbox, newest first, after `cursor` (the last id of the previous page).
+/// A page of the outbox in the filter's order, after `cursor` (the last id of the previous page).
 pub async fn page(
     conn: &impl ConnectionTrait,
     filter: &OutboxFilter,
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<OutboxMessage>, Option<Uuid>)> {
-    use sea_orm::{
-        QuerySelect,
-        sea_query::{Expr, ExprTrait, Func, LikeExpr},
-    };
-    let mut find = entity::Entity::find()
-        .order_by_desc(entity::Column::Id)
-        .limit(limit + 1);
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let mut find = entity::Entity::find();
     if let Some(status) = filter.status.as_deref().filter(|s| !s.is_empty()) {
         if !matches!(status, "pending" | "sent" | "failed") {
             return Err(Error::validation(
@@ -410,17 +406,16 @@ pub async fn page(
                 .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
         );
     }
-    if let Some(c) = cursor {
-        find = find.filter(entity::Column::Id.lt(c));
-    }
-    let mut rows = find.all(conn).await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|m| m.id)
-    } else {
-        None
-    };
-    Ok((rows, next))
+    Ok(crate::db::keyset_page(
+        conn,
+        find,
+        entity::Column::Id,
+        |m| m.id,
+        filter.order,
+        cursor,
+        limit,
+    )
+    .await?)
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<OutboxMessage> {

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, PaginatorTrait, QueryOrder, QuerySelect, Set,
+    ConnectionTrait, PaginatorTrait, QuerySelect, Set,
     entity::prelude::*,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
@@ -186,23 +186,21 @@ pub async fn page(
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<Seen>, Option<Uuid>)> {
-    let mut find = entity::Entity::find()
-        .filter(entity::Column::Audience.is_in(audiences.iter().copied()))
-        .order_by_desc(entity::Column::Id)
-        .limit(limit + 1);
+    let mut find =
+        entity::Entity::find().filter(entity::Column::Audience.is_in(audiences.iter().copied()));
     if unread_only {
         find = find.filter(unread_condition(staff_id));
     }
-    if let Some(c) = cursor {
-        find = find.filter(entity::Column::Id.lt(c));
-    }
-    let mut rows = find.all(conn).await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|n| n.id)
-    } else {
-        None
-    };
+    let (rows, next) = crate::db::keyset_page(
+        conn,
+        find,
+        entity::Column::Id,
+        |n| n.id,
+        crate::db::Order::NewestFirst,
+        cursor,
+        limit,
+    )
+    .await?;
     let ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
     let read_ids: Vec<Uuid> = read::Entity::find()
         .filter(read::Column::StaffId.eq(staff_id))

@@ -113,6 +113,18 @@ pub fn normalise_backup_code(code: &str) -> String {
         .collect()
 }
 
+/// A fresh set of [`BACKUP_CODES`] codes: each as shown once and as stored (the SHA-256 of
+/// its normalised form).
+pub fn new_backup_code_set() -> Result<Vec<(String, String)>> {
+    (0..BACKUP_CODES)
+        .map(|_| {
+            let code = new_backup_code()?;
+            let hash = crate::crypto::token_hash(&normalise_backup_code(&code));
+            Ok((code, hash))
+        })
+        .collect()
+}
+
 /// Whether a typed code could be a backup code (after normalising).
 pub fn looks_like_backup_code(normalised: &str) -> bool {
     normalised.len() == 10

@@ -10,6 +10,7 @@ use axum_extra::extract::cookie::CookieJar;
 use platform::{
     AppState, Error, Result,
     audit::AuditFilter,
+    db::Order,
     web::{
         csv_export,
         forms::{FormErrors, html_with},
@@ -42,6 +43,8 @@ pub struct LogQuery {
     pub ip: String,
     pub from: String,
     pub to: String,
+    /// `oldest` for oldest first; newest first otherwise.
+    pub order: String,
     pub cursor: Option<Uuid>,
 }
 
@@ -64,6 +67,7 @@ impl LogQuery {
             ip: some(ip),
             since: customers::day_start("from", &self.from)?,
             until: customers::day_end("to", &self.to)?,
+            order: Order::parse(&self.order),
         })
     }
 
@@ -76,6 +80,7 @@ impl LogQuery {
             ("ip", self.ip.as_str()),
             ("from", self.from.as_str()),
             ("to", self.to.as_str()),
+            ("order", self.order.as_str()),
         ]
     }
 }
@@ -151,7 +156,7 @@ pub async fn export(
     staff.require(StaffPermission::ActivityLog)?;
     let body = activity::export(&staff, &state, query.filter()?).await?;
     Ok(csv_export::response(
-        &crate::customers::export_name("activity-log"),
+        &crate::api::export_name("activity-log"),
         body,
     ))
 }

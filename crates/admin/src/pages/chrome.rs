@@ -3,7 +3,7 @@
 
 use axum_extra::extract::cookie::CookieJar;
 use platform::{
-    AppState, Result, notify,
+    AppState, Result,
     web::{
         assets, flash,
         shell::{NavLink, Shell},
@@ -13,6 +13,7 @@ use platform::{
 use crate::{
     Staff,
     roles::{StaffPermission, StaffRole},
+    service::notifications,
 };
 
 /// The back office's navigation: (label, path, permission that reaches it).
@@ -65,21 +66,12 @@ pub struct Chrome {
     pub bell: Bell,
 }
 
-/// The notification audiences a role sees.
-pub fn audiences(role: StaffRole) -> Vec<&'static str> {
-    StaffPermission::of(role)
-        .into_iter()
-        .map(|p| p.as_str())
-        .collect()
-}
-
 pub async fn bell(state: &AppState, staff: &Staff) -> Result<Bell> {
-    let audiences = audiences(staff.role);
-    let unread = notify::unread_count(&state.db, staff.id, &audiences).await?;
-    let (seen, _) = notify::page(&state.db, staff.id, &audiences, false, None, BELL_ITEMS).await?;
+    let page = notifications::page(staff, state, false, None, BELL_ITEMS).await?;
     Ok(Bell {
-        unread,
-        items: seen
+        unread: page.unread,
+        items: page
+            .items
             .into_iter()
             .map(|s| BellItem {
                 id: s.notification.id.to_string(),

@@ -12,7 +12,6 @@ use platform::{
     AppState, Result,
     events::{self, Access, Topic},
     http::meta,
-    notify,
     web::{
         forms::{fmt_time, html, parse_id, redirect},
         shell::Shell,
@@ -21,10 +20,10 @@ use platform::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::chrome::{Bell, Chrome, audiences, bell, frame};
+use super::chrome::{Bell, Chrome, bell, frame};
 use crate::{
     roles::{StaffPermission, StaffRole},
-    service::sessions,
+    service::{notifications, sessions},
     staff_ctx::{StaffPage, session_cookie_name},
 };
 
@@ -59,7 +58,7 @@ pub async fn mark_read(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
-    notify::mark_read(&state.db, staff.id, &audiences(staff.role), parse_id(&id)?).await?;
+    notifications::mark_read(&staff, &state, parse_id(&id)?).await?;
     after_marking(&state, &staff, jar).await
 }
 
@@ -68,7 +67,7 @@ pub async fn mark_all_read(
     StaffPage(staff): StaffPage,
     jar: CookieJar,
 ) -> Result<Response> {
-    notify::mark_all_read(&state.db, staff.id, &audiences(staff.role)).await?;
+    notifications::mark_all_read(&staff, &state).await?;
     after_marking(&state, &staff, jar).await
 }
 
@@ -105,15 +104,8 @@ pub async fn page(
     jar: CookieJar,
 ) -> Result<Response> {
     let unread_only = q.unread.is_some_and(|v| v == "1" || v == "true");
-    let (seen, next) = notify::page(
-        &state.db,
-        staff.id,
-        &audiences(staff.role),
-        unread_only,
-        q.cursor,
-        50,
-    )
-    .await?;
+    let found = notifications::page(&staff, &state, unread_only, q.cursor, 50).await?;
+    let (seen, next) = (found.items, found.next);
     let (jar, shell, chrome) =
         frame(&state, &staff, "Notifications", "/admin/notifications", jar).await?;
     let next = next
@@ -152,7 +144,7 @@ pub async fn stream(
     StaffPage(staff): StaffPage,
     parts: Parts,
 ) -> Result<Response> {
-    let allowed: Vec<&'static str> = audiences(staff.role);
+    let allowed: Vec<&'static str> = notifications::audiences(&staff);
     let filter = Box::new(move |e: &events::Event| {
         e.topic == Topic::Staff
             && e.data

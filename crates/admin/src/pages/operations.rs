@@ -9,13 +9,12 @@ use axum::{
 use axum_extra::extract::cookie::CookieJar;
 use platform::{
     AppState, Result,
+    db::Order,
     jobs::store::JobFilter,
     mail::OutboxFilter,
     web::{
-        forms::{
-            FormErrors, action_failed, fmt_opt_time, fmt_time, html_with, parse_id, redirect_flash,
-        },
-        shell::{FlashKind, Shell},
+        forms::{FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id},
+        shell::Shell,
     },
 };
 use serde::Deserialize;
@@ -39,6 +38,8 @@ const JOBS: &str = "/admin/jobs";
 pub struct OutboxQuery {
     pub status: String,
     pub to: String,
+    /// `oldest` for oldest first; newest first otherwise.
+    pub order: String,
     pub cursor: Option<Uuid>,
 }
 
@@ -74,13 +75,21 @@ pub async fn outbox(
     let filter = OutboxFilter {
         status: Some(query.status.clone()),
         to: Some(query.to.clone()),
+        order: Order::parse(&query.order),
     };
     let (rows, next, errors) =
         match operations::outbox(&staff, &state, &filter, query.cursor, 50).await {
             Ok((rows, next)) => (rows, next, FormErrors::default()),
             Err(e) => (Vec::new(), None, FormErrors::from_error(e)?),
         };
-    let base = with_query(OUTBOX, &[("status", &query.status), ("to", &query.to)]);
+    let base = with_query(
+        OUTBOX,
+        &[
+            ("status", &query.status),
+            ("to", &query.to),
+            ("order", &query.order),
+        ],
+    );
     let sep = if base.contains('?') { '&' } else { '?' };
     let (jar, shell, chrome) = frame(&state, &staff, "Mail outbox", OUTBOX, jar).await?;
     let answer = errors.answer;
@@ -116,18 +125,13 @@ pub async fn retry_mail(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::Outbox)?;
-    match operations::retry_mail(&staff, &state, parse_id(&id)?).await {
-        Ok(m) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            format!(
-                "“{}” to {} is queued for delivery again.",
-                m.subject, m.to_addr
-            ),
-            OUTBOX,
-        )),
-        Err(e) => action_failed(jar, e, OUTBOX),
-    }
+    let outcome = operations::retry_mail(&staff, &state, parse_id(&id)?).await;
+    after_action(jar, OUTBOX, outcome, |m| {
+        format!(
+            "“{}” to {} is queued for delivery again.",
+            m.subject, m.to_addr
+        )
+    })
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -135,6 +139,8 @@ pub async fn retry_mail(
 pub struct JobsQuery {
     pub state: String,
     pub kind: String,
+    /// `oldest` for oldest first; newest first otherwise.
+    pub order: String,
     pub cursor: Option<Uuid>,
 }
 
@@ -171,9 +177,17 @@ pub async fn jobs(
     let filter = JobFilter {
         state: Some(query.state.clone()).filter(|s| !s.is_empty()),
         kind: Some(query.kind.trim().to_string()).filter(|s| !s.is_empty()),
+        order: Order::parse(&query.order),
     };
     let (rows, next) = operations::jobs(&staff, &state, &filter, query.cursor, 50).await?;
-    let base = with_query(JOBS, &[("state", &query.state), ("kind", &query.kind)]);
+    let base = with_query(
+        JOBS,
+        &[
+            ("state", &query.state),
+            ("kind", &query.kind),
+            ("order", &query.order),
+        ],
+    );
     let sep = if base.contains('?') { '&' } else { '?' };
     let (jar, shell, chrome) = frame(&state, &staff, "Jobs", JOBS, jar).await?;
     let page = JobsPage {
@@ -216,18 +230,11 @@ async fn job_action(
     jar: CookieJar,
     action: JobAction,
 ) -> Result<Response> {
-    match operations::act_on_job(&staff, &state, parse_id(&id)?, action).await {
-        Ok(j) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            match action {
-                JobAction::Retry => format!("{} will run again.", j.kind),
-                JobAction::Discard => format!("{} is discarded.", j.kind),
-            },
-            JOBS,
-        )),
-        Err(e) => action_failed(jar, e, JOBS),
-    }
+    let outcome = operations::act_on_job(&staff, &state, parse_id(&id)?, action).await;
+    after_action(jar, JOBS, outcome, |j| match action {
+        JobAction::Retry => format!("{} will run again.", j.kind),
+        JobAction::Discard => format!("{} is discarded.", j.kind),
+    })
 }
 
 pub async fn retry_job(

@@ -13,7 +13,7 @@ use platform::{
     http::extract::Form,
     web::{
         forms::{
-            FormErrors, action_failed, fmt_opt_time, fmt_time, html, html_with, parse_id,
+            FormErrors, after_action, fmt_opt_time, fmt_time, html, html_with, parse_id,
             redirect_flash,
         },
         shell::{FlashKind, Shell},
@@ -230,11 +230,8 @@ where
     F: FnOnce(uuid::Uuid) -> Fut,
     Fut: std::future::Future<Output = Result<staff::Model>>,
 {
-    let to = member_path(id);
-    match action(parse_id(id)?).await {
-        Ok(_) => Ok(redirect_flash(jar, FlashKind::Success, success, &to)),
-        Err(e) => action_failed(jar, e, &to),
-    }
+    let outcome = action(parse_id(id)?).await;
+    after_action(jar, &member_path(id), outcome, |_| success.to_string())
 }
 
 #[derive(Debug, Default, Deserialize)]

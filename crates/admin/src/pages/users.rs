@@ -15,10 +15,10 @@ use platform::{
     web::{
         csv_export,
         forms::{
-            FormErrors, action_failed, fmt_opt_time, fmt_time, html, html_with, parse_id, plural,
-            redirect_flash, short_user_agent,
+            FormErrors, action_failed, after_action, fmt_opt_time, fmt_time, html, html_with,
+            parse_id, plural, short_user_agent,
         },
-        shell::{FlashKind, Shell},
+        shell::Shell,
     },
 };
 use serde::Deserialize;
@@ -162,7 +162,7 @@ pub async fn export(
     staff.require(StaffPermission::Customers)?;
     let body = customers::export_users(&staff, &state, query.filter()?).await?;
     Ok(csv_export::response(
-        &crate::customers::export_name("users"),
+        &crate::api::export_name("users"),
         body,
     ))
 }
@@ -222,7 +222,14 @@ async fn user_page(
             chrome,
             verified_at: fmt_opt_time(d.user.email_verified_at.as_ref(), "not verified"),
             two_factor_label,
-            api_tokens: plural(d.active_api_tokens, "active API token", "active API tokens"),
+            api_tokens: if d.user.status == identity::service::directory::BLOCKED {
+                format!(
+                    "{}, not usable while blocked",
+                    plural(d.active_api_tokens, "API token", "API tokens")
+                )
+            } else {
+                plural(d.active_api_tokens, "active API token", "active API tokens")
+            },
             workspaces: d
                 .workspaces
                 .into_iter()
@@ -272,18 +279,13 @@ pub async fn block(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
-    match customers::set_blocked(&staff, &state, parse_id(&id)?, true).await {
-        Ok(u) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            format!(
-                "{} is blocked: their sessions ended and their API tokens stopped.",
-                u.email
-            ),
-            &user_path(&id),
-        )),
-        Err(e) => action_failed(jar, e, &user_path(&id)),
-    }
+    let outcome = customers::set_blocked(&staff, &state, parse_id(&id)?, true).await;
+    after_action(jar, &user_path(&id), outcome, |u| {
+        format!(
+            "{} is blocked: their sessions ended and their API tokens stopped.",
+            u.email
+        )
+    })
 }
 
 pub async fn unblock(
@@ -293,15 +295,10 @@ pub async fn unblock(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
-    match customers::set_blocked(&staff, &state, parse_id(&id)?, false).await {
-        Ok(u) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            format!("{} can sign in again.", u.email),
-            &user_path(&id),
-        )),
-        Err(e) => action_failed(jar, e, &user_path(&id)),
-    }
+    let outcome = customers::set_blocked(&staff, &state, parse_id(&id)?, false).await;
+    after_action(jar, &user_path(&id), outcome, |u| {
+        format!("{} can sign in again.", u.email)
+    })
 }
 
 pub async fn sign_out(
@@ -311,15 +308,10 @@ pub async fn sign_out(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
-    match customers::sign_out(&staff, &state, parse_id(&id)?).await {
-        Ok(n) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            format!("Signed out of {}.", plural(n, "session", "sessions")),
-            &user_path(&id),
-        )),
-        Err(e) => action_failed(jar, e, &user_path(&id)),
-    }
+    let outcome = customers::sign_out(&staff, &state, parse_id(&id)?).await;
+    after_action(jar, &user_path(&id), outcome, |n| {
+        format!("Signed out of {}.", plural(n, "session", "sessions"))
+    })
 }
 
 pub async fn reset_link(
@@ -329,18 +321,13 @@ pub async fn reset_link(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
-    match customers::send_reset_link(&staff, &state, parse_id(&id)?).await {
-        Ok(u) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            format!(
-                "A password-reset link (valid 1 hour) is on its way to {}.",
-                u.email
-            ),
-            &user_path(&id),
-        )),
-        Err(e) => action_failed(jar, e, &user_path(&id)),
-    }
+    let outcome = customers::send_reset_link(&staff, &state, parse_id(&id)?).await;
+    after_action(jar, &user_path(&id), outcome, |u| {
+        format!(
+            "A password-reset link (valid 1 hour) is on its way to {}.",
+            u.email
+        )
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]

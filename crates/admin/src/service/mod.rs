@@ -4,8 +4,10 @@
 
 pub mod activity;
 pub mod allowlist;
+pub mod connections;
 pub mod customers;
 pub mod dashboard;
+pub mod notifications;
 pub mod operations;
 pub mod sessions;
 pub mod settings;

@@ -4,8 +4,7 @@
 
 use platform::{AppState, Error, Result, crypto, db::now, totp};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -141,20 +140,19 @@ pub async fn replace_backup_codes(
         .filter(staff_backup_code::Column::StaffId.eq(staff_id))
         .exec(conn)
         .await?;
-    let mut codes = Vec::with_capacity(totp::BACKUP_CODES);
-    for _ in 0..totp::BACKUP_CODES {
-        let code = totp::new_backup_code()?;
+    let set = totp::new_backup_code_set()?;
+    staff_backup_code::Entity::insert_many(set.iter().map(|(_, hash)| {
         staff_backup_code::ActiveModel {
             id: Set(Uuid::now_v7()),
             staff_id: Set(staff_id),
-            code_hash: Set(crypto::token_hash(&totp::normalise_backup_code(&code))),
+            code_hash: Set(hash.clone()),
             used_at: Set(None),
             created_at: Set(now()),
         }
-        .insert(conn)
-        .await?;
-        codes.push(code);
-    }
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    let codes = set.into_iter().map(|(code, _)| code).collect();
     Ok(codes)
 }
 

@@ -400,6 +400,80 @@ fn api(ids: &Ids) -> Vec<Route> {
         "/api/v1/admin/settings".into(),
         Needs(P::System),
     ));
+    let staff_id = &ids.staff;
+    for (method, template, path, body) in [
+        (
+            M::GET,
+            "/api/v1/admin/staff",
+            "/api/v1/admin/staff".to_string(),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/staff",
+            "/api/v1/admin/staff".to_string(),
+            Some(json!({ "email": "not an email", "role": "support" })),
+        ),
+        (
+            M::GET,
+            "/api/v1/admin/staff/{id}",
+            format!("/api/v1/admin/staff/{staff_id}"),
+            None,
+        ),
+        (
+            M::PUT,
+            "/api/v1/admin/staff/{id}/role",
+            format!("/api/v1/admin/staff/{x}/role"),
+            Some(json!({ "role": "support" })),
+        ),
+        (
+            M::PUT,
+            "/api/v1/admin/staff/{id}/allowlist",
+            format!("/api/v1/admin/staff/{x}/allowlist"),
+            Some(json!({ "ip_allowlist": [] })),
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/staff/{id}/reset-2fa",
+            format!("/api/v1/admin/staff/{x}/reset-2fa"),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/staff/{id}/disable",
+            format!("/api/v1/admin/staff/{x}/disable"),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/staff/{id}/enable",
+            format!("/api/v1/admin/staff/{x}/enable"),
+            None,
+        ),
+    ] {
+        routes.push(Route {
+            body,
+            ..r(method, template, path, Needs(P::System))
+        });
+    }
+    routes.push(r(
+        M::GET,
+        "/api/v1/admin/notifications",
+        "/api/v1/admin/notifications".into(),
+        Staff,
+    ));
+    routes.push(r(
+        M::POST,
+        "/api/v1/admin/notifications/{id}/read",
+        format!("/api/v1/admin/notifications/{x}/read"),
+        Staff,
+    ));
+    routes.push(r(
+        M::POST,
+        "/api/v1/admin/notifications/read-all",
+        "/api/v1/admin/notifications/read-all".into(),
+        Staff,
+    ));
     routes.push(Route {
         body: Some(json!({ "values": {} })),
         ..r(

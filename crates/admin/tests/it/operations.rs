@@ -87,6 +87,40 @@ async fn the_activity_log_filters_pages_and_exports() {
     let (_, second) = text(&browser, &app, &next).await;
     assert_eq!(second.matches("test.filler</code>").count(), 10);
 
+    // Oldest first, paged by cursor through the API too.
+    let t0 = staff_token(&app, &support).await;
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..2 {
+        let page: Value = app
+            .api()
+            .get(app.url(&format!(
+                "/api/v1/admin/audit?action=test.filler&order=oldest&limit=5{cursor}"
+            )))
+            .bearer_auth(&t0)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for e in page["items"].as_array().unwrap() {
+            seen.push(e["detail"]["n"].as_i64().unwrap());
+        }
+        cursor = format!("&cursor={}", page["next_cursor"].as_str().unwrap());
+    }
+    assert_eq!(seen, (0..10).collect::<Vec<i64>>());
+    let (_, oldest) = text(
+        &browser,
+        &app,
+        "/admin/activity?action=test.filler&order=oldest",
+    )
+    .await;
+    let first_n = oldest
+        .find("{&quot;n&quot;:0}")
+        .or_else(|| oldest.find("{&#34;n&#34;:0}"));
+    assert!(first_n.is_some(), "entry 0 on the first page, oldest first");
+
     // Export: CSV of the filtered log; the export itself is logged.
     let res = browser
         .get(app.url("/admin/activity/export?action=test.filler"))

@@ -368,4 +368,169 @@ async fn a_members_own_account_page() {
         status_of(&second, &app, "/admin/account").await,
         StatusCode::SEE_OTHER
     );
+    let res = first
+        .post(app.url("/admin/account/sessions/end-others"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for action in [
+        "staff.backup_codes_regenerated",
+        "staff.password_changed",
+        "staff.sessions_ended",
+    ] {
+        let events = platform::audit::by_action(&app.state.db, action)
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1, "{action}");
+        assert_eq!(events[0].actor_label, "staff:root@example.com");
+    }
+}
+
+#[tokio::test]
+async fn the_staff_api_manages_members_and_notifications() {
+    use serde_json::{Value, json};
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let t = staff_token(&app, &root).await;
+    let api = |method: reqwest::Method, path: &str| {
+        app.api().request(method, app.url(path)).bearer_auth(&t)
+    };
+    let res = api(reqwest::Method::POST, "/api/v1/admin/staff")
+        .json(&json!({ "email": "fin@example.com", "name": "Fin", "role": "finance" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let fin: Value = res.json().await.unwrap();
+    assert_eq!(fin["status"], "invited");
+    assert_eq!(fin["two_factor"], false);
+    let id = fin["id"].as_str().unwrap().to_string();
+    let res = api(reqwest::Method::POST, "/api/v1/admin/staff")
+        .json(&json!({ "email": "fin@example.com", "role": "finance" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = api(reqwest::Method::POST, "/api/v1/admin/staff")
+        .json(&json!({ "email": "x@example.com", "role": "janitor" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown role"
+    );
+
+    let res = api(
+        reqwest::Method::PUT,
+        &format!("/api/v1/admin/staff/{id}/allowlist"),
+    )
+    .json(&json!({ "ip_allowlist": ["10.1.2.3/8", "198.51.100.7"] }))
+    .send()
+    .await
+    .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["ip_allowlist"],
+        json!(["10.0.0.0/8", "198.51.100.7/32"])
+    );
+    let res = api(
+        reqwest::Method::PUT,
+        &format!("/api/v1/admin/staff/{id}/allowlist"),
+    )
+    .json(&json!({ "ip_allowlist": ["the office"] }))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "ip_allowlist");
+    let res = api(
+        reqwest::Method::PUT,
+        &format!("/api/v1/admin/staff/{id}/role"),
+    )
+    .json(&json!({ "role": "support" }))
+    .send()
+    .await
+    .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["role"], "support");
+    let list: Value = api(reqwest::Method::GET, "/api/v1/admin/staff")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // The last super admin stays one, and nobody disables themselves.
+    let root_id = member_id(&app, "root@example.com").await;
+    let res = api(
+        reqwest::Method::PUT,
+        &format!("/api/v1/admin/staff/{root_id}/role"),
+    )
+    .json(&json!({ "role": "finance" }))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = api(
+        reqwest::Method::POST,
+        &format!("/api/v1/admin/staff/{root_id}/disable"),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        platform::audit::by_action(&app.state.db, "staff.ip_allowlist_changed")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Notifications: a sign-up reaches the super admin's list; marking read counts down.
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/signup"))
+        .json(&json!({ "email": "new@example.com", "password": PASSWORD, "name": "New", "workspace": "N" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let page: Value = api(
+        reqwest::Method::GET,
+        "/api/v1/admin/notifications?unread=true",
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(page["unread"], 1);
+    assert_eq!(page["items"][0]["kind"], "user.signed_up");
+    let nid = page["items"][0]["id"].as_str().unwrap().to_string();
+    let res: Value = api(
+        reqwest::Method::POST,
+        &format!("/api/v1/admin/notifications/{nid}/read"),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(res["unread"], 0);
+    let res = api(
+        reqwest::Method::POST,
+        &format!("/api/v1/admin/notifications/{}/read", uuid::Uuid::now_v7()),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

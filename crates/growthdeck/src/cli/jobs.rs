@@ -29,6 +29,7 @@ pub async fn run(config: Config, command: JobsCommand) -> anyhow::Result<()> {
             let filter = store::JobFilter {
                 state: filter,
                 kind: None,
+                ..Default::default()
             };
             let (jobs, _) = store::page(&state.db, &filter, None, limit).await?;
             println!(

@@ -132,19 +132,16 @@ pub async fn search(
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<UserPage> {
-    let mut find = filtered(filter)?
-        .order_by_desc(user::Column::Id)
-        .limit(limit + 1);
-    if let Some(c) = cursor {
-        find = find.filter(user::Column::Id.lt(c));
-    }
-    let mut items = find.all(conn).await?;
-    let next = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|u| u.id)
-    } else {
-        None
-    };
+    let (items, next) = platform::db::keyset_page(
+        conn,
+        filtered(filter)?,
+        user::Column::Id,
+        |u| u.id,
+        platform::db::Order::NewestFirst,
+        cursor,
+        limit,
+    )
+    .await?;
     Ok(UserPage { items, next })
 }
 

@@ -82,20 +82,17 @@ async fn replace_backup_codes(conn: &impl ConnectionTrait, user_id: Uuid) -> Res
         .filter(backup_code::Column::UserId.eq(user_id))
         .exec(conn)
         .await?;
-    let mut codes = Vec::with_capacity(BACKUP_CODES);
-    for _ in 0..BACKUP_CODES {
-        let code = totp::new_backup_code()?;
-        backup_code::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(user_id),
-            code_hash: Set(crypto::token_hash(&totp::normalise_backup_code(&code))),
-            used_at: Set(None),
-            created_at: Set(now()),
-        }
-        .insert(conn)
-        .await?;
-        codes.push(code);
-    }
+    let set = totp::new_backup_code_set()?;
+    backup_code::Entity::insert_many(set.iter().map(|(_, hash)| backup_code::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        code_hash: Set(hash.clone()),
+        used_at: Set(None),
+        created_at: Set(now()),
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    let codes = set.into_iter().map(|(code, _)| code).collect();
     Ok(codes)
 }
 

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    QuerySelect, Statement,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -245,35 +245,33 @@ pub async fn depth(conn: &impl ConnectionTrait) -> Result<Vec<(String, i64)>> {
 pub struct JobFilter {
     pub state: Option<String>,
     pub kind: Option<String>,
+    pub order: crate::db::Order,
 }
 
-/// A page of jobs, newest first; the cursor is the last job's id (UUIDv7 ids are time-ordered).
+/// A page of jobs in the filter's order; the cursor is the last job's id (UUIDv7 ids are time-ordered).
 pub async fn page(
     conn: &impl ConnectionTrait,
     filter: &JobFilter,
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<(Vec<job::Model>, Option<Uuid>)> {
-    let mut q = job::Entity::find()
-        .order_by_desc(job::Column::Id)
-        .limit(limit + 1);
+    let mut q = job::Entity::find();
     if let Some(s) = &filter.state {
         q = q.filter(job::Column::State.eq(s.as_str()));
     }
     if let Some(k) = &filter.kind {
         q = q.filter(job::Column::Kind.eq(k.as_str()));
     }
-    if let Some(c) = cursor {
-        q = q.filter(job::Column::Id.lt(c));
-    }
-    let mut rows = q.all(conn).await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|j| j.id)
-    } else {
-        None
-    };
-    Ok((rows, next))
+    Ok(crate::db::keyset_page(
+        conn,
+        q,
+        job::Column::Id,
+        |j| j.id,
+        filter.order,
+        cursor,
+        limit,
+    )
+    .await?)
 }
 
 /// Dead jobs now, and how many of them died since `since` (for the staff dashboard).

@@ -251,6 +251,21 @@ pub fn action_failed(jar: CookieJar, error: Error, to: &str) -> Result<Response>
     Ok(redirect_flash(jar, FlashKind::Error, message, to))
 }
 
+/// The answer to a page action (a POST that changes one thing): back to `to` with a success
+/// flash saying what happened, or with the failure's message (errors that need the error page
+/// are passed on).
+pub fn after_action<T>(
+    jar: CookieJar,
+    to: &str,
+    outcome: Result<T>,
+    said: impl FnOnce(T) -> String,
+) -> Result<Response> {
+    match outcome {
+        Ok(done) => Ok(redirect_flash(jar, FlashKind::Success, said(done), to)),
+        Err(e) => action_failed(jar, e, to),
+    }
+}
+
 /// An id from the path; a malformed one is simply not found.
 pub fn parse_id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound)

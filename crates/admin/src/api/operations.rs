@@ -1,110 +1,22 @@
-//! Admin JSON API (`/api/v1/admin/...`): staff token sign-in and the job queue's operations.
-//! Every route takes `Staff` and checks its role; customers' credentials never pass.
+//! The job queue and the mail outbox (`/api/v1/admin/jobs`, `/api/v1/admin/outbox`).
 
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::extract::{Path, Query, State};
 use chrono::{DateTime, Utc};
 use platform::{
-    AppState, Error, Origin, Result,
+    AppState, Error, Result,
+    db::Order,
     error::Problem,
     http::extract::Json,
     jobs::{model::job, store},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{
     Staff,
-    roles::StaffRole,
-    service::{
-        self,
-        operations::{self, JobAction},
-    },
+    service::operations::{self, JobAction},
 };
-
-pub fn openapi_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(issue_token))
-        .routes(routes!(list_jobs))
-        .routes(routes!(get_job))
-        .routes(routes!(retry_job))
-        .routes(routes!(discard_job))
-        .routes(routes!(list_outbox))
-        .routes(routes!(retry_mail))
-        .routes(routes!(crate::customers::list_users))
-        .routes(routes!(crate::customers::export_users))
-        .routes(routes!(
-            crate::customers::get_user,
-            crate::customers::delete_user
-        ))
-        .routes(routes!(crate::customers::block_user))
-        .routes(routes!(crate::customers::unblock_user))
-        .routes(routes!(crate::customers::sign_out_user))
-        .routes(routes!(crate::customers::reset_user_password))
-        .routes(routes!(crate::customers::list_workspaces))
-        .routes(routes!(crate::customers::get_workspace))
-        .routes(routes!(crate::customers::list_audit))
-        .routes(routes!(crate::customers::export_audit))
-        .routes(routes!(crate::dashboard::get_dashboard))
-        .routes(routes!(
-            crate::api_settings::get_settings,
-            crate::api_settings::put_settings
-        ))
-        .routes(routes!(crate::api_settings::test_integration))
-}
-
-pub fn routes() -> axum::Router<AppState> {
-    openapi_router().split_for_parts().0
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StaffTokenRequest {
-    pub email: String,
-    pub password: String,
-    /// Current TOTP code (mandatory for staff).
-    pub otp: String,
-    /// The deployment's access code, when `GROWTHDECK_ADMIN_ACCESS_CODE` is set.
-    pub access_code: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct StaffTokenResponse {
-    /// Bearer token (`gds_…`), shown once, valid 8 hours.
-    pub token: String,
-    pub role: StaffRole,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// Staff sign-in for the admin API: password, TOTP and (if set) the access code.
-#[utoipa::path(post, path = "/api/v1/admin/auth/token", tag = "admin", request_body = StaffTokenRequest,
-    responses((status = 201, body = StaffTokenResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
-async fn issue_token(
-    State(state): State<AppState>,
-    origin: Origin,
-    Json(req): Json<StaffTokenRequest>,
-) -> Result<Response> {
-    let issued = service::sign_in(
-        &state,
-        &origin,
-        &req.email,
-        &req.password,
-        &req.otp,
-        req.access_code.as_deref(),
-    )
-    .await?;
-    let body = StaffTokenResponse {
-        token: issued.token,
-        role: issued.role,
-        expires_at: issued.expires_at,
-    };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct JobOut {
@@ -151,6 +63,8 @@ pub struct JobQuery {
     pub state: Option<String>,
     /// Only jobs of this kind.
     pub kind: Option<String>,
+    /// `newest` (default) or `oldest` first.
+    pub order: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
     /// Page size (1–200, default 50).
@@ -167,12 +81,13 @@ pub struct JobPage {
 /// The job queue, newest first (ids are time-ordered UUIDv7, so the cursor is an id).
 #[utoipa::path(get, path = "/api/v1/admin/jobs", tag = "admin", security(("bearer" = [])), params(JobQuery),
     responses((status = 200, body = JobPage), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list_jobs(
+pub async fn list_jobs(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<JobQuery>,
 ) -> Result<Json<JobPage>> {
     let filter = store::JobFilter {
+        order: Order::parse(q.order.as_deref().unwrap_or("")),
         state: q.state,
         kind: q.kind,
     };
@@ -190,14 +105,14 @@ async fn list_jobs(
     }))
 }
 
-fn parse_id(raw: &str) -> Result<Uuid> {
+pub(crate) fn parse_id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound)
 }
 
 /// One job with every attempt's error.
 #[utoipa::path(get, path = "/api/v1/admin/jobs/{id}", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = JobOut), (status = 404, body = Problem)))]
-async fn get_job(
+pub async fn get_job(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
@@ -212,7 +127,7 @@ async fn get_job(
 /// Run a dead or discarded job again (fresh attempts; its error history is kept).
 #[utoipa::path(post, path = "/api/v1/admin/jobs/{id}/retry", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = JobOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn retry_job(
+pub async fn retry_job(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
@@ -224,7 +139,7 @@ async fn retry_job(
 /// Stop an available or dead job from running.
 #[utoipa::path(post, path = "/api/v1/admin/jobs/{id}/discard", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = JobOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn discard_job(
+pub async fn discard_job(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
@@ -239,6 +154,8 @@ pub struct OutboxQuery {
     pub status: Option<String>,
     /// Part of the recipient's address.
     pub to: Option<String>,
+    /// `newest` (default) or `oldest` first.
+    pub order: Option<String>,
     pub cursor: Option<Uuid>,
     /// Page size (1–200, default 50).
     pub limit: Option<u64>,
@@ -282,12 +199,13 @@ pub struct MailPage {
 /// The mail outbox: what the platform sent or failed to send, newest first.
 #[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", security(("bearer" = [])), params(OutboxQuery),
     responses((status = 200, body = MailPage), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list_outbox(
+pub async fn list_outbox(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Json<MailPage>> {
     let filter = platform::mail::OutboxFilter {
+        order: Order::parse(q.order.as_deref().unwrap_or("")),
         status: q.status,
         to: q.to,
     };
@@ -308,7 +226,7 @@ async fn list_outbox(
 /// Send a failed message again (or a pending one no delivery is scheduled for).
 #[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = MailOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn retry_mail(
+pub async fn retry_mail(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,

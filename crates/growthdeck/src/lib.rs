@@ -116,7 +116,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         platform::settings::SystemSettings::new(config.clone(), database.clone(), keys.clone());
     settings.reload().await?;
     Ok(AppState {
-        platform_name: Arc::from(config.platform_name.as_str()),
         config,
         db: database,
         keys,

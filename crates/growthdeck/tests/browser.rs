@@ -420,6 +420,17 @@ async fn staff_sign_in_with_totp_and_block_a_user() {
         .click()
         .await
         .unwrap();
+    for _ in 0..50 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .is_some_and(|q| q.contains("q=shopper"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.find(Locator::LinkText("shopper@example.com"))
         .await
         .unwrap()
@@ -463,6 +474,28 @@ async fn staff_sign_in_with_totp_and_block_a_user() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401, "the blocked customer's token stopped");
+
+    // Every back-office page holds a live stream (the bell). Browsers allow six connections per
+    // host: streams of pages left behind must close, or page loads stall after a few clicks
+    // (they did, for a minute, until app.js closed them on `pagehide`). Twelve page loads in a
+    // row must each finish well within that.
+    for round in 0..3 {
+        for page in [
+            "/admin",
+            "/admin/users",
+            "/admin/workspaces",
+            "/admin/activity",
+        ] {
+            let started = std::time::Instant::now();
+            c.goto(&format!("{base}{page}")).await.unwrap();
+            wait_for_path(c, page).await;
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "round {round}: {page} took {:?} to load: live streams of earlier pages still open?",
+                started.elapsed()
+            );
+        }
+    }
 
     if let Ok(dir) = std::env::var("GROWTHDECK_TEST_SCREENSHOT_DIR") {
         let dir = std::path::PathBuf::from(dir);

@@ -19,9 +19,6 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Navigation entries registered by the features, composed by the binary.
     pub nav: Arc<Vec<NavEntry>>,
-    /// The configured name at start. Pages and mail use [`AppState::platform_name`], which
-    /// honours the name a super admin saved in the system settings.
-    pub platform_name: Arc<str>,
     /// Live events (SSE); cross-node when scaled out.
     pub events: Events,
     /// Background jobs: enqueue wakes the local workers.

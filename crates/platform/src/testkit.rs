@@ -99,7 +99,6 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         .unwrap_or_else(|e| panic!("system settings: {e}"));
     let state = AppState {
         mailer: Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e}")),
-        platform_name: Arc::from(config.platform_name.as_str()),
         config,
         db: database,
         keys,

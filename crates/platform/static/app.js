@@ -420,3 +420,23 @@
 
   window.Growthdeck = { toast: showToast };
 })();
+
+/* ---- Live streams and the back/forward cache ------------------------------------------
+ * Browsers allow six HTTP/1.1 connections per host. A page kept in the back/forward cache
+ * would keep its event stream (`sse-connect`) open, and after a few navigations new page
+ * loads would wait for a free connection (measured: a minute). So the streams close when the
+ * page is hidden; a page restored from the cache reloads, which shows fresh figures and
+ * reconnects. The sse extension closes its EventSource on `htmx:beforeCleanupElement`. */
+(function () {
+  "use strict";
+  window.addEventListener("pagehide", function () {
+    if (!window.htmx) return;
+    var streams = document.querySelectorAll("[sse-connect]");
+    for (var i = 0; i < streams.length; i++) {
+      window.htmx.trigger(streams[i], "htmx:beforeCleanupElement");
+    }
+  });
+  window.addEventListener("pageshow", function (evt) {
+    if (evt.persisted) window.location.reload();
+  });
+})();

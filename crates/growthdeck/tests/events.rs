@@ -194,7 +194,15 @@ impl Drop for Node {
 
 impl Node {
     async fn start(database_url: &str, redis_url: Option<&str>) -> Node {
-        let data = tempfile::tempdir().unwrap();
+        Self::start_in(tempfile::tempdir().unwrap(), database_url, redis_url).await
+    }
+
+    /// Nodes of one deployment share the platform key: give them copies of one data dir.
+    async fn start_in(
+        data: tempfile::TempDir,
+        database_url: &str,
+        redis_url: Option<&str>,
+    ) -> Node {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -326,4 +334,102 @@ async fn events_cross_nodes_over_redis() {
         return;
     };
     cross_node(Some(&redis_url), "redis").await;
+}
+
+/// The back office's bell across nodes: a staff member signed in on node B holds
+/// `/admin/events` there; a customer signs up on node A; node B's stream carries the new
+/// `notification` (PostgreSQL `NOTIFY` between the processes).
+#[tokio::test]
+async fn staff_notifications_cross_nodes() {
+    let Ok(admin_url) = std::env::var("GROWTHDECK_TEST_DATABASE_URL") else {
+        eprintln!("cross-node test skipped: GROWTHDECK_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let database_url = fresh_postgres(&admin_url).await;
+    let a = Node::start(&database_url, None).await;
+    // The staff member comes from the command line, with node B's data dir (its key seals the
+    // TOTP secret).
+    let data_b = tempfile::tempdir().unwrap();
+    let mut create = Command::new(env!("CARGO_BIN_EXE_growthdeck"))
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "ops@staff.example",
+            "--role",
+            "support",
+        ])
+        .env("GROWTHDECK_DATA_DIR", data_b.path())
+        .env("GROWTHDECK_DATABASE_URL", &database_url)
+        .env("GROWTHDECK_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = create.stdin.take().unwrap();
+        stdin.write_all(support::PASSWORD.as_bytes()).unwrap();
+    }
+    let out = create.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    let secret = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("manual key: "))
+        .unwrap()
+        .to_string();
+    let b = Node::start_in(data_b, &database_url, None).await;
+
+    // Sign in on node B (password, then enrolment with a code), as a browser would.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, b.base.parse().unwrap());
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = browser
+        .post(format!("{}/admin/login", b.base))
+        .form(&[
+            ("email", "ops@staff.example"),
+            ("password", support::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let code = platform::totp::code_at(&secret, platform::totp::unix_now()).unwrap();
+    let res = browser
+        .post(format!("{}/admin/enrol", b.base))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "enrolled and signed in");
+    let mut bell = SseClient::open(browser.get(format!("{}/admin/events", b.base))).await;
+
+    // Node B listens before it serves; sign up until the notification arrives (10 s at most).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let got = loop {
+        let email = format!("{}@example.com", Uuid::new_v4().simple());
+        signup(&a.base, &email, "Shop").await;
+        if let Some(e) = bell.next(Duration::from_secs(1)).await {
+            break e;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "node B's bell heard nothing from node A"
+        );
+    };
+    assert_eq!(got.event, "notification");
+    assert_eq!(got.data["topic"], json!({"scope": "staff"}));
+    assert_eq!(got.data["data"]["audience"], "customers");
+    assert!(
+        got.data["data"]["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("/admin/users/")
+    );
 }

@@ -33,9 +33,17 @@ pub struct SseClient {
 
 impl SseClient {
     pub async fn connect(base: &str, token: &str) -> SseClient {
-        let res = client()
-            .get(format!("{base}/api/v1/events"))
-            .bearer_auth(token)
+        Self::open(
+            client()
+                .get(format!("{base}/api/v1/events"))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
+    /// Opens any event stream (e.g. the back office's `/admin/events` with a session cookie).
+    pub async fn open(request: reqwest::RequestBuilder) -> SseClient {
+        let res = request
             .header("accept", "text/event-stream")
             .header("accept-encoding", "gzip")
             .send()

@@ -218,22 +218,6 @@ pub struct CodeForm {
     next: String,
 }
 
-/// The pending session becomes an active one under a new cookie.
-async fn complete(
-    state: &AppState,
-    origin: &Origin,
-    jar: CookieJar,
-    session: &staff_session::Model,
-    member: &staff::Model,
-    how: &str,
-) -> Result<CookieJar> {
-    let txn = platform::db::begin_write(&state.db).await?;
-    let issued = sessions::activate(&txn, session, origin).await?;
-    sign_in::signed_in(&txn, origin, member, how).await?;
-    txn.commit().await?;
-    Ok(jar.add(session_cookie(state, &issued)))
-}
-
 pub async fn code(
     State(state): State<AppState>,
     origin: Origin,
@@ -249,7 +233,8 @@ pub async fn code(
     }
     match sign_in::check_second_factor(&state, &origin, &member, &form.code).await {
         Ok(()) => {
-            let jar = complete(&state, &origin, jar, &session, &member, "web").await?;
+            let issued = sign_in::complete_web(&state, &origin, &session, &member, "web").await?;
+            let jar = jar.add(session_cookie(&state, &issued));
             Ok(redirect(jar, &next))
         }
         Err(e) => {
@@ -346,18 +331,9 @@ pub async fn enrol(
     let member = members::get(&state.db, member.id).await?;
     match sign_in::check_second_factor(&state, &origin, &member, &form.code).await {
         Ok(()) => {
-            let txn = platform::db::begin_write(&state.db).await?;
-            let codes = two_factor::replace_backup_codes(&txn, member.id).await?;
-            platform::audit::record(
-                &txn,
-                platform::audit::Event::new("staff.2fa_enrolled")
-                    .from_origin(&origin)
-                    .actor(None, format!("staff:{}", member.email))
-                    .target("staff", member.id),
-            )
-            .await?;
-            txn.commit().await?;
-            let jar = complete(&state, &origin, jar, &session, &member, "web, enrolment").await?;
+            let (issued, codes) =
+                sign_in::complete_enrolment(&state, &origin, &session, &member).await?;
+            let jar = jar.add(session_cookie(&state, &issued));
             let page = BackupCodesPage {
                 shell: shell(&state, "Your backup codes", Vec::new()),
                 chrome: None,
@@ -376,20 +352,14 @@ pub async fn enrol(
 
 // ---- sign-out -------------------------------------------------------------------------------
 
-pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    origin: Origin,
+    jar: CookieJar,
+) -> Result<Response> {
     let name = session_cookie_name(&state);
     if let Some(c) = jar.get(name) {
-        if let Some((_, member)) = sessions::resolve(&state.db, c.value()).await? {
-            platform::audit::record(
-                &state.db,
-                platform::audit::Event::new("staff.signed_out")
-                    .from_origin(&Origin::current(None))
-                    .actor(None, format!("staff:{}", member.email))
-                    .target("staff", member.id),
-            )
-            .await?;
-        }
-        sessions::end(&state.db, c.value()).await?;
+        sign_in::sign_out(&state, &origin, c.value()).await?;
     }
     let jar = jar.remove(removal(&state, name));
     Ok(redirect_flash(

@@ -249,6 +249,61 @@ pub async fn signed_in(
     .await
 }
 
+/// The web sign-in's last step: the pending session becomes an active one under a new token
+/// (rotation), recorded as `staff.signed_in`.
+pub async fn complete_web(
+    state: &AppState,
+    origin: &Origin,
+    pending: &crate::model::staff_session::Model,
+    member: &staff::Model,
+    how: &str,
+) -> Result<super::sessions::Issued> {
+    let txn = platform::db::begin_write(&state.db).await?;
+    let issued = super::sessions::activate(&txn, pending, origin).await?;
+    signed_in(&txn, origin, member, how).await?;
+    txn.commit().await?;
+    Ok(issued)
+}
+
+/// Enrolment's last step, after its first valid code: ten backup codes (returned to show
+/// once), `staff.2fa_enrolled`, and the session made active.
+pub async fn complete_enrolment(
+    state: &AppState,
+    origin: &Origin,
+    pending: &crate::model::staff_session::Model,
+    member: &staff::Model,
+) -> Result<(super::sessions::Issued, Vec<String>)> {
+    let txn = platform::db::begin_write(&state.db).await?;
+    let codes = two_factor::replace_backup_codes(&txn, member.id).await?;
+    audit::record(
+        &txn,
+        Event::new("staff.2fa_enrolled")
+            .from_origin(origin)
+            .actor(None, format!("staff:{}", member.email))
+            .target("staff", member.id),
+    )
+    .await?;
+    let issued = super::sessions::activate(&txn, pending, origin).await?;
+    signed_in(&txn, origin, member, "web, enrolment").await?;
+    txn.commit().await?;
+    Ok((issued, codes))
+}
+
+/// Ends the web session behind a cookie value, recorded as `staff.signed_out`.
+pub async fn sign_out(state: &AppState, origin: &Origin, token: &str) -> Result<()> {
+    if let Some((_, member)) = super::sessions::resolve(&state.db, token).await? {
+        audit::record(
+            &state.db,
+            Event::new("staff.signed_out")
+                .from_origin(origin)
+                .actor(None, format!("staff:{}", member.email))
+                .target("staff", member.id),
+        )
+        .await?;
+    }
+    super::sessions::end(&state.db, token).await
+}
+
 pub struct IssuedToken {
     pub token: String,
     pub role: StaffRole,

@@ -1,0 +1,235 @@
+//! The runtime view of the system settings: [`SystemSettings`], the cache in `AppState` that
+//! gives each setting's effective value (saved, else configured).
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, entity::prelude::*};
+
+use crate::{config::Config, crypto::Keyring, error::Result};
+
+use super::{declared::*, entity};
+
+/// A saved value (secrets opened).
+#[derive(Clone)]
+struct Saved {
+    value: String,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+struct Snapshot {
+    loaded_at: Option<Instant>,
+    saved: HashMap<&'static str, Saved>,
+}
+
+/// One setting's effective value, for the back office. `Debug` never prints a secret.
+#[derive(Clone)]
+pub struct Effective {
+    pub setting: &'static SystemSetting,
+    /// Plain text, secrets included: mask before showing ([`mask_secret`]).
+    pub value: Option<String>,
+    pub source: SettingSource,
+    /// When the saved value was written (`None` for configuration).
+    pub updated_at: Option<DateTime<Utc>>,
+    /// What applies once the saved value is cleared (plain text, secrets included).
+    pub config_value: Option<String>,
+}
+
+impl std::fmt::Debug for Effective {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |v: &Option<String>| match v {
+            Some(v) if self.setting.secret => Some(mask_secret(v)),
+            other => other.clone(),
+        };
+        f.debug_struct("Effective")
+            .field("key", &self.setting.key)
+            .field("value", &shown(&self.value))
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+/// The effective system settings of this node: saved values over the configuration, cached
+/// and refreshed from the database (see the module docs). Cheap to clone.
+#[derive(Clone)]
+pub struct SystemSettings {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Arc<Config>,
+    db: DatabaseConnection,
+    keys: Arc<Keyring>,
+    max_age: Duration,
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// One reload at a time; callers arriving meanwhile use the values they have.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for SystemSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemSettings")
+            .field("saved", &self.snapshot().saved.len())
+            .finish()
+    }
+}
+
+impl SystemSettings {
+    /// A view that has not read the database yet (configuration only until [`Self::reload`]).
+    pub fn new(config: Arc<Config>, db: DatabaseConnection, keys: Arc<Keyring>) -> Self {
+        Self::with_max_age(config, db, keys, REFRESH_EVERY)
+    }
+
+    /// Like [`Self::new`] with another refresh period (tests of convergence across nodes).
+    pub fn with_max_age(
+        config: Arc<Config>,
+        db: DatabaseConnection,
+        keys: Arc<Keyring>,
+        max_age: Duration,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                db,
+                keys,
+                max_age,
+                snapshot: RwLock::new(Arc::new(Snapshot::default())),
+                reloading: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        match self.inner.snapshot.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn replace(&self, snapshot: Snapshot) {
+        let mut slot = match self.inner.snapshot.write() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = Arc::new(snapshot);
+    }
+
+    fn is_stale(&self) -> bool {
+        self.snapshot()
+            .loaded_at
+            .is_none_or(|at| at.elapsed() >= self.inner.max_age)
+    }
+
+    /// Reads every saved system setting now (after a save, and for the back office's page).
+    pub async fn reload(&self) -> Result<()> {
+        let _one = self.inner.reloading.lock().await;
+        self.load().await
+    }
+
+    async fn load(&self) -> Result<()> {
+        let rows = entity::Entity::find()
+            .filter(entity::Column::Key.starts_with(SYSTEM_PREFIX))
+            .all(&self.inner.db)
+            .await?;
+        let mut saved = HashMap::new();
+        for row in rows {
+            let Some(setting) = row.key.strip_prefix(SYSTEM_PREFIX).and_then(system_setting) else {
+                continue;
+            };
+            let value = if setting.secret {
+                match self.inner.keys.decrypt_str(&setting.purpose(), &row.value) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        // Sealed with a key this node does not have: the configuration applies
+                        // until a super admin saves the secret again.
+                        tracing::warn!(setting = setting.key, error = %e, "saved secret does not open; using the configured value");
+                        continue;
+                    }
+                }
+            } else {
+                row.value
+            };
+            saved.insert(
+                setting.key,
+                Saved {
+                    value,
+                    updated_at: row.updated_at,
+                },
+            );
+        }
+        self.replace(Snapshot {
+            loaded_at: Some(Instant::now()),
+            saved,
+        });
+        Ok(())
+    }
+
+    /// Reloads when the view is older than the refresh period. A failed read keeps the values
+    /// it had (and tries again after another period) rather than failing the caller.
+    pub async fn refresh_if_stale(&self) {
+        if !self.is_stale() {
+            return;
+        }
+        let Ok(_one) = self.inner.reloading.try_lock() else {
+            return;
+        };
+        if !self.is_stale() {
+            return;
+        }
+        if let Err(e) = self.load().await {
+            tracing::warn!(error = %e, "reading system settings failed; keeping the previous values");
+            let previous = self.snapshot();
+            self.replace(Snapshot {
+                loaded_at: Some(Instant::now()),
+                saved: previous.saved.clone(),
+            });
+        }
+    }
+
+    /// The effective value now, without touching the database (what the last refresh saw).
+    pub fn cached(&self, key: &str) -> Option<String> {
+        let setting = system_setting(key)?;
+        match self.snapshot().saved.get(setting.key) {
+            Some(saved) => Some(saved.value.clone()),
+            None => setting.config_value(&self.inner.config),
+        }
+    }
+
+    /// The effective value, refreshed first when stale.
+    pub async fn get(&self, key: &str) -> Option<String> {
+        self.refresh_if_stale().await;
+        self.cached(key)
+    }
+
+    /// Every setting with its effective value and source, in declared order.
+    pub fn entries(&self) -> Vec<Effective> {
+        let snapshot = self.snapshot();
+        SYSTEM_SETTINGS
+            .iter()
+            .map(|setting| {
+                let config_value = setting.config_value(&self.inner.config);
+                match snapshot.saved.get(setting.key) {
+                    Some(saved) => Effective {
+                        setting,
+                        value: Some(saved.value.clone()),
+                        source: SettingSource::Saved,
+                        updated_at: Some(saved.updated_at),
+                        config_value,
+                    },
+                    None => Effective {
+                        setting,
+                        value: config_value.clone(),
+                        source: SettingSource::Config,
+                        updated_at: None,
+                        config_value,
+                    },
+                }
+            })
+            .collect()
+    }
+}

@@ -37,6 +37,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         utoipa_axum::router::OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
             .merge(identity::api::openapi_router())
             .merge(admin::api::openapi_router())
+            .merge(instagram::api::openapi_router())
             .split_for_parts();
     doc.merge(<platform::events::EventsApi as OpenApi>::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
@@ -48,25 +49,28 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(identity::routes())
         .merge(admin::routes())
+        .merge(instagram::routes())
         .merge(platform::events::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
 }
 
 pub fn nav() -> Vec<platform::web::shell::NavEntry> {
     let mut nav = identity::nav();
+    nav.extend(instagram::nav());
     nav.sort_by_key(|n| n.order);
     nav
 }
 
 /// Every job type this binary can run.
 pub fn registry() -> platform::jobs::Registry {
-    identity::jobs(platform::jobs::Registry::platform())
+    instagram::register_jobs(identity::jobs(platform::jobs::Registry::platform()))
 }
 
 /// Every cron schedule declared in code (config may override or turn them off).
 pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
     let mut schedules = platform::jobs::builtin::schedules();
     schedules.extend(identity::jobs::schedules());
+    schedules.extend(instagram::schedules());
     schedules
 }
 

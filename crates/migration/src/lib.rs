@@ -7,6 +7,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_jobs;
 mod m20261123_000003_staff;
 mod m20261202_000004_back_office;
+mod m20261202_000005_instagram;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_jobs::Migration),
             Box::new(m20261123_000003_staff::Migration),
             Box::new(m20261202_000004_back_office::Migration),
+            Box::new(m20261202_000005_instagram::Migration),
         ]
     }
 }

@@ -85,6 +85,8 @@ pub struct Config {
     pub resend_api_base: String,
     /// When set, staff sign-in also asks for this deployment-wide access code.
     pub admin_access_code: Option<String>,
+    /// How often tracked and connected Instagram profiles are refreshed, in hours.
+    pub instagram_refresh_hours: f64,
     // Integrations. A super admin may override each of the following in the back office's
     // system settings (saved values win over these); the `*_api_base` keys are config-only.
     /// Where customers are told to write for help.
@@ -135,7 +137,15 @@ impl Default for Config {
             throttle_ip_attempts: 50,
             throttle_window_secs: 900,
             trust_forwarded_for: false,
-            jobs_queues: BTreeMap::from([("default".to_string(), 10), ("mail".to_string(), 4)]),
+            // Instagram refreshes run on one queue per source: their concurrency limits are
+            // the per-source limits (Apify runs are slow and billed; the demo source is cheap).
+            jobs_queues: BTreeMap::from([
+                ("default".to_string(), 10),
+                ("mail".to_string(), 4),
+                ("ig_demo".to_string(), 4),
+                ("ig_apify".to_string(), 2),
+                ("ig_graph".to_string(), 4),
+            ]),
             jobs_lease_secs: 30,
             jobs_poll_ms: 250,
             jobs_shutdown_grace_secs: 20,
@@ -143,6 +153,7 @@ impl Default for Config {
             resend_api_key: None,
             resend_api_base: "https://api.resend.com".into(),
             admin_access_code: None,
+            instagram_refresh_hours: 6.0,
             support_email: None,
             default_ai_model: "gpt-4o-mini".into(),
             openai_base_url: "https://api.openai.com/v1".into(),

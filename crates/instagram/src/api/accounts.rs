@@ -1,0 +1,228 @@
+//! `/api/v1/instagram/accounts`: the workspace's accounts (list, add by username, detail,
+//! remove, refresh now). Every figure carries its source and when it was fetched.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use platform::{AppState, Ctx, Error, Result, error::Problem, http::extract::Json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::service::{
+    accounts::{self, AccountCard, RefreshRequest},
+    views::{self, ENGAGEMENT_DEFINITION},
+};
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountOut {
+    pub id: Uuid,
+    pub username: String,
+    pub full_name: Option<String>,
+    /// `instagram_login`, `manual` or `demo`.
+    pub kind: String,
+    /// `active` or `reconnect_needed`.
+    pub status: String,
+    pub followers_count: Option<i64>,
+    pub follows_count: Option<i64>,
+    pub media_count: Option<i64>,
+    /// Where the figures came from: `graph`, `apify`, `demo` or `manual`.
+    pub source: String,
+    /// When they were fetched (`null`: not yet).
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub last_refresh_at: Option<DateTime<Utc>>,
+    pub last_refresh_error: Option<String>,
+    pub next_refresh_at: Option<DateTime<Utc>>,
+}
+
+impl From<AccountCard> for AccountOut {
+    fn from(c: AccountCard) -> Self {
+        Self {
+            id: c.account.id,
+            username: c.profile.username,
+            full_name: c.profile.full_name,
+            kind: c.account.kind,
+            status: c.account.status,
+            followers_count: c.profile.followers_count,
+            follows_count: c.profile.follows_count,
+            media_count: c.profile.media_count,
+            source: c.profile.source,
+            fetched_at: c.profile.fetched_at,
+            last_refresh_at: c.profile.last_refresh_at,
+            last_refresh_error: c.profile.last_refresh_error,
+            next_refresh_at: c.profile.next_refresh_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountList {
+    pub items: Vec<AccountOut>,
+}
+
+/// The workspace's Instagram accounts.
+#[utoipa::path(get, path = "/api/v1/instagram/accounts", tag = "instagram", security(("bearer" = [])),
+    responses((status = 200, body = AccountList), (status = 401, body = Problem)))]
+pub async fn list_accounts(State(state): State<AppState>, ctx: Ctx) -> Result<Json<AccountList>> {
+    let items = accounts::list(&state, &ctx)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(AccountList { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddAccount {
+    /// The Instagram username (with or without `@`).
+    pub username: String,
+    /// `true`: a demo account (generated data, labelled); default: real public data when a
+    /// data source is configured, demo otherwise.
+    #[serde(default)]
+    pub demo: bool,
+}
+
+/// Add an account by username; its first refresh is queued at once.
+#[utoipa::path(post, path = "/api/v1/instagram/accounts", tag = "instagram", security(("bearer" = [])), request_body = AddAccount,
+    responses((status = 201, body = AccountOut), (status = 422, body = Problem), (status = 403, body = Problem)))]
+pub async fn add_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(req): Json<AddAccount>,
+) -> Result<Response> {
+    let card = if req.demo {
+        ctx.require(platform::Permission::WorkspaceWrite)?;
+        accounts::add_demo(&state, ctx.workspace_id()?, &req.username, Some(&ctx)).await?
+    } else {
+        accounts::add_by_username(&state, &ctx, &req.username).await?
+    };
+    Ok((StatusCode::CREATED, Json(AccountOut::from(card))).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PostOut {
+    pub id: Uuid,
+    pub permalink: Option<String>,
+    pub caption: Option<String>,
+    pub media_type: String,
+    pub posted_at: DateTime<Utc>,
+    pub like_count: Option<i64>,
+    pub comments_count: Option<i64>,
+    pub saves: Option<i64>,
+    pub shares: Option<i64>,
+    pub reach: Option<i64>,
+    /// In %, as defined in `engagement_definition`.
+    pub engagement_rate: Option<f64>,
+    pub source: String,
+    pub fetched_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DayValue {
+    pub day: NaiveDate,
+    pub value: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountDetailOut {
+    #[serde(flatten)]
+    pub account: AccountOut,
+    pub followers_history: Vec<DayValue>,
+    pub average_engagement_rate: Option<f64>,
+    pub engagement_definition: &'static str,
+    pub posts_per_week: Vec<DayValue>,
+    pub posts: Vec<PostOut>,
+}
+
+fn parse_id(raw: &str) -> Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound)
+}
+
+/// One account: follower history, engagement, posting frequency, recent posts.
+#[utoipa::path(get, path = "/api/v1/instagram/accounts/{id}", tag = "instagram", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = AccountDetailOut), (status = 404, body = Problem)))]
+pub async fn get_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<AccountDetailOut>> {
+    let d = views::account_detail(&state, &ctx, parse_id(&id)?).await?;
+    Ok(Json(AccountDetailOut {
+        followers_history: d
+            .followers
+            .iter()
+            .map(|(day, v)| DayValue {
+                day: *day,
+                value: *v,
+            })
+            .collect(),
+        average_engagement_rate: d.avg_engagement,
+        engagement_definition: ENGAGEMENT_DEFINITION,
+        posts_per_week: d
+            .posts_per_week
+            .iter()
+            .map(|(day, n)| DayValue {
+                day: *day,
+                value: i64::from(*n),
+            })
+            .collect(),
+        posts: d
+            .posts
+            .into_iter()
+            .map(|v| PostOut {
+                id: v.post.id,
+                permalink: v.post.permalink,
+                caption: v.post.caption,
+                media_type: v.post.media_type,
+                posted_at: v.post.posted_at,
+                like_count: v.post.like_count,
+                comments_count: v.post.comments_count,
+                saves: v.saves,
+                shares: v.shares,
+                reach: v.reach,
+                engagement_rate: v.engagement,
+                source: v.post.source,
+                fetched_at: v.post.fetched_at,
+            })
+            .collect(),
+        account: d.card.into(),
+    }))
+}
+
+/// Remove an account from the workspace (its public history stays in the shared cache).
+#[utoipa::path(delete, path = "/api/v1/instagram/accounts/{id}", tag = "instagram", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn remove_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    accounts::remove(&state, &ctx, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RefreshQueued {
+    /// The refresh job (its progress streams as `job.progress` live events), or `null` when one
+    /// was already waiting.
+    pub job_id: Option<Uuid>,
+}
+
+/// Refresh an account now (at most once every 5 minutes; 429 with `Retry-After` otherwise).
+#[utoipa::path(post, path = "/api/v1/instagram/accounts/{id}/refresh", tag = "instagram", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 202, body = RefreshQueued), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn refresh_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let job_id = match accounts::request_refresh(&state, &ctx, parse_id(&id)?).await? {
+        RefreshRequest::Queued(id) => Some(id),
+        RefreshRequest::AlreadyQueued => None,
+    };
+    Ok((StatusCode::ACCEPTED, Json(RefreshQueued { job_id })).into_response())
+}

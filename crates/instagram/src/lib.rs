@@ -1,0 +1,40 @@
+//! The Instagram data layer. Audits, content, discovery, competitors and the public data API
+//! read from here: connected accounts (workspace-owned), public profiles (a shared cache a
+//! workspace tracks), their history (daily snapshots, posts, per-post counts over time,
+//! comments, private insights of connected accounts), the data sources that fill them, and the
+//! refresh jobs that keep them current. Every stored figure records its source and fetch time.
+
+pub mod api;
+pub mod jobs;
+pub mod model;
+pub mod pages;
+pub mod service;
+pub mod source;
+
+pub use source::{DataSource, Source};
+
+/// Job types of this feature.
+pub fn register_jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
+    registry
+        .register::<jobs::RefreshProfile>()
+        .register::<jobs::ScheduleRefreshes>()
+}
+
+/// Every route of the feature: pages and the JSON API.
+pub fn routes() -> axum::Router<platform::AppState> {
+    pages::routes().merge(api::routes())
+}
+
+/// Navigation entries this feature adds to the shell.
+pub fn nav() -> Vec<platform::web::shell::NavEntry> {
+    vec![platform::web::shell::NavEntry {
+        label: "Instagram",
+        href: "/instagram",
+        order: 100,
+    }]
+}
+
+/// Cron schedules of this feature.
+pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
+    jobs::schedules()
+}

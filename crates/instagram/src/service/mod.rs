@@ -1,0 +1,8 @@
+//! Domain logic of the Instagram feature. Tenant-owned data (accounts, tracked profiles,
+//! private insights) is reached only through fns taking `&Ctx` that filter by its workspace.
+
+pub mod accounts;
+pub mod profiles;
+pub mod refresh;
+pub mod store;
+pub mod views;

@@ -1,0 +1,287 @@
+//! Writing what a source fetched: the profile row and its snapshot of the day, posts (new ones
+//! inserted, known ones updated) with their counts of the day, comments, and a connected
+//! account's private insights. Each value keeps the source it came from and when.
+
+use chrono::{DateTime, Utc};
+use platform::Result;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use crate::{
+    model::{
+        account_insight, comment, post, post_insight, post_snapshot, profile, profile_snapshot,
+    },
+    source::{
+        AccountInsightsDay, FetchedComment, FetchedMedia, FetchedProfile, MediaInsights, Source,
+    },
+};
+
+/// Writes the fetched profile over the row and upserts the day's snapshot.
+pub async fn save_profile(
+    conn: &impl ConnectionTrait,
+    row: profile::Model,
+    fetched: &FetchedProfile,
+    source: Source,
+    at: DateTime<Utc>,
+) -> Result<profile::Model> {
+    let id = row.id;
+    let mut active = row.into_active_model();
+    active.username = Set(fetched.username.clone());
+    active.ig_user_id = Set(fetched.ig_user_id.clone());
+    active.full_name = Set(fetched.full_name.clone());
+    active.biography = Set(fetched.biography.clone());
+    active.website = Set(fetched.website.clone());
+    active.picture_url = Set(fetched.picture_url.clone());
+    active.followers_count = Set(fetched.followers_count);
+    active.follows_count = Set(fetched.follows_count);
+    active.media_count = Set(fetched.media_count);
+    active.is_verified = Set(fetched.is_verified);
+    active.is_business = Set(fetched.is_business);
+    active.source = Set(source.as_str().into());
+    active.fetched_at = Set(Some(at));
+    let saved = active.update(conn).await?;
+    profile_snapshot::Entity::insert(profile_snapshot::ActiveModel {
+        profile_id: Set(id),
+        day: Set(at.date_naive()),
+        followers_count: Set(fetched.followers_count),
+        follows_count: Set(fetched.follows_count),
+        media_count: Set(fetched.media_count),
+        source: Set(source.as_str().into()),
+        fetched_at: Set(at),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            profile_snapshot::Column::ProfileId,
+            profile_snapshot::Column::Day,
+        ])
+        .update_columns([
+            profile_snapshot::Column::FollowersCount,
+            profile_snapshot::Column::FollowsCount,
+            profile_snapshot::Column::MediaCount,
+            profile_snapshot::Column::Source,
+            profile_snapshot::Column::FetchedAt,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(saved)
+}
+
+/// How a batch of media landed.
+#[derive(Debug, Clone, Default)]
+pub struct SavedMedia {
+    pub inserted: usize,
+    pub updated: usize,
+    /// (post id, media as fetched, whether it was new) for each item, in the order given.
+    pub posts: Vec<(Uuid, FetchedMedia, bool)>,
+}
+
+/// Inserts new posts, updates known ones, and records each post's counts of the day.
+pub async fn save_media(
+    conn: &impl ConnectionTrait,
+    profile_id: Uuid,
+    items: &[FetchedMedia],
+    source: Source,
+    at: DateTime<Utc>,
+) -> Result<SavedMedia> {
+    let mut out = SavedMedia::default();
+    if items.is_empty() {
+        return Ok(out);
+    }
+    let known: Vec<post::Model> = post::Entity::find()
+        .filter(post::Column::ProfileId.eq(profile_id))
+        .filter(post::Column::IgMediaId.is_in(items.iter().map(|m| m.ig_media_id.clone())))
+        .all(conn)
+        .await?;
+    for m in items {
+        let found = known.iter().find(|k| k.ig_media_id == m.ig_media_id);
+        let id = match found {
+            Some(existing) => {
+                let mut active = existing.clone().into_active_model();
+                active.caption = Set(m.caption.clone());
+                active.like_count = Set(m.like_count);
+                active.comments_count = Set(m.comments_count);
+                active.view_count = Set(m.view_count);
+                active.media_url = Set(m.media_url.clone());
+                active.thumbnail_url = Set(m.thumbnail_url.clone());
+                active.source = Set(source.as_str().into());
+                active.fetched_at = Set(at);
+                active.update(conn).await?;
+                out.updated += 1;
+                existing.id
+            }
+            None => {
+                let id = Uuid::now_v7();
+                post::ActiveModel {
+                    id: Set(id),
+                    profile_id: Set(profile_id),
+                    ig_media_id: Set(m.ig_media_id.clone()),
+                    shortcode: Set(m.shortcode.clone()),
+                    caption: Set(m.caption.clone()),
+                    media_type: Set(m.media_type.as_str().into()),
+                    product_type: Set(m.product_type.clone()),
+                    permalink: Set(m.permalink.clone()),
+                    posted_at: Set(m.posted_at),
+                    like_count: Set(m.like_count),
+                    comments_count: Set(m.comments_count),
+                    view_count: Set(m.view_count),
+                    media_url: Set(m.media_url.clone()),
+                    thumbnail_url: Set(m.thumbnail_url.clone()),
+                    source: Set(source.as_str().into()),
+                    fetched_at: Set(at),
+                }
+                .insert(conn)
+                .await?;
+                out.inserted += 1;
+                id
+            }
+        };
+        post_snapshot::Entity::insert(post_snapshot::ActiveModel {
+            post_id: Set(id),
+            day: Set(at.date_naive()),
+            like_count: Set(m.like_count),
+            comments_count: Set(m.comments_count),
+            view_count: Set(m.view_count),
+            source: Set(source.as_str().into()),
+        })
+        .on_conflict(
+            OnConflict::columns([post_snapshot::Column::PostId, post_snapshot::Column::Day])
+                .update_columns([
+                    post_snapshot::Column::LikeCount,
+                    post_snapshot::Column::CommentsCount,
+                    post_snapshot::Column::ViewCount,
+                    post_snapshot::Column::Source,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+        out.posts.push((id, m.clone(), found.is_none()));
+    }
+    Ok(out)
+}
+
+/// Inserts the comments not stored yet; returns how many were new.
+pub async fn save_comments(
+    conn: &impl ConnectionTrait,
+    post_id: Uuid,
+    comments: &[FetchedComment],
+    source: Source,
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    if comments.is_empty() {
+        return Ok(0);
+    }
+    let rows = comments.iter().map(|c| comment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        post_id: Set(post_id),
+        ig_comment_id: Set(c.ig_comment_id.clone()),
+        username: Set(c.username.clone()),
+        text: Set(c.text.clone()),
+        like_count: Set(c.like_count),
+        posted_at: Set(c.posted_at),
+        source: Set(source.as_str().into()),
+        fetched_at: Set(at),
+    });
+    let res = comment::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([comment::Column::PostId, comment::Column::IgCommentId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(res)
+}
+
+/// A connected account's insights of one post, as of `at`'s day.
+pub async fn save_post_insights(
+    conn: &impl ConnectionTrait,
+    account_id: Uuid,
+    post_id: Uuid,
+    i: &MediaInsights,
+    source: Source,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    post_insight::Entity::insert(post_insight::ActiveModel {
+        account_id: Set(account_id),
+        post_id: Set(post_id),
+        day: Set(at.date_naive()),
+        views: Set(i.views),
+        reach: Set(i.reach),
+        saved: Set(i.saved),
+        shares: Set(i.shares),
+        total_interactions: Set(i.total_interactions),
+        source: Set(source.as_str().into()),
+        fetched_at: Set(at),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            post_insight::Column::AccountId,
+            post_insight::Column::PostId,
+            post_insight::Column::Day,
+        ])
+        .update_columns([
+            post_insight::Column::Views,
+            post_insight::Column::Reach,
+            post_insight::Column::Saved,
+            post_insight::Column::Shares,
+            post_insight::Column::TotalInteractions,
+            post_insight::Column::Source,
+            post_insight::Column::FetchedAt,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// A connected account's daily insights (days without a date are dropped).
+pub async fn save_account_insights(
+    conn: &impl ConnectionTrait,
+    account_id: Uuid,
+    days: &[AccountInsightsDay],
+    source: Source,
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    let mut n = 0;
+    for d in days {
+        let Some(day) = d.day else { continue };
+        account_insight::Entity::insert(account_insight::ActiveModel {
+            account_id: Set(account_id),
+            day: Set(day),
+            views: Set(d.views),
+            reach: Set(d.reach),
+            accounts_engaged: Set(d.accounts_engaged),
+            follower_count: Set(d.follower_count),
+            online_followers: Set(d.online_followers.as_ref().map(|v| serde_json::json!(v))),
+            source: Set(source.as_str().into()),
+            fetched_at: Set(at),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                account_insight::Column::AccountId,
+                account_insight::Column::Day,
+            ])
+            .update_columns([
+                account_insight::Column::Views,
+                account_insight::Column::Reach,
+                account_insight::Column::AccountsEngaged,
+                account_insight::Column::FollowerCount,
+                account_insight::Column::OnlineFollowers,
+                account_insight::Column::Source,
+                account_insight::Column::FetchedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}

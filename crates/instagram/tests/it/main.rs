@@ -1,0 +1,73 @@
+//! Instagram data layer tests through the real router, database and job workers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod accounts;
+
+use platform::testkit::{Mount, TestApp, spawn};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
+    instagram::register_jobs(identity::jobs(registry))
+}
+
+pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
+    spawn(
+        Mount {
+            routes: identity::routes().merge(instagram::routes()),
+            auth: identity::authenticator(),
+            nav: instagram::nav(),
+            jobs,
+        },
+        configure,
+    )
+    .await
+}
+
+pub async fn app() -> TestApp {
+    app_with(|_| {}).await
+}
+
+/// Signs up a customer with a workspace; returns an API token.
+pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> String {
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/signup"))
+        .json(&json!({ "email": email, "password": PASSWORD, "name": "C", "workspace": workspace }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["token"].as_str().unwrap().to_string()
+}
+
+/// Waits until the account's profile has been fetched (its first refresh ran).
+pub async fn fetched(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..200 {
+        let body: Value = app
+            .api()
+            .get(app.url(&format!("/api/v1/instagram/accounts/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if !body["fetched_at"].is_null() && !body["last_refresh_at"].is_null() {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the account was never refreshed");
+}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod backup;
+mod demo;
 mod jobs;
 mod serve;
 mod user;
@@ -43,6 +44,8 @@ enum Command {
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
+    /// Fill a workspace with demo Instagram accounts (or create a demo workspace and its owner).
+    Demo(demo::DemoArgs),
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -88,6 +91,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user::run(load_config()?, command).await,
+        Command::Demo(args) => demo::run(load_config()?, args).await,
         Command::Admin { command } => admin::run(load_config()?, command).await,
         Command::Config {
             command: ConfigCommand::Check,

@@ -229,3 +229,13 @@ pub async fn home_figures(state: &AppState, ctx: &Ctx) -> Result<HomeFigures> {
         active_tokens,
     })
 }
+
+/// A workspace by its slug, for operators (the command line); no membership check.
+pub async fn find_by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<workspace::Model> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    workspace::Entity::find()
+        .filter(workspace::Column::Slug.eq(slug.trim()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}

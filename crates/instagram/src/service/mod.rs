@@ -5,4 +5,5 @@ pub mod accounts;
 pub mod profiles;
 pub mod refresh;
 pub mod store;
+pub mod tracked;
 pub mod views;

@@ -154,6 +154,7 @@ async fn run(
     let mut after: Option<String> = None;
     let mut read = 0usize;
     let mut newest: Option<String> = None;
+    let mut seen_known = false;
     let mut new_posts: Vec<(Uuid, FetchedMedia)> = Vec::new();
     let mut recent_posts: Vec<(Uuid, FetchedMedia)> = Vec::new();
     loop {
@@ -164,13 +165,13 @@ async fn run(
         if newest.is_none() {
             newest = page.items.first().map(|m| m.ig_media_id.clone());
         }
-        // Past what is stored and past the recent window: nothing more to learn.
-        let reached_known = page.items.iter().any(|m| {
-            stored_newest.as_deref() == Some(m.ig_media_id.as_str()) && m.posted_at < recent_from
-        }) || (!first && page.items.iter().all(|m| m.posted_at < recent_from));
         let saved = store::save_media(&state.db, profile.id, &page.items, kind, Utc::now()).await?;
         outcome.new_posts += saved.inserted;
         outcome.updated_posts += saved.updated;
+        // Media come newest first: once a page holds stored posts, everything older is stored
+        // too, and once it reaches past the recent window nothing older changes.
+        seen_known |= saved.updated > 0;
+        let past_recent = page.items.iter().any(|m| m.posted_at < recent_from);
         read += page.items.len();
         on_progress(
             read as u64,
@@ -187,7 +188,8 @@ async fn run(
                 new_posts.push((id, m));
             }
         }
-        let stop = reached_known || read >= FIRST_LIMIT || page.next.is_none();
+        let stop =
+            (!first && seen_known && past_recent) || read >= FIRST_LIMIT || page.next.is_none();
         if stop {
             break;
         }

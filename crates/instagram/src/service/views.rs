@@ -215,3 +215,80 @@ mod tests {
         assert_eq!(engagement(Some(90), Some(10), None, None, Some(0)), None);
     }
 }
+
+/// Public figures of a profile for side-by-side comparison (the same for own accounts and
+/// competitors: no private insights, so the comparison is fair).
+#[derive(Debug, Clone)]
+pub struct Comparable {
+    pub profile: crate::model::profile::Model,
+    /// `account` (the workspace's own) or `tracked`.
+    pub relation: &'static str,
+    /// Account id or tracked id (for links and removal).
+    pub id: uuid::Uuid,
+    /// Mean engagement (likes + comments ÷ followers, %) of the last 30 posts.
+    pub avg_engagement: Option<f64>,
+    /// Posts in the last 28 days ÷ 4.
+    pub posts_per_week: f64,
+    /// Followers gained over the last 30 days (from the daily snapshots), when known.
+    pub follower_growth_30d: Option<i64>,
+}
+
+async fn comparable(
+    state: &AppState,
+    profile: crate::model::profile::Model,
+    relation: &'static str,
+    id: uuid::Uuid,
+) -> Result<Comparable> {
+    let posts = post::Entity::find()
+        .filter(post::Column::ProfileId.eq(profile.id))
+        .order_by_desc(post::Column::PostedAt)
+        .limit(30)
+        .all(&state.db)
+        .await?;
+    let rates: Vec<f64> = posts
+        .iter()
+        .filter_map(|p| {
+            engagement(
+                p.like_count,
+                p.comments_count,
+                None,
+                None,
+                profile.followers_count,
+            )
+        })
+        .collect();
+    let month_ago = Utc::now() - Duration::days(28);
+    let recent = posts.iter().filter(|p| p.posted_at >= month_ago).count();
+    let snapshots = profile_snapshot::Entity::find()
+        .filter(profile_snapshot::Column::ProfileId.eq(profile.id))
+        .filter(profile_snapshot::Column::Day.gte(Utc::now().date_naive() - Duration::days(30)))
+        .order_by_asc(profile_snapshot::Column::Day)
+        .all(&state.db)
+        .await?;
+    let growth = match (snapshots.first(), snapshots.last()) {
+        (Some(a), Some(b)) if a.day != b.day => {
+            b.followers_count.zip(a.followers_count).map(|(b, a)| b - a)
+        }
+        _ => None,
+    };
+    Ok(Comparable {
+        avg_engagement: (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64),
+        posts_per_week: recent as f64 / 4.0,
+        follower_growth_30d: growth,
+        profile,
+        relation,
+        id,
+    })
+}
+
+/// The workspace's own accounts and tracked profiles, side by side.
+pub async fn comparison(state: &AppState, ctx: &Ctx) -> Result<Vec<Comparable>> {
+    let mut out = Vec::new();
+    for card in accounts::list(state, ctx).await? {
+        out.push(comparable(state, card.profile, "account", card.account.id).await?);
+    }
+    for t in super::tracked::list(state, ctx).await? {
+        out.push(comparable(state, t.profile, "tracked", t.tracked.id).await?);
+    }
+    Ok(out)
+}

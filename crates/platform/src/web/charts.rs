@@ -141,21 +141,78 @@ fn count_axis(max: u64) -> (f32, usize) {
 
 /// A daily line or bar chart (x: days, labelled `Dec 03`; y: the value).
 pub fn daily(chart: &Daily<'_>) -> Result<String> {
-    let labels: Vec<String> = chart
-        .points
-        .iter()
-        .map(|(day, _)| day.format("%b %d").to_string())
-        .collect();
     // Counts of a day stay far below f32's exact-integer range (2^24).
     let values: Vec<f32> = chart.points.iter().map(|(_, v)| *v as f32).collect();
     let (top, steps) = count_axis(chart.points.iter().map(|(_, v)| *v).max().unwrap_or(0));
-    let mut series: Series = (chart.series, values).into();
+    let days: Vec<NaiveDate> = chart.points.iter().map(|(d, _)| *d).collect();
+    let shown: Vec<String> = chart.points.iter().map(|(_, v)| v.to_string()).collect();
+    draw(
+        chart.title,
+        chart.series,
+        &days,
+        values,
+        &shown,
+        chart.style,
+        |axes| set_count_axis(axes, top, steps),
+    )
+}
+
+/// A daily series of measures (rates, averages) with a unit after each value (`%`), from 0.
+#[derive(Debug, Clone)]
+pub struct DailyValues<'a> {
+    pub title: &'a str,
+    pub series: &'a str,
+    pub points: &'a [(NaiveDate, f64)],
+    pub style: Style,
+    /// Written after each axis label and value, e.g. `%`.
+    pub unit: &'a str,
+}
+
+/// A daily line or bar chart of measures (engagement rates…), labelled with their unit.
+pub fn daily_values(chart: &DailyValues<'_>) -> Result<String> {
+    let values: Vec<f32> = chart.points.iter().map(|(_, v)| *v as f32).collect();
+    let days: Vec<NaiveDate> = chart.points.iter().map(|(d, _)| *d).collect();
+    let shown: Vec<String> = chart
+        .points
+        .iter()
+        .map(|(_, v)| format!("{v:.2}{}", chart.unit))
+        .collect();
+    let formatter = format!("{{c}}{}", chart.unit);
+    draw(
+        chart.title,
+        chart.series,
+        &days,
+        values,
+        &shown,
+        chart.style,
+        |axes| {
+            for y in axes {
+                y.min = Some(0.0);
+                y.formatter = Some(formatter.clone());
+            }
+        },
+    )
+}
+
+/// Draws one daily series; `axis` sets the value axis; `shown` are the values as the chart's
+/// description lists them.
+fn draw(
+    title: &str,
+    series_name: &str,
+    days: &[NaiveDate],
+    values: Vec<f32>,
+    shown: &[String],
+    style: Style,
+    axis: impl Fn(&mut [charts_rs::YAxisConfig]),
+) -> Result<String> {
+    let labels: Vec<String> = days.iter().map(|d| d.format("%b %d").to_string()).collect();
+    let mut series: Series = (series_name, values).into();
     series.colors = Some(vec![Some(SERIES)]);
-    let svg = match chart.style {
+    let svg = match style {
         Style::Line => {
             let mut c = LineChart::new_with_theme(vec![series], labels.clone(), THEME_LIGHT);
             neutral_look!(c);
-            set_count_axis(&mut c.y_axis_configs, top, steps);
+            axis(&mut c.y_axis_configs);
             c.series.colors = vec![SERIES];
             c.series.fill = true;
             c.series.smooth = false;
@@ -167,21 +224,20 @@ pub fn daily(chart: &Daily<'_>) -> Result<String> {
             series.category = Some(SeriesCategory::Bar);
             let mut c = BarChart::new_with_theme(vec![series], labels.clone(), THEME_LIGHT);
             neutral_look!(c);
-            set_count_axis(&mut c.y_axis_configs, top, steps);
+            axis(&mut c.y_axis_configs);
             c.series.colors = vec![SERIES];
             c.radius = Some(2.0);
             c.svg()
         }
     }
     .map_err(|e| Error::internal(format!("chart: {e}")))?;
-    let data = chart
-        .points
+    let data = shown
         .iter()
         .zip(&labels)
-        .map(|((_, v), day)| format!("{day}: {v}"))
+        .map(|(v, day)| format!("{day}: {v}"))
         .collect::<Vec<_>>()
         .join("; ");
-    finish(&svg, chart.title, &data)
+    finish(&svg, title, &data)
 }
 
 fn set_count_axis(axes: &mut [charts_rs::YAxisConfig], top: f32, steps: usize) {

@@ -1,0 +1,117 @@
+//! Public profiles a workspace follows (competitors, creators): the data is the shared cache,
+//! the list is the workspace's own. Every query filters by the caller's workspace.
+
+use platform::{AppState, Ctx, Error, Permission, Result, audit, db::now};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::{accounts::pool_for, profiles};
+use crate::{
+    jobs::RefreshProfile,
+    model::{profile, tracked},
+};
+
+#[derive(Debug, Clone)]
+pub struct TrackedProfile {
+    pub tracked: tracked::Model,
+    pub profile: profile::Model,
+}
+
+pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<TrackedProfile>> {
+    ctx.require(Permission::WorkspaceRead)?;
+    let rows = tracked::Entity::find()
+        .filter(tracked::Column::WorkspaceId.eq(ctx.workspace_id()?))
+        .order_by_asc(tracked::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let profiles = profile::Entity::find()
+        .filter(profile::Column::Id.is_in(rows.iter().map(|t| t.profile_id)))
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|t| {
+            profiles
+                .iter()
+                .find(|p| p.id == t.profile_id)
+                .cloned()
+                .map(|profile| TrackedProfile {
+                    tracked: t,
+                    profile,
+                })
+        })
+        .collect())
+}
+
+/// Follows a public profile (a competitor) and queues its refresh.
+pub async fn track(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+    note: &str,
+) -> Result<TrackedProfile> {
+    ctx.require(Permission::WorkspaceWrite)?;
+    track_in(state, ctx.workspace_id()?, username, note, Some(ctx)).await
+}
+
+/// [`track`] for a given workspace; `by` is the member acting (`None`: the command line).
+pub async fn track_in(
+    state: &AppState,
+    workspace_id: Uuid,
+    username: &str,
+    note: &str,
+    by: Option<&Ctx>,
+) -> Result<TrackedProfile> {
+    let pool = pool_for(state, workspace_id).await?;
+    let note = Some(note.trim().chars().take(200).collect::<String>()).filter(|n| !n.is_empty());
+    let txn = platform::db::begin_write(&state.db).await?;
+    let profile = profiles::find_or_create(&txn, pool, username).await?;
+    let tracked = tracked::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        profile_id: Set(profile.id),
+        note: Set(note),
+        created_at: Set(now()),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if platform::db::is_unique_violation(&e) {
+            Error::validation("username", "Your workspace already tracks this profile")
+        } else {
+            e.into()
+        }
+    })?;
+    let event = audit::Event::new("instagram.profile_tracked")
+        .workspace(Some(workspace_id))
+        .target("instagram_profile", profile.id)
+        .detail(serde_json::json!({ "username": profile.username, "pool": profile.pool }));
+    let event = match by {
+        Some(ctx) => event.by(ctx),
+        None => event.actor(None, "command line"),
+    };
+    audit::record(&txn, event).await?;
+    RefreshProfile::enqueue(&txn, profile.id, Some(workspace_id)).await?;
+    txn.commit().await?;
+    state.jobs.wake();
+    Ok(TrackedProfile { tracked, profile })
+}
+
+pub async fn untrack(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<()> {
+    ctx.require(Permission::WorkspaceWrite)?;
+    let row = tracked::Entity::find_by_id(id)
+        .filter(tracked::Column::WorkspaceId.eq(ctx.workspace_id()?))
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    tracked::Entity::delete_by_id(row.id)
+        .exec(&state.db)
+        .await?;
+    audit::record(
+        &state.db,
+        audit::Event::new("instagram.profile_untracked")
+            .by(ctx)
+            .target("instagram_profile", row.profile_id),
+    )
+    .await
+}

@@ -10,6 +10,7 @@
 mod export;
 mod jobs;
 mod load;
+mod refresh;
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -40,6 +41,8 @@ enum Command {
     Jobs(jobs::JobsArgs),
     /// The users CSV export of a real server with 100,000 accounts: time and server memory.
     Export(export::ExportArgs),
+    /// Time to refresh N demo Instagram accounts through the job workers.
+    Refresh(refresh::RefreshArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -104,6 +107,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::ApiMe(args) => run_api_me(args).await,
             Command::Jobs(args) => jobs::run(args).await,
             Command::Export(args) => export::run(args).await,
+            Command::Refresh(args) => refresh::run(args).await,
         }
     })
 }

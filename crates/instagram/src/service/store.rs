@@ -97,57 +97,64 @@ pub async fn save_media(
         .filter(post::Column::IgMediaId.is_in(items.iter().map(|m| m.ig_media_id.clone())))
         .all(conn)
         .await?;
+    // One statement for the posts (new ones inserted, known ones updated) and one for their
+    // counts of the day: a page of media is two round trips, not two per post.
+    let mut rows = Vec::with_capacity(items.len());
+    let mut snapshots = Vec::with_capacity(items.len());
     for m in items {
         let found = known.iter().find(|k| k.ig_media_id == m.ig_media_id);
-        let id = match found {
-            Some(existing) => {
-                let mut active = existing.clone().into_active_model();
-                active.caption = Set(m.caption.clone());
-                active.like_count = Set(m.like_count);
-                active.comments_count = Set(m.comments_count);
-                active.view_count = Set(m.view_count);
-                active.media_url = Set(m.media_url.clone());
-                active.thumbnail_url = Set(m.thumbnail_url.clone());
-                active.source = Set(source.as_str().into());
-                active.fetched_at = Set(at);
-                active.update(conn).await?;
-                out.updated += 1;
-                existing.id
-            }
-            None => {
-                let id = Uuid::now_v7();
-                post::ActiveModel {
-                    id: Set(id),
-                    profile_id: Set(profile_id),
-                    ig_media_id: Set(m.ig_media_id.clone()),
-                    shortcode: Set(m.shortcode.clone()),
-                    caption: Set(m.caption.clone()),
-                    media_type: Set(m.media_type.as_str().into()),
-                    product_type: Set(m.product_type.clone()),
-                    permalink: Set(m.permalink.clone()),
-                    posted_at: Set(m.posted_at),
-                    like_count: Set(m.like_count),
-                    comments_count: Set(m.comments_count),
-                    view_count: Set(m.view_count),
-                    media_url: Set(m.media_url.clone()),
-                    thumbnail_url: Set(m.thumbnail_url.clone()),
-                    source: Set(source.as_str().into()),
-                    fetched_at: Set(at),
-                }
-                .insert(conn)
-                .await?;
-                out.inserted += 1;
-                id
-            }
-        };
-        post_snapshot::Entity::insert(post_snapshot::ActiveModel {
+        let id = found.map(|k| k.id).unwrap_or_else(Uuid::now_v7);
+        if found.is_some() {
+            out.updated += 1;
+        } else {
+            out.inserted += 1;
+        }
+        rows.push(post::ActiveModel {
+            id: Set(id),
+            profile_id: Set(profile_id),
+            ig_media_id: Set(m.ig_media_id.clone()),
+            shortcode: Set(m.shortcode.clone()),
+            caption: Set(m.caption.clone()),
+            media_type: Set(m.media_type.as_str().into()),
+            product_type: Set(m.product_type.clone()),
+            permalink: Set(m.permalink.clone()),
+            posted_at: Set(m.posted_at),
+            like_count: Set(m.like_count),
+            comments_count: Set(m.comments_count),
+            view_count: Set(m.view_count),
+            media_url: Set(m.media_url.clone()),
+            thumbnail_url: Set(m.thumbnail_url.clone()),
+            source: Set(source.as_str().into()),
+            fetched_at: Set(at),
+        });
+        snapshots.push(post_snapshot::ActiveModel {
             post_id: Set(id),
             day: Set(at.date_naive()),
             like_count: Set(m.like_count),
             comments_count: Set(m.comments_count),
             view_count: Set(m.view_count),
             source: Set(source.as_str().into()),
-        })
+        });
+        out.posts.push((id, m.clone(), found.is_none()));
+    }
+    post::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([post::Column::ProfileId, post::Column::IgMediaId])
+                .update_columns([
+                    post::Column::Caption,
+                    post::Column::LikeCount,
+                    post::Column::CommentsCount,
+                    post::Column::ViewCount,
+                    post::Column::MediaUrl,
+                    post::Column::ThumbnailUrl,
+                    post::Column::Source,
+                    post::Column::FetchedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    post_snapshot::Entity::insert_many(snapshots)
         .on_conflict(
             OnConflict::columns([post_snapshot::Column::PostId, post_snapshot::Column::Day])
                 .update_columns([
@@ -160,8 +167,6 @@ pub async fn save_media(
         )
         .exec_without_returning(conn)
         .await?;
-        out.posts.push((id, m.clone(), found.is_none()));
-    }
     Ok(out)
 }
 

@@ -24,6 +24,9 @@ pub struct DashboardOut {
     /// Present for roles with the mail outbox.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outbox: Option<OutboxTotals>,
+    /// Present for roles with customers' data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instagram: Option<InstagramTotals>,
     /// Accounts created per UTC day: 30 entries, oldest first, ending today.
     pub new_users: Vec<DayCount>,
     /// Distinct users signed in (session or API token) per UTC day, the same days.
@@ -49,6 +52,20 @@ pub struct JobTotals {
 pub struct OutboxTotals {
     /// Messages queued in the last 24 hours whose delivery was refused for good.
     pub failed_last_24h: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InstagramTotals {
+    /// Instagram accounts of all workspaces.
+    pub accounts: u64,
+    /// Of those, connected with Instagram Login.
+    pub connected: u64,
+    /// Of those, waiting to be connected again.
+    pub reconnect_needed: u64,
+    /// Of those, demo accounts.
+    pub demo: u64,
+    /// Public profiles tracked by workspaces (a profile tracked by two counts twice).
+    pub tracked_profiles: u64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -84,6 +101,13 @@ pub async fn get_dashboard(
         jobs: d.jobs.map(|j| JobTotals {
             dead: j.dead,
             dead_last_24h: j.dead_last_24h,
+        }),
+        instagram: d.instagram.map(|i| InstagramTotals {
+            accounts: i.accounts,
+            connected: i.connected,
+            reconnect_needed: i.reconnect_needed,
+            demo: i.demo,
+            tracked_profiles: i.tracked_profiles,
         }),
         outbox: d.outbox.map(|o| OutboxTotals {
             failed_last_24h: o.failed_last_24h,

@@ -35,6 +35,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(customers::reset_user_password))
         .routes(routes!(customers::list_workspaces))
         .routes(routes!(customers::get_workspace))
+        .routes(routes!(customers::list_instagram_accounts))
         .routes(routes!(activity::list_audit))
         .routes(routes!(activity::export_audit))
         .routes(routes!(dashboard::get_dashboard))

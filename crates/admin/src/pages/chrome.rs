@@ -25,6 +25,7 @@ pub const NAV: &[(&str, &str, StaffPermission)] = &[
         "/admin/workspaces",
         StaffPermission::Customers,
     ),
+    ("Instagram", "/admin/instagram", StaffPermission::Customers),
     (
         "Activity log",
         "/admin/activity",

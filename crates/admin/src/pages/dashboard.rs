@@ -36,6 +36,7 @@ struct DashboardPage {
     new_in_window: u64,
     notifications_unread: u64,
     jobs: Option<JobFigures>,
+    instagram: Option<instagram::service::staff_view::Totals>,
     outbox: Option<OutboxFigures>,
     /// Sanitised SVG (`platform::web::charts`), embedded as is.
     new_users_chart: String,
@@ -74,6 +75,7 @@ pub async fn page(
         new_in_window: d.new_users.iter().map(|(_, n)| n).sum(),
         notifications_unread: d.notifications_unread,
         jobs: d.jobs,
+        instagram: d.instagram,
         outbox: d.outbox,
         new_users_chart,
         active_users_chart,

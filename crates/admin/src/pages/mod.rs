@@ -7,6 +7,7 @@ mod activity;
 mod auth;
 mod chrome;
 mod dashboard;
+mod instagram;
 mod lists;
 mod notifications;
 mod operations;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/password-reset", post(users::reset_link))
         .route("/admin/users/{id}/delete", post(users::delete))
         .route("/admin/workspaces", get(workspaces::list))
+        .route("/admin/instagram", get(instagram::list))
         .route("/admin/workspaces/{id}", get(workspaces::detail))
         .route("/admin/activity", get(activity::page))
         .route("/admin/activity/export", get(activity::export))

@@ -244,9 +244,14 @@ async fn figures_and_thirty_day_series_come_from_the_database() {
     assert_eq!(body["outbox"], json!({ "failed_last_24h": 1 }));
     assert_eq!(body["new_users"], series_json(&new_users));
     assert_eq!(body["daily_active_users"], series_json(&active));
-    for absent in ["subscriptions", "instagram", "ai", "billing"] {
+    for absent in ["subscriptions", "ai", "billing"] {
         assert!(body.get(absent).is_none(), "{absent} does not exist yet");
     }
+    // Instagram exists: counted, zero here.
+    assert_eq!(
+        body["instagram"],
+        json!({ "accounts": 0, "connected": 0, "reconnect_needed": 0, "demo": 0, "tracked_profiles": 0 })
+    );
 
     // The page shows the same figures, and both charts carry every day's value.
     let (browser, _) = staff_browser(&app, &root).await;

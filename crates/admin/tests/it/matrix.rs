@@ -66,6 +66,12 @@ fn pages(ids: &Ids) -> Vec<Route> {
         r(M::GET, "/admin", "/admin".into(), Needs(P::Dashboard)),
         r(
             M::GET,
+            "/admin/instagram",
+            "/admin/instagram".into(),
+            Needs(P::Customers),
+        ),
+        r(
+            M::GET,
             "/admin/settings",
             "/admin/settings".into(),
             Needs(P::System),
@@ -394,6 +400,12 @@ fn api(ids: &Ids) -> Vec<Route> {
             Needs(P::ActivityLog),
         ),
     ];
+    routes.push(r(
+        M::GET,
+        "/api/v1/admin/instagram/accounts",
+        "/api/v1/admin/instagram/accounts".into(),
+        Needs(P::Customers),
+    ));
     routes.push(r(
         M::GET,
         "/api/v1/admin/settings",

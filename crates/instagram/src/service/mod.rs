@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod profiles;
 pub mod refresh;
+pub mod staff_view;
 pub mod store;
 pub mod tracked;
 pub mod views;

@@ -82,20 +82,28 @@ impl Job for RefreshProfile {
             .map(|p| p.username)
             .unwrap_or_default();
         let label = format!("Refreshing @{username}");
-        let mut progress = match self.workspace_id {
+        let progress = match self.workspace_id {
             Some(ws) => Some(Progress::start(&state, ws, meta.id, &label).await),
             None => None,
         };
-        // Progress is reported after each page is written (the callback is synchronous: the
-        // numbers are sent by the next `update` call below).
-        let mut last = (0u64, None);
+        // The refresh reports each page synchronously; a task forwards the counts to the live
+        // progress events as they come.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(u64, Option<u64>)>();
+        let reporter = tokio::spawn(async move {
+            let mut progress = progress;
+            while let Some((done, total)) = rx.recv().await {
+                if let Some(p) = progress.as_mut() {
+                    p.update(done, total).await;
+                }
+            }
+            progress
+        });
         let result = refresh::refresh_profile(&state, self.profile_id, |done, total| {
-            last = (done, total);
+            let _ = tx.send((done, total));
         })
         .await;
-        if let Some(p) = progress.as_mut() {
-            p.update(last.0, last.1).await;
-        }
+        drop(tx);
+        let progress = reporter.await.unwrap_or(None);
         let last_attempt = meta.attempt >= meta.max_attempts;
         match result {
             Ok(outcome) => {

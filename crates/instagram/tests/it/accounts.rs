@@ -127,3 +127,39 @@ async fn bad_usernames_are_field_errors() {
         assert_eq!(p["errors"][0]["field"], "username");
     }
 }
+
+#[tokio::test]
+async fn a_refresh_reports_live_progress_to_its_workspace() {
+    let app = app().await;
+    let token = customer(&app, "owner@example.com", "Agency").await;
+    let mut events = app.state.events.subscribe();
+    let res = app
+        .api()
+        .post(app.url("/api/v1/instagram/accounts"))
+        .bearer_auth(&token)
+        .json(&json!({ "username": "progress.poster", "demo": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let (mut progressed, mut finished) = (false, None);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while finished.is_none() {
+        let e = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("no job events within 10 s")
+            .unwrap();
+        match e.kind.as_str() {
+            "job.progress" => {
+                assert_eq!(e.data["label"], "Refreshing @progress.poster");
+                progressed |= e.data["done"].as_u64().unwrap() > 0;
+            }
+            "job.finished" => finished = Some(e.data),
+            _ => {}
+        }
+    }
+    assert!(progressed, "pages read were reported");
+    let done = finished.unwrap();
+    assert_eq!(done["ok"], true);
+    assert!(done["message"].as_str().unwrap().contains("new posts"));
+}

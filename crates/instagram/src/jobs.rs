@@ -175,7 +175,10 @@ impl Job for ScheduleRefreshes {
             .into_iter()
             .filter(|id| used_by_accounts.contains(id) || used_by_tracking.contains(id));
         for id in in_use {
-            if RefreshProfile::enqueue(&state.db, id, None).await?.is_some() {
+            if RefreshProfile::enqueue(&state.db, id, None)
+                .await?
+                .is_some()
+            {
                 queued += 1;
             }
         }

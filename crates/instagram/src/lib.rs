@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod jobs;
+pub mod media;
 pub mod model;
 pub mod pages;
 pub mod service;
@@ -22,7 +23,7 @@ pub fn register_jobs(registry: platform::jobs::Registry) -> platform::jobs::Regi
 
 /// Every route of the feature: pages and the JSON API.
 pub fn routes() -> axum::Router<platform::AppState> {
-    pages::routes().merge(api::routes())
+    pages::routes().merge(api::routes()).merge(media::routes())
 }
 
 /// Navigation entries this feature adds to the shell.

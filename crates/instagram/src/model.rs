@@ -261,8 +261,16 @@ pub mod media_file {
         /// `pending`, `stored` or `failed`.
         pub status: String,
         pub error: Option<String>,
+        /// The last fetch attempt (successful or not).
         pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
         pub created_at: chrono::DateTime<chrono::Utc>,
+        /// SHA-256 of the stored image (hex): its ETag and its name in the disk cache.
+        pub sha256: Option<String>,
+        /// How the last fetch failed: `refused` (policy), `gone` (the source answered 403, 404
+        /// or 410) or `upstream` (network, timeout, other status).
+        pub failure: Option<String>,
+        /// A failed fetch is not tried again before this time.
+        pub retry_at: Option<chrono::DateTime<chrono::Utc>>,
     }
 
     no_relations!();

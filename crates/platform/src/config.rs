@@ -87,6 +87,17 @@ pub struct Config {
     pub admin_access_code: Option<String>,
     /// How often tracked and connected Instagram profiles are refreshed, in hours.
     pub instagram_refresh_hours: f64,
+    /// Hosts the media proxy may fetch images from: a host matches an entry equal to it or
+    /// ending in `.<entry>` (IP addresses match exactly).
+    pub media_allowed_hosts: Vec<String>,
+    /// Largest image the media proxy fetches, in bytes.
+    pub media_max_file_bytes: u64,
+    /// Size cap of the media proxy's disk cache (`<data_dir>/media`); the least recently served
+    /// images are evicted above it.
+    pub media_cache_max_bytes: u64,
+    /// Tests only: origins (`http://127.0.0.1:41234`) the media proxy may fetch over plain http
+    /// and on a loopback address. Leave empty in production.
+    pub media_test_loopback_origins: Vec<String>,
     // Integrations. A super admin may override each of the following in the back office's
     // system settings (saved values win over these); the `*_api_base` keys are config-only.
     /// Where customers are told to write for help.
@@ -154,6 +165,10 @@ impl Default for Config {
             resend_api_base: "https://api.resend.com".into(),
             admin_access_code: None,
             instagram_refresh_hours: 6.0,
+            media_allowed_hosts: vec!["cdninstagram.com".into(), "fbcdn.net".into()],
+            media_max_file_bytes: 5 * 1024 * 1024,
+            media_cache_max_bytes: 1024 * 1024 * 1024,
+            media_test_loopback_origins: Vec::new(),
             support_email: None,
             default_ai_model: "gpt-4o-mini".into(),
             openai_base_url: "https://api.openai.com/v1".into(),
@@ -239,6 +254,16 @@ impl Config {
         ] {
             crate::settings::check_http_url(url)
                 .map_err(|m| ConfigError::Invalid(format!("{key} {url:?}: {m}")))?;
+        }
+        if self.media_cache_max_bytes < self.media_max_file_bytes {
+            return Err(ConfigError::Invalid(
+                "media_cache_max_bytes must be at least media_max_file_bytes".into(),
+            ));
+        }
+        for origin in &self.media_test_loopback_origins {
+            crate::settings::check_http_url(origin).map_err(|m| {
+                ConfigError::Invalid(format!("media_test_loopback_origins {origin:?}: {m}"))
+            })?;
         }
         if self.body_limit_bytes < 1024 {
             return Err(ConfigError::Invalid(
@@ -413,6 +438,31 @@ mod tests {
             assert!(Config::load().is_err());
             jail.set_env("GROWTHDECK_OPENAI_BASE_URL", "http://llm.local:8000/v1");
             assert!(Config::load().is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn media_lists_come_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            let config = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.media_allowed_hosts,
+                ["cdninstagram.com", "fbcdn.net"]
+            );
+            assert!(config.media_test_loopback_origins.is_empty());
+            jail.set_env(
+                "GROWTHDECK_MEDIA_ALLOWED_HOSTS",
+                "[cdninstagram.com, img.example]",
+            );
+            jail.set_env("GROWTHDECK_MEDIA_MAX_FILE_BYTES", "1000");
+            let config = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.media_allowed_hosts,
+                ["cdninstagram.com", "img.example"]
+            );
+            jail.set_env("GROWTHDECK_MEDIA_CACHE_MAX_BYTES", "999");
+            assert!(Config::load().is_err(), "a cache smaller than one file");
             Ok(())
         });
     }

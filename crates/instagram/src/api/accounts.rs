@@ -12,9 +12,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::service::{
-    accounts::{self, AccountCard, RefreshRequest},
-    views::{self, ENGAGEMENT_DEFINITION},
+use crate::{
+    media::{self, MediaPaths},
+    service::{
+        accounts::{self, AccountCard, RefreshRequest},
+        views::{self, ENGAGEMENT_DEFINITION},
+    },
 };
 
 #[derive(Serialize, ToSchema)]
@@ -36,11 +39,16 @@ pub struct AccountOut {
     pub last_refresh_at: Option<DateTime<Utc>>,
     pub last_refresh_error: Option<String>,
     pub next_refresh_at: Option<DateTime<Utc>>,
+    /// The profile picture through this server's media proxy (`/media/{id}`, relative to the
+    /// server); never the Instagram CDN URL.
+    pub picture_url: Option<String>,
 }
 
-impl From<AccountCard> for AccountOut {
-    fn from(c: AccountCard) -> Self {
+impl AccountOut {
+    /// `media` holds the proxied paths of the cards' pictures.
+    fn new(c: AccountCard, media: &MediaPaths) -> Self {
         Self {
+            picture_url: media.get(c.profile.picture_url.as_deref()),
             id: c.account.id,
             username: c.profile.username,
             full_name: c.profile.full_name,
@@ -67,10 +75,15 @@ pub struct AccountList {
 #[utoipa::path(get, path = "/api/v1/instagram/accounts", tag = "instagram", security(("bearer" = [])),
     responses((status = 200, body = AccountList), (status = 401, body = Problem)))]
 pub async fn list_accounts(State(state): State<AppState>, ctx: Ctx) -> Result<Json<AccountList>> {
-    let items = accounts::list(&state, &ctx)
-        .await?
+    let cards = accounts::list(&state, &ctx).await?;
+    let pictures: Vec<&str> = cards
+        .iter()
+        .filter_map(|c| c.profile.picture_url.as_deref())
+        .collect();
+    let media = media::proxied_all(&state.db, &state.config, pictures).await?;
+    let items = cards
         .into_iter()
-        .map(Into::into)
+        .map(|c| AccountOut::new(c, &media))
         .collect();
     Ok(Json(AccountList { items }))
 }
@@ -100,7 +113,9 @@ pub async fn add_account(
     } else {
         accounts::add_by_username(&state, &ctx, &req.username).await?
     };
-    Ok((StatusCode::CREATED, Json(AccountOut::from(card))).into_response())
+    let picture = card.profile.picture_url.as_deref();
+    let media = media::proxied_all(&state.db, &state.config, picture).await?;
+    Ok((StatusCode::CREATED, Json(AccountOut::new(card, &media))).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -119,6 +134,11 @@ pub struct PostOut {
     pub engagement_rate: Option<f64>,
     pub source: String,
     pub fetched_at: DateTime<Utc>,
+    /// The post's image (a video's cover) through the media proxy (`/media/{id}`).
+    pub thumbnail_url: Option<String>,
+    /// The post's image through the media proxy; `null` for videos (the proxy serves images
+    /// only: use `thumbnail_url`).
+    pub media_url: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -151,6 +171,15 @@ pub async fn get_account(
     Path(id): Path<String>,
 ) -> Result<Json<AccountDetailOut>> {
     let d = views::account_detail(&state, &ctx, parse_id(&id)?).await?;
+    let urls: Vec<&str> = std::iter::once(d.card.profile.picture_url.as_deref())
+        .chain(
+            d.posts
+                .iter()
+                .flat_map(|v| [v.post.thumbnail_url.as_deref(), post_image(&v.post)]),
+        )
+        .flatten()
+        .collect();
+    let media = media::proxied_all(&state.db, &state.config, urls).await?;
     Ok(Json(AccountDetailOut {
         followers_history: d
             .followers
@@ -174,6 +203,8 @@ pub async fn get_account(
             .posts
             .into_iter()
             .map(|v| PostOut {
+                thumbnail_url: media.get(v.post.thumbnail_url.as_deref()),
+                media_url: media.get(post_image(&v.post)),
                 id: v.post.id,
                 permalink: v.post.permalink,
                 caption: v.post.caption,
@@ -189,8 +220,15 @@ pub async fn get_account(
                 fetched_at: v.post.fetched_at,
             })
             .collect(),
-        account: d.card.into(),
+        account: AccountOut::new(d.card, &media),
     }))
+}
+
+/// The post's media URL when it is an image (a video's URL is never proxied).
+fn post_image(post: &crate::model::post::Model) -> Option<&str> {
+    (post.media_type != "VIDEO")
+        .then_some(post.media_url.as_deref())
+        .flatten()
 }
 
 /// Remove an account from the workspace (its public history stays in the shared cache).

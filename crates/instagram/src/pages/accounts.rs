@@ -20,9 +20,12 @@ use platform::{
 use serde::Deserialize;
 
 use super::format::{count, source_label, when};
-use crate::service::{
-    accounts::{self, AccountCard, RefreshRequest},
-    tracked,
+use crate::{
+    media::{self, MediaPaths},
+    service::{
+        accounts::{self, AccountCard, RefreshRequest},
+        tracked,
+    },
 };
 
 const PATH: &str = "/instagram";
@@ -31,6 +34,8 @@ pub struct Card {
     pub id: String,
     pub username: String,
     pub initial: String,
+    /// `/media/{id}` of the profile picture (never the CDN URL); empty: none.
+    pub picture: String,
     pub full_name: String,
     pub followers: String,
     pub follows: String,
@@ -44,10 +49,11 @@ pub struct Card {
     pub error: String,
 }
 
-impl From<&AccountCard> for Card {
-    fn from(c: &AccountCard) -> Self {
+impl Card {
+    pub fn new(c: &AccountCard, media: &MediaPaths) -> Self {
         let p = &c.profile;
         Card {
+            picture: media.get(p.picture_url.as_deref()).unwrap_or_default(),
             id: c.account.id.to_string(),
             initial: p
                 .username
@@ -107,6 +113,14 @@ struct Typed {
 async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Result<Response> {
     let cards = accounts::list(state, ctx).await?;
     let tracked = tracked::list(state, ctx).await?;
+    let media = media::proxied_all(
+        &state.db,
+        &state.config,
+        cards
+            .iter()
+            .filter_map(|c| c.profile.picture_url.as_deref()),
+    )
+    .await?;
     let (jar, flashes) = flash::take(jar);
     let answer = if typed.add.1.messages.is_empty() {
         typed.track.1.answer
@@ -116,7 +130,7 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
     let page = OverviewPage {
         shell: identity::pages::shell(state, Some(ctx), "Instagram accounts", PATH, flashes)
             .await?,
-        cards: cards.iter().map(Card::from).collect(),
+        cards: cards.iter().map(|c| Card::new(c, &media)).collect(),
         tracked: tracked
             .into_iter()
             .map(|t| TrackedRow {

@@ -24,11 +24,14 @@ use super::{
     format::{count, rate, source_label, when},
 };
 use crate::{
+    media,
     service::views::{self, ENGAGEMENT_DEFINITION},
     source::MediaType,
 };
 
 struct PostCard {
+    /// `/media/{id}` of the thumbnail; empty: none.
+    image: String,
     permalink: String,
     caption: String,
     kind: &'static str,
@@ -160,10 +163,31 @@ pub async fn page(
         source_label: source_label(&last.source),
         fetched: when(Some(&last.fetched_at)),
     });
-    let top_posts = d
-        .top_posts()
+    let top = d.top_posts();
+    let media = media::proxied_all(
+        &state.db,
+        &state.config,
+        top.iter()
+            .filter_map(|p| {
+                p.post
+                    .thumbnail_url
+                    .as_deref()
+                    .or(p.post.media_url.as_deref())
+            })
+            .chain(d.card.profile.picture_url.as_deref()),
+    )
+    .await?;
+    let top_posts = top
         .into_iter()
         .map(|p| PostCard {
+            image: media
+                .get(
+                    p.post
+                        .thumbnail_url
+                        .as_deref()
+                        .or(p.post.media_url.as_deref()),
+                )
+                .unwrap_or_default(),
             permalink: p.post.permalink.clone().unwrap_or_default(),
             caption: p
                 .post
@@ -197,7 +221,7 @@ pub async fn page(
         shell: identity::pages::shell(&state, Some(&ctx), &title, "/instagram", flashes).await?,
         biography: d.card.profile.biography.clone().unwrap_or_default(),
         website: d.card.profile.website.clone().unwrap_or_default(),
-        card: Card::from(&d.card),
+        card: Card::new(&d.card, &media),
         avg_engagement: rate(d.avg_engagement),
         engagement_definition: ENGAGEMENT_DEFINITION,
         followers_chart,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod media;
 mod pages;
 
 use platform::testkit::{Mount, TestApp, spawn};

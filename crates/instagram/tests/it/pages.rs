@@ -88,7 +88,23 @@ async fn accounts_pages_show_labelled_figures_and_charts() {
         fetched(&app, &token, item["id"].as_str().unwrap()).await;
     }
 
+    // A profile picture from the CDN is shown through the media proxy, never by its CDN URL.
+    {
+        use sea_orm::{EntityTrait, sea_query::Expr};
+        instagram::model::profile::Entity::update_many()
+            .col_expr(
+                instagram::model::profile::Column::PictureUrl,
+                Expr::value(
+                    "https://scontent-fra5-1.cdninstagram.com/v/t51/pic.jpg?oh=secret-signature",
+                ),
+            )
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+    }
     let (status, overview) = text(&b, &app, "/instagram").await;
+    assert!(overview.contains("src=\"/media/"), "proxied picture");
+    assert!(!overview.contains("cdninstagram") && !overview.contains("secret-signature"));
     assert_eq!(status, StatusCode::OK);
     assert!(overview.contains("@demo.page.test") && overview.contains("@some.brand"));
     assert!(

@@ -22,10 +22,13 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     let csp = if is_docs { CSP_DOCS } else { CSP };
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
-    );
+    // A handler may set a stricter policy of its own (the media proxy's `default-src 'none'`).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -2,7 +2,9 @@
 //! private insights) is reached only through fns taking `&Ctx` that filter by its workspace.
 
 pub mod accounts;
+pub mod connect;
 pub mod profiles;
 pub mod refresh;
 pub mod store;
+pub mod tokens;
 pub mod views;

@@ -29,10 +29,22 @@ async fn a_demo_account_fills_in_with_labelled_history_and_insights() {
     let posts = d["posts"].as_array().unwrap();
     assert!(posts.len() > 20, "a year of posts");
     assert!(posts.iter().all(|p| p["source"] == "demo"));
-    assert!(posts.iter().any(|p| !p["saves"].is_null()), "demo insights stored");
+    assert!(
+        posts.iter().any(|p| !p["saves"].is_null()),
+        "demo insights stored"
+    );
     assert!(d["average_engagement_rate"].as_f64().unwrap() > 0.0);
-    assert!(d["engagement_definition"].as_str().unwrap().contains("followers"));
-    assert_eq!(d["followers_history"].as_array().unwrap().len(), 1, "today's snapshot");
+    assert!(
+        d["engagement_definition"]
+            .as_str()
+            .unwrap()
+            .contains("followers")
+    );
+    assert_eq!(
+        d["followers_history"].as_array().unwrap().len(),
+        1,
+        "today's snapshot"
+    );
     assert!(d["last_refresh_error"].is_null());
 
     // The same username gives the same data: a second workspace's demo account shares it.
@@ -50,11 +62,26 @@ async fn a_demo_account_fills_in_with_labelled_history_and_insights() {
 
     // Cross-tenant: the other workspace cannot see, refresh or remove ours.
     for (method, path) in [
-        (reqwest::Method::GET, format!("/api/v1/instagram/accounts/{id}")),
-        (reqwest::Method::POST, format!("/api/v1/instagram/accounts/{id}/refresh")),
-        (reqwest::Method::DELETE, format!("/api/v1/instagram/accounts/{id}")),
+        (
+            reqwest::Method::GET,
+            format!("/api/v1/instagram/accounts/{id}"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/instagram/accounts/{id}/refresh"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/api/v1/instagram/accounts/{id}"),
+        ),
     ] {
-        let res = app.api().request(method.clone(), app.url(&path)).bearer_auth(&other).send().await.unwrap();
+        let res = app
+            .api()
+            .request(method.clone(), app.url(&path))
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
     }
     let list: Value = app

@@ -2,6 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod apify;
+mod connect;
+mod fake_instagram;
+mod graph;
+mod tokens;
 
 use platform::testkit::{Mount, TestApp, spawn};
 use reqwest::StatusCode;

@@ -14,19 +14,25 @@
 
 pub mod login;
 pub mod usage;
+mod wire;
 
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{
     AccountInsightsDay, DataSource, FetchedComment, FetchedMedia, FetchedProfile, MediaInsights,
-    MediaPage, MediaType, Source, SourceError, SourceResult, Target,
+    MediaPage, Source, SourceError, SourceResult, Target,
 };
 use usage::{Decision, Pacing, Reading};
+pub use wire::parse_time;
+use wire::{
+    WireComment, WireInsights, WireMedia, WireMetric, WirePage, WireProfile, day_ending, hours,
+    id_text, media_of, metrics_for, midnight, set_media_metric,
+};
 
 /// The Graph API version every call names (unversioned calls get the oldest one available,
 /// which lacks the `views` metric).
@@ -125,208 +131,6 @@ pub fn classify(
         _ if status >= 500 => SourceError::Unavailable(message),
         _ => SourceError::BadRequest(message),
     }
-}
-
-/// A value Graph sends as a number or a string (ids).
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// Graph timestamps: `2024-05-01T18:10:00+0000` (no colon in the offset), or RFC 3339.
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
-        .or_else(|_| DateTime::parse_from_rfc3339(s))
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-#[derive(Deserialize)]
-struct WireProfile {
-    #[serde(default)]
-    id: Option<Value>,
-    #[serde(default)]
-    user_id: Option<Value>,
-    username: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    biography: Option<String>,
-    #[serde(default)]
-    followers_count: Option<i64>,
-    #[serde(default)]
-    follows_count: Option<i64>,
-    #[serde(default)]
-    media_count: Option<i64>,
-    #[serde(default)]
-    profile_picture_url: Option<String>,
-    #[serde(default)]
-    website: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct WireMedia {
-    id: Value,
-    #[serde(default)]
-    caption: Option<String>,
-    #[serde(default)]
-    media_type: Option<String>,
-    #[serde(default)]
-    media_product_type: Option<String>,
-    #[serde(default)]
-    permalink: Option<String>,
-    #[serde(default)]
-    shortcode: Option<String>,
-    #[serde(default)]
-    timestamp: Option<String>,
-    #[serde(default)]
-    like_count: Option<i64>,
-    #[serde(default)]
-    comments_count: Option<i64>,
-    #[serde(default)]
-    media_url: Option<String>,
-    #[serde(default)]
-    thumbnail_url: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct WireComment {
-    id: Value,
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    timestamp: Option<String>,
-    #[serde(default)]
-    username: Option<String>,
-    #[serde(default)]
-    like_count: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct WirePage<T> {
-    #[serde(default = "Vec::new")]
-    data: Vec<T>,
-    #[serde(default)]
-    paging: Option<Paging>,
-}
-
-#[derive(Deserialize)]
-struct Paging {
-    #[serde(default)]
-    cursors: Option<Cursors>,
-    /// Present only when there is a next page.
-    #[serde(default)]
-    next: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Cursors {
-    #[serde(default)]
-    after: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct WireInsights {
-    #[serde(default)]
-    data: Vec<WireMetric>,
-}
-
-#[derive(Deserialize)]
-struct WireMetric {
-    name: String,
-    #[serde(default)]
-    values: Vec<WireValue>,
-    #[serde(default)]
-    total_value: Option<WireTotal>,
-}
-
-#[derive(Deserialize)]
-struct WireValue {
-    #[serde(default)]
-    value: Value,
-    #[serde(default)]
-    end_time: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct WireTotal {
-    #[serde(default)]
-    value: Value,
-}
-
-impl WireMetric {
-    /// The metric's single number: its total value, else its (only or last) value.
-    fn number(&self) -> Option<i64> {
-        self.total_value
-            .as_ref()
-            .and_then(|t| t.value.as_i64())
-            .or_else(|| self.values.last().and_then(|v| v.value.as_i64()))
-    }
-}
-
-fn media_of(w: WireMedia) -> Option<FetchedMedia> {
-    let media_type = w.media_type.as_deref().and_then(MediaType::parse)?;
-    let posted_at = w.timestamp.as_deref().and_then(parse_time)?;
-    Some(FetchedMedia {
-        ig_media_id: id_text(&w.id)?,
-        shortcode: w.shortcode,
-        caption: w.caption,
-        media_type,
-        product_type: w.media_product_type,
-        permalink: w.permalink,
-        posted_at,
-        like_count: w.like_count,
-        comments_count: w.comments_count,
-        view_count: None,
-        media_url: w.media_url,
-        thumbnail_url: w.thumbnail_url,
-    })
-}
-
-/// The insights a post of this kind has (Graph refuses the others with error 100): stories
-/// have no saves; album children have none at all (they are never asked for).
-fn metrics_for(media: &FetchedMedia) -> &'static [&'static str] {
-    match media.product_type.as_deref() {
-        Some("STORY") => &["views", "reach", "shares", "total_interactions"],
-        _ => &["views", "reach", "saved", "shares", "total_interactions"],
-    }
-}
-
-fn set_media_metric(out: &mut MediaInsights, name: &str, value: Option<i64>) {
-    match name {
-        "views" => out.views = value,
-        "reach" => out.reach = value,
-        "saved" => out.saved = value,
-        "shares" => out.shares = value,
-        "total_interactions" => out.total_interactions = value,
-        _ => {}
-    }
-}
-
-/// Unix seconds of a day's midnight (UTC).
-fn midnight(day: NaiveDate) -> i64 {
-    day.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp())
-        .unwrap_or_default()
-}
-
-/// A daily value's `end_time` marks the end of the day it counts.
-fn day_ending(end_time: Option<&str>) -> Option<NaiveDate> {
-    end_time
-        .and_then(parse_time)
-        .map(|t| (t - Duration::days(1)).date_naive())
-}
-
-fn hours(v: &Value) -> Option<Vec<i64>> {
-    let map = v.as_object().filter(|m| !m.is_empty())?;
-    Some(
-        (0..24)
-            .map(|h| map.get(&h.to_string()).and_then(Value::as_i64).unwrap_or(0))
-            .collect(),
-    )
 }
 
 impl GraphSource {
@@ -807,19 +611,5 @@ mod tests {
             ..Default::default()
         };
         assert!(classify(400, Some(&transient), None, &pacing).is_temporary());
-    }
-
-    #[test]
-    fn graph_times_and_days() {
-        let t = parse_time("2024-05-01T18:10:00+0000").unwrap();
-        assert_eq!(t.to_rfc3339(), "2024-05-01T18:10:00+00:00");
-        assert_eq!(
-            day_ending(Some("2024-05-02T07:00:00+0000")),
-            NaiveDate::from_ymd_opt(2024, 5, 1)
-        );
-        let by_hour = hours(&serde_json::json!({"0": 5, "13": 40})).unwrap();
-        assert_eq!(by_hour.len(), 24);
-        assert_eq!((by_hour[0], by_hour[1], by_hour[13]), (5, 0, 40));
-        assert_eq!(hours(&serde_json::json!({})), None);
     }
 }

@@ -12,7 +12,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{ErrorEnvelope, classify, id_text, usage::Pacing};
+use super::{ErrorEnvelope, classify, usage::Pacing, wire::id_text};
 use crate::source::{SourceError, SourceResult, http::describe};
 
 /// What the code exchange gives: a token valid for an hour.

@@ -198,12 +198,45 @@ impl Job for ScheduleRefreshes {
     }
 }
 
+/// Renews connected accounts' Instagram tokens before they expire (see `service::tokens`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RefreshTokens {}
+
+impl Job for RefreshTokens {
+    const KIND: &'static str = "instagram.refresh_tokens";
+    const MAX_ATTEMPTS: i32 = 5;
+
+    async fn run(self, state: AppState, _: JobMeta) -> std::result::Result<(), JobError> {
+        let done = crate::service::tokens::renew_due(&state).await?;
+        if done != Default::default() {
+            tracing::info!(
+                renewed = done.renewed,
+                reconnect = done.reconnect,
+                temporary = done.temporary,
+                failed = done.failed,
+                "instagram tokens renewed"
+            );
+        }
+        // Accounts already renewed are no longer due: another attempt retries only the rest.
+        if done.temporary > 0 {
+            return Err(JobError::retry(format!(
+                "{} Instagram tokens could not be renewed for now",
+                done.temporary
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Every 5 minutes the scheduler looks for profiles due (each is due every
-/// `GROWTHDECK_INSTAGRAM_REFRESH_HOURS`, 6 by default).
+/// `GROWTHDECK_INSTAGRAM_REFRESH_HOURS`, 6 by default); tokens are renewed once a day.
 pub fn schedules() -> Vec<Schedule> {
-    vec![Schedule::new(
-        "instagram_refresh",
-        "*/5 * * * *",
-        ScheduleRefreshes::default,
-    )]
+    vec![
+        Schedule::new(
+            "instagram_refresh",
+            "*/5 * * * *",
+            ScheduleRefreshes::default,
+        ),
+        Schedule::new("instagram_tokens", "17 3 * * *", RefreshTokens::default),
+    ]
 }

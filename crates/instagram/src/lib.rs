@@ -19,6 +19,7 @@ pub fn register_jobs(registry: platform::jobs::Registry) -> platform::jobs::Regi
     registry
         .register::<jobs::RefreshProfile>()
         .register::<jobs::ScheduleRefreshes>()
+        .register::<jobs::RefreshTokens>()
 }
 
 /// Every route of the feature: pages and the JSON API.

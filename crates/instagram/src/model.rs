@@ -275,3 +275,23 @@ pub mod media_file {
 
     no_relations!();
 }
+
+/// A "connect with Instagram" in progress: the hash of its `state`, bound to the person and
+/// workspace that started it; deleted when used, worthless after `expires_at`.
+pub mod oauth_state {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ig_oauth_states")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub state_hash: String,
+        pub user_id: Uuid,
+        pub workspace_id: Uuid,
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        pub expires_at: chrono::DateTime<chrono::Utc>,
+    }
+
+    no_relations!();
+}

@@ -116,6 +116,11 @@ pub struct Config {
     pub meta_app_secret: Option<String>,
     /// Meta's Graph API base (tests point it at a local server).
     pub meta_graph_base: String,
+    /// Instagram's Graph API host for Instagram Login tokens (tests point it at a local server).
+    pub instagram_graph_base: String,
+    /// Instagram's OAuth host: authorize page and code exchange (tests point it at a local
+    /// server).
+    pub instagram_oauth_base: String,
     pub apify_token: Option<String>,
     /// Apify's API base (tests point it at a local server).
     pub apify_api_base: String,
@@ -180,6 +185,8 @@ impl Default for Config {
             meta_app_id: None,
             meta_app_secret: None,
             meta_graph_base: "https://graph.facebook.com".into(),
+            instagram_graph_base: "https://graph.instagram.com".into(),
+            instagram_oauth_base: "https://api.instagram.com".into(),
             apify_token: None,
             apify_api_base: "https://api.apify.com".into(),
             manychat_api_key: None,
@@ -249,6 +256,8 @@ impl Config {
             ("resend_api_base", &self.resend_api_base),
             ("stripe_api_base", &self.stripe_api_base),
             ("meta_graph_base", &self.meta_graph_base),
+            ("instagram_graph_base", &self.instagram_graph_base),
+            ("instagram_oauth_base", &self.instagram_oauth_base),
             ("apify_api_base", &self.apify_api_base),
             ("manychat_api_base", &self.manychat_api_base),
         ] {

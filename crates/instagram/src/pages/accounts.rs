@@ -98,6 +98,8 @@ struct OverviewPage {
     tracked: Vec<TrackedRow>,
     can_write: bool,
     live_data: bool,
+    /// Why "connect with Instagram" cannot work yet (no Meta app configured); empty: it can.
+    connect_missing: String,
     add_errors: FormErrors,
     add_username: String,
     track_errors: FormErrors,
@@ -147,6 +149,10 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
             .collect(),
         can_write: ctx.can(Permission::WorkspaceWrite),
         live_data: crate::source::live_public_data(state).await,
+        connect_missing: crate::service::connect::availability(state)
+            .await
+            .err()
+            .unwrap_or_default(),
         add_username: typed.add.0,
         add_errors: typed.add.1,
         track_username: typed.track.0,

@@ -3,6 +3,7 @@
 //! insights), and the side-by-side comparison with tracked profiles.
 
 mod accounts;
+mod connect;
 mod detail;
 mod format;
 
@@ -22,4 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/instagram/tracked", post(accounts::track))
         .route("/instagram/tracked/{id}/remove", post(accounts::untrack))
         .route("/instagram/compare", get(detail::compare))
+        .route(
+            "/instagram/connect",
+            get(connect::start).post(connect::start),
+        )
+        .route("/instagram/connect/button", get(connect::button))
+        .route("/instagram/callback", get(connect::callback))
 }

@@ -2,9 +2,11 @@
 //! private insights) is reached only through fns taking `&Ctx` that filter by its workspace.
 
 pub mod accounts;
+pub mod connect;
 pub mod profiles;
 pub mod refresh;
 pub mod staff_view;
 pub mod store;
+pub mod tokens;
 pub mod tracked;
 pub mod views;

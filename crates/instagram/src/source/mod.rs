@@ -3,7 +3,10 @@
 //! username resolves, so every screen works on a fresh install with no keys). What they return
 //! is normalised here; each value carries the source it came from.
 
+pub mod apify;
 pub mod demo;
+pub mod graph;
+pub mod http;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -255,15 +258,29 @@ pub async fn for_state(
     state: &platform::AppState,
     source: Source,
 ) -> SourceResult<std::sync::Arc<dyn DataSource>> {
-    let _ = state;
     match source {
         Source::Demo => Ok(std::sync::Arc::new(demo::DemoSource::new())),
-        Source::Apify => Err(SourceError::NotConfigured(
-            "Apify is not available in this build yet".into(),
-        )),
-        Source::Graph => Err(SourceError::NotConfigured(
-            "the Instagram API is not available in this build yet".into(),
-        )),
+        Source::Apify => {
+            let token = state
+                .settings
+                .get(platform::settings::APIFY_TOKEN)
+                .await
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| {
+                    SourceError::NotConfigured(
+                        "Apify is not configured: set the Apify token (APIFY_TOKEN) in the back office's system settings".into(),
+                    )
+                })?;
+            Ok(std::sync::Arc::new(apify::ApifySource::new(
+                http::client()?,
+                &state.config.apify_api_base,
+                &token,
+            )))
+        }
+        Source::Graph => Ok(std::sync::Arc::new(graph::GraphSource::new(
+            http::client()?,
+            &state.config.instagram_graph_base,
+        ))),
         Source::Manual => Err(SourceError::Unsupported),
     }
 }

@@ -2,8 +2,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod apify;
+mod connect;
+mod fake_instagram;
+mod graph;
 mod media;
 mod pages;
+mod tokens;
 
 use platform::testkit::{Mount, TestApp, spawn};
 use reqwest::StatusCode;

@@ -293,44 +293,45 @@ pub async fn with_insights(
         .await?)
 }
 
-/// The profile's token stopped working: its Graph-connected accounts need reconnecting, and
-/// each workspace hears of it (a toast on open pages and an activity-log entry).
-pub async fn reconnect_needed(state: &AppState, profile_id: Uuid, why: &str) -> Result<()> {
-    let affected = account::Entity::find()
-        .filter(account::Column::ProfileId.eq(profile_id))
+/// An account's token stopped working: it needs reconnecting, and its workspace hears of it
+/// (a toast on open pages and an activity-log entry). Other workspaces that connected the same
+/// Instagram account keep their own tokens and are not touched.
+pub async fn reconnect_needed(state: &AppState, account_id: Uuid, why: &str) -> Result<()> {
+    let Some(a) = account::Entity::find_by_id(account_id)
         .filter(account::Column::Source.eq(Source::Graph.as_str()))
         .filter(account::Column::Status.eq(Status::Active.as_str()))
-        .all(&state.db)
-        .await?;
-    let profile = profiles::get(&state.db, profile_id).await?;
-    for a in affected {
-        let mut active: account::ActiveModel = a.clone().into();
-        active.status = Set(Status::ReconnectNeeded.as_str().into());
-        active.updated_at = Set(now());
-        active.update(&state.db).await?;
-        audit::record(
-            &state.db,
-            audit::Event::new("instagram.reconnect_needed")
-                .actor(None, "instagram")
-                .workspace(Some(a.workspace_id))
-                .target("instagram_account", a.id)
-                .detail(serde_json::json!({ "username": profile.username, "reason": why })),
-        )
-        .await?;
-        if let Ok(event) = Event::typed(
-            Topic::Workspace(a.workspace_id),
-            &Toast {
-                kind: ToastKind::Warning,
-                title: Some("Reconnect Instagram".into()),
-                message: format!(
-                    "@{} must be connected again to keep its data current.",
-                    profile.username
-                ),
-            },
-        ) && let Err(e) = state.events.publish(event).await
-        {
-            tracing::warn!(error = %e, "reconnect notice not published");
-        }
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let profile = profiles::get(&state.db, a.profile_id).await?;
+    let mut active: account::ActiveModel = a.clone().into();
+    active.status = Set(Status::ReconnectNeeded.as_str().into());
+    active.updated_at = Set(now());
+    active.update(&state.db).await?;
+    audit::record(
+        &state.db,
+        audit::Event::new("instagram.reconnect_needed")
+            .actor(None, "instagram")
+            .workspace(Some(a.workspace_id))
+            .target("instagram_account", a.id)
+            .detail(serde_json::json!({ "username": profile.username, "reason": why })),
+    )
+    .await?;
+    if let Ok(event) = Event::typed(
+        Topic::Workspace(a.workspace_id),
+        &Toast {
+            kind: ToastKind::Warning,
+            title: Some("Reconnect Instagram".into()),
+            message: format!(
+                "@{} must be connected again to keep its data current.",
+                profile.username
+            ),
+        },
+    ) && let Err(e) = state.events.publish(event).await
+    {
+        tracing::warn!(error = %e, "reconnect notice not published");
     }
     Ok(())
 }

@@ -126,7 +126,7 @@ pub async fn refresh_profile(
     let row = profiles::get(&state.db, profile_id).await?;
     let (kind, via) = plan(state, &row).await?;
     let result = run(state, row.clone(), kind, via.as_ref(), &mut on_progress).await;
-    record(state, profile_id, &result).await?;
+    record(state, profile_id, via.as_ref().map(|a| a.id), &result).await?;
     result
 }
 
@@ -252,10 +252,12 @@ async fn run(
     Ok(outcome)
 }
 
-/// Records the outcome on the profile and its accounts, and schedules the next refresh.
+/// Records the outcome on the profile and its accounts, and schedules the next refresh; `via`
+/// is the connected account whose token the refresh used.
 async fn record(
     state: &AppState,
     profile_id: Uuid,
+    via: Option<Uuid>,
     result: &std::result::Result<RefreshOutcome, RefreshError>,
 ) -> Result<()> {
     let now = Utc::now();
@@ -293,8 +295,9 @@ async fn record(
         .filter(account::Column::ProfileId.eq(profile_id))
         .exec(&state.db)
         .await?;
-    if let Err(RefreshError::Source(SourceError::Reconnect(why))) = result {
-        accounts::reconnect_needed(state, profile_id, why).await?;
+    // Only the account whose token was used: the next refresh tries another connected one.
+    if let (Err(RefreshError::Source(SourceError::Reconnect(why))), Some(account)) = (result, via) {
+        accounts::reconnect_needed(state, account, why).await?;
     }
     Ok(())
 }

@@ -124,8 +124,7 @@ pub async fn renew_due(state: &AppState) -> Result<Renewal> {
             Some(Err(e)) => {
                 // Sealed with a key this installation no longer has: only a new login helps.
                 tracing::warn!(account = %a.id, error = %e, "stored Instagram token does not open");
-                accounts::reconnect_needed(state, a.profile_id, "the stored token cannot be read")
-                    .await?;
+                accounts::reconnect_needed(state, a.id, "the stored token cannot be read").await?;
                 out.reconnect += 1;
                 continue;
             }
@@ -137,7 +136,7 @@ pub async fn renew_due(state: &AppState) -> Result<Renewal> {
                 out.renewed += 1;
             }
             Err(SourceError::Reconnect(why)) => {
-                accounts::reconnect_needed(state, a.profile_id, &why).await?;
+                accounts::reconnect_needed(state, a.id, &why).await?;
                 out.reconnect += 1;
             }
             Err(e) if e.is_temporary() => {

@@ -124,6 +124,7 @@ async fn request<R: Resolve>(
     let port = url
         .port_or_known_default()
         .ok_or_else(|| Refusal::Scheme(url.scheme().to_string()))?;
+    platform::install_tls_provider();
     let mut client = reqwest::Client::builder()
         // A proxy would resolve the host itself, past our address checks.
         .no_proxy()

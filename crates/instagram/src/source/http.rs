@@ -19,6 +19,8 @@ pub fn client() -> Result<reqwest::Client, SourceError> {
     if let Some(client) = CLIENT.get() {
         return Ok(client.clone());
     }
+    // reqwest is built without a default TLS provider: the tree carries ring only.
+    platform::install_tls_provider();
     let client = reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)

@@ -46,6 +46,8 @@ pub enum StaffPermission {
     Billing,
     /// Staff accounts and system settings.
     System,
+    /// API clients of the social-data service: their keys, tiers and usage.
+    DataService,
 }
 
 /// (permission, what it allows, roles holding it).
@@ -87,6 +89,11 @@ pub const STAFF_PERMISSIONS: &[(StaffPermission, &str, &[StaffRole])] = {
             "Staff management and system settings",
             &[SuperAdmin],
         ),
+        (
+            StaffPermission::DataService,
+            "API clients of the social-data service",
+            &[SuperAdmin, Support],
+        ),
     ]
 };
 
@@ -101,6 +108,7 @@ impl StaffPermission {
             StaffPermission::Outbox => "outbox",
             StaffPermission::Billing => "billing",
             StaffPermission::System => "system",
+            StaffPermission::DataService => "data_service",
         }
     }
 

@@ -11,6 +11,7 @@ mod export;
 mod jobs;
 mod load;
 mod refresh;
+mod social;
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -43,6 +44,9 @@ enum Command {
     Export(export::ExportArgs),
     /// Time to refresh N demo Instagram accounts through the job workers.
     Refresh(refresh::RefreshArgs),
+    /// The social-data API of a real server: cached profile with key auth and limits vs
+    /// `/healthz`, and the cache hit rate over a replay.
+    Social(social::SocialArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -108,6 +112,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Jobs(args) => jobs::run(args).await,
             Command::Export(args) => export::run(args).await,
             Command::Refresh(args) => refresh::run(args).await,
+            Command::Social(args) => social::run(args).await,
         }
     })
 }

@@ -10,6 +10,7 @@ pub mod media;
 pub mod model;
 pub mod pages;
 pub mod service;
+pub mod social;
 pub mod source;
 
 pub use source::{DataSource, Source};

@@ -295,3 +295,71 @@ pub mod oauth_state {
 
     no_relations!();
 }
+
+/// A client of the public social-data API (staff-managed; see `social::clients`).
+pub mod api_client {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "api_clients")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        /// `free`, `starter`, `pro` or `enterprise` (`social::tiers`).
+        pub tier: String,
+        /// Overrides of the tier's figures for this client (`None`: the tier's).
+        pub requests_per_minute: Option<i64>,
+        pub requests_per_month: Option<i64>,
+        /// Comma-separated endpoints (`profile,posts`) overriding the tier's.
+        pub endpoints: Option<String>,
+        /// `active` or `revoked` (every key stops).
+        pub status: String,
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        pub updated_at: chrono::DateTime<chrono::Utc>,
+        pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    no_relations!();
+}
+
+/// A key of an API client: only its SHA-256 hash is kept (the key is shown once).
+pub mod api_key {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "api_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub client_id: Uuid,
+        /// The first characters (`gdk_` + 8), to tell keys apart in lists.
+        pub prefix: String,
+        pub key_hash: String,
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        /// Set when a newer key replaced this one: it keeps working until then (the overlap).
+        pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+        pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    no_relations!();
+}
+
+/// Requests a key made on one UTC day.
+pub mod api_usage {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "api_usage")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: chrono::NaiveDate,
+        pub client_id: Uuid,
+        pub requests: i64,
+    }
+
+    no_relations!();
+}

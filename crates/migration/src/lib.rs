@@ -8,6 +8,7 @@ mod m20261123_000002_jobs;
 mod m20261123_000003_staff;
 mod m20261202_000004_back_office;
 mod m20261202_000005_instagram;
+mod m20261202_000006_api_clients;
 mod m20261202_000007_media_cache;
 mod m20261204_000006_instagram_connect;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_staff::Migration),
             Box::new(m20261202_000004_back_office::Migration),
             Box::new(m20261202_000005_instagram::Migration),
+            Box::new(m20261202_000006_api_clients::Migration),
             Box::new(m20261202_000007_media_cache::Migration),
             Box::new(m20261204_000006_instagram_connect::Migration),
         ]

@@ -98,6 +98,16 @@ pub struct Config {
     /// Tests only: origins (`http://127.0.0.1:41234`) the media proxy may fetch over plain http
     /// and on a loopback address. Leave empty in production.
     pub media_test_loopback_origins: Vec<String>,
+    /// Social-data API: how long a cached profile is fresh (then served stale and refreshed).
+    pub social_profile_ttl_secs: u64,
+    /// Social-data API: how long a cached page of posts is fresh.
+    pub social_posts_ttl_secs: u64,
+    /// Social-data API: the in-process cache's size bound, in MiB.
+    pub social_cache_mb: u64,
+    /// Social-data API: how long a request waits for a profile's first fetch.
+    pub social_fetch_timeout_secs: u64,
+    /// Social-data API: how long a key replaced by a rotation keeps working.
+    pub social_key_overlap_secs: u64,
     // Integrations. A super admin may override each of the following in the back office's
     // system settings (saved values win over these); the `*_api_base` keys are config-only.
     /// Where customers are told to write for help.
@@ -174,6 +184,11 @@ impl Default for Config {
             media_max_file_bytes: 5 * 1024 * 1024,
             media_cache_max_bytes: 1024 * 1024 * 1024,
             media_test_loopback_origins: Vec::new(),
+            social_profile_ttl_secs: 24 * 3600,
+            social_posts_ttl_secs: 12 * 3600,
+            social_cache_mb: 128,
+            social_fetch_timeout_secs: 20,
+            social_key_overlap_secs: 24 * 3600,
             support_email: None,
             default_ai_model: "gpt-4o-mini".into(),
             openai_base_url: "https://api.openai.com/v1".into(),

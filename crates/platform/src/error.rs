@@ -62,6 +62,12 @@ pub enum Error {
     PayloadTooLarge,
     #[error("The request took too long")]
     Timeout,
+    /// An outside service we depend on cannot answer now (a data source down or still busy).
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("Database error")]
     Database(#[from] sea_orm::DbErr),
     #[error("Internal error")]
@@ -99,6 +105,7 @@ impl Error {
             Error::InvalidLink(_) => "invalid-link",
             Error::PayloadTooLarge => "payload-too-large",
             Error::Timeout => "timeout",
+            Error::Unavailable { .. } => "unavailable",
             Error::Database(_) | Error::Internal(_) => "internal",
         }
     }
@@ -117,6 +124,7 @@ impl Error {
             Error::BadRequest(_) | Error::InvalidLink(_) => StatusCode::BAD_REQUEST,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,6 +145,7 @@ impl Error {
             Error::InvalidLink(_) => "Link or code not valid",
             Error::PayloadTooLarge => "Request too large",
             Error::Timeout => "Request timed out",
+            Error::Unavailable { .. } => "Temporarily unavailable",
             Error::Database(_) | Error::Internal(_) => "Something went wrong",
         }
     }
@@ -228,7 +237,10 @@ pub fn problem_response(error: &Error, request_id: &str) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
-    if let Error::TooManyRequests { retry_after_secs } = error
+    if let Error::TooManyRequests { retry_after_secs }
+    | Error::Unavailable {
+        retry_after_secs, ..
+    } = error
         && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
     {
         headers.insert(header::RETRY_AFTER, v);

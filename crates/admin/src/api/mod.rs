@@ -3,6 +3,7 @@
 //! staff token); a customer's credentials never pass.
 
 mod activity;
+mod api_clients;
 mod auth;
 mod customers;
 mod dashboard;
@@ -51,6 +52,15 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(notifications::mark_all_read))
+        .routes(routes!(
+            api_clients::list_clients,
+            api_clients::create_client
+        ))
+        .routes(routes!(api_clients::get_client))
+        .routes(routes!(api_clients::rotate_key))
+        .routes(routes!(api_clients::revoke_key))
+        .routes(routes!(api_clients::revoke_client))
+        .routes(routes!(api_clients::client_usage))
 }
 
 pub fn routes() -> axum::Router<AppState> {

@@ -33,6 +33,11 @@ pub const NAV: &[(&str, &str, StaffPermission)] = &[
     ),
     ("Mail outbox", "/admin/outbox", StaffPermission::Outbox),
     ("Jobs", "/admin/jobs", StaffPermission::Jobs),
+    (
+        "API clients",
+        "/admin/api-clients",
+        StaffPermission::DataService,
+    ),
     ("Staff", "/admin/staff", StaffPermission::System),
     ("Settings", "/admin/settings", StaffPermission::System),
 ];

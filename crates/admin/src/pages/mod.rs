@@ -4,6 +4,7 @@
 
 mod account;
 mod activity;
+mod api_clients;
 mod auth;
 mod chrome;
 mod dashboard;
@@ -88,4 +89,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/staff/{id}/enable", post(staff::enable))
         .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/settings/test/{integration}", post(settings::test))
+        .route(
+            "/admin/api-clients",
+            get(api_clients::list).post(api_clients::create),
+        )
+        .route("/admin/api-clients/{id}", get(api_clients::detail))
+        .route("/admin/api-clients/{id}/rotate", post(api_clients::rotate))
+        .route("/admin/api-clients/{id}/revoke", post(api_clients::revoke))
+        .route(
+            "/admin/api-clients/{id}/keys/{key_id}/revoke",
+            post(api_clients::revoke_key),
+        )
 }

@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod allowlist;
+pub mod api_clients;
 pub mod connections;
 pub mod customers;
 pub mod dashboard;

@@ -282,6 +282,42 @@ fn pages(ids: &Ids) -> Vec<Route> {
             format!("/admin/staff/{x}/enable"),
             Needs(P::System),
         ),
+        r(
+            M::GET,
+            "/admin/api-clients",
+            "/admin/api-clients".into(),
+            Needs(P::DataService),
+        ),
+        r(
+            M::POST,
+            "/admin/api-clients",
+            "/admin/api-clients".into(),
+            Needs(P::DataService),
+        ),
+        r(
+            M::GET,
+            "/admin/api-clients/{id}",
+            format!("/admin/api-clients/{}", ids.api_client),
+            Needs(P::DataService),
+        ),
+        r(
+            M::POST,
+            "/admin/api-clients/{id}/rotate",
+            format!("/admin/api-clients/{x}/rotate"),
+            Needs(P::DataService),
+        ),
+        r(
+            M::POST,
+            "/admin/api-clients/{id}/revoke",
+            format!("/admin/api-clients/{x}/revoke"),
+            Needs(P::DataService),
+        ),
+        r(
+            M::POST,
+            "/admin/api-clients/{id}/keys/{key_id}/revoke",
+            format!("/admin/api-clients/{x}/keys/{x}/revoke"),
+            Needs(P::DataService),
+        ),
     ]
 }
 
@@ -510,6 +546,56 @@ fn api(ids: &Ids) -> Vec<Route> {
             Needs(P::Customers),
         )
     });
+    let client = &ids.api_client;
+    for (method, template, path, body) in [
+        (
+            M::GET,
+            "/api/v1/admin/api-clients",
+            "/api/v1/admin/api-clients".to_string(),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/api-clients",
+            "/api/v1/admin/api-clients".to_string(),
+            Some(json!({ "name": "", "tier": "free" })),
+        ),
+        (
+            M::GET,
+            "/api/v1/admin/api-clients/{id}",
+            format!("/api/v1/admin/api-clients/{client}"),
+            None,
+        ),
+        (
+            M::GET,
+            "/api/v1/admin/api-clients/{id}/usage",
+            format!("/api/v1/admin/api-clients/{client}/usage"),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/api-clients/{id}/keys",
+            format!("/api/v1/admin/api-clients/{x}/keys"),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/api-clients/{id}/keys/{key_id}/revoke",
+            format!("/api/v1/admin/api-clients/{x}/keys/{x}/revoke"),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/api-clients/{id}/revoke",
+            format!("/api/v1/admin/api-clients/{x}/revoke"),
+            None,
+        ),
+    ] {
+        routes.push(Route {
+            body,
+            ..r(method, template, path, Needs(P::DataService))
+        });
+    }
     routes
 }
 
@@ -517,6 +603,7 @@ struct Ids {
     user: String,
     workspace: String,
     staff: String,
+    api_client: String,
     unknown: String,
 }
 
@@ -560,6 +647,21 @@ async fn every_admin_route_by_role_and_credential() {
             .0
             .id
             .to_string(),
+        api_client: instagram::social::clients::create(
+            &app.state.db,
+            &instagram::social::clients::NewClient {
+                name: "Matrix".into(),
+                tier: instagram::social::tiers::Tier::Free,
+                requests_per_minute: None,
+                requests_per_month: None,
+                endpoints: None,
+            },
+        )
+        .await
+        .unwrap()
+        .0
+        .id
+        .to_string(),
         unknown: uuid::Uuid::now_v7().to_string(),
     };
 

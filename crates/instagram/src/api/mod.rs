@@ -1,17 +1,29 @@
-//! The feature's JSON API (`/api/v1/instagram/…`), documented in the OpenAPI document.
+//! The feature's JSON API (`/api/v1/instagram/…`, and the public social-data API under
+//! `/api/v1/social/instagram/…`), documented in the OpenAPI document.
 
 mod accounts;
+pub mod social;
 
 use platform::AppState;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn openapi_router() -> OpenApiRouter<AppState> {
+    openapi_router_with(crate::social::Social::new())
+}
+
+/// The API with a given social-data runtime (tests keep a handle to read its counters).
+pub fn openapi_router_with(social: crate::social::Social) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(accounts::list_accounts, accounts::add_account))
         .routes(routes!(accounts::get_account, accounts::remove_account))
         .routes(routes!(accounts::refresh_account))
+        .merge(social::openapi_router(social))
 }
 
 pub fn routes() -> axum::Router<AppState> {
     openapi_router().split_for_parts().0
+}
+
+pub fn routes_with(social: crate::social::Social) -> axum::Router<AppState> {
+    openapi_router_with(social).split_for_parts().0
 }

@@ -8,6 +8,7 @@ mod fake_instagram;
 mod graph;
 mod media;
 mod pages;
+mod social;
 mod tokens;
 
 use platform::testkit::{Mount, TestApp, spawn};

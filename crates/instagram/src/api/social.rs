@@ -1,0 +1,280 @@
+//! The public social-data API for API clients (`/api/v1/social/instagram/…`): a profile with
+//! its latest 12 posts, and its posts page by page. Callers present a client key
+//! (`X-Api-Key: gdk_…` or `Authorization: Bearer gdk_…`). Every answer to a known key carries
+//! `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`; a refusal
+//! for a limit is 429 with `Retry-After`. Errors are RFC 9457 problem documents.
+
+use axum::{
+    Extension,
+    extract::{FromRequestParts, MatchedPath, Path, Query},
+    http::{HeaderMap, HeaderName, HeaderValue, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Utc};
+use platform::{AppState, Error, Result, error::Problem, http::extract::Json};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::{
+    Modify, OpenApi, ToSchema,
+    openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::social::{
+    Social, clients,
+    limiter::{Decision, Verdict},
+    read::{CacheStatus, PostView, ProfileView, Reader},
+    tiers::Endpoint,
+};
+
+/// The two ways to present a client key, as OpenAPI security schemes.
+struct KeySchemes;
+
+impl Modify for KeySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Api-Key",
+                "An API client key (`gdk_…`), created by staff and shown once.",
+            ))),
+        );
+        components.add_security_scheme(
+            "api_key_bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(modifiers(&KeySchemes))]
+struct SocialDoc;
+
+/// The routes with their runtime (`Social`) as an extension.
+pub fn openapi_router(social: Social) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(SocialDoc::openapi())
+        .routes(routes!(get_profile))
+        .routes(routes!(get_posts))
+        .layer(Extension(social))
+}
+
+/// A request of a known API client that passed its limits and was counted.
+pub struct ApiClient {
+    decision: Decision,
+    reader: Arc<Reader>,
+}
+
+fn limit_headers(decision: &Decision, headers: &mut HeaderMap) {
+    let shown = decision.shown();
+    for (name, value) in [
+        ("ratelimit-limit", shown.limit.to_string()),
+        ("ratelimit-remaining", shown.remaining.to_string()),
+        ("ratelimit-reset", shown.reset_secs.to_string()),
+        ("ratelimit-policy", decision.policy()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    }
+}
+
+fn refusal(error: Error, decision: &Decision) -> Response {
+    let mut response = error.into_response();
+    limit_headers(decision, response.headers_mut());
+    response
+}
+
+/// The key presented: `X-Api-Key`, else `Authorization: Bearer`.
+fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        return Some(key.trim());
+    }
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim())
+}
+
+fn unauthorized() -> Response {
+    let mut response = Error::Unauthorized.into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"social-data\""),
+    );
+    response
+}
+
+impl FromRequestParts<AppState> for ApiClient {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Response> {
+        let social = parts
+            .extensions
+            .get::<Social>()
+            .cloned()
+            .ok_or_else(|| Error::internal("social runtime not mounted").into_response())?;
+        let runtime = social
+            .runtime(state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let key = presented_key(&parts.headers).ok_or_else(unauthorized)?;
+        let at = Utc::now();
+        let grant = clients::authenticate(&state.db, key, at)
+            .await
+            .map_err(IntoResponse::into_response)?
+            .ok_or_else(unauthorized)?;
+        let endpoint = match parts.extensions.get::<MatchedPath>() {
+            Some(p) if p.as_str().ends_with("/posts") => Endpoint::Posts,
+            _ => Endpoint::Profile,
+        };
+        let decision = runtime.limiter.decide(&grant, at).await;
+        if let Some(retry_after_secs) = decision.retry_after() {
+            let which = if decision.verdict == Verdict::MonthExceeded {
+                "month"
+            } else {
+                "minute"
+            };
+            metrics::counter!("social_api_refused_total", "limit" => which).increment(1);
+            return Err(refusal(
+                Error::TooManyRequests { retry_after_secs },
+                &decision,
+            ));
+        }
+        if !grant.limits.allows(endpoint) {
+            return Err(refusal(
+                Error::forbidden(format!(
+                    "Your API plan does not include the `{}` endpoint",
+                    endpoint.as_str()
+                )),
+                &decision,
+            ));
+        }
+        if let Err(e) = runtime.usage.record(&grant, at).await {
+            return Err(refusal(e, &decision));
+        }
+        Ok(ApiClient {
+            decision,
+            reader: runtime.reader.clone(),
+        })
+    }
+}
+
+impl ApiClient {
+    /// The handler's answer with the limit headers (and `X-Cache` on success).
+    fn respond<T: Serialize>(&self, result: Result<(T, CacheStatus)>) -> Response {
+        let mut response = match result {
+            Ok((body, status)) => {
+                let mut r = Json(body).into_response();
+                r.headers_mut()
+                    .insert("x-cache", HeaderValue::from_static(status.as_str()));
+                r
+            }
+            Err(e) => e.into_response(),
+        };
+        limit_headers(&self.decision, response.headers_mut());
+        response
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SocialProfile {
+    pub username: String,
+    /// Where the figures came from: `apify`, `graph`, or `demo` (generated data, no source
+    /// configured).
+    pub source: String,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub profile: ProfileView,
+    /// The latest 12 posts, newest first.
+    pub posts: Vec<PostView>,
+    /// Continues with `GET …/{username}/posts?cursor=`; `null`: no older posts.
+    pub next_cursor: Option<String>,
+}
+
+/// A public Instagram profile with its latest 12 posts.
+///
+/// Image fields (`picture_url`, `media_url`, `thumbnail_url`) are paths on our media proxy
+/// (`/media/{id}`), never Instagram's CDN URLs (those expire and carry signatures).
+#[utoipa::path(get, path = "/api/v1/social/instagram/{username}", tag = "social",
+    security(("api_key" = []), ("api_key_bearer" = [])),
+    params(("username" = String, Path, description = "Instagram username, with or without `@`")),
+    responses(
+        (status = 200, body = SocialProfile, description = "With `RateLimit-*` and `X-Cache` (HIT, STALE or MISS) headers"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "The live source does not know this username"),
+        (status = 422, body = Problem), (status = 429, body = Problem, description = "A limit is reached; see `Retry-After`"),
+        (status = 503, body = Problem, description = "The data source cannot answer now; see `Retry-After`")))]
+pub async fn get_profile(client: ApiClient, Path(username): Path<String>) -> Response {
+    let reader = client.reader.clone();
+    let result = async {
+        let (profile, a) = reader.profile(&username).await?;
+        let (page, b) = reader.posts(&username, None).await?;
+        let p = &profile.value;
+        Ok((
+            SocialProfile {
+                username: p.username.clone(),
+                source: p.source.clone(),
+                fetched_at: p.fetched_at,
+                profile: p.clone(),
+                posts: page.value.items.clone(),
+                next_cursor: page.value.next_cursor.clone(),
+            },
+            a.and(b),
+        ))
+    }
+    .await;
+    client.respond(result)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PostsQuery {
+    /// `next_cursor` of the previous page; absent: the newest posts.
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SocialPosts {
+    pub username: String,
+    /// Where the posts came from: `apify`, `graph` or `demo`.
+    pub source: String,
+    /// 12 posts at most, newest first.
+    pub items: Vec<PostView>,
+    pub next_cursor: Option<String>,
+}
+
+/// A profile's posts, 12 per page, newest first.
+#[utoipa::path(get, path = "/api/v1/social/instagram/{username}/posts", tag = "social",
+    security(("api_key" = []), ("api_key_bearer" = [])),
+    params(("username" = String, Path, description = "Instagram username"), PostsQuery),
+    responses(
+        (status = 200, body = SocialPosts, description = "With `RateLimit-*` and `X-Cache` headers"),
+        (status = 401, body = Problem), (status = 403, body = Problem, description = "The client's plan does not include posts"),
+        (status = 404, body = Problem), (status = 422, body = Problem, description = "Bad username or cursor"),
+        (status = 429, body = Problem), (status = 503, body = Problem)))]
+pub async fn get_posts(
+    client: ApiClient,
+    Path(username): Path<String>,
+    Query(q): Query<PostsQuery>,
+) -> Response {
+    let reader = client.reader.clone();
+    let cursor = q.cursor.filter(|c| !c.is_empty());
+    let result = async {
+        let (page, status) = reader.posts(&username, cursor.as_deref()).await?;
+        Ok((
+            SocialPosts {
+                username: username.trim().trim_start_matches('@').to_lowercase(),
+                source: page.value.source.clone(),
+                items: page.value.items.clone(),
+                next_cursor: page.value.next_cursor.clone(),
+            },
+            status,
+        ))
+    }
+    .await;
+    client.respond(result)
+}

@@ -119,6 +119,13 @@ impl Job for RefreshProfile {
                 }
                 Ok(())
             }
+            Err(RefreshError::Source(SourceError::Throttled {
+                retry_after_secs,
+                message,
+            })) if !last_attempt => Err(JobError::retry_in(
+                format!("rate limited: {message}"),
+                std::time::Duration::from_secs(retry_after_secs),
+            )),
             Err(RefreshError::Source(e)) if e.is_temporary() && !last_attempt => {
                 Err(JobError::retry(e))
             }

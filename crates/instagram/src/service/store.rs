@@ -5,8 +5,9 @@
 use chrono::{DateTime, Utc};
 use platform::Result;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, Set,
+    sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
 
@@ -92,18 +93,45 @@ pub async fn save_media(
     if items.is_empty() {
         return Ok(out);
     }
+    // A post is known by its media id or, across sources, by its shortcode: Apify and the
+    // Graph API number the same post differently (media pk vs Instagram Login media id).
+    let shortcodes: Vec<String> = items.iter().filter_map(|m| m.shortcode.clone()).collect();
     let known: Vec<post::Model> = post::Entity::find()
         .filter(post::Column::ProfileId.eq(profile_id))
-        .filter(post::Column::IgMediaId.is_in(items.iter().map(|m| m.ig_media_id.clone())))
+        .filter(
+            Condition::any()
+                .add(post::Column::IgMediaId.is_in(items.iter().map(|m| m.ig_media_id.clone())))
+                .add(post::Column::Shortcode.is_in(shortcodes)),
+        )
         .all(conn)
         .await?;
+    let same_post = |k: &post::Model, m: &FetchedMedia| {
+        k.ig_media_id == m.ig_media_id
+            || (m.shortcode.is_some() && k.shortcode.as_deref() == m.shortcode.as_deref())
+    };
     // One statement for the posts (new ones inserted, known ones updated) and one for their
     // counts of the day: a page of media is two round trips, not two per post.
     let mut rows = Vec::with_capacity(items.len());
     let mut snapshots = Vec::with_capacity(items.len());
     for m in items {
-        let found = known.iter().find(|k| k.ig_media_id == m.ig_media_id);
+        let found = known.iter().find(|k| same_post(k, m));
         let id = found.map(|k| k.id).unwrap_or_else(Uuid::now_v7);
+        // The Graph API's id is the one its insights calls need, so it replaces another
+        // source's; another source keeps the stored id.
+        let media_id = match found {
+            Some(k) if k.ig_media_id != m.ig_media_id && source != Source::Graph => {
+                k.ig_media_id.clone()
+            }
+            Some(k) if k.ig_media_id != m.ig_media_id => {
+                post::Entity::update_many()
+                    .col_expr(post::Column::IgMediaId, Expr::value(m.ig_media_id.clone()))
+                    .filter(post::Column::Id.eq(k.id))
+                    .exec(conn)
+                    .await?;
+                m.ig_media_id.clone()
+            }
+            _ => m.ig_media_id.clone(),
+        };
         if found.is_some() {
             out.updated += 1;
         } else {
@@ -112,7 +140,7 @@ pub async fn save_media(
         rows.push(post::ActiveModel {
             id: Set(id),
             profile_id: Set(profile_id),
-            ig_media_id: Set(m.ig_media_id.clone()),
+            ig_media_id: Set(media_id),
             shortcode: Set(m.shortcode.clone()),
             caption: Set(m.caption.clone()),
             media_type: Set(m.media_type.as_str().into()),

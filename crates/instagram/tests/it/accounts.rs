@@ -163,3 +163,81 @@ async fn a_refresh_reports_live_progress_to_its_workspace() {
     assert_eq!(done["ok"], true);
     assert!(done["message"].as_str().unwrap().contains("new posts"));
 }
+
+/// One post read by Apify (media pk) and later by the Graph API (Instagram Login media id) is
+/// one post: matched by shortcode, and Graph's id (the one its insights calls need) is kept.
+#[tokio::test]
+async fn a_post_read_by_two_sources_is_stored_once() {
+    use instagram::{
+        model::post,
+        service::{profiles, store},
+        source::{FetchedMedia, MediaType, Source},
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = app().await;
+    let profile = profiles::find_or_create(&app.state.db, profiles::Pool::Live, "two.sources")
+        .await
+        .unwrap();
+    let media = |id: &str, likes: i64| FetchedMedia {
+        ig_media_id: id.into(),
+        shortcode: Some("C4SameOne".into()),
+        caption: Some("one post".into()),
+        media_type: MediaType::Image,
+        product_type: Some("FEED".into()),
+        permalink: Some("https://www.instagram.com/p/C4SameOne/".into()),
+        posted_at: chrono::Utc::now() - chrono::Duration::days(2),
+        like_count: Some(likes),
+        comments_count: Some(3),
+        view_count: None,
+        media_url: None,
+        thumbnail_url: None,
+    };
+    let posts = || async {
+        post::Entity::find()
+            .filter(post::Column::ProfileId.eq(profile.id))
+            .all(&app.state.db)
+            .await
+            .unwrap()
+    };
+    let now = chrono::Utc::now();
+    let first = store::save_media(
+        &app.state.db,
+        profile.id,
+        &[media("3101000000000000009", 10)],
+        Source::Apify,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.inserted, 1);
+    let second = store::save_media(
+        &app.state.db,
+        profile.id,
+        &[media("17895695668004550", 12)],
+        Source::Graph,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!((second.inserted, second.updated), (0, 1));
+    let stored = posts().await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].ig_media_id, "17895695668004550");
+    assert_eq!(stored[0].like_count, Some(12));
+    assert_eq!(stored[0].source, "graph");
+    // Apify again: still one post, Graph's id kept, the newer counts taken.
+    let third = store::save_media(
+        &app.state.db,
+        profile.id,
+        &[media("3101000000000000009", 15)],
+        Source::Apify,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!((third.inserted, third.updated), (0, 1));
+    let stored = posts().await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].ig_media_id, "17895695668004550");
+    assert_eq!(stored[0].like_count, Some(15));
+}

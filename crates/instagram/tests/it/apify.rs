@@ -16,12 +16,13 @@ use wiremock::{
 
 use super::*;
 
-const TOKEN: &str = "apify_api_Zx81TestToken0000000000000000";
-const PROFILE_RUN: &str = "/v2/acts/apify~instagram-profile-scraper/run-sync-get-dataset-items";
-const POSTS_RUN: &str = "/v2/acts/apify~instagram-scraper/run-sync-get-dataset-items";
+pub(super) const TOKEN: &str = "apify_api_Zx81TestToken0000000000000000";
+pub(super) const PROFILE_RUN: &str =
+    "/v2/acts/apify~instagram-profile-scraper/run-sync-get-dataset-items";
+pub(super) const POSTS_RUN: &str = "/v2/acts/apify~instagram-scraper/run-sync-get-dataset-items";
 
 /// A fixture with its relative times (`{{DAYS_AGO_n}}`) filled in.
-fn fixture(name: &str) -> Value {
+pub(super) fn fixture(name: &str) -> Value {
     let raw = match name {
         "profile" => include_str!("../fixtures/apify_profile.json"),
         "posts" => include_str!("../fixtures/apify_posts.json"),

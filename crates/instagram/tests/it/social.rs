@@ -618,3 +618,87 @@ async fn images_are_media_proxy_paths_never_cdn_urls() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn live_data_comes_from_apify_and_an_unknown_username_is_a_remembered_404() {
+    use wiremock::{
+        Mock, MockServer, ResponseTemplate,
+        matchers::{body_partial_json, method, path},
+    };
+    let apify = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(super::apify::PROFILE_RUN))
+        .and(body_partial_json(
+            serde_json::json!({ "usernames": ["lisbon.bakes"] }),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(super::apify::fixture("profile")))
+        .mount(&apify)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(super::apify::POSTS_RUN))
+        .respond_with(ResponseTemplate::new(201).set_body_json(super::apify::fixture("posts")))
+        .mount(&apify)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(super::apify::PROFILE_RUN))
+        .and(body_partial_json(
+            serde_json::json!({ "usernames": ["no.such.person"] }),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(super::apify::fixture("not_found")))
+        .mount(&apify)
+        .await;
+    let base = apify.uri();
+    let (app, _) = social_app(move |c| {
+        c.apify_token = Some(super::apify::TOKEN.into());
+        c.apify_api_base = base;
+    })
+    .await;
+    let (_, key) = client(&app, "Live", PRO).await;
+
+    let res = get(&app, "/api/v1/social/instagram/lisbon.bakes", &key).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["source"], "apify");
+    assert_eq!(body["profile"]["followers_count"], 18342);
+    assert_eq!(body["posts"].as_array().unwrap().len(), 4);
+    assert!(
+        body["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["source"] == "apify")
+    );
+
+    let profile_runs = |reqs: &[wiremock::Request]| {
+        reqs.iter()
+            .filter(|r| {
+                r.url.path() == super::apify::PROFILE_RUN
+                    && String::from_utf8_lossy(&r.body).contains("no.such.person")
+            })
+            .count()
+    };
+    for _ in 0..2 {
+        let res = get(&app, "/api/v1/social/instagram/no.such.person", &key).await;
+        assert_eq!(res.status(), 404);
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["status"], 404);
+    }
+    assert_eq!(
+        profile_runs(&apify.received_requests().await.unwrap()),
+        1,
+        "the second ask is answered from memory, not by another actor run"
+    );
+    // Nothing made up in its place: no figures, no demo data under that name.
+    let rows: Vec<_> = instagram::model::profile::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.username == "no.such.person")
+        .collect();
+    assert!(
+        rows.iter()
+            .all(|p| p.followers_count.is_none() && p.fetched_at.is_none() && p.source != "demo"),
+        "{rows:?}"
+    );
+}

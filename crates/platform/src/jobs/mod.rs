@@ -66,6 +66,10 @@ pub enum JobError {
     /// Will never succeed: no more attempts.
     #[error("{0}")]
     Permanent(String),
+    /// Worth another attempt, and the other side said when (a rate limit's `Retry-After`):
+    /// the next attempt waits at least that long instead of the job's own backoff.
+    #[error("{0}")]
+    RetryIn(String, std::time::Duration),
 }
 
 impl JobError {
@@ -75,6 +79,10 @@ impl JobError {
 
     pub fn permanent(e: impl std::fmt::Display) -> Self {
         JobError::Permanent(e.to_string())
+    }
+
+    pub fn retry_in(e: impl std::fmt::Display, wait: std::time::Duration) -> Self {
+        JobError::RetryIn(e.to_string(), wait)
     }
 }
 

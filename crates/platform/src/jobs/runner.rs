@@ -336,6 +336,13 @@ async fn execute(
                 (JobError::Retry(_), Some(backoff)) if j.attempt < j.max_attempts => {
                     Some(now() + chrono::Duration::from_std(backoff(j.attempt)).unwrap_or_default())
                 }
+                // The job's own backoff may be shorter than what the other side asked for;
+                // the longer of the two wins so a rate limit is not hit again at once.
+                (JobError::RetryIn(_, wait), backoff) if j.attempt < j.max_attempts => {
+                    let own = backoff.map(|b| b(j.attempt)).unwrap_or_default();
+                    let wait = (*wait).max(own);
+                    Some(now() + chrono::Duration::from_std(wait).unwrap_or_default())
+                }
                 _ => None,
             };
             if retry_at.is_none() {

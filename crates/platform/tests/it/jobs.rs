@@ -85,8 +85,36 @@ impl Job for Slow {
     }
 }
 
+/// Rate-limited by the other side, which asks for an hour's wait.
+#[derive(Debug, Serialize, Deserialize)]
+struct Throttled {
+    tag: String,
+}
+
+impl Job for Throttled {
+    const KIND: &'static str = "test.throttled";
+    const MAX_ATTEMPTS: i32 = 3;
+
+    fn backoff(_attempt: i32) -> Duration {
+        Duration::from_millis(10)
+    }
+
+    async fn run(self, _: AppState, meta: JobMeta) -> Result<(), JobError> {
+        runs()
+            .lock()
+            .unwrap()
+            .push((self.tag.clone(), meta.attempt));
+        Err(JobError::retry_in(
+            "rate limited",
+            Duration::from_secs(3600),
+        ))
+    }
+}
+
 fn registrar(r: Registry) -> Registry {
-    r.register::<Record>().register::<Slow>()
+    r.register::<Record>()
+        .register::<Slow>()
+        .register::<Throttled>()
 }
 
 async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
@@ -191,6 +219,34 @@ async fn failures_retry_with_back_off_then_succeed() {
     let errors = done.errors.as_array().unwrap();
     assert_eq!(errors.len(), 2, "each failed attempt's error is kept");
     assert!(errors[0]["error"].as_str().unwrap().contains("attempt 1"));
+}
+
+#[tokio::test]
+async fn a_retry_in_waits_as_long_as_the_other_side_asked_not_the_short_backoff() {
+    let app = app().await;
+    let t = tag();
+    let before = chrono::Utc::now();
+    let id = jobs::enqueue(&app.state.db, &Throttled { tag: t.clone() })
+        .await
+        .unwrap()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let j = loop {
+        let j = job(&app, id).await;
+        if j.attempt == 1 && j.state == model::AVAILABLE {
+            break j;
+        }
+        assert!(Instant::now() < deadline, "never retried: {}", j.state);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // The job's own backoff is 10 ms; the hour asked for wins.
+    assert!(
+        j.run_at >= before + chrono::Duration::minutes(59),
+        "{}",
+        j.run_at
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(runs_of(&t), vec![1], "no second attempt before the hour");
 }
 
 #[tokio::test]

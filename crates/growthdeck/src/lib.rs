@@ -38,6 +38,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             .merge(identity::api::openapi_router())
             .merge(admin::api::openapi_router())
             .merge(instagram::api::openapi_router())
+            .merge(billing::api::openapi_router())
             .split_for_parts();
     doc.merge(<platform::events::EventsApi as OpenApi>::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(identity::routes())
         .merge(admin::routes())
         .merge(instagram::routes())
+        .merge(billing::routes())
         .merge(platform::events::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
 }
@@ -63,7 +65,9 @@ pub fn nav() -> Vec<platform::web::shell::NavEntry> {
 
 /// Every job type this binary can run.
 pub fn registry() -> platform::jobs::Registry {
-    instagram::register_jobs(identity::jobs(platform::jobs::Registry::platform()))
+    billing::register_jobs(instagram::register_jobs(identity::jobs(
+        platform::jobs::Registry::platform(),
+    )))
 }
 
 /// Every cron schedule declared in code (config may override or turn them off).
@@ -71,6 +75,7 @@ pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
     let mut schedules = platform::jobs::builtin::schedules();
     schedules.extend(identity::jobs::schedules());
     schedules.extend(instagram::schedules());
+    schedules.extend(billing::schedules());
     schedules
 }
 

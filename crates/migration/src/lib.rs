@@ -11,6 +11,7 @@ mod m20261202_000005_instagram;
 mod m20261202_000006_api_clients;
 mod m20261202_000007_media_cache;
 mod m20261204_000006_instagram_connect;
+mod m20261204_000008_billing;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_api_clients::Migration),
             Box::new(m20261202_000007_media_cache::Migration),
             Box::new(m20261204_000006_instagram_connect::Migration),
+            Box::new(m20261204_000008_billing::Migration),
         ]
     }
 }

@@ -96,6 +96,8 @@ pub enum Permission {
     TokensRead,
     /// Create and revoke API tokens.
     TokensManage,
+    /// Change the plan, buy credits, open the payment portal.
+    BillingManage,
 }
 
 impl Permission {
@@ -157,6 +159,11 @@ pub const PERMISSION_TABLE: &[(Permission, &str, &[Role])] = {
             "Transfer ownership",
             &[Owner],
         ),
+        (
+            Permission::BillingManage,
+            "Change the plan, buy credits and manage payment",
+            &[Owner, Admin],
+        ),
     ]
 };
 
@@ -192,6 +199,7 @@ mod tests {
             OwnershipTransfer,
             TokensRead,
             TokensManage,
+            BillingManage,
         ] {
             assert_eq!(
                 PERMISSION_TABLE.iter().filter(|(q, _, _)| *q == p).count(),

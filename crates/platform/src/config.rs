@@ -122,6 +122,9 @@ pub struct Config {
     pub stripe_webhook_secret: Option<String>,
     /// Stripe's API base (tests point it at a local server).
     pub stripe_api_base: String,
+    /// How many days a past-due subscription keeps its plan's limits before the workspace is
+    /// limited to the free plan's (nothing is deleted).
+    pub billing_grace_days: i64,
     pub meta_app_id: Option<String>,
     pub meta_app_secret: Option<String>,
     /// Meta's Graph API base (tests point it at a local server).
@@ -197,6 +200,7 @@ impl Default for Config {
             stripe_publishable_key: None,
             stripe_webhook_secret: None,
             stripe_api_base: "https://api.stripe.com".into(),
+            billing_grace_days: 7,
             meta_app_id: None,
             meta_app_secret: None,
             meta_graph_base: "https://graph.facebook.com".into(),
@@ -288,6 +292,11 @@ impl Config {
             crate::settings::check_http_url(origin).map_err(|m| {
                 ConfigError::Invalid(format!("media_test_loopback_origins {origin:?}: {m}"))
             })?;
+        }
+        if !(0..=90).contains(&self.billing_grace_days) {
+            return Err(ConfigError::Invalid(
+                "billing_grace_days must be between 0 and 90".into(),
+            ));
         }
         if self.body_limit_bytes < 1024 {
             return Err(ConfigError::Invalid(

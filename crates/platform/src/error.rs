@@ -51,6 +51,10 @@ pub enum Error {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// The plan or the credit balance does not cover this: `code` is `limit-reached` or
+    /// `insufficient-credits`; the message names the limit and what lifts it.
+    #[error("{message}")]
+    PaymentRequired { code: &'static str, message: String },
     #[error("Too many attempts; try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("{0}")]
@@ -100,6 +104,7 @@ impl Error {
             Error::NotFound => "not-found",
             Error::Validation(_) => "validation",
             Error::Conflict(_) => "conflict",
+            Error::PaymentRequired { code, .. } => code,
             Error::TooManyRequests { .. } => "rate-limited",
             Error::BadRequest(_) => "bad-request",
             Error::InvalidLink(_) => "invalid-link",
@@ -120,6 +125,7 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PaymentRequired { .. } => StatusCode::PAYMENT_REQUIRED,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::BadRequest(_) | Error::InvalidLink(_) => StatusCode::BAD_REQUEST,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -140,6 +146,7 @@ impl Error {
             Error::NotFound => "Not found",
             Error::Validation(_) => "Invalid input",
             Error::Conflict(_) => "Conflict",
+            Error::PaymentRequired { .. } => "Not covered by the plan or credits",
             Error::TooManyRequests { .. } => "Too many attempts",
             Error::BadRequest(_) => "Bad request",
             Error::InvalidLink(_) => "Link or code not valid",

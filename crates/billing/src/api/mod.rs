@@ -1,0 +1,18 @@
+//! Billing's JSON API, documented in the OpenAPI document.
+
+pub mod credits;
+
+use platform::AppState;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(credits::balance))
+        .routes(routes!(credits::transactions))
+        .routes(routes!(credits::pricing_list))
+        .routes(routes!(credits::can_perform))
+}
+
+pub fn routes() -> axum::Router<AppState> {
+    openapi_router().split_for_parts().0
+}

@@ -1,0 +1,172 @@
+//! Plan limits, enforced by the feature that consumes them: before adding an account or
+//! inviting a member the feature asks [`check_addition`] with its current count; monthly
+//! meters are counted here with [`consume`]. A refusal names the limit, the plan, and the
+//! cheapest plan that lifts it. A downgrade below current usage keeps everything and only
+//! blocks new additions until usage fits.
+
+use chrono::{DateTime, Datelike, Utc};
+use platform::{AppState, Error, Result};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
+use uuid::Uuid;
+
+use super::{
+    plans::{self, Meter, Plan},
+    subscriptions::{self, Standing},
+};
+use crate::model::usage;
+
+/// `YYYY-MM` of a moment (monthly meters are per calendar month, UTC).
+pub fn period_of(at: DateTime<Utc>) -> String {
+    format!("{:04}-{:02}", at.year(), at.month())
+}
+
+/// The standing of a workspace under the configured grace period.
+pub async fn standing(state: &AppState, workspace_id: Uuid) -> Result<Standing> {
+    subscriptions::standing(&state.db, workspace_id, state.config.billing_grace_days).await
+}
+
+/// The refusal for a meter at its limit.
+pub fn limit_error(
+    plans: &[Plan],
+    standing: &Standing,
+    meter: Meter,
+    limit: i64,
+    used: i64,
+) -> Error {
+    let lift = plans::lifting(plans, meter, used + 1).filter(|p| p.id != standing.plan.id);
+    let mut message = format!(
+        "The {} plan allows {limit} {}; this workspace has {used}.",
+        standing.plan.name,
+        meter.label()
+    );
+    if standing.limited {
+        message
+            .push_str(" Payment is overdue, so the free plan's limits apply until it is settled.");
+    }
+    match lift {
+        Some(p) => message.push_str(&format!(" The {} plan lifts this limit.", p.name)),
+        None => message.push_str(" No plan offers more; contact support."),
+    }
+    Error::PaymentRequired {
+        code: "limit-reached",
+        message,
+    }
+}
+
+/// Whether one more of `meter` fits, given how many the workspace has now (counted by the
+/// consuming feature, which owns that data).
+pub async fn check_addition(
+    state: &AppState,
+    workspace_id: Uuid,
+    meter: Meter,
+    current: i64,
+) -> Result<()> {
+    check_addition_in(
+        &state.db,
+        state.config.billing_grace_days,
+        workspace_id,
+        meter,
+        current,
+    )
+    .await
+}
+
+pub async fn check_addition_in(
+    conn: &impl ConnectionTrait,
+    grace_days: i64,
+    workspace_id: Uuid,
+    meter: Meter,
+    current: i64,
+) -> Result<()> {
+    let standing = subscriptions::standing(conn, workspace_id, grace_days).await?;
+    match standing.plan.limit(meter) {
+        Some(limit) if current + 1 > limit => {
+            let all = plans::all(conn).await?;
+            Err(limit_error(&all, &standing, meter, limit, current))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// How much of a monthly meter a workspace used this month.
+pub async fn used_this_month(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    meter: Meter,
+) -> Result<i64> {
+    Ok(usage::Entity::find_by_id((
+        workspace_id,
+        meter.as_str().to_string(),
+        period_of(platform::db::now()),
+    ))
+    .one(conn)
+    .await?
+    .map(|u| u.used)
+    .unwrap_or(0))
+}
+
+/// Counts `n` uses of a monthly meter, refusing when the month's limit would be passed.
+/// The check and the count are one transaction, so parallel uses cannot pass the limit.
+pub async fn consume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i64) -> Result<i64> {
+    if !meter.is_monthly() || n <= 0 {
+        return Err(Error::internal(format!(
+            "{} is not a monthly meter or n <= 0",
+            meter.as_str()
+        )));
+    }
+    let txn = platform::db::begin_write(&state.db).await?;
+    let period = period_of(platform::db::now());
+    // Make the row exist, then take its lock with the increment.
+    usage::Entity::insert(usage::ActiveModel {
+        workspace_id: Set(workspace_id),
+        meter: Set(meter.as_str().into()),
+        period: Set(period.clone()),
+        used: Set(0),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            usage::Column::WorkspaceId,
+            usage::Column::Meter,
+            usage::Column::Period,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    usage::Entity::update_many()
+        .col_expr(usage::Column::Used, Expr::col(usage::Column::Used).add(n))
+        .filter(usage::Column::WorkspaceId.eq(workspace_id))
+        .filter(usage::Column::Meter.eq(meter.as_str()))
+        .filter(usage::Column::Period.eq(&period))
+        .exec(&txn)
+        .await?;
+    let used = used_this_month(&txn, workspace_id, meter).await?;
+    let standing =
+        subscriptions::standing(&txn, workspace_id, state.config.billing_grace_days).await?;
+    if let Some(limit) = standing.plan.limit(meter)
+        && used > limit
+    {
+        txn.rollback().await?;
+        let all = plans::all(&state.db).await?;
+        return Err(limit_error(&all, &standing, meter, limit, used - n));
+    }
+    txn.commit().await?;
+    Ok(used)
+}
+
+/// Gives back uses counted by [`consume`] for work that then failed.
+pub async fn unconsume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i64) -> Result<()> {
+    usage::Entity::update_many()
+        .col_expr(usage::Column::Used, Expr::col(usage::Column::Used).sub(n))
+        .filter(usage::Column::WorkspaceId.eq(workspace_id))
+        .filter(usage::Column::Meter.eq(meter.as_str()))
+        .filter(usage::Column::Period.eq(period_of(platform::db::now())))
+        .filter(usage::Column::Used.gte(n))
+        .exec(&state.db)
+        .await?;
+    Ok(())
+}

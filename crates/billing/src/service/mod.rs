@@ -1,0 +1,7 @@
+//! Billing's domain logic: plain async fns over the database, no HTTP types.
+
+pub mod credits;
+pub mod limits;
+pub mod plans;
+pub mod pricing;
+pub mod subscriptions;

@@ -1,0 +1,132 @@
+//! What each action costs in credits, and how many free uses per month it has. Defaults come
+//! from the requirements; staff edit them (finance, super_admin).
+
+use chrono::Utc;
+use platform::{Error, FieldError, Result};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set,
+    sea_query::OnConflict,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::pricing;
+
+/// (action, label, cost, free uses per month).
+pub const DEFAULTS: &[(&str, &str, i64, i64)] = &[
+    ("ai_generation", "AI generation", 1, 0),
+    ("profile_unlock", "Creator profile unlock", 25, 0),
+    ("post_analytics", "Post analytics", 5, 0),
+    ("bulk_export", "Bulk export", 50, 0),
+    ("discovery_page", "Discovery results page", 10, 5),
+    ("email_unlock", "Email unlock", 10, 0),
+];
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Price {
+    pub action: String,
+    pub label: String,
+    pub cost: i64,
+    pub free_per_month: i64,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl From<pricing::Model> for Price {
+    fn from(m: pricing::Model) -> Self {
+        Price {
+            action: m.action,
+            label: m.label,
+            cost: m.cost,
+            free_per_month: m.free_per_month,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+pub async fn ensure_seeded(conn: &impl ConnectionTrait) -> Result<()> {
+    if pricing::Entity::find().count(conn).await? > 0 {
+        return Ok(());
+    }
+    let now = platform::db::now();
+    pricing::Entity::insert_many(DEFAULTS.iter().map(|(action, label, cost, free)| {
+        pricing::ActiveModel {
+            action: Set((*action).into()),
+            label: Set((*label).into()),
+            cost: Set(*cost),
+            free_per_month: Set(*free),
+            updated_at: Set(now),
+            updated_by: Set(None),
+        }
+    }))
+    .on_conflict(
+        OnConflict::column(pricing::Column::Action)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<Price>> {
+    ensure_seeded(conn).await?;
+    Ok(pricing::Entity::find()
+        .order_by_asc(pricing::Column::Action)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(Price::from)
+        .collect())
+}
+
+/// The price of an action; an unknown action is a 404 (no such priced action).
+pub async fn get(conn: &impl ConnectionTrait, action: &str) -> Result<Price> {
+    ensure_seeded(conn).await?;
+    pricing::Entity::find_by_id(action.to_string())
+        .one(conn)
+        .await?
+        .map(Price::from)
+        .ok_or(Error::NotFound)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct PriceInput {
+    pub cost: i64,
+    #[serde(default)]
+    pub free_per_month: i64,
+}
+
+pub async fn update(
+    conn: &impl ConnectionTrait,
+    action: &str,
+    input: &PriceInput,
+    staff_id: Uuid,
+) -> Result<Price> {
+    let mut errors = Vec::new();
+    if !(0..=1_000_000).contains(&input.cost) {
+        errors.push(FieldError::new(
+            "cost",
+            "A whole number of credits from 0 to 1,000,000",
+        ));
+    }
+    if !(0..=10_000).contains(&input.free_per_month) {
+        errors.push(FieldError::new(
+            "free_per_month",
+            "A whole number from 0 to 10,000",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    ensure_seeded(conn).await?;
+    let row = pricing::Entity::find_by_id(action.to_string())
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut a: pricing::ActiveModel = row.into();
+    a.cost = Set(input.cost);
+    a.free_per_month = Set(input.free_per_month);
+    a.updated_at = Set(platform::db::now());
+    a.updated_by = Set(Some(staff_id));
+    Ok(a.update(conn).await?.into())
+}

@@ -1,0 +1,300 @@
+//! A workspace's subscription: which plan it is on and in what state. No row means the free
+//! plan. Every change is written with an event carrying the MRR from then on, which is what
+//! the revenue metrics are computed from.
+
+use chrono::{DateTime, Duration, Utc};
+use platform::{Error, Result};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::plans::{self, Plan};
+use crate::model::{subscription, subscription_event};
+
+/// Statuses in which the plan's limits apply (Stripe's vocabulary).
+pub fn grants_plan(status: &str) -> bool {
+    matches!(status, "active" | "trialing" | "past_due")
+}
+
+/// The plan in force for a workspace, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Standing {
+    /// The plan whose limits apply now.
+    pub plan: Plan,
+    /// The plan subscribed to (differs from `plan` when payment is overdue past the grace
+    /// period, or the subscription ended).
+    pub subscribed: Option<Plan>,
+    pub subscription: Option<SubscriptionView>,
+    /// Past due: the banner shows; `limited` says whether the grace period is over.
+    pub past_due: bool,
+    /// Limited to the free plan's limits (nothing is deleted).
+    pub limited: bool,
+    /// When the grace period of a past-due subscription ends.
+    pub grace_ends_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubscriptionView {
+    pub id: Uuid,
+    pub plan_id: Uuid,
+    pub status: String,
+    pub origin: String,
+    pub interval: Option<String>,
+    pub price_amount: Option<i64>,
+    pub currency: String,
+    pub current_period_start: Option<DateTime<Utc>>,
+    pub current_period_end: Option<DateTime<Utc>>,
+    pub cancel_at_period_end: bool,
+    pub canceled_at: Option<DateTime<Utc>>,
+    pub trial_end: Option<DateTime<Utc>>,
+    pub past_due_since: Option<DateTime<Utc>>,
+    pub stripe_customer_id: Option<String>,
+    pub stripe_subscription_id: Option<String>,
+}
+
+impl From<&subscription::Model> for SubscriptionView {
+    fn from(s: &subscription::Model) -> Self {
+        SubscriptionView {
+            id: s.id,
+            plan_id: s.plan_id,
+            status: s.status.clone(),
+            origin: s.origin.clone(),
+            interval: s.interval.clone(),
+            price_amount: s.price_amount,
+            currency: s.currency.clone(),
+            current_period_start: s.current_period_start,
+            current_period_end: s.current_period_end,
+            cancel_at_period_end: s.cancel_at_period_end,
+            canceled_at: s.canceled_at,
+            trial_end: s.trial_end,
+            past_due_since: s.past_due_since,
+            stripe_customer_id: s.stripe_customer_id.clone(),
+            stripe_subscription_id: s.stripe_subscription_id.clone(),
+        }
+    }
+}
+
+pub async fn row(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+) -> Result<Option<subscription::Model>> {
+    Ok(subscription::Entity::find()
+        .filter(subscription::Column::WorkspaceId.eq(workspace_id))
+        .one(conn)
+        .await?)
+}
+
+/// The plan in force for a workspace now. `grace_days`: how long a past-due subscription
+/// keeps its plan's limits.
+pub async fn standing(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    grace_days: i64,
+) -> Result<Standing> {
+    standing_at(conn, workspace_id, grace_days, platform::db::now()).await
+}
+
+pub async fn standing_at(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    grace_days: i64,
+    now: DateTime<Utc>,
+) -> Result<Standing> {
+    let free = plans::free(conn).await?;
+    let Some(sub) = row(conn, workspace_id).await? else {
+        return Ok(Standing {
+            plan: free,
+            subscribed: None,
+            subscription: None,
+            past_due: false,
+            limited: false,
+            grace_ends_at: None,
+        });
+    };
+    let subscribed = plans::get(conn, sub.plan_id).await?;
+    let past_due = sub.status == "past_due";
+    let grace_ends_at =
+        past_due.then(|| sub.past_due_since.unwrap_or(sub.updated_at) + Duration::days(grace_days));
+    let limited = grace_ends_at.is_some_and(|end| now >= end);
+    let plan = if grants_plan(&sub.status) && !limited {
+        subscribed.clone()
+    } else {
+        free
+    };
+    Ok(Standing {
+        plan,
+        subscribed: Some(subscribed),
+        subscription: Some(SubscriptionView::from(&sub)),
+        past_due,
+        limited,
+        grace_ends_at,
+    })
+}
+
+/// Monthly recurring revenue of a subscription in minor units: 0 unless it pays.
+pub fn mrr_of(status: &str, origin: &str, interval: Option<&str>, amount: Option<i64>) -> i64 {
+    if origin != "stripe" || !matches!(status, "active" | "past_due") {
+        return 0;
+    }
+    let amount = amount.unwrap_or(0);
+    match interval {
+        Some("year") => amount / 12,
+        _ => amount,
+    }
+}
+
+/// Appends the history event for a subscription's new state.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    sub: &subscription::Model,
+    plan_key: &str,
+    kind: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+    detail: Option<serde_json::Value>,
+) -> Result<()> {
+    subscription_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(sub.workspace_id),
+        at: Set(at),
+        kind: Set(kind.into()),
+        plan_id: Set(sub.plan_id),
+        plan_key: Set(plan_key.into()),
+        status: Set(sub.status.clone()),
+        mrr: Set(mrr_of(
+            &sub.status,
+            &sub.origin,
+            sub.interval.as_deref(),
+            sub.price_amount,
+        )),
+        currency: Set(sub.currency.clone()),
+        actor: Set(actor.into()),
+        detail: Set(detail),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Staff put a workspace on a plan without charging it ("comped"). Replaces a comped or
+/// ended subscription; a live Stripe subscription must be changed or canceled instead.
+pub async fn comp(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    plan_id: Uuid,
+    actor: &str,
+) -> Result<subscription::Model> {
+    let plan = plans::get(conn, plan_id).await?;
+    let now = platform::db::now();
+    let current = row(conn, workspace_id).await?;
+    if let Some(c) = &current
+        && c.origin == "stripe"
+        && c.status != "canceled"
+    {
+        return Err(Error::Conflict(
+            "This workspace pays through Stripe: change or cancel that subscription first".into(),
+        ));
+    }
+    let saved = match current {
+        Some(c) => {
+            let mut a: subscription::ActiveModel = c.into();
+            a.plan_id = Set(plan.id);
+            a.status = Set("active".into());
+            a.origin = Set("comped".into());
+            a.interval = Set(None);
+            a.price_amount = Set(None);
+            a.currency = Set(plan.currency.clone());
+            a.stripe_subscription_id = Set(None);
+            a.current_period_start = Set(Some(now));
+            a.current_period_end = Set(None);
+            a.cancel_at_period_end = Set(false);
+            a.canceled_at = Set(None);
+            a.trial_end = Set(None);
+            a.past_due_since = Set(None);
+            a.updated_at = Set(now);
+            a.update(conn).await?
+        }
+        None => {
+            subscription::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                workspace_id: Set(workspace_id),
+                plan_id: Set(plan.id),
+                status: Set("active".into()),
+                origin: Set("comped".into()),
+                interval: Set(None),
+                price_amount: Set(None),
+                currency: Set(plan.currency.clone()),
+                stripe_customer_id: Set(None),
+                stripe_subscription_id: Set(None),
+                current_period_start: Set(Some(now)),
+                current_period_end: Set(None),
+                cancel_at_period_end: Set(false),
+                canceled_at: Set(None),
+                trial_end: Set(None),
+                past_due_since: Set(None),
+                stripe_version: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(conn)
+            .await?
+        }
+    };
+    record(conn, &saved, &plan.key, "comped", actor, now, None).await?;
+    Ok(saved)
+}
+
+/// Ends a comped subscription at once (back to the free plan).
+pub async fn end_comp(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    actor: &str,
+) -> Result<subscription::Model> {
+    let sub = row(conn, workspace_id).await?.ok_or(Error::NotFound)?;
+    if sub.origin != "comped" {
+        return Err(Error::Conflict(
+            "Only a comped plan ends here; a Stripe subscription is canceled through Stripe".into(),
+        ));
+    }
+    let plan = plans::get(conn, sub.plan_id).await?;
+    let now = platform::db::now();
+    let mut a: subscription::ActiveModel = sub.into();
+    a.status = Set("canceled".into());
+    a.canceled_at = Set(Some(now));
+    a.updated_at = Set(now);
+    let saved = a.update(conn).await?;
+    record(conn, &saved, &plan.key, "canceled", actor, now, None).await?;
+    Ok(saved)
+}
+
+/// The subscription's history, newest first.
+pub async fn history(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+) -> Result<Vec<subscription_event::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(subscription_event::Entity::find()
+        .filter(subscription_event::Column::WorkspaceId.eq(workspace_id))
+        .order_by_desc(subscription_event::Column::At)
+        .order_by_desc(subscription_event::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paying_subscriptions_have_mrr() {
+        assert_eq!(mrr_of("active", "stripe", Some("month"), Some(4900)), 4900);
+        assert_eq!(mrr_of("active", "stripe", Some("year"), Some(49000)), 4083);
+        assert_eq!(
+            mrr_of("past_due", "stripe", Some("month"), Some(4900)),
+            4900
+        );
+        assert_eq!(mrr_of("trialing", "stripe", Some("month"), Some(4900)), 0);
+        assert_eq!(mrr_of("canceled", "stripe", Some("month"), Some(4900)), 0);
+        assert_eq!(mrr_of("active", "comped", None, None), 0);
+    }
+}

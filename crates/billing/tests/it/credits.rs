@@ -1,0 +1,406 @@
+//! The wallet and its ledger: concurrent spending never overdraws, charges only after success,
+//! free uses, allowance before purchases, grants once, staff adjustments, the API, and
+//! another workspace's reservation or ledger out of reach.
+
+use billing::credits::{self, Actor};
+use platform::Error;
+
+use super::*;
+
+async fn assert_ledger_matches(app: &TestApp, ws: Uuid) -> i64 {
+    let b = credits::balance(&app.state.db, ws).await.unwrap();
+    assert_eq!(b.balance, b.allowance + b.purchased);
+    assert_eq!(
+        credits::ledger_sum(&app.state.db, ws).await.unwrap(),
+        b.balance,
+        "balance = ledger sum"
+    );
+    b.balance
+}
+
+#[tokio::test]
+async fn parallel_spending_never_overdraws_and_the_ledger_adds_up() {
+    let app = app().await;
+    let (_, ws) = customer(&app, "spender@example.com", "Spenders").await;
+    let db = app.state.db.clone();
+    // 50 generations' worth (ai_generation costs 1): 20 allowance + 30 purchased.
+    credits::grant_allowance(&db, ws, 20, "2026-12", false, &Actor::System)
+        .await
+        .unwrap();
+    credits::add_purchased(&db, ws, 30, "topup:test", "test", &Actor::System)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                credits::charge_on_success(
+                    &db,
+                    ws,
+                    "ai_generation",
+                    &Actor::System,
+                    Some(&format!("job {i}")),
+                    |_| async { Ok(i) },
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(Error::PaymentRequired {
+                code: "insufficient-credits",
+                ..
+            }) => refused += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((ok, refused), (50, 150));
+    assert_eq!(assert_ledger_matches(&app, ws).await, 0);
+    let captures = credits::ledger(
+        &db,
+        ws,
+        &credits::LedgerFilter {
+            kind: Some("capture".into()),
+            limit: Some(500),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(captures.items.len(), 50);
+}
+
+#[tokio::test]
+async fn failed_work_costs_nothing_and_allowance_is_spent_first() {
+    let app = app().await;
+    let (_, ws) = customer(&app, "fail@example.com", "Failing").await;
+    let db = &app.state.db;
+    credits::grant_allowance(db, ws, 3, "2026-11", false, &Actor::System)
+        .await
+        .unwrap();
+    credits::add_purchased(db, ws, 100, "topup:a", "a", &Actor::System)
+        .await
+        .unwrap();
+    let err = credits::charge_on_success(
+        db,
+        ws,
+        "post_analytics",
+        &Actor::User(Uuid::nil()),
+        None,
+        |_| async {
+            Err::<(), _>(Error::Unavailable {
+                message: "source down".into(),
+                retry_after_secs: 5,
+            })
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::Unavailable { .. }),
+        "the work's own error comes back"
+    );
+    let b = credits::balance(db, ws).await.unwrap();
+    assert_eq!(
+        (b.allowance, b.purchased),
+        (3, 100),
+        "released into the buckets it came from"
+    );
+    // Success: 5 = 3 allowance + 2 purchased.
+    credits::charge_on_success(
+        db,
+        ws,
+        "post_analytics",
+        &Actor::System,
+        None,
+        |r| async move {
+            assert_eq!(r.cost, 5);
+            Ok(())
+        },
+    )
+    .await
+    .unwrap();
+    let b = credits::balance(db, ws).await.unwrap();
+    assert_eq!((b.allowance, b.purchased), (0, 98));
+    assert_ledger_matches(&app, ws).await;
+    // A new period: the allowance is granted once, whatever repeats; the rest would expire.
+    assert!(
+        credits::grant_allowance(db, ws, 10, "2026-12", false, &Actor::System)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !credits::grant_allowance(db, ws, 10, "2026-12", false, &Actor::System)
+            .await
+            .unwrap()
+    );
+    credits::charge_on_success(db, ws, "ai_generation", &Actor::System, None, |_| async {
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert!(
+        credits::grant_allowance(db, ws, 10, "2027-01", false, &Actor::System)
+            .await
+            .unwrap()
+    );
+    let b = credits::balance(db, ws).await.unwrap();
+    assert_eq!(
+        (b.allowance, b.purchased),
+        (10, 98),
+        "9 unused expired, 10 granted; purchases kept"
+    );
+    let expired = credits::ledger(
+        db,
+        ws,
+        &credits::LedgerFilter {
+            kind: Some("expire".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(expired.items[0].amount, -9);
+    // With rollover the unused allowance stays.
+    assert!(
+        credits::grant_allowance(db, ws, 10, "2027-02", true, &Actor::System)
+            .await
+            .unwrap()
+    );
+    assert_eq!(credits::balance(db, ws).await.unwrap().allowance, 20);
+    assert_ledger_matches(&app, ws).await;
+}
+
+#[tokio::test]
+async fn free_uses_come_first_then_the_price() {
+    let app = app().await;
+    let (_, ws) = customer(&app, "free@example.com", "Free uses").await;
+    let db = &app.state.db;
+    for i in 0..5 {
+        let c = credits::can_perform(db, ws, "discovery_page")
+            .await
+            .unwrap();
+        assert_eq!((c.allowed, c.cost, c.free_remaining), (true, 0, 5 - i));
+        credits::charge_on_success(
+            db,
+            ws,
+            "discovery_page",
+            &Actor::System,
+            None,
+            |r| async move {
+                assert!(r.free);
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let c = credits::can_perform(db, ws, "discovery_page")
+        .await
+        .unwrap();
+    assert_eq!(
+        (c.allowed, c.cost, c.free_remaining, c.balance),
+        (false, 10, 0, 0)
+    );
+    let err = credits::reserve(db, ws, "discovery_page", &Actor::System, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("10 credits"), "{err}");
+    assert_eq!(assert_ledger_matches(&app, ws).await, 0);
+}
+
+#[tokio::test]
+async fn staff_adjustments_need_a_reason_and_cannot_go_below_zero() {
+    let app = app().await;
+    let (_, ws) = customer(&app, "adj@example.com", "Adjusted").await;
+    let db = &app.state.db;
+    let staff = Uuid::now_v7();
+    assert!(matches!(
+        credits::adjust(db, ws, 10, " ", staff).await,
+        Err(Error::Validation(_))
+    ));
+    assert_eq!(
+        credits::adjust(db, ws, 10, "goodwill for an outage", staff)
+            .await
+            .unwrap()
+            .balance,
+        10
+    );
+    assert!(matches!(
+        credits::adjust(db, ws, -11, "correction", staff).await,
+        Err(Error::Validation(_))
+    ));
+    assert_eq!(
+        credits::adjust(db, ws, -4, "correction", staff)
+            .await
+            .unwrap()
+            .balance,
+        6
+    );
+    let page = credits::ledger(
+        db,
+        ws,
+        &credits::LedgerFilter {
+            kind: Some("adjustment".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.items[0].reason.as_deref(), Some("correction"));
+    assert_eq!(page.items[0].actor, format!("staff:{staff}"));
+    assert_ledger_matches(&app, ws).await;
+}
+
+#[tokio::test]
+async fn another_workspaces_reservation_and_ledger_are_out_of_reach() {
+    let app = app().await;
+    let (_, a) = customer(&app, "a@example.com", "A").await;
+    let (token_b, b) = customer(&app, "b@example.com", "B").await;
+    let db = &app.state.db;
+    credits::add_purchased(db, a, 10, "topup:x", "x", &Actor::System)
+        .await
+        .unwrap();
+    let r = credits::reserve(db, a, "ai_generation", &Actor::System, None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        credits::capture(db, b, r.id, &Actor::System).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        credits::release(db, b, r.id, &Actor::System, "x").await,
+        Err(Error::NotFound)
+    ));
+    credits::capture(db, a, r.id, &Actor::System).await.unwrap();
+    assert!(
+        matches!(
+            credits::capture(db, a, r.id, &Actor::System).await,
+            Err(Error::NotFound)
+        ),
+        "captured once"
+    );
+    // B's API sees B's (empty) wallet only.
+    let bal: Value = app
+        .api()
+        .get(app.url("/api/v1/credits/balance"))
+        .bearer_auth(&token_b)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bal["balance"], 0);
+    let page: Value = app
+        .api()
+        .get(app.url("/api/v1/credits/transactions"))
+        .bearer_auth(&token_b)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 0);
+    let _ = b;
+}
+
+#[tokio::test]
+async fn the_api_answers_balance_pricing_can_perform_and_pages_the_ledger() {
+    let app = app().await;
+    let (token, ws) = customer(&app, "api@example.com", "Api").await;
+    let db = &app.state.db;
+    credits::add_purchased(db, ws, 30, "topup:api", "api", &Actor::System)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        credits::charge_on_success(db, ws, "ai_generation", &Actor::System, None, |_| async {
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
+    let get = |path: &str| {
+        let req = app.api().get(app.url(path)).bearer_auth(&token);
+        async move { req.send().await.unwrap() }
+    };
+    let bal: Value = get("/api/v1/credits/balance").await.json().await.unwrap();
+    assert_eq!(
+        (bal["balance"].as_i64(), bal["purchased"].as_i64()),
+        (Some(27), Some(27))
+    );
+    let pricing: Value = get("/api/v1/credits/pricing").await.json().await.unwrap();
+    let profile = pricing["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["action"] == "profile_unlock")
+        .unwrap();
+    assert_eq!(profile["cost"], 25);
+    let can: Value = get("/api/v1/credits/can-perform/profile_unlock")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        can,
+        json!({ "action": "profile_unlock", "allowed": true, "cost": 25, "free_remaining": 0, "balance": 27 })
+    );
+    assert_eq!(
+        get("/api/v1/credits/can-perform/teleport").await.status(),
+        404
+    );
+    // 1 top-up + 3 × (reserve, capture) = 7 entries; pages of 3.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/credits/transactions?limit=3&cursor={c}"),
+            None => "/api/v1/credits/transactions?limit=3".into(),
+        };
+        let page: Value = get(&path).await.json().await.unwrap();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.into()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    let filtered: Value = get("/api/v1/credits/transactions?kind=reserve")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filtered["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        get("/api/v1/credits/transactions?kind=gift").await.status(),
+        422
+    );
+    assert_eq!(
+        get("/api/v1/credits/transactions?cursor=nope")
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        app.api()
+            .get(app.url("/api/v1/credits/balance"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}

@@ -1,0 +1,68 @@
+//! Billing tests through the real router, database and services.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod credits;
+
+use platform::testkit::{Mount, TestApp, spawn};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
+    billing::register_jobs(identity::jobs(registry))
+}
+
+pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
+    spawn(
+        Mount {
+            routes: identity::routes().merge(billing::routes()),
+            auth: identity::authenticator(),
+            nav: billing::nav(),
+            jobs,
+        },
+        configure,
+    )
+    .await
+}
+
+pub async fn app() -> TestApp {
+    app_with(|_| {}).await
+}
+
+/// A signed-up customer: (API token, workspace id).
+pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> (String, Uuid) {
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/signup"))
+        .json(&json!({ "email": email, "password": PASSWORD, "name": "C", "workspace": workspace }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .api()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    let token = body["token"].as_str().unwrap().to_string();
+    let me: Value = app
+        .api()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ws = me["workspace"]["id"]
+        .as_str()
+        .or_else(|| me["workspaces"][0]["id"].as_str())
+        .unwrap_or_else(|| panic!("no workspace in {me}"));
+    (token, Uuid::parse_str(ws).unwrap())
+}

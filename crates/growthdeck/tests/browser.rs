@@ -247,24 +247,20 @@ async fn sign_up_sign_in_and_open_security_page() {
                 .unwrap();
         }
     };
-    // (value attribute present, value, max) of the bar and the text.
+    // (value attribute present, value, max) of the bar and the text, read in one script: two
+    // reads could straddle an update (the text new, the bar still old).
     let bar = async || -> (serde_json::Value, String) {
-        let state = c
+        let both = c
             .execute(
                 "var b = document.querySelector('progress[data-job-id]'); \
-                 return [b.hasAttribute('value'), b.value, b.max];",
+                 var t = document.querySelector('[data-job-progress-text]'); \
+                 return [[b.hasAttribute('value'), b.value, b.max], t ? t.textContent.trim() : ''];",
                 vec![],
             )
             .await
             .unwrap();
-        let text = c
-            .find(Locator::Css("[data-job-progress-text]"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        (state, text)
+        let text = both[1].as_str().unwrap_or_default().to_string();
+        (both[0].clone(), text)
     };
     let wait_for_text = async |want: &str| -> serde_json::Value {
         for _ in 0..50 {

@@ -244,6 +244,17 @@ pub async fn comp(
     Ok(saved)
 }
 
+/// [`comp`] by plan key (`agency`, …): set-up scripts and tests.
+pub async fn comp_key(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    key: &str,
+    actor: &str,
+) -> Result<subscription::Model> {
+    let plan = plans::by_key(conn, key).await?;
+    comp(conn, workspace_id, plan.id, actor).await
+}
+
 /// Ends a comped subscription at once (back to the free plan).
 pub async fn end_comp(
     conn: &impl ConnectionTrait,

@@ -89,6 +89,37 @@ async fn pages_work_without_javascript() {
     assert!(body.contains("user.signed_up"));
     assert!(body.contains(r#"aria-current="page""#));
 
+    // The free plan has one seat: the invitation is refused, naming the limit and the plan
+    // that lifts it.
+    let (s, loc, _) = post(
+        &c,
+        &app,
+        "/workspace/invitations",
+        &[("email", "bob@example.com"), ("role", "member")],
+    )
+    .await;
+    assert_eq!(
+        (s, loc.as_str()),
+        (StatusCode::SEE_OTHER, "/workspace/members")
+    );
+    let (_, _, body) = get(&c, &app, "/workspace/members").await;
+    assert!(
+        body.contains("The Free plan allows 1 team members; this workspace has 1.")
+            && body.contains("The Agency plan lifts this limit."),
+        "{body}"
+    );
+    assert!(!body.contains("Invitation sent"));
+    {
+        use sea_orm::EntityTrait;
+        let ws = crate::model::workspace::Entity::find()
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        billing::service::subscriptions::comp_key(&app.state.db, ws.id, "agency", "test")
+            .await
+            .unwrap();
+    }
     let (s, loc, _) = post(
         &c,
         &app,

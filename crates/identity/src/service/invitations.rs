@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Email, accounts, sessions, workspaces};
+use super::{Email, accounts, members, sessions, workspaces};
 use crate::{
     model::{invitation, membership, workspace},
     password,
@@ -91,6 +91,16 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
             "This person is already a member",
         ));
     }
+    // Seats: members plus invitations still open (an invitation holds its seat until it is
+    // accepted, revoked or expires; one to the same address is replaced, not added).
+    let open_elsewhere = invitation::Entity::find()
+        .filter(invitation::Column::WorkspaceId.eq(ws.id))
+        .filter(invitation::Column::EmailLower.ne(&email.lower))
+        .filter(pending())
+        .count(&state.db)
+        .await?;
+    let seats = members::count(&state.db, ws.id).await? + open_elsewhere as i64;
+    billing::limits::check_addition(state, ws.id, billing::Meter::Seats, seats).await?;
     let token = crypto::random_token().map_err(Error::internal)?;
     let txn = platform::db::begin_write(&state.db).await?;
     // A new invitation to the same address replaces the old one.
@@ -246,6 +256,9 @@ pub async fn accept_signed_in(
             p.invitation.email_lower
         )));
     }
+    // The plan may have shrunk since the invitation was sent: a seat must still be free.
+    let seats = members::count(&state.db, p.workspace.id).await?;
+    billing::limits::check_addition(state, p.workspace.id, billing::Meter::Seats, seats).await?;
     let txn = platform::db::begin_write(&state.db).await?;
     join(&txn, &p.invitation, ctx.user_id()).await?;
     if let Some(session_id) = ctx.session_id() {
@@ -287,6 +300,8 @@ pub async fn accept_new_account(
     ));
     problems.finish()?;
     let name = name.unwrap_or_default();
+    let seats = members::count(&state.db, p.workspace.id).await?;
+    billing::limits::check_addition(state, p.workspace.id, billing::Meter::Seats, seats).await?;
     let hash = password::hash(password_plain).await?;
     let txn = platform::db::begin_write(&state.db).await?;
     let email = Email {

@@ -31,6 +31,14 @@ pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<Member>> {
     members_of(&state.db, ctx.workspace_id()?).await
 }
 
+/// How many members a workspace has (its seats in use).
+pub async fn count(conn: &impl ConnectionTrait, ws: Uuid) -> Result<i64> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::WorkspaceId.eq(ws))
+        .count(conn)
+        .await? as i64)
+}
+
 /// The members of one workspace, longest-standing first. Callers decide who may ask: the
 /// workspace's own members (`list`) or staff (the back office's workspace page).
 pub async fn members_of(conn: &impl ConnectionTrait, ws: Uuid) -> Result<Vec<Member>> {

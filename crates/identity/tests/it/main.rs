@@ -66,8 +66,21 @@ pub async fn token(app: &TestApp, email: &str) -> String {
     body["token"].as_str().unwrap().to_string()
 }
 
-/// A user with their own workspace and a token for it.
+/// A user with their own workspace and a token for it. The workspace is on the Agency plan
+/// (comped): team tests need seats, and the free plan has one.
 pub async fn user_with_token(app: &TestApp, email: &str, workspace: &str) -> (Value, String) {
+    let body = signup(app, email, workspace).await;
+    let t = token(app, email).await;
+    let me: Value = get(app, &t, "/api/v1/me").await.json().await.unwrap();
+    let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
+    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
+        .await
+        .unwrap();
+    (body, t)
+}
+
+/// A user on the free plan (no comp), with a token.
+pub async fn free_user_with_token(app: &TestApp, email: &str, workspace: &str) -> (Value, String) {
     let body = signup(app, email, workspace).await;
     let t = token(app, email).await;
     (body, t)

@@ -308,3 +308,71 @@ async fn an_invitation_cannot_be_used_twice_or_after_revocation() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn seats_are_limited_by_the_plan_and_a_downgrade_blocks_only_new_members() {
+    let app = app().await;
+    let (_, owner) = free_user_with_token(&app, "solo@example.com", "Solo").await;
+    let invite = |email: &'static str| {
+        let app = &app;
+        let owner = owner.clone();
+        async move {
+            send(
+                app,
+                Method::POST,
+                &owner,
+                "/api/v1/workspace/invitations",
+                json!({ "email": email, "role": "member" }),
+            )
+            .await
+        }
+    };
+    let (status, body) = problem(invite("x@example.com").await).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(body["type"], "/problems/limit-reached");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("The Free plan allows 1 team members; this workspace has 1."),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("The Agency plan lifts this limit."),
+        "{detail}"
+    );
+
+    let me: Value = get(&app, &owner, "/api/v1/me").await.json().await.unwrap();
+    let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
+    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
+        .await
+        .unwrap();
+    assert_eq!(invite("x@example.com").await.status(), StatusCode::CREATED);
+    let link = mailed_token(&app, "x@example.com", "/invitations/").await;
+    // Downgraded before the invitation is accepted: the seat is gone, nothing else changes.
+    billing::service::subscriptions::comp_key(&app.state.db, ws, "pro", "test")
+        .await
+        .unwrap();
+    let res = app
+        .browser()
+        .post(app.url(&format!("/invitations/{link}/accept")))
+        .form(&[("name", "Late"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("The Pro plan allows 1 team members"),
+        "{text}"
+    );
+    let (status, _) = problem(invite("y@example.com").await).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    let members: Value = get(&app, &owner, "/api/v1/workspace/members")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        members["items"].as_array().map(|a| a.len()),
+        Some(1),
+        "{members}"
+    );
+}

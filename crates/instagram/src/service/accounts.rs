@@ -8,7 +8,8 @@ use platform::{
     events::{Event, Toast, ToastKind, Topic},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -190,6 +191,28 @@ pub async fn add_demo(
     .await
 }
 
+/// Whether the plan allows one more real account (connected or added by username). Demo
+/// accounts are not Instagram accounts and never count, so a fresh install works on any plan.
+pub async fn check_account_limit(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+) -> Result<()> {
+    let real = account::Entity::find()
+        .filter(account::Column::WorkspaceId.eq(workspace_id))
+        .filter(account::Column::Kind.ne(Kind::Demo.as_str()))
+        .count(conn)
+        .await? as i64;
+    billing::limits::check_addition_in(
+        conn,
+        state.config.billing_grace_days,
+        workspace_id,
+        billing::Meter::Accounts,
+        real,
+    )
+    .await
+}
+
 async fn add(
     state: &AppState,
     workspace_id: Uuid,
@@ -200,6 +223,9 @@ async fn add(
     by: Option<&Ctx>,
 ) -> Result<AccountCard> {
     let txn = platform::db::begin_write(&state.db).await?;
+    if kind != Kind::Demo {
+        check_account_limit(state, &txn, workspace_id).await?;
+    }
     let profile = profiles::find_or_create(&txn, pool, username).await?;
     let account = insert(
         &txn,

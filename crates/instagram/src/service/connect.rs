@@ -341,6 +341,13 @@ async fn record(
                 .await?
         }
     };
+    // A new real account needs room in the plan; a demo account turning real does too.
+    if existing
+        .as_ref()
+        .is_none_or(|a| a.kind == Kind::Demo.as_str())
+    {
+        super::accounts::check_account_limit(state, &txn, workspace_id).await?;
+    }
     // An account added by username before becomes a connected one: that is a first connection.
     let reconnected = existing
         .as_ref()

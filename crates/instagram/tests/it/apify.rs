@@ -451,3 +451,43 @@ async fn apify_needs_its_token() {
         Some(Source::Apify)
     );
 }
+
+#[tokio::test]
+async fn real_accounts_count_against_the_plan_and_demo_ones_do_not() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let app = app_with_apify(&server).await;
+    let token = customer(&app, "owner@example.com", "Counted").await;
+    let ws = workspace_id(&app, &token).await;
+    billing::service::subscriptions::comp_key(&app.state.db, ws, "starter", "test")
+        .await
+        .unwrap();
+    add(&app, &token, "first.account").await;
+    let res = app
+        .api()
+        .post(app.url("/api/v1/instagram/accounts"))
+        .bearer_auth(&token)
+        .json(&json!({ "username": "second.account" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYMENT_REQUIRED);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/limit-reached");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("The Starter plan allows 1 connected Instagram accounts")
+            && detail.contains("The Pro plan lifts this limit."),
+        "{detail}"
+    );
+    // Demo accounts are not Instagram accounts: they never count.
+    instagram::service::accounts::add_demo(&app.state, ws, "demo.one", None)
+        .await
+        .unwrap();
+    // Another workspace's limit is its own.
+    let other = customer(&app, "other@example.com", "Other").await;
+    add(&app, &other, "second.account").await;
+}

@@ -56,7 +56,27 @@ pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> String {
         .await
         .unwrap();
     let body: Value = res.json().await.unwrap();
-    body["token"].as_str().unwrap().to_string()
+    let token = body["token"].as_str().unwrap().to_string();
+    // Real accounts count against the plan (the free plan has none): tests run on Agency.
+    let ws = workspace_id(app, &token).await;
+    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
+        .await
+        .unwrap();
+    token
+}
+
+pub async fn workspace_id(app: &TestApp, token: &str) -> uuid::Uuid {
+    let me: Value = app
+        .api()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap()
 }
 
 /// Waits until the account's profile has been fetched (its first refresh ran).

@@ -238,6 +238,7 @@ pub fn action_message(error: Error) -> Result<String> {
         | Error::Conflict(_)
         | Error::BadRequest(_)
         | Error::InvalidLink(_)
+        | Error::PaymentRequired { .. }
         | Error::InvalidCredentials
         | Error::OtpInvalid
         | Error::OtpRequired) => Ok(e.detail()),

@@ -26,6 +26,7 @@ async fn exporting_100k_users_stays_under_the_memory_ceiling() {
             auth: identity::authenticator(),
             nav: Vec::new(),
             jobs: identity::jobs,
+            usage: Vec::new(),
         },
         |_| {},
     )

@@ -63,6 +63,13 @@ pub fn nav() -> Vec<platform::web::shell::NavEntry> {
     nav
 }
 
+/// Every feature's usage counters (what billing shows against the plan's limits).
+pub fn usage() -> Vec<platform::usage::UsageCounter> {
+    let mut usage = identity::usage();
+    usage.extend(instagram::usage());
+    usage
+}
+
 /// Every job type this binary can run.
 pub fn registry() -> platform::jobs::Registry {
     billing::register_jobs(instagram::register_jobs(identity::jobs(
@@ -134,6 +141,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         events,
         jobs: platform::jobs::Jobs::new(),
         settings,
+        usage: platform::usage::Counters::new(usage()),
     })
 }
 

@@ -60,6 +60,7 @@ async fn app() -> TestApp {
             auth: identity::authenticator(),
             nav: vec![],
             jobs: registrar,
+            usage: Vec::new(),
         },
         |_| {},
     )

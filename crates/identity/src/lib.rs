@@ -52,11 +52,20 @@ pub fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
 }
 
 /// What tests mount: this feature alone on the platform.
+/// Seats in use: the workspace's members (billing shows them against the plan).
+pub fn usage() -> Vec<platform::usage::UsageCounter> {
+    vec![platform::usage::UsageCounter {
+        meter: "seats",
+        count: |state, ws| Box::pin(async move { service::members::count(&state.db, ws).await }),
+    }]
+}
+
 pub fn mount() -> platform::testkit::Mount {
     platform::testkit::Mount {
         routes: routes(),
         auth: authenticator(),
         jobs,
+        usage: usage(),
         nav: nav(),
     }
 }

@@ -41,3 +41,13 @@ pub fn nav() -> Vec<platform::web::shell::NavEntry> {
 pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
     jobs::schedules()
 }
+
+/// Accounts in use: the workspace's real (non-demo) Instagram accounts, as the plan counts them.
+pub fn usage() -> Vec<platform::usage::UsageCounter> {
+    vec![platform::usage::UsageCounter {
+        meter: "accounts",
+        count: |state, ws| {
+            Box::pin(async move { service::accounts::real_count(&state.db, ws).await })
+        },
+    }]
+}

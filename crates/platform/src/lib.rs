@@ -20,6 +20,7 @@ pub mod state;
 pub mod testkit;
 pub mod throttle;
 pub mod totp;
+pub mod usage;
 pub mod web;
 
 pub use authz::{Permission, Role};

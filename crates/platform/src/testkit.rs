@@ -33,6 +33,8 @@ pub struct Mount {
     pub nav: Vec<NavEntry>,
     /// Adds the feature's job types to the platform's.
     pub jobs: fn(crate::jobs::Registry) -> crate::jobs::Registry,
+    /// The features' usage counters (seats, accounts…); empty when the test needs none.
+    pub usage: Vec<crate::usage::UsageCounter>,
 }
 
 /// A URL of a new, empty database: a SQLite file in `dir`, or a new PostgreSQL database
@@ -107,6 +109,7 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         events: crate::events::Events::local(),
         jobs: crate::jobs::Jobs::new(),
         settings,
+        usage: crate::usage::Counters::new(mount.usage),
     };
     let registry = (mount.jobs)(crate::jobs::Registry::platform());
     let runner = crate::jobs::runner::Runner::start(

@@ -19,6 +19,7 @@ async fn app_with_public_api() -> TestApp {
             auth: identity::authenticator(),
             nav: Vec::new(),
             jobs: |r| instagram::register_jobs(identity::jobs(r)),
+            usage: Vec::new(),
         },
         |_| {},
     )

@@ -26,6 +26,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             auth: identity::authenticator(),
             nav: Vec::new(),
             jobs: identity::jobs,
+            usage: Vec::new(),
         },
         configure,
     )

@@ -21,6 +21,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             auth: identity::authenticator(),
             nav: billing::nav(),
             jobs,
+            usage: Vec::new(),
         },
         configure,
     )

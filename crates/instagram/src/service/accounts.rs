@@ -191,6 +191,15 @@ pub async fn add_demo(
     .await
 }
 
+/// Real (non-demo) accounts of a workspace: what the plan's `accounts` limit counts.
+pub async fn real_count(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<i64> {
+    Ok(account::Entity::find()
+        .filter(account::Column::WorkspaceId.eq(workspace_id))
+        .filter(account::Column::Kind.ne(Kind::Demo.as_str()))
+        .count(conn)
+        .await? as i64)
+}
+
 /// Whether the plan allows one more real account (connected or added by username). Demo
 /// accounts are not Instagram accounts and never count, so a fresh install works on any plan.
 pub async fn check_account_limit(
@@ -198,11 +207,7 @@ pub async fn check_account_limit(
     conn: &impl ConnectionTrait,
     workspace_id: Uuid,
 ) -> Result<()> {
-    let real = account::Entity::find()
-        .filter(account::Column::WorkspaceId.eq(workspace_id))
-        .filter(account::Column::Kind.ne(Kind::Demo.as_str()))
-        .count(conn)
-        .await? as i64;
+    let real = real_count(conn, workspace_id).await?;
     billing::limits::check_addition_in(
         conn,
         state.config.billing_grace_days,

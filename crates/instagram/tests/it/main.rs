@@ -28,6 +28,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             auth: identity::authenticator(),
             nav: instagram::nav(),
             jobs,
+            usage: Vec::new(),
         },
         configure,
     )

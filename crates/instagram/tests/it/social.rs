@@ -32,6 +32,7 @@ async fn social_app(configure: impl FnOnce(&mut platform::Config)) -> (TestApp, 
             auth: identity::authenticator(),
             nav: instagram::nav(),
             jobs,
+            usage: Vec::new(),
         },
         configure,
     )

@@ -17,6 +17,7 @@ async fn app() -> TestApp {
         auth: Arc::new(platform::ctx::NoAuthenticator),
         nav: Vec::new(),
         jobs: |r| r,
+        usage: Vec::new(),
     };
     spawn(mount, |c| c.jobs_lease_secs = 1).await
 }

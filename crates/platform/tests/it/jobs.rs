@@ -123,6 +123,7 @@ async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
         auth: Arc::new(platform::ctx::NoAuthenticator),
         nav: Vec::new(),
         jobs: registrar,
+        usage: Vec::new(),
     };
     spawn(mount, configure).await
 }

@@ -1,0 +1,43 @@
+//! Usage counters: how much of a counted thing (seats, accounts…) a workspace has now, asked
+//! of the feature that owns the data. Billing shows them against the plan's limits without
+//! reading other features' tables; the binary composes the counters like the navigation.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use uuid::Uuid;
+
+use crate::{AppState, Result};
+
+/// Counts one meter for a workspace.
+pub type CountFn = fn(AppState, Uuid) -> BoxFuture<'static, Result<i64>>;
+
+#[derive(Clone, Copy)]
+pub struct UsageCounter {
+    /// The meter's name as billing knows it (`seats`, `accounts`).
+    pub meter: &'static str,
+    pub count: CountFn,
+}
+
+/// Every counter the features registered.
+#[derive(Clone, Default)]
+pub struct Counters(Arc<Vec<UsageCounter>>);
+
+impl Counters {
+    pub fn new(counters: Vec<UsageCounter>) -> Self {
+        Counters(Arc::new(counters))
+    }
+
+    /// The current count of `meter`, or `None` when no feature counts it.
+    pub async fn count(
+        &self,
+        state: &AppState,
+        meter: &str,
+        workspace_id: Uuid,
+    ) -> Result<Option<i64>> {
+        match self.0.iter().find(|c| c.meter == meter) {
+            Some(c) => (c.count)(state.clone(), workspace_id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+}

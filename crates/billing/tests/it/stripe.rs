@@ -937,3 +937,76 @@ async fn sync_repairs_a_wrong_local_status_and_says_what_changed() {
     // In line now: nothing to repair.
     assert!(bs::sync(&app.state, &staff, ws).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn staff_change_plan_reprices_the_item_with_proration() {
+    let server = MockServer::start().await;
+    let app = stripe_app(&server).await;
+    let (_, ws) = customer(&app, "change@example.com", "Change").await;
+    subscribed(&app, ws, "sub_p", "cus_p").await;
+    Mock::given(method("GET"))
+        .and(path("/v1/subscriptions/sub_p"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sub_obj(
+            "sub_p",
+            "cus_p",
+            "active",
+            "price_pro_m",
+            4900,
+            Some(ws),
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/subscriptions/sub_p"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sub_obj(
+            "sub_p",
+            "cus_p",
+            "active",
+            "price_starter_m",
+            1900,
+            Some(ws),
+        )))
+        .mount(&server)
+        .await;
+    let starter = billing::plans::by_key(&app.state.db, "starter")
+        .await
+        .unwrap();
+    let staff = StaffActor {
+        id: Uuid::now_v7(),
+        label: "ops@example.com".into(),
+    };
+    let view = bs::staff_change_plan(&app.state, &staff, ws, starter.id)
+        .await
+        .unwrap();
+    assert_eq!(view.plan_id, starter.id);
+    assert_eq!(view.price_amount, Some(1900));
+    let posts: Vec<_> = requests_to(&server, "/v1/subscriptions/sub_p")
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    let form = form_of(&posts[0]);
+    assert_eq!(field(&form, "items[0][id]").as_deref(), Some("si_sub_p"));
+    assert_eq!(
+        field(&form, "items[0][price]").as_deref(),
+        Some("price_starter_m")
+    );
+    assert_eq!(
+        field(&form, "proration_behavior").as_deref(),
+        Some("create_prorations")
+    );
+    assert!(header(&posts[0], "idempotency-key").starts_with("change-plan:sub_p:"));
+    let history = billing::service::subscriptions::history(&app.state.db, ws)
+        .await
+        .unwrap();
+    assert_eq!(history[0].kind, "plan_changed");
+    assert_eq!(history[0].actor, format!("staff:{}", staff.id));
+    assert_eq!(history[0].mrr, 1900);
+    // Staff cannot put a plan without a yearly/monthly Stripe price on the subscription.
+    let free = billing::plans::by_key(&app.state.db, "free").await.unwrap();
+    assert!(matches!(
+        bs::staff_change_plan(&app.state, &staff, ws, free.id).await,
+        Err(platform::Error::Validation(_))
+    ));
+}

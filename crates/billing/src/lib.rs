@@ -9,6 +9,7 @@ pub mod api;
 pub mod jobs;
 pub mod model;
 pub mod service;
+pub mod stripe;
 
 pub use service::{
     credits::{self, Actor},
@@ -23,7 +24,12 @@ pub fn register_jobs(registry: platform::jobs::Registry) -> platform::jobs::Regi
 
 /// Every route of the feature.
 pub fn routes() -> axum::Router<platform::AppState> {
-    api::routes()
+    // The webhook is authenticated by its signature, not a session: no Ctx, and the CSRF
+    // guard lets cookie-less POSTs under /webhooks/ through.
+    api::routes().route(
+        "/webhooks/stripe",
+        axum::routing::post(stripe::webhook::receive),
+    )
 }
 
 /// Navigation entries this feature adds to the shell.

@@ -1,6 +1,7 @@
 //! Billing's JSON API, documented in the OpenAPI document.
 
 pub mod credits;
+pub mod subscription;
 
 use platform::AppState;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -11,6 +12,13 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(credits::transactions))
         .routes(routes!(credits::pricing_list))
         .routes(routes!(credits::can_perform))
+        .routes(routes!(subscription::standing))
+        .routes(routes!(subscription::checkout))
+        .routes(routes!(subscription::topup))
+        .routes(routes!(subscription::portal))
+        .routes(routes!(subscription::cancel))
+        .routes(routes!(subscription::resume))
+        .routes(routes!(subscription::invoices))
 }
 
 pub fn routes() -> axum::Router<AppState> {

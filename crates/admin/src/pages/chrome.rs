@@ -38,6 +38,7 @@ pub const NAV: &[(&str, &str, StaffPermission)] = &[
         "/admin/api-clients",
         StaffPermission::DataService,
     ),
+    ("Billing", "/admin/billing", StaffPermission::Billing),
     ("Staff", "/admin/staff", StaffPermission::System),
     ("Settings", "/admin/settings", StaffPermission::System),
 ];

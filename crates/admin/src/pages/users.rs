@@ -171,6 +171,8 @@ struct MembershipRow {
     id: String,
     name: String,
     role: &'static str,
+    /// The user owns it: staff with billing may change its plan here.
+    owned: bool,
 }
 
 struct SessionRow {
@@ -194,6 +196,8 @@ struct UserPage {
     trail: Vec<TrailRow>,
     can_read_log: bool,
     confirm_error: String,
+    /// (plan id, name) of enabled plans, for staff with billing; empty otherwise.
+    plans: Vec<(String, String)>,
 }
 
 async fn user_page(
@@ -204,6 +208,16 @@ async fn user_page(
     confirm_error: String,
 ) -> Result<(CookieJar, UserPage)> {
     let (d, trail) = customers::user(staff, state, id).await?;
+    let plans = if staff.can(StaffPermission::Billing) {
+        crate::service::billing::plans(staff, state)
+            .await?
+            .into_iter()
+            .filter(|(p, _)| p.enabled)
+            .map(|(p, _)| (p.id.to_string(), p.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let path = format!("{LIST}/{id}");
     let (jar, shell, chrome) = frame(state, staff, &d.user.email.clone(), &path, jar).await?;
     let two_factor_label = if d.user.totp_enabled_at.is_some() {
@@ -237,6 +251,7 @@ async fn user_page(
                     id: w.id.to_string(),
                     name: w.name,
                     role: r.label(),
+                    owned: r == platform::authz::Role::Owner,
                 })
                 .collect(),
             sessions: d
@@ -252,6 +267,7 @@ async fn user_page(
             trail: trail_rows(trail),
             can_read_log: staff.can(StaffPermission::ActivityLog),
             confirm_error,
+            plans,
             user: d.user.into(),
         },
     ))
@@ -376,4 +392,43 @@ pub async fn delete(
         }
         Err(e) => action_failed(jar, e, &user_path(&id)),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PlanForm {
+    workspace_id: String,
+    plan_id: String,
+}
+
+/// `POST /admin/users/{id}/plan`: puts a workspace the user owns on a plan, comped (not
+/// charged). A Stripe-backed change of plan comes with the Stripe integration.
+pub async fn change_plan(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<PlanForm>,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let back = user_path(&id);
+    let user = identity::service::directory::detail(&state.db, parse_id(&id)?).await?;
+    let owned = user
+        .workspaces
+        .iter()
+        .find(|(w, r)| w.id.to_string() == form.workspace_id && *r == platform::authz::Role::Owner)
+        .map(|(w, _)| (w.id, w.name.clone()));
+    let outcome = match (owned, uuid::Uuid::parse_str(&form.plan_id)) {
+        (Some((ws, name)), Ok(plan)) => crate::service::billing::comp(&staff, &state, ws, plan)
+            .await
+            .map(|_| name),
+        (None, _) => Err(Error::validation(
+            "workspace_id",
+            "Choose a workspace this user owns",
+        )),
+        (_, Err(_)) => Err(Error::validation("plan_id", "Choose a plan")),
+    };
+    after_action(jar, &back, outcome, |name| {
+        format!("{name} is on the chosen plan now, comped (not charged).")
+    })
 }

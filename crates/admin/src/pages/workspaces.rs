@@ -18,6 +18,7 @@ use platform::{
 use serde::Deserialize;
 
 use super::{
+    billing::subscriptions::{CreditsView, ledger_rows},
     chrome::{Chrome, frame},
     lists::{Pager, with_query},
     trail::{TrailRow, trail_rows},
@@ -25,7 +26,10 @@ use super::{
 use crate::{
     StaffPage,
     roles::StaffPermission,
-    service::customers::{self, PER_PAGE},
+    service::{
+        billing as billing_service,
+        customers::{self, PER_PAGE},
+    },
 };
 
 const LIST: &str = "/admin/workspaces";
@@ -119,6 +123,8 @@ struct DetailPage {
     pending_invitations: u64,
     active_api_tokens: u64,
     trail: Vec<TrailRow>,
+    /// Balance, ledger and the adjustment form, for staff with the billing permission.
+    credits: Option<CreditsView>,
 }
 
 pub async fn detail(
@@ -129,6 +135,17 @@ pub async fn detail(
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
     let (d, trail) = customers::workspace(&staff, &state, parse_id(&id)?).await?;
+    let credits = if staff.can(StaffPermission::Billing) {
+        let (balance, ledger) = billing_service::credits_of(&staff, &state, d.workspace.id).await?;
+        Some(CreditsView {
+            workspace_id: d.workspace.id.to_string(),
+            balance,
+            ledger: ledger_rows(ledger),
+            back: format!("{LIST}/{}", d.workspace.id),
+        })
+    } else {
+        None
+    };
     let (jar, shell, chrome) = frame(&state, &staff, &d.workspace.name.clone(), LIST, jar).await?;
     let page = DetailPage {
         shell,
@@ -153,6 +170,7 @@ pub async fn detail(
             })
             .collect(),
         trail: trail_rows(trail),
+        credits,
     };
     Ok(html(jar, &page))
 }

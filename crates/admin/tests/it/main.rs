@@ -4,6 +4,7 @@
 
 mod api;
 mod api_clients;
+mod billing;
 mod customers;
 mod dashboard;
 mod matrix;

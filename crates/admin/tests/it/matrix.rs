@@ -319,6 +319,192 @@ fn pages(ids: &Ids) -> Vec<Route> {
             Needs(P::DataService),
         ),
     ]
+    .into_iter()
+    .chain(billing_pages(ids))
+    .collect()
+}
+
+/// The billing pages (super admin and finance).
+fn billing_pages(ids: &Ids) -> Vec<Route> {
+    use Method as M;
+    let x = &ids.unknown;
+    let ws = &ids.workspace;
+    let gate = Gate::Needs(StaffPermission::Billing);
+    [
+        (M::GET, "/admin/billing", "/admin/billing".to_string()),
+        (
+            M::GET,
+            "/admin/billing/revenue",
+            "/admin/billing/revenue".into(),
+        ),
+        (
+            M::GET,
+            "/admin/billing/plans",
+            "/admin/billing/plans".into(),
+        ),
+        (
+            M::POST,
+            "/admin/billing/plans",
+            "/admin/billing/plans".into(),
+        ),
+        (
+            M::GET,
+            "/admin/billing/plans/new",
+            "/admin/billing/plans/new".into(),
+        ),
+        (
+            M::GET,
+            "/admin/billing/plans/{id}",
+            format!("/admin/billing/plans/{}", ids.plan),
+        ),
+        (
+            M::POST,
+            "/admin/billing/plans/{id}",
+            format!("/admin/billing/plans/{x}"),
+        ),
+        (
+            M::POST,
+            "/admin/billing/plans/{id}/enable",
+            format!("/admin/billing/plans/{x}/enable"),
+        ),
+        (
+            M::POST,
+            "/admin/billing/plans/{id}/disable",
+            format!("/admin/billing/plans/{x}/disable"),
+        ),
+        (
+            M::GET,
+            "/admin/billing/subscriptions",
+            "/admin/billing/subscriptions".into(),
+        ),
+        (
+            M::GET,
+            "/admin/billing/subscriptions/{id}",
+            format!("/admin/billing/subscriptions/{ws}"),
+        ),
+        (
+            M::POST,
+            "/admin/billing/subscriptions/{id}/comp",
+            format!("/admin/billing/subscriptions/{x}/comp"),
+        ),
+        (
+            M::POST,
+            "/admin/billing/subscriptions/{id}/end-comp",
+            format!("/admin/billing/subscriptions/{x}/end-comp"),
+        ),
+        (
+            M::GET,
+            "/admin/billing/pricing",
+            "/admin/billing/pricing".into(),
+        ),
+        (
+            M::POST,
+            "/admin/billing/pricing/{action}",
+            "/admin/billing/pricing/no_such_action".into(),
+        ),
+        (
+            M::POST,
+            "/admin/workspaces/{id}/credits",
+            format!("/admin/workspaces/{x}/credits"),
+        ),
+        (
+            M::POST,
+            "/admin/users/{id}/plan",
+            format!("/admin/users/{x}/plan"),
+        ),
+    ]
+    .into_iter()
+    .map(|(method, template, path)| r(method, template, path, gate))
+    .collect()
+}
+
+/// The billing API (super admin and finance), each with a body that parses.
+fn billing_api(ids: &Ids) -> Vec<Route> {
+    use Method as M;
+    let x = &ids.unknown;
+    let ws = &ids.workspace;
+    let plan = &ids.plan;
+    let gate = Gate::Needs(StaffPermission::Billing);
+    [
+        (
+            M::GET,
+            "/api/v1/admin/billing/plans",
+            "/api/v1/admin/billing/plans".to_string(),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/billing/plans",
+            "/api/v1/admin/billing/plans".into(),
+            Some(json!({ "name": "" })),
+        ),
+        (
+            M::GET,
+            "/api/v1/admin/billing/plans/{id}",
+            format!("/api/v1/admin/billing/plans/{plan}"),
+            None,
+        ),
+        (
+            M::PUT,
+            "/api/v1/admin/billing/plans/{id}",
+            format!("/api/v1/admin/billing/plans/{x}"),
+            Some(json!({ "name": "" })),
+        ),
+        (
+            M::GET,
+            "/api/v1/admin/billing/subscriptions",
+            "/api/v1/admin/billing/subscriptions".into(),
+            None,
+        ),
+        (
+            M::GET,
+            "/api/v1/admin/billing/subscriptions/{workspace_id}",
+            format!("/api/v1/admin/billing/subscriptions/{ws}"),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/billing/subscriptions/{workspace_id}/comp",
+            format!("/api/v1/admin/billing/subscriptions/{x}/comp"),
+            Some(json!({ "plan_id": plan })),
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/billing/subscriptions/{workspace_id}/end-comp",
+            format!("/api/v1/admin/billing/subscriptions/{x}/end-comp"),
+            None,
+        ),
+        (
+            M::GET,
+            "/api/v1/admin/billing/pricing",
+            "/api/v1/admin/billing/pricing".into(),
+            None,
+        ),
+        (
+            M::PUT,
+            "/api/v1/admin/billing/pricing/{action}",
+            "/api/v1/admin/billing/pricing/no_such_action".into(),
+            Some(json!({ "cost": 1 })),
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/billing/workspaces/{workspace_id}/credits",
+            format!("/api/v1/admin/billing/workspaces/{x}/credits"),
+            Some(json!({ "amount": 1, "reason": "matrix" })),
+        ),
+        (
+            M::GET,
+            "/api/v1/admin/billing/revenue",
+            "/api/v1/admin/billing/revenue".into(),
+            None,
+        ),
+    ]
+    .into_iter()
+    .map(|(method, template, path, body)| Route {
+        body,
+        ..r(method, template, path, gate)
+    })
+    .collect()
 }
 
 fn api(ids: &Ids) -> Vec<Route> {
@@ -596,6 +782,7 @@ fn api(ids: &Ids) -> Vec<Route> {
             ..r(method, template, path, Needs(P::DataService))
         });
     }
+    routes.extend(billing_api(ids));
     routes
 }
 
@@ -604,6 +791,7 @@ struct Ids {
     workspace: String,
     staff: String,
     api_client: String,
+    plan: String,
     unknown: String,
 }
 
@@ -662,6 +850,11 @@ async fn every_admin_route_by_role_and_credential() {
         .0
         .id
         .to_string(),
+        plan: ::billing::plans::by_key(&app.state.db, "pro")
+            .await
+            .unwrap()
+            .id
+            .to_string(),
         unknown: uuid::Uuid::now_v7().to_string(),
     };
 

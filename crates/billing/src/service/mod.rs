@@ -4,4 +4,5 @@ pub mod credits;
 pub mod limits;
 pub mod plans;
 pub mod pricing;
+pub mod revenue;
 pub mod subscriptions;

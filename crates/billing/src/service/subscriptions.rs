@@ -11,6 +11,18 @@ use uuid::Uuid;
 use super::plans::{self, Plan};
 use crate::model::{subscription, subscription_event};
 
+/// Every status a subscription row can have (Stripe's, plus `active` for comped ones).
+pub const STATUSES: [&str; 8] = [
+    "active",
+    "trialing",
+    "past_due",
+    "canceled",
+    "unpaid",
+    "incomplete",
+    "incomplete_expired",
+    "paused",
+];
+
 /// Statuses in which the plan's limits apply (Stripe's vocabulary).
 pub fn grants_plan(status: &str) -> bool {
     matches!(status, "active" | "trialing" | "past_due")
@@ -267,6 +279,10 @@ pub async fn end_comp(
             "Only a comped plan ends here; a Stripe subscription is canceled through Stripe".into(),
         ));
     }
+    // Ending it twice would write a second cancellation into the revenue history.
+    if sub.status == "canceled" {
+        return Err(Error::Conflict("This comped plan has already ended".into()));
+    }
     let plan = plans::get(conn, sub.plan_id).await?;
     let now = platform::db::now();
     let mut a: subscription::ActiveModel = sub.into();
@@ -289,6 +305,58 @@ pub async fn history(
         .order_by_desc(subscription_event::Column::At)
         .order_by_desc(subscription_event::Column::Id)
         .all(conn)
+        .await?)
+}
+
+/// Filters of the staff list of subscriptions (all optional).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ListFilter {
+    pub plan_id: Option<Uuid>,
+    /// One of Stripe's statuses (`active`, `canceled`, …).
+    pub status: Option<String>,
+    /// Current period ends at or after this time.
+    pub period_end_after: Option<DateTime<Utc>>,
+    /// Current period ends before this time.
+    pub period_end_before: Option<DateTime<Utc>>,
+}
+
+/// Every workspace's subscription row (workspaces without one are on the free plan and not
+/// listed), newest change first, `per_page` a page (1-based): (rows, total matching).
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    filter: &ListFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<subscription::Model>, u64)> {
+    use sea_orm::{PaginatorTrait, QueryOrder};
+    let mut q = subscription::Entity::find();
+    if let Some(plan) = filter.plan_id {
+        q = q.filter(subscription::Column::PlanId.eq(plan));
+    }
+    if let Some(status) = &filter.status {
+        q = q.filter(subscription::Column::Status.eq(status.as_str()));
+    }
+    if let Some(after) = filter.period_end_after {
+        q = q.filter(subscription::Column::CurrentPeriodEnd.gte(after));
+    }
+    if let Some(before) = filter.period_end_before {
+        q = q.filter(subscription::Column::CurrentPeriodEnd.lt(before));
+    }
+    let pages = q
+        .order_by_desc(subscription::Column::UpdatedAt)
+        .order_by_desc(subscription::Column::Id)
+        .paginate(conn, per_page.max(1));
+    let total = pages.num_items().await?;
+    let rows = pages.fetch_page(page.max(1) - 1).await?;
+    Ok((rows, total))
+}
+
+/// Subscriptions whose status grants their plan (active, trialing, past due).
+pub async fn count_live(conn: &impl ConnectionTrait) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(subscription::Entity::find()
+        .filter(subscription::Column::Status.is_in(["active", "trialing", "past_due"]))
+        .count(conn)
         .await?)
 }
 

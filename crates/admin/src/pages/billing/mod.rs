@@ -1,0 +1,113 @@
+//! Billing pages of the back office (super admin and finance): plans, subscriptions, credit
+//! pricing, credit adjustments and revenue. Their routes are declared in `pages/mod.rs` with
+//! the others, so the role matrix test sees every one of them.
+
+pub mod plans;
+pub mod pricing;
+pub mod revenue;
+pub mod subscriptions;
+
+use platform::{Error, FieldError};
+
+/// `$49.00` for dollars, `49.00 EUR` otherwise; minor units in, two decimals out.
+pub fn money(minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let amount = format!("{}.{:02}", thousands(abs / 100), abs % 100);
+    if currency.eq_ignore_ascii_case("usd") {
+        format!("{sign}${amount}")
+    } else {
+        format!("{sign}{amount} {}", currency.to_ascii_uppercase())
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A price typed in dollars (`49`, `49.5`, `49.00`) as cents; empty is `None`.
+pub fn dollars_to_cents(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
+    let raw = raw.trim().trim_start_matches('$').replace(',', "");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let bad = || FieldError::new(field, "Give an amount in dollars, e.g. 49 or 49.00");
+    let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
+    if whole.is_empty() && frac.is_empty()
+        || frac.len() > 2
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .map(Some)
+        .ok_or_else(bad)
+}
+
+/// Cents as the form shows them (`49.00`), empty for `None`.
+pub fn cents_to_dollars(cents: Option<i64>) -> String {
+    cents.map_or_else(String::new, |c| format!("{}.{:02}", c / 100, c % 100))
+}
+
+/// A whole number from a form; `None` when empty.
+pub fn whole_number(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse()
+        .map(Some)
+        .map_err(|_| FieldError::new(field, "Use a whole number"))
+}
+
+/// Field errors collected while reading a form, as the error the pages show.
+pub fn fields_error(errors: Vec<FieldError>) -> Result<(), Error> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+/// A rate as a percentage with two decimals, or a dash when undefined.
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".into(), |r| format!("{:.2}%", r * 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_become_cents() {
+        let c = |s| dollars_to_cents("p", s).map_err(|e| e.field);
+        assert_eq!(c("49"), Ok(Some(4900)));
+        assert_eq!(c("49.5"), Ok(Some(4950)));
+        assert_eq!(c("$1,490.05"), Ok(Some(149005)));
+        assert_eq!(c(".99"), Ok(Some(99)));
+        assert_eq!(c(""), Ok(None));
+        for bad in ["4.999", "abc", "-5", "1.2.3", "."] {
+            assert!(c(bad).is_err(), "{bad}");
+        }
+        assert_eq!(cents_to_dollars(Some(4950)), "49.50");
+        assert_eq!(money(123456789, "usd"), "$1,234,567.89");
+        assert_eq!(money(-1500, "eur"), "-15.00 EUR");
+    }
+}

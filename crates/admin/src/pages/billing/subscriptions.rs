@@ -1,0 +1,349 @@
+//! Subscriptions: every workspace's subscription with filters (plan, status, period end) and
+//! pages; one workspace's billing — plan in force, event history, credit balance and ledger —
+//! with the actions that need no Stripe: comp a plan, end a comp, adjust credits. (Stripe
+//! actions — cancel, change plan, sync — come with the Stripe integration and are not shown.)
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    response::Response,
+};
+use axum_extra::extract::cookie::CookieJar;
+use billing::service::subscriptions::{ListFilter, STATUSES};
+use platform::{
+    AppState, Error, Result,
+    http::extract::Form,
+    web::{
+        forms::{FormErrors, after_action, fmt_opt_time, fmt_time, html, html_with, parse_id},
+        shell::Shell,
+    },
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::money;
+use crate::{
+    StaffPage,
+    pages::{
+        chrome::{Chrome, frame},
+        lists::{Pager, with_query},
+    },
+    roles::StaffPermission,
+    service::{billing as service, customers},
+};
+
+pub const LIST: &str = "/admin/billing/subscriptions";
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub plan: String,
+    pub status: String,
+    /// `YYYY-MM-DD` (UTC): period ends on or after this day.
+    pub period_end_after: String,
+    /// `YYYY-MM-DD` (UTC): period ends before this day.
+    pub period_end_before: String,
+    pub page: Option<u64>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> Result<ListFilter> {
+        let plan_id = if self.plan.is_empty() {
+            None
+        } else {
+            Some(
+                Uuid::parse_str(&self.plan)
+                    .map_err(|_| Error::validation("plan", "Choose a plan from the list"))?,
+            )
+        };
+        if !self.status.is_empty() && !STATUSES.contains(&self.status.as_str()) {
+            return Err(Error::validation("status", "Choose a status from the list"));
+        }
+        Ok(ListFilter {
+            plan_id,
+            status: Some(self.status.clone()).filter(|s| !s.is_empty()),
+            period_end_after: customers::day_start("period_end_after", &self.period_end_after)?,
+            period_end_before: customers::day_start("period_end_before", &self.period_end_before)?,
+        })
+    }
+
+    fn pairs(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("plan", self.plan.as_str()),
+            ("status", self.status.as_str()),
+            ("period_end_after", self.period_end_after.as_str()),
+            ("period_end_before", self.period_end_before.as_str()),
+        ]
+    }
+}
+
+struct Row {
+    workspace_id: String,
+    workspace: String,
+    plan: String,
+    status: String,
+    origin: String,
+    price: String,
+    period_end: String,
+    cancel_at_period_end: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/billing_subscriptions.html")]
+struct ListPage {
+    shell: Shell,
+    chrome: Option<Chrome>,
+    query: ListQuery,
+    plans: Vec<(String, String)>,
+    statuses: &'static [&'static str],
+    rows: Vec<Row>,
+    pager: Pager,
+    errors: FormErrors,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Query(query): Query<ListQuery>,
+    jar: CookieJar,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let (rows, total, errors) = match query.filter() {
+        Ok(filter) => {
+            let (rows, total) = service::subscriptions(&staff, &state, &filter, page).await?;
+            (rows, total, FormErrors::default())
+        }
+        Err(e) => (Vec::new(), 0, FormErrors::from_error(e)?),
+    };
+    let plans = service::plans(&staff, &state)
+        .await?
+        .into_iter()
+        .map(|(p, _)| (p.id.to_string(), p.name))
+        .collect();
+    let base = with_query(LIST, &query.pairs());
+    let (jar, shell, chrome) = frame(&state, &staff, "Subscriptions", LIST, jar).await?;
+    let answer = errors.answer;
+    let page = ListPage {
+        shell,
+        chrome,
+        plans,
+        statuses: &STATUSES,
+        rows: rows
+            .into_iter()
+            .map(|r| Row {
+                workspace_id: r.row.workspace_id.to_string(),
+                workspace: r.workspace_name,
+                plan: r.plan.map_or_else(|| "(deleted plan)".into(), |p| p.name),
+                price: r.row.price_amount.map_or_else(
+                    || "—".into(),
+                    |a| {
+                        format!(
+                            "{} / {}",
+                            money(a, &r.row.currency),
+                            r.row.interval.as_deref().unwrap_or("period")
+                        )
+                    },
+                ),
+                status: r.row.status,
+                origin: r.row.origin,
+                period_end: fmt_opt_time(r.row.current_period_end.as_ref(), "—"),
+                cancel_at_period_end: r.row.cancel_at_period_end,
+            })
+            .collect(),
+        pager: Pager::new(&base, page, service::PER_PAGE, total),
+        query,
+        errors,
+    };
+    Ok(html_with(answer, jar, &page))
+}
+
+struct EventRow {
+    at: String,
+    kind: String,
+    plan: String,
+    status: String,
+    mrr: String,
+    actor: String,
+}
+
+pub struct LedgerRow {
+    pub at: String,
+    pub kind: String,
+    pub amount: i64,
+    pub balance_after: i64,
+    pub what: String,
+    pub actor: String,
+}
+
+pub fn ledger_rows(entries: Vec<billing::service::credits::LedgerEntry>) -> Vec<LedgerRow> {
+    entries
+        .into_iter()
+        .map(|e| LedgerRow {
+            at: fmt_time(&e.created_at),
+            what: [e.action, e.reason, e.reference]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            kind: e.kind,
+            amount: e.amount,
+            balance_after: e.balance_after,
+            actor: e.actor,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "admin/billing_subscription.html")]
+struct DetailPage {
+    shell: Shell,
+    chrome: Option<Chrome>,
+    workspace_id: String,
+    workspace: String,
+    plan_in_force: String,
+    subscribed: String,
+    status: String,
+    origin: String,
+    comped: bool,
+    period_end: String,
+    limited: bool,
+    plans: Vec<(String, String)>,
+    history: Vec<EventRow>,
+    credits: Option<CreditsView>,
+}
+
+/// A workspace's credits as the billing and workspace pages show them (`_credits.html`).
+pub struct CreditsView {
+    pub workspace_id: String,
+    pub balance: billing::service::credits::Balance,
+    pub ledger: Vec<LedgerRow>,
+    /// Where the adjustment form returns.
+    pub back: String,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let b = service::workspace_billing(&staff, &state, parse_id(&id)?).await?;
+    let plans = service::plans(&staff, &state)
+        .await?
+        .into_iter()
+        .filter(|(p, _)| p.enabled)
+        .map(|(p, _)| (p.id.to_string(), p.name))
+        .collect();
+    let path = format!("{LIST}/{id}");
+    let (jar, shell, chrome) = frame(&state, &staff, &b.workspace.name, LIST, jar).await?;
+    let sub = b.standing.subscription.as_ref();
+    let page = DetailPage {
+        shell,
+        chrome,
+        workspace_id: b.workspace.id.to_string(),
+        workspace: b.workspace.name.clone(),
+        plan_in_force: b.standing.plan.name.clone(),
+        subscribed: b
+            .standing
+            .subscribed
+            .as_ref()
+            .map_or_else(|| "none (free plan)".into(), |p| p.name.clone()),
+        status: sub.map_or_else(|| "—".into(), |s| s.status.clone()),
+        origin: sub.map_or_else(|| "—".into(), |s| s.origin.clone()),
+        comped: sub.is_some_and(|s| s.origin == "comped" && s.status != "canceled"),
+        period_end: fmt_opt_time(sub.and_then(|s| s.current_period_end.as_ref()), "—"),
+        limited: b.standing.limited,
+        plans,
+        history: b
+            .history
+            .into_iter()
+            .map(|e| EventRow {
+                at: fmt_time(&e.at),
+                mrr: money(e.mrr, &e.currency),
+                kind: e.kind,
+                plan: e.plan_key,
+                status: e.status,
+                actor: e.actor,
+            })
+            .collect(),
+        credits: Some(CreditsView {
+            workspace_id: id.clone(),
+            balance: b.balance,
+            ledger: ledger_rows(b.ledger),
+            back: path,
+        }),
+    };
+    Ok(html(jar, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CompForm {
+    pub plan_id: String,
+}
+
+pub async fn comp(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<CompForm>,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let back = format!("{LIST}/{id}");
+    let outcome = match Uuid::parse_str(&form.plan_id) {
+        Ok(plan) => service::comp(&staff, &state, parse_id(&id)?, plan).await,
+        Err(_) => Err(Error::validation("plan_id", "Choose a plan")),
+    };
+    after_action(jar, &back, outcome, |_| {
+        "The workspace is on the comped plan now (not charged).".to_string()
+    })
+}
+
+pub async fn end_comp(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let back = format!("{LIST}/{id}");
+    let outcome = service::end_comp(&staff, &state, parse_id(&id)?).await;
+    after_action(jar, &back, outcome, |_| {
+        "The comp ended: the workspace is on the free plan.".to_string()
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AdjustForm {
+    pub amount: String,
+    pub reason: String,
+    /// The page to return to (the workspace page or this billing page).
+    pub back: String,
+}
+
+/// `POST /admin/workspaces/{id}/credits`: a staff correction of the balance.
+pub async fn adjust(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<AdjustForm>,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let ws = parse_id(&id)?;
+    let back = platform::web::forms::safe_next(&form.back, &format!("{LIST}/{ws}"));
+    let outcome = match form.amount.trim().parse::<i64>() {
+        Ok(amount) => service::adjust_credits(&staff, &state, ws, amount, &form.reason).await,
+        Err(_) => Err(Error::validation(
+            "amount",
+            "Give a whole number of credits (negative to take credits away)",
+        )),
+    };
+    after_action(jar, &back, outcome, |b| {
+        format!("Credits adjusted: the balance is {} now.", b.balance)
+    })
+}

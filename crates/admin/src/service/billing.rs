@@ -1,0 +1,388 @@
+//! Billing in the back office (super admin and finance): plans, subscriptions, credit pricing,
+//! credit adjustments and revenue. The rules live in the `billing` crate; this module checks
+//! the staff permission first and writes the activity log — in the same transaction as the
+//! change wherever billing's fn takes a connection. Credit adjustments run their own locked
+//! transaction inside `billing::credits::adjust`, so their log entry is written right after
+//! the adjustment committed (a failed adjustment is not logged).
+
+use std::collections::BTreeMap;
+
+use billing::{
+    Meter,
+    model::{subscription, subscription_event},
+    plans::{self, Plan, PlanInput},
+    service::{
+        credits::{self, Balance, LedgerEntry, LedgerFilter},
+        pricing::{self, Price, PriceInput},
+        revenue::{self, Report},
+        subscriptions::{self, ListFilter, Standing},
+    },
+};
+use chrono::NaiveDate;
+use identity::model::workspace;
+use platform::{AppState, Result, audit, db::begin_write};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{Staff, roles::StaffPermission};
+
+/// Subscriptions per page of the staff list.
+pub const PER_PAGE: u64 = 25;
+/// Ledger entries shown with a workspace's balance.
+pub const LEDGER_ENTRIES: u64 = 20;
+
+pub async fn plans(staff: &Staff, state: &AppState) -> Result<Vec<(Plan, u64)>> {
+    staff.require(StaffPermission::Billing)?;
+    let counts = plans::subscriber_counts(&state.db).await?;
+    Ok(plans::all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let n = counts.get(&p.id).copied().unwrap_or(0);
+            (p, n)
+        })
+        .collect())
+}
+
+pub async fn plan(staff: &Staff, state: &AppState, id: Uuid) -> Result<Plan> {
+    staff.require(StaffPermission::Billing)?;
+    plans::get(&state.db, id).await
+}
+
+fn plan_detail(p: &Plan) -> serde_json::Value {
+    serde_json::json!({
+        "key": p.key,
+        "name": p.name,
+        "enabled": p.enabled,
+        "price_monthly": p.price_monthly,
+        "price_yearly": p.price_yearly,
+        "currency": p.currency,
+        "limits": p.limits.iter().map(|(m, l)| (m.as_str(), *l)).collect::<BTreeMap<_, _>>(),
+        "features": p.features.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+pub async fn create_plan(staff: &Staff, state: &AppState, input: &PlanInput) -> Result<Plan> {
+    staff.require(StaffPermission::Billing)?;
+    let txn = begin_write(&state.db).await?;
+    let plan = plans::create(&txn, input).await?;
+    audit::record(
+        &txn,
+        staff
+            .audit("plan.created")
+            .target("plan", plan.id)
+            .detail(plan_detail(&plan)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(plan)
+}
+
+pub async fn update_plan(
+    staff: &Staff,
+    state: &AppState,
+    id: Uuid,
+    input: &PlanInput,
+) -> Result<Plan> {
+    staff.require(StaffPermission::Billing)?;
+    let txn = begin_write(&state.db).await?;
+    let before = plans::get(&txn, id).await?;
+    let plan = plans::update(&txn, id, input).await?;
+    audit::record(
+        &txn,
+        staff.audit("plan.updated").target("plan", plan.id).detail(
+            serde_json::json!({ "before": plan_detail(&before), "after": plan_detail(&plan) }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(plan)
+}
+
+/// The input that saves a plan as it is (to change one thing of it).
+pub fn input_of(p: &Plan) -> PlanInput {
+    PlanInput {
+        key: Some(p.key.clone()),
+        name: p.name.clone(),
+        description: p.description.clone(),
+        currency: p.currency.clone(),
+        price_monthly: p.price_monthly,
+        price_yearly: p.price_yearly,
+        stripe_price_monthly: p.stripe_price_monthly.clone(),
+        stripe_price_yearly: p.stripe_price_yearly.clone(),
+        enabled: p.enabled,
+        sort_order: p.sort_order,
+        limits: Meter::ALL
+            .iter()
+            .map(|m| (m.as_str().to_string(), p.limit(*m)))
+            .collect(),
+        features: p.features.iter().map(|f| f.as_str().to_string()).collect(),
+        topup_discount_percent: p.topup_discount_percent,
+        allowance_rollover: p.allowance_rollover,
+    }
+}
+
+/// Enables or disables a plan (a disabled plan is not offered; subscribers keep it).
+pub async fn set_plan_enabled(
+    staff: &Staff,
+    state: &AppState,
+    id: Uuid,
+    enabled: bool,
+) -> Result<Plan> {
+    staff.require(StaffPermission::Billing)?;
+    let current = plans::get(&state.db, id).await?;
+    let input = PlanInput {
+        enabled,
+        ..input_of(&current)
+    };
+    update_plan(staff, state, id, &input).await
+}
+
+/// A subscription row with the names staff read.
+pub struct SubscriptionRow {
+    pub row: subscription::Model,
+    pub workspace_name: String,
+    pub plan: Option<Plan>,
+}
+
+async fn workspace_names(state: &AppState, ids: Vec<Uuid>) -> Result<BTreeMap<Uuid, String>> {
+    Ok(workspace::Entity::find()
+        .filter(workspace::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w.name))
+        .collect())
+}
+
+pub async fn subscriptions(
+    staff: &Staff,
+    state: &AppState,
+    filter: &ListFilter,
+    page: u64,
+) -> Result<(Vec<SubscriptionRow>, u64)> {
+    staff.require(StaffPermission::Billing)?;
+    let (rows, total) = subscriptions::list(&state.db, filter, page, PER_PAGE).await?;
+    let names = workspace_names(state, rows.iter().map(|r| r.workspace_id).collect()).await?;
+    let all: BTreeMap<Uuid, Plan> = plans::all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok((
+        rows.into_iter()
+            .map(|row| SubscriptionRow {
+                workspace_name: names
+                    .get(&row.workspace_id)
+                    .cloned()
+                    .unwrap_or_else(|| "(erased workspace)".into()),
+                plan: all.get(&row.plan_id).cloned(),
+                row,
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// A workspace's billing as staff see it.
+pub struct WorkspaceBilling {
+    pub workspace: workspace::Model,
+    pub standing: Standing,
+    /// Newest first.
+    pub history: Vec<subscription_event::Model>,
+    pub balance: Balance,
+    /// The newest `LEDGER_ENTRIES` ledger entries.
+    pub ledger: Vec<LedgerEntry>,
+}
+
+pub async fn workspace_billing(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+) -> Result<WorkspaceBilling> {
+    staff.require(StaffPermission::Billing)?;
+    let workspace = workspace::Entity::find_by_id(workspace_id)
+        .one(&state.db)
+        .await?
+        .ok_or(platform::Error::NotFound)?;
+    let (balance, ledger) = credits_of(staff, state, workspace_id).await?;
+    Ok(WorkspaceBilling {
+        workspace,
+        standing: billing::limits::standing(state, workspace_id).await?,
+        history: subscriptions::history(&state.db, workspace_id).await?,
+        balance,
+        ledger,
+    })
+}
+
+/// The balance and the newest ledger entries of a workspace.
+pub async fn credits_of(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+) -> Result<(Balance, Vec<LedgerEntry>)> {
+    staff.require(StaffPermission::Billing)?;
+    let balance = credits::balance(&state.db, workspace_id).await?;
+    let page = credits::ledger(
+        &state.db,
+        workspace_id,
+        &LedgerFilter {
+            limit: Some(LEDGER_ENTRIES),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok((balance, page.items))
+}
+
+/// Puts a workspace on a plan without charging it.
+pub async fn comp(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+    plan_id: Uuid,
+) -> Result<subscription::Model> {
+    staff.require(StaffPermission::Billing)?;
+    workspace::Entity::find_by_id(workspace_id)
+        .one(&state.db)
+        .await?
+        .ok_or(platform::Error::NotFound)?;
+    let txn = begin_write(&state.db).await?;
+    let plan = plans::get(&txn, plan_id).await?;
+    let sub =
+        subscriptions::comp(&txn, workspace_id, plan_id, &format!("staff:{}", staff.id)).await?;
+    audit::record(
+        &txn,
+        staff
+            .audit("subscription.comped")
+            .workspace(Some(workspace_id))
+            .target("workspace", workspace_id)
+            .detail(serde_json::json!({ "plan": plan.key })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(sub)
+}
+
+/// Ends a comped plan (back to the free plan).
+pub async fn end_comp(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+) -> Result<subscription::Model> {
+    staff.require(StaffPermission::Billing)?;
+    let txn = begin_write(&state.db).await?;
+    let sub = subscriptions::end_comp(&txn, workspace_id, &format!("staff:{}", staff.id)).await?;
+    let plan = plans::get(&txn, sub.plan_id).await?;
+    audit::record(
+        &txn,
+        staff
+            .audit("subscription.comp_ended")
+            .workspace(Some(workspace_id))
+            .target("workspace", workspace_id)
+            .detail(serde_json::json!({ "plan": plan.key })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(sub)
+}
+
+pub async fn prices(staff: &Staff, state: &AppState) -> Result<Vec<Price>> {
+    staff.require(StaffPermission::Billing)?;
+    pricing::all(&state.db).await
+}
+
+pub async fn update_price(
+    staff: &Staff,
+    state: &AppState,
+    action: &str,
+    input: &PriceInput,
+) -> Result<Price> {
+    staff.require(StaffPermission::Billing)?;
+    let txn = begin_write(&state.db).await?;
+    let before = pricing::get(&txn, action).await?;
+    let price = pricing::update(&txn, action, input, staff.id).await?;
+    audit::record(
+        &txn,
+        staff
+            .audit("pricing.updated")
+            .target("credit_price", action)
+            .detail(serde_json::json!({
+                "cost": [before.cost, price.cost],
+                "free_per_month": [before.free_per_month, price.free_per_month],
+            })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(price)
+}
+
+/// A staff correction of a workspace's credits (reason required, checked by billing).
+pub async fn adjust_credits(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+    amount: i64,
+    reason: &str,
+) -> Result<Balance> {
+    staff.require(StaffPermission::Billing)?;
+    workspace::Entity::find_by_id(workspace_id)
+        .one(&state.db)
+        .await?
+        .ok_or(platform::Error::NotFound)?;
+    let balance = credits::adjust(&state.db, workspace_id, amount, reason, staff.id).await?;
+    audit::record(
+        &state.db,
+        staff
+            .audit("credits.adjusted")
+            .workspace(Some(workspace_id))
+            .target("workspace", workspace_id)
+            .detail(serde_json::json!({
+                "amount": amount,
+                "reason": reason.trim(),
+                "balance_after": balance.balance,
+            })),
+    )
+    .await?;
+    Ok(balance)
+}
+
+pub async fn revenue(
+    staff: &Staff,
+    state: &AppState,
+    month: NaiveDate,
+    today: NaiveDate,
+) -> Result<Report> {
+    staff.require(StaffPermission::Billing)?;
+    revenue::report(&state.db, month, today).await
+}
+
+/// Dashboard figures of billing: live subscriptions, and workspaces per plan in force
+/// (workspaces without a live subscription are on the free plan).
+pub struct Overview {
+    pub live_subscriptions: u64,
+    /// (plan name, workspaces), plans in their order.
+    pub workspaces_by_plan: Vec<(String, u64)>,
+}
+
+pub async fn overview(staff: &Staff, state: &AppState, workspaces: u64) -> Result<Overview> {
+    staff.require(StaffPermission::Billing)?;
+    let counts = plans::subscriber_counts(&state.db).await?;
+    let subscribed: u64 = counts.values().sum();
+    let rows = plans::all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let mut n = counts.get(&p.id).copied().unwrap_or(0);
+            if p.key == plans::FREE {
+                n += workspaces.saturating_sub(subscribed);
+            }
+            (p.name, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    Ok(Overview {
+        live_subscriptions: subscriptions::count_live(&state.db).await?,
+        workspaces_by_plan: rows,
+    })
+}

@@ -10,7 +10,7 @@
 //! succeeded. Monthly allowance is spent before purchased credits.
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use platform::{Error, Result};
+use platform::{AppState, Error, Result};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -19,7 +19,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::pricing;
+use super::{plans::Meter, pricing, subscriptions};
 use crate::model::{reservation, transaction, wallet};
 
 /// Who caused a ledger entry, as stored (`user:<id>`, `staff:<id>`, `stripe:<event>`, `system`).
@@ -228,12 +228,14 @@ fn insufficient(action: &str, cost: i64, balance: i64) -> Error {
 /// Holds the price of `action` (or takes one of its free uses). Refused, with nothing
 /// changed, when the balance does not cover it.
 pub async fn reserve(
-    db: &DatabaseConnection,
+    state: &AppState,
     workspace_id: Uuid,
     action: &str,
     actor: &Actor,
     reference: Option<&str>,
 ) -> Result<Reservation> {
+    let db = &state.db;
+    refresh_allowance(state, workspace_id).await?;
     let price = pricing::get(db, action).await?;
     let (txn, w) = lock(db, workspace_id).await?;
     let free = price.free_per_month > 0
@@ -406,7 +408,7 @@ pub async fn refund(
 /// Runs `work` with the price of `action` held; captures on success, releases on failure.
 /// The one way features should spend credits.
 pub async fn charge_on_success<T, F, Fut>(
-    db: &DatabaseConnection,
+    state: &AppState,
     workspace_id: Uuid,
     action: &str,
     actor: &Actor,
@@ -417,7 +419,8 @@ where
     F: FnOnce(Reservation) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
-    let r = reserve(db, workspace_id, action, actor, reference).await?;
+    let db = &state.db;
+    let r = reserve(state, workspace_id, action, actor, reference).await?;
     let id = r.id;
     match work(r).await {
         Ok(value) => {
@@ -536,6 +539,45 @@ pub async fn grant_allowance(
     a.update(&txn).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Grants this calendar month's allowance if it is due. A monthly Stripe subscription gets
+/// its allowance when its invoice is paid (its own period); every other workspace (free,
+/// comped, yearly, or fallen back to free limits) gets the plan in force's `ai_credits` each
+/// calendar month (UTC), on first use or look. Returns whether a grant was made.
+pub async fn refresh_allowance(state: &AppState, workspace_id: Uuid) -> Result<bool> {
+    let standing =
+        subscriptions::standing(&state.db, workspace_id, state.config.billing_grace_days).await?;
+    let paid_monthly = standing.subscription.as_ref().is_some_and(|s| {
+        s.origin == "stripe"
+            && s.interval.as_deref() == Some("month")
+            && !standing.limited
+            && subscriptions::grants_plan(&s.status)
+    });
+    if paid_monthly {
+        return Ok(false);
+    }
+    let period = super::limits::period_of(platform::db::now());
+    let current = wallet::Entity::find_by_id(workspace_id)
+        .one(&state.db)
+        .await?;
+    if current.as_ref().and_then(|w| w.allowance_period.as_deref()) == Some(period.as_str()) {
+        return Ok(false);
+    }
+    let credits = standing.plan.limit(Meter::AiCredits).unwrap_or(0);
+    if credits == 0 && current.as_ref().is_none_or(|w| w.allowance == 0) {
+        // Nothing to grant or expire: no ledger noise for free workspaces.
+        return Ok(false);
+    }
+    grant_allowance(
+        &state.db,
+        workspace_id,
+        credits,
+        &period,
+        standing.plan.allowance_rollover,
+        &Actor::System,
+    )
+    .await
 }
 
 /// A staff correction: needs a reason; a negative amount takes allowance first and cannot

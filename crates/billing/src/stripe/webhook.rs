@@ -296,14 +296,17 @@ async fn invoice_paid(
     };
     let actor = Actor::Stripe(event.id.clone());
     let all = plans::all(&state.db).await?;
-    let plan = match invoice
+    let (plan, interval) = match invoice
         .price_id()
         .and_then(|p| apply::plan_for_price(&all, &p))
     {
-        Some((p, _)) => Some(p.clone()),
+        Some((p, interval)) => (Some(p.clone()), Some(interval.to_string())),
         None => match &row {
-            Some(r) => Some(plans::get(&state.db, r.plan_id).await?),
-            None => None,
+            Some(r) => (
+                Some(plans::get(&state.db, r.plan_id).await?),
+                r.interval.clone(),
+            ),
+            None => (None, None),
         },
     };
     let mut outcome = Vec::new();
@@ -344,7 +347,10 @@ async fn invoice_paid(
         }
     }
     // The plan's monthly AI credits, once per billing period (the ledger key is the period).
-    if let Some(plan) = &plan
+    // A yearly invoice covers twelve months: those get their allowance each calendar month
+    // instead (`credits::refresh_allowance`).
+    if interval.as_deref() != Some("year")
+        && let Some(plan) = &plan
         && let Some(allowance) = plan.limit(plans::Meter::AiCredits)
         && let Some(start) = invoice.service_period_start().and_then(|s| time(Some(s)))
     {

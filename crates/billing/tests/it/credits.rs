@@ -24,18 +24,25 @@ async fn parallel_spending_never_overdraws_and_the_ledger_adds_up() {
     let (_, ws) = customer(&app, "spender@example.com", "Spenders").await;
     let db = app.state.db.clone();
     // 50 generations' worth (ai_generation costs 1): 20 allowance + 30 purchased.
-    credits::grant_allowance(&db, ws, 20, "2026-12", false, &Actor::System)
-        .await
-        .unwrap();
+    credits::grant_allowance(
+        &db,
+        ws,
+        20,
+        &billing::limits::period_of(chrono::Utc::now()),
+        false,
+        &Actor::System,
+    )
+    .await
+    .unwrap();
     credits::add_purchased(&db, ws, 30, "topup:test", "test", &Actor::System)
         .await
         .unwrap();
     let tasks: Vec<_> = (0..200)
         .map(|i| {
-            let db = db.clone();
+            let state = app.state.clone();
             tokio::spawn(async move {
                 credits::charge_on_success(
-                    &db,
+                    &state,
                     ws,
                     "ai_generation",
                     &Actor::System,
@@ -75,18 +82,19 @@ async fn parallel_spending_never_overdraws_and_the_ledger_adds_up() {
 }
 
 #[tokio::test]
-async fn failed_work_costs_nothing_and_allowance_is_spent_first() {
+async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_cost_nothing() {
     let app = app().await;
     let (_, ws) = customer(&app, "fail@example.com", "Failing").await;
     let db = &app.state.db;
-    credits::grant_allowance(db, ws, 3, "2026-11", false, &Actor::System)
+    // Starter: 10 AI credits a month, granted on the first use or look of the month.
+    billing::service::subscriptions::comp_key(db, ws, "starter", "test")
         .await
         .unwrap();
     credits::add_purchased(db, ws, 100, "topup:a", "a", &Actor::System)
         .await
         .unwrap();
     let err = credits::charge_on_success(
-        db,
+        &app.state,
         ws,
         "post_analytics",
         &Actor::User(Uuid::nil()),
@@ -107,52 +115,72 @@ async fn failed_work_costs_nothing_and_allowance_is_spent_first() {
     let b = credits::balance(db, ws).await.unwrap();
     assert_eq!(
         (b.allowance, b.purchased),
-        (3, 100),
-        "released into the buckets it came from"
+        (10, 100),
+        "allowance granted; the failed work's hold released into the buckets it came from"
     );
-    // Success: 5 = 3 allowance + 2 purchased.
-    credits::charge_on_success(
+    // Success twice: 5 + 5 from the allowance, then 5 from purchases.
+    for _ in 0..3 {
+        credits::charge_on_success(
+            &app.state,
+            ws,
+            "post_analytics",
+            &Actor::System,
+            None,
+            |r| async move {
+                assert_eq!(r.cost, 5);
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let b = credits::balance(db, ws).await.unwrap();
+    assert_eq!((b.allowance, b.purchased), (0, 95));
+    assert!(
+        !credits::refresh_allowance(&app.state, ws).await.unwrap(),
+        "granted once per month"
+    );
+    let grants = credits::ledger(
         db,
         ws,
-        "post_analytics",
-        &Actor::System,
-        None,
-        |r| async move {
-            assert_eq!(r.cost, 5);
-            Ok(())
+        &credits::LedgerFilter {
+            kind: Some("grant".into()),
+            ..Default::default()
         },
     )
     .await
     .unwrap();
-    let b = credits::balance(db, ws).await.unwrap();
-    assert_eq!((b.allowance, b.purchased), (0, 98));
+    assert_eq!(grants.items.len(), 1);
+    assert_eq!(
+        grants.items[0].reference.as_deref(),
+        Some(billing::limits::period_of(chrono::Utc::now()).as_str())
+    );
     assert_ledger_matches(&app, ws).await;
-    // A new period: the allowance is granted once, whatever repeats; the rest would expire.
+    // Period changes (named explicitly here): granted once however often asked; without
+    // rollover the unused rest expires first, with rollover it stays. Purchases never expire.
     assert!(
-        credits::grant_allowance(db, ws, 10, "2026-12", false, &Actor::System)
+        credits::grant_allowance(db, ws, 10, "period-a", false, &Actor::System)
             .await
             .unwrap()
     );
     assert!(
-        !credits::grant_allowance(db, ws, 10, "2026-12", false, &Actor::System)
+        !credits::grant_allowance(db, ws, 10, "period-a", false, &Actor::System)
             .await
             .unwrap()
     );
-    credits::charge_on_success(db, ws, "ai_generation", &Actor::System, None, |_| async {
-        Ok(())
-    })
-    .await
-    .unwrap();
+    credits::adjust(db, ws, -1, "use one allowance credit", Uuid::nil())
+        .await
+        .unwrap();
     assert!(
-        credits::grant_allowance(db, ws, 10, "2027-01", false, &Actor::System)
+        credits::grant_allowance(db, ws, 10, "period-b", false, &Actor::System)
             .await
             .unwrap()
     );
     let b = credits::balance(db, ws).await.unwrap();
     assert_eq!(
         (b.allowance, b.purchased),
-        (10, 98),
-        "9 unused expired, 10 granted; purchases kept"
+        (10, 95),
+        "9 unused expired, 10 granted"
     );
     let expired = credits::ledger(
         db,
@@ -165,9 +193,8 @@ async fn failed_work_costs_nothing_and_allowance_is_spent_first() {
     .await
     .unwrap();
     assert_eq!(expired.items[0].amount, -9);
-    // With rollover the unused allowance stays.
     assert!(
-        credits::grant_allowance(db, ws, 10, "2027-02", true, &Actor::System)
+        credits::grant_allowance(db, ws, 10, "period-c", true, &Actor::System)
             .await
             .unwrap()
     );
@@ -186,7 +213,7 @@ async fn free_uses_come_first_then_the_price() {
             .unwrap();
         assert_eq!((c.allowed, c.cost, c.free_remaining), (true, 0, 5 - i));
         credits::charge_on_success(
-            db,
+            &app.state,
             ws,
             "discovery_page",
             &Actor::System,
@@ -206,7 +233,7 @@ async fn free_uses_come_first_then_the_price() {
         (c.allowed, c.cost, c.free_remaining, c.balance),
         (false, 10, 0, 0)
     );
-    let err = credits::reserve(db, ws, "discovery_page", &Actor::System, None)
+    let err = credits::reserve(&app.state, ws, "discovery_page", &Actor::System, None)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("10 credits"), "{err}");
@@ -266,7 +293,7 @@ async fn another_workspaces_reservation_and_ledger_are_out_of_reach() {
     credits::add_purchased(db, a, 10, "topup:x", "x", &Actor::System)
         .await
         .unwrap();
-    let r = credits::reserve(db, a, "ai_generation", &Actor::System, None)
+    let r = credits::reserve(&app.state, a, "ai_generation", &Actor::System, None)
         .await
         .unwrap();
     assert!(matches!(
@@ -320,9 +347,14 @@ async fn the_api_answers_balance_pricing_can_perform_and_pages_the_ledger() {
         .await
         .unwrap();
     for _ in 0..3 {
-        credits::charge_on_success(db, ws, "ai_generation", &Actor::System, None, |_| async {
-            Ok(())
-        })
+        credits::charge_on_success(
+            &app.state,
+            ws,
+            "ai_generation",
+            &Actor::System,
+            None,
+            |_| async { Ok(()) },
+        )
         .await
         .unwrap();
     }

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod jobs;
 pub mod model;
+pub mod pages;
 pub mod service;
 pub mod stripe;
 
@@ -26,7 +27,7 @@ pub fn register_jobs(registry: platform::jobs::Registry) -> platform::jobs::Regi
 pub fn routes() -> axum::Router<platform::AppState> {
     // The webhook is authenticated by its signature, not a session: no Ctx, and the CSRF
     // guard lets cookie-less POSTs under /webhooks/ through.
-    api::routes().route(
+    api::routes().merge(pages::routes()).route(
         "/webhooks/stripe",
         axum::routing::post(stripe::webhook::receive),
     )

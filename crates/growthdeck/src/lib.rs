@@ -59,6 +59,7 @@ pub fn routes() -> Router<AppState> {
 pub fn nav() -> Vec<platform::web::shell::NavEntry> {
     let mut nav = identity::nav();
     nav.extend(instagram::nav());
+    nav.extend(billing::nav());
     nav.sort_by_key(|n| n.order);
     nav
 }

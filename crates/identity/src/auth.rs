@@ -49,6 +49,20 @@ fn bearer(parts: &Parts) -> Option<&str> {
 
 #[async_trait::async_trait]
 impl Authenticator for IdentityAuth {
+    async fn workspaces_of(
+        &self,
+        state: &AppState,
+        user_id: uuid::Uuid,
+    ) -> Result<Vec<(uuid::Uuid, String, String)>> {
+        Ok(
+            crate::service::workspaces::list_for_user(&state.db, user_id)
+                .await?
+                .into_iter()
+                .map(|(w, _)| (w.id, w.name, w.slug))
+                .collect(),
+        )
+    }
+
     async fn authenticate(&self, state: &AppState, parts: &Parts) -> Result<Option<Ctx>> {
         let m = meta::current();
         if let Some(token) = bearer(parts) {

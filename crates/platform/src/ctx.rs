@@ -162,6 +162,15 @@ impl Ctx {
 pub trait Authenticator: Send + Sync {
     /// `Ok(None)`: no credentials, or credentials that are not valid any more.
     async fn authenticate(&self, state: &AppState, parts: &Parts) -> Result<Option<Ctx>>;
+
+    /// The workspaces a user belongs to, as (id, name, slug), for the page shell's switcher.
+    async fn workspaces_of(
+        &self,
+        _state: &AppState,
+        _user_id: Uuid,
+    ) -> Result<Vec<(Uuid, String, String)>> {
+        Ok(Vec::new())
+    }
 }
 
 /// A stub for binaries and tests that mount no identity feature: nobody is signed in.

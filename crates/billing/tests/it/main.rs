@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod credits;
+mod pages;
 mod revenue;
 mod stripe;
 
@@ -23,7 +24,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             auth: identity::authenticator(),
             nav: billing::nav(),
             jobs,
-            usage: Vec::new(),
+            usage: identity::usage(),
         },
         configure,
     )
@@ -68,4 +69,17 @@ pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> (String, U
         .or_else(|| me["workspaces"][0]["id"].as_str())
         .unwrap_or_else(|| panic!("no workspace in {me}"));
     (token, Uuid::parse_str(ws).unwrap())
+}
+
+/// A browser signed in as `email`.
+pub async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let browser = app.browser();
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    browser
 }

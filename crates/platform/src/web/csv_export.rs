@@ -23,6 +23,11 @@ pub const BATCH: u64 = 1000;
 
 /// A cell as a spreadsheet will read it safely.
 pub fn safe_cell(value: &str) -> String {
+    // A plain number (a negative amount, `+1`) is data, not a formula: left as it is so a
+    // spreadsheet still reads it as a number.
+    if value.parse::<f64>().is_ok_and(f64::is_finite) {
+        return value.to_string();
+    }
     match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
         _ => value.to_string(),
@@ -117,6 +122,9 @@ mod tests {
         assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(safe_cell("-1+2"), "'-1+2");
+        assert_eq!(safe_cell("-1"), "-1", "a negative number stays a number");
+        assert_eq!(safe_cell("-12.5"), "-12.5");
+        assert_eq!(safe_cell("-inf"), "'-inf");
         assert_eq!(safe_cell("Ada Lovelace"), "Ada Lovelace");
         assert_eq!(safe_cell(""), "");
     }

@@ -378,12 +378,20 @@ fn actor(staff: &Staff) -> StaffActor {
     }
 }
 
-/// The workspace's subscription row; a workspace without one (or no such workspace) is not
-/// found, before Stripe is asked anything.
-async fn subscription_row(state: &AppState, workspace_id: Uuid) -> Result<subscription::Model> {
-    subscriptions::row(&state.db, workspace_id)
+/// Staff's reason for a Stripe action being unavailable (customers read another one).
+pub const STRIPE_NOT_CONFIGURED: &str = "Stripe is not configured on this server (no secret key in the system settings): Stripe-backed subscriptions cannot be changed from here";
+
+/// The workspace's subscription row before a Stripe action: a workspace without one (or no
+/// such workspace) is not found, and without a Stripe key staff are told so — both before
+/// Stripe is asked anything.
+async fn stripe_row(state: &AppState, workspace_id: Uuid) -> Result<subscription::Model> {
+    let row = subscriptions::row(&state.db, workspace_id)
         .await?
-        .ok_or(platform::Error::NotFound)
+        .ok_or(platform::Error::NotFound)?;
+    if !stripe_configured(state).await? {
+        return Err(platform::Error::Conflict(STRIPE_NOT_CONFIGURED.into()));
+    }
+    Ok(row)
 }
 
 /// Cancels the workspace's Stripe subscription: `now` ends it at once, otherwise at the end
@@ -395,7 +403,7 @@ pub async fn stripe_cancel(
     now: bool,
 ) -> Result<SubscriptionView> {
     staff.require(StaffPermission::Billing)?;
-    subscription_row(state, workspace_id).await?;
+    stripe_row(state, workspace_id).await?;
     billing::stripe::staff_cancel(state, &actor(staff), workspace_id, now).await
 }
 
@@ -408,7 +416,7 @@ pub async fn stripe_change_plan(
     plan_id: Uuid,
 ) -> Result<SubscriptionView> {
     staff.require(StaffPermission::Billing)?;
-    subscription_row(state, workspace_id).await?;
+    stripe_row(state, workspace_id).await?;
     let plan = plans::get(&state.db, plan_id).await?;
     if !plan.enabled {
         return Err(platform::Error::validation(
@@ -427,7 +435,7 @@ pub async fn stripe_sync(
     workspace_id: Uuid,
 ) -> Result<Vec<String>> {
     staff.require(StaffPermission::Billing)?;
-    subscription_row(state, workspace_id).await?;
+    stripe_row(state, workspace_id).await?;
     billing::stripe::sync(state, &actor(staff), workspace_id).await
 }
 

@@ -1,5 +1,6 @@
 //! Billing for staff tools (`/api/v1/admin/billing/…`, super admin and finance): plans,
-//! subscriptions with their history, comps, credit pricing, credit adjustments and revenue.
+//! subscriptions with their history, comps, Stripe-backed cancel / change plan / sync, credit
+//! pricing, credit adjustments and revenue.
 //! The same service fns as the pages (`service::billing`), so the same checks and log entries.
 
 use axum::{

@@ -1,5 +1,6 @@
 //! Billing for staff tools (`/api/v1/admin/billing/…`, super admin and finance): plans,
-//! subscriptions with their history, comps, credit pricing, credit adjustments and revenue.
+//! subscriptions with their history, comps, Stripe-backed cancel / change plan / sync, credit
+//! pricing, credit adjustments and revenue.
 //! The same service fns as the pages (`service::billing`), so the same checks and log entries.
 
 use axum::{
@@ -236,6 +237,81 @@ pub async fn end_comp(
 ) -> Result<Json<SubscriptionView>> {
     let sub = service::end_comp(&staff, &state, parse_id(&workspace_id)?).await?;
     Ok(Json(SubscriptionView::from(&sub)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// `true`: end the subscription at once (no refund is made); `false` (default): at the
+    /// end of the paid period.
+    #[serde(default)]
+    pub now: bool,
+}
+
+/// Cancel a workspace's Stripe subscription, at the end of the period or now (through
+/// Stripe, with an idempotency key; our row is updated from Stripe's answer). 409 when the
+/// subscription is not a live Stripe one, Stripe is not configured or Stripe refuses.
+#[utoipa::path(post, path = "/api/v1/admin/billing/subscriptions/{workspace_id}/cancel", tag = "admin", security(("bearer" = [])), params(("workspace_id" = Uuid, Path)), request_body = CancelRequest,
+    responses((status = 200, body = SubscriptionView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 503, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(workspace_id): Path<String>,
+    Json(req): Json<CancelRequest>,
+) -> Result<Json<SubscriptionView>> {
+    Ok(Json(
+        service::stripe_cancel(&staff, &state, parse_id(&workspace_id)?, req.now).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePlanRequest {
+    /// An enabled plan with a Stripe price for the subscription's interval.
+    pub plan_id: Uuid,
+}
+
+/// Move a workspace's Stripe subscription to another plan (the item is re-priced in Stripe,
+/// prorated). 422 when the plan is disabled or has no Stripe price for the interval.
+#[utoipa::path(post, path = "/api/v1/admin/billing/subscriptions/{workspace_id}/change-plan", tag = "admin", security(("bearer" = [])), params(("workspace_id" = Uuid, Path)), request_body = ChangePlanRequest,
+    responses((status = 200, body = SubscriptionView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+pub async fn change_plan(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(workspace_id): Path<String>,
+    Json(req): Json<ChangePlanRequest>,
+) -> Result<Json<SubscriptionView>> {
+    Ok(Json(
+        service::stripe_change_plan(&staff, &state, parse_id(&workspace_id)?, req.plan_id).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SyncOut {
+    /// What was repaired in our row (`status: canceled → active`); empty when nothing differed.
+    pub changes: Vec<String>,
+    /// The subscription after the sync.
+    pub subscription: Option<SubscriptionView>,
+}
+
+/// Re-read a workspace's subscription from Stripe and repair our row; says what changed.
+#[utoipa::path(post, path = "/api/v1/admin/billing/subscriptions/{workspace_id}/sync", tag = "admin", security(("bearer" = [])), params(("workspace_id" = Uuid, Path)),
+    responses((status = 200, body = SyncOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 503, body = Problem)))]
+pub async fn sync(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(workspace_id): Path<String>,
+) -> Result<Json<SyncOut>> {
+    let ws = parse_id(&workspace_id)?;
+    let changes = service::stripe_sync(&staff, &state, ws).await?;
+    let subscription = billing::service::subscriptions::row(&state.db, ws)
+        .await?
+        .as_ref()
+        .map(SubscriptionView::from);
+    Ok(Json(SyncOut {
+        changes,
+        subscription,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]

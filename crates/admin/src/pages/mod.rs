@@ -136,6 +136,22 @@ pub fn routes() -> Router<AppState> {
             "/admin/billing/subscriptions/{id}/end-comp",
             post(billing::subscriptions::end_comp),
         )
+        .route(
+            "/admin/billing/subscriptions/{id}/cancel",
+            post(billing::subscriptions::cancel),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/cancel-now",
+            post(billing::subscriptions::cancel_now),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/change-plan",
+            post(billing::subscriptions::change_plan),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/sync",
+            post(billing::subscriptions::sync),
+        )
         .route("/admin/billing/pricing", get(billing::pricing::page))
         .route(
             "/admin/billing/pricing/{action}",

@@ -173,6 +173,8 @@ struct MembershipRow {
     role: &'static str,
     /// The user owns it: staff with billing may change its plan here.
     owned: bool,
+    /// Its subscription is paid through Stripe: a change of plan goes through Stripe.
+    stripe: bool,
 }
 
 struct SessionRow {
@@ -218,6 +220,20 @@ async fn user_page(
     } else {
         Vec::new()
     };
+    let mut workspaces = Vec::with_capacity(d.workspaces.len());
+    for (w, r) in &d.workspaces {
+        let owned = *r == platform::authz::Role::Owner;
+        let stripe = owned
+            && !plans.is_empty()
+            && crate::service::billing::stripe_backed(staff, state, w.id).await?;
+        workspaces.push(MembershipRow {
+            id: w.id.to_string(),
+            name: w.name.clone(),
+            role: r.label(),
+            owned,
+            stripe,
+        });
+    }
     let path = format!("{LIST}/{id}");
     let (jar, shell, chrome) = frame(state, staff, &d.user.email.clone(), &path, jar).await?;
     let two_factor_label = if d.user.totp_enabled_at.is_some() {
@@ -244,16 +260,7 @@ async fn user_page(
             } else {
                 plural(d.active_api_tokens, "active API token", "active API tokens")
             },
-            workspaces: d
-                .workspaces
-                .into_iter()
-                .map(|(w, r)| MembershipRow {
-                    id: w.id.to_string(),
-                    name: w.name,
-                    role: r.label(),
-                    owned: r == platform::authz::Role::Owner,
-                })
-                .collect(),
+            workspaces,
             sessions: d
                 .sessions
                 .into_iter()
@@ -401,8 +408,8 @@ pub struct PlanForm {
     plan_id: String,
 }
 
-/// `POST /admin/users/{id}/plan`: puts a workspace the user owns on a plan, comped (not
-/// charged). A Stripe-backed change of plan comes with the Stripe integration.
+/// `POST /admin/users/{id}/plan`: puts a workspace the user owns on a plan — through Stripe
+/// (prorated) when its subscription is paid through Stripe, otherwise comped (not charged).
 pub async fn change_plan(
     State(state): State<AppState>,
     StaffPage(staff): StaffPage,
@@ -419,16 +426,23 @@ pub async fn change_plan(
         .find(|(w, r)| w.id.to_string() == form.workspace_id && *r == platform::authz::Role::Owner)
         .map(|(w, _)| (w.id, w.name.clone()));
     let outcome = match (owned, uuid::Uuid::parse_str(&form.plan_id)) {
-        (Some((ws, name)), Ok(plan)) => crate::service::billing::comp(&staff, &state, ws, plan)
-            .await
-            .map(|_| name),
+        (Some((ws, name)), Ok(plan)) => {
+            crate::service::billing::change_plan(&staff, &state, ws, plan)
+                .await
+                .map(|how| (name, how))
+        }
         (None, _) => Err(Error::validation(
             "workspace_id",
             "Choose a workspace this user owns",
         )),
         (_, Err(_)) => Err(Error::validation("plan_id", "Choose a plan")),
     };
-    after_action(jar, &back, outcome, |name| {
-        format!("{name} is on the chosen plan now, comped (not charged).")
+    after_action(jar, &back, outcome, |(name, how)| match how {
+        crate::service::billing::PlanChange::Stripe => format!(
+            "{name} is on the chosen plan now, through Stripe (prorated on the next invoice)."
+        ),
+        crate::service::billing::PlanChange::Comped => {
+            format!("{name} is on the chosen plan now, comped (not charged).")
+        }
     })
 }

@@ -2,8 +2,9 @@
 //! credit adjustments and revenue. The rules live in the `billing` crate; this module checks
 //! the staff permission first and writes the activity log — in the same transaction as the
 //! change wherever billing's fn takes a connection. Credit adjustments run their own locked
-//! transaction inside `billing::credits::adjust`, so their log entry is written right after
-//! the adjustment committed (a failed adjustment is not logged).
+//! transaction inside `billing::credits::adjust`, which writes the log entry we give it in
+//! that same transaction. Stripe-backed actions (cancel, change plan, sync) go through
+//! `billing::stripe`'s staff fns, which call Stripe, apply its answer and log the action.
 
 use std::collections::BTreeMap;
 
@@ -15,8 +16,9 @@ use billing::{
         credits::{self, Balance, LedgerEntry, LedgerFilter},
         pricing::{self, Price, PriceInput},
         revenue::{self, Report},
-        subscriptions::{self, ListFilter, Standing},
+        subscriptions::{self, ListFilter, Standing, SubscriptionView},
     },
+    stripe::{StaffActor, StripeClient},
 };
 use chrono::NaiveDate;
 use identity::model::workspace;
@@ -330,21 +332,111 @@ pub async fn adjust_credits(
         .one(&state.db)
         .await?
         .ok_or(platform::Error::NotFound)?;
-    let balance = credits::adjust(&state.db, workspace_id, amount, reason, staff.id).await?;
-    audit::record(
+    credits::adjust(
         &state.db,
-        staff
-            .audit("credits.adjusted")
-            .workspace(Some(workspace_id))
-            .target("workspace", workspace_id)
-            .detail(serde_json::json!({
-                "amount": amount,
-                "reason": reason.trim(),
-                "balance_after": balance.balance,
-            })),
+        workspace_id,
+        amount,
+        reason,
+        staff.id,
+        |balance| {
+            Some(
+                staff
+                    .audit("credits.adjusted")
+                    .workspace(Some(workspace_id))
+                    .target("workspace", workspace_id)
+                    .detail(serde_json::json!({
+                        "amount": amount,
+                        "reason": reason.trim(),
+                        "balance_after": balance.balance,
+                    })),
+            )
+        },
     )
-    .await?;
-    Ok(balance)
+    .await
+}
+
+/// Whether this server talks to Stripe (a secret key is set).
+pub async fn stripe_configured(state: &AppState) -> Result<bool> {
+    Ok(StripeClient::from_state(state).await?.is_some())
+}
+
+/// Whether a subscription row is paid through Stripe and still running (what cancel and
+/// change plan act on).
+pub fn stripe_live(row: &SubscriptionView) -> bool {
+    row.origin == "stripe" && row.status != "canceled" && row.stripe_subscription_id.is_some()
+}
+
+/// Whether a row can be re-read from Stripe (it has a Stripe customer).
+pub fn stripe_syncable(row: &SubscriptionView) -> bool {
+    row.origin == "stripe" && row.stripe_customer_id.is_some()
+}
+
+fn actor(staff: &Staff) -> StaffActor {
+    StaffActor {
+        id: staff.id,
+        label: staff.email.clone(),
+    }
+}
+
+/// Staff's reason for a Stripe action being unavailable (customers read another one).
+pub const STRIPE_NOT_CONFIGURED: &str = "Stripe is not configured on this server (no secret key in the system settings): Stripe-backed subscriptions cannot be changed from here";
+
+/// The workspace's subscription row before a Stripe action: a workspace without one (or no
+/// such workspace) is not found, and without a Stripe key staff are told so — both before
+/// Stripe is asked anything.
+async fn stripe_row(state: &AppState, workspace_id: Uuid) -> Result<subscription::Model> {
+    let row = subscriptions::row(&state.db, workspace_id)
+        .await?
+        .ok_or(platform::Error::NotFound)?;
+    if !stripe_configured(state).await? {
+        return Err(platform::Error::Conflict(STRIPE_NOT_CONFIGURED.into()));
+    }
+    Ok(row)
+}
+
+/// Cancels the workspace's Stripe subscription: `now` ends it at once, otherwise at the end
+/// of the paid period. Logged by billing (`billing.staff_canceled`).
+pub async fn stripe_cancel(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+    now: bool,
+) -> Result<SubscriptionView> {
+    staff.require(StaffPermission::Billing)?;
+    stripe_row(state, workspace_id).await?;
+    billing::stripe::staff_cancel(state, &actor(staff), workspace_id, now).await
+}
+
+/// Moves the workspace's Stripe subscription to an enabled plan (prorated by Stripe).
+/// Logged by billing (`billing.staff_changed_plan`).
+pub async fn stripe_change_plan(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+    plan_id: Uuid,
+) -> Result<SubscriptionView> {
+    staff.require(StaffPermission::Billing)?;
+    stripe_row(state, workspace_id).await?;
+    let plan = plans::get(&state.db, plan_id).await?;
+    if !plan.enabled {
+        return Err(platform::Error::validation(
+            "plan_id",
+            format!("The {} plan is disabled: it is not offered", plan.name),
+        ));
+    }
+    billing::stripe::staff_change_plan(state, &actor(staff), workspace_id, plan_id).await
+}
+
+/// Re-reads the workspace's subscription from Stripe and repairs our row; what changed
+/// (empty: nothing differed). Logged by billing (`billing.synced`).
+pub async fn stripe_sync(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+) -> Result<Vec<String>> {
+    staff.require(StaffPermission::Billing)?;
+    stripe_row(state, workspace_id).await?;
+    billing::stripe::sync(state, &actor(staff), workspace_id).await
 }
 
 pub async fn revenue(
@@ -385,4 +477,39 @@ pub async fn overview(staff: &Staff, state: &AppState, workspaces: u64) -> Resul
         live_subscriptions: subscriptions::count_live(&state.db).await?,
         workspaces_by_plan: rows,
     })
+}
+
+/// Whether a workspace's subscription is paid through Stripe and running: a change of plan
+/// then goes through Stripe (prorated) instead of comping.
+pub async fn stripe_backed(staff: &Staff, state: &AppState, workspace_id: Uuid) -> Result<bool> {
+    staff.require(StaffPermission::Billing)?;
+    Ok(subscriptions::row(&state.db, workspace_id)
+        .await?
+        .is_some_and(|row| stripe_live(&SubscriptionView::from(&row))))
+}
+
+/// How a change of plan was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanChange {
+    /// The Stripe subscription was re-priced (prorated by Stripe).
+    Stripe,
+    /// The workspace was comped the plan (not charged).
+    Comped,
+}
+
+/// Puts a workspace on a plan: through Stripe when its subscription is Stripe-backed (a comp
+/// would be refused there anyway), otherwise by comping it.
+pub async fn change_plan(
+    staff: &Staff,
+    state: &AppState,
+    workspace_id: Uuid,
+    plan_id: Uuid,
+) -> Result<PlanChange> {
+    if stripe_backed(staff, state, workspace_id).await? {
+        stripe_change_plan(staff, state, workspace_id, plan_id).await?;
+        Ok(PlanChange::Stripe)
+    } else {
+        comp(staff, state, workspace_id, plan_id).await?;
+        Ok(PlanChange::Comped)
+    }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::*;
 
 /// A signed-up customer's (user id, workspace id).
-async fn customer_workspace(app: &TestApp, email: &str) -> (Uuid, Uuid) {
+pub(super) async fn customer_workspace(app: &TestApp, email: &str) -> (Uuid, Uuid) {
     let _ = customer_browser(app, email).await;
     let user = identity::service::accounts::find_by_email(&app.state.db, email)
         .await
@@ -27,7 +27,7 @@ async fn customer_workspace(app: &TestApp, email: &str) -> (Uuid, Uuid) {
 }
 
 /// Browser and API token of a new staff member of `role`.
-async fn signed_in(app: &TestApp, role: StaffRole) -> (reqwest::Client, String) {
+pub(super) async fn signed_in(app: &TestApp, role: StaffRole) -> (reqwest::Client, String) {
     let login = staff(app, &format!("{}@staff.example", role.as_str()), role).await;
     let (browser, _) = staff_browser(app, &login).await;
     let token = staff_token(app, &login).await;
@@ -520,6 +520,8 @@ async fn the_user_page_changes_the_plan_of_an_owned_workspace() {
         .await
         .unwrap();
     assert!(page.contains(&format!("action=\"/admin/users/{user}/plan\"")));
+    assert!(page.contains("Change plan (comped, not charged)"));
+    assert!(!page.contains("through Stripe, prorated"));
     // A workspace the user does not own is refused.
     let res = browser
         .post(app.url(&format!("/admin/users/{user}/plan")))

@@ -393,6 +393,26 @@ fn billing_pages(ids: &Ids) -> Vec<Route> {
             format!("/admin/billing/subscriptions/{x}/end-comp"),
         ),
         (
+            M::POST,
+            "/admin/billing/subscriptions/{id}/cancel",
+            format!("/admin/billing/subscriptions/{x}/cancel"),
+        ),
+        (
+            M::POST,
+            "/admin/billing/subscriptions/{id}/cancel-now",
+            format!("/admin/billing/subscriptions/{x}/cancel-now"),
+        ),
+        (
+            M::POST,
+            "/admin/billing/subscriptions/{id}/change-plan",
+            format!("/admin/billing/subscriptions/{x}/change-plan"),
+        ),
+        (
+            M::POST,
+            "/admin/billing/subscriptions/{id}/sync",
+            format!("/admin/billing/subscriptions/{x}/sync"),
+        ),
+        (
             M::GET,
             "/admin/billing/pricing",
             "/admin/billing/pricing".into(),
@@ -472,6 +492,24 @@ fn billing_api(ids: &Ids) -> Vec<Route> {
             M::POST,
             "/api/v1/admin/billing/subscriptions/{workspace_id}/end-comp",
             format!("/api/v1/admin/billing/subscriptions/{x}/end-comp"),
+            None,
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/billing/subscriptions/{workspace_id}/cancel",
+            format!("/api/v1/admin/billing/subscriptions/{x}/cancel"),
+            Some(json!({ "now": false })),
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/billing/subscriptions/{workspace_id}/change-plan",
+            format!("/api/v1/admin/billing/subscriptions/{x}/change-plan"),
+            Some(json!({ "plan_id": plan })),
+        ),
+        (
+            M::POST,
+            "/api/v1/admin/billing/subscriptions/{workspace_id}/sync",
+            format!("/api/v1/admin/billing/subscriptions/{x}/sync"),
             None,
         ),
         (

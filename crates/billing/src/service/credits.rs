@@ -581,13 +581,16 @@ pub async fn refresh_allowance(state: &AppState, workspace_id: Uuid) -> Result<b
 }
 
 /// A staff correction: needs a reason; a negative amount takes allowance first and cannot
-/// take the balance below zero.
+/// take the balance below zero. `audit` is given the balance after the correction and may
+/// return the activity-log entry to write: it is written in the adjustment's transaction, so
+/// the correction and its log entry are saved together or not at all.
 pub async fn adjust(
     db: &DatabaseConnection,
     workspace_id: Uuid,
     amount: i64,
     reason: &str,
     staff_id: Uuid,
+    audit: impl FnOnce(&Balance) -> Option<platform::audit::Event>,
 ) -> Result<Balance> {
     if reason.trim().len() < 3 {
         return Err(Error::validation(
@@ -630,8 +633,13 @@ pub async fn adjust(
         None,
     )
     .await?;
+    let balance = Balance::from(&saved);
+    if let Some(event) = audit(&balance) {
+        // On failure the transaction is dropped, which rolls the correction back.
+        platform::audit::record(&txn, event).await?;
+    }
     txn.commit().await?;
-    Ok(Balance::from(&saved))
+    Ok(balance)
 }
 
 /// Releases reservations held longer than `older_than` (their work never reported back).

@@ -247,26 +247,57 @@ async fn staff_adjustments_need_a_reason_and_cannot_go_below_zero() {
     let db = &app.state.db;
     let staff = Uuid::now_v7();
     assert!(matches!(
-        credits::adjust(db, ws, 10, " ", staff).await,
+        credits::adjust(db, ws, 10, " ", staff, |_| None).await,
         Err(Error::Validation(_))
     ));
     assert_eq!(
-        credits::adjust(db, ws, 10, "goodwill for an outage", staff)
+        credits::adjust(db, ws, 10, "goodwill for an outage", staff, |_| None)
             .await
             .unwrap()
             .balance,
         10
     );
     assert!(matches!(
-        credits::adjust(db, ws, -11, "correction", staff).await,
+        credits::adjust(db, ws, -11, "correction", staff, |_| None).await,
         Err(Error::Validation(_))
     ));
     assert_eq!(
-        credits::adjust(db, ws, -4, "correction", staff)
+        credits::adjust(db, ws, -4, "correction", staff, |_| None)
             .await
             .unwrap()
             .balance,
         6
+    );
+    // The log entry is written with the adjustment (given the balance after it); a refused
+    // adjustment writes none.
+    let log = |b: &credits::Balance| {
+        Some(
+            platform::audit::Event::new("credits.adjusted")
+                .workspace(Some(ws))
+                .detail(serde_json::json!({ "balance_after": b.balance })),
+        )
+    };
+    assert!(matches!(
+        credits::adjust(db, ws, -7, "too much", staff, log).await,
+        Err(Error::Validation(_))
+    ));
+    assert!(
+        platform::audit::by_action(db, "credits.adjusted")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    credits::adjust(db, ws, -1, "correction", staff, log)
+        .await
+        .unwrap();
+    let logged = platform::audit::by_action(db, "credits.adjusted")
+        .await
+        .unwrap();
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].workspace_id, Some(ws));
+    assert_eq!(
+        logged[0].detail.as_ref().unwrap()["balance_after"],
+        serde_json::json!(5)
     );
     let page = credits::ledger(
         db,
@@ -278,7 +309,7 @@ async fn staff_adjustments_need_a_reason_and_cannot_go_below_zero() {
     )
     .await
     .unwrap();
-    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.items.len(), 3);
     assert_eq!(page.items[0].reason.as_deref(), Some("correction"));
     assert_eq!(page.items[0].actor, format!("staff:{staff}"));
     assert_ledger_matches(&app, ws).await;

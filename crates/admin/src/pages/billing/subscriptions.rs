@@ -1,7 +1,8 @@
 //! Subscriptions: every workspace's subscription with filters (plan, status, period end) and
 //! pages; one workspace's billing — plan in force, event history, credit balance and ledger —
-//! with the actions that need no Stripe: comp a plan, end a comp, adjust credits. (Stripe
-//! actions — cancel, change plan, sync — come with the Stripe integration and are not shown.)
+//! with its actions: comp a plan, end a comp, adjust credits, and for a subscription paid
+//! through Stripe: cancel (at the period's end or now), change plan, sync with Stripe. When
+//! Stripe is not configured the page says so instead of offering the Stripe actions.
 
 use askama::Template;
 use axum::{
@@ -14,8 +15,11 @@ use platform::{
     AppState, Error, Result,
     http::extract::Form,
     web::{
-        forms::{FormErrors, after_action, fmt_opt_time, fmt_time, html, html_with, parse_id},
-        shell::Shell,
+        forms::{
+            FormErrors, after_action, fmt_opt_time, fmt_time, html, html_with, parse_id,
+            redirect_flash,
+        },
+        shell::{FlashKind, Shell},
     },
 };
 use serde::Deserialize;
@@ -209,6 +213,15 @@ struct DetailPage {
     period_end: String,
     limited: bool,
     plans: Vec<(String, String)>,
+    /// Stripe has a secret key here.
+    stripe_configured: bool,
+    /// Paid through Stripe and not canceled: cancel and change plan apply.
+    stripe_live: bool,
+    /// Has a Stripe customer: can be synced with Stripe.
+    stripe_syncable: bool,
+    cancel_at_period_end: bool,
+    /// (plan id, name) of enabled plans with a Stripe price for the subscription's interval.
+    stripe_plans: Vec<(String, String)>,
     history: Vec<EventRow>,
     credits: Option<CreditsView>,
 }
@@ -230,15 +243,33 @@ pub async fn detail(
 ) -> Result<Response> {
     staff.require(StaffPermission::Billing)?;
     let b = service::workspace_billing(&staff, &state, parse_id(&id)?).await?;
-    let plans = service::plans(&staff, &state)
+    let enabled: Vec<_> = service::plans(&staff, &state)
         .await?
         .into_iter()
         .filter(|(p, _)| p.enabled)
-        .map(|(p, _)| (p.id.to_string(), p.name))
+        .map(|(p, _)| p)
         .collect();
+    let sub = b.standing.subscription.as_ref();
+    let yearly = sub.and_then(|s| s.interval.as_deref()) == Some("year");
+    let stripe_plans = enabled
+        .iter()
+        .filter(|p| {
+            let price = if yearly {
+                &p.stripe_price_yearly
+            } else {
+                &p.stripe_price_monthly
+            };
+            price.as_deref().is_some_and(|p| !p.is_empty())
+        })
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
+    let plans = enabled
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.name))
+        .collect();
+    let stripe_configured = service::stripe_configured(&state).await?;
     let path = format!("{LIST}/{id}");
     let (jar, shell, chrome) = frame(&state, &staff, &b.workspace.name, LIST, jar).await?;
-    let sub = b.standing.subscription.as_ref();
     let page = DetailPage {
         shell,
         chrome,
@@ -256,6 +287,11 @@ pub async fn detail(
         period_end: fmt_opt_time(sub.and_then(|s| s.current_period_end.as_ref()), "—"),
         limited: b.standing.limited,
         plans,
+        stripe_configured,
+        stripe_live: sub.is_some_and(service::stripe_live),
+        stripe_syncable: sub.is_some_and(service::stripe_syncable),
+        cancel_at_period_end: sub.is_some_and(|s| s.cancel_at_period_end),
+        stripe_plans,
         history: b
             .history
             .into_iter()
@@ -314,6 +350,100 @@ pub async fn end_comp(
     after_action(jar, &back, outcome, |_| {
         "The comp ended: the workspace is on the free plan.".to_string()
     })
+}
+
+/// `POST …/{id}/cancel`: the Stripe subscription ends at the end of the paid period.
+pub async fn cancel(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let back = format!("{LIST}/{id}");
+    let outcome = service::stripe_cancel(&staff, &state, parse_id(&id)?, false).await;
+    stripe_outcome(jar, &back, outcome, |s| {
+        format!(
+            "The Stripe subscription is canceled at the end of the period ({}); the plan stays until then.",
+            fmt_opt_time(s.current_period_end.as_ref(), "no period end known")
+        )
+    })
+}
+
+/// `POST …/{id}/cancel-now`: the Stripe subscription ends at once (no refund is made).
+pub async fn cancel_now(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let back = format!("{LIST}/{id}");
+    let outcome = service::stripe_cancel(&staff, &state, parse_id(&id)?, true).await;
+    stripe_outcome(jar, &back, outcome, |s| {
+        format!(
+            "The Stripe subscription is canceled now (status {}); no refund was made.",
+            s.status
+        )
+    })
+}
+
+/// `POST …/{id}/change-plan`: moves the Stripe subscription to another plan, prorated.
+pub async fn change_plan(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<CompForm>,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let back = format!("{LIST}/{id}");
+    let ws = parse_id(&id)?;
+    let outcome = match Uuid::parse_str(&form.plan_id) {
+        Ok(plan) => service::stripe_change_plan(&staff, &state, ws, plan).await,
+        Err(_) => Err(Error::validation("plan_id", "Choose a plan")),
+    };
+    stripe_outcome(jar, &back, outcome, |_| {
+        "The Stripe subscription is on the chosen plan now; Stripe prorates the difference on the next invoice.".to_string()
+    })
+}
+
+/// `POST …/{id}/sync`: re-reads the subscription from Stripe and says what was repaired.
+pub async fn sync(
+    State(state): State<AppState>,
+    StaffPage(staff): StaffPage,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response> {
+    staff.require(StaffPermission::Billing)?;
+    let back = format!("{LIST}/{id}");
+    let outcome = service::stripe_sync(&staff, &state, parse_id(&id)?).await;
+    stripe_outcome(jar, &back, outcome, |changes| {
+        if changes.is_empty() {
+            "Synced with Stripe: nothing differed.".to_string()
+        } else {
+            format!("Synced with Stripe. Changed: {}.", changes.join("; "))
+        }
+    })
+}
+
+/// Like `after_action`, but Stripe being unreachable or refusing our key is said in the flash
+/// too (with its message) instead of an error page: the staff member stays on the page.
+fn stripe_outcome<T>(
+    jar: CookieJar,
+    back: &str,
+    outcome: Result<T>,
+    said: impl FnOnce(T) -> String,
+) -> Result<Response> {
+    match outcome {
+        Err(Error::Unavailable { message, .. }) => Ok(redirect_flash(
+            jar,
+            FlashKind::Error,
+            format!("Stripe could not be used: {message}"),
+            back,
+        )),
+        outcome => after_action(jar, back, outcome, said),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -168,9 +168,11 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
             .await
             .unwrap()
     );
-    credits::adjust(db, ws, -1, "use one allowance credit", Uuid::nil())
-        .await
-        .unwrap();
+    credits::adjust(db, ws, -1, "use one allowance credit", Uuid::nil(), |_| {
+        None
+    })
+    .await
+    .unwrap();
     assert!(
         credits::grant_allowance(db, ws, 10, "period-b", false, &Actor::System)
             .await

@@ -1010,3 +1010,164 @@ async fn staff_change_plan_reprices_the_item_with_proration() {
         Err(platform::Error::Validation(_))
     ));
 }
+
+#[tokio::test]
+async fn the_portal_opens_for_the_workspaces_own_customer_and_from_the_page() {
+    let server = MockServer::start().await;
+    let app = stripe_app(&server).await;
+    let (token, ws) = customer(&app, "portal@example.com", "Portal").await;
+    subscribed(&app, ws, "sub_p", "cus_p").await;
+    Mock::given(method("POST"))
+        .and(path("/v1/billing_portal/sessions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({ "id": "bps_1", "object": "billing_portal.session", "url": "https://billing.stripe.com/p/session/test_1" }),
+        ))
+        .mount(&server)
+        .await;
+    let res = app
+        .api()
+        .post(app.url("/api/v1/billing/portal"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["url"], "https://billing.stripe.com/p/session/test_1");
+    let reqs = requests_to(&server, "/v1/billing_portal/sessions").await;
+    let form = form_of(&reqs[0]);
+    assert_eq!(
+        field(&form, "customer").as_deref(),
+        Some("cus_p"),
+        "its own customer"
+    );
+    assert!(field(&form, "return_url").unwrap().ends_with("/billing"));
+    assert!(!header(&reqs[0], "idempotency-key").is_empty());
+    // The page's button sends the browser to Stripe.
+    let browser = signed_in(&app, "portal@example.com").await;
+    let res = browser
+        .post(app.url("/billing/portal"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        "https://billing.stripe.com/p/session/test_1"
+    );
+    // A workspace without a Stripe customer has no portal.
+    let (other, _) = customer(&app, "noportal@example.com", "No portal").await;
+    let res = app
+        .api()
+        .post(app.url("/api/v1/billing/portal"))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+}
+
+#[tokio::test]
+async fn trial_ending_and_payment_action_events_are_recorded_once() {
+    let server = MockServer::start().await;
+    let app = stripe_app(&server).await;
+    let (_, ws) = customer(&app, "trial@example.com", "Trial").await;
+    subscribed(&app, ws, "sub_t", "cus_t").await;
+    let trial = event(
+        "evt_trial_1",
+        "customer.subscription.trial_will_end",
+        Utc::now().timestamp(),
+        sub_obj("sub_t", "cus_t", "trialing", "price_pro_m", 4900, Some(ws)),
+    );
+    let first = deliver(&app, &trial).await;
+    assert_ne!(first, "ignored: unknown customer");
+    let action = event(
+        "evt_action_1",
+        "invoice.payment_action_required",
+        Utc::now().timestamp(),
+        invoice_obj("in_act", "cus_t", "sub_t", 4900, Utc::now().timestamp()),
+    );
+    deliver(&app, &action).await;
+    let log = platform::audit::by_action(&app.state.db, "billing.trial_ending")
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1, "recorded for the workspace");
+    assert_eq!(log[0].workspace_id, Some(ws));
+    // A replay changes nothing.
+    let body = serde_json::to_string(&trial).unwrap();
+    let (status, _) = post_webhook(
+        &app,
+        &body,
+        &signed_header(&body, Utc::now().timestamp(), &[WHSEC]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        platform::audit::by_action(&app.state.db, "billing.trial_ending")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_yearly_invoice_does_not_grant_a_months_allowance_the_calendar_month_does() {
+    let server = MockServer::start().await;
+    let app = stripe_app(&server).await;
+    let (_, ws) = customer(&app, "yearly@example.com", "Yearly").await;
+    let mut yearly = sub_obj("sub_y", "cus_y", "active", "price_pro_y", 49000, Some(ws));
+    yearly["items"]["data"][0]["price"]["recurring"]["interval"] = json!("year");
+    let e = event(
+        "evt_created_y",
+        "customer.subscription.created",
+        Utc::now().timestamp() - 1000,
+        yearly,
+    );
+    assert_eq!(deliver(&app, &e).await, "applied");
+    assert_eq!(row(&app, ws).await.interval.as_deref(), Some("year"));
+    let mut invoice = invoice_obj("in_y", "cus_y", "sub_y", 49000, Utc::now().timestamp());
+    invoice["lines"]["data"][0]["pricing"]["price_details"]["price"] = json!("price_pro_y");
+    deliver(
+        &app,
+        &event(
+            "evt_paid_y",
+            "invoice.paid",
+            Utc::now().timestamp(),
+            invoice,
+        ),
+    )
+    .await;
+    let grants = billing::credits::ledger(
+        &app.state.db,
+        ws,
+        &billing::credits::LedgerFilter {
+            kind: Some("grant".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        grants.items.is_empty(),
+        "no allowance from the yearly invoice"
+    );
+    // The month's allowance comes on first use or look: Pro's 100, once.
+    assert!(
+        billing::credits::refresh_allowance(&app.state, ws)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !billing::credits::refresh_allowance(&app.state, ws)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        billing::credits::balance(&app.state.db, ws)
+            .await
+            .unwrap()
+            .allowance,
+        100
+    );
+}

@@ -21,9 +21,8 @@ use billing::{
     stripe::{StaffActor, StripeClient},
 };
 use chrono::NaiveDate;
-use identity::model::workspace;
+use identity::{model::workspace, service::workspace_directory};
 use platform::{AppState, Result, audit, db::begin_write};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{Staff, roles::StaffPermission};
@@ -148,12 +147,9 @@ pub struct SubscriptionRow {
 }
 
 async fn workspace_names(state: &AppState, ids: Vec<Uuid>) -> Result<BTreeMap<Uuid, String>> {
-    Ok(workspace::Entity::find()
-        .filter(workspace::Column::Id.is_in(ids))
-        .all(&state.db)
+    Ok(workspace_directory::names(&state.db, ids)
         .await?
         .into_iter()
-        .map(|w| (w.id, w.name))
         .collect())
 }
 
@@ -203,10 +199,7 @@ pub async fn workspace_billing(
     workspace_id: Uuid,
 ) -> Result<WorkspaceBilling> {
     staff.require(StaffPermission::Billing)?;
-    let workspace = workspace::Entity::find_by_id(workspace_id)
-        .one(&state.db)
-        .await?
-        .ok_or(platform::Error::NotFound)?;
+    let workspace = workspace_directory::by_id(&state.db, workspace_id).await?;
     let (balance, ledger) = credits_of(staff, state, workspace_id).await?;
     Ok(WorkspaceBilling {
         workspace,
@@ -245,10 +238,7 @@ pub async fn comp(
     plan_id: Uuid,
 ) -> Result<subscription::Model> {
     staff.require(StaffPermission::Billing)?;
-    workspace::Entity::find_by_id(workspace_id)
-        .one(&state.db)
-        .await?
-        .ok_or(platform::Error::NotFound)?;
+    workspace_directory::by_id(&state.db, workspace_id).await?;
     let txn = begin_write(&state.db).await?;
     let plan = plans::get(&txn, plan_id).await?;
     let sub =
@@ -328,10 +318,7 @@ pub async fn adjust_credits(
     reason: &str,
 ) -> Result<Balance> {
     staff.require(StaffPermission::Billing)?;
-    workspace::Entity::find_by_id(workspace_id)
-        .one(&state.db)
-        .await?
-        .ok_or(platform::Error::NotFound)?;
+    workspace_directory::by_id(&state.db, workspace_id).await?;
     credits::adjust(
         &state.db,
         workspace_id,

@@ -174,3 +174,22 @@ pub async fn detail(conn: &impl ConnectionTrait, id: Uuid) -> Result<WorkspaceDe
         active_api_tokens,
     })
 }
+
+/// One workspace by id (any tenant; staff only), or 404.
+pub async fn by_id(conn: &impl ConnectionTrait, id: Uuid) -> Result<workspace::Model> {
+    workspace::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The names of the given workspaces (those that exist), for staff lists of other features.
+pub async fn names(conn: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>> {
+    Ok(workspace::Entity::find()
+        .filter(workspace::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w.name))
+        .collect())
+}

@@ -297,16 +297,29 @@ async fn sign_up_sign_in_and_open_security_page() {
     let state = wait_for_text("Import failed: bad file").await;
     assert_eq!(state[0], serde_json::json!(true), "complete: {state}");
     assert_eq!(state[1], state[2], "complete: {state}");
-    let toast = c
-        .find(Locator::Css(".toast-region .toast-error"))
-        .await
-        .unwrap();
-    assert!(
-        toast
-            .text()
+    // The toast's DOM text, polled: WebDriver's rendered text is empty while the toast is
+    // still fading in (opacity 0), which made this check flaky.
+    let mut toast = String::new();
+    for _ in 0..50 {
+        toast = c
+            .execute(
+                "var t = document.querySelector('.toast-region .toast-error'); \
+                 return t ? t.textContent : '';",
+                vec![],
+            )
             .await
             .unwrap()
-            .contains("Import failed: bad file")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if toast.contains("Import failed: bad file") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        toast.contains("Import failed: bad file"),
+        "toast: {toast:?}"
     );
 
     // The Security page lists this session and offers 2FA.

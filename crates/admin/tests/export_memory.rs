@@ -27,6 +27,7 @@ async fn exporting_100k_users_stays_under_the_memory_ceiling() {
             nav: Vec::new(),
             jobs: identity::jobs,
             usage: Vec::new(),
+            banners: Vec::new(),
         },
         |_| {},
     )

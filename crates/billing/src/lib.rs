@@ -46,3 +46,35 @@ pub fn nav() -> Vec<platform::web::shell::NavEntry> {
 pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
     jobs::schedules()
 }
+
+/// The page banner of this feature: an overdue payment, on every page of the workspace.
+pub fn banners() -> Vec<platform::web::shell::BannerFn> {
+    vec![|state, ws| Box::pin(async move { past_due_banner(&state, ws).await })]
+}
+
+async fn past_due_banner(
+    state: &platform::AppState,
+    ws: uuid::Uuid,
+) -> platform::Result<Option<platform::web::shell::Banner>> {
+    let standing = limits::standing(state, ws).await?;
+    if !standing.past_due {
+        return Ok(None);
+    }
+    let until = standing
+        .grace_ends_at
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let message = if standing.limited {
+        "Payment is overdue: the free plan's limits apply until it succeeds (nothing is deleted)."
+            .to_string()
+    } else {
+        format!(
+            "Payment is overdue: the plan's limits stay until {until}, then the free plan's apply."
+        )
+    };
+    Ok(Some(platform::web::shell::Banner {
+        message,
+        href: "/billing",
+        link: "Billing",
+    }))
+}

@@ -143,6 +143,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         jobs: platform::jobs::Jobs::new(),
         settings,
         usage: platform::usage::Counters::new(usage()),
+        banners: Arc::new(billing::banners()),
     })
 }
 

@@ -61,6 +61,7 @@ async fn app() -> TestApp {
             nav: vec![],
             jobs: registrar,
             usage: Vec::new(),
+            banners: Vec::new(),
         },
         |_| {},
     )

@@ -66,6 +66,7 @@ pub fn mount() -> platform::testkit::Mount {
         auth: authenticator(),
         jobs,
         usage: usage(),
+        banners: Vec::new(),
         nav: nav(),
     }
 }

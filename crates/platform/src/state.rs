@@ -28,6 +28,8 @@ pub struct AppState {
     pub settings: crate::settings::SystemSettings,
     /// What each workspace uses of the counted meters, asked of the owning features.
     pub usage: crate::usage::Counters,
+    /// The features' standing notices for the page shell (e.g. billing's overdue payment).
+    pub banners: std::sync::Arc<Vec<crate::web::shell::BannerFn>>,
 }
 
 impl AppState {

@@ -35,6 +35,8 @@ pub struct Mount {
     pub jobs: fn(crate::jobs::Registry) -> crate::jobs::Registry,
     /// The features' usage counters (seats, accounts…); empty when the test needs none.
     pub usage: Vec<crate::usage::UsageCounter>,
+    /// The features' page banners; empty when the test needs none.
+    pub banners: Vec<crate::web::shell::BannerFn>,
 }
 
 /// A URL of a new, empty database: a SQLite file in `dir`, or a new PostgreSQL database
@@ -110,6 +112,7 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         jobs: crate::jobs::Jobs::new(),
         settings,
         usage: crate::usage::Counters::new(mount.usage),
+        banners: Arc::new(mount.banners),
     };
     let registry = (mount.jobs)(crate::jobs::Registry::platform());
     let runner = crate::jobs::runner::Runner::start(

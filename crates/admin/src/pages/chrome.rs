@@ -122,6 +122,7 @@ pub fn shell(state: &AppState, title: &str, flashes: Vec<platform::web::shell::F
         workspaces: Vec::new(),
         nav: Vec::new(),
         flashes,
+        banners: Vec::new(),
         assets: assets::assets(),
     }
 }

@@ -20,6 +20,7 @@ async fn app_with_public_api() -> TestApp {
             nav: Vec::new(),
             jobs: |r| instagram::register_jobs(identity::jobs(r)),
             usage: Vec::new(),
+            banners: Vec::new(),
         },
         |_| {},
     )

@@ -29,6 +29,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             nav: Vec::new(),
             jobs: identity::jobs,
             usage: Vec::new(),
+            banners: Vec::new(),
         },
         configure,
     )

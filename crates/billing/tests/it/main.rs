@@ -26,6 +26,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             nav: billing::nav(),
             jobs,
             usage: identity::usage(),
+            banners: billing::banners(),
         },
         configure,
     )

@@ -55,6 +55,12 @@ async fn a_past_due_subscription_shows_the_banner_and_then_the_free_limits() {
     a.update(&app.state.db).await.unwrap();
     let browser = signed_in(&app, "late@example.com").await;
     let body = page(&browser, &app, "/billing").await;
+    // Every page of the workspace carries the banner, not only the billing page.
+    let home = page(&browser, &app, "/home").await;
+    assert!(
+        home.contains("Payment is overdue: the plan") && home.contains("limits stay until"),
+        "{home}"
+    );
     assert!(body.contains("Payment is overdue."));
     assert!(
         body.contains("Your Pro plan stays in force until"),
@@ -75,6 +81,11 @@ async fn a_past_due_subscription_shows_the_banner_and_then_the_free_limits() {
         "{body}"
     );
     assert!(body.contains("Current plan: Free"));
+    let home = page(&browser, &app, "/home").await;
+    assert!(
+        home.contains("limits apply until it succeeds (nothing is deleted)"),
+        "{home}"
+    );
 }
 
 #[tokio::test]

@@ -33,6 +33,7 @@ async fn social_app(configure: impl FnOnce(&mut platform::Config)) -> (TestApp, 
             nav: instagram::nav(),
             jobs,
             usage: Vec::new(),
+            banners: Vec::new(),
         },
         configure,
     )

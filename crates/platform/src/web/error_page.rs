@@ -42,6 +42,7 @@ pub fn render(error: &Error, meta: &RequestMeta) -> Response {
             workspaces: Vec::new(),
             nav: Vec::new(),
             flashes: Vec::new(),
+            banners: Vec::new(),
             assets: super::assets::assets(),
         },
         status: error.status().as_u16(),

@@ -76,9 +76,25 @@ pub struct Shell {
     pub workspaces: Vec<ShellWorkspace>,
     pub nav: Vec<NavLink>,
     pub flashes: Vec<Flash>,
+    /// Standing notices about the current workspace from the features (e.g. overdue payment).
+    pub banners: Vec<Banner>,
     /// Cache-busted URLs of the shared assets.
     pub assets: &'static Assets,
 }
+
+/// A standing notice about the workspace, shown on every page until its cause is gone.
+#[derive(Debug, Clone)]
+pub struct Banner {
+    pub message: String,
+    pub href: &'static str,
+    pub link: &'static str,
+}
+
+/// A feature's banner: given the current workspace, the notice to show, if any.
+pub type BannerFn = fn(
+    crate::AppState,
+    uuid::Uuid,
+) -> futures::future::BoxFuture<'static, crate::Result<Option<Banner>>>;
 
 impl Shell {
     pub fn current_workspace(&self) -> Option<&ShellWorkspace> {
@@ -142,6 +158,17 @@ pub async fn for_request(
         }
         None => (None, Vec::new(), Vec::new()),
     };
+    let mut banners = Vec::new();
+    if let Some(ws) = ctx.and_then(|c| c.workspace_id().ok()) {
+        for banner in state.banners.iter() {
+            // A banner is a courtesy: one that cannot be worked out never breaks the page.
+            match banner(state.clone(), ws).await {
+                Ok(Some(b)) => banners.push(b),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "a page banner could not be worked out"),
+            }
+        }
+    }
     Ok(Shell {
         title: title.to_string(),
         platform_name: state.platform_name(),
@@ -149,6 +176,7 @@ pub async fn for_request(
         workspaces,
         nav,
         flashes,
+        banners,
         assets: super::assets::assets(),
     })
 }

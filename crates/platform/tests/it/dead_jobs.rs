@@ -18,6 +18,7 @@ async fn app() -> TestApp {
         nav: Vec::new(),
         jobs: |r| r,
         usage: Vec::new(),
+        banners: Vec::new(),
     };
     spawn(mount, |c| c.jobs_lease_secs = 1).await
 }

@@ -124,6 +124,7 @@ async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
         nav: Vec::new(),
         jobs: registrar,
         usage: Vec::new(),
+        banners: Vec::new(),
     };
     spawn(mount, configure).await
 }

@@ -132,21 +132,27 @@ fn in_flight_requests_finish_on_shutdown() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let (mut child, _) = start(dir.path(), port);
-    // A sign-up takes an Argon2 hash; interrupt while it is in flight and expect its answer.
+    // A request is in flight when the interrupt comes: its headers and all of its body but the
+    // last byte are sent and given time to be accepted (a fixed 5 ms after the whole request
+    // lost the race on a loaded CI machine: the connection was not accepted yet and was reset).
+    // The last byte follows the interrupt; the answer must still come.
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let body = r#"{"email":"s@example.com","password":"correct horse battery staple","name":"S","workspace":"S"}"#;
+    let (head, last) = body.split_at(body.len() - 1);
     write!(
         stream,
-        "POST /api/v1/auth/signup HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        "POST /api/v1/auth/signup HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{head}",
         body.len()
     )
     .unwrap();
-    std::thread::sleep(Duration::from_millis(5));
+    std::thread::sleep(Duration::from_millis(300));
     Command::new("kill")
         .arg("-INT")
         .arg(child.id().to_string())
         .status()
         .unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    write!(stream, "{last}").unwrap();
     let mut response = String::new();
     std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 201"), "{response}");

@@ -56,10 +56,14 @@ async fn past_due_banner(
     state: &platform::AppState,
     ws: uuid::Uuid,
 ) -> platform::Result<Option<platform::web::shell::Banner>> {
-    let standing = limits::standing(state, ws).await?;
-    if !standing.past_due {
+    // Every page asks: one indexed read decides, the standing is worked out only when overdue.
+    let overdue = service::subscriptions::row(&state.db, ws)
+        .await?
+        .is_some_and(|s| s.status == "past_due");
+    if !overdue {
         return Ok(None);
     }
+    let standing = limits::standing(state, ws).await?;
     let until = standing
         .grace_ends_at
         .map(|d| d.format("%Y-%m-%d").to_string())

@@ -348,15 +348,22 @@ pub async fn ensure_seeded(conn: &impl ConnectionTrait) -> Result<()> {
 
 /// Every plan, cheapest first.
 pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<Plan>> {
-    ensure_seeded(conn).await?;
-    Ok(plan::Entity::find()
-        .order_by_asc(plan::Column::SortOrder)
-        .order_by_asc(plan::Column::Name)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(Plan::from_row)
-        .collect())
+    let read = || async {
+        Ok::<_, Error>(
+            plan::Entity::find()
+                .order_by_asc(plan::Column::SortOrder)
+                .order_by_asc(plan::Column::Name)
+                .all(conn)
+                .await?,
+        )
+    };
+    let mut rows = read().await?;
+    // Seeding is checked on a miss only: plans are read on hot paths (limits, page banners).
+    if rows.is_empty() {
+        ensure_seeded(conn).await?;
+        rows = read().await?;
+    }
+    Ok(rows.into_iter().map(Plan::from_row).collect())
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Plan> {
@@ -368,13 +375,17 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Plan> {
 }
 
 pub async fn by_key(conn: &impl ConnectionTrait, key: &str) -> Result<Plan> {
-    ensure_seeded(conn).await?;
-    plan::Entity::find()
-        .filter(plan::Column::Key.eq(key))
-        .one(conn)
-        .await?
-        .map(Plan::from_row)
-        .ok_or(Error::NotFound)
+    let find = || {
+        plan::Entity::find()
+            .filter(plan::Column::Key.eq(key))
+            .one(conn)
+    };
+    let mut row = find().await?;
+    if row.is_none() {
+        ensure_seeded(conn).await?;
+        row = find().await?;
+    }
+    row.map(Plan::from_row).ok_or(Error::NotFound)
 }
 
 pub async fn free(conn: &impl ConnectionTrait) -> Result<Plan> {

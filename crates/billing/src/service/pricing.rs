@@ -69,24 +69,29 @@ pub async fn ensure_seeded(conn: &impl ConnectionTrait) -> Result<()> {
 }
 
 pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<Price>> {
-    ensure_seeded(conn).await?;
-    Ok(pricing::Entity::find()
-        .order_by_asc(pricing::Column::Action)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(Price::from)
-        .collect())
+    let read = || {
+        pricing::Entity::find()
+            .order_by_asc(pricing::Column::Action)
+            .all(conn)
+    };
+    let mut rows = read().await?;
+    // Seeding is checked on a miss only: prices are read on every charge.
+    if rows.is_empty() {
+        ensure_seeded(conn).await?;
+        rows = read().await?;
+    }
+    Ok(rows.into_iter().map(Price::from).collect())
 }
 
 /// The price of an action; an unknown action is a 404 (no such priced action).
 pub async fn get(conn: &impl ConnectionTrait, action: &str) -> Result<Price> {
-    ensure_seeded(conn).await?;
-    pricing::Entity::find_by_id(action.to_string())
-        .one(conn)
-        .await?
-        .map(Price::from)
-        .ok_or(Error::NotFound)
+    let find = || pricing::Entity::find_by_id(action.to_string()).one(conn);
+    let mut row = find().await?;
+    if row.is_none() {
+        ensure_seeded(conn).await?;
+        row = find().await?;
+    }
+    row.map(Price::from).ok_or(Error::NotFound)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

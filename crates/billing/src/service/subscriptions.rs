@@ -112,10 +112,9 @@ pub async fn standing_at(
     grace_days: i64,
     now: DateTime<Utc>,
 ) -> Result<Standing> {
-    let free = plans::free(conn).await?;
     let Some(sub) = row(conn, workspace_id).await? else {
         return Ok(Standing {
-            plan: free,
+            plan: plans::free(conn).await?,
             subscribed: None,
             subscription: None,
             past_due: false,
@@ -131,7 +130,7 @@ pub async fn standing_at(
     let plan = if grants_plan(&sub.status) && !limited {
         subscribed.clone()
     } else {
-        free
+        plans::free(conn).await?
     };
     Ok(Standing {
         plan,

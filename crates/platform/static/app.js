@@ -19,6 +19,10 @@
  *                                 `job.finished` (macros.html `job_progress` renders one)
  *   [data-job-progress-text="ID"] text "120 of 400 (30 %)" from `job.progress`, the message
  *                                 of `job.finished` (data-job-state="done"/"failed" then)
+ *   gd:job-done / gd:job-failed   dispatched (bubbling) on a job's progress bar when the job
+ *                                 finishes — also when the bar arrives after the event — so
+ *                                 a part of the page can reload itself:
+ *                                 hx-trigger="gd:job-done from:body"
  */
 
 /* ---- Runs immediately (before the DOM exists): stored theme, .js marker ------------- */
@@ -198,17 +202,38 @@
     for (var j = 0; j < texts.length; j++) texts[j].textContent = text;
   }
 
+  // Jobs that finished lately, by id: a bar swapped in after its job's `job.finished` (a
+  // quick job beats the response that renders its bar) still completes.
+  var finishedJobs = {};
+  var finishedOrder = [];
+
+  function rememberFinished(id, failed, message) {
+    if (!(id in finishedJobs)) finishedOrder.push(id);
+    finishedJobs[id] = { failed: failed, message: message };
+    while (finishedOrder.length > 50) delete finishedJobs[finishedOrder.shift()];
+  }
+
+  function completeBar(bar, failed) {
+    if (bar.getAttribute("data-job-state")) return; // told once
+    if (!bar.hasAttribute("value") || !(bar.max > 0)) bar.max = 1;
+    bar.value = bar.max;
+    bar.setAttribute("data-job-state", failed ? "failed" : "done");
+    bar.dispatchEvent(new CustomEvent(failed ? "gd:job-failed" : "gd:job-done", {
+      bubbles: true,
+      detail: { jobId: bar.getAttribute("data-job-id") }
+    }));
+  }
+
   // job.finished data: {job_id, label, ok, message}
   function showJobFinished(d, failed, message) {
     if (d.job_id == null) return;
     var id = String(d.job_id);
+    rememberFinished(id, failed, message);
     var bars = jobElements("data-job-id", id);
     for (var i = 0; i < bars.length; i++) {
       var bar = bars[i];
       if (bar.tagName !== "PROGRESS") continue;
-      if (!bar.hasAttribute("value") || !(bar.max > 0)) bar.max = 1;
-      bar.value = bar.max;
-      bar.setAttribute("data-job-state", failed ? "failed" : "done");
+      completeBar(bar, failed);
     }
     var texts = jobElements("data-job-progress-text", id);
     for (var j = 0; j < texts.length; j++) {
@@ -253,6 +278,26 @@
     }
     showJobFinished(d, failed, message);
     showToast(failed ? "error" : "success", message, name || (failed ? "Job failed" : "Job finished"));
+  });
+
+  // New content (an htmx swap): a bar of a job that has already finished completes now.
+  document.addEventListener("htmx:load", function (evt) {
+    var root = evt.target;
+    if (!root || !root.querySelectorAll) return;
+    var bars = root.matches && root.matches("progress[data-job-id]") ? [root] : [];
+    var inner = root.querySelectorAll("progress[data-job-id]");
+    for (var i = 0; i < inner.length; i++) bars.push(inner[i]);
+    for (var j = 0; j < bars.length; j++) {
+      var id = bars[j].getAttribute("data-job-id");
+      var done = finishedJobs[id];
+      if (!done) continue;
+      var texts = jobElements("data-job-progress-text", id);
+      for (var k = 0; k < texts.length; k++) {
+        texts[k].textContent = done.message;
+        texts[k].setAttribute("data-job-state", done.failed ? "failed" : "done");
+      }
+      completeBar(bars[j], done.failed);
+    }
   });
 
   /* ---- (c) Copy to clipboard ---------------------------------------------------------- */

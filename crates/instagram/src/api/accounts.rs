@@ -2,7 +2,7 @@
 //! remove, refresh now). Every figure carries its source and when it was fetched.
 
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -16,6 +16,7 @@ use crate::{
     media::{self, MediaPaths},
     service::{
         accounts::{self, AccountCard, RefreshRequest},
+        period::Period,
         views::{self, ENGAGEMENT_DEFINITION},
     },
 };
@@ -151,10 +152,16 @@ pub struct DayValue {
 pub struct AccountDetailOut {
     #[serde(flatten)]
     pub account: AccountOut,
+    /// The range the figures below cover: the last `days` days, today included (UTC).
+    pub days: u16,
+    /// Follower snapshots of the range (one per day a refresh ran).
     pub followers_history: Vec<DayValue>,
+    /// The range's engagement rate, in %, as defined in `engagement_definition`.
     pub average_engagement_rate: Option<f64>,
     pub engagement_definition: &'static str,
+    /// Posts per week of the range (weeks start on Monday).
     pub posts_per_week: Vec<DayValue>,
+    /// The newest posts (up to 120), whatever the range.
     pub posts: Vec<PostOut>,
 }
 
@@ -162,45 +169,64 @@ fn parse_id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound)
 }
 
-/// One account: follower history, engagement, posting frequency, recent posts.
-#[utoipa::path(get, path = "/api/v1/instagram/accounts/{id}", tag = "instagram", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = AccountDetailOut), (status = 404, body = Problem)))]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct RangeParams {
+    /// 7, 30 (the default), 90 or 365.
+    pub days: Option<String>,
+}
+
+/// Posts the detail lists.
+const RECENT_POSTS: u64 = 120;
+
+/// One account: follower history, engagement, posting frequency over a range; recent posts.
+#[utoipa::path(get, path = "/api/v1/instagram/accounts/{id}", tag = "instagram", security(("bearer" = [])), params(("id" = Uuid, Path), RangeParams),
+    responses((status = 200, body = AccountDetailOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn get_account(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    Query(range): Query<RangeParams>,
 ) -> Result<Json<AccountDetailOut>> {
-    let d = views::account_detail(&state, &ctx, parse_id(&id)?).await?;
-    let urls: Vec<&str> = std::iter::once(d.card.profile.picture_url.as_deref())
+    let period = Period::parse(range.days.as_deref())?;
+    let d = views::account_detail(&state, &ctx, parse_id(&id)?, period).await?;
+    let posts = views::recent_posts(&state, &d, RECENT_POSTS).await?;
+    let profile = d.subject.profile();
+    let urls: Vec<&str> = std::iter::once(profile.picture_url.as_deref())
         .chain(
-            d.posts
+            posts
                 .iter()
                 .flat_map(|v| [v.post.thumbnail_url.as_deref(), post_image(&v.post)]),
         )
         .flatten()
         .collect();
     let media = media::proxied_all(&state.db, &state.config, urls).await?;
+    let f = &d.figures;
+    let first = f.first_day();
+    let weeks = f.posts_by(crate::service::period::Bucket::Week);
+    let card = match &d.subject {
+        crate::service::subject::Subject::Account(c) => c.clone(),
+        crate::service::subject::Subject::Tracked(_) => return Err(Error::NotFound),
+    };
     Ok(Json(AccountDetailOut {
-        followers_history: d
+        days: period.days(),
+        followers_history: f
             .followers
+            .days()
             .iter()
+            .filter(|(day, _)| *day >= first)
             .map(|(day, v)| DayValue {
                 day: *day,
                 value: *v,
             })
             .collect(),
-        average_engagement_rate: d.avg_engagement,
+        average_engagement_rate: f.engagement_rate(),
         engagement_definition: ENGAGEMENT_DEFINITION,
-        posts_per_week: d
-            .posts_per_week
-            .iter()
-            .map(|(day, n)| DayValue {
-                day: *day,
-                value: i64::from(*n),
-            })
+        posts_per_week: weeks
+            .into_iter()
+            .map(|(day, n)| DayValue { day, value: n })
             .collect(),
-        posts: d
-            .posts
+        posts: posts
             .into_iter()
             .map(|v| PostOut {
                 thumbnail_url: media.get(v.post.thumbnail_url.as_deref()),
@@ -220,7 +246,7 @@ pub async fn get_account(
                 fetched_at: v.post.fetched_at,
             })
             .collect(),
-        account: AccountOut::new(d.card, &media),
+        account: AccountOut::new(card, &media),
     }))
 }
 

@@ -104,12 +104,16 @@ struct OverviewPage {
     add_username: String,
     track_errors: FormErrors,
     track_username: String,
+    /// The note as typed (kept when the form is refused).
+    track_note: String,
+    note_max: usize,
 }
 
 #[derive(Default)]
 struct Typed {
     add: (String, FormErrors),
-    track: (String, FormErrors),
+    /// Username and note as typed.
+    track: (String, String, FormErrors),
 }
 
 async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Result<Response> {
@@ -125,7 +129,7 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
     .await?;
     let (jar, flashes) = flash::take(jar);
     let answer = if typed.add.1.messages.is_empty() {
-        typed.track.1.answer
+        typed.track.2.answer
     } else {
         typed.add.1.answer
     };
@@ -156,7 +160,9 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
         add_username: typed.add.0,
         add_errors: typed.add.1,
         track_username: typed.track.0,
-        track_errors: typed.track.1,
+        track_note: typed.track.1,
+        track_errors: typed.track.2,
+        note_max: tracked::NOTE_MAX,
     };
     Ok(html_with(answer, jar, &page))
 }
@@ -285,7 +291,7 @@ pub async fn track(
                 &ctx,
                 jar,
                 Typed {
-                    track: (form.username, errors),
+                    track: (form.username, form.note, errors),
                     ..Default::default()
                 },
             )

@@ -1,304 +1,237 @@
-//! One account in detail — follower growth, engagement rate over time (defined on the page),
-//! posting frequency, top posts, best media types, private insights where the account gives
-//! them — and the side-by-side comparison of own accounts with tracked profiles.
+//! One profile in detail — an own account (`/instagram/accounts/{id}`) or a tracked profile
+//! (`/instagram/tracked/{id}`, public data only) — over a range of 7, 30, 90 or 365 days
+//! (`?days=`, bookmarkable). The figures are also served alone (`…/figures?days=`) for the
+//! range picker and for the reload after "Refresh now". Both kinds are reached through the
+//! caller's workspace only: another workspace's id is a 404.
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
+    http::StatusCode,
     response::Response,
 };
 use axum_extra::extract::cookie::CookieJar;
-use chrono::NaiveDate;
 use platform::{
     AppState, Ctx, Permission, Result,
     web::{
-        charts::{self, Daily, DailyValues, Style},
         flash,
-        forms::{html, parse_id},
+        forms::{Answer, html_with, parse_id},
         shell::Shell,
     },
 };
+use serde::Deserialize;
+use uuid::Uuid;
 
 use super::{
-    accounts::Card,
-    format::{count, rate, source_label, when},
+    figures::FiguresView,
+    format::{source_label, when},
 };
 use crate::{
     media,
-    service::views::{self, ENGAGEMENT_DEFINITION},
-    source::MediaType,
+    service::{
+        period::Period,
+        subject::Subject,
+        views::{self, Detail},
+    },
 };
 
-struct PostCard {
-    /// `/media/{id}` of the thumbnail; empty: none.
-    image: String,
-    permalink: String,
-    caption: String,
-    kind: &'static str,
-    posted: String,
-    likes: String,
-    comments: String,
-    saves: String,
-    engagement: String,
-    source_label: &'static str,
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RangeQuery {
+    /// Kept as text: anything but 7, 30, 90 or 365 is answered with an inline message.
+    days: Option<String>,
 }
 
-struct TypeRow {
-    kind: &'static str,
-    posts: usize,
-    engagement: String,
-}
-
-struct InsightsSummary {
-    reach_30d: String,
-    views_30d: String,
-    engaged_30d: String,
-    new_followers_30d: String,
-    source_label: &'static str,
-    fetched: String,
+/// The page's head: who the profile is, and what can be done with it.
+pub struct Head {
+    pub id: String,
+    pub username: String,
+    pub initial: String,
+    pub picture: String,
+    pub full_name: String,
+    pub biography: String,
+    pub website: String,
+    pub demo: bool,
+    pub tracked: bool,
+    /// The workspace's note on a tracked profile.
+    pub note: String,
+    /// "Connected", "Demo account", "Public data".
+    pub kind: &'static str,
+    pub reconnect: bool,
+    pub source_label: &'static str,
+    pub fetched: String,
+    /// Where "Remove" / "Stop tracking" posts.
+    pub remove_action: String,
 }
 
 #[derive(Template)]
 #[template(path = "instagram/account.html")]
 struct DetailPage {
     shell: Shell,
-    card: Card,
-    biography: String,
-    website: String,
-    avg_engagement: String,
-    engagement_definition: &'static str,
-    followers_chart: String,
-    engagement_chart: String,
-    frequency_chart: String,
-    reach_chart: String,
-    top_posts: Vec<PostCard>,
-    by_type: Vec<TypeRow>,
-    insights: Option<InsightsSummary>,
+    head: Head,
+    f: FiguresView,
     can_write: bool,
 }
 
-fn kind_label(media_type: &str) -> &'static str {
-    MediaType::parse(media_type)
-        .map(|m| m.label())
-        .unwrap_or("Post")
+#[derive(Template)]
+#[template(path = "instagram/_figures.html")]
+struct FiguresFragment {
+    f: FiguresView,
 }
 
-fn sum(values: impl Iterator<Item = Option<i64>>) -> Option<i64> {
-    values.fold(None, |acc, v| match (acc, v) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+async fn head(state: &AppState, subject: &Subject) -> Result<Head> {
+    let p = subject.profile();
+    let media = media::proxied_all(&state.db, &state.config, p.picture_url.as_deref()).await?;
+    let (kind, reconnect, note, remove_action) = match subject {
+        Subject::Account(c) => (
+            match c.account.kind.as_str() {
+                "instagram_login" => "Connected",
+                "demo" => "Demo account",
+                _ => "Public data",
+            },
+            c.account.status == "reconnect_needed",
+            String::new(),
+            format!("/instagram/accounts/{}/remove", c.account.id),
+        ),
+        Subject::Tracked(t) => (
+            "Tracked · public data",
+            false,
+            t.tracked.note.clone().unwrap_or_default(),
+            format!("/instagram/tracked/{}/remove", t.tracked.id),
+        ),
+    };
+    Ok(Head {
+        id: subject.id().to_string(),
+        username: p.username.clone(),
+        initial: p
+            .username
+            .chars()
+            .next()
+            .unwrap_or('?')
+            .to_uppercase()
+            .to_string(),
+        picture: media.get(p.picture_url.as_deref()).unwrap_or_default(),
+        full_name: p.full_name.clone().unwrap_or_default(),
+        biography: p.biography.clone().unwrap_or_default(),
+        website: p.website.clone().unwrap_or_default(),
+        demo: p.pool == "demo",
+        tracked: subject.is_tracked(),
+        note,
+        kind,
+        reconnect,
+        source_label: source_label(&p.source),
+        fetched: when(p.fetched_at.as_ref()),
+        remove_action,
     })
 }
 
-pub async fn page(
+#[derive(Clone, Copy)]
+enum Kind {
+    Account,
+    Tracked,
+}
+
+async fn load(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: Kind,
+    id: Uuid,
+    period: Period,
+) -> Result<Detail> {
+    match kind {
+        Kind::Account => views::account_detail(state, ctx, id, period).await,
+        Kind::Tracked => views::tracked_detail(state, ctx, id, period).await,
+    }
+}
+
+/// The range asked for, or the default and the message saying why.
+fn range(q: &RangeQuery) -> (Period, String) {
+    match Period::parse(q.days.as_deref()) {
+        Ok(p) => (p, String::new()),
+        Err(_) => (Period::DEFAULT, Period::INVALID.to_string()),
+    }
+}
+
+async fn page(
+    state: AppState,
+    ctx: Ctx,
+    kind: Kind,
+    id: String,
+    q: RangeQuery,
+    jar: CookieJar,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let (period, range_error) = range(&q);
+    let d = load(&state, &ctx, kind, id, period).await?;
+    let can_write = ctx.can(Permission::WorkspaceWrite);
+    let f = FiguresView::build(&state, &d, period, range_error, can_write).await?;
+    let head = head(&state, &d.subject).await?;
+    let (jar, flashes) = flash::take(jar);
+    let answer = if f.range_error.is_empty() {
+        Answer::OK
+    } else {
+        Answer::status(StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    let title = format!("@{}", head.username);
+    let page = DetailPage {
+        shell: identity::pages::shell(&state, Some(&ctx), &title, "/instagram", flashes).await?,
+        head,
+        f,
+        can_write,
+    };
+    Ok(html_with(answer, jar, &page))
+}
+
+async fn fragment(
+    state: AppState,
+    ctx: Ctx,
+    kind: Kind,
+    id: String,
+    q: RangeQuery,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    // The picker only offers valid ranges: anything else is a hand-made address.
+    let period = Period::parse(q.days.as_deref())?;
+    let d = load(&state, &ctx, kind, id, period).await?;
+    let can_write = ctx.can(Permission::WorkspaceWrite);
+    let f = FiguresView::build(&state, &d, period, String::new(), can_write).await?;
+    Ok(platform::web::render(&FiguresFragment { f }))
+}
+
+pub async fn account_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<RangeQuery>,
     jar: CookieJar,
 ) -> Result<Response> {
-    let d = views::account_detail(&state, &ctx, parse_id(&id)?).await?;
-    let followers: Vec<(NaiveDate, u64)> = d
-        .followers
-        .iter()
-        .map(|(day, n)| (*day, u64::try_from(*n).unwrap_or(0)))
-        .collect();
-    let followers_chart = charts::daily(&Daily {
-        title: "Followers per day",
-        series: "Followers",
-        points: &followers,
-        style: Style::Line,
-    })?;
-    // Engagement per day a post went out (the mean of that day's posts), oldest first.
-    let mut per_day: std::collections::BTreeMap<NaiveDate, Vec<f64>> = Default::default();
-    for p in &d.posts {
-        if let Some(e) = p.engagement {
-            per_day
-                .entry(p.post.posted_at.date_naive())
-                .or_default()
-                .push(e);
-        }
-    }
-    let engagement_points: Vec<(NaiveDate, f64)> = per_day
-        .into_iter()
-        .map(|(day, v)| (day, v.iter().sum::<f64>() / v.len() as f64))
-        .collect();
-    let engagement_chart = charts::daily_values(&DailyValues {
-        title: "Engagement rate of posts, by day posted",
-        series: "Engagement rate",
-        points: &engagement_points,
-        style: Style::Line,
-        unit: "%",
-    })?;
-    let weeks: Vec<(NaiveDate, u64)> = d
-        .posts_per_week
-        .iter()
-        .map(|(w, n)| (*w, u64::from(*n)))
-        .collect();
-    let frequency_chart = charts::daily(&Daily {
-        title: "Posts per week (weeks starting Monday)",
-        series: "Posts",
-        points: &weeks,
-        style: Style::Bar,
-    })?;
-    let reach: Vec<(NaiveDate, u64)> = d
-        .insights
-        .iter()
-        .filter_map(|i| i.reach.map(|r| (i.day, u64::try_from(r).unwrap_or(0))))
-        .collect();
-    let reach_chart = if reach.is_empty() {
-        String::new()
-    } else {
-        charts::daily(&Daily {
-            title: "Accounts reached per day",
-            series: "Reach",
-            points: &reach,
-            style: Style::Bar,
-        })?
-    };
-    let insights = d.insights.last().map(|last| InsightsSummary {
-        reach_30d: count(sum(d.insights.iter().map(|i| i.reach))),
-        views_30d: count(sum(d.insights.iter().map(|i| i.views))),
-        engaged_30d: count(sum(d.insights.iter().map(|i| i.accounts_engaged))),
-        new_followers_30d: count(sum(d.insights.iter().map(|i| i.follower_count))),
-        source_label: source_label(&last.source),
-        fetched: when(Some(&last.fetched_at)),
-    });
-    let top = d.top_posts();
-    let media = media::proxied_all(
-        &state.db,
-        &state.config,
-        top.iter()
-            .filter_map(|p| {
-                p.post
-                    .thumbnail_url
-                    .as_deref()
-                    .or(p.post.media_url.as_deref())
-            })
-            .chain(d.card.profile.picture_url.as_deref()),
-    )
-    .await?;
-    let top_posts = top
-        .into_iter()
-        .map(|p| PostCard {
-            image: media
-                .get(
-                    p.post
-                        .thumbnail_url
-                        .as_deref()
-                        .or(p.post.media_url.as_deref()),
-                )
-                .unwrap_or_default(),
-            permalink: p.post.permalink.clone().unwrap_or_default(),
-            caption: p
-                .post
-                .caption
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .take(140)
-                .collect(),
-            kind: kind_label(&p.post.media_type),
-            posted: p.post.posted_at.format("%Y-%m-%d").to_string(),
-            likes: count(p.post.like_count),
-            comments: count(p.post.comments_count),
-            saves: count(p.saves),
-            engagement: rate(p.engagement),
-            source_label: source_label(&p.post.source),
-        })
-        .collect();
-    let by_type = d
-        .by_type
-        .iter()
-        .map(|t| TypeRow {
-            kind: kind_label(&t.media_type),
-            posts: t.posts,
-            engagement: rate(Some(t.avg_engagement)),
-        })
-        .collect();
-    let (jar, flashes) = flash::take(jar);
-    let title = format!("@{}", d.card.profile.username);
-    let page = DetailPage {
-        shell: identity::pages::shell(&state, Some(&ctx), &title, "/instagram", flashes).await?,
-        biography: d.card.profile.biography.clone().unwrap_or_default(),
-        website: d.card.profile.website.clone().unwrap_or_default(),
-        card: Card::new(&d.card, &media),
-        avg_engagement: rate(d.avg_engagement),
-        engagement_definition: ENGAGEMENT_DEFINITION,
-        followers_chart,
-        engagement_chart,
-        frequency_chart,
-        reach_chart,
-        top_posts,
-        by_type,
-        insights,
-        can_write: ctx.can(Permission::WorkspaceWrite),
-    };
-    Ok(html(jar, &page))
+    page(state, ctx, Kind::Account, id, q, jar).await
 }
 
-struct CompareRow {
-    username: String,
-    relation: &'static str,
-    link: String,
-    followers: String,
-    growth: String,
-    follows: String,
-    posts: String,
-    engagement: String,
-    per_week: String,
-    source_label: &'static str,
-    demo: bool,
-    fetched: String,
+pub async fn account_figures(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<RangeQuery>,
+) -> Result<Response> {
+    fragment(state, ctx, Kind::Account, id, q).await
 }
 
-#[derive(Template)]
-#[template(path = "instagram/compare.html")]
-struct ComparePage {
-    shell: Shell,
-    rows: Vec<CompareRow>,
+pub async fn tracked_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<RangeQuery>,
+    jar: CookieJar,
+) -> Result<Response> {
+    page(state, ctx, Kind::Tracked, id, q, jar).await
 }
 
-pub async fn compare(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
-    let rows = views::comparison(&state, &ctx)
-        .await?
-        .into_iter()
-        .map(|c| CompareRow {
-            link: if c.relation == "account" {
-                format!("/instagram/accounts/{}", c.id)
-            } else {
-                String::new()
-            },
-            followers: count(c.profile.followers_count),
-            growth: c
-                .follower_growth_30d
-                .map(|g| format!("{}{}", if g >= 0 { "+" } else { "" }, count(Some(g))))
-                .unwrap_or_else(|| "—".into()),
-            follows: count(c.profile.follows_count),
-            posts: count(c.profile.media_count),
-            engagement: rate(c.avg_engagement),
-            per_week: format!("{:.1}", c.posts_per_week),
-            source_label: source_label(&c.profile.source),
-            demo: c.profile.pool == "demo",
-            fetched: when(c.profile.fetched_at.as_ref()),
-            relation: if c.relation == "account" {
-                "Your account"
-            } else {
-                "Tracked"
-            },
-            username: c.profile.username,
-        })
-        .collect();
-    let (jar, flashes) = flash::take(jar);
-    let page = ComparePage {
-        shell: identity::pages::shell(
-            &state,
-            Some(&ctx),
-            "Compare profiles",
-            "/instagram",
-            flashes,
-        )
-        .await?,
-        rows,
-    };
-    Ok(html(jar, &page))
+pub async fn tracked_figures(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<RangeQuery>,
+) -> Result<Response> {
+    fragment(state, ctx, Kind::Tracked, id, q).await
 }

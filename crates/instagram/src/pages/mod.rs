@@ -1,10 +1,14 @@
 //! The feature's pages: the accounts overview (cards, add by username or demo, refresh with
-//! live progress, tracked profiles), one account in detail (charts, top posts, media types,
-//! insights), and the side-by-side comparison with tracked profiles.
+//! live progress, tracked profiles), one account or tracked profile in detail over a range
+//! (charts, top posts, media types, insights), the side-by-side comparison, and how the
+//! figures are computed.
 
 mod accounts;
+mod compare;
 mod connect;
+mod definitions;
 mod detail;
+mod figures;
 mod format;
 
 use axum::{
@@ -17,12 +21,16 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/instagram", get(accounts::overview))
         .route("/instagram/accounts", post(accounts::add))
-        .route("/instagram/accounts/{id}", get(detail::page))
+        .route("/instagram/accounts/{id}", get(detail::account_page))
+        .route("/instagram/accounts/{id}/figures", get(detail::account_figures))
         .route("/instagram/accounts/{id}/refresh", post(accounts::refresh))
         .route("/instagram/accounts/{id}/remove", post(accounts::remove))
         .route("/instagram/tracked", post(accounts::track))
+        .route("/instagram/tracked/{id}", get(detail::tracked_page))
+        .route("/instagram/tracked/{id}/figures", get(detail::tracked_figures))
         .route("/instagram/tracked/{id}/remove", post(accounts::untrack))
-        .route("/instagram/compare", get(detail::compare))
+        .route("/instagram/compare", get(compare::page))
+        .route("/instagram/definitions", get(definitions::page))
         .route(
             "/instagram/connect",
             get(connect::start).post(connect::start),

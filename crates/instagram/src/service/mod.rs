@@ -2,11 +2,16 @@
 //! private insights) is reached only through fns taking `&Ctx` that filter by its workspace.
 
 pub mod accounts;
+pub mod compare;
 pub mod connect;
+pub mod engagement;
+pub mod figures;
+pub mod period;
 pub mod profiles;
 pub mod refresh;
 pub mod staff_view;
 pub mod store;
+pub mod subject;
 pub mod tokens;
 pub mod tracked;
 pub mod views;

@@ -43,6 +43,21 @@ pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<TrackedProfile>> {
         .collect())
 }
 
+/// The longest note on a tracked profile, in characters (the form's `maxlength` too).
+pub const NOTE_MAX: usize = 200;
+
+/// A note as typed, trimmed; too long is refused (never cut short behind the user's back).
+pub fn checked_note(raw: &str) -> Result<Option<String>> {
+    let note = raw.trim();
+    if note.chars().count() > NOTE_MAX {
+        return Err(Error::validation(
+            "note",
+            format!("A note can be at most {NOTE_MAX} characters long"),
+        ));
+    }
+    Ok(Some(note.to_string()).filter(|n| !n.is_empty()))
+}
+
 /// Follows a public profile (a competitor) and queues its refresh.
 pub async fn track(
     state: &AppState,
@@ -63,7 +78,7 @@ pub async fn track_in(
     by: Option<&Ctx>,
 ) -> Result<TrackedProfile> {
     let pool = pool_for(state, workspace_id).await?;
-    let note = Some(note.trim().chars().take(200).collect::<String>()).filter(|n| !n.is_empty());
+    let note = checked_note(note)?;
     let txn = platform::db::begin_write(&state.db).await?;
     let profile = profiles::find_or_create(&txn, pool, username).await?;
     let tracked = tracked::ActiveModel {

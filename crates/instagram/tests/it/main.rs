@@ -1,6 +1,7 @@
 //! Instagram data layer tests through the real router, database and job workers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account_pages;
 mod accounts;
 mod apify;
 mod connect;

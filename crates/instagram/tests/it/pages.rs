@@ -123,12 +123,12 @@ async fn accounts_pages_show_labelled_figures_and_charts() {
         "Top posts",
         "Best media types",
         "<svg",
-        "÷ followers",
+        "href=\"/instagram/definitions#engagement-rate\"",
     ] {
         assert!(detail.contains(part), "{part}");
     }
     assert!(
-        detail.contains("Insights, last 30 days"),
+        detail.contains("Private insights, last 30 days"),
         "demo accounts have insights"
     );
     assert!(!detail.contains("style="), "no inline styles (CSP)");

@@ -1,0 +1,75 @@
+//! What an account page is about: one of the workspace's own accounts, or a public profile
+//! it tracks. Both are reached only through the caller's workspace: another workspace's id
+//! is not found.
+
+use platform::{AppState, Ctx, Error, Permission, Result};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::{accounts::AccountCard, profiles, tracked::TrackedProfile};
+use crate::model::{profile, tracked};
+
+#[derive(Debug, Clone)]
+pub enum Subject {
+    Account(AccountCard),
+    Tracked(TrackedProfile),
+}
+
+impl Subject {
+    pub async fn account(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Subject> {
+        Ok(Subject::Account(
+            super::accounts::find_in(state, ctx, id).await?,
+        ))
+    }
+
+    pub async fn tracked(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Subject> {
+        Ok(Subject::Tracked(tracked_in(state, ctx, id).await?))
+    }
+
+    pub fn profile(&self) -> &profile::Model {
+        match self {
+            Subject::Account(c) => &c.profile,
+            Subject::Tracked(t) => &t.profile,
+        }
+    }
+
+    /// The id in its own list (account id or tracked id), as pages address it.
+    pub fn id(&self) -> Uuid {
+        match self {
+            Subject::Account(c) => c.account.id,
+            Subject::Tracked(t) => t.tracked.id,
+        }
+    }
+
+    /// The own account, whose private insights this workspace may see.
+    pub fn account_id(&self) -> Option<Uuid> {
+        match self {
+            Subject::Account(c) => Some(c.account.id),
+            Subject::Tracked(_) => None,
+        }
+    }
+
+    pub fn is_tracked(&self) -> bool {
+        matches!(self, Subject::Tracked(_))
+    }
+
+    /// The page of this subject.
+    pub fn path(&self) -> String {
+        match self {
+            Subject::Account(c) => format!("/instagram/accounts/{}", c.account.id),
+            Subject::Tracked(t) => format!("/instagram/tracked/{}", t.tracked.id),
+        }
+    }
+}
+
+/// A profile the caller's workspace tracks; another workspace's id is not found.
+pub async fn tracked_in(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<TrackedProfile> {
+    ctx.require(Permission::WorkspaceRead)?;
+    let tracked = tracked::Entity::find_by_id(id)
+        .filter(tracked::Column::WorkspaceId.eq(ctx.workspace_id()?))
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let profile = profiles::get(&state.db, tracked.profile_id).await?;
+    Ok(TrackedProfile { tracked, profile })
+}

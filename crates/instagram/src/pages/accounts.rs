@@ -13,7 +13,7 @@ use platform::{
     http::{extract::Form, meta},
     web::{
         flash,
-        forms::{FormErrors, action_failed, after_action, html_with, parse_id},
+        forms::{FormErrors, action_failed, action_message, after_action, html_with, parse_id},
         shell::Shell,
     },
 };
@@ -226,6 +226,15 @@ struct RefreshStarted {
     username: String,
 }
 
+#[derive(Template)]
+#[template(
+    source = "<p class=\"hint refresh-refused\" role=\"status\">{{ message }}</p>",
+    ext = "html"
+)]
+struct RefreshRefused {
+    message: String,
+}
+
 pub async fn refresh(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -234,14 +243,21 @@ pub async fn refresh(
 ) -> Result<Response> {
     let id = parse_id(&id)?;
     let outcome = accounts::request_refresh(&state, &ctx, id).await;
-    if meta::current().is_htmx
-        && let Ok(RefreshRequest::Queued(job)) = outcome
-    {
-        let card = accounts::find_in(&state, &ctx, id).await?;
-        return Ok(platform::web::render(&RefreshStarted {
-            job_id: job.to_string(),
-            username: card.profile.username,
-        }));
+    if meta::current().is_htmx {
+        // htmx swaps the answer into the button's place: a progress bar, or a line saying
+        // why not (never the page a redirect would bring).
+        let message = match outcome {
+            Ok(RefreshRequest::Queued(job)) => {
+                let card = accounts::find_in(&state, &ctx, id).await?;
+                return Ok(platform::web::render(&RefreshStarted {
+                    job_id: job.to_string(),
+                    username: card.profile.username,
+                }));
+            }
+            Ok(RefreshRequest::AlreadyQueued) => "A refresh is already on its way.".to_string(),
+            Err(e) => action_message(e)?,
+        };
+        return Ok(platform::web::render(&RefreshRefused { message }));
     }
     let back = format!("/instagram/accounts/{id}");
     match outcome {

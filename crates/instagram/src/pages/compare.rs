@@ -20,7 +20,7 @@ use platform::{
     },
 };
 
-use super::format::{count, day, provenance_of_all, rate, signed};
+use super::format::{count, day, provenance_of_all, rate, signed, source_label, when};
 use crate::service::{
     compare::{self, Compared, MAX_CHOSEN},
     engagement,
@@ -91,7 +91,7 @@ fn step(b: Bucket) -> Step {
     }
 }
 
-fn row(c: &Compared, period: Period) -> Row {
+fn row(c: &Compared) -> Row {
     let p = c.subject.profile();
     let f = &c.figures;
     let change = f.follower_change();
@@ -120,13 +120,23 @@ fn row(c: &Compared, period: Period) -> Row {
         },
         engagement: rate(f.engagement_rate()),
         per_week: format!("{:.1}", f.posts_per_week()),
-        posts: format!("{} in {} days", f.post_count(), period.days()),
+        posts: count(Some(f.post_count())),
         follows: count(p.follows_count),
-        source: provenance_of_all([
-            &Provenance::of(&p.source, p.fetched_at),
-            &f.followers_provenance,
-            &f.posts_provenance,
-        ]),
+        source: {
+            // The newest fetch of the row's figures, and every source among them.
+            let mut all = Provenance::of(&p.source, p.fetched_at);
+            for part in [&f.followers_provenance, &f.posts_provenance] {
+                for s in &part.sources {
+                    all.add(s, part.fetched_at);
+                }
+            }
+            let sources: Vec<&str> = all.sources.iter().map(|s| source_label(s)).collect();
+            format!(
+                "{} · fetched {}",
+                sources.join(", "),
+                when(all.fetched_at.as_ref())
+            )
+        },
     }
 }
 
@@ -264,7 +274,7 @@ pub async fn page(
             &c.figures.posts_provenance,
         ]
     }));
-    let rows = compared.iter().map(|c| row(c, period)).collect();
+    let rows = compared.iter().map(row).collect();
     let (jar, flashes) = flash::take(jar);
     let answer = if errors.is_empty() {
         Answer::OK

@@ -27,8 +27,9 @@ pub fn rate(r: Option<f64>) -> String {
     r.map(|r| format!("{r:.2} %")).unwrap_or_else(|| "—".into())
 }
 
+/// `Dec 5, 2026, 08:27 UTC` (no hyphens: a narrow card wraps it at its spaces only).
 pub fn when(t: Option<&DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+    t.map(|t| t.format("%b %-d, %Y, %H:%M UTC").to_string())
         .unwrap_or_else(|| "not yet".into())
 }
 

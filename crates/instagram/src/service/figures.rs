@@ -6,10 +6,10 @@
 //!   the last one before it (the baseline of the change; `LIMIT 1`);
 //! - the period's posts summed in the database by day, media type and source (`GROUP BY`;
 //!   at most a few rows per day), over the covering index `ix_ig_posts_profile_posted_counts`
-//!   (`profile_id, posted_at, media_type, source, like_count, comments_count, fetched_at`),
-//!   so no post row is read;
-//! - the top posts by interactions (`ORDER BY … LIMIT`), served by the expression index
-//!   `ix_ig_posts_profile_interactions` (`profile_id, likes + comments, posted_at`).
+//!   (`profile_id, posted_at, media_type, source, like_count, comments_count, fetched_at,
+//!   id`), so no post row is read;
+//! - the ids of the period's top posts by likes + comments (`ORDER BY … LIMIT`, from the same
+//!   index), then those few posts by id.
 //!
 //! Engagement rates, posting frequency, the media types and the follower change all follow
 //! from those sums ([`engagement::mean_rate`]); each block also knows its source and fetch
@@ -31,8 +31,7 @@ use super::{
 };
 use crate::model::{post, profile, profile_snapshot};
 
-/// Likes + comments of a post, exactly as the expression index spells it (SQLite uses an
-/// expression index only for the same expression).
+/// Likes + comments of a post (unknown counts as none).
 pub const INTERACTIONS_SQL: &str = "COALESCE(like_count, 0) + COALESCE(comments_count, 0)";
 
 /// Where a block's figures came from and when they were fetched (the newest fetch).
@@ -311,11 +310,13 @@ impl ProfileFigures {
 }
 
 /// The calendar day (UTC) of `posted_at` as `YYYY-MM-DD`, which SeaQuery cannot say
-/// portably: SQLite stores timestamps as RFC 3339 text, PostgreSQL as `timestamptz`.
+/// portably: PostgreSQL has `timestamptz`; SQLite stores timestamps as RFC 3339 text, always
+/// written in UTC (`+00:00`), whose first ten characters are the UTC day (cheaper per row
+/// than parsing it with `date()`).
 fn posted_day_sql(backend: DatabaseBackend) -> &'static str {
     match backend {
         DatabaseBackend::Postgres => "to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-        _ => "date(posted_at)",
+        _ => "substr(posted_at, 1, 10)",
     }
 }
 
@@ -373,7 +374,8 @@ async fn post_groups(
         .collect()
 }
 
-/// The period's posts with the most interactions (likes + comments), most first.
+/// The period's posts with the most interactions (likes + comments), most first (the newest
+/// first among equals). The ids come from the covering index alone; then the few posts.
 pub async fn top_posts(
     db: &impl ConnectionTrait,
     profile_id: Uuid,
@@ -381,15 +383,24 @@ pub async fn top_posts(
     today: NaiveDate,
     limit: u64,
 ) -> Result<Vec<post::Model>> {
-    Ok(post::Entity::find()
+    let ids: Vec<Uuid> = post::Entity::find()
+        .select_only()
+        .column(post::Column::Id)
         .filter(post::Column::ProfileId.eq(profile_id))
         .filter(post::Column::PostedAt.gte(period.since(today)))
         .filter(post::Column::PostedAt.lt(Period::until(today)))
         .order_by(Expr::cust(INTERACTIONS_SQL), Order::Desc)
         .order_by_desc(post::Column::PostedAt)
         .limit(limit)
+        .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    let mut posts = post::Entity::find()
+        .filter(post::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    posts.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+    Ok(posts)
 }
 
 /// The newest posts (the API's list).

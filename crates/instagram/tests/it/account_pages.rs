@@ -275,13 +275,14 @@ async fn every_point_has_a_tooltip_and_every_block_its_source() {
                 .unwrap_or_else(|| panic!("a block without its source: {block}"));
             let source = source.split('<').next().unwrap();
             assert!(
-                source.contains("Demo data · fetched 20"),
+                source.contains("Demo data · fetched ") && !source.contains("not yet"),
                 "source and time: {source}"
             );
+            assert!(source.contains(" UTC"), "{source}");
         }
         // Each top post too.
         for card in page.split("<article class=\"post-card\">").skip(1) {
-            assert!(card.contains("Demo data · fetched 20"), "{card}");
+            assert!(card.contains("Demo data · fetched ") && card.contains(" UTC"), "{card}");
             assert!(!card.contains("Open on Instagram"), "demo posts have no link");
         }
     }
@@ -548,7 +549,7 @@ async fn top_posts_show_their_picture_and_only_real_links() {
     assert!(first.contains("<img class=\"post-image\" src=\"/media/"), "{first}");
     assert!(!page.contains("cdninstagram"), "never the CDN address");
     assert!(first.contains("href=\"https://www.instagram.com/p/REAL123/\""));
-    assert!(first.contains("Apify · fetched 20"));
+    assert!(first.contains("Apify · fetched ") && first.contains(" UTC"));
     for card in &cards[1..] {
         assert!(!card.contains("Open on Instagram"), "demo posts have no link");
     }
@@ -607,4 +608,56 @@ async fn the_tracked_note_is_limited_and_wraps() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn refresh_now_answers_htmx_with_a_part_of_the_page() {
+    let app = app().await;
+    let s = sign_in(&app, "owner@example.com", "Agency").await;
+    let id = demo_account(&app, &s, "refresh.answer").await;
+    let refresh = |htmx: bool| {
+        let mut req = s
+            .web
+            .post(app.url(&format!("/instagram/accounts/{id}/refresh")));
+        if htmx {
+            req = req.header("HX-Request", "true");
+        }
+        req.send()
+    };
+    // Just refreshed: too soon. htmx gets a line to put in the button's place, never a page.
+    let res = refresh(true).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.starts_with("<p class=\"hint refresh-refused\""), "{body}");
+    assert!(body.contains("try again") || body.contains("Try again"), "{body}");
+    assert!(!body.contains("<html"));
+    // Without htmx: back to the page with the message.
+    let res = refresh(false).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // Later: a progress bar of the refresh job.
+    profile::Entity::update_many()
+        .col_expr(
+            profile::Column::LastRefreshAt,
+            Expr::value(Utc::now() - Duration::minutes(10)),
+        )
+        .filter(profile::Column::UsernameLower.eq("refresh.answer"))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    platform::jobs::model::unique::Entity::delete_many()
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let res = refresh(true).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("<progress") && body.contains("data-job-id=\""), "{body}");
+    // A second one while it waits: said so, in place.
+    let res = refresh(true).await.unwrap();
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("A refresh is already on its way.") || body.contains("try again"),
+        "{body}"
+    );
 }

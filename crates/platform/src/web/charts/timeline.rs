@@ -185,7 +185,9 @@ pub(super) fn render(chart: &Timeline<'_>, desc: &str) -> Result<String> {
                 .enumerate()
                 .map(|(k, (x, y))| format!("{}{x:.1} {y:.1}", if k == 0 { "M" } else { " L" }))
                 .collect();
-            if chart.series.len() == 1 {
+            // One complete series is filled below its line; with gaps a fill would suggest
+            // values where there are none.
+            if chart.series.len() == 1 && s.values.iter().all(|v| v.is_some()) {
                 let (first, last) = (pts[0].0, pts[pts.len() - 1].0);
                 let _ = write!(
                     out,

@@ -8,9 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use fantoccini::Locator;
 use instagram::model::{post, profile, profile_snapshot};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::*;
@@ -174,7 +172,11 @@ async fn look(browser: &Browser, name: &str) {
             let file = std::path::Path::new(dir).join(format!("{name}-{width}-{theme}.png"));
             std::fs::write(file, c.screenshot().await.unwrap()).unwrap();
         }
-        js(c, "delete document.documentElement.dataset.theme; return true;").await;
+        js(
+            c,
+            "delete document.documentElement.dataset.theme; return true;",
+        )
+        .await;
     }
     browser.resize(1366, 900).await;
 }
@@ -199,7 +201,11 @@ async fn account_page_and_compare() {
     let a = demo_account(&base, &token, "studio.north").await;
     let b = demo_account(&base, &token, "harbour.cafe").await;
     let third = demo_account(&base, &token, "alpine.trails").await;
-    for (name, per_day) in [("studio.north", 9), ("harbour.cafe", 3), ("alpine.trails", 5)] {
+    for (name, per_day) in [
+        ("studio.north", 9),
+        ("harbour.cafe", 3),
+        ("alpine.trails", 5),
+    ] {
         history(&db, &profile_of(&db, name).await, per_day).await;
     }
     // Every post of the first account has a picture on the "CDN".
@@ -233,7 +239,11 @@ async fn account_page_and_compare() {
     assert_eq!(columns(c, "chart-engagement").await, 30);
 
     // Top posts show their pictures, drawn through the media proxy (lazily: scroll to them).
-    js(c, "document.querySelector('.post-grid').scrollIntoView(); return true;").await;
+    js(
+        c,
+        "document.querySelector('.post-grid').scrollIntoView(); return true;",
+    )
+    .await;
     until(
         c,
         "top posts' pictures are drawn",
@@ -247,7 +257,11 @@ async fn account_page_and_compare() {
     .await;
 
     // The range picker swaps the figures in place and puts the range in the address.
-    js(c, "window.scrollTo(0, 0); window.__samePage = true; return true;").await;
+    js(
+        c,
+        "window.scrollTo(0, 0); window.__samePage = true; return true;",
+    )
+    .await;
     c.find(Locator::Css(".range-picker a[href$='days=90']"))
         .await
         .unwrap()
@@ -319,7 +333,8 @@ async fn account_page_and_compare() {
         .unwrap();
     c.goto(&format!("{base}{page}")).await.unwrap();
     wait_for_path(c, &page).await;
-    let followers = "var s = document.querySelector('#figures .stat-value'); return s && s.textContent;";
+    let followers =
+        "var s = document.querySelector('#figures .stat-value'); return s && s.textContent;";
     assert_eq!(js(c, followers).await, serde_json::json!("1"));
     js(c, "window.__samePage = true; return true;").await;
     // Wait for the live event stream before starting the job (its end must be heard).
@@ -342,15 +357,21 @@ async fn account_page_and_compare() {
     c.goto(&format!("{base}/instagram/compare")).await.unwrap();
     wait_for_path(c, "/instagram/compare").await;
     assert_eq!(
-        js(c, "return document.querySelectorAll('.compare-table tbody tr').length;").await,
+        js(
+            c,
+            "return document.querySelectorAll('.compare-table tbody tr').length;"
+        )
+        .await,
         serde_json::json!(3)
     );
-    c.find(Locator::Css(&format!("input[name=profile][value='{third}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(&format!(
+        "input[name=profile][value='{third}']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     c.find(Locator::Css(".range-choices label:nth-child(3)"))
         .await
         .unwrap()
@@ -378,7 +399,11 @@ async fn account_page_and_compare() {
     );
     assert!(!search.contains(&third));
     assert_eq!(
-        js(c, "return document.querySelectorAll('#chart-compare-followers .tchart-legend li').length;").await,
+        js(
+            c,
+            "return document.querySelectorAll('#chart-compare-followers .tchart-legend li').length;"
+        )
+        .await,
         serde_json::json!(2)
     );
     // On a phone the table's rows are cards that keep every figure in view.

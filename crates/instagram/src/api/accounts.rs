@@ -205,7 +205,7 @@ pub async fn get_account(
     let first = f.first_day();
     let weeks = f.posts_by(crate::service::period::Bucket::Week);
     let card = match &d.subject {
-        crate::service::subject::Subject::Account(c) => c.clone(),
+        crate::service::subject::Subject::Account(c) => (**c).clone(),
         crate::service::subject::Subject::Tracked(_) => return Err(Error::NotFound),
     };
     Ok(Json(AccountDetailOut {

@@ -268,12 +268,11 @@ pub async fn page(
         .collect();
     let compared = compare::compare(&state, chosen, period).await?;
     let (followers_chart, engagement_chart) = charts_of(&compared, period)?;
-    let charts_source = provenance_of_all(compared.iter().flat_map(|c| {
-        [
-            &c.figures.followers_provenance,
-            &c.figures.posts_provenance,
-        ]
-    }));
+    let charts_source = provenance_of_all(
+        compared
+            .iter()
+            .flat_map(|c| [&c.figures.followers_provenance, &c.figures.posts_provenance]),
+    );
     let rows = compared.iter().map(row).collect();
     let (jar, flashes) = flash::take(jar);
     let answer = if errors.is_empty() {
@@ -304,7 +303,9 @@ pub async fn page(
         unknown_note: match choice.unknown {
             0 => String::new(),
             1 => "One chosen profile is not in this workspace (any more) and is left out.".into(),
-            n => format!("{n} chosen profiles are not in this workspace (any more) and are left out."),
+            n => format!(
+                "{n} chosen profiles are not in this workspace (any more) and are left out."
+            ),
         },
         rows,
         followers_chart,

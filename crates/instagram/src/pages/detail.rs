@@ -131,13 +131,7 @@ enum Kind {
     Tracked,
 }
 
-async fn load(
-    state: &AppState,
-    ctx: &Ctx,
-    kind: Kind,
-    id: Uuid,
-    period: Period,
-) -> Result<Detail> {
+async fn load(state: &AppState, ctx: &Ctx, kind: Kind, id: Uuid, period: Period) -> Result<Detail> {
     match kind {
         Kind::Account => views::account_detail(state, ctx, id, period).await,
         Kind::Tracked => views::tracked_detail(state, ctx, id, period).await,

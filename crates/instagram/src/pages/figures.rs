@@ -344,11 +344,7 @@ impl FiguresView {
             d.top_posts.iter().filter_map(|p| post_picture(&p.post)),
         )
         .await?;
-        let top_posts = d
-            .top_posts
-            .iter()
-            .map(|p| post_card(p, &media))
-            .collect();
+        let top_posts = d.top_posts.iter().map(|p| post_card(p, &media)).collect();
         let mut top_source = Provenance::default();
         for p in &d.top_posts {
             top_source.add(&p.post.source, Some(p.post.fetched_at));

@@ -55,7 +55,10 @@ pub fn provenance(p: &Provenance) -> String {
     } else {
         sources.join(", ")
     };
-    format!("Source: {sources} · fetched {}", when(p.fetched_at.as_ref()))
+    format!(
+        "Source: {sources} · fetched {}",
+        when(p.fetched_at.as_ref())
+    )
 }
 
 /// The provenance of several profiles' figures side by side: their sources, and the span

@@ -22,12 +22,18 @@ pub fn routes() -> Router<AppState> {
         .route("/instagram", get(accounts::overview))
         .route("/instagram/accounts", post(accounts::add))
         .route("/instagram/accounts/{id}", get(detail::account_page))
-        .route("/instagram/accounts/{id}/figures", get(detail::account_figures))
+        .route(
+            "/instagram/accounts/{id}/figures",
+            get(detail::account_figures),
+        )
         .route("/instagram/accounts/{id}/refresh", post(accounts::refresh))
         .route("/instagram/accounts/{id}/remove", post(accounts::remove))
         .route("/instagram/tracked", post(accounts::track))
         .route("/instagram/tracked/{id}", get(detail::tracked_page))
-        .route("/instagram/tracked/{id}/figures", get(detail::tracked_figures))
+        .route(
+            "/instagram/tracked/{id}/figures",
+            get(detail::tracked_figures),
+        )
         .route("/instagram/tracked/{id}/remove", post(accounts::untrack))
         .route("/instagram/compare", get(compare::page))
         .route("/instagram/definitions", get(definitions::page))

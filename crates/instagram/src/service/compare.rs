@@ -7,9 +7,7 @@ use chrono::Utc;
 use platform::{AppState, Ctx, Error, FieldError, Result};
 use uuid::Uuid;
 
-use super::{
-    accounts, figures::ProfileFigures, period::Period, subject::Subject, tracked,
-};
+use super::{accounts, figures::ProfileFigures, period::Period, subject::Subject, tracked};
 
 /// At most this many profiles side by side (charts stay legible; one colour each).
 pub const MAX_CHOSEN: usize = 6;
@@ -19,13 +17,13 @@ pub async fn candidates(state: &AppState, ctx: &Ctx) -> Result<Vec<Subject>> {
     let mut out: Vec<Subject> = accounts::list(state, ctx)
         .await?
         .into_iter()
-        .map(Subject::Account)
+        .map(|c| Subject::Account(Box::new(c)))
         .collect();
     out.extend(
         tracked::list(state, ctx)
             .await?
             .into_iter()
-            .map(Subject::Tracked),
+            .map(|t| Subject::Tracked(Box::new(t))),
     );
     Ok(out)
 }

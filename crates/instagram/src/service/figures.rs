@@ -258,7 +258,7 @@ impl ProfileFigures {
     pub fn follower_change(&self) -> Option<FollowerChange> {
         let first = self.first_day();
         let within = self.followers.days().iter().filter(|(d, _)| *d >= first);
-        let (to, after) = *within.clone().last()?;
+        let (to, after) = *within.clone().next_back()?;
         let (from, before) = self.baseline.or_else(|| within.clone().next().copied())?;
         (from != to).then_some(FollowerChange {
             from,
@@ -342,7 +342,9 @@ async fn post_groups(
             "rated",
         )
         .column_as(
-            Expr::cust(format!("CAST(COALESCE(SUM({INTERACTIONS_SQL}), 0) AS BIGINT)")),
+            Expr::cust(format!(
+                "CAST(COALESCE(SUM({INTERACTIONS_SQL}), 0) AS BIGINT)"
+            )),
             "interactions",
         )
         .column_as(Expr::cust("MAX(fetched_at)"), "fetched_at")
@@ -356,21 +358,23 @@ async fn post_groups(
         .all(db)
         .await?;
     rows.into_iter()
-        .map(|(d, media_type, source, posts, rated, interactions, fetched_at)| {
-            let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                .map_err(|e| Error::internal(format!("day {d:?} from the database: {e}")))?;
-            Ok(PostGroup {
-                media_type,
-                source,
-                sums: DayPosts {
-                    day,
-                    posts,
-                    rated,
-                    interactions,
-                },
-                fetched_at,
-            })
-        })
+        .map(
+            |(d, media_type, source, posts, rated, interactions, fetched_at)| {
+                let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .map_err(|e| Error::internal(format!("day {d:?} from the database: {e}")))?;
+                Ok(PostGroup {
+                    media_type,
+                    source,
+                    sums: DayPosts {
+                        day,
+                        posts,
+                        rated,
+                        interactions,
+                    },
+                    fetched_at,
+                })
+            },
+        )
         .collect()
 }
 

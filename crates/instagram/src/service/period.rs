@@ -133,10 +133,7 @@ mod tests {
         assert_eq!(Period::parse(None).unwrap().days(), 30);
         assert_eq!(Period::parse(Some("")).unwrap().days(), 30);
         for d in ["7", "30", "90", "365", " 90 "] {
-            assert_eq!(
-                Period::parse(Some(d)).unwrap().days().to_string(),
-                d.trim()
-            );
+            assert_eq!(Period::parse(Some(d)).unwrap().days().to_string(), d.trim());
         }
         for bad in ["0", "8", "-7", "366", "99999999", "abc", "30.0"] {
             assert!(Period::parse(Some(bad)).is_err(), "{bad}");
@@ -147,13 +144,23 @@ mod tests {
     fn buckets_cover_the_period() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(); // a Friday
         let p = Period::parse(Some("7")).unwrap();
-        assert_eq!(p.first_day(today), NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+        assert_eq!(
+            p.first_day(today),
+            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+        );
         assert_eq!(p.buckets(Bucket::Day, today).len(), 7);
         let weeks = Period::parse(Some("90"))
             .unwrap()
             .buckets(Bucket::Week, today);
         assert_eq!(weeks.len(), 14);
-        assert!(weeks.iter().all(|d| chrono::Datelike::weekday(d) == chrono::Weekday::Mon));
-        assert_eq!(*weeks.last().unwrap(), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+        assert!(
+            weeks
+                .iter()
+                .all(|d| chrono::Datelike::weekday(d) == chrono::Weekday::Mon)
+        );
+        assert_eq!(
+            *weeks.last().unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
     }
 }

@@ -11,19 +11,22 @@ use crate::model::{profile, tracked};
 
 #[derive(Debug, Clone)]
 pub enum Subject {
-    Account(AccountCard),
-    Tracked(TrackedProfile),
+    // Boxed: the rows are large, and lists of subjects are moved around.
+    Account(Box<AccountCard>),
+    Tracked(Box<TrackedProfile>),
 }
 
 impl Subject {
     pub async fn account(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Subject> {
-        Ok(Subject::Account(
+        Ok(Subject::Account(Box::new(
             super::accounts::find_in(state, ctx, id).await?,
-        ))
+        )))
     }
 
     pub async fn tracked(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Subject> {
-        Ok(Subject::Tracked(tracked_in(state, ctx, id).await?))
+        Ok(Subject::Tracked(Box::new(
+            tracked_in(state, ctx, id).await?,
+        )))
     }
 
     pub fn profile(&self) -> &profile::Model {

@@ -282,8 +282,14 @@ async fn every_point_has_a_tooltip_and_every_block_its_source() {
         }
         // Each top post too.
         for card in page.split("<article class=\"post-card\">").skip(1) {
-            assert!(card.contains("Demo data · fetched ") && card.contains(" UTC"), "{card}");
-            assert!(!card.contains("Open on Instagram"), "demo posts have no link");
+            assert!(
+                card.contains("Demo data · fetched ") && card.contains(" UTC"),
+                "{card}"
+            );
+            assert!(
+                !card.contains("Open on Instagram"),
+                "demo posts have no link"
+            );
         }
     }
 }
@@ -292,7 +298,7 @@ fn thousands(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -392,12 +398,19 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
     }
     assert!(page.contains("<th scope=\"col\" class=\"num\">30-day change</th>"));
     assert_eq!(page.matches("name=\"profile\"").count(), 3);
-    assert_eq!(page.matches(" checked>").count(), 3 + 1, "3 profiles and the range");
+    assert_eq!(
+        page.matches(" checked>").count(),
+        3 + 1,
+        "3 profiles and the range"
+    );
     // Overlaid charts: one series per profile, with a legend.
     for chart in ["chart-compare-followers", "chart-compare-engagement"] {
         let svg = figure(&page, chart);
         for name in ["first.brand", "second.brand", "rival.brand"] {
-            assert!(svg.contains(&format!("@{name}</li>")), "{chart}: legend {name}");
+            assert!(
+                svg.contains(&format!("@{name}</li>")),
+                "{chart}: legend {name}"
+            );
         }
         for tip in tooltips(svg) {
             assert_eq!(tip.matches(" · @").count(), 3, "{tip}");
@@ -412,7 +425,9 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
         .unwrap()
         .unwrap()
         .id;
-    assert!(page.contains(&format!("href=\"/instagram/tracked/{tracked_id}\">@rival.brand</a>")));
+    assert!(page.contains(&format!(
+        "href=\"/instagram/tracked/{tracked_id}\">@rival.brand</a>"
+    )));
 
     // Two chosen, over a week: only they, the choice kept in the form.
     let (status, page) = get(
@@ -485,7 +500,10 @@ async fn a_tracked_profile_has_a_page_of_its_workspace_only() {
     assert!(page.contains("@public.rival") && page.contains("Public data"));
     assert!(page.contains("id=\"chart-followers\"") && page.contains("Top posts"));
     assert!(!page.contains("Private insights") && !page.contains("id=\"chart-reach\""));
-    assert!(!page.contains("Refresh now"), "tracked profiles refresh on schedule");
+    assert!(
+        !page.contains("Refresh now"),
+        "tracked profiles refresh on schedule"
+    );
     assert!(page.contains("Stop tracking this profile"));
     let (status, fragment) = get(&s.web, &app, &format!("{path}/figures?days=7")).await;
     assert_eq!(status, StatusCode::OK);
@@ -543,15 +561,24 @@ async fn top_posts_show_their_picture_and_only_real_links() {
     m.update(&app.state.db).await.unwrap();
 
     let (_, page) = get(&s.web, &app, &format!("/instagram/accounts/{id}")).await;
-    let cards: Vec<&str> = page.split("<article class=\"post-card\">").skip(1).collect();
+    let cards: Vec<&str> = page
+        .split("<article class=\"post-card\">")
+        .skip(1)
+        .collect();
     assert!(!cards.is_empty() && cards.len() <= 9);
     let first = cards[0];
-    assert!(first.contains("<img class=\"post-image\" src=\"/media/"), "{first}");
+    assert!(
+        first.contains("<img class=\"post-image\" src=\"/media/"),
+        "{first}"
+    );
     assert!(!page.contains("cdninstagram"), "never the CDN address");
     assert!(first.contains("href=\"https://www.instagram.com/p/REAL123/\""));
     assert!(first.contains("Apify · fetched ") && first.contains(" UTC"));
     for card in &cards[1..] {
-        assert!(!card.contains("Open on Instagram"), "demo posts have no link");
+        assert!(
+            !card.contains("Open on Instagram"),
+            "demo posts have no link"
+        );
     }
     // Likes, comments, the rate and the date of each.
     assert!(first.contains("<dt>Likes</dt>") && first.contains("<dt>Comments</dt>"));
@@ -578,7 +605,10 @@ async fn the_tracked_note_is_limited_and_wraps() {
     let page = res.text().await.unwrap();
     assert!(page.contains("id=\"track-note-error\">A note can be at most 200 characters long"));
     assert!(page.contains("value=\"long.note\""), "the username is kept");
-    assert!(page.contains(&format!("value=\"{long}\"")), "so is the note");
+    assert!(
+        page.contains(&format!("value=\"{long}\"")),
+        "so is the note"
+    );
     let ws = workspace_id(&app, &s.token).await;
     let none = instagram::model::tracked::Entity::find()
         .filter(instagram::model::tracked::Column::WorkspaceId.eq(ws))
@@ -603,7 +633,10 @@ async fn the_tracked_note_is_limited_and_wraps() {
     let res = s
         .web
         .post(app.url("/instagram/tracked"))
-        .form(&[("username", "emoji.note"), ("note", "é".repeat(200).as_str())])
+        .form(&[
+            ("username", "emoji.note"),
+            ("note", "é".repeat(200).as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -628,8 +661,14 @@ async fn refresh_now_answers_htmx_with_a_part_of_the_page() {
     let res = refresh(true).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.text().await.unwrap();
-    assert!(body.starts_with("<p class=\"hint refresh-refused\""), "{body}");
-    assert!(body.contains("try again") || body.contains("Try again"), "{body}");
+    assert!(
+        body.starts_with("<p class=\"hint refresh-refused\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("try again") || body.contains("Try again"),
+        "{body}"
+    );
     assert!(!body.contains("<html"));
     // Without htmx: back to the page with the message.
     let res = refresh(false).await.unwrap();
@@ -652,7 +691,10 @@ async fn refresh_now_answers_htmx_with_a_part_of_the_page() {
     let res = refresh(true).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.text().await.unwrap();
-    assert!(body.contains("<progress") && body.contains("data-job-id=\""), "{body}");
+    assert!(
+        body.contains("<progress") && body.contains("data-job-id=\""),
+        "{body}"
+    );
     // A second one while it waits: said so, in place.
     let res = refresh(true).await.unwrap();
     let body = res.text().await.unwrap();

@@ -85,7 +85,12 @@ pub fn value_axis(min: f64, max: f64, zero_based: bool, whole: bool) -> ValueAxi
     let count = ((hi - lo) / step).round().clamp(1.0, 12.0) as usize;
     hi = lo + step * count as f64;
     let ticks = (0..=count).map(|i| lo + step * i as f64).collect();
-    ValueAxis { lo, hi, step, ticks }
+    ValueAxis {
+        lo,
+        hi,
+        step,
+        ticks,
+    }
 }
 
 /// Decimals a label needs so that neighbouring ticks `step` apart read differently.
@@ -110,7 +115,7 @@ pub fn thousands(n: i64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -170,7 +175,11 @@ pub fn date_ticks(points: &[NaiveDate], step: Step) -> Vec<DateTick> {
     all.into_iter()
         .map(|index| {
             let in_wide = wide.contains(&index);
-            let months = if in_wide { *wide_months } else { *narrow_months };
+            let months = if in_wide {
+                *wide_months
+            } else {
+                *narrow_months
+            };
             DateTick {
                 index,
                 label: date_label(points[index], months),
@@ -199,7 +208,7 @@ fn candidates(points: &[NaiveDate], step: Step) -> Vec<(Vec<usize>, bool)> {
     let n = points.len();
     let every = |k: usize| -> Vec<usize> {
         // Counted from the newest point, so the latest day is labelled.
-        (0..n).filter(|i| (n - 1 - i) % k == 0).collect()
+        (0..n).filter(|i| (n - 1 - i).is_multiple_of(k)).collect()
     };
     let which = |keep: &dyn Fn(NaiveDate) -> bool| -> Vec<usize> {
         (0..n).filter(|i| keep(points[*i])).collect()
@@ -232,7 +241,7 @@ fn candidates(points: &[NaiveDate], step: Step) -> Vec<(Vec<usize>, bool)> {
     if step == Step::Day {
         out.push((which(&|d| d.weekday() == Weekday::Mon), false));
         out.push((
-            which(&|d| d.weekday() == Weekday::Mon && d.iso_week().week() % 2 == 0),
+            which(&|d| d.weekday() == Weekday::Mon && d.iso_week().week().is_multiple_of(2)),
             false,
         ));
     }
@@ -267,7 +276,10 @@ mod tests {
         let a = value_axis(0.0, 7.0, true, true);
         assert_eq!((a.lo, a.hi, a.step), (0.0, 8.0, 2.0));
         let a = value_axis(12_010.0, 12_290.0, false, true);
-        assert!(a.lo <= 12_010.0 && a.hi >= 12_290.0 && a.lo > 11_000.0, "{a:?}");
+        assert!(
+            a.lo <= 12_010.0 && a.hi >= 12_290.0 && a.lo > 11_000.0,
+            "{a:?}"
+        );
         assert!(a.ticks.len() <= 7);
         let a = value_axis(0.0, 3.62, true, false);
         assert_eq!(a.lo, 0.0);
@@ -279,7 +291,10 @@ mod tests {
         assert_eq!((a.lo, a.hi), (0.0, 1.0));
         // Negative changes.
         let a = value_axis(-2.5, 1.0, true, false);
-        assert!(a.lo <= -2.5 && a.hi >= 1.0 && a.ticks.contains(&0.0), "{a:?}");
+        assert!(
+            a.lo <= -2.5 && a.hi >= 1.0 && a.ticks.contains(&0.0),
+            "{a:?}"
+        );
         let a = value_axis(f64::NAN, f64::INFINITY, false, false);
         assert_eq!((a.lo, a.hi), (0.0, 1.0));
     }
@@ -359,6 +374,9 @@ mod tests {
         let t = date_ticks(&year, Step::Week);
         let wide = labels(&t, true);
         assert!(wide.contains(&"Jan 2027".to_string()), "{wide:?}");
-        assert!(wide.iter().all(|l| !l.chars().any(|c| c.is_ascii_digit()) || l.len() == 8));
+        assert!(
+            wide.iter()
+                .all(|l| !l.chars().any(|c| c.is_ascii_digit()) || l.len() == 8)
+        );
     }
 }

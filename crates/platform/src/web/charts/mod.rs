@@ -581,7 +581,10 @@ mod tests {
             ]
         );
         // A series with a gap is still one line through its known points.
-        assert_eq!(html.matches("vector-effect=\"non-scaling-stroke\"").count(), 2);
+        assert_eq!(
+            html.matches("vector-effect=\"non-scaling-stroke\"").count(),
+            2
+        );
         assert!(html.contains(">0 %</text>"), "{html}");
     }
 

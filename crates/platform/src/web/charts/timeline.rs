@@ -175,7 +175,10 @@ pub(super) fn render(chart: &Timeline<'_>, desc: &str) -> Result<String> {
                 .values
                 .iter()
                 .enumerate()
-                .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (centre(i) * 10.0, y(v))))
+                .filter_map(|(i, v)| {
+                    v.filter(|v| v.is_finite())
+                        .map(|v| (centre(i) * 10.0, y(v)))
+                })
                 .collect();
             if pts.len() < 2 {
                 continue;

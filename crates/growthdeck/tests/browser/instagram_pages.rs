@@ -312,7 +312,10 @@ async fn account_page_and_compare() {
     // Without JavaScript the links are plain links to the same address.
     c.goto(&format!("{base}{page}?days=7")).await.unwrap();
     assert_eq!(columns(c, "chart-followers").await, 7);
-    look(&browser, "account").await;
+    look(&browser, "account-7").await;
+    c.goto(&format!("{base}{page}?days=365")).await.unwrap();
+    assert!(columns(c, "chart-followers").await >= 52, "weeks of a year");
+    look(&browser, "account-365").await;
 
     // "Refresh now": when the job finishes, the figures update without a reload.
     profile::Entity::update_many()

@@ -75,10 +75,11 @@ pub fn provenance_of_all<'a>(all: impl IntoIterator<Item = &'a Provenance>) -> S
         }
         times.extend(p.fetched_at);
     }
-    let (oldest, newest) = (times.iter().min(), times.iter().max());
-    let fetched = match (oldest, newest) {
-        (Some(a), Some(b)) if a != b => format!("fetched {} to {}", when(Some(a)), when(Some(b))),
-        (_, b) => format!("fetched {}", when(b)),
+    let (oldest, newest) = (when(times.iter().min()), when(times.iter().max()));
+    let fetched = if oldest == newest {
+        format!("fetched {newest}")
+    } else {
+        format!("fetched {oldest} to {newest}")
     };
     if sources.is_empty() {
         return format!("Source: unknown · {fetched}");

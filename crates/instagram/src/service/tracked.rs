@@ -5,10 +5,11 @@ use platform::{AppState, Ctx, Error, Permission, Result, audit, db::now};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
-use super::{accounts::pool_for, profiles};
+use super::profiles;
 use crate::{
     jobs::RefreshProfile,
     model::{profile, tracked},
+    source::Username,
 };
 
 #[derive(Debug, Clone)]
@@ -43,15 +44,30 @@ pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<TrackedProfile>> {
         .collect())
 }
 
-/// Follows a public profile (a competitor) and queues its refresh.
+/// The longest note kept with a tracked profile.
+pub const NOTE_MAX: usize = 200;
+
+/// Follows a public profile (a competitor) and queues its refresh. Real public data unless
+/// `as_demo` is asked for or the username is a demo username; without a live public source a
+/// real username is refused (`source-not-configured`) and nothing is stored — the same rule
+/// as for accounts ([`profiles::pool_for_new`]).
 pub async fn track(
     state: &AppState,
     ctx: &Ctx,
     username: &str,
     note: &str,
+    as_demo: bool,
 ) -> Result<TrackedProfile> {
     ctx.require(Permission::WorkspaceWrite)?;
-    track_in(state, ctx.workspace_id()?, username, note, Some(ctx)).await
+    track_in(
+        state,
+        ctx.workspace_id()?,
+        username,
+        note,
+        as_demo,
+        Some(ctx),
+    )
+    .await
 }
 
 /// [`track`] for a given workspace; `by` is the member acting (`None`: the command line).
@@ -60,12 +76,21 @@ pub async fn track_in(
     workspace_id: Uuid,
     username: &str,
     note: &str,
+    as_demo: bool,
     by: Option<&Ctx>,
 ) -> Result<TrackedProfile> {
-    let pool = pool_for(state, workspace_id).await?;
-    let note = Some(note.trim().chars().take(200).collect::<String>()).filter(|n| !n.is_empty());
+    let username = Username::parse(username)?;
+    let pool = profiles::pool_for_new(state, &username, as_demo).await?;
+    let note = note.trim();
+    if note.chars().count() > NOTE_MAX {
+        return Err(Error::validation(
+            "note",
+            format!("Keep the note to {NOTE_MAX} characters"),
+        ));
+    }
+    let note = Some(note.to_string()).filter(|n| !n.is_empty());
     let txn = platform::db::begin_write(&state.db).await?;
-    let profile = profiles::find_or_create(&txn, pool, username).await?;
+    let profile = profiles::find_or_create(&txn, pool, username.as_str()).await?;
     let tracked = tracked::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(workspace_id),

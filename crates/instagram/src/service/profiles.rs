@@ -54,19 +54,27 @@ pub async fn pool_for_new(state: &AppState, username: &Username, as_demo: bool) 
     if crate::source::live_public_data(state).await {
         Ok(Pool::Live)
     } else {
-        Err(source_not_configured(username))
+        let can_connect = super::connect::availability(state).await.is_ok();
+        Err(source_not_configured(username, can_connect))
     }
 }
 
 /// Real data for `username` was asked for and no live source can give it. Customers read this
-/// (pages, the workspace API): it says who can change that, in their words.
-pub fn source_not_configured(username: &Username) -> Error {
+/// (pages, the workspace API): it says, in their words, who can change that — and whether
+/// connecting with Instagram Login is a way already open (`can_connect`).
+pub fn source_not_configured(username: &Username, can_connect: bool) -> Error {
+    let ways = if can_connect {
+        "An administrator can set it up in the back office (system settings), \
+         or you can connect your own account with Instagram Login."
+    } else {
+        "An administrator can set it up in the back office (system settings), \
+         as well as Instagram Login, which lets you connect your own account."
+    };
     Error::NotConfigured {
         code: SOURCE_NOT_CONFIGURED,
         message: format!(
             "Real data for @{username} needs a public Instagram data source, and none is set up on this server yet. \
-             An administrator can set it up in the back office (system settings), or you can connect your own account with Instagram Login. \
-             Meanwhile you can use demo data for @{username}: generated figures, labelled “Demo data”."
+             {ways} Meanwhile you can use demo data for @{username}: generated figures, labelled “Demo data”."
         ),
     }
 }

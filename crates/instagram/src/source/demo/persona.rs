@@ -200,10 +200,11 @@ impl Persona {
         Tier::of(self.followers_at(at))
     }
 
-    /// The bio, in the persona's language: what it posts about, where, how to reach it.
+    /// The bio, in the persona's language: what it posts about, where, how to reach it (on
+    /// two lines, as Instagram shows bios; still readable where a page joins the lines).
     pub fn biography(&self) -> String {
         format!(
-            "{} {}\n📍 {}\n{}",
+            "{} {}\n📍 {} · {}",
             self.niche.tagline(self.lang),
             self.niche.emoji(),
             self.city,

@@ -129,7 +129,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             p.display_name,
             p.niche.name(),
             p.lang.code(),
-            p.followers_at(now),
+            thousands(p.followers_at(now)),
             p.tier_at(now).name()
         );
     }
@@ -146,4 +146,17 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         println!("  workspace: {slug}");
     }
     Ok(())
+}
+
+/// 1234567 → "1,234,567".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }

@@ -761,6 +761,21 @@ async fn real_usernames_need_a_live_source_and_demo_usernames_always_work() {
         .unwrap();
     assert!(rows.is_empty(), "nothing stored: {rows:?}");
 
+    // A demo-pool profile of a real name (how earlier versions filled a username without a
+    // source) is not served as that account either.
+    let old = instagram::service::profiles::find_or_create(
+        &app.state.db,
+        instagram::service::profiles::Pool::Demo,
+        "natgeo",
+    )
+    .await
+    .unwrap();
+    instagram::service::refresh::refresh_profile(&app.state, old.id, |_, _| {})
+        .await
+        .unwrap();
+    let res = get(&app, "/api/v1/social/instagram/natgeo", &key).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+
     let res = get(&app, "/api/v1/social/instagram/demo_fitness", &key).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body: Value = res.json().await.unwrap();

@@ -14,7 +14,7 @@ use platform::{
     http::{extract::Form, meta},
     web::{
         flash,
-        forms::{FormErrors, action_failed, after_action, html_with, parse_id},
+        forms::{Answer, FormErrors, action_failed, after_action, html_with, parse_id},
         shell::Shell,
     },
 };
@@ -147,8 +147,12 @@ fn refusal_or_errors(error: Error, typed: &str) -> Result<(Refused, FormErrors)>
                     .map(|u| u.to_string())
                     .unwrap_or_else(|_| typed.to_string()),
             },
-            // The request was fine; the server lacks a source: 409, not a form error.
-            FormErrors::message(StatusCode::CONFLICT, String::new()),
+            // The request was fine; the server lacks a source: 409, and no form error (the
+            // refusal is its own notice, with the demo offer).
+            FormErrors {
+                answer: Answer::status(StatusCode::CONFLICT),
+                ..FormErrors::default()
+            },
         )),
         other => Ok((Refused::default(), FormErrors::from_error(other)?)),
     }
@@ -171,11 +175,6 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
     } else {
         typed.track.2.answer
     };
-    let mut add_errors = typed.add.1;
-    let mut track_errors = typed.track.2;
-    // A refusal is shown as its own notice with the demo offer, not as a form error.
-    add_errors.messages.retain(|m| !m.is_empty());
-    track_errors.messages.retain(|m| !m.is_empty());
     let page = OverviewPage {
         shell: identity::pages::shell(state, Some(ctx), "Instagram accounts", PATH, flashes)
             .await?,
@@ -201,11 +200,11 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
             .err()
             .unwrap_or_default(),
         add_username: typed.add.0,
-        add_errors,
+        add_errors: typed.add.1,
         add_refused: typed.add_refused,
         track_username: typed.track.0,
         track_note: typed.track.1,
-        track_errors,
+        track_errors: typed.track.2,
         track_refused: typed.track_refused,
         username_max: MAX_LEN,
         note_max: tracked::NOTE_MAX,

@@ -1,11 +1,10 @@
 //! The read path of the public API: a demo username (`demo.…`) resolves in the demo pool
 //! (generated data, `source: demo`); any other username in the live pool, which needs a live
 //! public source — without one the answer is 503 `source-not-configured`, never made-up data
-//! under a real name. A
-//! profile never fetched is fetched before answering (bounded wait); after that, answers come
-//! from the cache, and an entry past its freshness is served while one background refresh per
-//! profile brings it up to date. A username the live source does not know is remembered for a
-//! few minutes, so probing does not become a source call per request.
+//! under a real name. A profile never fetched is fetched before answering (bounded wait);
+//! after that, answers come from the cache, and an entry past its freshness is served while one
+//! background refresh per profile brings it up to date. A username the live source does not
+//! know is remembered for a few minutes, so probing does not become a source call per request.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -37,6 +36,11 @@ use crate::{
     },
     source::{self, SourceError, Username},
 };
+
+/// What an API client is told when a real username is asked for and no live source exists.
+const NO_LIVE_SOURCE: &str = "No live Instagram data source is configured on this server, so \
+    only demo usernames (starting with `demo.` or `demo_`) resolve; their data is generated and \
+    labelled `source: demo`.";
 
 /// Posts per page (the profile answer carries the first page: the latest 12).
 pub const PAGE: u64 = 12;
@@ -203,11 +207,7 @@ impl Reader {
         } else {
             Err(Error::NotConfigured {
                 code: profiles::SOURCE_NOT_CONFIGURED,
-                message:
-                    "No live Instagram data source is configured on this server, so only demo \
-                          usernames (starting with `demo.` or `demo_`) resolve; their data is \
-                          generated and labelled `source: demo`."
-                        .into(),
+                message: NO_LIVE_SOURCE.into(),
             })
         }
     }

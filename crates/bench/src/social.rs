@@ -157,7 +157,7 @@ pub async fn run(args: SocialArgs) -> Result<()> {
     }
 
     // The profile under load is fetched once (a miss), then served from the cache.
-    let cached = format!("{base}/api/v1/social/instagram/bench.cached");
+    let cached = format!("{base}/api/v1/social/instagram/demo.bench.cached");
     let first = client.get(&cached).bearer_auth(&key).send().await?;
     if !first.status().is_success() {
         bail!("the first social request answered {}", first.status());
@@ -207,7 +207,7 @@ pub async fn run(args: SocialArgs) -> Result<()> {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(rank) = trace.get(i) else { break };
-                let url = format!("{base}/api/v1/social/instagram/bench_user_{rank}");
+                let url = format!("{base}/api/v1/social/instagram/demo_bench_user_{rank}");
                 match client.get(url).bearer_auth(&key).send().await {
                     Ok(res) if res.status().is_success() => {
                         let slot = match res.headers().get("x-cache").and_then(|v| v.to_str().ok())

@@ -320,3 +320,42 @@ fn admin_create_prints_the_totp_enrolment() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--role"));
 }
+
+#[test]
+fn demo_fills_a_workspace_with_a_varied_showcase_and_refuses_bad_usernames() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // A username Instagram would refuse is refused before anything is made.
+    let out = growthdeck(dir.path(), port)
+        .args(["demo", "--account", "two..dots"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("two periods in a row"), "{err}");
+    assert!(!dir.path().join("data").exists(), "nothing created");
+
+    let out = growthdeck(dir.path(), port).arg("demo").output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each account with its persona: different niches, languages and sizes.
+    for part in [
+        "@demo.travel.mia",
+        "Mia Weber",
+        "travel",
+        "fitness",
+        "food",
+        "fashion",
+        "tech",
+        "beauty",
+        "nano",
+        "mega",
+        "Sign in at",
+    ] {
+        assert!(said.contains(part), "{part}: {said}");
+    }
+}

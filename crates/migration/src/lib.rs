@@ -12,7 +12,8 @@ mod m20261202_000006_api_clients;
 mod m20261202_000007_media_cache;
 mod m20261204_000006_instagram_connect;
 mod m20261204_000008_billing;
-mod m20261206_000010_ig_post_figures;
+mod m20261205_000010_instagram_demo_regenerate;
+mod m20261205_000011_ig_post_figures;
 
 pub struct Migrator;
 
@@ -29,7 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_media_cache::Migration),
             Box::new(m20261204_000006_instagram_connect::Migration),
             Box::new(m20261204_000008_billing::Migration),
-            Box::new(m20261206_000010_ig_post_figures::Migration),
+            Box::new(m20261205_000010_instagram_demo_regenerate::Migration),
+            Box::new(m20261205_000011_ig_post_figures::Migration),
         ]
     }
 }

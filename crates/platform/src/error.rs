@@ -72,6 +72,11 @@ pub enum Error {
         message: String,
         retry_after_secs: u64,
     },
+    /// Something this request needs is not set up on this server (an integration without its
+    /// key): not temporary, so no `Retry-After`. `code` names what is missing (e.g.
+    /// `source-not-configured`); the message says who can set it up and what works meanwhile.
+    #[error("{message}")]
+    NotConfigured { code: &'static str, message: String },
     #[error("Database error")]
     Database(#[from] sea_orm::DbErr),
     #[error("Internal error")]
@@ -111,6 +116,7 @@ impl Error {
             Error::PayloadTooLarge => "payload-too-large",
             Error::Timeout => "timeout",
             Error::Unavailable { .. } => "unavailable",
+            Error::NotConfigured { code, .. } => code,
             Error::Database(_) | Error::Internal(_) => "internal",
         }
     }
@@ -130,7 +136,9 @@ impl Error {
             Error::BadRequest(_) | Error::InvalidLink(_) => StatusCode::BAD_REQUEST,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Timeout => StatusCode::REQUEST_TIMEOUT,
-            Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable { .. } | Error::NotConfigured { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -153,6 +161,7 @@ impl Error {
             Error::PayloadTooLarge => "Request too large",
             Error::Timeout => "Request timed out",
             Error::Unavailable { .. } => "Temporarily unavailable",
+            Error::NotConfigured { .. } => "Not set up",
             Error::Database(_) | Error::Internal(_) => "Something went wrong",
         }
     }

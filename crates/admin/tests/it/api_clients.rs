@@ -29,7 +29,7 @@ async fn app_with_public_api() -> TestApp {
 
 async fn public(app: &TestApp, key: &str) -> StatusCode {
     app.api()
-        .get(app.url("/api/v1/social/instagram/admin.test.profile"))
+        .get(app.url("/api/v1/social/instagram/demo.admin.test"))
         .header("x-api-key", key)
         .send()
         .await

@@ -1,6 +1,9 @@
-//! `growthdeck demo [--workspace SLUG]`: fills a workspace with demo Instagram accounts and
-//! tracked competitors, and fetches their (generated, labelled) data at once with a progress
-//! bar. Without `--workspace` it creates a demo user and workspace and prints how to sign in.
+//! `growthdeck demo [--workspace SLUG] [--account USERNAME]…`: fills a workspace with demo
+//! Instagram accounts and tracked competitors, and generates their (labelled) data at once with
+//! a progress bar: a year of daily history, posts with pictures, insights. Without `--workspace`
+//! it creates a demo user and workspace and prints how to sign in. The default accounts are the
+//! generator's showcase (every niche, several languages, follower tiers from nano to mega);
+//! `--account` adds others (demo usernames read best: `demo.travel.mia` is Mia, who travels).
 
 use clap::Args;
 use identity::service::{
@@ -8,25 +11,47 @@ use identity::service::{
     workspaces,
 };
 use indicatif::{ProgressBar, ProgressStyle};
-use instagram::service::{accounts as ig_accounts, refresh, tracked};
+use instagram::{
+    service::{accounts as ig_accounts, refresh, tracked},
+    source::{
+        Username,
+        demo::{Persona, SHOWCASE_ACCOUNTS, SHOWCASE_COMPETITORS},
+    },
+};
 use platform::{Config, Error, Origin, crypto};
-
-/// Demo accounts a workspace gets (own accounts, then competitors it tracks).
-const OWN: &[&str] = &["demo.travel.mia", "demo.fit.leon", "demo.kitchen.sofia"];
-const COMPETITORS: &[(&str, &str)] = &[
-    ("demo.wanderlust.co", "travel competitor"),
-    ("demo.gymrat.daily", "fitness competitor"),
-    ("demo.plantbased.eats", "food competitor"),
-];
 
 #[derive(Args)]
 pub struct DemoArgs {
     /// Slug of the workspace to fill (default: create a demo workspace and its owner).
     #[arg(long)]
     workspace: Option<String>,
+    /// A demo account to add instead of the showcase (repeatable), e.g. `demo.food.lea`.
+    #[arg(long = "account", value_name = "USERNAME")]
+    accounts: Vec<String>,
 }
 
 pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+    // Usernames first: a typo is refused before anything is created.
+    let own: Vec<Username> = if args.accounts.is_empty() {
+        SHOWCASE_ACCOUNTS
+            .iter()
+            .map(|u| Username::parse(u))
+            .collect::<Result<_, _>>()?
+    } else {
+        args.accounts
+            .iter()
+            .map(|raw| Username::parse(raw).map_err(|e| anyhow::anyhow!("--account {raw:?}: {e}")))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let competitors: Vec<(Username, &str)> = if args.accounts.is_empty() {
+        SHOWCASE_COMPETITORS
+            .iter()
+            .map(|(u, note)| Ok((Username::parse(u)?, *note)))
+            .collect::<anyhow::Result<_>>()?
+    } else {
+        Vec::new()
+    };
+
     let base_url = config.base_url();
     let state = growthdeck::build_state(config).await?;
     let (workspace_id, sign_in) = match args.workspace {
@@ -67,15 +92,15 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     };
 
     let mut profiles = Vec::new();
-    for username in OWN {
-        match ig_accounts::add_demo(&state, workspace_id, username, None).await {
+    for username in &own {
+        match ig_accounts::add_demo(&state, workspace_id, username.as_str(), None).await {
             Ok(card) => profiles.push(card.profile),
             Err(Error::Validation(_)) => println!("@{username} is already in the workspace"),
             Err(e) => anyhow::bail!("adding @{username}: {e}"),
         }
     }
-    for (username, note) in COMPETITORS {
-        match tracked::track_in(&state, workspace_id, username, note, None).await {
+    for (username, note) in &competitors {
+        match tracked::track_in(&state, workspace_id, username.as_str(), note, true, None).await {
             Ok(t) => profiles.push(t.profile),
             Err(Error::Validation(_)) => println!("@{username} is already tracked"),
             Err(e) => anyhow::bail!("tracking @{username}: {e}"),
@@ -91,14 +116,27 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         bar.set_message(format!("@{}", p.username));
         refresh::refresh_profile(&state, p.id, |_, _| {})
             .await
-            .map_err(|e| anyhow::anyhow!("refreshing @{}: {e}", p.username))?;
+            .map_err(|e| anyhow::anyhow!("generating @{}: {e}", p.username))?;
         bar.inc(1);
     }
-    bar.finish_with_message("demo data fetched");
+    bar.finish_with_message("demo data generated");
+    let now = chrono::Utc::now();
+    for username in own.iter().chain(competitors.iter().map(|(u, _)| u)) {
+        let p = Persona::of(username);
+        println!(
+            "  @{:<22} {:<20} {:<8} {:<3} {:>10} followers ({})",
+            username.as_str(),
+            p.display_name,
+            p.niche.name(),
+            p.lang.code(),
+            thousands(p.followers_at(now)),
+            p.tier_at(now).name()
+        );
+    }
     println!(
         "{} demo accounts and {} tracked profiles are ready (all labelled “Demo data”).",
-        OWN.len(),
-        COMPETITORS.len()
+        own.len(),
+        competitors.len()
     );
     if let Some((email, password, slug)) = sign_in {
         println!();
@@ -108,4 +146,17 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         println!("  workspace: {slug}");
     }
     Ok(())
+}
+
+/// 1234567 → "1,234,567".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }

@@ -92,28 +92,26 @@ pub async fn list_accounts(State(state): State<AppState>, ctx: Ctx) -> Result<Js
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddAccount {
-    /// The Instagram username (with or without `@`).
+    /// The Instagram username (with or without `@`): 1–30 letters, digits, `.` and `_`, no
+    /// `.` at either end, no `..`.
     pub username: String,
-    /// `true`: a demo account (generated data, labelled); default: real public data when a
-    /// data source is configured, demo otherwise.
+    /// `true`: a demo account (generated data, labelled `demo`). Default: real public data,
+    /// which needs the server's public data source (503 `source-not-configured` without one).
+    /// A demo username (`demo.…`, `demo_…`) is always a demo account.
     #[serde(default)]
     pub demo: bool,
 }
 
 /// Add an account by username; its first refresh is queued at once.
 #[utoipa::path(post, path = "/api/v1/instagram/accounts", tag = "instagram", security(("bearer" = [])), request_body = AddAccount,
-    responses((status = 201, body = AccountOut), (status = 422, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, body = AccountOut), (status = 422, body = Problem), (status = 403, body = Problem),
+        (status = 503, body = Problem, description = "`source-not-configured`: real data was asked for and this server has no public data source; nothing was stored (send `demo: true` for a demo account)")))]
 pub async fn add_account(
     State(state): State<AppState>,
     ctx: Ctx,
     Json(req): Json<AddAccount>,
 ) -> Result<Response> {
-    let card = if req.demo {
-        ctx.require(platform::Permission::WorkspaceWrite)?;
-        accounts::add_demo(&state, ctx.workspace_id()?, &req.username, Some(&ctx)).await?
-    } else {
-        accounts::add_by_username(&state, &ctx, &req.username).await?
-    };
+    let card = accounts::add_by_username(&state, &ctx, &req.username, req.demo).await?;
     let picture = card.profile.picture_url.as_deref();
     let media = media::proxied_all(&state.db, &state.config, picture).await?;
     Ok((StatusCode::CREATED, Json(AccountOut::new(card, &media))).into_response())
@@ -232,7 +230,9 @@ pub async fn get_account(
                 thumbnail_url: media.get(v.post.thumbnail_url.as_deref()),
                 media_url: media.get(post_image(&v.post)),
                 id: v.post.id,
-                permalink: v.post.permalink,
+                // No instagram.com link for a demo post (rows stored before that rule may
+                // hold one).
+                permalink: v.post.permalink.filter(|_| v.post.source != "demo"),
                 caption: v.post.caption,
                 media_type: v.post.media_type,
                 posted_at: v.post.posted_at,

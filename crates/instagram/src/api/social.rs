@@ -20,11 +20,14 @@ use utoipa::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::social::{
-    Social, clients,
-    limiter::{Decision, Verdict},
-    read::{CacheStatus, PostView, ProfileView, Reader},
-    tiers::Endpoint,
+use crate::{
+    social::{
+        Social, clients,
+        limiter::{Decision, Verdict},
+        read::{CacheStatus, PostView, ProfileView, Reader},
+        tiers::Endpoint,
+    },
+    source::Username,
 };
 
 /// The two ways to present a client key, as OpenAPI security schemes.
@@ -98,9 +101,44 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
         .map(|(_, key)| key.trim())
 }
 
-fn unauthorized() -> Response {
-    let mut response = Error::Unauthorized.into_response();
-    response.headers_mut().insert(
+/// Why no client is known: no key at all, or one that is not (or no longer) a working key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyProblem {
+    Missing,
+    Invalid,
+}
+
+/// 401 as a problem document that says what is wrong with the key (a client of this API has
+/// no sign-in: "Sign-in required" would send its developer looking in the wrong place).
+fn unauthorized(problem: KeyProblem) -> Response {
+    let (code, title, detail) = match problem {
+        KeyProblem::Missing => (
+            "api-key-required",
+            "API key required",
+            "Send your API client key as `X-Api-Key: gdk_…` or `Authorization: Bearer gdk_…`.",
+        ),
+        KeyProblem::Invalid => (
+            "invalid-api-key",
+            "Invalid API key",
+            "This API key is not valid: it is unknown, revoked or expired.",
+        ),
+    };
+    let status = axum::http::StatusCode::UNAUTHORIZED;
+    let body = Problem {
+        kind: format!("/problems/{code}"),
+        title: title.into(),
+        status: status.as_u16(),
+        detail: detail.into(),
+        request_id: platform::http::meta::current().request_id,
+        errors: Vec::new(),
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    h.insert(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer realm=\"social-data\""),
     );
@@ -123,12 +161,14 @@ impl FromRequestParts<AppState> for ApiClient {
             .runtime(state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let key = presented_key(&parts.headers).ok_or_else(unauthorized)?;
+        let key = presented_key(&parts.headers)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| unauthorized(KeyProblem::Missing))?;
         let at = Utc::now();
         let grant = clients::authenticate(&state.db, key, at)
             .await
             .map_err(IntoResponse::into_response)?
-            .ok_or_else(unauthorized)?;
+            .ok_or_else(|| unauthorized(KeyProblem::Invalid))?;
         let endpoint = match parts.extensions.get::<MatchedPath>() {
             Some(p) if p.as_str().ends_with("/posts") => Endpoint::Posts,
             _ => Endpoint::Profile,
@@ -185,8 +225,8 @@ impl ApiClient {
 #[derive(Serialize, ToSchema)]
 pub struct SocialProfile {
     pub username: String,
-    /// Where the figures came from: `apify`, `graph`, or `demo` (generated data, no source
-    /// configured).
+    /// Where the figures came from: `apify`, `graph`, or `demo` (generated data: demo
+    /// usernames, `demo.…` or `demo_…`, only).
     pub source: String,
     pub fetched_at: Option<DateTime<Utc>>,
     pub profile: ProfileView,
@@ -200,15 +240,19 @@ pub struct SocialProfile {
 ///
 /// Image fields (`picture_url`, `media_url`, `thumbnail_url`) are paths on our media proxy
 /// (`/media/{id}`), never Instagram's CDN URLs (those expire and carry signatures).
+///
+/// A demo username (`demo.…` or `demo_…`) always answers generated data, labelled
+/// `source: demo`, without links to instagram.com; any other username needs the server's live
+/// data source (503 `source-not-configured` without one).
 #[utoipa::path(get, path = "/api/v1/social/instagram/{username}", tag = "social",
     security(("api_key" = []), ("api_key_bearer" = [])),
-    params(("username" = String, Path, description = "Instagram username, with or without `@`")),
+    params(("username" = String, Path, description = "Instagram username, with or without `@`: 1–30 letters, digits, `.` and `_`, no `.` at either end, no `..`")),
     responses(
         (status = 200, body = SocialProfile, description = "With `RateLimit-*` and `X-Cache` (HIT, STALE or MISS) headers"),
-        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 401, body = Problem, description = "`api-key-required` or `invalid-api-key`"), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "The live source does not know this username"),
         (status = 422, body = Problem), (status = 429, body = Problem, description = "A limit is reached; see `Retry-After`"),
-        (status = 503, body = Problem, description = "The data source cannot answer now; see `Retry-After`")))]
+        (status = 503, body = Problem, description = "`source-not-configured`: no live data source (only demo usernames resolve); `unavailable`: the data source cannot answer now, see `Retry-After`")))]
 pub async fn get_profile(client: ApiClient, Path(username): Path<String>) -> Response {
     let reader = client.reader.clone();
     let result = async {
@@ -253,9 +297,9 @@ pub struct SocialPosts {
     params(("username" = String, Path, description = "Instagram username"), PostsQuery),
     responses(
         (status = 200, body = SocialPosts, description = "With `RateLimit-*` and `X-Cache` headers"),
-        (status = 401, body = Problem), (status = 403, body = Problem, description = "The client's plan does not include posts"),
+        (status = 401, body = Problem, description = "`api-key-required` or `invalid-api-key`"), (status = 403, body = Problem, description = "The client's plan does not include posts"),
         (status = 404, body = Problem), (status = 422, body = Problem, description = "Bad username or cursor"),
-        (status = 429, body = Problem), (status = 503, body = Problem)))]
+        (status = 429, body = Problem), (status = 503, body = Problem, description = "`source-not-configured` or `unavailable`")))]
 pub async fn get_posts(
     client: ApiClient,
     Path(username): Path<String>,
@@ -267,7 +311,7 @@ pub async fn get_posts(
         let (page, status) = reader.posts(&username, cursor.as_deref()).await?;
         Ok((
             SocialPosts {
-                username: username.trim().trim_start_matches('@').to_lowercase(),
+                username: Username::parse(&username)?.to_string(),
                 source: page.value.source.clone(),
                 items: page.value.items.clone(),
                 next_cursor: page.value.next_cursor.clone(),

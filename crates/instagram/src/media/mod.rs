@@ -5,7 +5,9 @@
 //! ([`fetch`]: allow-listed CDN hosts, public addresses only — checked at every redirect and
 //! pinned against DNS rebinding — image types only, size-capped) into a size-capped disk cache
 //! ([`disk`]); later requests are served from disk with long cache headers. A failed fetch is
-//! remembered for a few minutes rather than retried on every hit.
+//! remembered for a few minutes rather than retried on every hit. A demo profile's pictures
+//! (`demo:` URLs, see `source::demo::picture`) take the same path and cache, drawn locally
+//! instead of fetched.
 
 mod api;
 pub mod disk;

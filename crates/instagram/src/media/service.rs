@@ -23,7 +23,7 @@ use super::{
     fetch::{self, FetchError, Fetched, SystemResolver},
     policy::Policy,
 };
-use crate::model::media_file;
+use crate::{model::media_file, source::demo::picture::Picture};
 
 pub const PENDING: &str = "pending";
 pub const STORED: &str = "stored";
@@ -72,7 +72,8 @@ pub async fn proxied(
 }
 
 /// Registers remote images and returns their `/media/{id}` paths. A URL that could never pass
-/// the fetcher's checks (not http(s), host not on the allow-list) gets none. The newest full
+/// the fetcher's checks (not http(s), host not on the allow-list) gets none; a demo picture's
+/// `demo:` URL gets one, and is drawn rather than fetched. The newest full
 /// URL of an image is kept (its signature is the one that still works); a new URL also lifts a
 /// remembered failure, so the next request tries it.
 pub async fn proxied_all<'a>(
@@ -86,7 +87,7 @@ pub async fn proxied_all<'a>(
         let Ok(url) = Url::parse(raw) else {
             continue;
         };
-        if policy.check_url(&url).is_ok() {
+        if policy.check_url(&url).is_ok() || Picture::from_url(&url).is_some() {
             let urls = by_key.entry(url_key(&url)).or_default();
             if !urls.contains(&raw) {
                 urls.push(raw);
@@ -344,12 +345,18 @@ async fn fetch_and_record(
     let cache = proxy.cache(&state.config);
     let policy = Policy::from_config(&state.config);
     let mut temp = cache.temp_file().await.map_err(Error::internal)?;
-    let fetched = tokio::time::timeout(
-        FETCH_DEADLINE,
-        fetch::fetch(&policy, &SystemResolver, &row.source_url, &mut temp.file),
-    )
-    .await
-    .unwrap_or_else(|_| Err(FetchError::Upstream("timed out".into())));
+    let picture = Url::parse(&row.source_url)
+        .ok()
+        .and_then(|u| Picture::from_url(&u));
+    let fetched = match picture {
+        Some(picture) => draw(picture, &mut temp.file).await.map_err(FetchError::Io),
+        None => tokio::time::timeout(
+            FETCH_DEADLINE,
+            fetch::fetch(&policy, &SystemResolver, &row.source_url, &mut temp.file),
+        )
+        .await
+        .unwrap_or_else(|_| Err(FetchError::Upstream("timed out".into()))),
+    };
     match fetched {
         Ok(fetched) => {
             cache
@@ -370,6 +377,21 @@ async fn fetch_and_record(
             record_failed(&state.db, row.id, &e).await
         }
     }
+}
+
+/// A demo picture, drawn off the executor and written where a fetched image would be.
+async fn draw(picture: Picture, file: &mut tokio::fs::File) -> std::io::Result<Fetched> {
+    use tokio::io::AsyncWriteExt;
+    let bytes = tokio::task::spawn_blocking(move || picture.png())
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
+    file.write_all(&bytes).await?;
+    Ok(Fetched {
+        content_type: "image/png",
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        bytes: bytes.len() as u64,
+    })
 }
 
 async fn record_stored(

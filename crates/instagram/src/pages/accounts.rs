@@ -5,15 +5,16 @@
 use askama::Template;
 use axum::{
     extract::{Path, State},
+    http::StatusCode,
     response::Response,
 };
 use axum_extra::extract::cookie::CookieJar;
 use platform::{
-    AppState, Ctx, Permission, Result,
+    AppState, Ctx, Error, Permission, Result,
     http::{extract::Form, meta},
     web::{
         flash,
-        forms::{FormErrors, action_failed, action_message, after_action, html_with, parse_id},
+        forms::{Answer, FormErrors, action_failed, action_message, after_action, html_with, parse_id},
         shell::Shell,
     },
 };
@@ -26,6 +27,7 @@ use crate::{
         accounts::{self, AccountCard, RefreshRequest},
         tracked,
     },
+    source::{Username, username::MAX_LEN},
 };
 
 const PATH: &str = "/instagram";
@@ -102,18 +104,58 @@ struct OverviewPage {
     connect_missing: String,
     add_errors: FormErrors,
     add_username: String,
+    /// Real data was asked for without a live source: why, and the username to offer as demo.
+    add_refused: Refused,
     track_errors: FormErrors,
     track_username: String,
-    /// The note as typed (kept when the form is refused).
     track_note: String,
+    track_refused: Refused,
+    username_max: usize,
     note_max: usize,
+}
+
+/// A refusal of real data for a username (no live source): the message, and the username
+/// the page offers to add as demo data instead. Empty: no refusal.
+#[derive(Default)]
+struct Refused {
+    message: String,
+    username: String,
+}
+
+impl Refused {
+    fn is_empty(&self) -> bool {
+        self.message.is_empty()
+    }
 }
 
 #[derive(Default)]
 struct Typed {
     add: (String, FormErrors),
-    /// Username and note as typed.
+    add_refused: Refused,
     track: (String, String, FormErrors),
+    track_refused: Refused,
+}
+
+/// Splits the refusal of real data (answered with the offer to use demo data) from the
+/// errors a form shows inline.
+fn refusal_or_errors(error: Error, typed: &str) -> Result<(Refused, FormErrors)> {
+    match error {
+        Error::NotConfigured { message, .. } => Ok((
+            Refused {
+                message,
+                username: Username::parse(typed)
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|_| typed.to_string()),
+            },
+            // The request was fine; the server lacks a source: 409, and no form error (the
+            // refusal is its own notice, with the demo offer).
+            FormErrors {
+                answer: Answer::status(StatusCode::CONFLICT),
+                ..FormErrors::default()
+            },
+        )),
+        other => Ok((Refused::default(), FormErrors::from_error(other)?)),
+    }
 }
 
 async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Result<Response> {
@@ -128,10 +170,10 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
     )
     .await?;
     let (jar, flashes) = flash::take(jar);
-    let answer = if typed.add.1.messages.is_empty() {
-        typed.track.2.answer
-    } else {
+    let answer = if !typed.add_refused.is_empty() || !typed.add.1.messages.is_empty() {
         typed.add.1.answer
+    } else {
+        typed.track.2.answer
     };
     let page = OverviewPage {
         shell: identity::pages::shell(state, Some(ctx), "Instagram accounts", PATH, flashes)
@@ -159,9 +201,12 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
             .unwrap_or_default(),
         add_username: typed.add.0,
         add_errors: typed.add.1,
+        add_refused: typed.add_refused,
         track_username: typed.track.0,
         track_note: typed.track.1,
         track_errors: typed.track.2,
+        track_refused: typed.track_refused,
+        username_max: MAX_LEN,
         note_max: tracked::NOTE_MAX,
     };
     Ok(html_with(answer, jar, &page))
@@ -185,32 +230,25 @@ pub async fn add(
     jar: CookieJar,
     Form(form): Form<AddForm>,
 ) -> Result<Response> {
-    let outcome = if form.demo.is_some() {
-        match ctx
-            .require(Permission::WorkspaceWrite)
-            .and_then(|_| ctx.workspace_id())
-        {
-            Ok(ws) => accounts::add_demo(&state, ws, &form.username, Some(&ctx)).await,
-            Err(e) => Err(e),
-        }
-    } else {
-        accounts::add_by_username(&state, &ctx, &form.username).await
-    };
-    match outcome {
+    let as_demo = form.demo.is_some();
+    match accounts::add_by_username(&state, &ctx, &form.username, as_demo).await {
         Ok(card) => after_action(jar, PATH, Ok(card), |c| {
-            format!(
-                "@{} is added; its data is being fetched.",
-                c.profile.username
-            )
+            let what = if c.account.kind == accounts::Kind::Demo.as_str() {
+                "its demo data is being generated"
+            } else {
+                "its data is being fetched"
+            };
+            format!("@{} is added; {what}.", c.profile.username)
         }),
         Err(e) => {
-            let errors = FormErrors::from_error(e)?;
+            let (refused, errors) = refusal_or_errors(e, &form.username)?;
             render(
                 &state,
                 &ctx,
                 jar,
                 Typed {
                     add: (form.username, errors),
+                    add_refused: refused,
                     ..Default::default()
                 },
             )
@@ -288,6 +326,8 @@ pub async fn remove(
 pub struct TrackForm {
     username: String,
     note: String,
+    /// "on" when demo data is asked for (the offer after a refusal).
+    demo: Option<String>,
 }
 
 pub async fn track(
@@ -296,18 +336,20 @@ pub async fn track(
     jar: CookieJar,
     Form(form): Form<TrackForm>,
 ) -> Result<Response> {
-    match tracked::track(&state, &ctx, &form.username, &form.note).await {
+    let as_demo = form.demo.is_some();
+    match tracked::track(&state, &ctx, &form.username, &form.note, as_demo).await {
         Ok(t) => after_action(jar, PATH, Ok(t), |t| {
             format!("Now tracking @{}.", t.profile.username)
         }),
         Err(e) => {
-            let errors = FormErrors::from_error(e)?;
+            let (refused, errors) = refusal_or_errors(e, &form.username)?;
             render(
                 &state,
                 &ctx,
                 jar,
                 Typed {
                     track: (form.username, form.note, errors),
+                    track_refused: refused,
                     ..Default::default()
                 },
             )

@@ -17,7 +17,7 @@ use super::profiles::{self, Pool};
 use crate::{
     jobs::RefreshProfile,
     model::{account, profile},
-    source::Source,
+    source::{Source, Username},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,26 +101,6 @@ pub async fn find_in(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<AccountCar
     Ok(AccountCard { account, profile })
 }
 
-/// The pool new profiles of a workspace go to: a workspace of demo accounts stays in demo
-/// data; otherwise real data when a public source is configured, else demo (labelled).
-pub async fn pool_for(state: &AppState, workspace_id: Uuid) -> Result<Pool> {
-    let kinds: Vec<String> = account::Entity::find()
-        .filter(account::Column::WorkspaceId.eq(workspace_id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|a| a.kind)
-        .collect();
-    if !kinds.is_empty() && kinds.iter().all(|k| k == Kind::Demo.as_str()) {
-        return Ok(Pool::Demo);
-    }
-    Ok(if crate::source::live_public_data(state).await {
-        Pool::Live
-    } else {
-        Pool::Demo
-    })
-}
-
 async fn insert(
     conn: &impl ConnectionTrait,
     workspace_id: Uuid,
@@ -159,30 +139,48 @@ async fn insert(
     })
 }
 
-/// Adds an account by username (public data; demo data when no public source is configured,
-/// or for a demo workspace) and queues its first refresh.
-pub async fn add_by_username(state: &AppState, ctx: &Ctx, username: &str) -> Result<AccountCard> {
+/// Adds an account by username and queues its first refresh. It holds real public data (and
+/// counts against the plan) unless `as_demo` is asked for or the username is a demo username
+/// (`demo.…`, generated data, labelled); a real username without a live public source is
+/// refused with `source-not-configured` and nothing is stored ([`profiles::pool_for_new`]).
+pub async fn add_by_username(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+    as_demo: bool,
+) -> Result<AccountCard> {
     ctx.require(Permission::WorkspaceWrite)?;
     let workspace_id = ctx.workspace_id()?;
-    let pool = pool_for(state, workspace_id).await?;
+    let username = Username::parse(username)?;
+    let pool = profiles::pool_for_new(state, &username, as_demo).await?;
     let (kind, source) = match pool {
         Pool::Demo => (Kind::Demo, Source::Demo),
         Pool::Live => (Kind::Manual, Source::Apify),
     };
-    add(state, workspace_id, username, pool, kind, source, Some(ctx)).await
+    add(
+        state,
+        workspace_id,
+        &username,
+        pool,
+        kind,
+        source,
+        Some(ctx),
+    )
+    .await
 }
 
-/// Adds a demo account to a workspace (the `demo` command, and the page's "add a demo account").
+/// Adds a demo account to a workspace (the `demo` command; `by` is `None` there).
 pub async fn add_demo(
     state: &AppState,
     workspace_id: Uuid,
     username: &str,
     by: Option<&Ctx>,
 ) -> Result<AccountCard> {
+    let username = Username::parse(username)?;
     add(
         state,
         workspace_id,
-        username,
+        &username,
         Pool::Demo,
         Kind::Demo,
         Source::Demo,
@@ -221,7 +219,7 @@ pub async fn check_account_limit(
 async fn add(
     state: &AppState,
     workspace_id: Uuid,
-    username: &str,
+    username: &Username,
     pool: Pool,
     kind: Kind,
     source: Source,
@@ -231,7 +229,7 @@ async fn add(
     if kind != Kind::Demo {
         check_account_limit(state, &txn, workspace_id).await?;
     }
-    let profile = profiles::find_or_create(&txn, pool, username).await?;
+    let profile = profiles::find_or_create(&txn, pool, username.as_str()).await?;
     let account = insert(
         &txn,
         workspace_id,

@@ -1,12 +1,19 @@
 //! Public profiles: the shared cache rows, one per (pool, username). The `live` pool holds real
 //! Instagram data (Graph API, Apify); the `demo` pool holds the generator's. A workspace reaches
 //! a profile only through its accounts or tracked profiles (see `accounts`).
+//!
+//! Which pool a new profile goes to is one rule, [`pool_for_new`]: demo data only when asked
+//! for (the "demo" box, a demo username); otherwise real data, or a refusal when no live source
+//! is configured — never made-up figures under a real username.
 
-use platform::{Error, Result, db::now};
+use platform::{AppState, Error, Result, db::now};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use crate::{model::profile, source::demo::valid_username};
+use crate::{model::profile, source::Username};
+
+/// The stable code of the refusal to add or serve a real username without a live source.
+pub const SOURCE_NOT_CONFIGURED: &str = "source-not-configured";
 
 /// Which data a profile row holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -37,16 +44,39 @@ impl Pool {
     }
 }
 
-/// A typed username as Instagram spells it: without `@`, lower case, checked.
-pub fn normalise_username(raw: &str) -> Result<String> {
-    let u = raw.trim().trim_start_matches('@').to_lowercase();
-    if !valid_username(&u) {
-        return Err(Error::validation(
-            "username",
-            "Enter an Instagram username: up to 30 letters, digits, dots and underscores",
-        ));
+/// The pool a profile added now goes to: demo data when `as_demo` is asked for or the
+/// username is a demo username (`demo.…`); otherwise real data, which needs a live public
+/// source — without one the answer is [`source_not_configured`], and nothing is stored.
+pub async fn pool_for_new(state: &AppState, username: &Username, as_demo: bool) -> Result<Pool> {
+    if as_demo || username.is_demo() {
+        return Ok(Pool::Demo);
     }
-    Ok(u)
+    if crate::source::live_public_data(state).await {
+        Ok(Pool::Live)
+    } else {
+        let can_connect = super::connect::availability(state).await.is_ok();
+        Err(source_not_configured(username, can_connect))
+    }
+}
+
+/// Real data for `username` was asked for and no live source can give it. Customers read this
+/// (pages, the workspace API): it says, in their words, who can change that — and whether
+/// connecting with Instagram Login is a way already open (`can_connect`).
+pub fn source_not_configured(username: &Username, can_connect: bool) -> Error {
+    let ways = if can_connect {
+        "An administrator can set it up in the back office (system settings), \
+         or you can connect your own account with Instagram Login."
+    } else {
+        "An administrator can set it up in the back office (system settings), \
+         as well as Instagram Login, which lets you connect your own account."
+    };
+    Error::NotConfigured {
+        code: SOURCE_NOT_CONFIGURED,
+        message: format!(
+            "Real data for @{username} needs a public Instagram data source, and none is set up on this server yet. \
+             {ways} Meanwhile you can use demo data for @{username}: generated figures, labelled “Demo data”."
+        ),
+    }
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<profile::Model> {
@@ -74,7 +104,7 @@ pub async fn find_or_create(
     pool: Pool,
     username: &str,
 ) -> Result<profile::Model> {
-    let username = normalise_username(username)?;
+    let username = Username::parse(username)?.as_str().to_string();
     if let Some(p) = by_username(conn, pool, &username).await? {
         return Ok(p);
     }

@@ -27,6 +27,8 @@ const FIRST_LIMIT: usize = 500;
 pub fn recent() -> Duration {
     Duration::days(30)
 }
+/// Days of history a first refresh stores where the source knows a past (the demo generator).
+pub const HISTORY_DAYS: u32 = 365;
 /// New posts whose comments are read, per refresh.
 const COMMENTS_FOR: usize = 25;
 /// The purpose bound to sealed account tokens.
@@ -146,6 +148,18 @@ async fn run(
     let fetched = data.profile(&target).await?;
     let profile = store::save_profile(&state.db, row.clone(), &fetched, kind, Utc::now()).await?;
     target.ig_user_id = profile.ig_user_id.clone();
+    // A profile's first fetch stores the past its source knows (a demo profile's year of daily
+    // counts, in batches), so its charts have a line from the start; later refreshes add a
+    // day at a time and never touch the past.
+    if row.fetched_at.is_none() {
+        match data.history(&target, HISTORY_DAYS).await {
+            Ok(days) => {
+                store::save_history(&state.db, profile.id, &days, kind, Utc::now()).await?;
+            }
+            Err(SourceError::Unsupported) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
 
     let mut outcome = RefreshOutcome::default();
     let stored_newest = row.media_cursor.clone();

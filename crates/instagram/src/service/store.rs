@@ -16,9 +16,14 @@ use crate::{
         account_insight, comment, post, post_insight, post_snapshot, profile, profile_snapshot,
     },
     source::{
-        AccountInsightsDay, FetchedComment, FetchedMedia, FetchedProfile, MediaInsights, Source,
+        AccountInsightsDay, FetchedComment, FetchedMedia, FetchedProfile, MediaInsights,
+        ProfileDay, Source,
     },
 };
+
+/// Rows per statement of a batched insert (well under the bind-parameter limits of SQLite and
+/// PostgreSQL at 7 columns a row).
+const BATCH: usize = 400;
 
 /// Writes the fetched profile over the row and upserts the day's snapshot.
 pub async fn save_profile(
@@ -70,6 +75,41 @@ pub async fn save_profile(
     .exec_without_returning(conn)
     .await?;
     Ok(saved)
+}
+
+/// Stores a profile's past days as its daily snapshots, in batches. Days already recorded are
+/// kept as they are: history is never rewritten. Returns how many days were new.
+pub async fn save_history(
+    conn: &impl ConnectionTrait,
+    profile_id: Uuid,
+    days: &[ProfileDay],
+    source: Source,
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    let mut inserted = 0;
+    for chunk in days.chunks(BATCH) {
+        let rows = chunk.iter().map(|d| profile_snapshot::ActiveModel {
+            profile_id: Set(profile_id),
+            day: Set(d.day),
+            followers_count: Set(d.followers_count),
+            follows_count: Set(d.follows_count),
+            media_count: Set(d.media_count),
+            source: Set(source.as_str().into()),
+            fetched_at: Set(at),
+        });
+        inserted += profile_snapshot::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([
+                    profile_snapshot::Column::ProfileId,
+                    profile_snapshot::Column::Day,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(inserted)
 }
 
 /// How a batch of media landed.
@@ -145,7 +185,8 @@ pub async fn save_media(
             caption: Set(m.caption.clone()),
             media_type: Set(m.media_type.as_str().into()),
             product_type: Set(m.product_type.clone()),
-            permalink: Set(m.permalink.clone()),
+            // A demo post has no page on instagram.com: whatever a generator says, no link.
+            permalink: Set(m.permalink.clone().filter(|_| source != Source::Demo)),
             posted_at: Set(m.posted_at),
             like_count: Set(m.like_count),
             comments_count: Set(m.comments_count),

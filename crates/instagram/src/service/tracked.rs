@@ -5,10 +5,11 @@ use platform::{AppState, Ctx, Error, Permission, Result, audit, db::now};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
-use super::{accounts::pool_for, profiles};
+use super::profiles;
 use crate::{
     jobs::RefreshProfile,
     model::{profile, tracked},
+    source::Username,
 };
 
 #[derive(Debug, Clone)]
@@ -58,15 +59,27 @@ pub fn checked_note(raw: &str) -> Result<Option<String>> {
     Ok(Some(note.to_string()).filter(|n| !n.is_empty()))
 }
 
-/// Follows a public profile (a competitor) and queues its refresh.
+/// Follows a public profile (a competitor) and queues its refresh. Real public data unless
+/// `as_demo` is asked for or the username is a demo username; without a live public source a
+/// real username is refused (`source-not-configured`) and nothing is stored — the same rule
+/// as for accounts ([`profiles::pool_for_new`]).
 pub async fn track(
     state: &AppState,
     ctx: &Ctx,
     username: &str,
     note: &str,
+    as_demo: bool,
 ) -> Result<TrackedProfile> {
     ctx.require(Permission::WorkspaceWrite)?;
-    track_in(state, ctx.workspace_id()?, username, note, Some(ctx)).await
+    track_in(
+        state,
+        ctx.workspace_id()?,
+        username,
+        note,
+        as_demo,
+        Some(ctx),
+    )
+    .await
 }
 
 /// [`track`] for a given workspace; `by` is the member acting (`None`: the command line).
@@ -75,12 +88,14 @@ pub async fn track_in(
     workspace_id: Uuid,
     username: &str,
     note: &str,
+    as_demo: bool,
     by: Option<&Ctx>,
 ) -> Result<TrackedProfile> {
-    let pool = pool_for(state, workspace_id).await?;
+    let username = Username::parse(username)?;
+    let pool = profiles::pool_for_new(state, &username, as_demo).await?;
     let note = checked_note(note)?;
     let txn = platform::db::begin_write(&state.db).await?;
-    let profile = profiles::find_or_create(&txn, pool, username).await?;
+    let profile = profiles::find_or_create(&txn, pool, username.as_str()).await?;
     let tracked = tracked::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(workspace_id),

@@ -1,9 +1,10 @@
-//! The read path of the public API: a username resolves in the live pool when a public data
-//! source is configured, else in the demo pool (answers say which source they come from). A
-//! profile never fetched is fetched before answering (bounded wait); after that, answers come
-//! from the cache, and an entry past its freshness is served while one background refresh per
-//! profile brings it up to date. A username the live source does not know is remembered for a
-//! few minutes, so probing does not become a source call per request.
+//! The read path of the public API: a demo username (`demo.…`) resolves in the demo pool
+//! (generated data, `source: demo`); any other username in the live pool, which needs a live
+//! public source — without one the answer is 503 `source-not-configured`, never made-up data
+//! under a real name. A profile never fetched is fetched before answering (bounded wait);
+//! after that, answers come from the cache, and an entry past its freshness is served while one
+//! background refresh per profile brings it up to date. A username the live source does not
+//! know is remembered for a few minutes, so probing does not become a source call per request.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -33,8 +34,13 @@ use crate::{
         profiles::{self, Pool},
         refresh::{self, RefreshError},
     },
-    source::{self, SourceError},
+    source::{self, SourceError, Username},
 };
+
+/// What an API client is told when a real username is asked for and no live source exists.
+const NO_LIVE_SOURCE: &str = "No live Instagram data source is configured on this server, so \
+    only demo usernames (starting with `demo.` or `demo_`) resolve; their data is generated and \
+    labelled `source: demo`.";
 
 /// Posts per page (the profile answer carries the first page: the latest 12).
 pub const PAGE: u64 = 12;
@@ -190,12 +196,19 @@ impl Reader {
         chrono::Duration::seconds(secs.min(i64::MAX as u64) as i64)
     }
 
-    /// The pool usernames resolve in now.
-    pub async fn pool(&self) -> Pool {
+    /// The pool a username resolves in now: the demo pool for a demo username, the live pool
+    /// when a live source is configured, else none (503 `source-not-configured`).
+    pub async fn pool(&self, username: &Username) -> Result<Pool> {
+        if username.is_demo() {
+            return Ok(Pool::Demo);
+        }
         if source::live_public_data(&self.state).await {
-            Pool::Live
+            Ok(Pool::Live)
         } else {
-            Pool::Demo
+            Err(Error::NotConfigured {
+                code: profiles::SOURCE_NOT_CONFIGURED,
+                message: NO_LIVE_SOURCE.into(),
+            })
         }
     }
 
@@ -232,8 +245,9 @@ impl Reader {
         self: &Arc<Self>,
         username: &str,
     ) -> Result<(Arc<Entry<ProfileView>>, CacheStatus)> {
-        let username = profiles::normalise_username(username)?;
-        let pool = self.pool().await;
+        let username = Username::parse(username)?;
+        let pool = self.pool(&username).await?;
+        let username = username.as_str().to_string();
         let key = format!("{}:{username}", pool.as_str());
         let (entry, outcome) = self
             .profiles
@@ -253,9 +267,10 @@ impl Reader {
         username: &str,
         cursor: Option<&str>,
     ) -> Result<(Arc<Entry<PostsPage>>, CacheStatus)> {
-        let username = profiles::normalise_username(username)?;
+        let username = Username::parse(username)?;
         let after = cursor.map(decode_cursor).transpose()?;
-        let pool = self.pool().await;
+        let pool = self.pool(&username).await?;
+        let username = username.as_str().to_string();
         let key = format!("{}:{username}:{}", pool.as_str(), cursor.unwrap_or("-"));
         let (entry, outcome) = self
             .posts
@@ -516,7 +531,8 @@ fn post_view(p: &post::Model, media: &MediaPaths) -> PostView {
     PostView {
         id: p.ig_media_id.clone(),
         shortcode: p.shortcode.clone(),
-        permalink: p.permalink.clone(),
+        // A demo post has no page on instagram.com (rows stored before that rule may say so).
+        permalink: p.permalink.clone().filter(|_| p.source != "demo"),
         caption: p.caption.clone(),
         media_type: p.media_type.clone(),
         product_type: p.product_type.clone(),

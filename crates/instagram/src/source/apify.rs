@@ -67,8 +67,9 @@ pub fn classify(status: u16, body: &[u8], retry_after: Option<u64>) -> SourceErr
         408 => SourceError::Unavailable(
             "the Apify run took longer than 300 s; the refresh is tried again later".into(),
         ),
+        // Shown on customer pages as the refresh error: it says who can act, not which key.
         401 | 403 => SourceError::NotConfigured(format!(
-            "Apify refused the API token ({message}). Check the Apify token (APIFY_TOKEN) in the back office's system settings."
+            "The public data source refused its access token ({message}); an administrator can renew it in the back office's system settings."
         )),
         402 => SourceError::Throttled {
             retry_after_secs: QUOTA_PAUSE_SECS,
@@ -345,7 +346,9 @@ mod tests {
         assert!(classify(408, b"", None).is_temporary());
         let bad_token = br#"{"error":{"type":"token-not-valid","message":"Authentication token is not valid."}}"#;
         let e = classify(401, bad_token, None);
-        assert!(matches!(&e, SourceError::NotConfigured(m) if m.contains("APIFY_TOKEN")));
+        assert!(
+            matches!(&e, SourceError::NotConfigured(m) if m.contains("administrator") && !m.contains("APIFY"))
+        );
         assert!(matches!(
             classify(403, b"{}", None),
             SourceError::NotConfigured(_)

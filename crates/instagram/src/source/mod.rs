@@ -7,6 +7,9 @@ pub mod apify;
 pub mod demo;
 pub mod graph;
 pub mod http;
+pub mod username;
+
+pub use username::Username;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -159,6 +162,16 @@ pub struct AccountInsightsDay {
     pub online_followers: Option<Vec<i64>>,
 }
 
+/// A profile's public counts on one past day (only the demo generator has a past to tell:
+/// real sources report the present).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileDay {
+    pub day: NaiveDate,
+    pub followers_count: Option<i64>,
+    pub follows_count: Option<i64>,
+    pub media_count: Option<i64>,
+}
+
 /// Who a request is about, and with which credential.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -249,6 +262,13 @@ pub trait DataSource: Send + Sync {
         target: &Target,
         days: u32,
     ) -> SourceResult<Vec<AccountInsightsDay>>;
+
+    /// The public counts of each of the `days` days before today, oldest first, where the
+    /// source knows them. A first refresh stores them, so a new profile's charts have a past;
+    /// real sources know only the present (`Unsupported`).
+    async fn history(&self, _target: &Target, _days: u32) -> SourceResult<Vec<ProfileDay>> {
+        Err(SourceError::Unsupported)
+    }
 }
 
 /// The source of a kind, configured from the running settings (keys, endpoints). The demo
@@ -267,8 +287,9 @@ pub async fn for_state(
                 .await
                 .filter(|t| !t.trim().is_empty())
                 .ok_or_else(|| {
+                    // Shown on customer pages as a refresh error: no setting names here.
                     SourceError::NotConfigured(
-                        "Apify is not configured: set the Apify token (APIFY_TOKEN) in the back office's system settings".into(),
+                        "No public data source is configured on this server; an administrator can set it up in the back office's system settings".into(),
                     )
                 })?;
             Ok(std::sync::Arc::new(apify::ApifySource::new(
@@ -285,8 +306,9 @@ pub async fn for_state(
     }
 }
 
-/// Whether real public data can be fetched (an Apify token is set): otherwise profiles added
-/// by username use the demo pool, labelled as such.
+/// Whether real public data can be fetched (an Apify token is set). Without it, a username
+/// that is not a demo username cannot be added or served: nothing is made up in its place
+/// (see `service::profiles::pool_for_new`).
 pub async fn live_public_data(state: &platform::AppState) -> bool {
     state
         .settings

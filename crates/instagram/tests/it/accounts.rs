@@ -42,8 +42,8 @@ async fn a_demo_account_fills_in_with_labelled_history_and_insights() {
     );
     assert_eq!(
         d["followers_history"].as_array().unwrap().len(),
-        1,
-        "today's snapshot"
+        366,
+        "a year of daily history and today's snapshot"
     );
     assert!(d["last_refresh_error"].is_null());
 
@@ -113,7 +113,15 @@ async fn a_demo_account_fills_in_with_labelled_history_and_insights() {
 async fn bad_usernames_are_field_errors() {
     let app = app().await;
     let token = customer(&app, "owner@example.com", "Agency").await;
-    for bad in ["", "has space", "x".repeat(31).as_str(), "émoji"] {
+    for bad in [
+        "",
+        "has space",
+        "x".repeat(31).as_str(),
+        "émoji",
+        "two..dots",
+        ".leading",
+        "trailing.",
+    ] {
         let res = app
             .api()
             .post(app.url("/api/v1/instagram/accounts"))

@@ -7,6 +7,7 @@ mod apify;
 mod connect;
 mod fake_instagram;
 mod graph;
+mod honest_data;
 mod media;
 mod pages;
 mod social;

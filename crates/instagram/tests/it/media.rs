@@ -560,8 +560,8 @@ async fn the_accounts_api_hands_out_proxied_paths_never_cdn_urls() {
         .to_string();
     let refreshed = fetched(&app, &token, &id).await;
 
-    // The demo source gives no pictures: give the profile and two posts CDN URLs, as the
-    // Graph API and Apify sources do.
+    // Give the profile and three posts CDN URLs, as the Graph API and Apify sources do (in
+    // place of the demo source's generated pictures).
     let cdn = server.uri();
     let account = account::Entity::find_by_id(Uuid::parse_str(&id).unwrap())
         .one(&app.state.db)

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::*;
 
-async fn browser_for(app: &TestApp, email: &str, workspace: &str) -> reqwest::Client {
+pub(super) async fn browser_for(app: &TestApp, email: &str, workspace: &str) -> reqwest::Client {
     customer(app, email, workspace).await;
     let b = app.browser();
     let res = b
@@ -19,7 +19,7 @@ async fn browser_for(app: &TestApp, email: &str, workspace: &str) -> reqwest::Cl
     b
 }
 
-async fn text(b: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+pub(super) async fn text(b: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
     let res = b.get(app.url(path)).send().await.unwrap();
     (res.status(), res.text().await.unwrap())
 }
@@ -35,17 +35,35 @@ async fn accounts_pages_show_labelled_figures_and_charts() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    // Without a public data source, an account added by username is demo data, labelled.
+    // Without a public data source, a real username is refused (nothing made up in its
+    // place) and offered as demo data, which the customer then asks for.
     let res = b
         .post(app.url("/instagram/accounts"))
         .form(&[("username", "some.brand")])
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Add @some.brand as a demo account")
+    );
+    let res = b
+        .post(app.url("/instagram/accounts"))
+        .form(&[("username", "some.brand"), ("demo", "on")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = b
         .post(app.url("/instagram/tracked"))
-        .form(&[("username", "rival.brand"), ("note", "main competitor")])
+        .form(&[
+            ("username", "rival.brand"),
+            ("note", "main competitor"),
+            ("demo", "on"),
+        ])
         .send()
         .await
         .unwrap();

@@ -113,7 +113,7 @@ async fn keys_are_shown_once_stored_hashed_and_accepted_in_both_headers() {
     assert!(key.starts_with(&rows[0].prefix) && rows[0].prefix.len() == 12);
     assert_ne!(rows[0].key_hash, key);
 
-    let by_header = get(&app, "/api/v1/social/instagram/travel.with.mia", &key).await;
+    let by_header = get(&app, "/api/v1/social/instagram/demo.travel.mia", &key).await;
     assert_eq!(by_header.status(), StatusCode::OK);
     assert_eq!(num(&by_header, "ratelimit-limit"), 300);
     assert_eq!(num(&by_header, "ratelimit-remaining"), 299);
@@ -121,7 +121,7 @@ async fn keys_are_shown_once_stored_hashed_and_accepted_in_both_headers() {
     assert!(header(&by_header, "ratelimit-policy").starts_with("300;w=60"));
     let by_bearer = app
         .api()
-        .get(app.url("/api/v1/social/instagram/travel.with.mia"))
+        .get(app.url("/api/v1/social/instagram/demo.travel.mia"))
         .bearer_auth(&key)
         .send()
         .await
@@ -135,17 +135,24 @@ async fn keys_are_shown_once_stored_hashed_and_accepted_in_both_headers() {
         key.replace("gdk_", "gd_"),
         workspace_token.clone(),
     ] {
-        let res = get(&app, "/api/v1/social/instagram/travel.with.mia", &bad).await;
+        let res = get(&app, "/api/v1/social/instagram/demo.travel.mia", &bad).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad}");
         assert_eq!(header(&res, "content-type"), "application/problem+json");
+        assert!(header(&res, "www-authenticate").starts_with("Bearer"));
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["type"], "/problems/invalid-api-key");
+        assert_eq!(p["title"], "Invalid API key", "not a sign-in problem: {p}");
+        assert_eq!(p["status"], 401);
     }
     let res = app
         .api()
-        .get(app.url("/api/v1/social/instagram/travel.with.mia"))
+        .get(app.url("/api/v1/social/instagram/demo.travel.mia"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["type"], "/problems/api-key-required");
     // A client key is no workspace credential either.
     let res = app
         .api()
@@ -159,7 +166,7 @@ async fn keys_are_shown_once_stored_hashed_and_accepted_in_both_headers() {
     clients::revoke_key(&app.state.db, client_id, rows[0].id)
         .await
         .unwrap();
-    let res = get(&app, "/api/v1/social/instagram/travel.with.mia", &key).await;
+    let res = get(&app, "/api/v1/social/instagram/demo.travel.mia", &key).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -167,7 +174,7 @@ async fn keys_are_shown_once_stored_hashed_and_accepted_in_both_headers() {
 async fn a_rotated_key_works_until_its_overlap_ends() {
     let (app, _) = social_app(|c| c.social_key_overlap_secs = 2).await;
     let (client_id, old) = client(&app, "Rotating", PRO).await;
-    let path = "/api/v1/social/instagram/steady_poster";
+    let path = "/api/v1/social/instagram/demo_steady_poster";
     assert_eq!(get(&app, path, &old).await.status(), StatusCode::OK);
     let (new, until) = clients::rotate(
         &app.state.db,
@@ -209,7 +216,7 @@ async fn the_minute_limit_refuses_with_retry_after_and_other_clients_are_unaffec
     };
     let (limited_id, key) = client(&app, "Small", limited).await;
     let (_, other) = client(&app, "Other", PRO).await;
-    let path = "/api/v1/social/instagram/rate.me";
+    let path = "/api/v1/social/instagram/demo.rate.me";
     early_in_a_minute().await;
     for remaining in [2, 1, 0] {
         let res = get(&app, path, &key).await;
@@ -242,7 +249,7 @@ async fn the_monthly_quota_and_the_endpoint_list_refuse() {
         ..PRO
     };
     let (client_id, key) = client(&app, "Quota", quota).await;
-    let path = "/api/v1/social/instagram/quota.user";
+    let path = "/api/v1/social/instagram/demo.quota.user";
     for remaining in [1, 0] {
         let res = get(&app, path, &key).await;
         assert_eq!(res.status(), StatusCode::OK);
@@ -275,11 +282,16 @@ async fn the_monthly_quota_and_the_endpoint_list_refuse() {
         },
     )
     .await;
-    let res = get(&app, "/api/v1/social/instagram/quota.user/posts", &free).await;
+    let res = get(
+        &app,
+        "/api/v1/social/instagram/demo.quota.user/posts",
+        &free,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(num(&res, "ratelimit-limit"), 10);
     assert_eq!(
-        get(&app, "/api/v1/social/instagram/quota.user", &free)
+        get(&app, "/api/v1/social/instagram/demo.quota.user", &free)
             .await
             .status(),
         StatusCode::OK
@@ -290,7 +302,7 @@ async fn the_monthly_quota_and_the_endpoint_list_refuse() {
 async fn usage_is_counted_per_key_per_day_under_concurrency() {
     let (app, _) = social_app(|_| {}).await;
     let (client_id, key) = client(&app, "Busy", PRO).await;
-    let path = "/api/v1/social/instagram/busy.profile";
+    let path = "/api/v1/social/instagram/demo.busy.profile";
     assert_eq!(get(&app, path, &key).await.status(), StatusCode::OK);
     let mut tasks = Vec::new();
     for _ in 0..40 {
@@ -325,30 +337,44 @@ fn fetched_at(body: &Value) -> DateTime<Utc> {
 async fn demo_profiles_resolve_and_page_on_a_fresh_install() {
     let (app, _) = social_app(|_| {}).await;
     let (_, key) = client(&app, "Pages", PRO).await;
-    let res = get(&app, "/api/v1/social/instagram/@Travel.With.Mia", &key).await;
+    let res = get(&app, "/api/v1/social/instagram/@Demo.Travel.Mia", &key).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["username"], "travel.with.mia");
+    let text = res.text().await.unwrap();
+    assert!(
+        !text.contains("instagram.com") && !text.contains("demo://"),
+        "no link to a page that does not exist, no internal URL: {text}"
+    );
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["username"], "demo.travel.mia");
     assert_eq!(body["source"], "demo");
     assert_eq!(body["profile"]["source"], "demo");
     assert!(body["profile"]["followers_count"].as_i64().unwrap() > 0);
     assert!(
-        body["profile"]["picture_url"].is_null(),
-        "no CDN URL handed out"
+        body["profile"]["picture_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/media/"),
+        "a generated picture through the media proxy"
     );
     let posts = body["posts"].as_array().unwrap();
     assert_eq!(posts.len(), 12);
-    assert!(
-        posts
-            .iter()
-            .all(|p| p["source"] == "demo" && p["media_url"].is_null())
-    );
+    for p in posts {
+        assert_eq!(p["source"], "demo");
+        assert!(p["permalink"].is_null());
+        let picture = if p["media_type"] == "VIDEO" {
+            assert!(p["media_url"].is_null(), "videos are not proxied");
+            &p["thumbnail_url"]
+        } else {
+            &p["media_url"]
+        };
+        assert!(picture.as_str().unwrap().starts_with("/media/"), "{p}");
+    }
     assert!(posts.iter().all(|p| !p["fetched_at"].is_null()));
     let cursor = body["next_cursor"].as_str().unwrap();
 
     let page: Value = get(
         &app,
-        &format!("/api/v1/social/instagram/travel.with.mia/posts?cursor={cursor}"),
+        &format!("/api/v1/social/instagram/demo.travel.mia/posts?cursor={cursor}"),
         &key,
     )
     .await
@@ -365,7 +391,7 @@ async fn demo_profiles_resolve_and_page_on_a_fresh_install() {
             .iter()
             .all(|i| posts.iter().all(|p| p["id"] != i["id"]))
     );
-    let first: Value = get(&app, "/api/v1/social/instagram/travel.with.mia/posts", &key)
+    let first: Value = get(&app, "/api/v1/social/instagram/demo.travel.mia/posts", &key)
         .await
         .json()
         .await
@@ -375,7 +401,7 @@ async fn demo_profiles_resolve_and_page_on_a_fresh_install() {
     for (path, field) in [
         ("/api/v1/social/instagram/has%20space", "username"),
         (
-            "/api/v1/social/instagram/travel.with.mia/posts?cursor=forged",
+            "/api/v1/social/instagram/demo.travel.mia/posts?cursor=forged",
             "cursor",
         ),
     ] {
@@ -406,7 +432,7 @@ async fn hits_do_not_call_the_source_and_an_expired_entry_is_served_then_refresh
     })
     .await;
     let (_, key) = client(&app, "Cache", PRO).await;
-    let path = "/api/v1/social/instagram/cache.me.if.you.can";
+    let path = "/api/v1/social/instagram/demo.cache.me.if.you.can";
     let res = get(&app, path, &key).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "x-cache"), "MISS");
@@ -514,7 +540,7 @@ async fn with_redis_two_app_instances_share_one_minute_limit() {
     )
     .await;
     copy_client(&a, &b, client_id).await;
-    let path = "/api/v1/social/instagram/shared.limit";
+    let path = "/api/v1/social/instagram/demo.shared.limit";
     early_in_a_minute().await;
     let mut remaining = Vec::new();
     for app in [&a, &b, &a, &b] {
@@ -565,7 +591,7 @@ async fn images_are_media_proxy_paths_never_cdn_urls() {
     let row = instagram::service::profiles::find_or_create(
         &app.state.db,
         instagram::service::profiles::Pool::Demo,
-        "pictured.profile",
+        "demo.pictured.profile",
     )
     .await
     .unwrap();
@@ -597,7 +623,7 @@ async fn images_are_media_proxy_paths_never_cdn_urls() {
     )
     .await
     .unwrap();
-    let res = get(&app, "/api/v1/social/instagram/pictured.profile", &key).await;
+    let res = get(&app, "/api/v1/social/instagram/demo.pictured.profile", &key).await;
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     assert!(
@@ -702,5 +728,82 @@ async fn live_data_comes_from_apify_and_an_unknown_username_is_a_remembered_404(
         rows.iter()
             .all(|p| p.followers_count.is_none() && p.fetched_at.is_none() && p.source != "demo"),
         "{rows:?}"
+    );
+}
+
+/// Without a live source, a real username is 503 `source-not-configured` — never the demo
+/// generator's figures under a real name — while demo usernames keep working; with a live
+/// source, a demo username is still generated data, labelled.
+#[tokio::test]
+async fn real_usernames_need_a_live_source_and_demo_usernames_always_work() {
+    let (app, social) = social_app(|_| {}).await;
+    let (_, key) = client(&app, "Honest", PRO).await;
+    for path in [
+        "/api/v1/social/instagram/natgeo",
+        "/api/v1/social/instagram/@NatGeo/posts",
+    ] {
+        let res = get(&app, path, &key).await;
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert_eq!(header(&res, "content-type"), "application/problem+json");
+        assert!(
+            header(&res, "retry-after").is_empty(),
+            "asking again will not help"
+        );
+        assert!(res.headers().contains_key("ratelimit-remaining"));
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["type"], "/problems/source-not-configured");
+        assert!(p["detail"].as_str().unwrap().contains("demo."), "{p}");
+    }
+    assert_eq!(social.stats().refreshes, 0, "no source was asked");
+    let rows = instagram::model::profile::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(rows.is_empty(), "nothing stored: {rows:?}");
+
+    // A demo-pool profile of a real name (how earlier versions filled a username without a
+    // source) is not served as that account either.
+    let old = instagram::service::profiles::find_or_create(
+        &app.state.db,
+        instagram::service::profiles::Pool::Demo,
+        "natgeo",
+    )
+    .await
+    .unwrap();
+    instagram::service::refresh::refresh_profile(&app.state, old.id, |_, _| {})
+        .await
+        .unwrap();
+    let res = get(&app, "/api/v1/social/instagram/natgeo", &key).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    let res = get(&app, "/api/v1/social/instagram/demo_fitness", &key).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["source"], "demo");
+
+    // Instagram's rules on the path too.
+    for bad in ["two..dots", ".lead", "trail.", "dash-ed"] {
+        let res = get(&app, &format!("/api/v1/social/instagram/{bad}"), &key).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "username", "{bad}");
+    }
+
+    // With a live source a demo username is still demo data (the source is not asked).
+    let apify = wiremock::MockServer::start().await;
+    let base = apify.uri();
+    let (live, _) = social_app(move |c| {
+        c.apify_token = Some(super::apify::TOKEN.into());
+        c.apify_api_base = base;
+    })
+    .await;
+    let (_, key) = client(&live, "Live", PRO).await;
+    let res = get(&live, "/api/v1/social/instagram/demo.travel.mia", &key).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["source"], "demo");
+    assert!(
+        apify.received_requests().await.unwrap().is_empty(),
+        "demo usernames never reach the live source"
     );
 }

@@ -463,11 +463,21 @@
   var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), " +
     "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
 
+  // Inside a closed <details> only its summary can take focus.
+  function inClosedDetails(e) {
+    for (var d = e.parentElement && e.parentElement.closest("details"); d;
+         d = d.parentElement && d.parentElement.closest("details")) {
+      var summary = d.querySelector("summary");
+      if (!d.open && !(summary && summary.contains(e))) return true;
+    }
+    return false;
+  }
+
   function visibleFocusables(container) {
     var all = container.querySelectorAll(FOCUSABLE);
     var out = [];
     for (var i = 0; i < all.length; i++) {
-      if (all[i].offsetParent !== null || all[i].getClientRects().length) out.push(all[i]);
+      if (all[i].getClientRects().length && !inClosedDetails(all[i])) out.push(all[i]);
     }
     return out;
   }

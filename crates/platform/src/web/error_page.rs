@@ -172,3 +172,61 @@ pub async fn signed_in_shell(
         Err(_) => response,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn htmx_meta() -> RequestMeta {
+        RequestMeta {
+            request_id: "rid".into(),
+            wants_html: true,
+            is_htmx: true,
+            ..RequestMeta::default()
+        }
+    }
+
+    fn trigger(response: &Response) -> serde_json::Value {
+        let raw = response.headers()["hx-trigger"].to_str().unwrap_or_default();
+        serde_json::from_str(raw).unwrap_or_default()
+    }
+
+    #[test]
+    fn htmx_errors_are_toasts_of_every_status() {
+        for (error, status) in [
+            (Error::forbidden("Your role does not allow this"), 403),
+            (Error::NotFound, 404),
+            (Error::validation("name", "Name is required"), 422),
+            (
+                Error::TooManyRequests {
+                    retry_after_secs: 90,
+                },
+                429,
+            ),
+            (Error::internal("password=hunter2 in the pool"), 500),
+        ] {
+            let response = render(&error, &htmx_meta());
+            assert_eq!(response.status().as_u16(), status);
+            assert_eq!(response.headers()["hx-reswap"], "none", "{status}");
+            let toast = &trigger(&response)["gd:toast"];
+            assert_eq!(toast["kind"], "error", "{status}");
+            assert!(!toast["message"].as_str().unwrap_or_default().is_empty());
+            assert!(!toast.to_string().contains("hunter2"), "{status}: {toast}");
+            assert!(response.extensions().get::<ErrorFacts>().is_none());
+        }
+    }
+
+    #[test]
+    fn pages_say_not_found_once() {
+        let meta = RequestMeta {
+            wants_html: true,
+            ..RequestMeta::default()
+        };
+        let response = render(&Error::NotFound, &meta);
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let facts = response.extensions().get::<ErrorFacts>().cloned();
+        let facts = facts.unwrap_or_else(|| panic!("facts for the signed-in shell"));
+        assert_eq!(facts.title, "Not found");
+        assert!(!facts.detail.to_lowercase().contains("not found"));
+    }
+}

@@ -125,7 +125,10 @@ async fn search_finds_pages_actions_and_the_callers_own_records() {
     ] {
         assert_eq!(hit(&body, action)["kind"], "action", "{action}");
     }
-    assert!(!all.iter().any(|t| t.starts_with('@')), "no records: {all:?}");
+    assert!(
+        !all.iter().any(|t| t.starts_with('@')),
+        "no records: {all:?}"
+    );
     assert_eq!(hit(&body, "Members")["href"], "/workspace/members");
     assert_eq!(hit(&body, "Members")["group"], "Pages");
 
@@ -141,9 +144,13 @@ async fn search_finds_pages_actions_and_the_callers_own_records() {
         mia_hit["detail"].as_str().unwrap().contains("Demo data"),
         "demo data stays labelled: {mia_hit}"
     );
-    assert_eq!(hit(&body, "@demo.wanderlust.co")["group"], "Tracked profiles");
+    assert_eq!(
+        hit(&body, "@demo.wanderlust.co")["group"],
+        "Tracked profiles"
+    );
     assert!(
-        !body.to_string().contains("demo.travel.bob") && !body.to_string().contains(&bob.to_string()),
+        !body.to_string().contains("demo.travel.bob")
+            && !body.to_string().contains(&bob.to_string()),
         "another workspace's account: {body}"
     );
     let (_, body) = search(&app, &token_b, "q=travel").await;
@@ -318,7 +325,10 @@ async fn htmx_errors_answer_toasts_never_whole_pages() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["hx-redirect"], "/home");
     assert!(res.headers().get("location").is_none());
-    assert!(res.headers().contains_key("set-cookie"), "the flash travels along");
+    assert!(
+        res.headers().contains_key("set-cookie"),
+        "the flash travels along"
+    );
     assert_eq!(res.text().await.unwrap(), "");
 
     // Signed out: htmx is sent to the sign-in page as a whole page.
@@ -357,7 +367,11 @@ async fn not_found_is_said_once_in_the_visitors_own_shell() {
     let html = res.text().await.unwrap();
     assert!(html.contains("class=\"site-header\""));
     assert!(!html.contains("class=\"sidebar\""));
-    assert_eq!(html.matches("Not found").count(), 2, "<title> and <h1>: {html}");
+    assert_eq!(
+        html.matches("Not found").count(),
+        2,
+        "<title> and <h1>: {html}"
+    );
 
     // Signed in: the sidebar with the workspace and its navigation, on unknown paths and on
     // another workspace's record alike.
@@ -369,7 +383,10 @@ async fn not_found_is_said_once_in_the_visitors_own_shell() {
         let res = browser.get(app.url(&path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
         let html = res.text().await.unwrap();
-        assert!(html.contains("class=\"sidebar\""), "{path}: signed-in shell");
+        assert!(
+            html.contains("class=\"sidebar\""),
+            "{path}: signed-in shell"
+        );
         assert!(html.contains("Agency A"), "{path}: the workspace");
         assert!(!html.contains("Agency B"), "{path}: nothing of the other");
         for entry in growthdeck::nav() {

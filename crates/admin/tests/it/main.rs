@@ -8,6 +8,7 @@ mod billing;
 mod billing_stripe;
 mod customers;
 mod dashboard;
+mod htmx;
 mod matrix;
 mod operations;
 mod settings;

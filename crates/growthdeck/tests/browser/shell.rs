@@ -88,7 +88,9 @@ async fn screenshots(b: &Browser, name: &str) {
 async fn customer(b: &Browser, email: &str, name: &str, workspace: &str) -> uuid::Uuid {
     let res = reqwest::Client::new()
         .post(format!("{}/api/v1/auth/signup", b.base))
-        .json(&json!({ "email": email, "password": PASSWORD, "name": name, "workspace": workspace }))
+        .json(
+            &json!({ "email": email, "password": PASSWORD, "name": name, "workspace": workspace }),
+        )
         .send()
         .await
         .unwrap();
@@ -124,8 +126,16 @@ async fn goto(b: &Browser, path: &str) {
 
 async fn assert_inside(b: &Browser, selector: &str, when: &str) {
     let outside = js(b, OUTSIDE_VIEWPORT, vec![json!(selector)]).await;
-    assert_eq!(outside, json!([]), "{when}: parts of {selector} outside the window");
-    assert_eq!(b.overflow_px().await, 0, "{when}: the page is wider than the window");
+    assert_eq!(
+        outside,
+        json!([]),
+        "{when}: parts of {selector} outside the window"
+    );
+    assert_eq!(
+        b.overflow_px().await,
+        0,
+        "{when}: the page is wider than the window"
+    );
 }
 
 async fn focused_matches(b: &Browser, selector: &str) -> bool {
@@ -169,7 +179,12 @@ async fn customer_sidebar_fits_desktop_and_phone() {
         assert_eq!(truncated, json!([true, true]), "{width} px");
     }
     b.resize(1366, 900).await;
-    for page in ["/home", "/instagram", "/workspace/members", "/account/security"] {
+    for page in [
+        "/home",
+        "/instagram",
+        "/workspace/members",
+        "/account/security",
+    ] {
         goto(&b, page).await;
         assert_eq!(b.overflow_px().await, 0, "1366 px: {page}");
         screenshots(&b, &format!("shell-1366{}", page.replace('/', "-"))).await;
@@ -243,11 +258,10 @@ async fn customer_sidebar_fits_desktop_and_phone() {
     let hidden = js(&b, LINK_SEEN, vec![json!("/workspace/members")]).await;
     assert_ne!(hidden, json!("seen"), "the drawer starts closed");
 
-    let menu = b
-        .c
-        .find(Locator::Css("button[data-drawer-open]"))
-        .await
-        .unwrap();
+    let menu =
+        b.c.find(Locator::Css("button[data-drawer-open]"))
+            .await
+            .unwrap();
     assert_eq!(
         menu.attr("aria-expanded").await.unwrap().as_deref(),
         Some("false")
@@ -318,7 +332,11 @@ async fn customer_sidebar_fits_desktop_and_phone() {
     b.resize(1366, 900).await;
     b.c.goto(&format!("{}/no/such/page", b.base)).await.unwrap();
     let html = b.c.source().await.unwrap();
-    assert_eq!(html.matches("Not found").count(), 2, "the title and the heading");
+    assert_eq!(
+        html.matches("Not found").count(),
+        2,
+        "the title and the heading"
+    );
     assert!(html.contains("class=\"sidebar\""), "signed-in shell");
     assert!(html.contains(LONG_WORKSPACE.replace('&', "&amp;").as_str()));
     screenshot(&b, "shell-404").await;
@@ -349,11 +367,10 @@ async fn command_palette_jumps_to_an_account() {
     demo_accounts(&b, other, &["demo.travel.other"]).await;
 
     goto(&b, "/instagram").await;
-    let search = b
-        .c
-        .find(Locator::Css(".sidebar-top [data-palette-open]"))
-        .await
-        .unwrap();
+    let search =
+        b.c.find(Locator::Css(".sidebar-top [data-palette-open]"))
+            .await
+            .unwrap();
     search.click().await.unwrap();
     let input = b.c.find(Locator::Id("palette-input")).await.unwrap();
     assert_eq!(
@@ -367,10 +384,7 @@ async fn command_palette_jumps_to_an_account() {
     )
     .await;
     assert!(focused_matches(&b, "#palette-input").await);
-    input
-        .send_keys(&Key::Escape.to_string())
-        .await
-        .unwrap();
+    input.send_keys(&Key::Escape.to_string()).await.unwrap();
     assert!(
         focused_matches(&b, ".sidebar-top [data-palette-open]").await,
         "focus returns to the search button"
@@ -460,17 +474,19 @@ async fn refresh_in_cool_down_shows_a_toast_not_a_page() {
     b.resize(1366, 900).await;
     let workspace = customer(&b, "refresh@example.com", "Rafa Refresh", "Refresh Agency").await;
     let ids = demo_accounts(&b, workspace, &["demo.travel.mia"]).await;
-    for page in ["/instagram".to_string(), format!("/instagram/accounts/{}", ids[0])] {
+    for page in [
+        "/instagram".to_string(),
+        format!("/instagram/accounts/{}", ids[0]),
+    ] {
         for width in [1366, 390] {
             b.resize(width, if width == 390 { 844 } else { 900 }).await;
             goto(&b, &page).await;
             let size = "return [document.documentElement.scrollWidth, document.querySelectorAll('main .sidebar, main .site-header, main main').length];";
             let before = js(&b, size, vec![]).await;
-            let button = b
-                .c
-                .find(Locator::Css("form[hx-post$=\"/refresh\"] button"))
-                .await
-                .unwrap();
+            let button =
+                b.c.find(Locator::Css("form[hx-post$=\"/refresh\"] button"))
+                    .await
+                    .unwrap();
             button.click().await.unwrap();
             let toast = wait_for(
                 &b,
@@ -512,28 +528,11 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
     };
     let c = &b.c;
     b.resize(1366, 900).await;
-    let created = admin::service::create(
-        &b.state,
+    staff_sign_in(
+        &b,
         "finance@staff.example",
         "Fiona Finance-Abernathy-Montgomery",
         admin::roles::StaffRole::Finance,
-        PASSWORD,
-    )
-    .await
-    .unwrap();
-    c.goto(&format!("{}/admin", b.base)).await.unwrap();
-    wait_for_path(c, "/admin/login").await;
-    fill(c, "email", "finance@staff.example").await;
-    fill(c, "password", PASSWORD).await;
-    b.submit().await;
-    wait_for_path(c, "/admin/enrol").await;
-    let code = platform::totp::code_at(&created.secret, platform::totp::unix_now()).unwrap();
-    fill(c, "code", &code).await;
-    b.submit().await;
-    wait_for(
-        &b,
-        "backup codes",
-        "return document.body.textContent.indexOf('Your backup codes') >= 0;",
     )
     .await;
     goto(&b, "/admin").await;
@@ -559,7 +558,11 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
         }
         for href in &hidden {
             let seen = js(&b, LINK_SEEN, vec![json!(href)]).await;
-            assert_eq!(seen, json!("missing"), "{width} px: {href} is not for finance");
+            assert_eq!(
+                seen,
+                json!("missing"),
+                "{width} px: {href} is not for finance"
+            );
         }
     }
     b.resize(1366, 900).await;
@@ -624,5 +627,53 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
         "return !document.getElementById('sidebar-panel').classList.contains('is-open');",
     )
     .await;
+
+    // A super admin reaches every page: none is wider than a phone or a laptop.
+    c.delete_all_cookies().await.unwrap();
+    staff_sign_in(
+        &b,
+        "root@staff.example",
+        "Root",
+        admin::roles::StaffRole::SuperAdmin,
+    )
+    .await;
+    for (width, height) in [(390, 844), (1366, 900)] {
+        b.resize(width, height).await;
+        for (_, label, href, _, _) in admin::pages::NAV {
+            c.goto(&format!("{}{href}", b.base)).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            assert_eq!(b.overflow_px().await, 0, "{width} px: {label} ({href})");
+            let seen = js(&b, LINK_SEEN, vec![json!(href)]).await;
+            let want = if width == 390 { "off screen" } else { "seen" };
+            assert!(
+                seen == json!(want) || (width == 390 && seen == json!("covered")),
+                "{width} px: {label} in the sidebar: {seen}"
+            );
+        }
+    }
     b.finish().await;
+}
+
+/// Signs a new staff member in through the forms (password, then TOTP enrolment).
+async fn staff_sign_in(b: &Browser, email: &str, name: &str, role: admin::roles::StaffRole) {
+    let created = admin::service::create(&b.state, email, name, role, PASSWORD)
+        .await
+        .unwrap();
+    let c = &b.c;
+    c.goto(&format!("{}/admin", b.base)).await.unwrap();
+    wait_for_path(c, "/admin/login").await;
+    fill(c, "email", email).await;
+    fill(c, "password", PASSWORD).await;
+    b.submit().await;
+    wait_for_path(c, "/admin/enrol").await;
+    let code = platform::totp::code_at(&created.secret, platform::totp::unix_now()).unwrap();
+    fill(c, "code", &code).await;
+    b.submit().await;
+    wait_for(
+        b,
+        "backup codes",
+        "return document.body.textContent.indexOf('Your backup codes') >= 0;",
+    )
+    .await;
+    goto(b, "/admin").await;
 }

@@ -187,7 +187,9 @@ mod tests {
     }
 
     fn trigger(response: &Response) -> serde_json::Value {
-        let raw = response.headers()["hx-trigger"].to_str().unwrap_or_default();
+        let raw = response.headers()["hx-trigger"]
+            .to_str()
+            .unwrap_or_default();
         serde_json::from_str(raw).unwrap_or_default()
     }
 

@@ -32,7 +32,11 @@ pub fn toast(status: StatusCode, kind: FlashKind, title: &str, message: &str) ->
 /// Adds the toast headers to an answer (e.g. one that also carries `Retry-After`).
 pub fn set_toast(headers: &mut HeaderMap, kind: FlashKind, title: &str, message: &str) {
     // "Too many attempts" over "Too many attempts. Wait a minute…" says it twice.
-    let title = if message.starts_with(title) { "" } else { title };
+    let title = if message.starts_with(title) {
+        ""
+    } else {
+        title
+    };
     let trigger = serde_json::json!({
         "gd:toast": { "kind": kind.as_str(), "title": title, "message": message }
     });

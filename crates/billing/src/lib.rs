@@ -35,10 +35,14 @@ pub fn routes() -> axum::Router<platform::AppState> {
 
 /// Navigation entries this feature adds to the shell.
 pub fn nav() -> Vec<platform::web::shell::NavEntry> {
-    vec![platform::web::shell::NavEntry {
+    use platform::web::shell::{Icon, NavArea, NavEntry};
+    vec![NavEntry {
         label: "Billing",
         href: "/billing",
+        area: NavArea::Workspace,
+        icon: Icon::Card,
         order: 900,
+        keywords: "plan subscription payment credits invoices upgrade",
     }]
 }
 

@@ -41,6 +41,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             .merge(billing::api::openapi_router())
             .split_for_parts();
     doc.merge(<platform::events::EventsApi as OpenApi>::openapi());
+    doc.merge(<platform::search::SearchApi as OpenApi>::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(instagram::routes())
         .merge(billing::routes())
         .merge(platform::events::routes())
+        .merge(platform::search::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
 }
 
@@ -60,8 +62,15 @@ pub fn nav() -> Vec<platform::web::shell::NavEntry> {
     let mut nav = identity::nav();
     nav.extend(instagram::nav());
     nav.extend(billing::nav());
-    nav.sort_by_key(|n| n.order);
+    nav.sort_by_key(|n| (n.area, n.order));
     nav
+}
+
+/// Every feature's part of the command palette's search.
+pub fn search() -> Vec<platform::search::SearchFn> {
+    let mut search = identity::search::providers();
+    search.extend(instagram::search::providers());
+    search
 }
 
 /// Every feature's usage counters (what billing shows against the plan's limits).
@@ -144,6 +153,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         settings,
         usage: platform::usage::Counters::new(usage()),
         banners: Arc::new(billing::banners()),
+        search: platform::search::Providers::new(search()),
     })
 }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod jobs;
 pub mod model;
 pub mod pages;
+pub mod search;
 pub mod service;
 
 /// Shared with the staff back office, so they live in the platform.
@@ -14,7 +15,10 @@ pub use platform::{password, totp};
 use std::sync::Arc;
 
 use axum::Router;
-use platform::{AppState, web::shell::NavEntry};
+use platform::{
+    AppState,
+    web::shell::{Icon, NavArea, NavEntry},
+};
 
 /// Every route of the feature: pages and the JSON API.
 pub fn routes() -> Router<AppState> {
@@ -31,17 +35,26 @@ pub fn nav() -> Vec<NavEntry> {
         NavEntry {
             label: "Home",
             href: "/home",
+            area: NavArea::Overview,
+            icon: Icon::Home,
             order: 0,
+            keywords: "start overview dashboard",
         },
         NavEntry {
             label: "Members",
             href: "/workspace/members",
-            order: 900,
+            area: NavArea::Workspace,
+            icon: Icon::Users,
+            order: 100,
+            keywords: "people team invite roles",
         },
         NavEntry {
             label: "API tokens",
             href: "/workspace/tokens",
-            order: 910,
+            area: NavArea::Workspace,
+            icon: Icon::Key,
+            order: 200,
+            keywords: "keys developer integration",
         },
     ]
 }
@@ -51,7 +64,6 @@ pub fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
     registry.register::<jobs::PruneExpired>()
 }
 
-/// What tests mount: this feature alone on the platform.
 /// Seats in use: the workspace's members (billing shows them against the plan).
 pub fn usage() -> Vec<platform::usage::UsageCounter> {
     vec![platform::usage::UsageCounter {
@@ -60,6 +72,7 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
     }]
 }
 
+/// What tests mount: this feature alone on the platform.
 pub fn mount() -> platform::testkit::Mount {
     platform::testkit::Mount {
         routes: routes(),
@@ -67,6 +80,7 @@ pub fn mount() -> platform::testkit::Mount {
         jobs,
         usage: usage(),
         banners: Vec::new(),
+        search: search::providers(),
         nav: nav(),
     }
 }

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod media;
 pub mod model;
 pub mod pages;
+pub mod search;
 pub mod service;
 pub mod social;
 pub mod source;
@@ -30,10 +31,14 @@ pub fn routes() -> axum::Router<platform::AppState> {
 
 /// Navigation entries this feature adds to the shell.
 pub fn nav() -> Vec<platform::web::shell::NavEntry> {
-    vec![platform::web::shell::NavEntry {
+    use platform::web::shell::{Icon, NavArea, NavEntry};
+    vec![NavEntry {
         label: "Instagram",
         href: "/instagram",
+        area: NavArea::Growth,
+        icon: Icon::Camera,
         order: 100,
+        keywords: "accounts profiles followers competitors",
     }]
 }
 

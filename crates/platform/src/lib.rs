@@ -15,6 +15,7 @@ pub mod mail;
 pub mod notify;
 pub mod observability;
 pub mod password;
+pub mod search;
 pub mod settings;
 pub mod state;
 pub mod testkit;

@@ -30,6 +30,8 @@ pub struct AppState {
     pub usage: crate::usage::Counters,
     /// The features' standing notices for the page shell (e.g. billing's overdue payment).
     pub banners: std::sync::Arc<Vec<crate::web::shell::BannerFn>>,
+    /// The features' parts of the command palette's search (accounts, actions…).
+    pub search: crate::search::Providers,
 }
 
 impl AppState {

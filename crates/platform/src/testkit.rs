@@ -37,6 +37,8 @@ pub struct Mount {
     pub usage: Vec<crate::usage::UsageCounter>,
     /// The features' page banners; empty when the test needs none.
     pub banners: Vec<crate::web::shell::BannerFn>,
+    /// The features' search providers (command palette); empty when the test needs none.
+    pub search: Vec<crate::search::SearchFn>,
 }
 
 /// A URL of a new, empty database: a SQLite file in `dir`, or a new PostgreSQL database
@@ -113,6 +115,7 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         settings,
         usage: crate::usage::Counters::new(mount.usage),
         banners: Arc::new(mount.banners),
+        search: crate::search::Providers::new(mount.search),
     };
     let registry = (mount.jobs)(crate::jobs::Registry::platform());
     let runner = crate::jobs::runner::Runner::start(

@@ -23,6 +23,16 @@
  *                                 finishes — also when the bar arrives after the event — so
  *                                 a part of the page can reload itself:
  *                                 hx-trigger="gd:job-done from:body"
+ *   htmx error answers            carry their own toast (HX-Trigger gd:toast, HX-Reswap none);
+ *                                 others get a generic error toast
+ *
+ * The shell (base.html, admin/layout.html), in the second half of this file:
+ *   [data-drawer-open]            button opening #sidebar-panel as a drawer on phones (focus
+ *                                 kept inside, Escape or [data-drawer-close] closes it)
+ *   details[data-menu]            disclosure menus: one open at a time, Escape or a click
+ *                                 outside closes them
+ *   #palette, [data-palette-open] the command palette: Ctrl-K / ⌘K, GET /api/v1/search
+ *   [data-shortcut]               shows "⌘K" on Apple devices, "Ctrl K" elsewhere
  */
 
 /* ---- Runs immediately (before the DOM exists): stored theme, .js marker ------------- */
@@ -392,6 +402,8 @@
   document.addEventListener("htmx:responseError", function (evt) {
     var xhr = evt.detail && evt.detail.xhr;
     if (!xhr) return;
+    // The server already said what went wrong (its HX-Trigger toast was shown).
+    if ((xhr.getResponseHeader("HX-Trigger") || "").indexOf("gd:toast") >= 0) return;
     var type = (xhr.getResponseHeader("Content-Type") || "").toLowerCase();
     var title = "";
     var detail = "";
@@ -484,4 +496,397 @@
   window.addEventListener("pageshow", function (evt) {
     if (evt.persisted) window.location.reload();
   });
+})();
+
+/* ---- The shell: drawer, menus, command palette ------------------------------------------
+ * Escape closes the innermost thing open: the palette, then a menu, then the drawer; focus
+ * goes back to what opened it. */
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), " +
+    "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
+
+  // Inside a closed <details> only its summary can take focus.
+  function inClosedDetails(e) {
+    for (var d = e.parentElement && e.parentElement.closest("details"); d;
+         d = d.parentElement && d.parentElement.closest("details")) {
+      var summary = d.querySelector("summary");
+      if (!d.open && !(summary && summary.contains(e))) return true;
+    }
+    return false;
+  }
+
+  function visibleFocusables(container) {
+    var all = container.querySelectorAll(FOCUSABLE);
+    var out = [];
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].getClientRects().length && !inClosedDetails(all[i])) out.push(all[i]);
+    }
+    return out;
+  }
+
+  function focusBack(el) {
+    if (el && document.contains(el) && typeof el.focus === "function") el.focus();
+  }
+
+  /* ---- Drawer (phones) ---------------------------------------------------------------- */
+
+  var drawerOpener = null;
+
+  function drawer() { return document.getElementById("sidebar-panel"); }
+  function drawerIsOpen() { var d = drawer(); return !!d && d.classList.contains("is-open"); }
+
+  function setDrawer(open, returnFocus) {
+    var panel = drawer();
+    if (!panel) return;
+    panel.classList.toggle("is-open", open);
+    root.classList.toggle("drawer-open", open);
+    var backdrop = document.querySelector(".drawer-backdrop");
+    if (backdrop) backdrop.hidden = !open;
+    var toggles = document.querySelectorAll("[data-drawer-open]");
+    for (var i = 0; i < toggles.length; i++) toggles[i].setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var close = panel.querySelector("[data-drawer-close]");
+      if (close) close.focus();
+    } else if (returnFocus) {
+      focusBack(drawerOpener);
+    }
+  }
+
+  // Back on a wide screen the sidebar is not a drawer: nothing stays locked.
+  if (window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 64rem)");
+    var onWide = function () { if (wide.matches && drawerIsOpen()) setDrawer(false, false); };
+    if (wide.addEventListener) wide.addEventListener("change", onWide);
+  }
+
+  /* ---- Menus (details[data-menu]) ----------------------------------------------------- */
+
+  function openMenus() { return document.querySelectorAll("details[data-menu][open]"); }
+
+  function closeMenus(except) {
+    var open = openMenus();
+    for (var i = 0; i < open.length; i++) if (open[i] !== except) open[i].open = false;
+  }
+
+  // One menu open at a time (toggle does not bubble: listen in the capture phase).
+  document.addEventListener("toggle", function (evt) {
+    var d = evt.target;
+    if (d.matches && d.matches("details[data-menu]") && d.open) closeMenus(d);
+  }, true);
+
+  /* ---- Command palette ---------------------------------------------------------------- */
+
+  var DEBOUNCE_MS = 150;
+  var KIND_ICON = {
+    page: '<path d="M5 12h14M13 6l6 6-6 6"/>',
+    action: '<path d="M12 5v14M5 12h14"/>',
+    record: '<circle cx="12" cy="8" r="4"/><path d="M4 21a8 8 0 0 1 16 0"/>'
+  };
+  var p = { opener: null, timer: 0, seq: 0, shown: -1, controller: null, options: [], active: -1, enterPending: false };
+
+  function el(id) { return document.getElementById(id); }
+  function paletteIsOpen() { var r = el("palette"); return !!r && !r.hidden; }
+
+  function openPalette(opener) {
+    var r = el("palette");
+    var input = el("palette-input");
+    if (!r || !input) return;
+    if (!r.hidden) { input.focus(); input.select(); return; }
+    p.opener = opener || document.activeElement;
+    closeMenus(null);
+    if (drawerIsOpen()) setDrawer(false, false);
+    r.hidden = false;
+    root.classList.add("palette-open");
+    input.value = "";
+    input.focus();
+    search();
+  }
+
+  function closePalette(returnFocus) {
+    var r = el("palette");
+    if (!r || r.hidden) return;
+    window.clearTimeout(p.timer);
+    if (p.controller) p.controller.abort();
+    p.seq++;
+    p.enterPending = false;
+    r.hidden = true;
+    root.classList.remove("palette-open");
+    var input = el("palette-input");
+    if (input) {
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    if (returnFocus) focusBack(p.opener);
+  }
+
+  function setStatus(text) {
+    var status = el("palette-status");
+    if (status) status.textContent = text;
+  }
+
+  function schedule() {
+    window.clearTimeout(p.timer);
+    p.timer = window.setTimeout(search, DEBOUNCE_MS);
+  }
+
+  function search() {
+    var input = el("palette-input");
+    if (!input) return;
+    window.clearTimeout(p.timer);
+    p.timer = 0;
+    var q = input.value.trim();
+    var seq = ++p.seq;
+    if (p.controller) p.controller.abort();
+    p.controller = window.AbortController ? new window.AbortController() : null;
+    fetch("/api/v1/search?limit=30&q=" + encodeURIComponent(q), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      signal: p.controller ? p.controller.signal : undefined
+    }).then(function (res) {
+      if (res.status === 401) throw new Error("signed-out");
+      if (!res.ok) throw new Error("status " + res.status);
+      return res.json();
+    }).then(function (data) {
+      if (seq !== p.seq) return;
+      render((data && data.results) || [], q, seq);
+    }).catch(function (err) {
+      if ((err && err.name === "AbortError") || seq !== p.seq) return;
+      render([], q, seq);
+      setStatus(err && err.message === "signed-out"
+        ? "Your session has ended. Sign in again to search."
+        : "Search is not available right now. Try again in a moment.");
+    });
+  }
+
+  function render(results, q, seq) {
+    var list = el("palette-list");
+    var input = el("palette-input");
+    if (!list || !input) return;
+    p.shown = seq;
+    list.textContent = "";
+    p.options = [];
+    p.active = -1;
+    var group = null;
+    for (var i = 0; i < results.length; i++) {
+      var hit = results[i];
+      if (!group || group.getAttribute("data-group") !== String(hit.group)) {
+        group = document.createElement("div");
+        group.className = "palette-group";
+        group.setAttribute("role", "group");
+        group.setAttribute("data-group", String(hit.group));
+        var label = document.createElement("div");
+        label.className = "palette-group-label";
+        label.id = "palette-group-" + i;
+        label.setAttribute("role", "presentation");
+        label.textContent = String(hit.group);
+        group.setAttribute("aria-labelledby", label.id);
+        group.appendChild(label);
+        list.appendChild(group);
+      }
+      var option = document.createElement("div");
+      option.className = "palette-option";
+      option.id = "palette-option-" + i;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      option.setAttribute("data-href", String(hit.href));
+      option.setAttribute("data-index", String(p.options.length));
+      var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      icon.setAttribute("class", "icon");
+      icon.setAttribute("viewBox", "0 0 24 24");
+      icon.setAttribute("aria-hidden", "true");
+      icon.innerHTML = KIND_ICON[hit.kind] || KIND_ICON.page; // constant markup, never data
+      option.appendChild(icon);
+      var text = document.createElement("span");
+      text.className = "palette-option-text";
+      var title = document.createElement("span");
+      title.className = "palette-option-title";
+      title.textContent = String(hit.title);
+      text.appendChild(title);
+      if (hit.detail) {
+        var detail = document.createElement("span");
+        detail.className = "palette-option-detail";
+        detail.textContent = String(hit.detail);
+        text.appendChild(detail);
+      }
+      option.appendChild(text);
+      var enter = document.createElement("kbd");
+      enter.className = "palette-option-enter";
+      enter.setAttribute("aria-hidden", "true");
+      enter.textContent = "\u21B5";
+      option.appendChild(enter);
+      group.appendChild(option);
+      p.options.push(option);
+    }
+    input.setAttribute("aria-expanded", p.options.length ? "true" : "false");
+    if (p.options.length) {
+      setStatus("");
+      setActive(0);
+    } else {
+      input.removeAttribute("aria-activedescendant");
+      setStatus(q ? "Nothing found for \u201C" + q + "\u201D. Try a page, an action or an @username."
+        : "Nothing to show yet.");
+    }
+    if (p.enterPending) {
+      p.enterPending = false;
+      if (p.options.length) choose(p.active);
+    }
+  }
+
+  function setActive(index) {
+    var n = p.options.length;
+    if (!n) return;
+    index = (index + n) % n;
+    if (p.active >= 0 && p.options[p.active]) p.options[p.active].setAttribute("aria-selected", "false");
+    p.active = index;
+    var option = p.options[index];
+    option.setAttribute("aria-selected", "true");
+    var input = el("palette-input");
+    if (input) input.setAttribute("aria-activedescendant", option.id);
+    if (option.scrollIntoView) option.scrollIntoView({ block: "nearest" });
+  }
+
+  function choose(index) {
+    var option = p.options[index];
+    if (!option) return;
+    var href = option.getAttribute("data-href") || "";
+    // Only paths of this site: the server sends nothing else, and nothing else is followed.
+    if (href.charAt(0) !== "/" || href.charAt(1) === "/") return;
+    closePalette(false);
+    window.location.assign(href);
+  }
+
+  function onPaletteKey(evt) {
+    switch (evt.key) {
+      case "ArrowDown":
+        evt.preventDefault();
+        setActive(p.active + 1);
+        break;
+      case "ArrowUp":
+        evt.preventDefault();
+        setActive(p.active - 1);
+        break;
+      case "Enter":
+        evt.preventDefault();
+        // Typed faster than the debounce: choose from the answer to what is typed now.
+        if (p.timer || p.shown !== p.seq) {
+          p.enterPending = true;
+          if (p.timer) search();
+        } else if (p.active >= 0) {
+          choose(p.active);
+        }
+        break;
+      case "Tab":
+        evt.preventDefault(); // the dialog is modal: focus stays in the search field
+        break;
+      default:
+        break;
+    }
+  }
+
+  function shortcutLabels() {
+    var apple = /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent || "");
+    var labels = document.querySelectorAll("[data-shortcut]");
+    for (var i = 0; i < labels.length; i++) labels[i].textContent = apple ? "\u2318K" : "Ctrl K";
+  }
+
+  /* ---- Wiring ------------------------------------------------------------------------- */
+
+  document.addEventListener("input", function (evt) {
+    if (evt.target && evt.target.id === "palette-input") schedule();
+  });
+
+  document.addEventListener("keydown", function (evt) {
+    var key = evt.key;
+    if ((key === "k" || key === "K") && (evt.metaKey || evt.ctrlKey) && !evt.altKey && el("palette")) {
+      evt.preventDefault();
+      if (paletteIsOpen()) closePalette(true);
+      else openPalette(document.activeElement);
+      return;
+    }
+    if (paletteIsOpen()) {
+      if (key === "Escape") {
+        evt.preventDefault();
+        closePalette(true);
+      } else if (evt.target && evt.target.id === "palette-input") {
+        onPaletteKey(evt);
+      }
+      return;
+    }
+    if (key === "Escape") {
+      var menu = document.activeElement && document.activeElement.closest
+        ? document.activeElement.closest("details[data-menu][open]") : null;
+      if (!menu && openMenus().length) menu = openMenus()[0];
+      if (menu) {
+        menu.open = false;
+        var summary = menu.querySelector("summary");
+        if (summary) summary.focus();
+        return;
+      }
+      if (drawerIsOpen()) setDrawer(false, true);
+      return;
+    }
+    // Keep Tab inside the open drawer.
+    if (key === "Tab" && drawerIsOpen()) {
+      var items = visibleFocusables(drawer());
+      if (!items.length) return;
+      var first = items[0];
+      var last = items[items.length - 1];
+      if (evt.shiftKey && document.activeElement === first) {
+        evt.preventDefault();
+        last.focus();
+      } else if (!evt.shiftKey && document.activeElement === last) {
+        evt.preventDefault();
+        first.focus();
+      } else if (!drawer().contains(document.activeElement)) {
+        evt.preventDefault();
+        first.focus();
+      }
+    }
+  });
+
+  document.addEventListener("click", function (evt) {
+    if (!evt.target.closest) return;
+    var t = evt.target;
+    if (!t.closest("details[data-menu]")) closeMenus(null);
+    var opener = t.closest("[data-palette-open]");
+    if (opener) {
+      evt.preventDefault();
+      openPalette(opener);
+      return;
+    }
+    if (t.closest("[data-palette-close]")) {
+      closePalette(true);
+      return;
+    }
+    var option = t.closest(".palette-option");
+    if (option) {
+      choose(Number(option.getAttribute("data-index")));
+      return;
+    }
+    var open = t.closest("[data-drawer-open]");
+    if (open) {
+      drawerOpener = open;
+      setDrawer(!drawerIsOpen(), true);
+      return;
+    }
+    if (t.closest("[data-drawer-close]")) setDrawer(false, true);
+  });
+
+  // Pointing at an option selects it; pressing does not take focus from the search field.
+  document.addEventListener("mousemove", function (evt) {
+    var option = evt.target.closest ? evt.target.closest(".palette-option") : null;
+    if (option) {
+      var i = Number(option.getAttribute("data-index"));
+      if (i !== p.active) setActive(i);
+    }
+  });
+  document.addEventListener("mousedown", function (evt) {
+    if (evt.target.closest && evt.target.closest(".palette-option")) evt.preventDefault();
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", shortcutLabels);
+  else shortcutLabels();
 })();

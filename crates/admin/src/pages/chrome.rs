@@ -1,12 +1,13 @@
 //! The frame of every back-office page: the platform's shell (assets, flashes, title) plus the
-//! staff header — navigation filtered by role, the notification bell, who is signed in.
+//! staff sidebar — navigation grouped and filtered by role, the notification bell, who is
+//! signed in.
 
 use axum_extra::extract::cookie::CookieJar;
 use platform::{
     AppState, Result,
     web::{
-        assets, flash,
-        shell::{NavLink, Shell},
+        flash,
+        shell::{Icon, NavGroup, NavLink, Shell},
     },
 };
 
@@ -16,31 +17,87 @@ use crate::{
     service::notifications,
 };
 
-/// The back office's navigation: (label, path, permission that reaches it).
-pub const NAV: &[(&str, &str, StaffPermission)] = &[
-    ("Dashboard", "/admin", StaffPermission::Dashboard),
-    ("Users", "/admin/users", StaffPermission::Customers),
+/// The back office's navigation, by group: (group, label, path, icon, permission that
+/// reaches it). A staff member sees the entries their role reaches; a group with none is
+/// left out.
+pub const NAV: &[(&str, &str, &str, Icon, StaffPermission)] = &[
     (
-        "Workspaces",
-        "/admin/workspaces",
+        "Overview",
+        "Dashboard",
+        "/admin",
+        Icon::Dashboard,
+        StaffPermission::Dashboard,
+    ),
+    (
+        "Customers",
+        "Users",
+        "/admin/users",
+        Icon::User,
         StaffPermission::Customers,
     ),
-    ("Instagram", "/admin/instagram", StaffPermission::Customers),
     (
+        "Customers",
+        "Workspaces",
+        "/admin/workspaces",
+        Icon::Building,
+        StaffPermission::Customers,
+    ),
+    (
+        "Customers",
+        "Instagram",
+        "/admin/instagram",
+        Icon::Camera,
+        StaffPermission::Customers,
+    ),
+    (
+        "Money",
+        "Billing",
+        "/admin/billing",
+        Icon::Card,
+        StaffPermission::Billing,
+    ),
+    (
+        "Operations",
         "Activity log",
         "/admin/activity",
+        Icon::List,
         StaffPermission::ActivityLog,
     ),
-    ("Mail outbox", "/admin/outbox", StaffPermission::Outbox),
-    ("Jobs", "/admin/jobs", StaffPermission::Jobs),
     (
+        "Operations",
+        "Mail outbox",
+        "/admin/outbox",
+        Icon::Mail,
+        StaffPermission::Outbox,
+    ),
+    (
+        "Operations",
+        "Jobs",
+        "/admin/jobs",
+        Icon::Clock,
+        StaffPermission::Jobs,
+    ),
+    (
+        "Operations",
         "API clients",
         "/admin/api-clients",
+        Icon::Plug,
         StaffPermission::DataService,
     ),
-    ("Billing", "/admin/billing", StaffPermission::Billing),
-    ("Staff", "/admin/staff", StaffPermission::System),
-    ("Settings", "/admin/settings", StaffPermission::System),
+    (
+        "System",
+        "Staff",
+        "/admin/staff",
+        Icon::Users,
+        StaffPermission::System,
+    ),
+    (
+        "System",
+        "Settings",
+        "/admin/settings",
+        Icon::Settings,
+        StaffPermission::System,
+    ),
 ];
 
 /// How many notifications the bell lists.
@@ -63,14 +120,26 @@ pub struct Bell {
     pub items: Vec<BellItem>,
 }
 
-/// The staff header.
+/// The staff sidebar.
 #[derive(Debug, Clone)]
 pub struct Chrome {
     pub staff_name: String,
     pub staff_email: String,
     pub role_label: &'static str,
-    pub nav: Vec<NavLink>,
+    pub nav: Vec<NavGroup>,
     pub bell: Bell,
+}
+
+impl Chrome {
+    /// The first letter of the staff member's name, for the avatar of the account menu.
+    pub fn initial(&self) -> String {
+        self.staff_name
+            .chars()
+            .chain(self.staff_email.chars())
+            .find(|c| c.is_alphanumeric())
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_else(|| "?".into())
+    }
 }
 
 pub async fn bell(state: &AppState, staff: &Staff) -> Result<Bell> {
@@ -102,29 +171,32 @@ fn is_active(path: &str, href: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-pub fn nav_for(role: StaffRole, path: &str) -> Vec<NavLink> {
-    NAV.iter()
-        .filter(|(_, _, p)| crate::roles::staff_has(role, *p))
-        .map(|(label, href, _)| NavLink {
+pub fn nav_for(role: StaffRole, path: &str) -> Vec<NavGroup> {
+    let mut groups: Vec<NavGroup> = Vec::new();
+    for (group, label, href, icon, permission) in NAV {
+        if !crate::roles::staff_has(role, *permission) {
+            continue;
+        }
+        let link = NavLink {
             label: (*label).to_string(),
             href: (*href).to_string(),
             active: is_active(path, href),
-        })
-        .collect()
+            icon: icon.svg(),
+        };
+        match groups.iter_mut().find(|g| g.label == *group) {
+            Some(g) => g.links.push(link),
+            None => groups.push(NavGroup {
+                label: group,
+                links: vec![link],
+            }),
+        }
+    }
+    groups
 }
 
 /// The platform shell of a back-office page (no customer, no workspace).
 pub fn shell(state: &AppState, title: &str, flashes: Vec<platform::web::shell::Flash>) -> Shell {
-    Shell {
-        title: title.to_string(),
-        platform_name: state.platform_name(),
-        user: None,
-        workspaces: Vec::new(),
-        nav: Vec::new(),
-        flashes,
-        banners: Vec::new(),
-        assets: assets::assets(),
-    }
+    Shell::anonymous(state.platform_name(), title, flashes)
 }
 
 /// Shell and staff header of a signed-in page; takes the pending flashes.
@@ -155,6 +227,7 @@ mod tests {
         let labels = |role| {
             nav_for(role, "/admin")
                 .into_iter()
+                .flat_map(|g| g.links)
                 .map(|l| l.label)
                 .collect::<Vec<_>>()
         };
@@ -163,6 +236,17 @@ mod tests {
         assert!(labels(StaffRole::Support).contains(&"Users".to_string()));
         assert!(!labels(StaffRole::Finance).contains(&"Users".to_string()));
         assert!(labels(StaffRole::Finance).contains(&"Dashboard".to_string()));
+        let groups = |role| {
+            nav_for(role, "/admin")
+                .into_iter()
+                .map(|g| g.label)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            groups(StaffRole::SuperAdmin),
+            ["Overview", "Customers", "Money", "Operations", "System"]
+        );
+        assert!(!groups(StaffRole::Support).contains(&"System"));
     }
 
     #[test]

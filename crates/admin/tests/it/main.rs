@@ -8,6 +8,7 @@ mod billing;
 mod billing_stripe;
 mod customers;
 mod dashboard;
+mod htmx;
 mod matrix;
 mod operations;
 mod settings;
@@ -30,6 +31,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             jobs: identity::jobs,
             usage: Vec::new(),
             banners: Vec::new(),
+            search: Vec::new(),
         },
         configure,
     )

@@ -114,7 +114,7 @@ async fn page_text(browser: &reqwest::Client, app: &TestApp, path: &str) -> Stri
 /// The name shown in the back office's header.
 fn header_brand(page: &str) -> String {
     let after = page.split("class=\"brand\"").nth(1).unwrap();
-    let span = after.split("<span>").nth(1).unwrap();
+    let span = after.split("<span class=\"brand-name\">").nth(1).unwrap();
     span.split("</span>").next().unwrap().to_string()
 }
 
@@ -580,7 +580,7 @@ async fn saved_values_apply_without_a_restart() {
     let page = page_text(&browser, &app, "/admin/settings").await;
     assert_eq!(header_brand(&page), "Growthdeck");
     let landing = page_text(&app.browser(), &app, "/").await;
-    assert!(landing.contains("<span>Growthdeck</span>"));
+    assert!(landing.contains("<span class=\"brand-name\">Growthdeck</span>"));
 
     // Another node of the same deployment: its own cache over the same database.
     let other = platform::settings::SystemSettings::with_max_age(
@@ -611,7 +611,7 @@ async fn saved_values_apply_without_a_restart() {
     assert!(page.contains("Saved: Platform name."));
     let landing = page_text(&app.browser(), &app, "/").await;
     assert!(
-        landing.contains("<span>Acme Growth Studio</span>"),
+        landing.contains("<span class=\"brand-name\">Acme Growth Studio</span>"),
         "customer pages too"
     );
     // Mail subjects use it.

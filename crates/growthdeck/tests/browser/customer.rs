@@ -30,7 +30,13 @@ async fn sign_up_sign_in_and_open_security_page() {
     wait_for_path(c, "/home").await;
     assert!(c.source().await.unwrap().contains("Browser Agency"));
 
-    // Sign out.
+    // Sign out (in the account menu at the bottom of the sidebar).
+    c.find(Locator::Css(".user-menu > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.find(Locator::Css("form[action=\"/logout\"] button"))
         .await
         .unwrap()

@@ -7,5 +7,6 @@
 mod customer;
 mod instagram_data;
 mod instagram_pages;
+mod shell;
 mod staff;
 mod support;

@@ -32,6 +32,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             jobs,
             usage: Vec::new(),
             banners: Vec::new(),
+            search: instagram::search::providers(),
         },
         configure,
     )

@@ -34,6 +34,7 @@ async fn social_app(configure: impl FnOnce(&mut platform::Config)) -> (TestApp, 
             jobs,
             usage: Vec::new(),
             banners: Vec::new(),
+            search: Vec::new(),
         },
         configure,
     )

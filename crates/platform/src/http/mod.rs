@@ -1,6 +1,6 @@
 //! The HTTP stack every feature is mounted in: request id, tracing, panic catching, security
 //! headers, compression, timeout, body limit, CSRF guard, metrics; plus the operational
-//! endpoints (`/healthz`, `/readyz`, `/metrics`) and `/static/`.
+//! endpoints (`/healthz`, `/readyz`, `/metrics`), `/static/` and `/favicon.ico`.
 
 pub mod extract;
 pub mod meta;
@@ -35,7 +35,15 @@ pub fn app(state: AppState, features: Router<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
         .route("/static/{*path}", get(crate::web::assets::serve))
+        .route("/favicon.ico", get(crate::web::assets::favicon_ico))
         .fallback(not_found)
+        // htmx never gets a redirect or a whole page to swap into a fragment's spot.
+        .layer(middleware::from_fn(crate::web::htmx::guard))
+        // Error pages of signed-in visitors get their sidebar and workspace.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::error_page::signed_in_shell,
+        ))
         .layer(middleware::from_fn(metrics::track));
 
     let layers = ServiceBuilder::new()

@@ -68,6 +68,22 @@ pub fn assets() -> &'static Assets {
     })
 }
 
+/// The icon browsers ask for on their own (and bookmarks, tabs of older browsers): the same
+/// picture as `favicon.svg`, as 16, 32 and 48 px PNGs in an ICO file.
+const FAVICON_ICO: &[u8] = include_bytes!("../../static/favicon.ico");
+
+/// `GET /favicon.ico` (not under `/static/`, so no content hash: cached for a day).
+pub async fn favicon_ico() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON_ICO,
+    )
+        .into_response()
+}
+
 /// `GET /static/{*path}`
 pub async fn serve(Path(path): Path<String>) -> Response {
     match FILES.iter().find(|f| f.name == path) {

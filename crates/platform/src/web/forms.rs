@@ -246,9 +246,25 @@ pub fn action_message(error: Error) -> Result<String> {
     }
 }
 
-/// Redirects back to `to` with an error flash for a failed action.
+/// Redirects back to `to` with an error flash for a failed action; an htmx request (a button
+/// that swaps a fragment) stays where it is and gets the message as a toast instead.
 pub fn action_failed(jar: CookieJar, error: Error, to: &str) -> Result<Response> {
+    let status = error.status();
+    let retry_after = match &error {
+        Error::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+        _ => None,
+    };
+    let title = error.title();
     let message = action_message(error)?;
+    if crate::http::meta::current().is_htmx {
+        let mut response = super::htmx::toast(status, FlashKind::Error, title, &message);
+        if let Some(secs) = retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(response);
+    }
     Ok(redirect_flash(jar, FlashKind::Error, message, to))
 }
 

@@ -1,4 +1,5 @@
-//! The shared page shell: layout data, static assets, flash messages, the error page.
+//! The shared page shell: layout data, static assets, flash messages, the error page, the
+//! answers htmx requests get.
 
 pub mod assets;
 pub mod charts;
@@ -6,6 +7,8 @@ pub mod csv_export;
 pub mod error_page;
 pub mod flash;
 pub mod forms;
+pub mod htmx;
+pub mod icons;
 pub mod shell;
 
 use askama::Template;

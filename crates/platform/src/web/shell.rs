@@ -1,18 +1,58 @@
-//! The page shell: everything the base layout needs to draw the frame around a page
-//! (header, workspace switcher, navigation, flash messages, theme toggle, assets).
+//! The page shell: everything the base layout needs to draw the frame around a page (the
+//! sidebar with the workspace switcher, navigation groups, search and user menu; flash
+//! messages, banners, assets). Anonymous pages get a simple header instead.
 //!
 //! Feature pages embed a `Shell` in their template struct as the field `shell` and extend
 //! `base.html`; the shell never names a feature — navigation entries are registered by the
-//! features and composed by the binary.
+//! features (with the area they belong to) and composed by the binary.
 
 use serde::{Deserialize, Serialize};
 
-/// A link in the main navigation, registered by a feature.
+pub use super::icons::Icon;
+
+/// The parts of the sidebar, top to bottom. An area is what the user is doing, not which
+/// feature does it, so modules to come find their place without a new heading each:
+/// an audit or a content planner belongs to `Growth`, an inbox to `Engagement`, webhooks
+/// and settings to `Workspace`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NavArea {
+    /// Where a workspace starts: its home, dashboards.
+    Overview,
+    /// Growing the presences: accounts, audits, planning, content, discovery, fleets.
+    Growth,
+    /// Talking with the audience: conversations, tools, bookings.
+    Engagement,
+    /// Running the workspace: people, tokens, integrations, billing, settings.
+    Workspace,
+}
+
+impl NavArea {
+    /// The group heading in the sidebar.
+    pub fn label(self) -> &'static str {
+        match self {
+            NavArea::Overview => "Overview",
+            NavArea::Growth => "Growth",
+            NavArea::Engagement => "Engagement",
+            NavArea::Workspace => "Workspace",
+        }
+    }
+}
+
+/// A link in the sidebar, as drawn for one request.
 #[derive(Debug, Clone)]
 pub struct NavLink {
     pub label: String,
     pub href: String,
     pub active: bool,
+    /// SVG children of the icon (trusted markup from [`Icon::svg`]).
+    pub icon: &'static str,
+}
+
+/// A group of links under a heading (an area of the app, or of the back office).
+#[derive(Debug, Clone)]
+pub struct NavGroup {
+    pub label: &'static str,
+    pub links: Vec<NavLink>,
 }
 
 /// A navigation entry as a feature registers it (`active` is decided per request).
@@ -20,8 +60,44 @@ pub struct NavLink {
 pub struct NavEntry {
     pub label: &'static str,
     pub href: &'static str,
-    /// Sort key: lower comes first.
+    /// The sidebar group it is listed in.
+    pub area: NavArea,
+    pub icon: Icon,
+    /// Sort key within its area: lower comes first.
     pub order: u16,
+    /// Other words the command palette finds it by ("keys developer" for API tokens);
+    /// space-separated, may be empty.
+    pub keywords: &'static str,
+}
+
+/// The sidebar's groups for `path`: entries by area, then order; empty areas are left out.
+pub fn nav_groups(entries: &[NavEntry], path: &str) -> Vec<NavGroup> {
+    let mut entries: Vec<&NavEntry> = entries.iter().collect();
+    entries.sort_by_key(|e| (e.area, e.order));
+    // The longest matching href is the current page: `/instagram/compare` marks a
+    // `/instagram/compare` entry, not also `/instagram`.
+    let current = entries
+        .iter()
+        .filter(|e| is_active(path, e.href))
+        .max_by_key(|e| e.href.len())
+        .map(|e| e.href);
+    let mut groups: Vec<NavGroup> = Vec::new();
+    for e in entries {
+        let link = NavLink {
+            label: e.label.to_string(),
+            href: e.href.to_string(),
+            active: Some(e.href) == current,
+            icon: e.icon.svg(),
+        };
+        match groups.last_mut() {
+            Some(g) if g.label == e.area.label() => g.links.push(link),
+            _ => groups.push(NavGroup {
+                label: e.area.label(),
+                links: vec![link],
+            }),
+        }
+    }
+    groups
 }
 
 #[derive(Debug, Clone)]
@@ -30,11 +106,35 @@ pub struct ShellUser {
     pub email: String,
 }
 
+impl ShellUser {
+    /// The first letter of the name (or email), for the avatar in the user menu.
+    pub fn initial(&self) -> String {
+        initial_of(&[&self.name, &self.email])
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ShellWorkspace {
     pub name: String,
     pub slug: String,
     pub current: bool,
+}
+
+impl ShellWorkspace {
+    /// The first letter of the name, for the switcher's badge.
+    pub fn initial(&self) -> String {
+        initial_of(&[&self.name])
+    }
+}
+
+/// The first letter or digit of the first text that has one, upper-cased; `?` if none.
+fn initial_of(texts: &[&str]) -> String {
+    texts
+        .iter()
+        .flat_map(|t| t.chars())
+        .find(|c| c.is_alphanumeric())
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_else(|| "?".into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +174,8 @@ pub struct Shell {
     pub user: Option<ShellUser>,
     /// Workspaces of the signed-in user, for the switcher (`current` marks the active one).
     pub workspaces: Vec<ShellWorkspace>,
-    pub nav: Vec<NavLink>,
+    /// The sidebar's navigation, by area.
+    pub nav: Vec<NavGroup>,
     pub flashes: Vec<Flash>,
     /// Standing notices about the current workspace from the features (e.g. overdue payment).
     pub banners: Vec<Banner>,
@@ -100,6 +201,20 @@ impl Shell {
     pub fn current_workspace(&self) -> Option<&ShellWorkspace> {
         self.workspaces.iter().find(|w| w.current)
     }
+
+    /// A shell with no one signed in: the simple header (error pages, sign-in pages).
+    pub fn anonymous(platform_name: String, title: &str, flashes: Vec<Flash>) -> Shell {
+        Shell {
+            title: title.to_string(),
+            platform_name,
+            user: None,
+            workspaces: Vec::new(),
+            nav: Vec::new(),
+            flashes,
+            banners: Vec::new(),
+            assets: super::assets::assets(),
+        }
+    }
 }
 
 /// URLs of the shared static files, each carrying a content hash (`?v=…`) so browsers may
@@ -113,7 +228,7 @@ pub struct Assets {
     pub favicon: String,
 }
 
-/// Builds the page shell (header, workspace switcher, navigation, flashes) for a request.
+/// Builds the page shell (sidebar, workspace switcher, navigation, flashes) for a request.
 /// `path` decides which navigation entry is marked current. Any feature's page uses it; the
 /// workspace list comes from the authenticator (the identity feature).
 pub async fn for_request(
@@ -137,16 +252,7 @@ pub async fn for_request(
                     slug,
                 })
                 .collect();
-            let mut entries: Vec<NavEntry> = state.nav.iter().copied().collect();
-            entries.sort_by_key(|e| e.order);
-            let nav = entries
-                .into_iter()
-                .map(|e| NavLink {
-                    label: e.label.to_string(),
-                    href: e.href.to_string(),
-                    active: is_active(path, e.href),
-                })
-                .collect();
+            let nav = nav_groups(&state.nav, path);
             (
                 Some(ShellUser {
                     name: ctx.user.name.clone(),
@@ -182,7 +288,7 @@ pub async fn for_request(
 }
 
 /// `/workspace/members` is under `/workspace/members`, `/workspace/membersx` is not.
-fn is_active(path: &str, href: &str) -> bool {
+pub fn is_active(path: &str, href: &str) -> bool {
     if href == "/" {
         return path == "/";
     }
@@ -202,5 +308,59 @@ mod active_tests {
         assert!(is_active("/workspace/tokens/x", "/workspace/tokens"));
         assert!(!is_active("/homepage", "/home"));
         assert!(!is_active("/home", "/"));
+    }
+
+    fn entry(
+        label: &'static str,
+        href: &'static str,
+        area: super::NavArea,
+        order: u16,
+    ) -> super::NavEntry {
+        super::NavEntry {
+            label,
+            href,
+            area,
+            icon: super::Icon::Home,
+            order,
+            keywords: "",
+        }
+    }
+
+    #[test]
+    fn groups_follow_the_areas_and_mark_one_page() {
+        use super::NavArea::*;
+        let entries = [
+            entry("Billing", "/billing", Workspace, 900),
+            entry("Compare", "/instagram/compare", Growth, 110),
+            entry("Home", "/home", Overview, 0),
+            entry("Instagram", "/instagram", Growth, 100),
+            entry("Members", "/workspace/members", Workspace, 100),
+        ];
+        let groups = super::nav_groups(&entries, "/instagram/compare");
+        let shape: Vec<(&str, Vec<(&str, bool)>)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g.label,
+                    g.links
+                        .iter()
+                        .map(|l| (l.label.as_str(), l.active))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("Overview", vec![("Home", false)]),
+                ("Growth", vec![("Instagram", false), ("Compare", true)]),
+                ("Workspace", vec![("Members", false), ("Billing", false)]),
+            ]
+        );
+        let on_account = super::nav_groups(&entries, "/instagram/accounts/x");
+        assert!(
+            on_account[1].links[0].active,
+            "an account page is under Instagram"
+        );
     }
 }

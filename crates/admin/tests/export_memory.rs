@@ -28,6 +28,7 @@ async fn exporting_100k_users_stays_under_the_memory_ceiling() {
             jobs: identity::jobs,
             usage: Vec::new(),
             banners: Vec::new(),
+            home: Default::default(),
         },
         |_| {},
     )

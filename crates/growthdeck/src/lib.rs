@@ -71,6 +71,13 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
     usage
 }
 
+/// The features' sections of the workspace home and how their activity reads there.
+pub fn home() -> platform::home::Home {
+    let mut describers = identity::describers();
+    describers.extend(instagram::describers());
+    platform::home::Home::new(instagram::home_panels(), describers)
+}
+
 /// Every job type this binary can run.
 pub fn registry() -> platform::jobs::Registry {
     billing::register_jobs(instagram::register_jobs(identity::jobs(
@@ -144,6 +151,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         settings,
         usage: platform::usage::Counters::new(usage()),
         banners: Arc::new(billing::banners()),
+        home: home(),
     })
 }
 

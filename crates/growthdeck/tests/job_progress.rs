@@ -62,6 +62,7 @@ async fn app() -> TestApp {
             jobs: registrar,
             usage: Vec::new(),
             banners: Vec::new(),
+            home: Default::default(),
         },
         |_| {},
     )

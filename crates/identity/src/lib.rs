@@ -43,6 +43,11 @@ pub fn nav() -> Vec<NavEntry> {
             href: "/workspace/tokens",
             order: 910,
         },
+        NavEntry {
+            label: "Settings",
+            href: "/workspace/settings",
+            order: 920,
+        },
     ]
 }
 
@@ -51,7 +56,11 @@ pub fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
     registry.register::<jobs::PruneExpired>()
 }
 
-/// What tests mount: this feature alone on the platform.
+/// How this feature's activity-log actions read on the workspace home.
+pub fn describers() -> Vec<platform::home::Describer> {
+    vec![service::activity_feed::describer()]
+}
+
 /// Seats in use: the workspace's members (billing shows them against the plan).
 pub fn usage() -> Vec<platform::usage::UsageCounter> {
     vec![platform::usage::UsageCounter {
@@ -60,6 +69,7 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
     }]
 }
 
+/// What tests mount: this feature alone on the platform.
 pub fn mount() -> platform::testkit::Mount {
     platform::testkit::Mount {
         routes: routes(),
@@ -67,6 +77,7 @@ pub fn mount() -> platform::testkit::Mount {
         jobs,
         usage: usage(),
         banners: Vec::new(),
+        home: platform::home::Home::new(Vec::new(), describers()),
         nav: nav(),
     }
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub usage: crate::usage::Counters,
     /// The features' standing notices for the page shell (e.g. billing's overdue payment).
     pub banners: std::sync::Arc<Vec<crate::web::shell::BannerFn>>,
+    /// The features' sections of the workspace home and their activity sentences.
+    pub home: crate::home::Home,
 }
 
 impl AppState {

@@ -37,6 +37,9 @@ pub struct Mount {
     pub usage: Vec<crate::usage::UsageCounter>,
     /// The features' page banners; empty when the test needs none.
     pub banners: Vec<crate::web::shell::BannerFn>,
+    /// The features' home panels and activity describers; `Home::default()` when the test
+    /// needs none.
+    pub home: crate::home::Home,
 }
 
 /// A URL of a new, empty database: a SQLite file in `dir`, or a new PostgreSQL database
@@ -113,6 +116,7 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         settings,
         usage: crate::usage::Counters::new(mount.usage),
         banners: Arc::new(mount.banners),
+        home: mount.home,
     };
     let registry = (mount.jobs)(crate::jobs::Registry::platform());
     let runner = crate::jobs::runner::Runner::start(

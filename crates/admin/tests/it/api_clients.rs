@@ -21,6 +21,7 @@ async fn app_with_public_api() -> TestApp {
             jobs: |r| instagram::register_jobs(identity::jobs(r)),
             usage: Vec::new(),
             banners: Vec::new(),
+            home: Default::default(),
         },
         |_| {},
     )

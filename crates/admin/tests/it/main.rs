@@ -30,6 +30,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             jobs: identity::jobs,
             usage: Vec::new(),
             banners: Vec::new(),
+            home: Default::default(),
         },
         configure,
     )

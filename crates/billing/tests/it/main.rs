@@ -27,6 +27,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             jobs,
             usage: identity::usage(),
             banners: billing::banners(),
+            home: Default::default(),
         },
         configure,
     )

@@ -1,5 +1,5 @@
-//! Workspace pages: home (figures and recent activity), creating and switching workspaces,
-//! members and invitations, API tokens.
+//! Workspace pages: creating and switching workspaces, members and invitations (the invite
+//! form keeps what was typed and says what is wrong next to the field), API tokens.
 
 use askama::Template;
 use axum::{
@@ -9,7 +9,7 @@ use axum::{
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{NaiveDate, Utc};
 use platform::{
-    AppState, Ctx, FieldError, Permission, Result, Role, audit,
+    AppState, Ctx, Error, FieldError, Permission, Result, Role,
     authz::{PERMISSION_TABLE, grantable_roles},
     ctx::TokenScope,
     http::extract::Form,
@@ -29,91 +29,14 @@ use super::{
     shell::shell,
 };
 use crate::service::{
-    accounts, invitations, members,
+    invitations, members,
     tokens::{self, NewToken},
-    workspaces::{self, HomeFigures},
+    workspaces,
 };
 
 const HOME: &str = "/home";
 const MEMBERS: &str = "/workspace/members";
 const TOKENS: &str = "/workspace/tokens";
-
-// ---- home -----------------------------------------------------------------------------------
-
-struct ActivityRow {
-    when: String,
-    who: String,
-    action: String,
-    target: String,
-}
-
-#[derive(Template)]
-#[template(path = "identity/home.html")]
-struct HomePage {
-    shell: Shell,
-    user_name: String,
-    email: String,
-    unverified: bool,
-    workspace_name: String,
-    role_label: String,
-    figures: Option<HomeFigures>,
-    activity: Vec<ActivityRow>,
-    can_invite: bool,
-    can_tokens: bool,
-    /// For the "create a workspace" form shown to a user without any.
-    errors: FormErrors,
-}
-
-fn short_id(id: &str) -> String {
-    if id.len() > 12 {
-        format!("{}…", &id[..8.min(id.len())])
-    } else {
-        id.to_string()
-    }
-}
-
-pub async fn home(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
-    let user = accounts::find_user(&state.db, ctx.user_id()).await?;
-    let (figures, activity) = if ctx.workspace.is_some() {
-        let figures = workspaces::home_figures(&state, &ctx).await?;
-        let activity = audit::recent_in_workspace(&state.db, &ctx, 10)
-            .await?
-            .into_iter()
-            .map(|e| ActivityRow {
-                when: e.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                who: e.actor_label,
-                action: e.action,
-                target: match (e.target_type, e.target_id) {
-                    (Some(t), Some(id)) => format!("{t} {}", short_id(&id)),
-                    (Some(t), None) => t,
-                    _ => String::new(),
-                },
-            })
-            .collect();
-        (Some(figures), activity)
-    } else {
-        (None, Vec::new())
-    };
-    let (jar, flashes) = flash::take(jar);
-    let (workspace_name, role_label) = match &ctx.workspace {
-        Some((w, r)) => (w.name.clone(), r.label().to_string()),
-        None => (String::new(), String::new()),
-    };
-    let page = HomePage {
-        shell: shell(&state, Some(&ctx), "Home", HOME, flashes).await?,
-        user_name: user.name,
-        email: user.email,
-        unverified: user.email_verified_at.is_none(),
-        workspace_name,
-        role_label,
-        figures,
-        activity,
-        can_invite: ctx.can(Permission::MembersInvite),
-        can_tokens: ctx.can(Permission::TokensRead),
-        errors: FormErrors::default(),
-    };
-    Ok(html(jar, &page))
-}
 
 // ---- workspaces -----------------------------------------------------------------------------
 
@@ -267,13 +190,33 @@ struct MembersPage {
     invitations: Vec<InvitationRow>,
     can_invite: bool,
     invite_roles: Vec<RoleOption>,
+    /// The invite form as typed, and what is wrong with it.
+    invite_email: String,
+    invite_errors: FormErrors,
     can_transfer: bool,
     transfer_choices: Vec<MemberChoice>,
     role_labels: Vec<&'static str>,
     permissions: Vec<PermissionRow>,
 }
 
+/// The invite form as it was sent, with its errors (empty for a fresh page).
+#[derive(Default)]
+struct Invite {
+    email: String,
+    role: Option<Role>,
+    errors: FormErrors,
+}
+
 pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
+    members_page(&state, &ctx, jar, Invite::default()).await
+}
+
+async fn members_page(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: CookieJar,
+    invite: Invite,
+) -> Result<Response> {
     let Some((workspace, actor)) = ctx.workspace.clone() else {
         return Ok(redirect(jar, HOME));
     };
@@ -284,7 +227,7 @@ pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) ->
     } else {
         grantable_roles(actor)
     };
-    let list = members::list(&state, &ctx).await?;
+    let list = members::list(state, ctx).await?;
     let rows: Vec<MemberRow> = list
         .iter()
         .map(|m| {
@@ -303,7 +246,7 @@ pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) ->
             }
         })
         .collect();
-    let invitations = invitations::list(&state, &ctx)
+    let invitations = invitations::list(state, ctx)
         .await?
         .into_iter()
         .map(|i| InvitationRow {
@@ -331,18 +274,20 @@ pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) ->
         .collect();
     let (jar, flashes) = flash::take(jar);
     let page = MembersPage {
-        shell: shell(&state, Some(&ctx), "Members", MEMBERS, flashes).await?,
+        shell: shell(state, Some(ctx), "Members", MEMBERS, flashes).await?,
         workspace_name: workspace.name,
         members: rows,
         invitations,
         can_invite: ctx.can(Permission::MembersInvite),
-        invite_roles: role_options(&grantable_roles(actor), Role::Member),
+        invite_roles: role_options(&grantable_roles(actor), invite.role.unwrap_or(Role::Member)),
+        invite_email: invite.email,
+        invite_errors: invite.errors,
         can_transfer: ctx.can(Permission::OwnershipTransfer),
         transfer_choices,
         role_labels: Role::ALL.iter().map(|r| r.label()).collect(),
         permissions,
     };
-    Ok(html(jar, &page))
+    Ok(html_with(page.invite_errors.answer, jar, &page))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -448,22 +393,41 @@ pub async fn invite(
     jar: CookieJar,
     Form(form): Form<InviteForm>,
 ) -> Result<Response> {
-    let Some(role) = Role::parse(&form.role) else {
-        return Ok(redirect_flash(
-            jar,
-            FlashKind::Error,
-            "Choose one of the listed roles.",
-            MEMBERS,
-        ));
+    let role = Role::parse(form.role.trim());
+    let outcome = match role {
+        Some(role) => invitations::invite(&state, &ctx, &form.email, role).await,
+        None => Err(Error::validation("role", "Choose one of the listed roles")),
     };
-    match invitations::invite(&state, &ctx, &form.email, role).await {
-        Ok(inv) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            format!("Invitation sent to {} as {}.", inv.email, inv.role.label()),
-            MEMBERS,
-        )),
-        Err(e) => action_failed(jar, e, MEMBERS),
+    let errors = match outcome {
+        Ok(inv) => {
+            return Ok(redirect_flash(
+                jar,
+                FlashKind::Success,
+                format!("Invitation sent to {} as {}.", inv.email, inv.role.label()),
+                MEMBERS,
+            ));
+        }
+        Err(e) => invite_errors(e)?,
+    };
+    let typed = Invite {
+        email: form.email,
+        role,
+        errors,
+    };
+    members_page(&state, &ctx, jar, typed).await
+}
+
+/// Every refusal of an invitation shown next to the field it is about; a plan's seat limit
+/// (which names the plan) is about the address that would take the seat.
+fn invite_errors(error: Error) -> Result<FormErrors> {
+    match error {
+        e @ Error::PaymentRequired { .. } => {
+            let status = e.status();
+            let mut errors = FormErrors::from_fields(vec![FieldError::new("email", e.detail())]);
+            errors.answer.status = status;
+            Ok(errors)
+        }
+        other => FormErrors::from_error(other),
     }
 }
 

@@ -5,7 +5,7 @@
 mod accounts;
 mod connect;
 mod detail;
-mod format;
+pub(crate) mod format;
 
 use axum::{
     Router,

@@ -6,6 +6,7 @@ mod apify;
 mod connect;
 mod fake_instagram;
 mod graph;
+mod home;
 mod media;
 mod pages;
 mod social;
@@ -30,6 +31,11 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             jobs,
             usage: Vec::new(),
             banners: Vec::new(),
+            home: platform::home::Home::new(instagram::home_panels(), {
+                let mut d = identity::describers();
+                d.extend(instagram::describers());
+                d
+            }),
         },
         configure,
     )

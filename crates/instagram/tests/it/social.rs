@@ -34,6 +34,7 @@ async fn social_app(configure: impl FnOnce(&mut platform::Config)) -> (TestApp, 
             jobs,
             usage: Vec::new(),
             banners: Vec::new(),
+            home: Default::default(),
         },
         configure,
     )

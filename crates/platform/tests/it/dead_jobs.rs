@@ -19,6 +19,7 @@ async fn app() -> TestApp {
         jobs: |r| r,
         usage: Vec::new(),
         banners: Vec::new(),
+        home: Default::default(),
     };
     spawn(mount, |c| c.jobs_lease_secs = 1).await
 }

@@ -43,11 +43,18 @@ async fn look(browser: &Browser, name: &str) {
         browser.resize(w, h).await;
         for t in ["light", "dark"] {
             theme(browser, t).await;
-            assert_eq!(
-                browser.overflow_px().await,
-                0,
-                "{name} {size} {t} overflows"
-            );
+            let over = browser.overflow_px().await;
+            if over > 0 {
+                let wide = browser
+                    .c
+                    .execute(
+                        "const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'hidden' || o === 'scroll') return true; } return false; }; return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right) + (clipped(e) ? ' clipped' : '')).join(' | ') + ' sw=' + document.documentElement.scrollWidth + ' bw=' + document.body.scrollWidth;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                panic!("{name} {size} {t} overflows by {over} px: {wide}");
+            }
             screenshot(browser, &format!("{name}-{size}-{t}.png"), w, h).await;
         }
     }
@@ -210,6 +217,47 @@ async fn home_shows_first_steps_then_every_demo_account() {
     assert!(feed.contains("Olivia created the workspace."), "{feed}");
     assert!(!feed.contains("instagram.account_added"), "{feed}");
     look(&browser, "home-demo").await;
+
+    // The settings page shows the slug the demo command takes.
+    c.goto(&format!("{base}/workspace/settings")).await.unwrap();
+    assert!(
+        c.source()
+            .await
+            .unwrap()
+            .contains(&format!("growthdeck demo --workspace {slug}"))
+    );
+    look(&browser, "settings").await;
+
+    // An address the server refuses (the browser's own check lets it through): the error is
+    // next to the field, and what was typed is still there.
+    c.goto(&format!("{base}/workspace/members")).await.unwrap();
+    look(&browser, "members").await;
+    fill(c, "email", "bob@localhost").await;
+    c.find(Locator::Css(
+        "form[action=\"/workspace/invitations\"] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let error = c.find(Locator::Id("email-error")).await.unwrap();
+    assert!(
+        error
+            .text()
+            .await
+            .unwrap()
+            .starts_with("Enter a valid email address")
+    );
+    let typed = c
+        .find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("bob@localhost"));
+    look(&browser, "members-invite-error").await;
 
     browser.finish().await;
 }

@@ -137,7 +137,7 @@ pub async fn overview(state: &AppState, ctx: &Ctx) -> Result<Overview> {
     }
     let since = first_day.and_time(chrono::NaiveTime::MIN).and_utc();
     let mut posts = post_days(&state.db, &profile_ids, since).await?;
-    let extras = insight_days(&state.db, &account_ids, since).await?;
+    let extras = insight_days(&state.db, &account_ids, &profile_ids, since).await?;
 
     for card in cards {
         let history = snapshots.remove(&card.profile.id).unwrap_or_default();
@@ -386,6 +386,7 @@ pub struct InsightTotals {
 async fn insight_days(
     conn: &impl ConnectionTrait,
     account_ids: &[Uuid],
+    profile_ids: &[Uuid],
     since: DateTime<Utc>,
 ) -> Result<HashMap<(Uuid, NaiveDate), InsightTotals>> {
     let backend = conn.get_database_backend();
@@ -418,7 +419,14 @@ async fn insight_days(
             Expr::col((i.clone(), post_insight::Column::AccountId))
                 .is_in(account_ids.iter().copied()),
         )
+        // The posts' index drives the query (the window's posts, then their insights by
+        // primary key); without these two bounds it would read every insights row of the
+        // accounts, however old.
+        .and_where(
+            Expr::col((p.clone(), post::Column::ProfileId)).is_in(profile_ids.iter().copied()),
+        )
         .and_where(Expr::col((p, post::Column::PostedAt)).gte(since))
+        .and_where(Expr::col((i.clone(), post_insight::Column::Day)).gte(since.date_naive()))
         .and_where(Expr::cust(
             "i.day = (SELECT MAX(n.day) FROM ig_post_insights n \
              WHERE n.account_id = i.account_id AND n.post_id = i.post_id)",

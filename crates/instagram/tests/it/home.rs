@@ -213,6 +213,12 @@ async fn home_figures_and_attention_come_from_the_history() {
     // Older than the two windows: never read.
     post_on(&app, alpha, 70, 100_000, 0).await;
 
+    // echo: 10 % → 7 %, down by less than a third: not flagged.
+    let (_, echo) = account_row(&app, ws, "echo.bakery", 1000, "manual", "apify").await;
+    snapshot(&app, echo, 50, 1000).await;
+    post_on(&app, echo, 35, 100, 0).await;
+    post_on(&app, echo, 10, 70, 0).await;
+
     // delta: private insights for the last 30 days' posts only (a recently connected account).
     // Likes and comments are steady at 10 %; with saves the last 30 days read 20 %. The trend
     // compares likes and comments alone: no drop, no rise.
@@ -291,7 +297,11 @@ async fn home_figures_and_attention_come_from_the_history() {
     assert_eq!(cell(bravo_row, "7 days"), "—");
     assert_eq!(cell(bravo_row, "Engagement, 30 days"), "—");
 
+    let echo_row = row(&html, "echo.bakery");
+    assert!(cell(echo_row, "Engagement, 30 days").starts_with("7.00 % ↓ 30 %"));
+
     let attention = attention_section(&html);
+    assert!(!attention.contains("@echo.bakery"), "a drop under a third");
     assert!(attention.contains("Needs attention"));
     assert!(
         attention

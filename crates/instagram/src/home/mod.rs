@@ -51,6 +51,8 @@ struct Row {
     change_30d: Change,
     engagement: String,
     trend: Change,
+    /// The trend compares likes and comments alone (see [`figures::Comparison`]).
+    trend_public_only: bool,
     posts_30d: String,
     /// When the figures were fetched: "3 hours ago", and exactly (tooltip).
     fetched: Moment,
@@ -168,6 +170,7 @@ struct Panel {
     rows: Vec<Row>,
     attention: Vec<AttentionRow>,
     any_demo: bool,
+    any_public_only: bool,
     definition: &'static str,
 }
 
@@ -294,6 +297,7 @@ async fn home_panel(state: &AppState, ctx: &Ctx) -> Result<Option<HomePanel>> {
                 change_30d: Change::count(f.change_30d, "30 days"),
                 engagement: rate2(f.engagement),
                 trend: Change::trend(f),
+                trend_public_only: f.comparison.is_some_and(|c| c.public_only),
                 posts_30d: f.posts_30d.to_string(),
                 fetched: Moment::of(p.fetched_at.as_ref(), now),
                 last_refresh: match (p.last_refresh_at, p.fetched_at) {
@@ -308,6 +312,7 @@ async fn home_panel(state: &AppState, ctx: &Ctx) -> Result<Option<HomePanel>> {
         .collect();
     let panel = Panel {
         any_demo: rows.iter().any(|r| r.demo),
+        any_public_only: rows.iter().any(|r| r.trend_public_only),
         rows,
         attention,
         definition: ENGAGEMENT_DEFINITION,

@@ -288,6 +288,7 @@ async fn home_figures_and_attention_come_from_the_history() {
         cell(delta_row, "Engagement, 30 days")
     );
     assert!(delta_row.contains("Likes and comments against the 30 days before"));
+    assert!(html.contains("* Compared on likes and comments only"));
     assert_eq!(cell(delta_row, "7 days"), "±0");
     assert_eq!(cell(delta_row, "Posts, 30 days"), "2");
     assert!(cell(delta_row, "Source").starts_with("Instagram API"));

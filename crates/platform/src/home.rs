@@ -207,19 +207,24 @@ impl Home {
         }
     }
 
-    /// The panels for the caller, in their order. A panel that fails is logged and left out:
-    /// one feature's trouble does not take the whole home page down.
-    pub async fn panels(&self, state: &AppState, ctx: &Ctx) -> Vec<HomePanel> {
+    /// The panels for the caller, in their order, and how many could not be worked out. A
+    /// panel that fails is logged and left out: one feature's trouble does not take the whole
+    /// home page down (the page says a section is missing).
+    pub async fn panels(&self, state: &AppState, ctx: &Ctx) -> (Vec<HomePanel>, usize) {
         let mut out = Vec::new();
+        let mut failed = 0;
         for panel in self.panels.iter() {
             match panel(state.clone(), ctx.clone()).await {
                 Ok(Some(p)) => out.push(p),
                 Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "a home panel could not be worked out"),
+                Err(e) => {
+                    failed += 1;
+                    tracing::warn!(error = %e, "a home panel could not be worked out");
+                }
             }
         }
         out.sort_by_key(|p| p.order);
-        out
+        (out, failed)
     }
 
     /// Action prefixes the recent activity leaves out.

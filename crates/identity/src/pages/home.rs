@@ -54,6 +54,8 @@ struct HomePage {
     panels: Vec<String>,
     /// No feature has anything to show yet: the checklist leads the page.
     empty: bool,
+    /// A section could not be worked out (logged); the page says so.
+    missing: bool,
     steps: Vec<Step>,
     steps_done: usize,
     /// `None`: the caller may not read the activity log.
@@ -94,6 +96,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Re
         role_label: String::new(),
         panels: Vec::new(),
         empty: false,
+        missing: false,
         steps: Vec::new(),
         steps_done: 0,
         activity: None,
@@ -103,7 +106,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Re
     let Some((workspace, role)) = ctx.workspace.clone() else {
         return Ok(html(jar, &page));
     };
-    let panels = state.home.panels(&state, &ctx).await;
+    let (panels, failed) = state.home.panels(&state, &ctx).await;
     let mut steps: Vec<FirstStep> = panels
         .iter()
         .flat_map(|p| p.first_steps.iter().cloned())
@@ -130,7 +133,8 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Re
     page.has_workspace = true;
     page.workspace_name = workspace.name;
     page.role_label = role.label().to_string();
-    page.empty = panels.iter().all(|p| p.html.is_none());
+    page.missing = failed > 0;
+    page.empty = failed == 0 && panels.iter().all(|p| p.html.is_none());
     page.panels = panels.into_iter().filter_map(|p| p.html).collect();
     page.steps_done = steps.iter().filter(|s| s.done).count();
     page.steps = steps

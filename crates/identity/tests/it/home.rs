@@ -317,3 +317,35 @@ async fn invite_errors_show_next_to_the_field_and_keep_what_was_typed() {
         "the role stays"
     );
 }
+
+#[tokio::test]
+async fn a_failing_section_is_said_not_fatal() {
+    fn failing(
+        _: platform::AppState,
+        _: platform::Ctx,
+    ) -> platform::home::BoxFuture<'static, platform::Result<Option<platform::home::HomePanel>>>
+    {
+        Box::pin(async { Err(platform::Error::internal("the feature's database is down")) })
+    }
+    let app = platform::testkit::spawn(
+        platform::testkit::Mount {
+            home: platform::home::Home::new(vec![failing], identity::describers()),
+            ..identity::mount()
+        },
+        |_| {},
+    )
+    .await;
+    let _ = user_with_token(&app, "calm@example.com", "Calm").await;
+    let browser = signed_in(&app, "calm@example.com").await;
+    let html = page(&browser, &app, "/home").await;
+    assert!(html.contains("A section of this page could not be loaded just now."));
+    assert!(
+        !html.contains("database is down"),
+        "internals stay in the log"
+    );
+    assert!(
+        !html.contains("This workspace is still empty"),
+        "not claimed empty"
+    );
+    assert!(html.contains("Recent activity"));
+}

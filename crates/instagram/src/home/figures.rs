@@ -54,8 +54,6 @@ pub struct AccountFigures {
     /// The two windows as the trend and the drop rule compare them.
     pub comparison: Option<Comparison>,
     pub posts_30d: i64,
-    /// The newest daily snapshot (the changes are measured up to it).
-    pub snapshot_at: Option<DateTime<Utc>>,
 }
 
 /// The average engagement of the last 30 days against the 30 before, on an equal footing:
@@ -263,7 +261,6 @@ pub fn account_figures(
         engagement_before,
         comparison,
         posts_30d: in_window(window_start, today).map(|d| d.posts).sum(),
-        snapshot_at: newest.map(|s| s.fetched_at),
         card,
     }
 }

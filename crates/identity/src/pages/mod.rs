@@ -14,6 +14,7 @@ mod invitations;
 mod links;
 mod settings;
 mod shell;
+mod tokens;
 mod workspace;
 
 use axum::{
@@ -117,12 +118,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/workspace/tokens",
-            get(workspace::tokens).post(workspace::create_token),
+            get(tokens::tokens).post(tokens::create_token),
         )
-        .route(
-            "/workspace/tokens/{id}/revoke",
-            post(workspace::revoke_token),
-        )
+        .route("/workspace/tokens/{id}/revoke", post(tokens::revoke_token))
 }
 
 #[cfg(test)]

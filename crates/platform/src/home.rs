@@ -57,10 +57,10 @@ pub type PanelFn = fn(AppState, Ctx) -> BoxFuture<'static, Result<Option<HomePan
 /// Who did something, as people call them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// A member's name, or what the system was ("the command line", "Instagram").
+    /// A member's name, or what the system was ("the server administrator", "Instagram").
     pub name: String,
     /// A person (a member, past or present) rather than the system: describers may say
-    /// "Olivia added …" for a person and "… was added from the command line" otherwise.
+    /// "Olivia added …" for a person and "… was added by the server administrator" otherwise.
     pub person: bool,
 }
 
@@ -285,12 +285,12 @@ mod tests {
             "Olivia made a change in the workspace."
         );
         let cli = Actor {
-            name: "the command line".into(),
+            name: "the server administrator".into(),
             person: false,
         };
         assert_eq!(
             Sentence::neutral(&cli).plain(),
-            "A change was made in the workspace by the command line."
+            "A change was made in the workspace by the server administrator."
         );
     }
 

@@ -211,7 +211,9 @@ async fn home_shows_first_steps_then_every_demo_account() {
         .await
         .unwrap();
     assert!(
-        feed.contains("The demo account @demo.kitchen.sofia was added by the command line."),
+        feed.contains(
+            "The demo account @demo.kitchen.sofia was added by the server administrator."
+        ),
         "{feed}"
     );
     assert!(feed.contains("Olivia created the workspace."), "{feed}");

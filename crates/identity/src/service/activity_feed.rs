@@ -2,7 +2,7 @@
 //! "Sam invited ana@example.com as Member", with links to what they name.
 //!
 //! The activity log stores dotted action codes and ids. Here identity resolves who acted (a
-//! member's name; "the command line", "Stripe" for the system) from its own users table, then
+//! member's name; "the server administrator", "Stripe" for the system) from its own users table, then
 //! every feature phrases its own actions through the describers registered in
 //! `platform::home` — identity's own below, in [`describe`]. An action nobody phrases reads as
 //! a neutral sentence, never as its code.
@@ -103,7 +103,8 @@ fn actor(e: &audit::AuditEvent, names: &HashMap<Uuid, String>, platform_name: &s
     }
     let label = e.actor_label.trim().to_lowercase();
     match label.as_str() {
-        "command line" => system("the command line"),
+        // `growthdeck demo`, `growthdeck user create`: whoever runs the server.
+        "command line" => system("the server administrator"),
         "instagram" => system("Instagram"),
         "system" => system(platform_name),
         "anonymous" | "" => system("someone"),
@@ -368,7 +369,7 @@ mod tests {
     fn system_actors_read_as_words_never_as_labels() {
         let names = HashMap::new();
         let cases = [
-            ("command line", "the command line"),
+            ("command line", "the server administrator"),
             ("instagram", "Instagram"),
             ("stripe:evt_1Nq2", "Stripe"),
             ("staff:ops@example.com", "the support team"),

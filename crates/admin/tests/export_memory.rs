@@ -29,6 +29,7 @@ async fn exporting_100k_users_stays_under_the_memory_ceiling() {
             usage: Vec::new(),
             banners: Vec::new(),
             search: Vec::new(),
+            home: Default::default(),
         },
         |_| {},
     )

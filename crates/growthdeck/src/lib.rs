@@ -80,6 +80,13 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
     usage
 }
 
+/// The features' sections of the workspace home and how their activity reads there.
+pub fn home() -> platform::home::Home {
+    let mut describers = identity::describers();
+    describers.extend(instagram::describers());
+    platform::home::Home::new(instagram::home_panels(), describers)
+}
+
 /// Every job type this binary can run.
 pub fn registry() -> platform::jobs::Registry {
     billing::register_jobs(instagram::register_jobs(identity::jobs(
@@ -154,6 +161,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         usage: platform::usage::Counters::new(usage()),
         banners: Arc::new(billing::banners()),
         search: platform::search::Providers::new(search()),
+        home: home(),
     })
 }
 

@@ -63,6 +63,7 @@ async fn app() -> TestApp {
             usage: Vec::new(),
             banners: Vec::new(),
             search: Vec::new(),
+            home: Default::default(),
         },
         |_| {},
     )

@@ -56,12 +56,25 @@ pub fn nav() -> Vec<NavEntry> {
             order: 200,
             keywords: "keys developer integration",
         },
+        NavEntry {
+            label: "Settings",
+            href: "/workspace/settings",
+            area: NavArea::Workspace,
+            icon: Icon::Settings,
+            order: 950,
+            keywords: "workspace name slug rename",
+        },
     ]
 }
 
 /// Job types of this feature (its mail goes through the platform's outbox job).
 pub fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
     registry.register::<jobs::PruneExpired>()
+}
+
+/// How this feature's activity-log actions read on the workspace home.
+pub fn describers() -> Vec<platform::home::Describer> {
+    vec![service::activity_feed::describer()]
 }
 
 /// Seats in use: the workspace's members (billing shows them against the plan).
@@ -81,6 +94,7 @@ pub fn mount() -> platform::testkit::Mount {
         usage: usage(),
         banners: Vec::new(),
         search: search::providers(),
+        home: platform::home::Home::new(Vec::new(), describers()),
         nav: nav(),
     }
 }

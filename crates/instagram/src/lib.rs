@@ -5,6 +5,7 @@
 //! refresh jobs that keep them current. Every stored figure records its source and fetch time.
 
 pub mod api;
+pub mod home;
 pub mod jobs;
 pub mod media;
 pub mod model;
@@ -40,6 +41,16 @@ pub fn nav() -> Vec<platform::web::shell::NavEntry> {
         order: 100,
         keywords: "accounts profiles followers competitors",
     }]
+}
+
+/// This feature's section of the workspace home (its accounts, what needs attention).
+pub fn home_panels() -> Vec<platform::home::PanelFn> {
+    vec![home::panel()]
+}
+
+/// How this feature's activity-log actions read on the workspace home.
+pub fn describers() -> Vec<platform::home::Describer> {
+    vec![home::describer()]
 }
 
 /// Cron schedules of this feature.

@@ -149,6 +149,37 @@ pub async fn recent_in_workspace(
         .await?)
 }
 
+/// The newest events of the caller's workspace, leaving out actions that start with any of
+/// `hidden` (the workspace home's recent activity: personal security events are not news for
+/// the team).
+pub async fn recent_in_workspace_except(
+    conn: &impl ConnectionTrait,
+    ctx: &Ctx,
+    hidden: &[&str],
+    limit: u64,
+) -> Result<Vec<AuditEvent>> {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    let workspace_id = ctx.workspace_id()?;
+    let mut find = entity::Entity::find().filter(entity::Column::WorkspaceId.eq(workspace_id));
+    for prefix in hidden {
+        let pattern = format!(
+            "{}%",
+            prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        find = find.filter(
+            Expr::col(entity::Column::Action).not_like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    Ok(find
+        .order_by_desc(entity::Column::CreatedAt)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
 /// Events with a given action since a time (tests and the back office read these).
 pub async fn by_action(conn: &impl ConnectionTrait, action: &str) -> Result<Vec<AuditEvent>> {
     Ok(entity::Entity::find()

@@ -9,6 +9,7 @@ pub mod ctx;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod home;
 pub mod http;
 pub mod jobs;
 pub mod mail;

@@ -32,6 +32,8 @@ pub struct AppState {
     pub banners: std::sync::Arc<Vec<crate::web::shell::BannerFn>>,
     /// The features' parts of the command palette's search (accounts, actions…).
     pub search: crate::search::Providers,
+    /// The features' sections of the workspace home and their activity sentences.
+    pub home: crate::home::Home,
 }
 
 impl AppState {

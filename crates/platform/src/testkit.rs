@@ -39,6 +39,9 @@ pub struct Mount {
     pub banners: Vec<crate::web::shell::BannerFn>,
     /// The features' search providers (command palette); empty when the test needs none.
     pub search: Vec<crate::search::SearchFn>,
+    /// The features' home panels and activity describers; `Home::default()` when the test
+    /// needs none.
+    pub home: crate::home::Home,
 }
 
 /// A URL of a new, empty database: a SQLite file in `dir`, or a new PostgreSQL database
@@ -116,6 +119,7 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         usage: crate::usage::Counters::new(mount.usage),
         banners: Arc::new(mount.banners),
         search: crate::search::Providers::new(mount.search),
+        home: mount.home,
     };
     let registry = (mount.jobs)(crate::jobs::Registry::platform());
     let runner = crate::jobs::runner::Runner::start(

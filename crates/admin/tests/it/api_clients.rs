@@ -22,6 +22,7 @@ async fn app_with_public_api() -> TestApp {
             usage: Vec::new(),
             banners: Vec::new(),
             search: Vec::new(),
+            home: Default::default(),
         },
         |_| {},
     )

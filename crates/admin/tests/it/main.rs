@@ -32,6 +32,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             usage: Vec::new(),
             banners: Vec::new(),
             search: Vec::new(),
+            home: Default::default(),
         },
         configure,
     )

@@ -28,6 +28,7 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             usage: identity::usage(),
             banners: billing::banners(),
             search: Vec::new(),
+            home: Default::default(),
         },
         configure,
     )

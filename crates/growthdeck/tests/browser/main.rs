@@ -8,5 +8,6 @@ mod customer;
 mod instagram_data;
 mod instagram_pages;
 mod shell;
+mod home;
 mod staff;
 mod support;

@@ -1,6 +1,6 @@
 //! Server-rendered pages of the identity feature: sign-up / sign-in (password, magic link,
 //! second factor), password reset, email verification, first-run setup, invitations, the
-//! workspace home, account and security settings, members and API tokens.
+//! workspace home, account and security settings, workspace settings, members and API tokens.
 //!
 //! Every page works without JavaScript: plain forms POST, then redirect (303) with a flash,
 //! or re-render with inline errors. htmx is not needed anywhere here.
@@ -9,9 +9,12 @@ mod account;
 mod auth;
 mod common;
 mod google;
+mod home;
 mod invitations;
 mod links;
+mod settings;
 mod shell;
+mod tokens;
 mod workspace;
 
 use axum::{
@@ -54,7 +57,7 @@ pub fn routes() -> Router<AppState> {
             post(invitations::accept_invitation),
         )
         // Signed in: workspace home, workspaces.
-        .route("/home", get(workspace::home))
+        .route("/home", get(home::home))
         .route(
             "/workspaces/new",
             get(workspace::new_workspace_form).post(workspace::new_workspace),
@@ -94,6 +97,10 @@ pub fn routes() -> Router<AppState> {
             post(account::revoke_session),
         )
         // Workspace administration.
+        .route(
+            "/workspace/settings",
+            get(settings::page).post(settings::rename),
+        )
         .route("/workspace/members", get(workspace::members))
         .route(
             "/workspace/members/{user_id}/role",
@@ -111,12 +118,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/workspace/tokens",
-            get(workspace::tokens).post(workspace::create_token),
+            get(tokens::tokens).post(tokens::create_token),
         )
-        .route(
-            "/workspace/tokens/{id}/revoke",
-            post(workspace::revoke_token),
-        )
+        .route("/workspace/tokens/{id}/revoke", post(tokens::revoke_token))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Workspace pages: home (figures and recent activity), creating and switching workspaces,
-//! members and invitations, API tokens.
+//! Workspace pages: creating and switching workspaces, members and invitations (the invite
+//! form keeps what was typed and says what is wrong next to the field). API tokens are in
+//! `tokens`, the workspace's settings in `settings`.
 
 use askama::Template;
 use axum::{
@@ -7,11 +8,9 @@ use axum::{
     response::Response,
 };
 use axum_extra::extract::cookie::CookieJar;
-use chrono::{NaiveDate, Utc};
 use platform::{
-    AppState, Ctx, FieldError, Permission, Result, Role, audit,
+    AppState, Ctx, Error, FieldError, Permission, Result, Role,
     authz::{PERMISSION_TABLE, grantable_roles},
-    ctx::TokenScope,
     http::extract::Form,
     web::{
         flash,
@@ -23,97 +22,14 @@ use uuid::Uuid;
 
 use super::{
     common::{
-        FormErrors, action_failed, fmt_opt_time, fmt_time, html, html_with, parse_id, redirect,
-        redirect_flash,
+        FormErrors, action_failed, fmt_time, html, html_with, parse_id, redirect, redirect_flash,
     },
     shell::shell,
 };
-use crate::service::{
-    accounts, invitations, members,
-    tokens::{self, NewToken},
-    workspaces::{self, HomeFigures},
-};
+use crate::service::{invitations, members, workspaces};
 
 const HOME: &str = "/home";
 const MEMBERS: &str = "/workspace/members";
-const TOKENS: &str = "/workspace/tokens";
-
-// ---- home -----------------------------------------------------------------------------------
-
-struct ActivityRow {
-    when: String,
-    who: String,
-    action: String,
-    target: String,
-}
-
-#[derive(Template)]
-#[template(path = "identity/home.html")]
-struct HomePage {
-    shell: Shell,
-    user_name: String,
-    email: String,
-    unverified: bool,
-    workspace_name: String,
-    role_label: String,
-    figures: Option<HomeFigures>,
-    activity: Vec<ActivityRow>,
-    can_invite: bool,
-    can_tokens: bool,
-    /// For the "create a workspace" form shown to a user without any.
-    errors: FormErrors,
-}
-
-fn short_id(id: &str) -> String {
-    if id.len() > 12 {
-        format!("{}…", &id[..8.min(id.len())])
-    } else {
-        id.to_string()
-    }
-}
-
-pub async fn home(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
-    let user = accounts::find_user(&state.db, ctx.user_id()).await?;
-    let (figures, activity) = if ctx.workspace.is_some() {
-        let figures = workspaces::home_figures(&state, &ctx).await?;
-        let activity = audit::recent_in_workspace(&state.db, &ctx, 10)
-            .await?
-            .into_iter()
-            .map(|e| ActivityRow {
-                when: e.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                who: e.actor_label,
-                action: e.action,
-                target: match (e.target_type, e.target_id) {
-                    (Some(t), Some(id)) => format!("{t} {}", short_id(&id)),
-                    (Some(t), None) => t,
-                    _ => String::new(),
-                },
-            })
-            .collect();
-        (Some(figures), activity)
-    } else {
-        (None, Vec::new())
-    };
-    let (jar, flashes) = flash::take(jar);
-    let (workspace_name, role_label) = match &ctx.workspace {
-        Some((w, r)) => (w.name.clone(), r.label().to_string()),
-        None => (String::new(), String::new()),
-    };
-    let page = HomePage {
-        shell: shell(&state, Some(&ctx), "Home", HOME, flashes).await?,
-        user_name: user.name,
-        email: user.email,
-        unverified: user.email_verified_at.is_none(),
-        workspace_name,
-        role_label,
-        figures,
-        activity,
-        can_invite: ctx.can(Permission::MembersInvite),
-        can_tokens: ctx.can(Permission::TokensRead),
-        errors: FormErrors::default(),
-    };
-    Ok(html(jar, &page))
-}
 
 // ---- workspaces -----------------------------------------------------------------------------
 
@@ -267,13 +183,33 @@ struct MembersPage {
     invitations: Vec<InvitationRow>,
     can_invite: bool,
     invite_roles: Vec<RoleOption>,
+    /// The invite form as typed, and what is wrong with it.
+    invite_email: String,
+    invite_errors: FormErrors,
     can_transfer: bool,
     transfer_choices: Vec<MemberChoice>,
     role_labels: Vec<&'static str>,
     permissions: Vec<PermissionRow>,
 }
 
+/// The invite form as it was sent, with its errors (empty for a fresh page).
+#[derive(Default)]
+struct Invite {
+    email: String,
+    role: Option<Role>,
+    errors: FormErrors,
+}
+
 pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
+    members_page(&state, &ctx, jar, Invite::default()).await
+}
+
+async fn members_page(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: CookieJar,
+    invite: Invite,
+) -> Result<Response> {
     let Some((workspace, actor)) = ctx.workspace.clone() else {
         return Ok(redirect(jar, HOME));
     };
@@ -284,7 +220,7 @@ pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) ->
     } else {
         grantable_roles(actor)
     };
-    let list = members::list(&state, &ctx).await?;
+    let list = members::list(state, ctx).await?;
     let rows: Vec<MemberRow> = list
         .iter()
         .map(|m| {
@@ -303,7 +239,7 @@ pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) ->
             }
         })
         .collect();
-    let invitations = invitations::list(&state, &ctx)
+    let invitations = invitations::list(state, ctx)
         .await?
         .into_iter()
         .map(|i| InvitationRow {
@@ -331,18 +267,20 @@ pub async fn members(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) ->
         .collect();
     let (jar, flashes) = flash::take(jar);
     let page = MembersPage {
-        shell: shell(&state, Some(&ctx), "Members", MEMBERS, flashes).await?,
+        shell: shell(state, Some(ctx), "Members", MEMBERS, flashes).await?,
         workspace_name: workspace.name,
         members: rows,
         invitations,
         can_invite: ctx.can(Permission::MembersInvite),
-        invite_roles: role_options(&grantable_roles(actor), Role::Member),
+        invite_roles: role_options(&grantable_roles(actor), invite.role.unwrap_or(Role::Member)),
+        invite_email: invite.email,
+        invite_errors: invite.errors,
         can_transfer: ctx.can(Permission::OwnershipTransfer),
         transfer_choices,
         role_labels: Role::ALL.iter().map(|r| r.label()).collect(),
         permissions,
     };
-    Ok(html(jar, &page))
+    Ok(html_with(page.invite_errors.answer, jar, &page))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -448,22 +386,41 @@ pub async fn invite(
     jar: CookieJar,
     Form(form): Form<InviteForm>,
 ) -> Result<Response> {
-    let Some(role) = Role::parse(&form.role) else {
-        return Ok(redirect_flash(
-            jar,
-            FlashKind::Error,
-            "Choose one of the listed roles.",
-            MEMBERS,
-        ));
+    let role = Role::parse(form.role.trim());
+    let outcome = match role {
+        Some(role) => invitations::invite(&state, &ctx, &form.email, role).await,
+        None => Err(Error::validation("role", "Choose one of the listed roles")),
     };
-    match invitations::invite(&state, &ctx, &form.email, role).await {
-        Ok(inv) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            format!("Invitation sent to {} as {}.", inv.email, inv.role.label()),
-            MEMBERS,
-        )),
-        Err(e) => action_failed(jar, e, MEMBERS),
+    let errors = match outcome {
+        Ok(inv) => {
+            return Ok(redirect_flash(
+                jar,
+                FlashKind::Success,
+                format!("Invitation sent to {} as {}.", inv.email, inv.role.label()),
+                MEMBERS,
+            ));
+        }
+        Err(e) => invite_errors(e)?,
+    };
+    let typed = Invite {
+        email: form.email,
+        role,
+        errors,
+    };
+    members_page(&state, &ctx, jar, typed).await
+}
+
+/// Every refusal of an invitation shown next to the field it is about; a plan's seat limit
+/// (which names the plan) is about the address that would take the seat.
+fn invite_errors(error: Error) -> Result<FormErrors> {
+    match error {
+        e @ Error::PaymentRequired { .. } => {
+            let status = e.status();
+            let mut errors = FormErrors::from_fields(vec![FieldError::new("email", e.detail())]);
+            errors.answer.status = status;
+            Ok(errors)
+        }
+        other => FormErrors::from_error(other),
     }
 }
 
@@ -482,206 +439,5 @@ pub async fn revoke_invitation(
             MEMBERS,
         )),
         Err(e) => action_failed(jar, e, MEMBERS),
-    }
-}
-
-// ---- API tokens -----------------------------------------------------------------------------
-
-struct TokenRow {
-    id: Uuid,
-    name: String,
-    prefix: String,
-    read_only: bool,
-    scope_label: &'static str,
-    created: String,
-    expires: String,
-    last_used: String,
-}
-
-fn scope_label(scope: &str) -> (&'static str, bool) {
-    match TokenScope::parse(scope) {
-        Some(TokenScope::Read) => ("Read only", true),
-        Some(TokenScope::ReadWrite) => ("Read and write", false),
-        None => ("Unknown", true),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "identity/tokens.html")]
-struct TokensPage {
-    shell: Shell,
-    can_read: bool,
-    can_manage: bool,
-    tokens: Vec<TokenRow>,
-    name_value: String,
-    scope: String,
-    expires_at: String,
-    min_date: String,
-    errors: FormErrors,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct TokenForm {
-    name: String,
-    scope: String,
-    expires_at: String,
-}
-
-async fn tokens_page(
-    state: &AppState,
-    ctx: &Ctx,
-    jar: CookieJar,
-    form: TokenForm,
-    errors: FormErrors,
-) -> Result<Response> {
-    let can_read = ctx.can(Permission::TokensRead);
-    let tokens = if can_read {
-        tokens::list(state, ctx)
-            .await?
-            .into_iter()
-            .map(|t| {
-                let (scope_label, read_only) = scope_label(&t.scope);
-                TokenRow {
-                    id: t.id,
-                    name: t.name,
-                    prefix: t.prefix,
-                    read_only,
-                    scope_label,
-                    created: fmt_time(&t.created_at),
-                    expires: fmt_opt_time(t.expires_at.as_ref(), "never"),
-                    last_used: fmt_opt_time(t.last_used_at.as_ref(), "never"),
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let (jar, flashes) = flash::take(jar);
-    let page = TokensPage {
-        shell: shell(state, Some(ctx), "API tokens", TOKENS, flashes).await?,
-        can_read,
-        can_manage: ctx.can(Permission::TokensManage),
-        tokens,
-        name_value: form.name,
-        scope: if form.scope.is_empty() {
-            "read".into()
-        } else {
-            form.scope
-        },
-        expires_at: form.expires_at,
-        min_date: (Utc::now() + chrono::Duration::days(1))
-            .format("%Y-%m-%d")
-            .to_string(),
-        errors,
-    };
-    Ok(html_with(page.errors.answer, jar, &page))
-}
-
-pub async fn tokens(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
-    if ctx.workspace.is_none() {
-        return Ok(redirect(jar, HOME));
-    }
-    tokens_page(
-        &state,
-        &ctx,
-        jar,
-        TokenForm::default(),
-        FormErrors::default(),
-    )
-    .await
-}
-
-#[derive(Template)]
-#[template(path = "identity/token_created.html")]
-struct TokenCreatedPage {
-    shell: Shell,
-    name: String,
-    secret: String,
-    scope_label: &'static str,
-    expires: String,
-}
-
-/// The last moment of a `YYYY-MM-DD` day, UTC.
-fn end_of_day(raw: &str) -> Option<chrono::DateTime<Utc>> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .ok()?
-        .and_hms_opt(23, 59, 59)
-        .map(|t| t.and_utc())
-}
-
-pub async fn create_token(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    jar: CookieJar,
-    Form(form): Form<TokenForm>,
-) -> Result<Response> {
-    let mut problems = Vec::new();
-    let scope = TokenScope::parse(form.scope.trim());
-    if scope.is_none() {
-        problems.push(FieldError::new(
-            "scope",
-            "Choose read only or read and write",
-        ));
-    }
-    let expires_at = if form.expires_at.trim().is_empty() {
-        None
-    } else {
-        let parsed = end_of_day(&form.expires_at);
-        if parsed.is_none() {
-            problems.push(FieldError::new(
-                "expires_at",
-                "Enter a date like 2030-12-31, or leave it empty",
-            ));
-        }
-        parsed
-    };
-    let errors = match scope {
-        Some(scope) if problems.is_empty() => {
-            match tokens::create(
-                &state,
-                &ctx,
-                NewToken {
-                    name: form.name.clone(),
-                    scope,
-                    expires_at,
-                },
-            )
-            .await
-            {
-                Ok((model, secret)) => {
-                    let (jar, flashes) = flash::take(jar);
-                    let page = TokenCreatedPage {
-                        shell: shell(&state, Some(&ctx), "Token created", TOKENS, flashes).await?,
-                        scope_label: scope_label(&model.scope).0,
-                        expires: fmt_opt_time(model.expires_at.as_ref(), "never"),
-                        name: model.name,
-                        secret,
-                    };
-                    return Ok(html(jar, &page));
-                }
-                Err(e) => FormErrors::from_error(e)?,
-            }
-        }
-        _ => FormErrors::from_fields(problems),
-    };
-    tokens_page(&state, &ctx, jar, form, errors).await
-}
-
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    jar: CookieJar,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    let id = parse_id(&id)?;
-    match tokens::revoke(&state, &ctx, id).await {
-        Ok(()) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            "The token was revoked. It no longer works.",
-            TOKENS,
-        )),
-        Err(e) => action_failed(jar, e, TOKENS),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod activity_feed;
 pub mod directory;
 pub mod erasure;
 pub mod google;

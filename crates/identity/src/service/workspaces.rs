@@ -74,7 +74,8 @@ pub async fn add_member(
 
 /// A signed-in user creates another workspace and switches to it.
 pub async fn create(state: &AppState, ctx: &Ctx, name: &str) -> Result<workspace::Model> {
-    let name = text("name", "Workspace name", name, 100).map_err(|e| Error::Validation(vec![e]))?;
+    let name =
+        text("name", "Workspace name", name, NAME_MAX).map_err(|e| Error::Validation(vec![e]))?;
     let owner = super::accounts::find_user(&state.db, ctx.user_id()).await?;
     let txn = platform::db::begin_write(&state.db).await?;
     let ws = create_in(&txn, &owner, &name).await?;
@@ -207,14 +208,14 @@ pub async fn switch(state: &AppState, ctx: &Ctx, slug: &str) -> Result<workspace
     Ok(ws)
 }
 
-/// Figures for the workspace home page, all counted from the database.
-pub struct HomeFigures {
+/// What the workspace settings page counts, all counted now from the database.
+pub struct WorkspaceFigures {
     pub members: u64,
     pub pending_invitations: u64,
     pub active_tokens: u64,
 }
 
-pub async fn home_figures(state: &AppState, ctx: &Ctx) -> Result<HomeFigures> {
+pub async fn figures(state: &AppState, ctx: &Ctx) -> Result<WorkspaceFigures> {
     ctx.require(platform::Permission::WorkspaceRead)?;
     let ws = ctx.workspace_id()?;
     let members = membership::Entity::find()
@@ -223,11 +224,55 @@ pub async fn home_figures(state: &AppState, ctx: &Ctx) -> Result<HomeFigures> {
         .await?;
     let pending_invitations = super::invitations::pending_count(&state.db, ws).await?;
     let active_tokens = super::tokens::active_count(&state.db, ws).await?;
-    Ok(HomeFigures {
+    Ok(WorkspaceFigures {
         members,
         pending_invitations,
         active_tokens,
     })
+}
+
+/// The caller's current workspace.
+pub async fn current(state: &AppState, ctx: &Ctx) -> Result<workspace::Model> {
+    ctx.require(platform::Permission::WorkspaceRead)?;
+    workspace::Entity::find_by_id(ctx.workspace_id()?)
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The longest workspace name.
+pub const NAME_MAX: usize = 100;
+
+/// Renames the caller's workspace (owners and admins). The slug stays: scripts and the
+/// command line (`growthdeck demo --workspace SLUG`) name the workspace by it.
+pub async fn rename(state: &AppState, ctx: &Ctx, name: &str) -> Result<workspace::Model> {
+    ctx.require(platform::Permission::WorkspaceSettings)?;
+    let name =
+        text("name", "Workspace name", name, NAME_MAX).map_err(|e| Error::Validation(vec![e]))?;
+    let id = ctx.workspace_id()?;
+    let txn = platform::db::begin_write(&state.db).await?;
+    let current = workspace::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if current.name == name {
+        return Ok(current);
+    }
+    let from = current.name.clone();
+    let mut active: workspace::ActiveModel = current.into();
+    active.name = Set(name.clone());
+    active.updated_at = Set(now());
+    let saved = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Event::new("workspace.renamed")
+            .by(ctx)
+            .target("workspace", id)
+            .detail(serde_json::json!({ "from": from, "to": name })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// A workspace by its slug, for operators (the command line); no membership check.

@@ -5,6 +5,7 @@
 mod auth_api;
 mod bad_input;
 mod google;
+mod home;
 mod links;
 mod members;
 mod pages;

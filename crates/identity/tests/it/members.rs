@@ -5,7 +5,7 @@ use crate::*;
 
 /// Owner invites `email` with `role`; the invitee (a new person) accepts through the page
 /// form and gets a token for the workspace.
-async fn invite_and_join(
+pub async fn invite_and_join(
     app: &platform::testkit::TestApp,
     owner: &str,
     email: &str,

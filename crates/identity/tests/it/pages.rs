@@ -84,9 +84,10 @@ async fn sign_up_sign_in_home_security_sign_out() {
         .unwrap();
     assert!(home.contains("Web Agency"));
     assert!(
-        home.contains("user.signed_up"),
-        "recent activity shows real audit events"
+        home.contains("Web Person created the workspace."),
+        "recent activity shows real audit events, in words"
     );
+    assert!(!home.contains("user.signed_up"));
 
     let res = browser.post(app.url("/logout")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);

@@ -9,7 +9,7 @@ mod connect;
 mod definitions;
 mod detail;
 mod figures;
-mod format;
+pub(crate) mod format;
 
 use axum::{
     Router,

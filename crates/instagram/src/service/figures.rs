@@ -313,7 +313,7 @@ impl ProfileFigures {
 /// portably: PostgreSQL has `timestamptz`; SQLite stores timestamps as RFC 3339 text, always
 /// written in UTC (`+00:00`), whose first ten characters are the UTC day (cheaper per row
 /// than parsing it with `date()`).
-fn posted_day_sql(backend: DatabaseBackend) -> &'static str {
+pub(crate) fn posted_day_sql(backend: DatabaseBackend) -> &'static str {
     match backend {
         DatabaseBackend::Postgres => "to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
         _ => "substr(posted_at, 1, 10)",

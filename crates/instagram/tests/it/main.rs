@@ -8,6 +8,7 @@ mod connect;
 mod fake_instagram;
 mod graph;
 mod honest_data;
+mod home;
 mod media;
 mod pages;
 mod social;
@@ -33,6 +34,11 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
             usage: Vec::new(),
             banners: Vec::new(),
             search: instagram::search::providers(),
+            home: platform::home::Home::new(instagram::home_panels(), {
+                let mut d = identity::describers();
+                d.extend(instagram::describers());
+                d
+            }),
         },
         configure,
     )

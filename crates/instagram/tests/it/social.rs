@@ -35,6 +35,7 @@ async fn social_app(configure: impl FnOnce(&mut platform::Config)) -> (TestApp, 
             usage: Vec::new(),
             banners: Vec::new(),
             search: Vec::new(),
+            home: Default::default(),
         },
         configure,
     )

@@ -20,6 +20,7 @@ async fn app() -> TestApp {
         usage: Vec::new(),
         banners: Vec::new(),
         search: Vec::new(),
+        home: Default::default(),
     };
     spawn(mount, |c| c.jobs_lease_secs = 1).await
 }

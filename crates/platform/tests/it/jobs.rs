@@ -126,6 +126,7 @@ async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
         usage: Vec::new(),
         banners: Vec::new(),
         search: Vec::new(),
+        home: Default::default(),
     };
     spawn(mount, configure).await
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod devices;
 pub mod directory;
 pub mod erasure;
 pub mod google;
@@ -11,7 +12,9 @@ pub mod links;
 pub mod members;
 pub mod sessions;
 pub mod setup;
+pub mod signup;
 pub mod stats;
+pub mod throttling;
 pub mod tokens;
 pub mod two_factor;
 pub mod workspace_directory;

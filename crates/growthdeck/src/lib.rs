@@ -137,7 +137,7 @@ impl Background {
 /// platform key, and assembles the state.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     platform::install_tls_provider();
-    std::fs::create_dir_all(&config.data_dir)?;
+    platform::db::prepare_data_dir(&config.data_dir)?;
     let keys = Keyring::load_or_create(&config.data_dir)?;
     let database = db::connect(&config).await?;
     db::migrate(&database).await?;

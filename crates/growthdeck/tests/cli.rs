@@ -155,7 +155,7 @@ fn in_flight_requests_finish_on_shutdown() {
     write!(stream, "{last}").unwrap();
     let mut response = String::new();
     std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    assert!(response.starts_with("HTTP/1.1 202"), "{response}");
     interrupt_wait(&mut child);
 }
 
@@ -261,6 +261,24 @@ fn user_create_config_check_and_backup() {
     );
     let header = std::fs::read(&backup).unwrap();
     assert!(header.starts_with(b"SQLite format 3\0"));
+    // Nothing of the data directory or a backup is readable by other users of the machine.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let data = dir.path().join("data");
+        assert_eq!(mode(&data), 0o700, "data directory");
+        assert_eq!(mode(&data.join("media")), 0o700, "media cache directory");
+        for file in ["growthdeck.db", "platform.key"] {
+            assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+        }
+        for file in ["growthdeck.db-wal", "growthdeck.db-shm"] {
+            if data.join(file).exists() {
+                assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+            }
+        }
+        assert_eq!(mode(&backup), 0o600, "backup");
+    }
     let out = growthdeck(dir.path(), port)
         .arg("backup")
         .arg(&backup)

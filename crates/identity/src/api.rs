@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::{
     model::{api_token, workspace},
     service::{
-        accounts::{self, SignupInput},
+        accounts::SignupInput,
         invitations, members,
         tokens::{self, NewToken},
         two_factor, workspaces,
@@ -112,21 +112,32 @@ pub struct SignupRequest {
     pub workspace: String,
 }
 
+/// The answer to every accepted sign-up, whether the address was new or already had an
+/// account (telling them apart would let anyone find out who has an account). A new address
+/// got its account and a verification mail; a known one got a mail to its owner. To work
+/// with the new account, exchange the credentials at `POST /api/v1/auth/token`: its answer
+/// names the workspace (`workspace.id`, `workspace.slug`).
 #[derive(Serialize, ToSchema)]
 pub struct SignupResponse {
-    pub user: UserOut,
-    pub workspace: WorkspaceOut,
+    /// Always `check_email`.
+    #[schema(example = "check_email")]
+    pub status: &'static str,
+    /// What to tell the person signing up.
+    pub message: String,
 }
 
-/// Create an account and its first workspace; a verification mail is sent.
+/// Ask for an account and its first workspace. The answer is the same whether or not the
+/// address already has an account (202, `check_email`); sign-ups are throttled per client
+/// address (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
-    responses((status = 201, body = SignupResponse), (status = 422, body = Problem), (status = 400, body = Problem)))]
+    responses((status = 202, body = SignupResponse), (status = 422, body = Problem), (status = 400, body = Problem),
+        (status = 429, body = Problem)))]
 async fn signup(
     State(state): State<AppState>,
     origin: Origin,
     Json(req): Json<SignupRequest>,
 ) -> Result<Response> {
-    let out = accounts::signup(
+    crate::service::signup::request(
         &state,
         &origin,
         SignupInput {
@@ -135,18 +146,13 @@ async fn signup(
             name: req.name,
             workspace: req.workspace,
         },
-        false,
     )
     .await?;
     let body = SignupResponse {
-        user: UserOut {
-            id: out.user.id,
-            email: out.user.email,
-            name: out.user.name,
-        },
-        workspace: (&out.workspace).into(),
+        status: "check_email",
+        message: crate::service::signup::check_email_message(&state),
     };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

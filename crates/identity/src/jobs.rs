@@ -37,11 +37,13 @@ impl Job for PruneExpired {
             .await?;
         let window = chrono::Duration::seconds(state.config.throttle_window_secs as i64);
         let counters = platform::throttle::prune(&state.db, t - window).await?;
+        let devices = crate::service::devices::prune(&state.db).await?;
         tracing::info!(
             sessions = sessions.rows_affected,
             links = links.rows_affected,
             sign_in_attempts = attempts.rows_affected,
             throttle_counters = counters,
+            remembered_devices = devices,
             "pruned expired identity records"
         );
         Ok(())

@@ -7,6 +7,7 @@ pub mod membership;
 pub mod oauth_identity;
 pub mod oauth_state;
 pub mod one_time_token;
+pub mod remembered_device;
 pub mod session;
 pub mod user;
 pub mod user_activity_day;

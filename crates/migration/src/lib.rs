@@ -14,6 +14,7 @@ mod m20261204_000006_instagram_connect;
 mod m20261204_000008_billing;
 mod m20261205_000010_instagram_demo_regenerate;
 mod m20261205_000011_ig_post_figures;
+mod m20261205_000012_sign_in_hardening;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_billing::Migration),
             Box::new(m20261205_000010_instagram_demo_regenerate::Migration),
             Box::new(m20261205_000011_ig_post_figures::Migration),
+            Box::new(m20261205_000012_sign_in_hardening::Migration),
         ]
     }
 }

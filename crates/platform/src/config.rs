@@ -61,10 +61,18 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// Maximum database connections in the pool.
     pub db_max_connections: u32,
-    /// Failed attempts (sign-in, 2FA, reset) allowed per account within the throttle window.
+    /// Failed attempts (sign-in, 2FA, reset) allowed per account from one client IP (or one
+    /// remembered device) within the throttle window; after the fifth, each failure makes the
+    /// next attempt wait longer (2 s, 4 s, 8 s …). Also the per-account limit of mailed-link
+    /// requests.
     pub throttle_account_attempts: u32,
+    /// Failed attempts allowed per account from all client IPs together within the window
+    /// (the looser ceiling against guessing spread over many addresses).
+    pub throttle_account_ceiling: u32,
     /// Failed attempts allowed per client IP within the throttle window.
     pub throttle_ip_attempts: u32,
+    /// Sign-ups allowed per client IP within the throttle window.
+    pub throttle_signup_attempts: u32,
     /// Length of the throttle window, in seconds.
     pub throttle_window_secs: u64,
     /// Trust `X-Forwarded-For` for the client IP (only behind your own proxy).
@@ -163,7 +171,9 @@ impl Default for Config {
             request_timeout_secs: 30,
             db_max_connections: 10,
             throttle_account_attempts: 10,
+            throttle_account_ceiling: 100,
             throttle_ip_attempts: 50,
+            throttle_signup_attempts: 10,
             throttle_window_secs: 900,
             trust_forwarded_for: false,
             // Instagram refreshes run on one queue per source: their concurrency limits are
@@ -296,6 +306,11 @@ impl Config {
         if !(0..=90).contains(&self.billing_grace_days) {
             return Err(ConfigError::Invalid(
                 "billing_grace_days must be between 0 and 90".into(),
+            ));
+        }
+        if self.throttle_account_ceiling < self.throttle_account_attempts {
+            return Err(ConfigError::Invalid(
+                "throttle_account_ceiling must be at least throttle_account_attempts".into(),
             ));
         }
         if self.body_limit_bytes < 1024 {

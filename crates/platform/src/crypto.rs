@@ -78,7 +78,7 @@ impl Keyring {
             message,
         };
         if !path.exists() {
-            std::fs::create_dir_all(data_dir).map_err(|e| err(e.to_string()))?;
+            crate::db::private_dir(data_dir).map_err(|e| err(e.to_string()))?;
             let ring = Keyring::generate()?;
             let json =
                 serde_json::to_vec_pretty(&ring.to_file()).map_err(|e| err(e.to_string()))?;
@@ -104,7 +104,11 @@ impl Keyring {
                 Err(e) => return Err(err(e.to_string())),
             }
         }
-        warn_if_readable_by_others(&path);
+        // A key file left readable by an older version or by hand is made private.
+        if let Err(e) = crate::db::private_file(&path) {
+            warn_if_readable_by_others(&path);
+            tracing::warn!(path = %path.display(), error = %e, "could not make the platform key private");
+        }
         let bytes = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
         let file: KeyFile = serde_json::from_slice(&bytes).map_err(|e| err(e.to_string()))?;
         Self::from_file(file).map_err(err)
@@ -335,8 +339,24 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+            // A key made readable by hand is made private again at the next start.
+            std::fs::set_permissions(
+                dir.path().join("platform.key"),
+                std::fs::Permissions::from_mode(0o644),
+            )
+            .unwrap();
         }
         let again = Keyring::load_or_create(dir.path()).unwrap();
         assert_eq!(again.decrypt_str("p", &sealed).unwrap(), "x");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.path().join("platform.key")), 0o600);
+            // A data directory the key creates is private too.
+            let fresh = dir.path().join("fresh");
+            Keyring::load_or_create(&fresh).unwrap();
+            assert_eq!(mode(&fresh), 0o700);
+        }
     }
 }

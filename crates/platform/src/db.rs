@@ -19,6 +19,10 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
 }
 
 pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    if let Some(path) = sqlite_path(url) {
+        private_database_file(&path)
+            .map_err(|e| DbErr::Custom(format!("database file {}: {e}", path.display())))?;
+    }
     let mut opts = ConnectOptions::new(url.to_string());
     opts.max_connections(max_connections)
         .min_connections(1)
@@ -32,6 +36,118 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
             .create_if_missing(true)
     });
     Database::connect(opts).await
+}
+
+// ---- file modes -------------------------------------------------------------------------------
+//
+// The data directory holds the database, the platform key, backups and the media cache: none
+// of it is for other users of the machine. Directories are 0700 and files 0600 whatever the
+// umask; SQLite creates `-wal` and `-shm` with the mode of the database file.
+
+/// The file of a `sqlite:` URL (`None` for PostgreSQL and in-memory databases).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    // sqlx percent-decodes the path the same way.
+    let decoded = urlencoding::decode(path).ok()?;
+    Some(std::path::PathBuf::from(decoded.into_owned()))
+}
+
+/// Creates the data directory (and its `media` cache directory) readable by this user only,
+/// or tightens them when they exist.
+pub fn prepare_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    private_dir(dir)?;
+    private_dir(&dir.join("media"))
+}
+
+/// A directory only its owner may enter (0700), created (with its parents) if missing.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
+        tighten(dir, 0o700, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}
+
+/// Creates the database file empty with mode 0600 before SQLite opens it (SQLite would create
+/// it 0644 under the usual umask), or tightens an existing one and its `-wal` / `-shm`.
+fn private_database_file(path: &std::path::Path) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.exists()
+    {
+        private_dir(parent)?;
+    }
+    match private_new_file(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                let file = std::path::PathBuf::from(name);
+                if file.exists() {
+                    private_file(&file)?;
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates a new file readable and writable by its owner only (fails if it exists).
+pub fn private_new_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Tightens an existing file to 0600.
+pub fn private_file(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tighten(path, 0o600, std::fs::Permissions::from_mode(0o600))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn tighten(
+    path: &std::path::Path,
+    wanted: u32,
+    permissions: std::fs::Permissions,
+) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    if mode != wanted {
+        std::fs::set_permissions(path, permissions)?;
+        tracing::info!(path = %path.display(), from = format!("{mode:o}"), to = format!("{wanted:o}"), "tightened file permissions");
+    }
+    Ok(())
 }
 
 /// Applies every pending migration.
@@ -139,4 +255,66 @@ where
         None
     };
     Ok((rows, next))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_path("sqlite:///srv/gd/growthdeck.db?mode=rwc"),
+            Some("/srv/gd/growthdeck.db".into())
+        );
+        assert_eq!(sqlite_path("sqlite:data/x.db"), Some("data/x.db".into()));
+        assert_eq!(
+            sqlite_path("sqlite://my%20data/x.db"),
+            Some("my data/x.db".into())
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://localhost/gd"), None);
+    }
+
+    /// Under the usual umask (022) the data directory, the database and its WAL files would be
+    /// readable by every user of the machine.
+    #[tokio::test]
+    async fn data_directory_and_database_files_are_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        prepare_data_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("media")), 0o700);
+        let file = dir.join("growthdeck.db");
+        let db = connect_url(&format!("sqlite://{}?mode=rwc", file.display()), 2)
+            .await
+            .unwrap();
+        db.execute_unprepared("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)")
+            .await
+            .unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+            assert!(path.exists(), "{}", path.display());
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+        db.close().await.unwrap();
+
+        // An existing installation made under the old rules is tightened at the next start.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        prepare_data_dir(&dir).unwrap();
+        let db = connect_url(&format!("sqlite://{}?mode=rwc", file.display()), 2)
+            .await
+            .unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&file), 0o600);
+        db.close().await.unwrap();
+    }
 }

@@ -37,6 +37,10 @@ pub enum Error {
     Unauthorized,
     #[error("Wrong email or password")]
     InvalidCredentials,
+    /// A sign-in that checks every factor at once (the staff API) and answers the same
+    /// whichever was wrong, so the answer never says the password was right.
+    #[error("Wrong email, password or code")]
+    InvalidCredentialsOrCode,
     #[error("A second-factor code is required")]
     OtpRequired,
     #[error("The second-factor code is wrong or was already used")]
@@ -102,7 +106,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthorized => "unauthorized",
-            Error::InvalidCredentials => "invalid-credentials",
+            Error::InvalidCredentials | Error::InvalidCredentialsOrCode => "invalid-credentials",
             Error::OtpRequired => "otp-required",
             Error::OtpInvalid => "otp-invalid",
             Error::Forbidden(_) => "forbidden",
@@ -125,6 +129,7 @@ impl Error {
         match self {
             Error::Unauthorized
             | Error::InvalidCredentials
+            | Error::InvalidCredentialsOrCode
             | Error::OtpRequired
             | Error::OtpInvalid => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -147,7 +152,7 @@ impl Error {
     pub fn title(&self) -> &'static str {
         match self {
             Error::Unauthorized => "Sign-in required",
-            Error::InvalidCredentials => "Invalid credentials",
+            Error::InvalidCredentials | Error::InvalidCredentialsOrCode => "Invalid credentials",
             Error::OtpRequired => "Second factor required",
             Error::OtpInvalid => "Second factor invalid",
             Error::Forbidden(_) => "Not allowed",

@@ -29,7 +29,9 @@ pub fn common_list_len() -> usize {
 /// Checks a new password; `field` names the form field in the error.
 pub fn check_policy(field: &str, password: &str, email: &str) -> Result<()> {
     let len = password.chars().count();
-    let message = if len < MIN_LEN {
+    let message = if password.trim().is_empty() && len > 0 {
+        Some("The password cannot be only spaces".to_string())
+    } else if len < MIN_LEN {
         Some(format!(
             "Use at least {MIN_LEN} characters (a few words make a strong password)"
         ))
@@ -97,6 +99,9 @@ mod tests {
     #[test]
     fn policy_refuses_short_long_and_common() {
         assert!(check_policy("password", "short", "").is_err());
+        assert!(check_policy("password", &" ".repeat(20), "").is_err());
+        assert!(check_policy("password", &"\u{3000}\t ".repeat(6), "").is_err());
+        assert!(check_policy("password", "  spaced out passphrase  ", "").is_ok());
         assert!(check_policy("password", &"x".repeat(129), "").is_err());
         assert!(check_policy("password", "1qaz2wsx3edc", "").is_err());
         assert!(check_policy("password", "1QAZ2WSX3EDC", "").is_err());

@@ -1,8 +1,9 @@
 //! Staff sign-in, for the web (password step, then the second factor or enrolment, each its
 //! own request) and for the admin API (everything at once → an 8-hour token). Both share the
 //! checks: the deployment's access code when set, the password, the member's status and IP
-//! allow-list, and the TOTP or backup code. Failures are throttled per account and per client
-//! IP, as for customers, and every refusal is in the activity log.
+//! allow-list, and the TOTP or backup code. Attempts are throttled per client IP, per account
+//! and per account from one IP, as for customers (a slot is taken before anything is checked),
+//! and every refusal is in the activity log.
 
 use chrono::{DateTime, Utc};
 use platform::{
@@ -11,7 +12,7 @@ use platform::{
     crypto,
     db::now,
     password,
-    throttle::{self, Limit},
+    throttle::{self, Bucket, Limit, Slots},
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use subtle::ConstantTimeEq;
@@ -27,108 +28,121 @@ pub const TOKEN_PREFIX: &str = "gds_";
 /// Staff tokens (and sessions) last at most 8 hours.
 pub const TOKEN_TTL: chrono::Duration = chrono::Duration::hours(8);
 
-fn account_limit(state: &AppState) -> Limit {
+fn limit(state: &AppState, attempts: u32) -> Limit {
     Limit {
-        attempts: state.config.throttle_account_attempts,
+        attempts,
         window_secs: state.config.throttle_window_secs,
     }
 }
 
-fn ip_limit(state: &AppState) -> Limit {
-    Limit {
-        attempts: state.config.throttle_ip_attempts,
-        window_secs: state.config.throttle_window_secs,
-    }
+/// The throttle buckets of one attempt (`kind`: `acct` for the password step, `2fa` for the
+/// code): the client address, the account from anywhere (the looser ceiling) and the account
+/// from this address (growing delays; a lock-out an attacker causes stays on their address).
+/// Slots are taken before anything is checked, so attempts in flight cannot overshoot.
+fn buckets(state: &AppState, kind: &str, account: &str, origin: &Origin) -> Vec<Bucket> {
+    let c = &state.config;
+    let ip = origin
+        .ip
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into());
+    vec![
+        Bucket::shared(
+            format!("staff:ip:{ip}"),
+            limit(state, c.throttle_ip_attempts),
+        ),
+        Bucket::shared(
+            format!("staff:{kind}:{account}"),
+            limit(state, c.throttle_account_ceiling),
+        ),
+        Bucket::guesser(
+            format!("staff:{kind}:pair:{ip}:{account}"),
+            limit(state, c.throttle_account_attempts),
+        ),
+    ]
 }
 
-/// The throttle keys of one attempt: the account (or member, for the second factor) and the
-/// client address.
-struct Keys {
-    account: String,
-    ip: Option<String>,
-}
-
-impl Keys {
-    fn new(kind: &str, account: &str, origin: &Origin) -> Self {
-        Self {
-            account: format!("staff:{kind}:{account}"),
-            ip: origin.ip.map(|ip| format!("staff:ip:{ip}")),
-        }
-    }
-
-    async fn check(&self, state: &AppState) -> Result<()> {
-        throttle::check(&state.db, &self.account, account_limit(state)).await?;
-        if let Some(ip) = &self.ip {
-            throttle::check(&state.db, ip, ip_limit(state)).await?;
-        }
-        Ok(())
-    }
-
-    async fn fail(&self, state: &AppState) -> Result<()> {
-        throttle::fail(&state.db, &self.account, account_limit(state)).await?;
-        if let Some(ip) = &self.ip {
-            throttle::fail(&state.db, ip, ip_limit(state)).await?;
-        }
-        Ok(())
-    }
-
-    async fn clear(&self, state: &AppState) -> Result<()> {
-        throttle::clear(&state.db, &self.account).await
-    }
-}
-
-/// Records the refusal (activity log + throttle) and answers `error`.
-async fn refuse<T>(
+/// Takes an attempt's slots; a refusal is in the activity log like any other.
+async fn take(
     state: &AppState,
     origin: &Origin,
-    keys: &Keys,
+    kind: &str,
+    account: &str,
     email: &str,
+) -> Result<Slots> {
+    match throttle::take(&state.db, buckets(state, kind, account, origin)).await {
+        Err(e @ Error::TooManyRequests { retry_after_secs }) => {
+            audit::record(
+                &state.db,
+                Event::new("auth.throttled")
+                    .from_origin(origin)
+                    .actor(None, format!("staff:{email}"))
+                    .detail(serde_json::json!({ "kind": format!("staff:{kind}"), "retry_after_secs": retry_after_secs })),
+            )
+            .await?;
+            Err(e)
+        }
+        other => other,
+    }
+}
+
+/// Why an attempt was refused: the activity-log entry and what the web step answers.
+struct Refusal {
     action: &'static str,
-    why: &str,
+    reason: &'static str,
     error: Error,
-) -> Result<T> {
-    keys.fail(state).await?;
-    audit::record(
-        &state.db,
-        Event::new(action)
-            .from_origin(origin)
-            .actor(None, format!("staff:{email}"))
-            .detail(serde_json::json!({ "reason": why })),
-    )
-    .await?;
-    Err(error)
 }
 
-/// The first step: access code (when the deployment sets one), password, an active member,
-/// and a client address inside the member's allow-list.
-pub async fn check_password(
+const FAILED: &str = "staff.sign_in_failed";
+
+impl Refusal {
+    fn failed(reason: &'static str, error: Error) -> Self {
+        Self {
+            action: FAILED,
+            reason,
+            error,
+        }
+    }
+
+    /// Settles the slots as a failure and records the refusal.
+    async fn record(
+        &self,
+        state: &AppState,
+        origin: &Origin,
+        slots: Slots,
+        email: &str,
+    ) -> Result<()> {
+        slots.failed(&state.db).await?;
+        audit::record(
+            &state.db,
+            Event::new(self.action)
+                .from_origin(origin)
+                .actor(None, format!("staff:{email}"))
+                .detail(serde_json::json!({ "reason": self.reason })),
+        )
+        .await
+    }
+}
+
+/// The first factor's checks: access code (when the deployment sets one), password, an active
+/// member, and a client address inside the member's allow-list.
+async fn first_factor(
     state: &AppState,
     origin: &Origin,
-    email: &str,
+    email_lower: &str,
     password_plain: &str,
     access_code: Option<&str>,
-) -> Result<staff::Model> {
-    let email_lower = email.trim().to_lowercase();
-    let keys = Keys::new("acct", &email_lower, origin);
-    keys.check(state).await?;
-    const FAILED: &str = "staff.sign_in_failed";
+) -> Result<std::result::Result<staff::Model, Refusal>> {
     if let Some(expected) = &state.config.admin_access_code {
         let given = access_code.unwrap_or_default().trim();
         if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-            return refuse(
-                state,
-                origin,
-                &keys,
-                &email_lower,
-                FAILED,
+            return Ok(Err(Refusal::failed(
                 "access code",
                 Error::InvalidCredentials,
-            )
-            .await;
+            )));
         }
     }
     let found = staff::Entity::find()
-        .filter(staff::Column::EmailLower.eq(&email_lower))
+        .filter(staff::Column::EmailLower.eq(email_lower))
         .one(&state.db)
         .await?;
     let ok = match &found {
@@ -141,85 +155,43 @@ pub async fn check_password(
         }
     };
     let Some(member) = found.filter(|_| ok) else {
-        return refuse(
-            state,
-            origin,
-            &keys,
-            &email_lower,
-            FAILED,
-            "password",
-            Error::InvalidCredentials,
-        )
-        .await;
+        return Ok(Err(Refusal::failed("password", Error::InvalidCredentials)));
     };
     if member.status != ACTIVE {
-        return refuse(
-            state,
-            origin,
-            &keys,
-            &email_lower,
-            FAILED,
-            "disabled",
-            Error::InvalidCredentials,
-        )
-        .await;
+        return Ok(Err(Refusal::failed("disabled", Error::InvalidCredentials)));
     }
     if !allowlist::allows(member.ip_allowlist.as_deref(), origin.ip) {
-        return refuse(
-            state,
-            origin,
-            &keys,
-            &email_lower,
-            "staff.sign_in_refused_ip",
-            "address outside the member's IP allow-list",
-            Error::forbidden("Signing in from this network is not allowed for this account"),
-        )
-        .await;
+        return Ok(Err(Refusal {
+            action: "staff.sign_in_refused_ip",
+            reason: "address outside the member's IP allow-list",
+            error: Error::forbidden("Signing in from this network is not allowed for this account"),
+        }));
     }
-    keys.clear(state).await?;
-    Ok(member)
+    Ok(Ok(member))
 }
 
-/// The second step: a TOTP code or an unused backup code (a first valid TOTP code confirms
-/// the authenticator). `OtpRequired` for an empty code, `OtpInvalid` when wrong or reused.
-pub async fn check_second_factor(
+/// The second factor's check: a TOTP code or an unused backup code (a first valid TOTP code
+/// confirms the authenticator).
+async fn code_matches(
     state: &AppState,
-    origin: &Origin,
     member: &staff::Model,
     code: &str,
-) -> Result<()> {
-    if code.trim().is_empty() {
-        return Err(Error::OtpRequired);
-    }
-    let keys = Keys::new("2fa", &member.id.to_string(), origin);
-    keys.check(state).await?;
+) -> Result<std::result::Result<(), Refusal>> {
     if member.totp_secret.is_none() {
-        return refuse(
-            state,
-            origin,
-            &keys,
-            &member.email,
-            "staff.sign_in_failed",
+        return Ok(Err(Refusal::failed(
             "no authenticator enrolled",
             Error::forbidden(
                 "No authenticator is set up for this account: sign in at /admin/login to set one up",
             ),
-        )
-        .await;
+        )));
     }
     if !two_factor::check_code(&state.db, state, member, code).await? {
-        return refuse(
-            state,
-            origin,
-            &keys,
-            &member.email,
-            "staff.sign_in_failed",
-            "code",
-            Error::OtpInvalid,
-        )
-        .await;
+        return Ok(Err(Refusal::failed("code", Error::OtpInvalid)));
     }
-    keys.clear(state).await?;
+    Ok(Ok(()))
+}
+
+async fn note_sign_in(state: &AppState, member: &staff::Model) -> Result<()> {
     staff::Entity::update_many()
         .col_expr(
             staff::Column::LastSignInAt,
@@ -229,6 +201,52 @@ pub async fn check_second_factor(
         .exec(&state.db)
         .await?;
     Ok(())
+}
+
+/// The web sign-in's first step (the next page asks for the code).
+pub async fn check_password(
+    state: &AppState,
+    origin: &Origin,
+    email: &str,
+    password_plain: &str,
+    access_code: Option<&str>,
+) -> Result<staff::Model> {
+    let email_lower = email.trim().to_lowercase();
+    let slots = take(state, origin, "acct", &email_lower, &email_lower).await?;
+    match first_factor(state, origin, &email_lower, password_plain, access_code).await? {
+        Ok(member) => {
+            slots.succeeded(&state.db).await?;
+            Ok(member)
+        }
+        Err(refusal) => {
+            refusal.record(state, origin, slots, &email_lower).await?;
+            Err(refusal.error)
+        }
+    }
+}
+
+/// The web sign-in's second step: `OtpRequired` for an empty code, `OtpInvalid` when wrong
+/// or reused.
+pub async fn check_second_factor(
+    state: &AppState,
+    origin: &Origin,
+    member: &staff::Model,
+    code: &str,
+) -> Result<()> {
+    if code.trim().is_empty() {
+        return Err(Error::OtpRequired);
+    }
+    let slots = take(state, origin, "2fa", &member.id.to_string(), &member.email).await?;
+    match code_matches(state, member, code).await? {
+        Ok(()) => {
+            slots.succeeded(&state.db).await?;
+            note_sign_in(state, member).await
+        }
+        Err(refusal) => {
+            refusal.record(state, origin, slots, &member.email).await?;
+            Err(refusal.error)
+        }
+    }
 }
 
 /// Records a completed sign-in.
@@ -311,7 +329,11 @@ pub struct IssuedToken {
 }
 
 /// Email + password + TOTP (+ access code when the deployment sets one) → an 8-hour API
-/// token. A member who has never enrolled an authenticator enrols in the web back office first.
+/// token. Every factor is checked in one attempt, and any wrong one gets the same answer
+/// (`invalid-credentials`, "Wrong email, password or code"): a guesser never learns that the
+/// password was right. The activity log keeps which one it was. An empty code is refused
+/// before anything is checked. A member who has never enrolled an authenticator enrols in the
+/// web back office first.
 pub async fn sign_in(
     state: &AppState,
     origin: &Origin,
@@ -320,8 +342,25 @@ pub async fn sign_in(
     otp: &str,
     access_code: Option<&str>,
 ) -> Result<IssuedToken> {
-    let member = check_password(state, origin, email, password_plain, access_code).await?;
-    check_second_factor(state, origin, &member, otp).await?;
+    if otp.trim().is_empty() {
+        return Err(Error::OtpRequired);
+    }
+    let email_lower = email.trim().to_lowercase();
+    let slots = take(state, origin, "acct", &email_lower, &email_lower).await?;
+    let checked =
+        match first_factor(state, origin, &email_lower, password_plain, access_code).await? {
+            Ok(member) => code_matches(state, &member, otp).await?.map(|()| member),
+            Err(refusal) => Err(refusal),
+        };
+    let member = match checked {
+        Ok(member) => member,
+        Err(refusal) => {
+            refusal.record(state, origin, slots, &email_lower).await?;
+            return Err(Error::InvalidCredentialsOrCode);
+        }
+    };
+    slots.succeeded(&state.db).await?;
+    note_sign_in(state, &member).await?;
     let role =
         StaffRole::parse(&member.role).ok_or_else(|| Error::internal("unknown staff role"))?;
     let token = format!(

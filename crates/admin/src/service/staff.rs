@@ -380,8 +380,15 @@ pub async fn set_disabled(
 }
 
 /// Removes a member's authenticator and backup codes; they enrol again at their next sign-in.
+/// Never one's own: whoever holds a super admin's password and session (or token) alone must
+/// not be able to swap the authenticator for one of their own.
 pub async fn reset_two_factor(by: &Staff, state: &AppState, id: Uuid) -> Result<staff::Model> {
     by.require(StaffPermission::System)?;
+    if id == by.id {
+        return Err(Error::forbidden(
+            "You cannot reset your own authenticator: ask another super admin (a new one can be created on the server with `growthdeck admin create`)",
+        ));
+    }
     let txn = begin_write(&state.db).await?;
     let member = get(&txn, id).await?;
     let mut active = member.into_active_model();

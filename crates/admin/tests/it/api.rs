@@ -19,13 +19,29 @@ async fn staff_sign_in_needs_password_and_a_fresh_totp_code() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let p: Value = res.json().await.unwrap();
     assert!(p["type"].as_str().unwrap().ends_with("/otp-required"));
+    // An empty code is refused before anything is checked: the answer is the same with a
+    // wrong password.
+    let res = token_request(
+        &app,
+        json!({ "email": root.email, "password": "wrong password here", "otp": "" }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let p: Value = res.json().await.unwrap();
+    assert!(p["type"].as_str().unwrap().ends_with("/otp-required"));
     let res = token_request(
         &app,
         json!({ "email": root.email, "password": PASSWORD, "otp": "000000" }),
     )
     .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let p: Value = res.json().await.unwrap();
-    assert!(p["type"].as_str().unwrap().ends_with("/otp-invalid"));
+    assert!(
+        p["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/invalid-credentials")
+    );
     let res = token_request(&app, json!({ "email": root.email, "password": "wrong password here", "otp": code(&root.secret) })).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
@@ -473,4 +489,63 @@ async fn user_and_audit_routes_by_role_and_credential() {
         .unwrap();
     assert_eq!(next["items"].as_array().unwrap().len(), 1);
     assert_ne!(next["items"][0]["id"], page["items"][0]["id"]);
+}
+
+/// A super admin cannot reset their own authenticator (whoever holds their password and token
+/// could otherwise enrol one of their own); another super admin can.
+#[tokio::test]
+async fn a_super_admin_cannot_reset_their_own_authenticator() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let other = staff(&app, "other@example.com", StaffRole::SuperAdmin).await;
+    let root_token = staff_token(&app, &root).await;
+    let member = |email: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            admin::model::staff::Entity::find()
+                .filter(admin::model::staff::Column::EmailLower.eq(email))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let root_id = member("root@example.com").await.id;
+    let res = app
+        .api()
+        .post(app.url(&format!("/api/v1/admin/staff/{root_id}/reset-2fa")))
+        .bearer_auth(&root_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let p: Value = res.json().await.unwrap();
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("another super admin")
+    );
+    assert!(
+        member("root@example.com").await.totp_secret.is_some(),
+        "unchanged"
+    );
+    assert!(
+        platform::audit::by_action(&app.state.db, "staff.2fa_reset")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let other_token = staff_token(&app, &other).await;
+    let res = app
+        .api()
+        .post(app.url(&format!("/api/v1/admin/staff/{root_id}/reset-2fa")))
+        .bearer_auth(&other_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(member("root@example.com").await.totp_secret.is_none());
 }

@@ -129,7 +129,7 @@ pub async fn customer_token(app: &TestApp) -> String {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
     let res = app
         .api()
         .post(app.url("/api/v1/auth/token"))
@@ -204,7 +204,7 @@ pub async fn customer_browser(app: &TestApp, email: &str) -> reqwest::Client {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
     let browser = app.browser();
     let res = browser
         .post(app.url("/login"))

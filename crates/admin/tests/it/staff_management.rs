@@ -500,7 +500,7 @@ async fn the_staff_api_manages_members_and_notifications() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
     let page: Value = api(
         reqwest::Method::GET,
         "/api/v1/admin/notifications?unread=true",

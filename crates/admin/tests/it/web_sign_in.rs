@@ -316,3 +316,122 @@ async fn throttling_applies_to_staff_sign_in() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key(reqwest::header::RETRY_AFTER));
 }
+
+/// A wrong password and a wrong code get the very same answer from the staff API (status,
+/// problem type, title, detail), so a guesser never learns that the password was right; the
+/// activity log keeps which one it was.
+#[tokio::test]
+async fn the_staff_api_answers_a_wrong_password_and_a_wrong_code_alike() {
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let strip = |mut p: serde_json::Value| {
+        p.as_object_mut().unwrap().remove("request_id");
+        p
+    };
+    // Warm the connection and the server up first (an empty code is refused before any check).
+    token_request(
+        &app,
+        serde_json::json!({ "email": root.email, "password": PASSWORD, "otp": "" }),
+    )
+    .await;
+    let mut answers = Vec::new();
+    for (password, otp) in [
+        ("wrong password here", root.next_code().await),
+        (PASSWORD, "000000".to_string()),
+        (PASSWORD, "ABCD-EFGH-JKLM".to_string()),
+    ] {
+        let started = std::time::Instant::now();
+        let res = token_request(
+            &app,
+            serde_json::json!({ "email": root.email, "password": password, "otp": otp }),
+        )
+        .await;
+        let elapsed = started.elapsed();
+        let status = res.status();
+        let content_type = res.headers().get("content-type").unwrap().clone();
+        let body: serde_json::Value = res.json().await.unwrap();
+        answers.push((status, content_type, strip(body), elapsed));
+    }
+    for (status, content_type, body, _) in &answers {
+        assert_eq!(*status, StatusCode::UNAUTHORIZED);
+        assert_eq!(content_type, "application/problem+json");
+        assert_eq!(body, &answers[0].2);
+    }
+    assert!(
+        answers[0].2["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/invalid-credentials")
+    );
+    // Both paths verify the password hash: neither answers in a small fraction of the other's
+    // time (a loose bound: the suite runs on busy machines).
+    let (wrong_password, wrong_code) = (answers[0].3, answers[1].3);
+    assert!(
+        wrong_code * 5 > wrong_password && wrong_password * 5 > wrong_code,
+        "{wrong_password:?} vs {wrong_code:?}"
+    );
+    let reasons: Vec<String> = platform::audit::by_action(&app.state.db, "staff.sign_in_failed")
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e.detail.as_ref().unwrap()["reason"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(reasons.iter().filter(|r| *r == "password").count(), 1);
+    assert_eq!(reasons.iter().filter(|r| *r == "code").count(), 2);
+}
+
+/// 60 wrong passwords in flight at once, on the API and the sign-in page: at most the limit
+/// (10) are evaluated (before, all 60 were).
+#[tokio::test]
+async fn concurrent_wrong_staff_passwords_cannot_overshoot_the_limit() {
+    for web in [false, true] {
+        let app = app().await;
+        let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+        let mut tasks = Vec::new();
+        for _ in 0..60 {
+            let request = if web {
+                app.browser().post(app.url("/admin/login")).form(&[
+                    ("email", root.email.as_str()),
+                    ("password", "wrong password!!"),
+                ])
+            } else {
+                app.api()
+                    .post(app.url("/api/v1/admin/auth/token"))
+                    .json(&serde_json::json!({ "email": root.email, "password": "wrong password!!", "otp": "123456" }))
+            };
+            tasks.push(tokio::spawn(async move {
+                request.send().await.unwrap().status()
+            }));
+        }
+        let (mut evaluated, mut refused) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                StatusCode::UNAUTHORIZED => evaluated += 1,
+                StatusCode::TOO_MANY_REQUESTS => refused += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert!((1..=10).contains(&evaluated), "web {web}: {evaluated}");
+        assert_eq!(evaluated + refused, 60);
+        assert_eq!(
+            platform::audit::by_action(&app.state.db, "staff.sign_in_failed")
+                .await
+                .unwrap()
+                .len(),
+            evaluated,
+            "web {web}"
+        );
+        // Still locked for the right password.
+        let res = token_request(
+            &app,
+            serde_json::json!({ "email": root.email, "password": PASSWORD, "otp": root.next_code().await }),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+}

@@ -48,7 +48,7 @@ pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> (String, U
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
     let res = app
         .api()
         .post(app.url("/api/v1/auth/token"))

@@ -27,6 +27,23 @@ async fn sign_up_sign_in_and_open_security_page() {
         .click()
         .await
         .unwrap();
+    // "Check your email to continue" (the same answer a known address gets); then sign in.
+    wait_for_path(c, "/signup/sent").await;
+    assert!(
+        c.source()
+            .await
+            .unwrap()
+            .contains("Check your email to continue")
+    );
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "email", "browser@example.com").await;
+    fill(c, "password", "correct horse battery staple").await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_path(c, "/home").await;
     assert!(c.source().await.unwrap().contains("Browser Agency"));
 

@@ -4,6 +4,7 @@
 //! One module per journey; the harness is in `support`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod auth;
 mod customer;
 mod instagram_data;
 mod instagram_pages;

@@ -32,7 +32,7 @@ async fn staff_sign_in_with_totp_and_block_a_user() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 201);
+    assert_eq!(res.status(), 202);
     let body: serde_json::Value = api
         .post(format!("{base}/api/v1/auth/token"))
         .json(&serde_json::json!({ "email": "shopper@example.com", "password": password }))

@@ -20,15 +20,15 @@ use serde::Deserialize;
 
 use super::{
     common::{
-        Answer, DEFAULT_NEXT, FormErrors, encode, html, html_with, login_url, mfa_cookie,
-        mfa_cookie_name, redirect, redirect_flash, removal, safe_next, session_cookie,
-        session_cookie_name,
+        Answer, DEFAULT_NEXT, FormErrors, device_cookie, device_cookie_name, encode, html,
+        html_with, login_url, mfa_cookie, mfa_cookie_name, redirect, redirect_flash, removal,
+        safe_next, session_cookie, session_cookie_name,
     },
     shell::shell,
 };
 use crate::service::{
     accounts::{self, SignIn, SignupInput},
-    two_factor,
+    devices, signup as sign_up, two_factor,
 };
 
 const PASSWORD_HINT: &str = "At least 12 characters. A few words make a strong password.";
@@ -79,16 +79,38 @@ pub(crate) async fn link_invalid(
     ))
 }
 
-/// After a first factor: a full session (cookie, go to `next`) or the second-factor step.
-pub(crate) fn after_first_factor(
+/// After a completed sign-in: this browser becomes (or stays) a remembered device of the user.
+pub(crate) async fn remember_device(
     state: &AppState,
+    origin: &Origin,
+    jar: CookieJar,
+    user_id: uuid::Uuid,
+) -> Result<CookieJar> {
+    let presented = jar
+        .get(device_cookie_name(state))
+        .map(|c| c.value().to_string());
+    let token = devices::remember(
+        &state.db,
+        user_id,
+        presented.as_deref(),
+        origin.user_agent.clone(),
+    )
+    .await?;
+    Ok(jar.add(device_cookie(state, token)))
+}
+
+/// After a first factor: a full session (cookie, go to `next`) or the second-factor step.
+pub(crate) async fn after_first_factor(
+    state: &AppState,
+    origin: &Origin,
     jar: CookieJar,
     outcome: SignIn,
     next: &str,
     welcome: Option<&str>,
-) -> Response {
-    match outcome {
-        SignIn::Done(issued, _) => {
+) -> Result<Response> {
+    Ok(match outcome {
+        SignIn::Done(issued, user) => {
+            let jar = remember_device(state, origin, jar, user.id).await?;
             let jar = jar
                 .remove(removal(state, mfa_cookie_name(state)))
                 .add(session_cookie(state, &issued));
@@ -106,7 +128,7 @@ pub(crate) fn after_first_factor(
             };
             redirect(jar, &to)
         }
-    }
+    })
 }
 
 // ---- landing --------------------------------------------------------------------------------
@@ -138,11 +160,30 @@ pub async fn landing(
 #[template(path = "identity/signup.html")]
 struct SignupPage {
     shell: Shell,
+    /// The request went through: the "check your email" answer instead of the form.
+    sent: bool,
+    /// Whether this server delivers mail (SMTP or Resend) or keeps it in the outbox.
+    mail_delivered: bool,
     email: String,
     name_value: String,
     workspace: String,
     password_hint: &'static str,
     errors: FormErrors,
+}
+
+impl SignupPage {
+    async fn new(state: &AppState, flashes: Vec<platform::web::shell::Flash>) -> Result<Self> {
+        Ok(Self {
+            shell: shell(state, None, "Create your account", "/signup", flashes).await?,
+            sent: false,
+            mail_delivered: sign_up::mail_delivered(state),
+            email: String::new(),
+            name_value: String::new(),
+            workspace: String::new(),
+            password_hint: PASSWORD_HINT,
+            errors: FormErrors::default(),
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -163,17 +204,12 @@ pub async fn signup_form(
         return Ok(redirect(jar, DEFAULT_NEXT));
     }
     let (jar, flashes) = flash::take(jar);
-    let page = SignupPage {
-        shell: shell(&state, None, "Create your account", "/signup", flashes).await?,
-        email: String::new(),
-        name_value: String::new(),
-        workspace: String::new(),
-        password_hint: PASSWORD_HINT,
-        errors: FormErrors::default(),
-    };
+    let page = SignupPage::new(&state, flashes).await?;
     Ok(html(jar, &page))
 }
 
+/// The same answer whether or not the address has an account (see `service::signup`): the
+/// "check your email" page, by a redirect so a reload does not send the form again.
 pub async fn signup(
     State(state): State<AppState>,
     origin: Origin,
@@ -186,29 +222,32 @@ pub async fn signup(
         name: form.name.clone(),
         workspace: form.workspace.clone(),
     };
-    let errors = match accounts::signup(&state, &origin, input, false).await {
-        Ok(created) => {
-            let outcome = accounts::start_session(&state, &origin, created.user, "signup").await?;
-            return Ok(after_first_factor(
-                &state,
-                jar,
-                outcome,
-                DEFAULT_NEXT,
-                Some("Check your inbox to verify your email"),
-            ));
-        }
+    let errors = match sign_up::request(&state, &origin, input).await {
+        Ok(()) => return Ok(redirect(jar, "/signup/sent")),
         Err(e) => FormErrors::from_error(e)?,
     };
     let (jar, flashes) = flash::take(jar);
-    let page = SignupPage {
-        shell: shell(&state, None, "Create your account", "/signup", flashes).await?,
-        email: form.email,
-        name_value: form.name,
-        workspace: form.workspace,
-        password_hint: PASSWORD_HINT,
-        errors,
-    };
+    let mut page = SignupPage::new(&state, flashes).await?;
+    page.email = form.email;
+    page.name_value = form.name;
+    page.workspace = form.workspace;
+    page.errors = errors;
     Ok(html_with(page.errors.answer, jar, &page))
+}
+
+pub async fn signup_sent(
+    State(state): State<AppState>,
+    ctx: Option<Ctx>,
+    jar: CookieJar,
+) -> Result<Response> {
+    if ctx.is_some() {
+        return Ok(redirect(jar, DEFAULT_NEXT));
+    }
+    let (jar, flashes) = flash::take(jar);
+    let mut page = SignupPage::new(&state, flashes).await?;
+    page.shell.title = "Check your email".into();
+    page.sent = true;
+    Ok(html(jar, &page))
 }
 
 // ---- sign-in --------------------------------------------------------------------------------
@@ -269,8 +308,19 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
     let next = safe_next(&form.next);
-    match accounts::sign_in(&state, &origin, &form.email, &form.password).await {
-        Ok(outcome) => Ok(after_first_factor(&state, jar, outcome, &next, None)),
+    let device = jar
+        .get(device_cookie_name(&state))
+        .map(|c| c.value().to_string());
+    match accounts::sign_in(
+        &state,
+        &origin,
+        &form.email,
+        &form.password,
+        device.as_deref(),
+    )
+    .await
+    {
+        Ok(outcome) => after_first_factor(&state, &origin, jar, outcome, &next, None).await,
         Err(e) => login_page(&state, jar, form.email, next, FormErrors::from_error(e)?).await,
     }
 }
@@ -342,7 +392,8 @@ pub async fn second_factor(
     };
     let errors =
         match two_factor::complete_sign_in(&state, &origin, &pending, form.code.trim()).await {
-            Ok((issued, _)) => {
+            Ok((issued, user)) => {
+                let jar = remember_device(&state, &origin, jar, user.id).await?;
                 let jar = jar
                     .remove(removal(&state, mfa_cookie_name(&state)))
                     .add(session_cookie(&state, &issued));

@@ -37,6 +37,22 @@ pub fn session_cookie(state: &AppState, issued: &Issued) -> Cookie<'static> {
     )
 }
 
+/// The remembered-device cookie (see `service::devices`): httpOnly, long-lived.
+pub fn device_cookie_name(state: &AppState) -> &'static str {
+    if state.config.is_https() {
+        "__Host-gd_device"
+    } else {
+        "gd_device"
+    }
+}
+
+pub fn device_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    with_max_age(
+        cookie(state, device_cookie_name(state), token),
+        crate::service::devices::TTL.num_seconds(),
+    )
+}
+
 pub fn mfa_cookie(state: &AppState, issued: &Issued) -> Cookie<'static> {
     with_max_age(
         cookie(state, mfa_cookie_name(state), issued.token.clone()),

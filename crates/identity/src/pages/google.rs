@@ -55,13 +55,9 @@ pub async fn callback(
         return Ok(redirect_flash(jar, FlashKind::Error, message, "/login"));
     };
     match google::finish(&state, &origin, &code, &state_param).await {
-        Ok((outcome, return_to)) => Ok(after_first_factor(
-            &state,
-            jar,
-            outcome,
-            &safe_next(&return_to),
-            None,
-        )),
+        Ok((outcome, return_to)) => {
+            after_first_factor(&state, &origin, jar, outcome, &safe_next(&return_to), None).await
+        }
         Err(e @ (Error::Database(_) | Error::Internal(_))) => Err(e),
         Err(e) => Ok(redirect_flash(jar, FlashKind::Error, e.detail(), "/login")),
     }

@@ -365,7 +365,7 @@ pub async fn magic_consume(
     Form(form): Form<TokenForm>,
 ) -> Result<Response> {
     match accounts::consume_magic_link(&state, &origin, &form.token).await {
-        Ok(outcome) => Ok(after_first_factor(&state, jar, outcome, DEFAULT_NEXT, None)),
+        Ok(outcome) => after_first_factor(&state, &origin, jar, outcome, DEFAULT_NEXT, None).await,
         Err(Error::InvalidLink(message) | Error::Forbidden(message)) => {
             magic_link_invalid(&state, ctx.as_ref(), jar, message).await
         }

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         // Public: landing, sign-up, sign-in, recovery, links.
         .route("/", get(auth::landing))
         .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route("/signup/sent", get(auth::signup_sent))
         .route("/login", get(auth::login_form).post(auth::login))
         .route(
             "/login/2fa",

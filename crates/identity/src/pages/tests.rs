@@ -79,6 +79,17 @@ async fn pages_work_without_javascript() {
         ],
     )
     .await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/signup/sent"));
+    let (s, _, body) = get(&c, &app, "/signup/sent").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Check your email to continue"));
+    let (s, loc, _) = post(
+        &c,
+        &app,
+        "/login",
+        &[("email", "alice@example.com"), ("password", pw)],
+    )
+    .await;
     assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/home"));
 
     let (s, _, body) = get(&c, &app, "/home").await;

@@ -1,195 +1,23 @@
-//! Accounts: sign-up, email verification, sign-in (password step), password reset, magic
-//! links, password / email / profile changes.
+//! Accounts: email verification, sign-in (password step), password reset, magic links,
+//! password / email / profile changes. Sign-up is in [`super::signup`] (re-exported here).
 
 use platform::{
     AppState, Ctx, Error, FieldError, Origin, Result, Role,
     audit::{self, Event},
     db::{is_unique_violation, now},
-    events, mail, notify,
-    throttle::{self, Limit},
+    mail,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use uuid::Uuid;
 
-use super::{Email, Problems, links, links::Purpose, sessions, text, workspaces};
-use crate::{
-    model::{user, workspace},
-    password,
+pub use super::signup::{SignedUp, SignupInput, new_user, signup, signup_first_owner};
+use super::{
+    Email, devices, links, links::Purpose, sessions, signup::send_verification, text, throttling,
+    workspaces,
 };
-
-pub struct SignupInput {
-    pub email: String,
-    pub password: String,
-    pub name: String,
-    pub workspace: String,
-}
-
-pub struct SignedUp {
-    pub user: user::Model,
-    pub workspace: workspace::Model,
-}
-
-/// Validates every field at once, so the form shows all problems together.
-async fn validate_signup(input: &SignupInput) -> Result<(Email, String, String)> {
-    let mut p = Problems::default();
-    let email = p.take(Email::parse("email", &input.email));
-    let name = p.take(text("name", "Name", &input.name, 100));
-    let ws = p.take(text("workspace", "Workspace name", &input.workspace, 100));
-    p.take_err(password::check_policy(
-        "password",
-        &input.password,
-        &input.email,
-    ));
-    p.finish()?;
-    match (email, name, ws) {
-        (Some(e), Some(n), Some(w)) => Ok((e, n, w)),
-        _ => Err(Error::internal("validation passed without values")),
-    }
-}
-
-/// Creates the user, their first workspace (as owner) and, unless `verified`, sends the
-/// verification mail. One transaction: nothing is half-written.
-pub async fn signup(
-    state: &AppState,
-    origin: &Origin,
-    input: SignupInput,
-    verified: bool,
-) -> Result<SignedUp> {
-    create_account(state, origin, input, verified, None).await
-}
-
-/// The first owner, from the first-run link: the link is used up in the same transaction, so
-/// of two racing requests exactly one creates an account.
-pub async fn signup_first_owner(
-    state: &AppState,
-    origin: &Origin,
-    input: SignupInput,
-    setup_token: &str,
-) -> Result<SignedUp> {
-    create_account(state, origin, input, true, Some(setup_token)).await
-}
-
-async fn create_account(
-    state: &AppState,
-    origin: &Origin,
-    input: SignupInput,
-    verified: bool,
-    setup_token: Option<&str>,
-) -> Result<SignedUp> {
-    let (email, name, ws_name) = validate_signup(&input).await?;
-    let hash = password::hash(&input.password).await?;
-    let txn = platform::db::begin_write(&state.db).await?;
-    if let Some(token) = setup_token {
-        links::consume(&txn, Purpose::Setup, token).await?;
-    }
-    let (user, announcement) = new_user(&txn, &email, &name, Some(hash), verified)
-        .await
-        .map_err(|e| match e {
-            Error::Database(db) if is_unique_violation(&db) => {
-                Error::Validation(vec![FieldError::new(
-                    "email",
-                    "An account with this email already exists. Sign in instead.",
-                )])
-            }
-            e => e,
-        })?;
-    let workspace = workspaces::create_in(&txn, &user, &ws_name).await?;
-    if !verified {
-        send_verification(state, &txn, &user).await?;
-    }
-    audit::record(
-        &txn,
-        Event::new("user.signed_up")
-            .from_origin(origin)
-            .actor(Some(user.id), &user.email)
-            .workspace(Some(workspace.id))
-            .target("user", user.id),
-    )
-    .await?;
-    txn.commit().await?;
-    state.jobs.wake();
-    notify::publish(&state.events, announcement).await;
-    Ok(SignedUp { user, workspace })
-}
-
-/// Inserts an active user (inside the caller's transaction). `password_hash` is `None` for
-/// accounts that sign in only with Google; `verified` when the address is already proven.
-///
-/// Every way of creating an account comes through here (the sign-up form and API, Google,
-/// invitations, first-run setup, the command line), so this is where the staff hear of it: a
-/// `customers` notification written in the same transaction. The caller publishes the
-/// returned event with [`notify::publish`] once it committed.
-pub async fn new_user(
-    conn: &impl ConnectionTrait,
-    email: &Email,
-    name: &str,
-    password_hash: Option<String>,
-    verified: bool,
-) -> Result<(user::Model, events::Event)> {
-    let t = now();
-    let user = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email.display.clone()),
-        email_lower: Set(email.lower.clone()),
-        name: Set(name.to_string()),
-        password_hash: Set(password_hash),
-        email_verified_at: Set(verified.then_some(t)),
-        status: Set("active".into()),
-        totp_secret: Set(None),
-        totp_pending_secret: Set(None),
-        totp_enabled_at: Set(None),
-        totp_last_step: Set(None),
-        created_at: Set(t),
-        updated_at: Set(t),
-    }
-    .insert(conn)
-    .await?;
-    let announcement = notify::record(conn, sign_up_notice(&user)).await?;
-    Ok((user, announcement))
-}
-
-/// The staff notification of a new account: the name (shortened) and address, nothing else.
-fn sign_up_notice(user: &user::Model) -> notify::Notice {
-    let mut name: String = user.name.chars().take(60).collect();
-    if name.len() < user.name.len() {
-        name.push('…');
-    }
-    notify::Notice {
-        kind: "user.signed_up",
-        audience: notify::audience::CUSTOMERS,
-        title: format!("New sign-up: {name}"),
-        body: user.email.clone(),
-        link: Some(format!("/admin/users/{}", user.id)),
-    }
-}
-
-async fn send_verification(
-    state: &AppState,
-    conn: &impl ConnectionTrait,
-    user: &user::Model,
-) -> Result<Uuid> {
-    links::void_for_user(conn, Purpose::VerifyEmail, user.id).await?;
-    let token = links::create(
-        conn,
-        Purpose::VerifyEmail,
-        Some(user.id),
-        super::VERIFY_EMAIL_TTL,
-    )
-    .await?;
-    let url = super::link(state, &format!("/verify-email?token={token}"));
-    mail::enqueue(
-        conn,
-        &user.email,
-        &format!("Confirm your email for {}", state.platform_name()),
-        &format!(
-            "Hello {},\n\nconfirm your email address by opening this link (valid for 48 hours):\n\n{url}\n\nIf you did not sign up, ignore this message.\n",
-            user.name
-        ),
-    )
-    .await
-}
+use crate::{model::user, password};
 
 pub async fn resend_verification(state: &AppState, ctx: &Ctx) -> Result<()> {
     let user = find_user(&state.db, ctx.user_id()).await?;
@@ -242,81 +70,6 @@ pub async fn find_by_email(
         .await?)
 }
 
-// ---- throttling -------------------------------------------------------------------------
-
-fn limits(state: &AppState) -> (Limit, Limit) {
-    let c = &state.config;
-    (
-        Limit {
-            attempts: c.throttle_account_attempts,
-            window_secs: c.throttle_window_secs,
-        },
-        Limit {
-            attempts: c.throttle_ip_attempts,
-            window_secs: c.throttle_window_secs,
-        },
-    )
-}
-
-fn ip_key(kind: &str, origin: &Origin) -> String {
-    format!(
-        "{kind}:ip:{}",
-        origin
-            .ip
-            .map(|i| i.to_string())
-            .unwrap_or_else(|| "unknown".into())
-    )
-}
-
-/// Refuses with 429 when the account or the IP has used up its failures; logs the refusal.
-pub async fn guard(state: &AppState, origin: &Origin, kind: &str, account: &str) -> Result<()> {
-    let (acct, ip) = limits(state);
-    let account_key = format!("{kind}:acct:{account}");
-    let result = match throttle::check(&state.db, &account_key, acct).await {
-        Ok(()) => throttle::check(&state.db, &ip_key(kind, origin), ip).await,
-        Err(e) => Err(e),
-    };
-    if let Err(Error::TooManyRequests { retry_after_secs }) = &result {
-        audit::record(
-            &state.db,
-            Event::new("auth.throttled")
-                .from_origin(origin)
-                .actor(None, account)
-                .detail(serde_json::json!({ "kind": kind, "retry_after_secs": retry_after_secs })),
-        )
-        .await?;
-    }
-    result
-}
-
-/// Counts a failure against the account and the IP and logs it.
-pub async fn fail(
-    state: &AppState,
-    origin: &Origin,
-    kind: &str,
-    account: &str,
-    user_id: Option<Uuid>,
-) -> Result<()> {
-    let (acct, ip) = limits(state);
-    throttle::fail(&state.db, &format!("{kind}:acct:{account}"), acct).await?;
-    throttle::fail(&state.db, &ip_key(kind, origin), ip).await?;
-    audit::record(
-        &state.db,
-        Event::new(match kind {
-            "signin" => "auth.sign_in_failed",
-            "2fa" => "auth.second_factor_failed",
-            _ => "auth.reset_failed",
-        })
-        .from_origin(origin)
-        .actor(user_id, account),
-    )
-    .await
-}
-
-pub async fn clear_failures(state: &AppState, kind: &str, account: &str) -> Result<()> {
-    throttle::clear(&state.db, &format!("{kind}:acct:{account}")).await
-}
-
 // ---- sign-in ------------------------------------------------------------------------------
 
 pub enum SignIn {
@@ -326,16 +79,23 @@ pub enum SignIn {
     NeedsSecondFactor(sessions::Issued, user::Model),
 }
 
-/// Checks email + password (throttled) and returns the user.
+/// Checks email + password and returns the user. The attempt takes its throttle slots before
+/// the hash is verified (see [`throttling`]); `device` is the remembered-device cookie of the
+/// browser, if any: from a device of this account the attempt counts against the device.
 pub async fn check_password(
     state: &AppState,
     origin: &Origin,
     email: &str,
     password: &str,
+    device: Option<&str>,
 ) -> Result<user::Model> {
     let key = email.trim().to_lowercase();
-    guard(state, origin, "signin", &key).await?;
     let user = find_by_email(&state.db, &key).await?;
+    let device = match (device, &user) {
+        (Some(token), Some(u)) => devices::recognise(&state.db, token, u.id).await?,
+        _ => None,
+    };
+    let attempt = throttling::guess(state, origin, "signin", &key, device).await?;
     let ok = match &user {
         Some(u) => match &u.password_hash {
             Some(h) => password::verify(password, h).await?,
@@ -350,9 +110,10 @@ pub async fn check_password(
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        fail(state, origin, "signin", &key, None).await?;
+        attempt.failed(state, None).await?;
         return Err(Error::InvalidCredentials);
     };
+    attempt.succeeded(state).await?;
     if user.status != "active" {
         audit::record(
             &state.db,
@@ -365,7 +126,6 @@ pub async fn check_password(
             "This account is blocked. Contact support.",
         ));
     }
-    clear_failures(state, "signin", &key).await?;
     Ok(user)
 }
 
@@ -375,8 +135,9 @@ pub async fn sign_in(
     origin: &Origin,
     email: &str,
     password: &str,
+    device: Option<&str>,
 ) -> Result<SignIn> {
-    let user = check_password(state, origin, email, password).await?;
+    let user = check_password(state, origin, email, password, device).await?;
     start_session(state, origin, user, "password").await
 }
 
@@ -429,10 +190,9 @@ struct MailedLink {
 /// used to flood an inbox. A new link voids the older ones of its kind.
 async fn mail_link(state: &AppState, origin: &Origin, email: &str, spec: MailedLink) -> Result<()> {
     let key = email.trim().to_lowercase();
-    guard(state, origin, spec.kind, &key).await?;
-    let (acct, ip) = limits(state);
-    throttle::fail(&state.db, &format!("{}:acct:{key}", spec.kind), acct).await?;
-    throttle::fail(&state.db, &ip_key(spec.kind, origin), ip).await?;
+    throttling::mailed_link(state, origin, spec.kind, &key)
+        .await?
+        .spent();
     let Some(user) = find_by_email(&state.db, &key)
         .await?
         .filter(|u| u.status == "active")
@@ -507,14 +267,15 @@ pub async fn reset_password(
     token: &str,
     new_password: &str,
 ) -> Result<user::Model> {
-    guard(state, origin, "reset", "link").await?;
+    let attempt = throttling::link_try(state, origin, "reset").await?;
     let link = match links::peek(&state.db, Purpose::PasswordReset, token).await {
         Ok(l) => l,
         Err(e) => {
-            fail(state, origin, "reset", "link", None).await?;
+            attempt.failed(state, None).await?;
             return Err(e);
         }
     };
+    attempt.succeeded(state).await?;
     let user = find_user(&state.db, link.user_id.ok_or(Error::NotFound)?).await?;
     password::check_policy("password", new_password, &user.email)?;
     let hash = password::hash(new_password).await?;
@@ -529,6 +290,7 @@ pub async fn reset_password(
     active.updated_at = Set(now());
     let user = active.update(&txn).await?;
     sessions::revoke_others(&txn, user.id, None).await?;
+    devices::forget_all(&txn, user.id).await?;
     audit::record(
         &txn,
         Event::new("user.password_reset")
@@ -599,20 +361,23 @@ pub async fn confirm_password(
         ip: ctx.ip,
         user_agent: None,
     };
+    // Its own family: guesses on the sign-in form (anyone's) must not block a signed-in
+    // owner from confirming, and this one needs a session to be tried at all.
     let key = ctx.user.email.to_lowercase();
-    guard(state, &origin, "signin", &key).await?;
+    let attempt = throttling::guess(state, &origin, "reauth", &key, None).await?;
     let user = find_user(&state.db, ctx.user_id()).await?;
     let ok = match &user.password_hash {
         Some(h) => password::verify(password, h).await?,
         None => false,
     };
     if !ok {
-        fail(state, &origin, "signin", &key, Some(user.id)).await?;
+        attempt.failed(state, Some(user.id)).await?;
         return Err(Error::Validation(vec![FieldError::new(
             field,
             "The current password is not correct",
         )]));
     }
+    attempt.succeeded(state).await?;
     Ok(user)
 }
 
@@ -628,6 +393,7 @@ pub async fn change_password(state: &AppState, ctx: &Ctx, current: &str, new: &s
     active.updated_at = Set(now());
     active.update(&txn).await?;
     let ended = sessions::revoke_others(&txn, ctx.user_id(), ctx.session_id()).await?;
+    devices::forget_all(&txn, ctx.user_id()).await?;
     audit::record(
         &txn,
         Event::new("user.password_changed")

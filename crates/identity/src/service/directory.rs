@@ -242,9 +242,11 @@ pub async fn set_status(
     get(conn, id).await
 }
 
-/// Ends every browser session of the user (their API tokens keep working); returns how many.
+/// Ends every browser session of the user and forgets their remembered devices (their API
+/// tokens keep working); returns how many sessions ended.
 pub async fn sign_out_everywhere(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64> {
     get(conn, id).await?;
+    super::devices::forget_all(conn, id).await?;
     sessions::revoke_others(conn, id, None).await
 }
 

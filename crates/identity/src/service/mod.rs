@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod activity_feed;
+pub mod devices;
 pub mod directory;
 pub mod erasure;
 pub mod google;
@@ -12,7 +13,9 @@ pub mod links;
 pub mod members;
 pub mod sessions;
 pub mod setup;
+pub mod signup;
 pub mod stats;
+pub mod throttling;
 pub mod tokens;
 pub mod two_factor;
 pub mod workspace_directory;

@@ -160,10 +160,12 @@ pub async fn revoke_own(state: &AppState, ctx: &platform::Ctx, session_id: Uuid)
     .await
 }
 
-/// "Sign out everywhere else" (audited); returns how many sessions ended.
+/// "Sign out everywhere else" (audited); returns how many sessions ended. Every remembered
+/// device is forgotten too: a lost laptop must not keep its way past the lock-out.
 pub async fn revoke_all_but_current(state: &AppState, ctx: &platform::Ctx) -> Result<u64> {
     ctx.require_session()?;
     let ended = revoke_others(&state.db, ctx.user_id(), ctx.session_id()).await?;
+    super::devices::forget_all(&state.db, ctx.user_id()).await?;
     platform::audit::record(
         &state.db,
         platform::audit::Event::new("session.revoked_others")

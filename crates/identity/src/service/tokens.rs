@@ -292,7 +292,7 @@ pub async fn sign_in(
     otp: Option<&str>,
     workspace_slug: Option<&str>,
 ) -> Result<SignInToken> {
-    let user = super::accounts::check_password(state, origin, email, password).await?;
+    let user = super::accounts::check_password(state, origin, email, password, None).await?;
     if user.totp_enabled_at.is_some() {
         let code = otp
             .filter(|c| !c.trim().is_empty())

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{accounts, sessions};
+use super::{accounts, sessions, throttling};
 use crate::{
     model::{backup_code, session, user},
     totp,
@@ -118,14 +118,15 @@ pub async fn enable(state: &AppState, ctx: &Ctx, code: &str) -> Result<Vec<Strin
         user_agent: None,
     };
     let key = user.id.to_string();
-    accounts::guard(state, &origin, "2fa", &key).await?;
+    let attempt = throttling::guess(state, &origin, "2fa", &key, None).await?;
     let Some(step) = totp::verify(&secret, code, totp::unix_now(), None)? else {
-        accounts::fail(state, &origin, "2fa", &key, Some(user.id)).await?;
+        attempt.failed(state, Some(user.id)).await?;
         return Err(Error::validation(
             "code",
             "That code is not right. Check the time on your phone and try the current code.",
         ));
     };
+    attempt.succeeded(state).await?;
     let txn = platform::db::begin_write(&state.db).await?;
     let mut active = user.into_active_model();
     active.totp_secret = Set(Some(sealed));
@@ -194,12 +195,12 @@ pub async fn verify_code(
     code: &str,
 ) -> Result<()> {
     let key = user.id.to_string();
-    accounts::guard(state, origin, "2fa", &key).await?;
+    let attempt = throttling::guess(state, origin, "2fa", &key, None).await?;
     if !check_code(state, user, code).await? {
-        accounts::fail(state, origin, "2fa", &key, Some(user.id)).await?;
+        attempt.failed(state, Some(user.id)).await?;
         return Err(Error::OtpInvalid);
     }
-    accounts::clear_failures(state, "2fa", &key).await
+    attempt.succeeded(state).await
 }
 
 /// A code check for account changes: the same check, reported as a form-field error.

@@ -29,7 +29,8 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
     spawn(identity::mount(), configure).await
 }
 
-/// Signs up through the API; returns the response body.
+/// Signs up through the API; returns the response body (`202 {status: "check_email", …}`,
+/// the same whether or not the address had an account).
 pub async fn signup(app: &TestApp, email: &str, workspace: &str) -> Value {
     let res = app
         .api()
@@ -38,7 +39,7 @@ pub async fn signup(app: &TestApp, email: &str, workspace: &str) -> Value {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED, "signup {email}");
+    assert_eq!(res.status(), StatusCode::ACCEPTED, "signup {email}");
     res.json().await.unwrap()
 }
 

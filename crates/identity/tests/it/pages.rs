@@ -73,6 +73,28 @@ async fn sign_up_sign_in_home_security_sign_out() {
         .send()
         .await
         .unwrap();
+    // "Check your email": the same answer as for an address that has an account, so the
+    // browser is not signed in yet; the password signs in right away.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers().get("location").unwrap(), "/signup/sent");
+    let sent = browser.get(app.url("/signup/sent")).send().await.unwrap();
+    assert_eq!(sent.status(), StatusCode::OK);
+    let sent = sent.text().await.unwrap();
+    assert!(sent.contains("Check your email to continue"));
+    assert!(
+        sent.contains("server log") && !sent.contains("We sent a message"),
+        "no mail transport here: the page does not claim a mail was sent"
+    );
+    assert_eq!(
+        browser.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[("email", "web@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let home = browser
         .get(app.url("/home"))
@@ -589,4 +611,39 @@ async fn sessions_last_seven_days_and_a_new_token_is_issued_at_each_sign_in() {
         browser.get(app.url("/home")).send().await.unwrap().status(),
         StatusCode::SEE_OTHER
     );
+}
+
+/// The "check your email" page says a mail was sent only when mail leaves the server (SMTP or
+/// Resend); the no-transport wording is checked in `sign_up_sign_in_home_security_sign_out`.
+#[tokio::test]
+async fn sign_up_page_says_we_sent_a_message_when_mail_is_delivered() {
+    let app = app_with(|c| {
+        c.resend_api_key = Some("re_test_key".into());
+        // Deliveries go nowhere outside this machine (a closed local port).
+        c.resend_api_base = "http://127.0.0.1:9".into();
+    })
+    .await;
+    let browser = app.browser();
+    let res = browser
+        .post(app.url("/signup"))
+        .form(&[
+            ("email", "sent@example.com"),
+            ("name", "Sent"),
+            ("password", PASSWORD),
+            ("workspace", "Sent Co"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = browser
+        .get(app.url("/signup/sent"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("We sent a message to the address you entered"));
+    assert!(!html.contains("server log"));
 }

@@ -58,7 +58,7 @@ pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> String {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
     let res = app
         .api()
         .post(app.url("/api/v1/auth/token"))

@@ -4,3 +4,4 @@
 
 mod dead_jobs;
 mod jobs;
+mod throttle;

@@ -132,7 +132,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let settings =
         platform::settings::SystemSettings::new(config.clone(), database.clone(), keys.clone());
     settings.reload().await?;
-    Ok(AppState {
+    let state = AppState {
         config,
         db: database,
         keys,
@@ -144,7 +144,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         settings,
         usage: platform::usage::Counters::new(usage()),
         banners: Arc::new(billing::banners()),
-    })
+    };
+    billing::start(&state).await?;
+    Ok(state)
 }
 
 pub fn app(state: AppState) -> Router {

@@ -12,6 +12,7 @@ mod m20261202_000006_api_clients;
 mod m20261202_000007_media_cache;
 mod m20261204_000006_instagram_connect;
 mod m20261204_000008_billing;
+mod m20261210_000010_billing_plan_fixes;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_media_cache::Migration),
             Box::new(m20261204_000006_instagram_connect::Migration),
             Box::new(m20261204_000008_billing::Migration),
+            Box::new(m20261210_000010_billing_plan_fixes::Migration),
         ]
     }
 }

@@ -94,7 +94,7 @@ pub fn plan_card(state: &AppState, p: &Plan, current: Option<&Plan>) -> PlanCard
             .price_monthly
             .map(|m| {
                 if m == 0 {
-                    "Free".to_string()
+                    "No charge".to_string()
                 } else {
                     format!("{} / month", money(m, &p.currency))
                 }
@@ -170,7 +170,7 @@ pub fn status_words(status: &str) -> &'static str {
 /// How the plan in force is paid, in words.
 pub fn billed_words(standing: &Standing) -> &'static str {
     if standing.plan.is_self_hosted() {
-        return "Not charged: this server does not charge for Growthdeck";
+        return "Not charged";
     }
     match standing
         .subscription

@@ -4,6 +4,7 @@
 //! One module per journey; the harness is in `support`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod billing;
 mod customer;
 mod staff;
 mod support;

@@ -4,6 +4,7 @@
 
 mod auth_api;
 mod bad_input;
+mod field_limits;
 mod google;
 mod links;
 mod members;

@@ -199,7 +199,10 @@ async fn no_customer_page_names_settings_or_environment_variables() {
             .count(),
         1
     );
-    assert!(billing.contains("Connected Instagram accounts"), "{billing}");
+    assert!(
+        billing.contains("Connected Instagram accounts"),
+        "{billing}"
+    );
     let button = browser
         .get(format!("{base}/instagram/connect/button"))
         .send()
@@ -222,5 +225,8 @@ fn the_scan_finds_what_it_looks_for() {
     );
     assert!(env_like_words("A USD price, HTML and 2FA codes").is_empty());
     assert_eq!(visible_text("<p title=\"META_APP_ID\">Hi</p>").trim(), "Hi");
-    assert_eq!(links(r#"<a href="/billing#plans">x</a><a href="/logout">y</a>"#), ["/billing"]);
+    assert_eq!(
+        links(r#"<a href="/billing#plans">x</a><a href="/logout">y</a>"#),
+        ["/billing"]
+    );
 }

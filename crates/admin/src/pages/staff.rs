@@ -13,8 +13,7 @@ use platform::{
     http::extract::Form,
     web::{
         forms::{
-            FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id,
-            redirect_flash,
+            FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id, redirect_flash,
         },
         shell::{FlashKind, Shell},
     },

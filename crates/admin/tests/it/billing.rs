@@ -208,7 +208,10 @@ async fn a_bad_plan_edit_keeps_the_input_and_a_limit_change_reaches_subscribers_
         ::billing::Limit::NotIncluded,
         "empty is not included"
     );
-    assert_eq!(saved.limit_of(Meter::AiCredits), ::billing::Limit::Unlimited);
+    assert_eq!(
+        saved.limit_of(Meter::AiCredits),
+        ::billing::Limit::Unlimited
+    );
     assert!(saved.has(::billing::Feature::Discovery));
     // The existing subscriber gets the new limit at once: a 2nd and 3rd account fit, a 4th not.
     ::billing::limits::check_addition_in(db, grace, ws, Meter::Accounts, 1)

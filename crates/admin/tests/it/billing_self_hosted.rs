@@ -27,7 +27,12 @@ async fn configure_stripe(app: &TestApp, token: &str) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
 }
 
 #[tokio::test]
@@ -39,13 +44,24 @@ async fn staff_move_the_self_hosted_workspaces_once_stripe_is_configured() {
     let (_, root_token) = signed_in(&app, StaffRole::SuperAdmin).await;
     // Looking at a workspace's billing meets it: on the Self-hosted plan.
     for ws in [early, second] {
-        let page = text(&browser, &app, &format!("/admin/billing/subscriptions/{ws}")).await;
+        let page = text(
+            &browser,
+            &app,
+            &format!("/admin/billing/subscriptions/{ws}"),
+        )
+        .await;
         assert!(page.contains("Self-hosted"), "{page}");
     }
     let page = text(&browser, &app, "/admin/billing/self-hosted").await;
     assert!(page.contains("This server takes no payments"), "{page}");
-    assert!(page.contains("2 workspaces are on the Self-hosted plan."), "{page}");
-    assert!(!page.contains("Move all to the Free plan"), "nothing to move to yet");
+    assert!(
+        page.contains("2 workspaces are on the Self-hosted plan."),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Move all to the Free plan"),
+        "nothing to move to yet"
+    );
     // Moving is refused while nothing is sold.
     let res = browser
         .post(app.url("/admin/billing/self-hosted/move-all"))
@@ -97,8 +113,14 @@ async fn staff_move_the_self_hosted_workspaces_once_stripe_is_configured() {
         "free"
     );
     let page = text(&browser, &app, "/admin/billing/self-hosted").await;
-    assert!(page.contains("1 workspace is on the Self-hosted plan."), "{page}");
-    assert!(page.contains("The workspace is on the Free plan now"), "the flash: {page}");
+    assert!(
+        page.contains("1 workspace is on the Self-hosted plan."),
+        "{page}"
+    );
+    assert!(
+        page.contains("The workspace is on the Free plan now"),
+        "the flash: {page}"
+    );
     let res = browser
         .post(app.url("/admin/billing/self-hosted/move-all"))
         .form(&Vec::<(&str, &str)>::new())
@@ -107,8 +129,14 @@ async fn staff_move_the_self_hosted_workspaces_once_stripe_is_configured() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = text(&browser, &app, "/admin/billing/self-hosted").await;
-    assert!(page.contains("Moved to the Free plan: 1 workspace."), "{page}");
-    assert!(page.contains("0 workspaces are on the Self-hosted plan."), "{page}");
+    assert!(
+        page.contains("Moved to the Free plan: 1 workspace."),
+        "{page}"
+    );
+    assert!(
+        page.contains("0 workspaces are on the Self-hosted plan."),
+        "{page}"
+    );
     assert_eq!(
         audit::by_action(&app.state.db, "subscription.self_hosted_ended")
             .await
@@ -149,7 +177,10 @@ async fn the_settings_page_says_how_to_set_up_stripe_meta_and_apify() {
     assert!(apify.contains("apify~instagram-profile-scraper"), "{apify}");
     // Every value has the server's limit in the form.
     assert!(page.contains(r#"name="platform_name" type="text""#));
-    assert!(page.contains(r#"maxlength="60""#), "the platform name's limit");
+    assert!(
+        page.contains(r#"maxlength="60""#),
+        "the platform name's limit"
+    );
 }
 
 #[tokio::test]
@@ -160,7 +191,12 @@ async fn too_long_free_text_is_an_inline_error_that_keeps_what_was_typed() {
 
     // A plan description.
     let starter = plans::by_key(&app.state.db, "starter").await.unwrap();
-    let form = text(&browser, &app, &format!("/admin/billing/plans/{}", starter.id)).await;
+    let form = text(
+        &browser,
+        &app,
+        &format!("/admin/billing/plans/{}", starter.id),
+    )
+    .await;
     assert!(form.contains(r#"maxlength="300""#) && form.contains(r#"maxlength="60""#));
     let long = "Unbreakable".repeat(30);
     let res = browser
@@ -179,7 +215,10 @@ async fn too_long_free_text_is_an_inline_error_that_keeps_what_was_typed() {
     let page = res.text().await.unwrap();
     assert!(page.contains("id=\"description-error\""), "{page}");
     assert!(page.contains("The description can be at most 300 characters long"));
-    assert!(page.contains(&format!("value=\"{long}\"")), "typed value kept");
+    assert!(
+        page.contains(&format!("value=\"{long}\"")),
+        "typed value kept"
+    );
 
     // A credit adjustment's reason.
     let reason = "x".repeat(501);
@@ -224,7 +263,10 @@ async fn too_long_free_text_is_an_inline_error_that_keeps_what_was_typed() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
-    assert!(page.contains("The name can be at most 100 characters long"), "{page}");
+    assert!(
+        page.contains("The name can be at most 100 characters long"),
+        "{page}"
+    );
     assert!(page.contains(&format!("value=\"{name}\"")), "name kept");
 
     // A staff member's IP allow-list.
@@ -245,7 +287,10 @@ async fn too_long_free_text_is_an_inline_error_that_keeps_what_was_typed() {
     let page = res.text().await.unwrap();
     assert!(page.contains("id=\"ip_allowlist-error\""), "{page}");
     assert!(page.contains("The allow-list can be at most 4,500 characters long"));
-    assert!(page.contains("203.0.113.0/24\n203.0.113.0/24"), "typed list kept");
+    assert!(
+        page.contains("203.0.113.0/24\n203.0.113.0/24"),
+        "typed list kept"
+    );
 
     // A system setting's value.
     let res = browser
@@ -257,5 +302,8 @@ async fn too_long_free_text_is_an_inline_error_that_keeps_what_was_typed() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
     assert!(page.contains("id=\"platform_name-error\""), "{page}");
-    assert!(page.contains(&format!("value=\"{}\"", "P".repeat(61))), "kept");
+    assert!(
+        page.contains(&format!("value=\"{}\"", "P".repeat(61))),
+        "kept"
+    );
 }

@@ -200,11 +200,7 @@ pub struct CanPerform {
     pub balance: i64,
 }
 
-pub async fn can_perform(
-    state: &AppState,
-    workspace_id: Uuid,
-    action: &str,
-) -> Result<CanPerform> {
+pub async fn can_perform(state: &AppState, workspace_id: Uuid, action: &str) -> Result<CanPerform> {
     let conn = &state.db;
     let price = pricing::get(conn, action).await?;
     let free_remaining =
@@ -573,10 +569,7 @@ pub async fn refresh_allowance(state: &AppState, workspace_id: Uuid) -> Result<b
 }
 
 /// [`refresh_allowance`], with the standing it worked from.
-async fn refresh(
-    state: &AppState,
-    workspace_id: Uuid,
-) -> Result<(bool, subscriptions::Standing)> {
+async fn refresh(state: &AppState, workspace_id: Uuid) -> Result<(bool, subscriptions::Standing)> {
     let standing = super::limits::standing(state, workspace_id).await?;
     let paid_monthly = standing.subscription.as_ref().is_some_and(|s| {
         s.origin == "stripe"

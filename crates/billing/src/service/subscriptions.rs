@@ -267,7 +267,16 @@ pub async fn end_self_hosted(
     a.canceled_at = Set(Some(now));
     a.updated_at = Set(now);
     let saved = a.update(conn).await?;
-    record(conn, &saved, &plan.key, "self_hosted_ended", actor, now, None).await?;
+    record(
+        conn,
+        &saved,
+        &plan.key,
+        "self_hosted_ended",
+        actor,
+        now,
+        None,
+    )
+    .await?;
     Ok(saved)
 }
 

@@ -16,9 +16,7 @@ async fn monthly_meters_stop_at_the_limit_even_in_parallel() {
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let state = app.state.clone();
-            tokio::spawn(
-                async move { limits::consume(&state, ws, Meter::ProfileUnlocks, 1).await },
-            )
+            tokio::spawn(async move { limits::consume(&state, ws, Meter::ProfileUnlocks, 1).await })
         })
         .collect();
     let mut ok = 0;

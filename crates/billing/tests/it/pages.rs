@@ -35,7 +35,10 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
     assert!(body.contains("$2,990.00 / year"), "{body}");
     assert!(body.contains("<li>1 team member</li>"), "{body}");
     assert!(body.contains("<li>20 team members</li>"), "{body}");
-    assert!(body.contains("<li>2,000 AI credits per month</li>"), "{body}");
+    assert!(
+        body.contains("<li>2,000 AI credits per month</li>"),
+        "{body}"
+    );
     assert!(
         body.contains("<li>AI credits: not included</li>"),
         "the free plan's credits: {body}"
@@ -62,7 +65,11 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
         .unwrap();
     let body = page(&browser, &app, "/billing").await;
     assert!(body.contains("Current plan: Agency"));
-    assert!(body.contains("Your administrator put your workspace on the Agency plan; it is not charged."));
+    assert!(
+        body.contains(
+            "Your administrator put your workspace on the Agency plan; it is not charged."
+        )
+    );
     assert!(body.contains("1 / 5"), "{body}");
     // The monthly allowance was granted on this look: 500 credits.
     assert!(body.contains("Credits: 500"), "{body}");
@@ -153,7 +160,10 @@ async fn the_credit_history_filters_pages_exports_and_stays_in_its_workspace() {
     let browser = signed_in(&app, "ledger@example.com").await;
     let body = page(&browser, &app, "/billing").await;
     assert!(body.contains("Credits: 10"), "{body}");
-    assert!(body.contains("<td>AI generation</td>"), "labels, not codes: {body}");
+    assert!(
+        body.contains("<td>AI generation</td>"),
+        "labels, not codes: {body}"
+    );
     assert!(!body.contains("ai_generation</td>"), "{body}");
     assert!(body.contains("Older entries"), "61 entries, pages of 25");
     assert!(!body.contains("other-secret-ref"));

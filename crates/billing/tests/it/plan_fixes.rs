@@ -168,10 +168,20 @@ async fn wrong_seeded_limits_are_corrected_and_edited_ones_kept() {
     );
     let pro = plan("pro").await;
     assert_eq!(pro.description, "Our most popular plan.", "edited: kept");
-    assert_eq!(pro.limit_of(Meter::ProfileUnlocks), billing::Limit::NotIncluded);
-    assert_eq!(pro.limit(Meter::PostAnalyses), Some(0), "not included allows none");
+    assert_eq!(
+        pro.limit_of(Meter::ProfileUnlocks),
+        billing::Limit::NotIncluded
+    );
+    assert_eq!(
+        pro.limit(Meter::PostAnalyses),
+        Some(0),
+        "not included allows none"
+    );
     let free = plan("free").await;
-    assert_eq!(free.limit_of(Meter::ProfileUnlocks), billing::Limit::Upto(5));
+    assert_eq!(
+        free.limit_of(Meter::ProfileUnlocks),
+        billing::Limit::Upto(5)
+    );
     assert_eq!(free.limit_of(Meter::Accounts), billing::Limit::NotIncluded);
 
     // The corrected plans are what a new server seeds (Starter aside, edited above).

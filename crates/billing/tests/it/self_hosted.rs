@@ -29,8 +29,8 @@ async fn invite(app: &TestApp, token: &str, email: &str) -> StatusCode {
 /// Sets the Stripe secret key in the system settings, as a super admin does in the back
 /// office, and lets this node see it at once.
 async fn configure_stripe(app: &TestApp) {
-    let setting = platform::settings::system_setting(platform::settings::STRIPE_SECRET_KEY)
-        .unwrap();
+    let setting =
+        platform::settings::system_setting(platform::settings::STRIPE_SECRET_KEY).unwrap();
     platform::settings::save_system(&app.state.db, &app.state.keys, setting, "sk_test_later")
         .await
         .unwrap();
@@ -66,7 +66,10 @@ async fn without_stripe_every_workspace_is_unlimited_and_nothing_costs_credits()
             .unwrap();
     }
     // Credits: the balance is 0 and work that costs 25 credits still runs, for nothing.
-    assert_eq!(credits::balance(&app.state.db, ws).await.unwrap().balance, 0);
+    assert_eq!(
+        credits::balance(&app.state.db, ws).await.unwrap().balance,
+        0
+    );
     let done = credits::charge_on_success(
         &app.state,
         ws,
@@ -93,11 +96,15 @@ async fn without_stripe_every_workspace_is_unlimited_and_nothing_costs_credits()
         .await
         .unwrap();
     assert!(body.contains("Current plan: Self-hosted"), "{body}");
-    let situation = "This server does not charge for Growthdeck, so your workspace is on the Self-hosted plan";
+    let situation =
+        "This server does not charge for Growthdeck, so your workspace is on the Self-hosted plan";
     assert_eq!(body.matches(situation).count(), 1, "{body}");
     assert!(body.contains("Nothing costs credits on the Self-hosted plan"));
     assert!(!body.contains("Choose monthly") && !body.contains("Top up"));
-    assert!(!body.contains("Stripe"), "no vendor talk on a server without it");
+    assert!(
+        !body.contains("Stripe"),
+        "no vendor talk on a server without it"
+    );
 }
 
 #[tokio::test]

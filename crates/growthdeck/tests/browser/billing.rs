@@ -38,12 +38,7 @@ async fn card_rows(browser: &Browser) -> Vec<(String, i64)> {
     v.as_array()
         .unwrap()
         .iter()
-        .map(|p| {
-            (
-                p[0].as_str().unwrap().to_string(),
-                p[1].as_i64().unwrap(),
-            )
-        })
+        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_i64().unwrap()))
         .collect()
 }
 
@@ -111,25 +106,37 @@ async fn the_plans_grid_at_1366_and_390_light_and_dark() {
         assert_eq!(cards.len(), 5, "{cards:?}");
         for (id, top) in &cards {
             let on_row = cards.iter().filter(|(_, t)| (t - top).abs() < 4).count();
-            assert!(on_row >= 2, "{id} is alone on its row at 1366 px: {cards:?}");
+            assert!(
+                on_row >= 2,
+                "{id} is alone on its row at 1366 px: {cards:?}"
+            );
         }
         shot(&browser, &format!("billing-1366-{theme}")).await;
-        c.execute("document.getElementById('plans-title').scrollIntoView();", vec![])
-            .await
-            .unwrap();
+        c.execute(
+            "document.getElementById('plans-title').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
         shot(&browser, &format!("billing-1366-{theme}-plans")).await;
 
         browser.resize(390, 844).await;
         assert_eq!(browser.overflow_px().await, 0, "390 px, {theme}");
         c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
         shot(&browser, &format!("billing-390-{theme}")).await;
-        c.execute("document.getElementById('plans-title').scrollIntoView();", vec![])
-            .await
-            .unwrap();
+        c.execute(
+            "document.getElementById('plans-title').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
         shot(&browser, &format!("billing-390-{theme}-plans")).await;
-        c.execute("document.getElementById('credits-title').scrollIntoView();", vec![])
-            .await
-            .unwrap();
+        c.execute(
+            "document.getElementById('credits-title').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
         shot(&browser, &format!("billing-390-{theme}-credits")).await;
     }
     browser.finish().await;
@@ -161,7 +168,10 @@ async fn a_self_hosted_server_says_so_on_the_billing_page() {
         text.starts_with("This server does not charge for Growthdeck"),
         "{text}"
     );
-    assert!(c.find(Locator::Id("plans-title")).await.is_err(), "nothing to buy");
+    assert!(
+        c.find(Locator::Id("plans-title")).await.is_err(),
+        "nothing to buy"
+    );
     for (w, h) in [(1366, 900), (390, 844)] {
         browser.resize(w, h).await;
         assert_eq!(browser.overflow_px().await, 0, "{w} px");

@@ -24,8 +24,7 @@ use crate::service::connect;
 const ACCOUNTS: &str = "/instagram";
 
 /// What a customer reads while the server has no Meta app for Instagram Login.
-pub const NOT_SET_UP: &str =
-    "Connecting Instagram accounts is not set up on this server yet. Ask your administrator to set up Instagram Login.";
+pub const NOT_SET_UP: &str = "Connecting Instagram accounts is not set up on this server yet. Ask your administrator to set up Instagram Login.";
 
 /// Errors shown as a flash; internal ones stay errors (logged, error page).
 fn as_flash(jar: CookieJar, e: Error) -> Result<Response> {

@@ -362,7 +362,10 @@ async fn without_a_meta_app_the_customer_is_asked_to_see_their_administrator() {
     );
     assert!(!html.contains("META_APP"), "{html}");
     assert!(!html.contains("/instagram/callback"), "{html}");
-    assert!(!html.contains(r#"action="/instagram/connect""#), "no button that cannot work");
+    assert!(
+        !html.contains(r#"action="/instagram/connect""#),
+        "no button that cannot work"
+    );
     let res = browser
         .get(app.url("/instagram/connect"))
         .send()

@@ -308,7 +308,11 @@ pub fn within(field: &str, label: &str, value: &str, max: usize) -> Result<(), F
             field,
             format!(
                 "{label} can be at most {} long",
-                super::format::count(i64::try_from(max).unwrap_or(i64::MAX), "character", "characters")
+                super::format::count(
+                    i64::try_from(max).unwrap_or(i64::MAX),
+                    "character",
+                    "characters"
+                )
             ),
         ));
     }
@@ -398,7 +402,15 @@ mod tests {
     #[test]
     fn long_text_is_refused_with_the_limit() {
         assert!(within("name", "Name", &"a".repeat(100), NAME_MAX).is_ok());
-        assert!(within("name", "Name", &format!("  {}  ", "é".repeat(100)), NAME_MAX).is_ok());
+        assert!(
+            within(
+                "name",
+                "Name",
+                &format!("  {}  ", "é".repeat(100)),
+                NAME_MAX
+            )
+            .is_ok()
+        );
         let e = within("name", "Name", &"a".repeat(101), NAME_MAX).unwrap_err();
         assert_eq!(e.field, "name");
         assert_eq!(e.message, "Name can be at most 100 characters long");

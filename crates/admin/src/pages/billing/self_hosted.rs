@@ -110,7 +110,11 @@ pub async fn move_all(
     after_action(jar, PAGE, outcome, |n| {
         format!(
             "Moved to the Free plan: {}.",
-            count(i64::try_from(n).unwrap_or(i64::MAX), "workspace", "workspaces")
+            count(
+                i64::try_from(n).unwrap_or(i64::MAX),
+                "workspace",
+                "workspaces"
+            )
         )
     })
 }

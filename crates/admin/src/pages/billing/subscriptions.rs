@@ -16,8 +16,7 @@ use platform::{
     http::extract::Form,
     web::{
         forms::{
-            FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id,
-            redirect_flash,
+            FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id, redirect_flash,
         },
         shell::{FlashKind, Shell},
     },
@@ -283,8 +282,8 @@ async fn detail_page(
     refused: Option<(AdjustForm, FormErrors)>,
 ) -> Result<Response> {
     staff.require(StaffPermission::Billing)?;
-    let b = service::workspace_billing(&staff, &state, parse_id(id)?).await?;
-    let enabled: Vec<_> = service::plans(&staff, &state)
+    let b = service::workspace_billing(staff, state, parse_id(id)?).await?;
+    let enabled: Vec<_> = service::plans(staff, state)
         .await?
         .into_iter()
         .filter(|(p, _)| p.enabled)
@@ -308,12 +307,12 @@ async fn detail_page(
         .into_iter()
         .map(|p| (p.id.to_string(), p.name))
         .collect();
-    let stripe_configured = service::stripe_configured(&state).await?;
+    let stripe_configured = service::stripe_configured(state).await?;
     let path = format!("{LIST}/{id}");
     let answer = refused
         .as_ref()
         .map_or(platform::web::forms::Answer::OK, |(_, e)| e.answer);
-    let (jar, shell, chrome) = frame(&state, &staff, &b.workspace.name, LIST, jar).await?;
+    let (jar, shell, chrome) = frame(state, staff, &b.workspace.name, LIST, jar).await?;
     let page = DetailPage {
         shell,
         chrome,

@@ -84,7 +84,10 @@ impl Meter {
     /// The counted thing, one and many ("team member", "team members").
     pub fn nouns(&self) -> (&'static str, &'static str) {
         match self {
-            Meter::Accounts => ("connected Instagram account", "connected Instagram accounts"),
+            Meter::Accounts => (
+                "connected Instagram account",
+                "connected Instagram accounts",
+            ),
             Meter::Seats => ("team member", "team members"),
             Meter::AiCredits => ("AI credit", "AI credits"),
             Meter::ProfileUnlocks => ("profile unlock", "profile unlocks"),

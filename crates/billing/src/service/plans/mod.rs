@@ -405,9 +405,7 @@ pub async fn update(conn: &impl ConnectionTrait, id: Uuid, input: &PlanInput) ->
 pub fn lifting(plans: &[Plan], meter: Meter, needed: i64) -> Option<&Plan> {
     plans
         .iter()
-        .filter(|p| {
-            p.enabled && !p.is_self_hosted() && p.limit(meter).is_none_or(|l| l >= needed)
-        })
+        .filter(|p| p.enabled && !p.is_self_hosted() && p.limit(meter).is_none_or(|l| l >= needed))
         .min_by_key(|p| (p.price_monthly.unwrap_or(i64::MAX), p.sort_order))
 }
 

@@ -179,3 +179,80 @@ async fn a_self_hosted_server_says_so_on_the_billing_page() {
     }
     browser.finish().await;
 }
+
+/// Staff's side: the Self-hosted plan page and the settings page's set-up steps, at 1366 and
+/// 390 px (screenshots to look at; the page must not be wider than a phone).
+#[tokio::test]
+async fn the_staff_pages_of_self_hosting_fit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.c;
+    let base = browser.base.clone();
+    let password = "correct horse battery staple";
+    let created = admin::service::create(
+        &browser.state,
+        "root@staff.example",
+        "Root",
+        admin::roles::StaffRole::SuperAdmin,
+        password,
+    )
+    .await
+    .unwrap();
+    // A customer workspace with a long unbroken name, on the Self-hosted plan.
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/signup"))
+        .json(&serde_json::json!({ "email": "own@example.com", "password": password, "name": "Own", "workspace": "Averyverylongworkspacenamewithoutanyspacesatall".repeat(2) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let user = identity::service::accounts::find_by_email(&browser.state.db, "own@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let ws = identity::service::workspaces::first_for_user(&browser.state.db, user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    billing::limits::standing(&browser.state, ws.id)
+        .await
+        .unwrap();
+
+    c.goto(&format!("{base}/admin/login")).await.unwrap();
+    fill(c, "email", "root@staff.example").await;
+    fill(c, "password", password).await;
+    browser.submit().await;
+    wait_for_path(c, "/admin/enrol").await;
+    let code = platform::totp::code_at(&created.secret, platform::totp::unix_now()).unwrap();
+    fill(c, "code", &code).await;
+    browser.submit().await;
+    c.wait()
+        .for_element(Locator::LinkText("I have stored my codes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    for (path, name, anchor) in [
+        ("/admin/billing/self-hosted", "admin-self-hosted", "main"),
+        ("/admin/settings", "admin-settings-stripe", "#group-stripe"),
+        ("/admin/settings", "admin-settings-meta", "#group-meta"),
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        for (w, h) in [(1366, 900), (390, 844)] {
+            browser.resize(w, h).await;
+            assert_eq!(browser.overflow_px().await, 0, "{path} at {w} px");
+            c.execute(
+                "document.querySelector(arguments[0]).scrollIntoView();",
+                vec![serde_json::json!(anchor)],
+            )
+            .await
+            .unwrap();
+            shot(&browser, &format!("{name}-{w}")).await;
+        }
+    }
+    browser.finish().await;
+}

@@ -14,9 +14,18 @@ pub mod stripe;
 
 pub use service::{
     credits::{self, Actor},
-    limits,
-    plans::{self, Feature, Meter},
+    limits, mode,
+    plans::{self, Feature, Limit, Meter},
 };
+
+/// Start-up: records whether this server takes payments (a Stripe key set in the
+/// configuration since the last run applies before the first request) and makes sure the
+/// seeded plans exist.
+pub async fn start(state: &platform::AppState) -> platform::Result<()> {
+    plans::ensure_seeded(&state.db).await?;
+    mode::observe(state).await?;
+    Ok(())
+}
 
 /// Job types of this feature.
 pub fn register_jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
@@ -61,10 +70,15 @@ async fn past_due_banner(
     ws: uuid::Uuid,
 ) -> platform::Result<Option<platform::web::shell::Banner>> {
     // Every page asks: one indexed read decides, the standing is worked out only when overdue.
-    let overdue = service::subscriptions::row(&state.db, ws)
-        .await?
-        .is_some_and(|s| s.status == "past_due");
-    if !overdue {
+    let Some(sub) = service::subscriptions::row(&state.db, ws).await? else {
+        // A workspace seen for the first time while the server takes no payments is enrolled
+        // on the Self-hosted plan here, so it keeps that plan once Stripe is configured.
+        if mode::observe(state).await? == mode::Mode::SelfHosted {
+            service::subscriptions::enrol_self_hosted(&state.db, ws).await?;
+        }
+        return Ok(None);
+    };
+    if sub.status != "past_due" {
         return Ok(None);
     }
     let standing = limits::standing(state, ws).await?;

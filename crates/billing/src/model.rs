@@ -32,7 +32,7 @@ pub mod plan {
         pub stripe_price_yearly: Option<String>,
         pub enabled: bool,
         pub sort_order: i32,
-        /// `{meter: limit}`; a missing meter or `null` is unlimited.
+        /// `{meter: limit}`; `null` is unlimited, a meter left out is not included.
         pub limits: Json,
         /// Names of the features included (`white_label`, `discovery`, …).
         pub features: Json,
@@ -59,7 +59,9 @@ pub mod subscription {
         /// Stripe's statuses (`active`, `trialing`, `past_due`, `canceled`, `unpaid`,
         /// `incomplete`, `incomplete_expired`, `paused`) for `stripe`; `active` otherwise.
         pub status: String,
-        /// `stripe` (paid through Stripe) or `comped` (assigned by staff, not charged).
+        /// `stripe` (paid through Stripe), `comped` (assigned by staff, not charged) or
+        /// `self_hosted` (the Self-hosted plan of a workspace from a time the server took no
+        /// payments; staff end it once it does).
         pub origin: String,
         /// `month` or `year` (Stripe), `None` when comped.
         pub interval: Option<String>,

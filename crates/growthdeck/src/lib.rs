@@ -148,7 +148,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let settings =
         platform::settings::SystemSettings::new(config.clone(), database.clone(), keys.clone());
     settings.reload().await?;
-    Ok(AppState {
+    let state = AppState {
         config,
         db: database,
         keys,
@@ -162,7 +162,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         banners: Arc::new(billing::banners()),
         search: platform::search::Providers::new(search()),
         home: home(),
-    })
+    };
+    billing::start(&state).await?;
+    Ok(state)
 }
 
 pub fn app(state: AppState) -> Router {

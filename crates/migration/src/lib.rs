@@ -15,6 +15,7 @@ mod m20261204_000008_billing;
 mod m20261205_000010_instagram_demo_regenerate;
 mod m20261205_000011_ig_post_figures;
 mod m20261205_000012_sign_in_hardening;
+mod m20261205_000013_billing_plan_fixes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_instagram_demo_regenerate::Migration),
             Box::new(m20261205_000011_ig_post_figures::Migration),
             Box::new(m20261205_000012_sign_in_hardening::Migration),
+            Box::new(m20261205_000013_billing_plan_fixes::Migration),
         ]
     }
 }

@@ -14,7 +14,9 @@ pub type CountFn = fn(AppState, Uuid) -> BoxFuture<'static, Result<i64>>;
 
 #[derive(Clone, Copy)]
 pub struct UsageCounter {
-    /// The meter's name as billing knows it (`seats`, `accounts`).
+    /// The meter's name as billing knows it (`seats`, `accounts`; a monthly meter such as
+    /// `exports` is registered by the feature that consumes it, counting with billing's
+    /// `limits::used_this_month`).
     pub meter: &'static str,
     pub count: CountFn,
 }
@@ -26,6 +28,11 @@ pub struct Counters(Arc<Vec<UsageCounter>>);
 impl Counters {
     pub fn new(counters: Vec<UsageCounter>) -> Self {
         Counters(Arc::new(counters))
+    }
+
+    /// Whether a feature of this server counts `meter` (what billing lists on its pages).
+    pub fn counts(&self, meter: &str) -> bool {
+        self.0.iter().any(|c| c.meter == meter)
     }
 
     /// The current count of `meter`, or `None` when no feature counts it.

@@ -51,7 +51,8 @@ pub async fn list_plans(State(state): State<AppState>, staff: Staff) -> Result<J
     Ok(Json(PlanList { items }))
 }
 
-/// Create a plan (prices in minor units; limits per meter, `null` unlimited).
+/// Create a plan (prices in minor units; limits per meter: a number, `null` unlimited, a meter
+/// left out not included).
 #[utoipa::path(post, path = "/api/v1/admin/billing/plans", tag = "admin", security(("bearer" = [])), request_body = PlanInput,
     responses((status = 201, body = Plan), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_plan(
@@ -227,7 +228,8 @@ pub async fn comp(
     Ok(Json(SubscriptionView::from(&sub)))
 }
 
-/// End a comped plan (back to the free plan).
+/// End a comped plan (back to the Free plan, or the Self-hosted one while the server takes no
+/// payments).
 #[utoipa::path(post, path = "/api/v1/admin/billing/subscriptions/{workspace_id}/end-comp", tag = "admin", security(("bearer" = [])), params(("workspace_id" = Uuid, Path)),
     responses((status = 200, body = SubscriptionView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn end_comp(

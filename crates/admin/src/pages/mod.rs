@@ -154,6 +154,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/billing/pricing", get(billing::pricing::page))
         .route(
+            "/admin/billing/self-hosted",
+            get(billing::self_hosted::page),
+        )
+        .route(
+            "/admin/billing/self-hosted/move-all",
+            post(billing::self_hosted::move_all),
+        )
+        .route(
+            "/admin/billing/self-hosted/{id}/move",
+            post(billing::self_hosted::move_one),
+        )
+        .route(
             "/admin/billing/pricing/{action}",
             post(billing::pricing::update),
         )

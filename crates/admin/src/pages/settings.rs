@@ -52,6 +52,8 @@ pub struct FieldRow {
     pub fallback: String,
     pub error: String,
     pub clear_checked: bool,
+    /// The longest value accepted (the input's `maxlength`).
+    pub max_len: usize,
 }
 
 pub struct TestButton {
@@ -62,8 +64,88 @@ pub struct TestButton {
 pub struct GroupBlock {
     pub id: &'static str,
     pub label: &'static str,
+    /// How to set the integration up, step by step.
+    pub setup: Vec<Step>,
     pub fields: Vec<FieldRow>,
     pub tests: Vec<TestButton>,
+}
+
+/// One step of an integration's set-up: a sentence, and a value to copy (a URL, names).
+pub struct Step {
+    pub text: String,
+    pub copy: String,
+}
+
+fn step(text: &str, copy: impl Into<String>) -> Step {
+    Step {
+        text: text.into(),
+        copy: copy.into(),
+    }
+}
+
+/// What to do at the vendor for each integration, with this server's own URLs.
+fn setup(state: &AppState, group: SettingGroup) -> Vec<Step> {
+    match group {
+        SettingGroup::Stripe => vec![
+            step(
+                "Without a secret key this server takes no payments: every workspace is on the unlimited Self-hosted plan. With one, new workspaces start on the Free plan and you move the existing ones under Billing → Self-hosted plan.",
+                "",
+            ),
+            step(
+                "In Stripe's dashboard (Developers → API keys) copy the secret key, or a restricted key, and the publishable key into the fields below.",
+                "",
+            ),
+            step(
+                "Add a webhook endpoint (Developers → Webhooks) with this URL:",
+                billing::stripe::webhook::endpoint_url(state),
+            ),
+            step(
+                "Send it these events:",
+                billing::stripe::webhook::EVENTS.join(", "),
+            ),
+            step(
+                "Copy the endpoint's signing secret into the webhook signing secret below, then give each plan its Stripe price ids under Billing → Plans.",
+                "",
+            ),
+        ],
+        SettingGroup::Meta => vec![
+            step(
+                "Customers connect their Instagram professional accounts with Instagram Login. Create an app in Meta's developer dashboard, add the Instagram product and set up its API with Instagram login.",
+                "",
+            ),
+            step(
+                "Copy the app's Instagram app ID and app secret into the fields below.",
+                "",
+            ),
+            step(
+                "Register this URL as a valid OAuth redirect URI of the app:",
+                instagram::service::connect::redirect_uri(state),
+            ),
+            step(
+                "A connection asks for these permissions (request them for the app):",
+                instagram::service::connect::SCOPES.join(", "),
+            ),
+            step(
+                "Until both values are set, customers are told that connecting Instagram is not set up yet and to ask their administrator.",
+                "",
+            ),
+        ],
+        SettingGroup::Apify => vec![
+            step(
+                "Apify reads public profiles and posts of accounts that are not connected with Instagram Login. Create an account at apify.com and copy a personal API token (Settings → API & Integrations) into the field below.",
+                "",
+            ),
+            step(
+                "Runs of these actors are billed to that Apify account:",
+                format!(
+                    "{}, {}",
+                    instagram::source::apify::PROFILE_ACTOR,
+                    instagram::source::apify::POSTS_ACTOR
+                ),
+            ),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 #[derive(Template)]
@@ -175,10 +257,12 @@ fn field_row(view: SettingView, typed: Option<&Submitted>, errors: &FormErrors) 
         fallback,
         error: errors.field(setting.key).to_string(),
         clear_checked: typed.is_some_and(|t| t.clear.contains(setting.key)),
+        max_len: setting.max_len(),
     }
 }
 
 fn groups(
+    state: &AppState,
     views: Vec<SettingView>,
     typed: Option<&Submitted>,
     errors: &FormErrors,
@@ -188,6 +272,7 @@ fn groups(
         .map(|g| GroupBlock {
             id: g.as_str(),
             label: g.label(),
+            setup: setup(state, *g),
             fields: Vec::new(),
             tests: Integration::ALL
                 .iter()
@@ -221,7 +306,7 @@ async fn render(
     let page = SettingsPage {
         shell,
         chrome,
-        groups: groups(views, typed, &errors),
+        groups: groups(state, views, typed, &errors),
         errors,
     };
     Ok(html_with(answer, jar, &page))

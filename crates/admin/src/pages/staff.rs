@@ -13,8 +13,7 @@ use platform::{
     http::extract::Form,
     web::{
         forms::{
-            FormErrors, after_action, fmt_opt_time, fmt_time, html, html_with, parse_id,
-            redirect_flash,
+            FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id, redirect_flash,
         },
         shell::{FlashKind, Shell},
     },
@@ -188,6 +187,8 @@ struct MemberPage {
     member: MemberRow,
     role_value: String,
     allowlist_text: String,
+    /// A refused allow-list's error (the typed text is in `allowlist_text`).
+    allowlist_error: String,
     created: String,
     backup_codes_left: u64,
     sessions: u64,
@@ -201,15 +202,34 @@ pub async fn member(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    member_page(&state, &staff, jar, &id, None).await
+}
+
+/// The member's page; `refused` is an allow-list shown back as typed, with its error.
+async fn member_page(
+    state: &AppState,
+    staff: &Staff,
+    jar: CookieJar,
+    id: &str,
+    refused: Option<(String, FormErrors)>,
+) -> Result<Response> {
     staff.require(StaffPermission::System)?;
-    let detail = members::detail(&staff, &state, parse_id(&id)?).await?;
+    let detail = members::detail(staff, state, parse_id(id)?).await?;
     let m = detail.member;
-    let (jar, shell, chrome) = frame(&state, &staff, &m.name.clone(), LIST, jar).await?;
+    let (jar, shell, chrome) = frame(state, staff, &m.name.clone(), LIST, jar).await?;
+    let answer = refused
+        .as_ref()
+        .map_or(platform::web::forms::Answer::OK, |(_, e)| e.answer);
+    let (allowlist_text, allowlist_error) = match refused {
+        Some((typed, errors)) => (typed, errors.field("ip_allowlist").to_string()),
+        None => (m.ip_allowlist.clone().unwrap_or_default(), String::new()),
+    };
     let page = MemberPage {
         shell,
         chrome,
         role_value: m.role.clone(),
-        allowlist_text: m.ip_allowlist.clone().unwrap_or_default(),
+        allowlist_text,
+        allowlist_error,
         created: fmt_time(&m.created_at),
         backup_codes_left: detail.backup_codes_left,
         sessions: detail.sessions,
@@ -217,7 +237,7 @@ pub async fn member(
         roles: role_options(),
         member: row(m),
     };
-    Ok(html(jar, &page))
+    Ok(platform::web::forms::html_with(answer, jar, &page))
 }
 
 fn member_path(id: &str) -> String {
@@ -277,10 +297,20 @@ pub async fn set_allowlist(
     Form(form): Form<AllowlistForm>,
 ) -> Result<Response> {
     staff.require(StaffPermission::System)?;
-    act(jar, &id, "IP allow-list saved.", |id| async move {
-        members::set_allowlist(&staff, &state, id, &form.ip_allowlist).await
-    })
-    .await
+    match members::set_allowlist(&staff, &state, parse_id(&id)?, &form.ip_allowlist).await {
+        Ok(_) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            "IP allow-list saved.",
+            &member_path(&id),
+        )),
+        // A refused list is shown back as typed, its error beside it.
+        Err(e @ platform::Error::Validation(_)) => {
+            let errors = FormErrors::from_error(e)?;
+            member_page(&state, &staff, jar, &id, Some((form.ip_allowlist, errors))).await
+        }
+        Err(e) => platform::web::forms::action_failed(jar, e, &member_path(&id)),
+    }
 }
 
 pub async fn reset_two_factor(

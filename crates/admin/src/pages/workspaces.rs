@@ -137,12 +137,12 @@ pub async fn detail(
     let (d, trail) = customers::workspace(&staff, &state, parse_id(&id)?).await?;
     let credits = if staff.can(StaffPermission::Billing) {
         let (balance, ledger) = billing_service::credits_of(&staff, &state, d.workspace.id).await?;
-        Some(CreditsView {
-            workspace_id: d.workspace.id.to_string(),
+        Some(CreditsView::new(
+            d.workspace.id.to_string(),
             balance,
-            ledger: ledger_rows(ledger),
-            back: format!("{LIST}/{}", d.workspace.id),
-        })
+            ledger_rows(ledger),
+            format!("{LIST}/{}", d.workspace.id),
+        ))
     } else {
         None
     };

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use billing::{
-    Meter,
+    mode::Mode,
     model::{subscription, subscription_event},
     plans::{self, Plan, PlanInput},
     service::{
@@ -113,9 +113,11 @@ pub fn input_of(p: &Plan) -> PlanInput {
         stripe_price_yearly: p.stripe_price_yearly.clone(),
         enabled: p.enabled,
         sort_order: p.sort_order,
-        limits: Meter::ALL
+        // The meters the plan includes, as they are (a meter left out stays not included).
+        limits: p
+            .limits
             .iter()
-            .map(|m| (m.as_str().to_string(), p.limit(*m)))
+            .map(|(m, l)| (m.as_str().to_string(), *l))
             .collect(),
         features: p.features.iter().map(|f| f.as_str().to_string()).collect(),
         topup_discount_percent: p.topup_discount_percent,
@@ -256,7 +258,78 @@ pub async fn comp(
     Ok(sub)
 }
 
-/// Ends a comped plan (back to the free plan).
+/// The changeover from self-hosted to selling plans, as staff see it.
+pub struct SelfHostedView {
+    pub mode: Mode,
+    /// Workspaces still on the Self-hosted plan: (workspace id, name, since when).
+    pub workspaces: Vec<(Uuid, String, chrono::DateTime<chrono::Utc>)>,
+}
+
+pub async fn self_hosted(staff: &Staff, state: &AppState) -> Result<SelfHostedView> {
+    staff.require(StaffPermission::Billing)?;
+    let mode = billing::mode::observe(state).await?;
+    let rows = subscriptions::self_hosted_rows(&state.db).await?;
+    let names = workspace_names(state, rows.iter().map(|r| r.workspace_id).collect()).await?;
+    Ok(SelfHostedView {
+        mode,
+        workspaces: rows
+            .into_iter()
+            .filter_map(|r| {
+                // A row of an erased workspace is not a workspace to move.
+                let name = names.get(&r.workspace_id)?.clone();
+                Some((r.workspace_id, name, r.created_at))
+            })
+            .collect(),
+    })
+}
+
+/// Moves one workspace off the Self-hosted plan to the Free plan (the server must sell plans).
+pub async fn end_self_hosted(staff: &Staff, state: &AppState, workspace_id: Uuid) -> Result<()> {
+    staff.require(StaffPermission::Billing)?;
+    workspace_directory::by_id(&state.db, workspace_id).await?;
+    billing::mode::observe(state).await?;
+    let txn = begin_write(&state.db).await?;
+    subscriptions::end_self_hosted(&txn, workspace_id, &format!("staff:{}", staff.id)).await?;
+    audit::record(
+        &txn,
+        staff
+            .audit("subscription.self_hosted_ended")
+            .workspace(Some(workspace_id))
+            .target("workspace", workspace_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves every workspace still on the Self-hosted plan to the Free plan; how many moved.
+pub async fn end_self_hosted_all(staff: &Staff, state: &AppState) -> Result<u64> {
+    staff.require(StaffPermission::Billing)?;
+    if !billing::mode::observe(state).await?.takes_payments() {
+        return Err(platform::Error::Conflict(SELF_HOSTED_SERVER.into()));
+    }
+    let txn = begin_write(&state.db).await?;
+    let rows = subscriptions::self_hosted_rows(&txn).await?;
+    let actor = format!("staff:{}", staff.id);
+    for r in &rows {
+        subscriptions::end_self_hosted(&txn, r.workspace_id, &actor).await?;
+    }
+    audit::record(
+        &txn,
+        staff
+            .audit("subscription.self_hosted_ended_all")
+            .detail(serde_json::json!({ "workspaces": rows.len() })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(rows.len() as u64)
+}
+
+/// Why the changeover cannot be made yet.
+pub const SELF_HOSTED_SERVER: &str = "This server takes no payments yet: set a Stripe secret key in the system settings first, then move workspaces to the plans";
+
+/// Ends a comped plan (back to the fallback plan: Free, or Self-hosted while the server takes
+/// no payments).
 pub async fn end_comp(
     staff: &Staff,
     state: &AppState,
@@ -436,8 +509,7 @@ pub async fn revenue(
     revenue::report(&state.db, month, today).await
 }
 
-/// Dashboard figures of billing: live subscriptions, and workspaces per plan in force
-/// (workspaces without a live subscription are on the free plan).
+/// Dashboard figures of billing: live subscriptions, and workspaces per plan in force.
 pub struct Overview {
     pub live_subscriptions: u64,
     /// (plan name, workspaces), plans in their order.
@@ -448,12 +520,15 @@ pub async fn overview(staff: &Staff, state: &AppState, workspaces: u64) -> Resul
     staff.require(StaffPermission::Billing)?;
     let counts = plans::subscriber_counts(&state.db).await?;
     let subscribed: u64 = counts.values().sum();
+    // Workspaces without a live subscription are on the fallback plan (Free, or Self-hosted
+    // while the server takes no payments).
+    let fallback = subscriptions::fallback(&state.db).await?.key;
     let rows = plans::all(&state.db)
         .await?
         .into_iter()
         .map(|p| {
             let mut n = counts.get(&p.id).copied().unwrap_or(0);
-            if p.key == plans::FREE {
+            if p.key == fallback {
                 n += workspaces.saturating_sub(subscribed);
             }
             (p.name, n)

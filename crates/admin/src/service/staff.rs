@@ -45,13 +45,16 @@ fn email_field(raw: &str) -> Result<(String, String)> {
     Ok((trimmed.to_string(), trimmed.to_lowercase()))
 }
 
-fn name_or_email(name: &str, email: &str) -> String {
+/// The name to show (the email when none is given); a name past the limit is refused.
+fn name_or_email(name: &str, email: &str) -> Result<String> {
+    platform::web::forms::within("name", "The name", name, platform::web::forms::NAME_MAX)
+        .map_err(|e| Error::Validation(vec![e]))?;
     let name = name.trim();
-    if name.is_empty() {
+    Ok(if name.is_empty() {
         email.to_string()
     } else {
-        name.chars().take(100).collect()
-    }
+        name.to_string()
+    })
 }
 
 fn duplicate_email(e: sea_orm::DbErr) -> Error {
@@ -108,7 +111,7 @@ pub async fn create(
     let mut row = new_row(
         email.clone(),
         email_lower,
-        name_or_email(name, &email),
+        name_or_email(name, &email)?,
         role,
     );
     row.password_hash = Set(hash);
@@ -179,7 +182,7 @@ pub async fn invite(
     let mut row = new_row(
         email.clone(),
         email_lower,
-        name_or_email(name, &email),
+        name_or_email(name, &email)?,
         role,
     );
     row.status = Set(INVITED.into());

@@ -26,6 +26,16 @@ pub(super) async fn customer_workspace(app: &TestApp, email: &str) -> (Uuid, Uui
     (user.id, ws.id)
 }
 
+/// A server that sells plans (a Stripe key set; Stripe itself is never asked: its address is
+/// a closed local port): workspaces without a subscription are on the Free plan.
+pub(super) async fn selling_app() -> TestApp {
+    app_with(|c| {
+        c.stripe_secret_key = Some("sk_test_selling".into());
+        c.stripe_api_base = "http://127.0.0.1:9".into();
+    })
+    .await
+}
+
 /// Browser and API token of a new staff member of `role`.
 pub(super) async fn signed_in(app: &TestApp, role: StaffRole) -> (reqwest::Client, String) {
     let login = staff(app, &format!("{}@staff.example", role.as_str()), role).await;
@@ -179,6 +189,7 @@ async fn a_bad_plan_edit_keeps_the_input_and_a_limit_change_reaches_subscribers_
             ("price_yearly", "190"),
             ("limit_accounts", "3"),
             ("limit_seats", "1"),
+            ("limit_ai_credits", "unlimited"),
             ("feature_discovery", "on"),
             ("enabled", "on"),
         ])
@@ -192,7 +203,15 @@ async fn a_bad_plan_edit_keeps_the_input_and_a_limit_change_reaches_subscribers_
         (Some(1950), Some(19000))
     );
     assert_eq!(saved.limit(Meter::Accounts), Some(3));
-    assert_eq!(saved.limit(Meter::Exports), None, "empty is unlimited");
+    assert_eq!(
+        saved.limit_of(Meter::Exports),
+        ::billing::Limit::NotIncluded,
+        "empty is not included"
+    );
+    assert_eq!(
+        saved.limit_of(Meter::AiCredits),
+        ::billing::Limit::Unlimited
+    );
     assert!(saved.has(::billing::Feature::Discovery));
     // The existing subscriber gets the new limit at once: a 2nd and 3rd account fit, a 4th not.
     ::billing::limits::check_addition_in(db, grace, ws, Meter::Accounts, 1)
@@ -238,7 +257,7 @@ async fn a_bad_plan_edit_keeps_the_input_and_a_limit_change_reaches_subscribers_
 
 #[tokio::test]
 async fn comp_and_end_comp_are_in_the_history_and_the_activity_log() {
-    let app = app().await;
+    let app = selling_app().await;
     let db = &app.state.db;
     let (_, ws) = customer_workspace(&app, "shop@example.com").await;
     let (browser, _) = signed_in(&app, StaffRole::SuperAdmin).await;
@@ -337,14 +356,17 @@ async fn a_credit_adjustment_needs_a_reason() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    // Through the page too: refused with the reason's message, nothing booked.
+    // Through the page too: refused with the reason's message beside it, nothing booked.
     let res = browser
         .post(app.url(&format!("/admin/workspaces/{ws}/credits")))
         .form(&[("amount", "25"), ("reason", "")])
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Say why the balance is corrected"), "{page}");
+    assert!(page.contains("id=\"reason-error\""));
     assert_eq!(
         ::billing::credits::balance(db, ws).await.unwrap().balance,
         0
@@ -507,7 +529,7 @@ async fn the_revenue_page_shows_the_figures_of_a_known_history() {
 
 #[tokio::test]
 async fn the_user_page_changes_the_plan_of_an_owned_workspace() {
-    let app = app().await;
+    let app = selling_app().await;
     let (user, ws) = customer_workspace(&app, "shop@example.com").await;
     let (browser, _) = signed_in(&app, StaffRole::SuperAdmin).await;
     let agency = plans::by_key(&app.state.db, "agency").await.unwrap();

@@ -5,6 +5,7 @@
 mod api;
 mod api_clients;
 mod billing;
+mod billing_self_hosted;
 mod billing_stripe;
 mod customers;
 mod dashboard;

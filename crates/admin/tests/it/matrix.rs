@@ -423,6 +423,21 @@ fn billing_pages(ids: &Ids) -> Vec<Route> {
             "/admin/billing/pricing/no_such_action".into(),
         ),
         (
+            M::GET,
+            "/admin/billing/self-hosted",
+            "/admin/billing/self-hosted".into(),
+        ),
+        (
+            M::POST,
+            "/admin/billing/self-hosted/move-all",
+            "/admin/billing/self-hosted/move-all".into(),
+        ),
+        (
+            M::POST,
+            "/admin/billing/self-hosted/{id}/move",
+            format!("/admin/billing/self-hosted/{x}/move"),
+        ),
+        (
             M::POST,
             "/admin/workspaces/{id}/credits",
             format!("/admin/workspaces/{x}/credits"),

@@ -284,7 +284,14 @@ async fn the_ip_allow_list_refuses_and_logs_other_networks() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Refused beside the field, the typed list kept.
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"ip_allowlist-error\"")
+    );
     let (status, _) = get_status(&admin_browser, &app, "/admin/notifications").await;
     assert_eq!(status, StatusCode::OK, "the list was refused");
 }

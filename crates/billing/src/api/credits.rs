@@ -63,6 +63,6 @@ pub async fn can_perform(
 ) -> Result<Json<CanPerform>> {
     ctx.require(Permission::WorkspaceRead)?;
     Ok(Json(
-        credits::can_perform(&state.db, ctx.workspace_id()?, &action).await?,
+        credits::can_perform(&state, ctx.workspace_id()?, &action).await?,
     ))
 }

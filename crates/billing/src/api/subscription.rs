@@ -25,6 +25,8 @@ pub struct SubscriptionStanding {
     /// The grace period is over: the free plan's limits apply until payment.
     pub limited: bool,
     pub grace_ends_at: Option<DateTime<Utc>>,
+    /// The server sells plans (Stripe is configured); `false`: self-hosted, no payments.
+    pub takes_payments: bool,
 }
 
 /// The workspace's plan, subscription and past-due state.
@@ -36,7 +38,11 @@ pub async fn standing(
 ) -> Result<Json<SubscriptionStanding>> {
     ctx.require(Permission::WorkspaceRead)?;
     let s = limits::standing(&state, ctx.workspace_id()?).await?;
+    let takes_payments = crate::service::mode::recorded(&state.db)
+        .await?
+        .takes_payments();
     Ok(Json(SubscriptionStanding {
+        takes_payments,
         plan: s.plan,
         subscribed: s.subscribed,
         subscription: s.subscription,

@@ -12,31 +12,31 @@ use platform::{
     http::extract::Form,
     web::{
         csv_export, flash,
+        format::{money, number},
         forms::{action_failed, after_action, html, redirect, redirect_flash},
         shell::{self, FlashKind, Shell},
     },
 };
 use serde::Deserialize;
 
-use super::view::{self, MeterRow, PlanCard, money};
+use super::view::{self, MeterRow, PlanCard};
 use crate::{
     service::{
         credits::{self, LedgerFilter},
-        limits, plans,
+        limits, mode, plans, pricing,
     },
-    stripe::{self, StripeClient},
+    stripe,
 };
 
 const PATH: &str = "/billing";
 
 pub struct LedgerRow {
     pub at: String,
-    pub kind: String,
+    pub kind: &'static str,
     pub amount: String,
-    pub balance_after: i64,
+    pub balance_after: String,
     pub action: String,
     pub reason: String,
-    pub reference: String,
 }
 
 pub struct InvoiceRow {
@@ -49,6 +49,7 @@ pub struct InvoiceRow {
 
 pub struct Pack {
     pub credits: i64,
+    pub label: String,
     pub price: String,
 }
 
@@ -57,8 +58,10 @@ pub struct Pack {
 struct BillingPage {
     shell: Shell,
     plan_name: String,
-    status: String,
-    origin: String,
+    /// Which situation applies, in the customer's words (said once).
+    situation: String,
+    status: &'static str,
+    billed: &'static str,
     period: String,
     price: String,
     cancel_at_period_end: bool,
@@ -66,22 +69,27 @@ struct BillingPage {
     limited: bool,
     grace_ends: String,
     subscribed_name: String,
+    /// This server sells plans (Stripe is configured).
     stripe_ready: bool,
-    not_configured: &'static str,
+    stripe_subscription: bool,
+    status_canceled: bool,
     has_customer: bool,
     can_manage: bool,
     meters: Vec<MeterRow>,
     plans: Vec<PlanCard>,
-    balance: i64,
-    allowance: i64,
-    purchased: i64,
+    credits_unlimited: bool,
+    balance: String,
+    allowance: String,
+    purchased: String,
+    allowance_left: bool,
     packs: Vec<Pack>,
     discount: i32,
     ledger: Vec<LedgerRow>,
     next_cursor: String,
     filter_kind: String,
     filter_action: String,
-    kinds: [&'static str; 8],
+    kinds: Vec<(&'static str, &'static str)>,
+    actions: Vec<(String, String)>,
     invoices: Vec<InvoiceRow>,
     invoices_error: String,
 }
@@ -116,11 +124,14 @@ pub async fn page(
 ) -> Result<Response> {
     ctx.require(Permission::WorkspaceRead)?;
     let ws = ctx.workspace_id()?;
-    credits::refresh_allowance(&state, ws).await?;
+    // The standing observes the server's mode (and enrols a self-hosted workspace) first.
     let standing = limits::standing(&state, ws).await?;
+    credits::refresh_allowance(&state, ws).await?;
+    let mode = mode::recorded(&state.db).await?;
+    let stripe_ready = mode.takes_payments();
     let balance = credits::balance(&state.db, ws).await?;
     let all = plans::all(&state.db).await?;
-    let stripe_ready = StripeClient::from_state(&state).await?.is_some();
+    let prices = pricing::all(&state.db).await?;
     let sub = standing.subscription.as_ref();
     let ledger = match credits::ledger(&state.db, ws, &filter_of(&q, 25)).await {
         Ok(page) => page,
@@ -146,9 +157,10 @@ pub async fn page(
                 Ok(list) => (
                     list.into_iter()
                         .map(|i| InvoiceRow {
-                            number: i.number.unwrap_or_else(|| i.id.clone()),
+                            number: i.number.unwrap_or_default(),
                             date: i.created.as_ref().map(day).unwrap_or_default(),
-                            status: i.status.unwrap_or_default(),
+                            status: view::invoice_words(i.status.as_deref().unwrap_or_default())
+                                .to_string(),
                             amount: money(
                                 if i.amount_paid > 0 {
                                     i.amount_paid
@@ -168,17 +180,20 @@ pub async fn page(
             (Vec::new(), String::new())
         };
     let discount = standing.plan.topup_discount_percent;
+    let label_of = |action: &str| {
+        prices
+            .iter()
+            .find(|p| p.action == action)
+            .map_or_else(|| action.to_string(), |p| p.label.clone())
+    };
     let (jar, flashes) = flash::take(jar);
     let page = BillingPage {
         shell: shell::for_request(&state, Some(&ctx), "Billing", PATH, flashes).await?,
         plan_name: standing.plan.name.clone(),
-        status: sub
-            .map(|s| s.status.clone())
-            .unwrap_or_else(|| "free".into()),
-        origin: sub
-            .map(|s| s.origin.clone())
-            .unwrap_or_else(|| "free".into()),
-        period: match sub {
+        situation: view::situation(mode, &standing),
+        status: view::status_words(sub.map_or("active", |s| s.status.as_str())),
+        billed: view::billed_words(&standing),
+        period: match sub.filter(|_| !standing.plan.is_self_hosted()) {
             Some(s) => match (s.current_period_start, s.current_period_end) {
                 (Some(a), Some(b)) => format!("{} – {}", day(&a), day(&b)),
                 (Some(a), None) => format!("since {}", day(&a)),
@@ -207,22 +222,26 @@ pub async fn page(
             .map(|p| p.name.clone())
             .unwrap_or_default(),
         stripe_ready,
-        not_configured: stripe::NOT_CONFIGURED,
+        stripe_subscription: sub.is_some_and(|s| s.origin == crate::service::subscriptions::STRIPE),
+        status_canceled: sub.is_some_and(|s| s.status == "canceled"),
         has_customer,
         can_manage: ctx.can(Permission::BillingManage),
         meters: view::meters(&state, ws, &standing, balance.allowance).await?,
         plans: all
             .iter()
-            .filter(|p| p.enabled)
-            .map(|p| view::plan_card(p, Some(&standing.plan)))
+            .filter(|p| p.enabled && !p.is_self_hosted())
+            .map(|p| view::plan_card(&state, p, Some(&standing.plan)))
             .collect(),
-        balance: balance.balance,
-        allowance: balance.allowance,
-        purchased: balance.purchased,
+        credits_unlimited: standing.plan.credits_unlimited(),
+        balance: number(balance.balance),
+        allowance: number(balance.allowance),
+        purchased: number(balance.purchased),
+        allowance_left: balance.allowance > 0,
         packs: stripe::TOPUP_PACKS
             .iter()
             .map(|c| Pack {
                 credits: *c,
+                label: number(*c),
                 price: money(stripe::topup_price(*c, discount), "usd"),
             })
             .collect(),
@@ -234,20 +253,26 @@ pub async fn page(
             .map(|t| LedgerRow {
                 at: t.created_at.format("%Y-%m-%d %H:%M").to_string(),
                 amount: if t.amount > 0 {
-                    format!("+{}", t.amount)
+                    format!("+{}", number(t.amount))
                 } else {
-                    t.amount.to_string()
+                    number(t.amount)
                 },
-                kind: t.kind,
-                balance_after: t.balance_after,
-                action: t.action.unwrap_or_default(),
+                kind: view::kind_words(&t.kind),
+                balance_after: number(t.balance_after),
+                action: t.action.as_deref().map(label_of).unwrap_or_default(),
                 reason: t.reason.unwrap_or_default(),
-                reference: t.reference.unwrap_or_default(),
             })
             .collect(),
         filter_kind: q.kind.clone(),
         filter_action: q.action.clone(),
-        kinds: credits::KINDS,
+        kinds: credits::KINDS
+            .iter()
+            .map(|k| (*k, view::kind_words(k)))
+            .collect(),
+        actions: prices
+            .iter()
+            .map(|p| (p.action.clone(), p.label.clone()))
+            .collect(),
         invoices,
         invoices_error,
     };

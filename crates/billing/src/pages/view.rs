@@ -1,44 +1,38 @@
-//! What the billing page shows, computed from the services: plan cards, usage meters, money.
+//! What the billing page shows, computed from the services: the situation in the customer's
+//! words, plan cards, usage meters, and the words for statuses and ledger entries.
+//!
+//! A meter is shown only when this server has a feature that uses it: accounts and team
+//! members are counted by their features (usage counters), AI credits are billing's own
+//! wallet, and a monthly meter appears once a feature registers a counter for it. So no plan
+//! card advertises something that is not built.
 
-use platform::{AppState, Result};
+use platform::{
+    AppState, Result,
+    web::format::{self, money},
+};
 use uuid::Uuid;
 
 use crate::service::{
-    limits,
-    plans::{Meter, Plan},
-    subscriptions::Standing,
+    mode::Mode,
+    plans::{Feature, Limit, Meter, Plan},
+    subscriptions::{COMPED, STRIPE, Standing},
 };
 
-/// `$49.00`, `€9.50`; other currencies by code.
-pub fn money(minor: i64, currency: &str) -> String {
-    let symbol = match currency {
-        "usd" => "$",
-        "eur" => "€",
-        "gbp" => "£",
-        _ => "",
-    };
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let amount = format!("{}.{:02}", abs / 100, abs % 100);
-    if symbol.is_empty() {
-        format!("{sign}{amount} {}", currency.to_uppercase())
-    } else {
-        format!("{sign}{symbol}{amount}")
-    }
+/// Whether this server has a feature that uses `meter`.
+pub fn offered(state: &AppState, meter: Meter) -> bool {
+    meter == Meter::AiCredits || state.usage.counts(meter.as_str())
 }
 
 pub struct MeterRow {
-    pub label: &'static str,
-    /// Empty when the meter is not counted by any feature on this server.
+    pub label: String,
     pub used: String,
     pub limit: String,
-    /// 0–100 for the bar; `None`: unlimited or not counted.
+    /// 0–100 for the bar; `None`: unlimited or not included.
     pub percent: Option<i64>,
     pub over: bool,
-    pub monthly: bool,
 }
 
-/// Usage of each meter against the plan in force.
+/// Usage of each offered meter against the plan in force.
 pub async fn meters(
     state: &AppState,
     workspace_id: Uuid,
@@ -46,35 +40,33 @@ pub async fn meters(
     allowance_left: i64,
 ) -> Result<Vec<MeterRow>> {
     let mut rows = Vec::new();
-    for meter in Meter::ALL {
+    for meter in Meter::ALL.into_iter().filter(|m| offered(state, *m)) {
+        let limit = standing.plan.limit_of(meter);
         let used = match meter {
-            Meter::Accounts | Meter::Seats => {
-                state
-                    .usage
-                    .count(state, meter.as_str(), workspace_id)
-                    .await?
-            }
             // The allowance is a balance: what is spent of this period's grant.
-            Meter::AiCredits => standing
-                .plan
-                .limit(meter)
-                .map(|l| (l - allowance_left).max(0)),
-            _ => Some(limits::used_this_month(&state.db, workspace_id, meter).await?),
+            Meter::AiCredits => match limit {
+                Limit::Upto(l) => (l - allowance_left).max(0),
+                Limit::Unlimited | Limit::NotIncluded => 0,
+            },
+            _ => state
+                .usage
+                .count(state, meter.as_str(), workspace_id)
+                .await?
+                .unwrap_or(0),
         };
-        let limit = standing.plan.limit(meter);
         rows.push(MeterRow {
-            label: meter.label(),
-            used: used.map(|u| u.to_string()).unwrap_or_default(),
-            limit: limit
-                .map(|l| l.to_string())
-                .unwrap_or_else(|| "unlimited".into()),
-            percent: match (used, limit) {
-                (Some(u), Some(l)) if l > 0 => Some((u * 100 / l).min(100)),
-                (Some(u), Some(0)) => Some(if u > 0 { 100 } else { 0 }),
+            label: meter.heading(),
+            used: format::number(used),
+            limit: match limit {
+                Limit::Upto(n) => format::number(n),
+                Limit::Unlimited => "unlimited".into(),
+                Limit::NotIncluded => "not included".into(),
+            },
+            percent: match limit {
+                Limit::Upto(l) if l > 0 => Some((used * 100 / l).min(100)),
                 _ => None,
             },
-            over: matches!((used, limit), (Some(u), Some(l)) if u > l),
-            monthly: meter.is_monthly(),
+            over: limit.cap().is_some_and(|l| used > l),
         });
     }
     Ok(rows)
@@ -86,54 +78,135 @@ pub struct PlanCard {
     pub description: String,
     pub monthly: String,
     pub yearly: String,
-    pub limits: Vec<(String, String)>,
-    pub features: Vec<&'static str>,
+    /// What the plan gives, one line each ("5 connected Instagram accounts").
+    pub lines: Vec<String>,
     pub current: bool,
     pub can_month: bool,
     pub can_year: bool,
 }
 
-pub fn plan_card(p: &Plan, current: Option<&Plan>) -> PlanCard {
+pub fn plan_card(state: &AppState, p: &Plan, current: Option<&Plan>) -> PlanCard {
     PlanCard {
         key: p.key.clone(),
         name: p.name.clone(),
         description: p.description.clone(),
         monthly: p
             .price_monthly
-            .map(|m| format!("{} / month", money(m, &p.currency)))
+            .map(|m| {
+                if m == 0 {
+                    "No charge".to_string()
+                } else {
+                    format!("{} / month", money(m, &p.currency))
+                }
+            })
             .unwrap_or_default(),
         yearly: p
             .price_yearly
             .filter(|y| *y > 0)
             .map(|y| format!("{} / year", money(y, &p.currency)))
             .unwrap_or_default(),
-        limits: Meter::ALL
-            .iter()
-            .map(|m| {
-                (
-                    m.label().to_string(),
-                    p.limit(*m)
-                        .map(|l| l.to_string())
-                        .unwrap_or_else(|| "unlimited".into()),
-                )
-            })
+        lines: Meter::ALL
+            .into_iter()
+            .filter(|m| offered(state, *m))
+            .map(|m| m.describe(p.limit_of(m)))
+            .chain(
+                p.features
+                    .iter()
+                    .filter(|f| f.is_built())
+                    .map(|f: &Feature| f.label().to_string()),
+            )
             .collect(),
-        features: p.features.iter().map(|f| f.label()).collect(),
         current: current.is_some_and(|c| c.id == p.id),
         can_month: p.stripe_price_monthly.is_some(),
         can_year: p.stripe_price_yearly.is_some(),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::money;
+/// Which situation the workspace is in, said once at the top of the page.
+pub fn situation(mode: Mode, standing: &Standing) -> String {
+    let plan = &standing.plan;
+    let origin = standing
+        .subscription
+        .as_ref()
+        .filter(|s| s.status != "canceled")
+        .map(|s| s.origin.as_str());
+    match (mode, plan.is_self_hosted(), origin) {
+        (Mode::SelfHosted, true, _) => "This server does not charge for Growthdeck, so your workspace is on the Self-hosted plan: no limits on accounts, team members or usage, and nothing costs credits.".into(),
+        (Mode::SelfHosted, false, _) => format!(
+            "This server does not take payments online. Your administrator put your workspace on the {} plan.",
+            plan.name
+        ),
+        (Mode::Stripe { .. }, true, _) => "Your workspace is on the Self-hosted plan from before this server started selling plans: no limits, and nothing costs credits. It stays on it until your administrator moves it to one of the plans below.".into(),
+        (Mode::Stripe { .. }, false, Some(o)) if o == COMPED => format!(
+            "Your administrator put your workspace on the {} plan; it is not charged.",
+            plan.name
+        ),
+        (Mode::Stripe { .. }, false, Some(o)) if o == STRIPE => format!(
+            "Your workspace pays for the {} plan by card through Stripe.",
+            plan.name
+        ),
+        (Mode::Stripe { .. }, false, _) => format!(
+            "Your workspace is on the {} plan. Choose a plan below to get more.",
+            plan.name
+        ),
+    }
+}
 
-    #[test]
-    fn money_in_minor_units() {
-        assert_eq!(money(4900, "usd"), "$49.00");
-        assert_eq!(money(5, "eur"), "€0.05");
-        assert_eq!(money(-1250, "gbp"), "-£12.50");
-        assert_eq!(money(100000, "chf"), "1000.00 CHF");
+/// A subscription status in words.
+pub fn status_words(status: &str) -> &'static str {
+    match status {
+        "active" => "Active",
+        "trialing" => "Free trial",
+        "past_due" => "Payment overdue",
+        "canceled" => "Ended",
+        "unpaid" => "Unpaid",
+        "incomplete" => "Waiting for the first payment",
+        "incomplete_expired" => "First payment failed",
+        "paused" => "Paused",
+        _ => "Unknown",
+    }
+}
+
+/// How the plan in force is paid, in words.
+pub fn billed_words(standing: &Standing) -> &'static str {
+    if standing.plan.is_self_hosted() {
+        return "Not charged";
+    }
+    match standing
+        .subscription
+        .as_ref()
+        .filter(|s| s.status != "canceled")
+        .map(|s| s.origin.as_str())
+    {
+        Some(STRIPE) => "By card, through Stripe",
+        Some(COMPED) => "Assigned by your administrator (not charged)",
+        _ => "Free plan",
+    }
+}
+
+/// A ledger entry's kind in words.
+pub fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "grant" => "Monthly allowance",
+        "expire" => "Allowance expired",
+        "topup" => "Top-up",
+        "reserve" => "Held for work",
+        "capture" => "Spent",
+        "release" => "Given back (work failed)",
+        "refund" => "Refunded",
+        "adjustment" => "Correction by staff",
+        _ => "Other",
+    }
+}
+
+/// An invoice status in words.
+pub fn invoice_words(status: &str) -> &'static str {
+    match status {
+        "draft" => "Draft",
+        "open" => "Open",
+        "paid" => "Paid",
+        "uncollectible" => "Uncollectible",
+        "void" => "Void",
+        _ => "Unknown",
     }
 }

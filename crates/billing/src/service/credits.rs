@@ -10,7 +10,10 @@
 //! succeeded. Monthly allowance is spent before purchased credits.
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use platform::{AppState, Error, Result};
+use platform::{
+    AppState, Error, Result,
+    web::forms::{REASON_MAX, within},
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -197,16 +200,21 @@ pub struct CanPerform {
     pub balance: i64,
 }
 
-pub async fn can_perform(
-    conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    action: &str,
-) -> Result<CanPerform> {
+pub async fn can_perform(state: &AppState, workspace_id: Uuid, action: &str) -> Result<CanPerform> {
+    let conn = &state.db;
     let price = pricing::get(conn, action).await?;
     let free_remaining =
         (price.free_per_month - free_used(conn, workspace_id, action).await?).max(0);
     let balance = balance(conn, workspace_id).await?.balance;
-    let cost = if free_remaining > 0 { 0 } else { price.cost };
+    let unlimited = super::limits::standing(state, workspace_id)
+        .await?
+        .plan
+        .credits_unlimited();
+    let cost = if unlimited || free_remaining > 0 {
+        0
+    } else {
+        price.cost
+    };
     Ok(CanPerform {
         action: price.action,
         allowed: balance >= cost,
@@ -235,12 +243,16 @@ pub async fn reserve(
     reference: Option<&str>,
 ) -> Result<Reservation> {
     let db = &state.db;
-    refresh_allowance(state, workspace_id).await?;
+    let (_, standing) = refresh(state, workspace_id).await?;
+    // A plan with unlimited AI credits (the Self-hosted one) charges nothing: the work runs
+    // and the ledger says why it cost 0.
+    let unlimited = standing.plan.credits_unlimited();
     let price = pricing::get(db, action).await?;
     let (txn, w) = lock(db, workspace_id).await?;
-    let free = price.free_per_month > 0
+    let free = !unlimited
+        && price.free_per_month > 0
         && free_used(&txn, workspace_id, action).await? < price.free_per_month;
-    let cost = if free { 0 } else { price.cost };
+    let cost = if free || unlimited { 0 } else { price.cost };
     if w.balance < cost {
         txn.rollback().await?;
         return Err(insufficient(&price.label, cost, w.balance));
@@ -263,8 +275,14 @@ pub async fn reserve(
     }
     .insert(&txn)
     .await?;
-    let reason =
-        free.then(|| format!("free use of the month ({} per month)", price.free_per_month));
+    let reason = if unlimited {
+        Some(format!(
+            "not charged: the {} plan has unlimited credits",
+            standing.plan.name
+        ))
+    } else {
+        free.then(|| format!("free use of the month ({} per month)", price.free_per_month))
+    };
     post(
         &txn,
         &w,
@@ -385,6 +403,7 @@ pub async fn refund(
             "Say why the charge is refunded",
         ));
     }
+    within("reason", "The reason", reason, REASON_MAX).map_err(|e| Error::Validation(vec![e]))?;
     let (txn, w) = lock(db, workspace_id).await?;
     let r = settle(&txn, workspace_id, id, "captured", "refunded").await?;
     post(
@@ -546,8 +565,12 @@ pub async fn grant_allowance(
 /// comped, yearly, or fallen back to free limits) gets the plan in force's `ai_credits` each
 /// calendar month (UTC), on first use or look. Returns whether a grant was made.
 pub async fn refresh_allowance(state: &AppState, workspace_id: Uuid) -> Result<bool> {
-    let standing =
-        subscriptions::standing(&state.db, workspace_id, state.config.billing_grace_days).await?;
+    Ok(refresh(state, workspace_id).await?.0)
+}
+
+/// [`refresh_allowance`], with the standing it worked from.
+async fn refresh(state: &AppState, workspace_id: Uuid) -> Result<(bool, subscriptions::Standing)> {
+    let standing = super::limits::standing(state, workspace_id).await?;
     let paid_monthly = standing.subscription.as_ref().is_some_and(|s| {
         s.origin == "stripe"
             && s.interval.as_deref() == Some("month")
@@ -555,21 +578,21 @@ pub async fn refresh_allowance(state: &AppState, workspace_id: Uuid) -> Result<b
             && subscriptions::grants_plan(&s.status)
     });
     if paid_monthly {
-        return Ok(false);
+        return Ok((false, standing));
     }
     let period = super::limits::period_of(platform::db::now());
     let current = wallet::Entity::find_by_id(workspace_id)
         .one(&state.db)
         .await?;
     if current.as_ref().and_then(|w| w.allowance_period.as_deref()) == Some(period.as_str()) {
-        return Ok(false);
+        return Ok((false, standing));
     }
     let credits = standing.plan.limit(Meter::AiCredits).unwrap_or(0);
     if credits == 0 && current.as_ref().is_none_or(|w| w.allowance == 0) {
         // Nothing to grant or expire: no ledger noise for free workspaces.
-        return Ok(false);
+        return Ok((false, standing));
     }
-    grant_allowance(
+    let granted = grant_allowance(
         &state.db,
         workspace_id,
         credits,
@@ -577,7 +600,8 @@ pub async fn refresh_allowance(state: &AppState, workspace_id: Uuid) -> Result<b
         standing.plan.allowance_rollover,
         &Actor::System,
     )
-    .await
+    .await?;
+    Ok((granted, standing))
 }
 
 /// A staff correction: needs a reason; a negative amount takes allowance first and cannot
@@ -592,12 +616,13 @@ pub async fn adjust(
     staff_id: Uuid,
     audit: impl FnOnce(&Balance) -> Option<platform::audit::Event>,
 ) -> Result<Balance> {
-    if reason.trim().len() < 3 {
+    if reason.trim().chars().count() < 3 {
         return Err(Error::validation(
             "reason",
             "Say why the balance is corrected",
         ));
     }
+    within("reason", "The reason", reason, REASON_MAX).map_err(|e| Error::Validation(vec![e]))?;
     if amount == 0 || amount.abs() > 10_000_000 {
         return Err(Error::validation(
             "amount",

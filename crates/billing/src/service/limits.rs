@@ -13,7 +13,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    plans::{self, Meter, Plan},
+    mode::{self, Mode},
+    plans::{self, Limit, Meter, Plan},
     subscriptions::{self, Standing},
 };
 use crate::model::usage;
@@ -23,8 +24,13 @@ pub fn period_of(at: DateTime<Utc>) -> String {
     format!("{:04}-{:02}", at.year(), at.month())
 }
 
-/// The standing of a workspace under the configured grace period.
+/// The standing of a workspace (one known to exist) under the configured grace period. The
+/// server's mode is observed first, and while it takes no payments the workspace is enrolled
+/// on the Self-hosted plan (so it keeps it once Stripe is configured).
 pub async fn standing(state: &AppState, workspace_id: Uuid) -> Result<Standing> {
+    if mode::observe(state).await? == Mode::SelfHosted {
+        subscriptions::enrol_self_hosted(&state.db, workspace_id).await?;
+    }
     subscriptions::standing(&state.db, workspace_id, state.config.billing_grace_days).await
 }
 
@@ -37,11 +43,15 @@ pub fn limit_error(
     used: i64,
 ) -> Error {
     let lift = plans::lifting(plans, meter, used + 1).filter(|p| p.id != standing.plan.id);
-    let mut message = format!(
-        "The {} plan allows {limit} {}; this workspace has {used}.",
-        standing.plan.name,
-        meter.label()
-    );
+    let plan = &standing.plan.name;
+    let mut message = match standing.plan.limit_of(meter) {
+        Limit::Upto(n) if n > 0 => format!(
+            "The {plan} plan allows {}; this workspace has {}.",
+            meter.amount(limit),
+            platform::web::format::number(used)
+        ),
+        _ => format!("The {plan} plan does not include {}.", meter.nouns().1),
+    };
     if standing.limited {
         message
             .push_str(" Payment is overdue, so the free plan's limits apply until it is settled.");
@@ -64,6 +74,8 @@ pub async fn check_addition(
     meter: Meter,
     current: i64,
 ) -> Result<()> {
+    // Observed and enrolled first: the check below reads the recorded mode.
+    standing(state, workspace_id).await?;
     check_addition_in(
         &state.db,
         state.config.billing_grace_days,
@@ -117,6 +129,7 @@ pub async fn consume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i64)
             meter.as_str()
         )));
     }
+    standing(state, workspace_id).await?;
     let txn = platform::db::begin_write(&state.db).await?;
     let period = period_of(platform::db::now());
     // Make the row exist, then take its lock with the increment.

@@ -2,6 +2,7 @@
 
 pub mod credits;
 pub mod limits;
+pub mod mode;
 pub mod plans;
 pub mod pricing;
 pub mod revenue;

@@ -1,6 +1,12 @@
-//! A workspace's subscription: which plan it is on and in what state. No row means the free
-//! plan. Every change is written with an event carrying the MRR from then on, which is what
-//! the revenue metrics are computed from.
+//! A workspace's subscription: which plan it is on and in what state. Every change is
+//! written with an event carrying the MRR from then on, which is what the revenue metrics are
+//! computed from.
+//!
+//! Without a subscription that grants a plan (none yet, or an ended one) a workspace is on
+//! the *fallback* plan of the server's mode (see `mode`): the Self-hosted plan while the server
+//! takes no payments, the Free plan once it does. A workspace met while the server takes no
+//! payments gets a row of origin `self_hosted` ([`enrol_self_hosted`]), so it stays on the
+//! Self-hosted plan after Stripe is configured, until staff move it ([`end_self_hosted`]).
 
 use chrono::{DateTime, Duration, Utc};
 use platform::{Error, Result};
@@ -8,8 +14,18 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::plans::{self, Plan};
+use super::{
+    mode::{self, Mode},
+    plans::{self, Plan},
+};
 use crate::model::{subscription, subscription_event};
+
+/// Paid through Stripe.
+pub const STRIPE: &str = "stripe";
+/// Assigned by staff, not charged.
+pub const COMPED: &str = "comped";
+/// The Self-hosted plan of a workspace from a time the server took no payments.
+pub const SELF_HOSTED: &str = "self_hosted";
 
 /// Every status a subscription row can have (Stripe's, plus `active` for comped ones).
 pub const STATUSES: [&str; 8] = [
@@ -114,7 +130,7 @@ pub async fn standing_at(
 ) -> Result<Standing> {
     let Some(sub) = row(conn, workspace_id).await? else {
         return Ok(Standing {
-            plan: plans::free(conn).await?,
+            plan: fallback(conn).await?,
             subscribed: None,
             subscription: None,
             past_due: false,
@@ -127,10 +143,13 @@ pub async fn standing_at(
     let grace_ends_at =
         past_due.then(|| sub.past_due_since.unwrap_or(sub.updated_at) + Duration::days(grace_days));
     let limited = grace_ends_at.is_some_and(|end| now >= end);
-    let plan = if grants_plan(&sub.status) && !limited {
+    let plan = if limited {
+        // Payment overdue past the grace period: the free plan's limits until it is paid.
+        plans::free(conn).await?
+    } else if grants_plan(&sub.status) {
         subscribed.clone()
     } else {
-        plans::free(conn).await?
+        fallback(conn).await?
     };
     Ok(Standing {
         plan,
@@ -142,9 +161,140 @@ pub async fn standing_at(
     })
 }
 
+/// The plan of a workspace without a subscription that grants one, in the recorded mode.
+pub async fn fallback(conn: &impl ConnectionTrait) -> Result<Plan> {
+    match mode::recorded(conn).await? {
+        Mode::SelfHosted => plans::self_hosted(conn).await,
+        Mode::Stripe { .. } => plans::free(conn).await,
+    }
+}
+
+/// Puts a workspace whose subscription grants no plan (none yet, or an ended one: a comp
+/// staff ended, a canceled Stripe subscription) on the Self-hosted plan for good — until
+/// staff move it — when the recorded mode is self-hosted; `true` when it was written. So a
+/// workspace of the self-hosted time never slides onto the Free plan when Stripe is
+/// configured later. Called with a workspace known to exist (the foreign key refuses others).
+pub async fn enrol_self_hosted(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<bool> {
+    let current = row(conn, workspace_id).await?;
+    if current.as_ref().is_some_and(|r| grants_plan(&r.status))
+        || mode::recorded(conn).await? != Mode::SelfHosted
+    {
+        return Ok(false);
+    }
+    let plan = plans::self_hosted(conn).await?;
+    let now = platform::db::now();
+    let saved = match current {
+        Some(ended) => {
+            let mut a: subscription::ActiveModel = ended.into();
+            a.plan_id = Set(plan.id);
+            a.status = Set("active".into());
+            a.origin = Set(SELF_HOSTED.into());
+            a.interval = Set(None);
+            a.price_amount = Set(None);
+            a.currency = Set(plan.currency.clone());
+            a.stripe_subscription_id = Set(None);
+            a.current_period_start = Set(Some(now));
+            a.current_period_end = Set(None);
+            a.cancel_at_period_end = Set(false);
+            a.canceled_at = Set(None);
+            a.trial_end = Set(None);
+            a.past_due_since = Set(None);
+            a.updated_at = Set(now);
+            a.update(conn).await?
+        }
+        None => {
+            let new = subscription::Model {
+                id: Uuid::now_v7(),
+                workspace_id,
+                plan_id: plan.id,
+                status: "active".into(),
+                origin: SELF_HOSTED.into(),
+                interval: None,
+                price_amount: None,
+                currency: plan.currency.clone(),
+                stripe_customer_id: None,
+                stripe_subscription_id: None,
+                current_period_start: Some(now),
+                current_period_end: None,
+                cancel_at_period_end: false,
+                canceled_at: None,
+                trial_end: None,
+                past_due_since: None,
+                stripe_version: None,
+                created_at: now,
+                updated_at: now,
+            };
+            let written =
+                subscription::Entity::insert(subscription::ActiveModel::from(new.clone()))
+                    .on_conflict(
+                        sea_orm::sea_query::OnConflict::column(subscription::Column::WorkspaceId)
+                            .do_nothing()
+                            .to_owned(),
+                    )
+                    .exec_without_returning(conn)
+                    .await?;
+            if written == 0 {
+                // Another request enrolled it first.
+                return Ok(false);
+            }
+            new
+        }
+    };
+    record(conn, &saved, &plan.key, SELF_HOSTED, "system", now, None).await?;
+    Ok(true)
+}
+
+/// Staff move a workspace off the Self-hosted plan once the server takes payments: it ends,
+/// and the workspace is on the Free plan (from where it can subscribe, or be comped).
+pub async fn end_self_hosted(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    actor: &str,
+) -> Result<subscription::Model> {
+    if !mode::recorded(conn).await?.takes_payments() {
+        return Err(Error::Conflict(
+            "This server takes no payments yet (no Stripe key): every workspace is self-hosted until Stripe is configured".into(),
+        ));
+    }
+    let sub = row(conn, workspace_id)
+        .await?
+        .filter(|s| s.origin == SELF_HOSTED && s.status != "canceled")
+        .ok_or_else(|| Error::Conflict("This workspace is not on the Self-hosted plan".into()))?;
+    let plan = plans::get(conn, sub.plan_id).await?;
+    let now = platform::db::now();
+    let mut a: subscription::ActiveModel = sub.into();
+    a.status = Set("canceled".into());
+    a.canceled_at = Set(Some(now));
+    a.updated_at = Set(now);
+    let saved = a.update(conn).await?;
+    record(
+        conn,
+        &saved,
+        &plan.key,
+        "self_hosted_ended",
+        actor,
+        now,
+        None,
+    )
+    .await?;
+    Ok(saved)
+}
+
+/// Workspaces still on the Self-hosted plan by a subscription row, oldest first.
+pub async fn self_hosted_rows(conn: &impl ConnectionTrait) -> Result<Vec<subscription::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(subscription::Entity::find()
+        .filter(subscription::Column::Origin.eq(SELF_HOSTED))
+        .filter(subscription::Column::Status.ne("canceled"))
+        .order_by_asc(subscription::Column::CreatedAt)
+        .order_by_asc(subscription::Column::Id)
+        .all(conn)
+        .await?)
+}
+
 /// Monthly recurring revenue of a subscription in minor units: 0 unless it pays.
 pub fn mrr_of(status: &str, origin: &str, interval: Option<&str>, amount: Option<i64>) -> i64 {
-    if origin != "stripe" || !matches!(status, "active" | "past_due") {
+    if origin != STRIPE || !matches!(status, "active" | "past_due") {
         return 0;
     }
     let amount = amount.unwrap_or(0);
@@ -266,7 +416,8 @@ pub async fn comp_key(
     comp(conn, workspace_id, plan.id, actor).await
 }
 
-/// Ends a comped subscription at once (back to the free plan).
+/// Ends a comped subscription at once (back to the fallback plan: Free, or Self-hosted while
+/// the server takes no payments).
 pub async fn end_comp(
     conn: &impl ConnectionTrait,
     workspace_id: Uuid,

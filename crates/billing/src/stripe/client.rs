@@ -14,9 +14,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Stripe answers in well under a second; a page waits for these calls, so keep it short.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// What a user sees when the server has no Stripe secret key.
+/// What a customer is told when something needs payments and the server takes none (no
+/// Stripe secret key): in their words, without naming settings.
 pub const NOT_CONFIGURED: &str =
-    "Billing is not connected to Stripe on this server; an administrator can assign your plan";
+    "This server does not take payments online; your administrator assigns your plan";
 
 /// Form parameters in Stripe's bracket notation, in order.
 #[derive(Debug, Default, Clone)]

@@ -93,6 +93,24 @@ fn ack(outcome: &str) -> Response {
         .into_response()
 }
 
+/// The events to send to the webhook endpoint (what staff select in Stripe's dashboard).
+pub const EVENTS: &[&str] = &[
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.trial_will_end",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "invoice.payment_action_required",
+];
+
+/// Where Stripe sends the events: this server's `/webhooks/stripe`.
+pub fn endpoint_url(state: &AppState) -> String {
+    format!("{}/webhooks/stripe", state.config.base_url())
+}
+
 fn parse<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T> {
     serde_json::from_value(event.data.object.clone())
         .map_err(|e| Error::BadRequest(format!("unexpected {} object: {e}", event.kind)))

@@ -208,9 +208,8 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
 async fn free_uses_come_first_then_the_price() {
     let app = app().await;
     let (_, ws) = customer(&app, "free@example.com", "Free uses").await;
-    let db = &app.state.db;
     for i in 0..5 {
-        let c = credits::can_perform(db, ws, "discovery_page")
+        let c = credits::can_perform(&app.state, ws, "discovery_page")
             .await
             .unwrap();
         assert_eq!((c.allowed, c.cost, c.free_remaining), (true, 0, 5 - i));
@@ -228,7 +227,7 @@ async fn free_uses_come_first_then_the_price() {
         .await
         .unwrap();
     }
-    let c = credits::can_perform(db, ws, "discovery_page")
+    let c = credits::can_perform(&app.state, ws, "discovery_page")
         .await
         .unwrap();
     assert_eq!(

@@ -4,7 +4,9 @@
 mod credits;
 mod limits;
 mod pages;
+mod plan_fixes;
 mod revenue;
+mod self_hosted;
 mod stripe;
 
 use platform::testkit::{Mount, TestApp, spawn};
@@ -19,7 +21,7 @@ fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
 }
 
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
-    spawn(
+    let app = spawn(
         Mount {
             routes: identity::routes().merge(billing::routes()),
             auth: identity::authenticator(),
@@ -32,10 +34,25 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
         },
         configure,
     )
+    .await;
+    // What the binary does at start-up: records whether the server takes payments.
+    billing::start(&app.state).await.unwrap();
+    app
+}
+
+/// A server that sells plans, as most billing tests need: a Stripe key is set (Stripe
+/// itself is never asked: its address is a closed local port), so workspaces start on the
+/// Free plan and its limits apply.
+pub async fn app() -> TestApp {
+    app_with(|c| {
+        c.stripe_secret_key = Some("sk_test_selling".into());
+        c.stripe_api_base = "http://127.0.0.1:9".into();
+    })
     .await
 }
 
-pub async fn app() -> TestApp {
+/// A server without Stripe: self-hosted, every workspace on the unlimited Self-hosted plan.
+pub async fn self_hosted_app() -> TestApp {
     app_with(|_| {}).await
 }
 

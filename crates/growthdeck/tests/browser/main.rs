@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod billing;
 mod customer;
 mod instagram_data;
 mod instagram_pages;

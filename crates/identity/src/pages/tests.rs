@@ -39,7 +39,12 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 
 #[tokio::test]
 async fn pages_work_without_javascript() {
-    let app = testkit::spawn(crate::mount(), |_| {}).await;
+    // A server that sells plans (Stripe never asked), so the Free plan's one seat applies.
+    let app = testkit::spawn(crate::mount(), |c| {
+        c.stripe_secret_key = Some("sk_test_selling".into());
+        c.stripe_api_base = "http://127.0.0.1:9".into();
+    })
+    .await;
     let c = app.browser();
 
     let (s, _, body) = get(&c, &app, "/").await;
@@ -116,7 +121,7 @@ async fn pages_work_without_javascript() {
         "{body}"
     );
     assert!(
-        body.contains("The Free plan allows 1 team members; this workspace has 1.")
+        body.contains("The Free plan allows 1 team member; this workspace has 1.")
             && body.contains("The Agency plan lifts this limit."),
         "{body}"
     );

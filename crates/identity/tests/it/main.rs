@@ -4,6 +4,7 @@
 
 mod auth_api;
 mod bad_input;
+mod field_limits;
 mod google;
 mod home;
 mod links;
@@ -81,10 +82,16 @@ pub async fn user_with_token(app: &TestApp, email: &str, workspace: &str) -> (Va
     (body, t)
 }
 
-/// A user on the free plan (no comp), with a token.
+/// A user on the free plan, with a token. (A test server has no Stripe key, so it is
+/// self-hosted and its workspaces are unlimited: the Free plan is put on explicitly.)
 pub async fn free_user_with_token(app: &TestApp, email: &str, workspace: &str) -> (Value, String) {
     let body = signup(app, email, workspace).await;
     let t = token(app, email).await;
+    let me: Value = get(app, &t, "/api/v1/me").await.json().await.unwrap();
+    let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
+    billing::service::subscriptions::comp_key(&app.state.db, ws, "free", "test")
+        .await
+        .unwrap();
     (body, t)
 }
 

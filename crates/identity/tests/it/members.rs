@@ -332,7 +332,7 @@ async fn seats_are_limited_by_the_plan_and_a_downgrade_blocks_only_new_members()
     assert_eq!(body["type"], "/problems/limit-reached");
     let detail = body["detail"].as_str().unwrap();
     assert!(
-        detail.contains("The Free plan allows 1 team members; this workspace has 1."),
+        detail.contains("The Free plan allows 1 team member; this workspace has 1."),
         "{detail}"
     );
     assert!(
@@ -360,7 +360,7 @@ async fn seats_are_limited_by_the_plan_and_a_downgrade_blocks_only_new_members()
         .unwrap();
     let text = res.text().await.unwrap();
     assert!(
-        text.contains("The Pro plan allows 1 team members"),
+        text.contains("The Pro plan allows 1 team member;"),
         "{text}"
     );
     let (status, _) = problem(invite("y@example.com").await).await;

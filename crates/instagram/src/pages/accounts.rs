@@ -195,9 +195,11 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
             .collect(),
         can_write: ctx.can(Permission::WorkspaceWrite),
         live_data: crate::source::live_public_data(state).await,
+        // The customer's words, not what to configure (staff read that on the settings page).
         connect_missing: crate::service::connect::availability(state)
             .await
             .err()
+            .map(|_| super::connect::NOT_SET_UP.to_string())
             .unwrap_or_default(),
         add_username: typed.add.0,
         add_errors: typed.add.1,

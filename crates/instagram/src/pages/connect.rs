@@ -1,8 +1,10 @@
 //! "Connect with Instagram": `/instagram/connect` sends the person to Instagram's consent page,
 //! `/instagram/callback` finishes the connection and returns to `/instagram` with a flash. A
 //! refusal (cancelled on Instagram, a bad or used code, an attempt started elsewhere) is a
-//! flash, never an error page; `/instagram/connect/button` is the button partial, which says
-//! what to configure while Instagram Login is not set up.
+//! flash, never an error page; `/instagram/connect/button` is the button partial. While
+//! Instagram Login is not set up on the server the customer is told so in their words, and
+//! to ask their administrator (the set-up itself is explained to staff on the system settings
+//! page, never here: customers do not configure servers).
 
 use askama::Template;
 use axum::{
@@ -21,6 +23,9 @@ use crate::service::connect;
 /// Where the flow returns to.
 const ACCOUNTS: &str = "/instagram";
 
+/// What a customer reads while the server has no Meta app for Instagram Login.
+pub const NOT_SET_UP: &str = "Connecting Instagram accounts is not set up on this server yet. Ask your administrator to set up Instagram Login.";
+
 /// Errors shown as a flash; internal ones stay errors (logged, error page).
 fn as_flash(jar: CookieJar, e: Error) -> Result<Response> {
     match e {
@@ -30,6 +35,9 @@ fn as_flash(jar: CookieJar, e: Error) -> Result<Response> {
 }
 
 pub async fn start(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response> {
+    if connect::availability(&state).await.is_err() {
+        return as_flash(jar, Error::BadRequest(NOT_SET_UP.into()));
+    }
     match connect::start(&state, &ctx).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
         Err(e) => as_flash(jar, e),
@@ -68,6 +76,9 @@ pub async fn callback(
         };
         return as_flash(jar, Error::BadRequest(message.into()));
     };
+    if connect::availability(&state).await.is_err() {
+        return as_flash(jar, Error::BadRequest(NOT_SET_UP.into()));
+    }
     match connect::finish(&state, &ctx, &code, &state_param).await {
         Ok(done) => {
             let username = &done.card.profile.username;
@@ -94,16 +105,16 @@ pub async fn callback(
 #[derive(Template)]
 #[template(path = "instagram/_connect_button.html")]
 pub struct ConnectButton {
-    /// `None`: the button; `Some`: what must be configured first.
-    pub missing: Option<String>,
+    /// Instagram Login is set up on this server.
+    pub available: bool,
     pub can_connect: bool,
 }
 
-/// The connect button (or what to configure), for the accounts page to include.
+/// The connect button (or that it is not set up yet), for the accounts page to include.
 pub async fn button(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     ctx.require(Permission::WorkspaceRead)?;
     Ok(render(&ConnectButton {
-        missing: connect::availability(&state).await.err(),
+        available: connect::availability(&state).await.is_ok(),
         can_connect: ctx.can(Permission::WorkspaceWrite),
     }))
 }

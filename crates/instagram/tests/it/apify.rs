@@ -480,7 +480,7 @@ async fn real_accounts_count_against_the_plan_and_demo_ones_do_not() {
     assert_eq!(problem["type"], "/problems/limit-reached");
     let detail = problem["detail"].as_str().unwrap();
     assert!(
-        detail.contains("The Starter plan allows 1 connected Instagram accounts")
+        detail.contains("The Starter plan allows 1 connected Instagram account;")
             && detail.contains("The Pro plan lifts this limit."),
         "{detail}"
     );

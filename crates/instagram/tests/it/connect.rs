@@ -344,7 +344,7 @@ async fn another_workspace_cannot_complete_our_connection() {
 }
 
 #[tokio::test]
-async fn without_a_meta_app_the_button_says_what_to_configure() {
+async fn without_a_meta_app_the_customer_is_asked_to_see_their_administrator() {
     let app = app().await;
     let (browser, _) = signed_in(&app, "owner@example.com", "Agency").await;
     let button = browser
@@ -354,15 +354,18 @@ async fn without_a_meta_app_the_button_says_what_to_configure() {
         .unwrap();
     assert_eq!(button.status(), StatusCode::OK);
     let html = button.text().await.unwrap();
+    // The customer's words: no setting names, no URIs to register (staff read those on the
+    // system settings page).
     assert!(
-        html.contains("META_APP_ID") && html.contains("META_APP_SECRET"),
+        html.contains("Ask your administrator to set up Instagram Login"),
         "{html}"
     );
+    assert!(!html.contains("META_APP"), "{html}");
+    assert!(!html.contains("/instagram/callback"), "{html}");
     assert!(
-        html.contains(&app.url("/instagram/callback")),
-        "names the redirect URI"
+        !html.contains(r#"action="/instagram/connect""#),
+        "no button that cannot work"
     );
-    assert!(html.contains("disabled"));
     let res = browser
         .get(app.url("/instagram/connect"))
         .send()
@@ -378,7 +381,11 @@ async fn without_a_meta_app_the_button_says_what_to_configure() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("META_APP_ID"), "{page}");
+    assert!(
+        page.contains("Connecting Instagram accounts is not set up on this server yet."),
+        "{page}"
+    );
+    assert!(!page.contains("META_APP"), "{page}");
 
     let ig = FakeInstagram::start().await;
     let configured = app_with(|c| ig.configure(c)).await;

@@ -136,6 +136,11 @@ impl SystemSetting {
         (self.config_default)(config).filter(|v| !v.is_empty())
     }
 
+    /// The longest value accepted (the form's `maxlength`).
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
     /// The row key in `platform_settings`.
     pub fn row_key(&self) -> String {
         format!("{SYSTEM_PREFIX}{}", self.key)

@@ -298,12 +298,41 @@ pub fn fmt_opt_time(t: Option<&DateTime<Utc>>, none: &str) -> String {
     t.map(fmt_time).unwrap_or_else(|| none.to_string())
 }
 
+/// `1 session`, `2 sessions` (see [`super::format::count`], which this writes with).
 pub fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
+    super::format::count(i64::try_from(n).unwrap_or(i64::MAX), one, many)
+}
+
+// ---- free-text limits -----------------------------------------------------------------------
+// Every free-text field has a length limit, checked on the server (an inline error that keeps
+// what was typed) and given to the browser as `maxlength` (the form macros add it by input
+// kind: names and other text 100, email 254, unless a template passes its own).
+
+/// Names: people, workspaces, API tokens, staff, API clients.
+pub const NAME_MAX: usize = 100;
+/// An email address (RFC 5321's path limit).
+pub const EMAIL_MAX: usize = 254;
+/// A sentence saying why (credit corrections, refunds).
+pub const REASON_MAX: usize = 500;
+/// A short description (plans).
+pub const DESCRIPTION_MAX: usize = 300;
+
+/// Whether `value` (trimmed) fits in `max` characters; else the field's inline error.
+pub fn within(field: &str, label: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    if value.trim().chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "{label} can be at most {} long",
+                super::format::count(
+                    i64::try_from(max).unwrap_or(i64::MAX),
+                    "character",
+                    "characters"
+                )
+            ),
+        ));
     }
+    Ok(())
 }
 
 /// "Firefox on Linux" from a user agent string; the raw string if nothing is recognised.
@@ -384,6 +413,23 @@ mod tests {
             "Firefox on Linux"
         );
         assert_eq!(short_user_agent(""), "Unknown device");
+    }
+
+    #[test]
+    fn long_text_is_refused_with_the_limit() {
+        assert!(within("name", "Name", &"a".repeat(100), NAME_MAX).is_ok());
+        assert!(
+            within(
+                "name",
+                "Name",
+                &format!("  {}  ", "é".repeat(100)),
+                NAME_MAX
+            )
+            .is_ok()
+        );
+        let e = within("name", "Name", &"a".repeat(101), NAME_MAX).unwrap_err();
+        assert_eq!(e.field, "name");
+        assert_eq!(e.message, "Name can be at most 100 characters long");
     }
 
     #[test]

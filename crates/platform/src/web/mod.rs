@@ -6,6 +6,7 @@ pub mod charts;
 pub mod csv_export;
 pub mod error_page;
 pub mod flash;
+pub mod format;
 pub mod forms;
 pub mod htmx;
 pub mod icons;

@@ -5,33 +5,12 @@
 pub mod plans;
 pub mod pricing;
 pub mod revenue;
+pub mod self_hosted;
 pub mod subscriptions;
 
 use platform::{Error, FieldError};
 
-/// `$49.00` for dollars, `49.00 EUR` otherwise; minor units in, two decimals out.
-pub fn money(minor: i64, currency: &str) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let amount = format!("{}.{:02}", thousands(abs / 100), abs % 100);
-    if currency.eq_ignore_ascii_case("usd") {
-        format!("{sign}${amount}")
-    } else {
-        format!("{sign}{amount} {}", currency.to_ascii_uppercase())
-    }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use platform::web::format::money;
 
 /// A price typed in dollars (`49`, `49.5`, `49.00`) as cents; empty is `None`.
 pub fn dollars_to_cents(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
@@ -108,6 +87,6 @@ mod tests {
         }
         assert_eq!(cents_to_dollars(Some(4950)), "49.50");
         assert_eq!(money(123456789, "usd"), "$1,234,567.89");
-        assert_eq!(money(-1500, "eur"), "-15.00 EUR");
+        assert_eq!(money(-1500, "eur"), "-€15.00");
     }
 }

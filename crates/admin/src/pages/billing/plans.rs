@@ -1,6 +1,6 @@
 //! Plans: the list with subscriber counts, the create and edit forms (prices typed in dollars
-//! and stored in cents, a limit per meter where empty is unlimited, feature checkboxes), and
-//! enable / disable. A failed save shows the form again with the input kept and each field's
+//! and stored in cents, a limit per meter — a number, `unlimited`, or empty for not included —
+//! feature checkboxes), and enable / disable. A failed save shows the form again with the input kept and each field's
 //! error beside it.
 
 use askama::Template;
@@ -9,7 +9,7 @@ use axum::{
     response::Response,
 };
 use axum_extra::extract::cookie::CookieJar;
-use billing::{Feature, Meter, plans::Plan, plans::PlanInput};
+use billing::{Feature, Limit, Meter, plans::Plan, plans::PlanInput};
 use platform::{
     AppState, Error, Result,
     http::extract::Form,
@@ -42,9 +42,8 @@ struct Row {
     features: String,
 }
 
-fn limit_text(l: Option<i64>) -> String {
-    l.map_or_else(|| "unlimited".into(), |l| l.to_string())
-}
+/// What staff type for "no limit".
+const UNLIMITED: &str = "unlimited";
 
 fn row((p, subscribers): (Plan, u64)) -> Row {
     let price = |c: Option<i64>| c.map_or_else(|| "—".into(), |c| money(c, &p.currency));
@@ -54,7 +53,7 @@ fn row((p, subscribers): (Plan, u64)) -> Row {
         yearly: price(p.price_yearly),
         limits: Meter::ALL
             .iter()
-            .map(|m| format!("{}: {}", m.as_str(), limit_text(p.limit(*m))))
+            .map(|m| format!("{}: {}", m.label(), p.limit_of(*m).figure()))
             .collect::<Vec<_>>()
             .join(" · "),
         features: p
@@ -163,7 +162,14 @@ impl PlanForm {
             sort_order: p.sort_order.to_string(),
             limits: Meter::ALL
                 .iter()
-                .map(|m| (*m, p.limit(*m).map(|l| l.to_string()).unwrap_or_default()))
+                .map(|m| {
+                    let typed = match p.limit_of(*m) {
+                        Limit::NotIncluded => String::new(),
+                        Limit::Upto(n) => n.to_string(),
+                        Limit::Unlimited => UNLIMITED.into(),
+                    };
+                    (*m, typed)
+                })
                 .collect(),
             features: p.features.clone(),
             topup_discount_percent: p.topup_discount_percent.to_string(),
@@ -198,14 +204,21 @@ impl PlanForm {
             "topup_discount_percent",
             &self.topup_discount_percent,
         ));
-        let limits = self
-            .limits
-            .iter()
-            .map(|(m, raw)| {
-                let field = format!("limits.{}", m.as_str());
-                (m.as_str().to_string(), keep(whole_number(&field, raw)))
-            })
-            .collect();
+        let mut limits = std::collections::BTreeMap::new();
+        for (m, raw) in &self.limits {
+            let field = format!("limits.{}", m.as_str());
+            // Empty: not included (left out); `unlimited`: null; else a whole number.
+            if raw.trim().eq_ignore_ascii_case(UNLIMITED) {
+                limits.insert(m.as_str().to_string(), None);
+            } else if let Some(n) = keep(whole_number(&field, raw).map_err(|_| {
+                platform::FieldError::new(
+                    &field,
+                    "Use a whole number, “unlimited”, or leave it empty (not included)",
+                )
+            })) {
+                limits.insert(m.as_str().to_string(), Some(n));
+            }
+        }
         fields_error(errors)?;
         let small = |v: Option<i64>, field: &str| {
             i32::try_from(v.unwrap_or(0))

@@ -16,8 +16,7 @@ use platform::{
     http::extract::Form,
     web::{
         forms::{
-            FormErrors, after_action, fmt_opt_time, fmt_time, html, html_with, parse_id,
-            redirect_flash,
+            FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id, redirect_flash,
         },
         shell::{FlashKind, Shell},
     },
@@ -27,7 +26,7 @@ use uuid::Uuid;
 
 use super::money;
 use crate::{
-    StaffPage,
+    Staff, StaffPage,
     pages::{
         chrome::{Chrome, frame},
         lists::{Pager, with_query},
@@ -210,6 +209,10 @@ struct DetailPage {
     status: String,
     origin: String,
     comped: bool,
+    /// On the Self-hosted plan by its row (from a time the server took no payments).
+    self_hosted: bool,
+    /// The server sells plans (a Stripe key is set): a self-hosted workspace can be moved.
+    selling: bool,
     period_end: String,
     limited: bool,
     plans: Vec<(String, String)>,
@@ -233,6 +236,32 @@ pub struct CreditsView {
     pub ledger: Vec<LedgerRow>,
     /// Where the adjustment form returns.
     pub back: String,
+    /// What a refused adjustment typed, shown back with its errors.
+    pub typed: AdjustForm,
+    pub errors: FormErrors,
+}
+
+impl CreditsView {
+    pub fn new(
+        workspace_id: String,
+        balance: billing::service::credits::Balance,
+        ledger: Vec<LedgerRow>,
+        back: String,
+    ) -> Self {
+        CreditsView {
+            workspace_id,
+            balance,
+            ledger,
+            back,
+            typed: AdjustForm::default(),
+            errors: FormErrors::default(),
+        }
+    }
+
+    /// The balance in words (`1,000`).
+    pub fn figure(&self, n: impl std::borrow::Borrow<i64>) -> String {
+        platform::web::format::number(*n.borrow())
+    }
 }
 
 pub async fn detail(
@@ -241,9 +270,20 @@ pub async fn detail(
     Path(id): Path<String>,
     jar: CookieJar,
 ) -> Result<Response> {
+    detail_page(&state, &staff, jar, &id, None).await
+}
+
+/// The page; `refused` is a credit adjustment shown back with its errors.
+async fn detail_page(
+    state: &AppState,
+    staff: &Staff,
+    jar: CookieJar,
+    id: &str,
+    refused: Option<(AdjustForm, FormErrors)>,
+) -> Result<Response> {
     staff.require(StaffPermission::Billing)?;
-    let b = service::workspace_billing(&staff, &state, parse_id(&id)?).await?;
-    let enabled: Vec<_> = service::plans(&staff, &state)
+    let b = service::workspace_billing(staff, state, parse_id(id)?).await?;
+    let enabled: Vec<_> = service::plans(staff, state)
         .await?
         .into_iter()
         .filter(|(p, _)| p.enabled)
@@ -267,9 +307,12 @@ pub async fn detail(
         .into_iter()
         .map(|p| (p.id.to_string(), p.name))
         .collect();
-    let stripe_configured = service::stripe_configured(&state).await?;
+    let stripe_configured = service::stripe_configured(state).await?;
     let path = format!("{LIST}/{id}");
-    let (jar, shell, chrome) = frame(&state, &staff, &b.workspace.name, LIST, jar).await?;
+    let answer = refused
+        .as_ref()
+        .map_or(platform::web::forms::Answer::OK, |(_, e)| e.answer);
+    let (jar, shell, chrome) = frame(state, staff, &b.workspace.name, LIST, jar).await?;
     let page = DetailPage {
         shell,
         chrome,
@@ -280,10 +323,14 @@ pub async fn detail(
             .standing
             .subscribed
             .as_ref()
-            .map_or_else(|| "none (free plan)".into(), |p| p.name.clone()),
+            .map_or_else(|| "none".into(), |p| p.name.clone()),
         status: sub.map_or_else(|| "—".into(), |s| s.status.clone()),
         origin: sub.map_or_else(|| "—".into(), |s| s.origin.clone()),
         comped: sub.is_some_and(|s| s.origin == "comped" && s.status != "canceled"),
+        self_hosted: sub.is_some_and(|s| {
+            s.origin == billing::service::subscriptions::SELF_HOSTED && s.status != "canceled"
+        }),
+        selling: stripe_configured,
         period_end: fmt_opt_time(sub.and_then(|s| s.current_period_end.as_ref()), "—"),
         limited: b.standing.limited,
         plans,
@@ -304,14 +351,17 @@ pub async fn detail(
                 actor: e.actor,
             })
             .collect(),
-        credits: Some(CreditsView {
-            workspace_id: id.clone(),
-            balance: b.balance,
-            ledger: ledger_rows(b.ledger),
-            back: path,
+        credits: Some({
+            let mut view = CreditsView::new(id.to_string(), b.balance, ledger_rows(b.ledger), path);
+            if let Some((typed, errors)) = refused {
+                view.back = platform::web::forms::safe_next(&typed.back, &view.back);
+                view.typed = typed;
+                view.errors = errors;
+            }
+            view
         }),
     };
-    Ok(html(jar, &page))
+    Ok(html_with(answer, jar, &page))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -346,9 +396,15 @@ pub async fn end_comp(
 ) -> Result<Response> {
     staff.require(StaffPermission::Billing)?;
     let back = format!("{LIST}/{id}");
-    let outcome = service::end_comp(&staff, &state, parse_id(&id)?).await;
-    after_action(jar, &back, outcome, |_| {
-        "The comp ended: the workspace is on the free plan.".to_string()
+    let ws = parse_id(&id)?;
+    let outcome = match service::end_comp(&staff, &state, ws).await {
+        Ok(_) => service::workspace_billing(&staff, &state, ws)
+            .await
+            .map(|b| b.standing.plan.name),
+        Err(e) => Err(e),
+    };
+    after_action(jar, &back, outcome, |plan| {
+        format!("The comp ended: the workspace is on the {plan} plan.")
     })
 }
 
@@ -446,7 +502,7 @@ fn stripe_outcome<T>(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct AdjustForm {
     pub amount: String,
@@ -473,7 +529,22 @@ pub async fn adjust(
             "Give a whole number of credits (negative to take credits away)",
         )),
     };
-    after_action(jar, &back, outcome, |b| {
-        format!("Credits adjusted: the balance is {} now.", b.balance)
-    })
+    match outcome {
+        Ok(b) => Ok(redirect_flash(
+            jar,
+            FlashKind::Success,
+            format!(
+                "Credits adjusted: the balance is {} now.",
+                platform::web::format::number(b.balance)
+            ),
+            &back,
+        )),
+        // A refused value is shown beside its field, with what was typed, on this
+        // workspace's billing page (the form returns to `back` once it is accepted).
+        Err(e @ Error::Validation(_)) => {
+            let errors = FormErrors::from_error(e)?;
+            detail_page(&state, &staff, jar, &id, Some((form, errors))).await
+        }
+        Err(e) => platform::web::forms::action_failed(jar, e, &back),
+    }
 }

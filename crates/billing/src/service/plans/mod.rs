@@ -1,138 +1,30 @@
 //! Plans: prices, limits per meter and feature flags. The plans of the requirement documents
-//! are seeded when the table is first found empty; staff (finance, super_admin) edit them.
+//! are seeded when one is found missing ([`seeds`]); staff (finance, super_admin) edit them.
 //! A limit change applies to every subscriber at once (limits are read from the plan); a price
 //! change applies to new subscriptions only (a subscription keeps the price it started with).
+//!
+//! A plan's limits are `{meter: n}` (at most n), `{meter: null}` (unlimited), and a meter the
+//! plan does not name is not included in it.
+
+mod catalogue;
+mod seeds;
+
+pub use catalogue::{Feature, Limit, Meter};
+pub use seeds::ensure_seeded;
 
 use std::collections::BTreeMap;
 
-use platform::{Error, FieldError, Result};
+use platform::{
+    Error, FieldError, Result,
+    web::forms::{DESCRIPTION_MAX, within},
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::model::{plan, subscription};
-
-/// What a plan limits.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Meter {
-    /// Connected Instagram accounts (a count, checked when adding one).
-    Accounts,
-    /// Team members of the workspace (a count, checked when inviting).
-    Seats,
-    /// Monthly AI credit allowance (granted to the wallet each period).
-    AiCredits,
-    /// Per month.
-    ProfileUnlocks,
-    /// Per month.
-    EmailUnlocks,
-    /// Per month.
-    PostAnalyses,
-    /// Per month.
-    Exports,
-}
-
-impl Meter {
-    pub const ALL: [Meter; 7] = [
-        Meter::Accounts,
-        Meter::Seats,
-        Meter::AiCredits,
-        Meter::ProfileUnlocks,
-        Meter::EmailUnlocks,
-        Meter::PostAnalyses,
-        Meter::Exports,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Meter::Accounts => "accounts",
-            Meter::Seats => "seats",
-            Meter::AiCredits => "ai_credits",
-            Meter::ProfileUnlocks => "profile_unlocks",
-            Meter::EmailUnlocks => "email_unlocks",
-            Meter::PostAnalyses => "post_analyses",
-            Meter::Exports => "exports",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Meter> {
-        Meter::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-
-    /// What the limit counts, for messages and the billing page.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Meter::Accounts => "connected Instagram accounts",
-            Meter::Seats => "team members",
-            Meter::AiCredits => "AI credits per month",
-            Meter::ProfileUnlocks => "profile unlocks per month",
-            Meter::EmailUnlocks => "email unlocks per month",
-            Meter::PostAnalyses => "post analyses per month",
-            Meter::Exports => "exports per month",
-        }
-    }
-
-    /// Counted per calendar month (UTC) rather than as a current total.
-    pub fn is_monthly(&self) -> bool {
-        !matches!(self, Meter::Accounts | Meter::Seats)
-    }
-}
-
-/// Features a plan may include.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Feature {
-    WhiteLabel,
-    Discovery,
-    Fleet,
-    Proposals,
-}
-
-impl Feature {
-    pub const ALL: [Feature; 4] = [
-        Feature::WhiteLabel,
-        Feature::Discovery,
-        Feature::Fleet,
-        Feature::Proposals,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Feature::WhiteLabel => "white_label",
-            Feature::Discovery => "discovery",
-            Feature::Fleet => "fleet",
-            Feature::Proposals => "proposals",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Feature> {
-        Feature::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            Feature::WhiteLabel => "White label",
-            Feature::Discovery => "Creator discovery",
-            Feature::Fleet => "Account fleet",
-            Feature::Proposals => "Proposals",
-        }
-    }
-}
 
 /// A plan as the service hands it out: typed limits and features.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -148,7 +40,8 @@ pub struct Plan {
     pub stripe_price_yearly: Option<String>,
     pub enabled: bool,
     pub sort_order: i32,
-    /// Meter → limit; `None` is unlimited.
+    /// Meter → limit (`null`: unlimited) for the meters the plan includes; a meter missing
+    /// here is not included.
     pub limits: BTreeMap<Meter, Option<i64>>,
     pub features: Vec<Feature>,
     pub topup_discount_percent: i32,
@@ -156,9 +49,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The limit of a meter: `None` is unlimited.
+    /// The most of `meter` allowed: `None` is unlimited; a meter not included allows 0.
     pub fn limit(&self, meter: Meter) -> Option<i64> {
-        self.limits.get(&meter).copied().flatten()
+        self.limit_of(meter).cap()
+    }
+
+    /// The plan's limit of `meter`, telling "not included" from a number.
+    pub fn limit_of(&self, meter: Meter) -> Limit {
+        match self.limits.get(&meter) {
+            None => Limit::NotIncluded,
+            Some(Some(n)) => Limit::Upto(*n),
+            Some(None) => Limit::Unlimited,
+        }
     }
 
     pub fn has(&self, feature: Feature) -> bool {
@@ -169,10 +71,24 @@ impl Plan {
         self.price_monthly.unwrap_or(0) == 0 && self.price_yearly.unwrap_or(0) == 0
     }
 
+    /// The plan of workspaces on a server that takes no payments.
+    pub fn is_self_hosted(&self) -> bool {
+        self.key == SELF_HOSTED
+    }
+
+    /// Nothing costs credits on this plan: its AI credits are unlimited.
+    pub fn credits_unlimited(&self) -> bool {
+        self.limit_of(Meter::AiCredits) == Limit::Unlimited
+    }
+
     fn from_row(row: plan::Model) -> Plan {
         let limits = Meter::ALL
             .into_iter()
-            .map(|m| (m, row.limits.get(m.as_str()).and_then(|v| v.as_i64())))
+            .filter_map(|m| {
+                row.limits
+                    .get(m.as_str())
+                    .map(|v| (m, v.as_i64().filter(|n| *n >= 0)))
+            })
             .collect();
         let features = row
             .features
@@ -203,148 +119,11 @@ impl Plan {
     }
 }
 
-/// The plan every workspace without a subscription is on.
+/// The plan of workspaces without a subscription once this server takes payments.
 pub const FREE: &str = "free";
-
-/// (key, name, description, monthly $ in cents, accounts, ai_credits, seats, features,
-/// top-up discount %).
-type Seed = (
-    &'static str,
-    &'static str,
-    &'static str,
-    i64,
-    i64,
-    i64,
-    i64,
-    &'static [Feature],
-    i32,
-);
-
-/// The plans of the requirement documents (000 §pricing, 004 tiers).
-const SEEDS: &[Seed] = &[
-    (
-        "free",
-        "Free",
-        "Try Growthdeck with demo data and one seat.",
-        0,
-        0,
-        0,
-        1,
-        &[],
-        0,
-    ),
-    (
-        "starter",
-        "Starter",
-        "One Instagram account with analytics and AI help.",
-        1900,
-        1,
-        10,
-        1,
-        &[],
-        0,
-    ),
-    (
-        "pro",
-        "Pro",
-        "Five accounts, creator discovery and more AI credits.",
-        4900,
-        5,
-        100,
-        1,
-        &[Feature::Discovery],
-        0,
-    ),
-    (
-        "agency",
-        "Agency",
-        "Twenty-five accounts, a team of five, white label and proposals.",
-        14900,
-        25,
-        500,
-        5,
-        &[Feature::Discovery, Feature::WhiteLabel, Feature::Proposals],
-        10,
-    ),
-    (
-        "enterprise",
-        "Enterprise",
-        "A hundred accounts, twenty seats and the account fleet.",
-        29900,
-        100,
-        2000,
-        20,
-        &[
-            Feature::Discovery,
-            Feature::WhiteLabel,
-            Feature::Proposals,
-            Feature::Fleet,
-        ],
-        20,
-    ),
-];
-
-fn seed_limits(accounts: i64, ai: i64, seats: i64, monthly_price: i64) -> serde_json::Value {
-    // Monthly meters scale with the plan; the free plan gets a taste of each.
-    let scale = |free: i64, per_dollar: i64| {
-        if monthly_price == 0 {
-            free
-        } else {
-            monthly_price / 100 * per_dollar
-        }
-    };
-    serde_json::json!({
-        "accounts": accounts,
-        "seats": seats,
-        "ai_credits": ai,
-        "profile_unlocks": scale(0, 1),
-        "email_unlocks": scale(0, 1),
-        "post_analyses": scale(5, 10),
-        "exports": scale(1, 1),
-    })
-}
-
-/// Seeds the default plans when there are none (idempotent under concurrent first starts).
-pub async fn ensure_seeded(conn: &impl ConnectionTrait) -> Result<()> {
-    if plan::Entity::find().count(conn).await? > 0 {
-        return Ok(());
-    }
-    let now = platform::db::now();
-    let rows = SEEDS.iter().enumerate().map(
-        |(i, (key, name, description, cents, accounts, ai, seats, features, discount))| {
-            plan::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                key: Set((*key).into()),
-                name: Set((*name).into()),
-                description: Set((*description).into()),
-                currency: Set("usd".into()),
-                price_monthly: Set(Some(*cents)),
-                price_yearly: Set((*cents > 0).then_some(cents * 10)),
-                stripe_price_monthly: Set(None),
-                stripe_price_yearly: Set(None),
-                enabled: Set(true),
-                sort_order: Set(i as i32 * 10),
-                limits: Set(seed_limits(*accounts, *ai, *seats, *cents)),
-                features: Set(serde_json::json!(
-                    features.iter().map(|f| f.as_str()).collect::<Vec<_>>()
-                )),
-                topup_discount_percent: Set(*discount),
-                allowance_rollover: Set(false),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-        },
-    );
-    plan::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(plan::Column::Key)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
-}
+/// The plan of workspaces while this server takes no payments (no Stripe key), and of the
+/// workspaces from that time until staff move them (see `subscriptions`).
+pub const SELF_HOSTED: &str = "self_hosted";
 
 /// Every plan, cheapest first.
 pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<Plan>> {
@@ -392,6 +171,10 @@ pub async fn free(conn: &impl ConnectionTrait) -> Result<Plan> {
     by_key(conn, FREE).await
 }
 
+pub async fn self_hosted(conn: &impl ConnectionTrait) -> Result<Plan> {
+    by_key(conn, SELF_HOSTED).await
+}
+
 /// Subscribers per plan id (subscriptions that are not canceled).
 pub async fn subscriber_counts(conn: &impl ConnectionTrait) -> Result<BTreeMap<Uuid, u64>> {
     let rows = subscription::Entity::find()
@@ -422,7 +205,7 @@ pub struct PlanInput {
     pub enabled: bool,
     #[serde(default)]
     pub sort_order: i32,
-    /// Meter → limit (`null`: unlimited); meters left out are unlimited.
+    /// Meter → limit (`null`: unlimited); a meter left out is not included in the plan.
     #[serde(default)]
     pub limits: BTreeMap<String, Option<i64>>,
     #[serde(default)]
@@ -441,6 +224,11 @@ fn yes() -> bool {
     true
 }
 
+/// Longest plan name: it titles a plan card.
+pub const NAME_MAX: usize = 60;
+/// Longest Stripe price id accepted (Stripe's ids are far shorter).
+const STRIPE_ID_MAX: usize = 255;
+
 struct Checked {
     limits: serde_json::Value,
     features: serde_json::Value,
@@ -448,11 +236,19 @@ struct Checked {
 
 fn check(input: &PlanInput, key: Option<&str>) -> Result<Checked> {
     let mut errors = Vec::new();
-    if input.name.trim().is_empty() || input.name.len() > 60 {
+    if input.name.trim().is_empty() || input.name.trim().chars().count() > NAME_MAX {
         errors.push(FieldError::new(
             "name",
-            "Give the plan a name of at most 60 characters",
+            format!("Give the plan a name of at most {NAME_MAX} characters"),
         ));
+    }
+    if let Err(e) = within(
+        "description",
+        "The description",
+        &input.description,
+        DESCRIPTION_MAX,
+    ) {
+        errors.push(e);
     }
     if let Some(key) = key
         && (key.is_empty()
@@ -484,13 +280,13 @@ fn check(input: &PlanInput, key: Option<&str>) -> Result<Checked> {
         ("stripe_price_monthly", &input.stripe_price_monthly),
         ("stripe_price_yearly", &input.stripe_price_yearly),
     ] {
-        if id
-            .as_deref()
-            .is_some_and(|s| !s.is_empty() && !s.starts_with("price_"))
-        {
+        let id = id.as_deref().map(str::trim).unwrap_or_default();
+        if !id.is_empty() && (!id.starts_with("price_") || id.len() > STRIPE_ID_MAX) {
             errors.push(FieldError::new(
                 field,
-                "A Stripe price id starts with price_",
+                format!(
+                    "A Stripe price id starts with price_ and is at most {STRIPE_ID_MAX} characters"
+                ),
             ));
         }
     }
@@ -506,7 +302,7 @@ fn check(input: &PlanInput, key: Option<&str>) -> Result<Checked> {
             None => errors.push(FieldError::new(format!("limits.{name}"), "No such meter")),
             Some(_) if limit.is_some_and(|l| l < 0) => errors.push(FieldError::new(
                 format!("limits.{name}"),
-                "A limit cannot be negative (leave empty for unlimited)",
+                "A limit cannot be negative",
             )),
             Some(m) => {
                 limits.insert(m.as_str().into(), serde_json::json!(limit));
@@ -609,7 +405,7 @@ pub async fn update(conn: &impl ConnectionTrait, id: Uuid, input: &PlanInput) ->
 pub fn lifting(plans: &[Plan], meter: Meter, needed: i64) -> Option<&Plan> {
     plans
         .iter()
-        .filter(|p| p.enabled && p.limit(meter).is_none_or(|l| l >= needed))
+        .filter(|p| p.enabled && !p.is_self_hosted() && p.limit(meter).is_none_or(|l| l >= needed))
         .min_by_key(|p| (p.price_monthly.unwrap_or(i64::MAX), p.sort_order))
 }
 
@@ -618,25 +414,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seeds_match_the_requirements() {
-        let find = |k: &str| SEEDS.iter().find(|s| s.0 == k).copied().unwrap();
-        let (_, _, _, price, accounts, ai, seats, _, _) = find("pro");
-        assert_eq!((price, accounts, ai), (4900, 5, 100));
-        let (_, _, _, price, accounts, ai, seats_agency, _, _) = find("agency");
-        assert_eq!((price, accounts, ai, seats_agency), (14900, 25, 500, 5));
-        let (_, _, _, price, accounts, ai, seats_ent, _, _) = find("enterprise");
-        assert_eq!((price, accounts, ai, seats_ent), (29900, 100, 2000, 20));
-        let (_, _, _, price, accounts, ai, _, _, _) = find("starter");
-        assert_eq!((price, accounts, ai), (1900, 1, 10));
-        assert_eq!(seats, 1);
-    }
-
-    #[test]
     fn bad_input_names_each_field() {
         let input = PlanInput {
             key: Some("Bad Key".into()),
             name: "".into(),
-            description: String::new(),
+            description: "long ".repeat(61),
             currency: "dollars".into(),
             price_monthly: Some(-1),
             price_yearly: None,
@@ -659,6 +441,7 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         for f in [
             "name",
+            "description",
             "key",
             "currency",
             "price_monthly",

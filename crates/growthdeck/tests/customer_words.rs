@@ -113,6 +113,14 @@ async fn no_customer_page_names_settings_or_environment_variables() {
         .await
         .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
+    // Sign-up answers alike for new and known addresses; the new owner then signs in.
+    let res = browser
+        .post(format!("{base}/login"))
+        .form(&[("email", "owner@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
     let home = browser
         .get(format!("{base}/home"))
         .send()

@@ -178,6 +178,7 @@ impl Error {
                 "An internal error occurred. It has been logged; quote the request id when asking for help.".into()
             }
             Error::Validation(errors) if errors.len() == 1 => errors[0].message.clone(),
+            Error::TooManyRequests { retry_after_secs } => too_many(*retry_after_secs),
             other => other.to_string(),
         }
     }
@@ -197,6 +198,21 @@ impl Error {
             .map(|e| e.message.as_str())
             .unwrap_or("")
     }
+}
+
+/// "Too many attempts. Wait 5 minutes and try again.": the wait in words a person reads.
+pub fn too_many(retry_after_secs: u64) -> String {
+    let wait = if retry_after_secs < 60 {
+        format!("{} seconds", retry_after_secs.max(1))
+    } else {
+        let minutes = retry_after_secs.div_ceil(60);
+        if minutes == 1 {
+            "a minute".into()
+        } else {
+            format!("{minutes} minutes")
+        }
+    };
+    format!("Too many attempts. Wait {wait} and try again.")
 }
 
 /// The RFC 9457 problem document.

@@ -55,13 +55,14 @@ async fn the_plans_grid_at_1366_and_390_light_and_dark() {
     };
     let c = &browser.c;
     let base = browser.base.clone();
-    c.goto(&format!("{base}/signup")).await.unwrap();
-    fill(c, "email", "plans@example.com").await;
-    fill(c, "name", "Plan Person").await;
-    fill(c, "password", "correct horse battery staple").await;
-    fill(c, "workspace", "Plans").await;
-    browser.submit().await;
-    wait_for_path(c, "/home").await;
+    browser
+        .sign_up(
+            "plans@example.com",
+            "Plan Person",
+            "correct horse battery staple",
+            "Plans",
+        )
+        .await;
     // A long reason without spaces in the credit history: it must wrap, not widen the page.
     let ws: uuid::Uuid = c
         .execute(
@@ -149,13 +150,14 @@ async fn a_self_hosted_server_says_so_on_the_billing_page() {
     };
     let c = &browser.c;
     let base = browser.base.clone();
-    c.goto(&format!("{base}/signup")).await.unwrap();
-    fill(c, "email", "own@example.com").await;
-    fill(c, "name", "Own Server").await;
-    fill(c, "password", "correct horse battery staple").await;
-    fill(c, "workspace", "Own server").await;
-    browser.submit().await;
-    wait_for_path(c, "/home").await;
+    browser
+        .sign_up(
+            "own@example.com",
+            "Own Server",
+            "correct horse battery staple",
+            "Own server",
+        )
+        .await;
     c.goto(&format!("{base}/billing")).await.unwrap();
     let text = c
         .find(Locator::Id("billing-situation"))

@@ -70,13 +70,14 @@ async fn home_shows_first_steps_then_every_demo_account() {
     let c = &browser.c;
     let base = browser.base.clone();
 
-    c.goto(&format!("{base}/signup")).await.unwrap();
-    fill(c, "email", "agency@example.com").await;
-    fill(c, "name", "Olivia").await;
-    fill(c, "password", "correct horse battery staple").await;
-    fill(c, "workspace", "Olivia's Agency").await;
-    browser.submit().await;
-    wait_for_path(c, "/home").await;
+    browser
+        .sign_up(
+            "agency@example.com",
+            "Olivia",
+            "correct horse battery staple",
+            "Olivia's Agency",
+        )
+        .await;
 
     // An empty workspace leads with its first steps, none done yet, each with a link.
     let steps = c

@@ -98,13 +98,14 @@ async fn real_usernames_are_refused_and_demo_pictures_load() {
     let base = browser.base.clone();
     let db = browser.state.db.clone();
 
-    c.goto(&format!("{base}/signup")).await.unwrap();
-    fill(c, "email", "pictures@example.com").await;
-    fill(c, "name", "Picture Person").await;
-    fill(c, "password", "correct horse battery staple").await;
-    fill(c, "workspace", "Picture Agency").await;
-    browser.submit().await;
-    wait_for_path(c, "/home").await;
+    browser
+        .sign_up(
+            "pictures@example.com",
+            "Picture Person",
+            "correct horse battery staple",
+            "Picture Agency",
+        )
+        .await;
 
     // A real username, no data source on this server: refused, with the way to real data and
     // an explicit offer of demo data; the form keeps what was typed; nothing is stored.

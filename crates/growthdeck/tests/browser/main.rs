@@ -7,9 +7,9 @@
 mod auth;
 mod billing;
 mod customer;
+mod home;
 mod instagram_data;
 mod instagram_pages;
 mod shell;
-mod home;
 mod staff;
 mod support;

@@ -156,6 +156,24 @@ impl Browser {
             .max(0)
     }
 
+    /// Signs up through the page (which answers "check your email" alike for every address),
+    /// then signs in with the same password and lands on `/home`.
+    pub async fn sign_up(&self, email: &str, name: &str, password: &str, workspace: &str) {
+        let c = &self.c;
+        c.goto(&format!("{}/signup", self.base)).await.unwrap();
+        fill(c, "email", email).await;
+        fill(c, "name", name).await;
+        fill(c, "password", password).await;
+        fill(c, "workspace", workspace).await;
+        self.submit().await;
+        wait_for_path(c, "/signup/sent").await;
+        c.goto(&format!("{}/login", self.base)).await.unwrap();
+        fill(c, "email", email).await;
+        fill(c, "password", password).await;
+        self.submit().await;
+        wait_for_path(c, "/home").await;
+    }
+
     pub async fn submit(&self) {
         self.c
             .find(Locator::Css("main form button[type=submit]"))

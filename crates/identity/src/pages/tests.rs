@@ -99,7 +99,7 @@ async fn pages_work_without_javascript() {
 
     let (s, _, body) = get(&c, &app, "/home").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(body.contains("Check your inbox to verify your email"));
+    assert!(body.contains("Verify your email address"));
     assert!(body.contains("Resend verification email"));
     assert!(body.contains("Alice created the workspace."), "{body}");
     assert!(!body.contains("user.signed_up"), "no action codes");

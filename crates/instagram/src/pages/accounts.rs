@@ -14,7 +14,7 @@ use platform::{
     http::{extract::Form, meta},
     web::{
         flash,
-        forms::{Answer, FormErrors, action_failed, action_message, after_action, html_with, parse_id},
+        forms::{Answer, FormErrors, action_failed, after_action, html_with, parse_id},
         shell::Shell,
     },
 };
@@ -285,7 +285,8 @@ pub async fn refresh(
     let outcome = accounts::request_refresh(&state, &ctx, id).await;
     if meta::current().is_htmx {
         // htmx swaps the answer into the button's place: a progress bar, or a line saying
-        // why not (never the page a redirect would bring).
+        // one is on its way. A refusal (too soon, not allowed) is an error: platform answers
+        // htmx with its status and a toast, and nothing is swapped.
         let message = match outcome {
             Ok(RefreshRequest::Queued(job)) => {
                 let card = accounts::find_in(&state, &ctx, id).await?;
@@ -295,7 +296,7 @@ pub async fn refresh(
                 }));
             }
             Ok(RefreshRequest::AlreadyQueued) => "A refresh is already on its way.".to_string(),
-            Err(e) => action_message(e)?,
+            Err(e) => return Err(e),
         };
         return Ok(platform::web::render(&RefreshRefused { message }));
     }

@@ -70,6 +70,14 @@ async fn profile_of(app: &TestApp, username: &str) -> profile::Model {
 /// day, ending at today's count.
 async fn history(app: &TestApp, p: &profile::Model, days: i64, per_day: i64) {
     let today = Utc::now().date_naive();
+    // The demo generator wrote its own year on the first refresh: this test's history
+    // replaces it.
+    profile_snapshot::Entity::delete_many()
+        .filter(profile_snapshot::Column::ProfileId.eq(p.id))
+        .filter(profile_snapshot::Column::Day.lt(today))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
     let now = p.followers_count.unwrap();
     for back in 1..=days {
         profile_snapshot::ActiveModel {
@@ -368,19 +376,30 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
     let res = s
         .web
         .post(app.url("/instagram/tracked"))
-        .form(&[("username", "rival.brand"), ("note", "main competitor")])
+        .form(&[
+            ("username", "demo.rival.brand"),
+            ("note", "main competitor"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // The tracked profile's first refresh.
     for _ in 0..200 {
-        if profile_of(&app, "rival.brand").await.fetched_at.is_some() {
+        if profile_of(&app, "demo.rival.brand")
+            .await
+            .fetched_at
+            .is_some()
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    for (name, per_day) in [("first.brand", 10), ("second.brand", 2), ("rival.brand", 7)] {
+    for (name, per_day) in [
+        ("first.brand", 10),
+        ("second.brand", 2),
+        ("demo.rival.brand", 7),
+    ] {
         let p = profile_of(&app, name).await;
         history(&app, &p, 40, per_day).await;
     }
@@ -388,7 +407,11 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
     // No choice: everything (up to six), with the 30-day change from the snapshots.
     let (status, page) = get(&s.web, &app, "/instagram/compare").await;
     assert_eq!(status, StatusCode::OK);
-    for (name, per_day) in [("first.brand", 10), ("second.brand", 2), ("rival.brand", 7)] {
+    for (name, per_day) in [
+        ("first.brand", 10),
+        ("second.brand", 2),
+        ("demo.rival.brand", 7),
+    ] {
         let row = compare_row(&page, name);
         let gained = 30 * per_day;
         assert!(
@@ -406,7 +429,7 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
     // Overlaid charts: one series per profile, with a legend.
     for chart in ["chart-compare-followers", "chart-compare-engagement"] {
         let svg = figure(&page, chart);
-        for name in ["first.brand", "second.brand", "rival.brand"] {
+        for name in ["first.brand", "second.brand", "demo.rival.brand"] {
             assert!(
                 svg.contains(&format!("@{name}</li>")),
                 "{chart}: legend {name}"
@@ -417,7 +440,7 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
         }
     }
     // The tracked profile opens its own page.
-    let rival = profile_of(&app, "rival.brand").await;
+    let rival = profile_of(&app, "demo.rival.brand").await;
     let tracked_id = instagram::model::tracked::Entity::find()
         .filter(instagram::model::tracked::Column::ProfileId.eq(rival.id))
         .one(&app.state.db)
@@ -426,7 +449,7 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
         .unwrap()
         .id;
     assert!(page.contains(&format!(
-        "href=\"/instagram/tracked/{tracked_id}\">@rival.brand</a>"
+        "href=\"/instagram/tracked/{tracked_id}\">@demo.rival.brand</a>"
     )));
 
     // Two chosen, over a week: only they, the choice kept in the form.
@@ -437,7 +460,7 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains(">@first.brand</a>") && page.contains(">@rival.brand</a>"));
+    assert!(page.contains(">@first.brand</a>") && page.contains(">@demo.rival.brand</a>"));
     assert!(!page.contains(">@second.brand</a>"), "not chosen");
     assert!(page.contains(&format!("value=\"{a}\" checked>")));
     assert!(page.contains(&format!("value=\"{b}\">")));
@@ -479,7 +502,7 @@ async fn a_tracked_profile_has_a_page_of_its_workspace_only() {
     let res = s
         .web
         .post(app.url("/instagram/tracked"))
-        .form(&[("username", "public.rival"), ("note", "")])
+        .form(&[("username", "demo.public.rival"), ("note", "")])
         .send()
         .await
         .unwrap();
@@ -493,11 +516,11 @@ async fn a_tracked_profile_has_a_page_of_its_workspace_only() {
         .unwrap();
     let path = format!("/instagram/tracked/{}", tracked.id);
     let (_, overview) = get(&s.web, &app, "/instagram").await;
-    assert!(overview.contains(&format!("href=\"{path}\">@public.rival</a>")));
+    assert!(overview.contains(&format!("href=\"{path}\">@demo.public.rival</a>")));
 
     let (status, page) = get(&s.web, &app, &format!("{path}?days=90")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("@public.rival") && page.contains("Public data"));
+    assert!(page.contains("@demo.public.rival") && page.contains("Public data"));
     assert!(page.contains("id=\"chart-followers\"") && page.contains("Top posts"));
     assert!(!page.contains("Private insights") && !page.contains("id=\"chart-reach\""));
     assert!(
@@ -514,7 +537,7 @@ async fn a_tracked_profile_has_a_page_of_its_workspace_only() {
     let res = other
         .web
         .post(app.url("/instagram/tracked"))
-        .form(&[("username", "public.rival"), ("note", "")])
+        .form(&[("username", "demo.public.rival"), ("note", "")])
         .send()
         .await
         .unwrap();
@@ -522,7 +545,7 @@ async fn a_tracked_profile_has_a_page_of_its_workspace_only() {
     for p in [path.clone(), format!("{path}/figures?days=30")] {
         let (status, body) = get(&other.web, &app, &p).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
-        assert!(!body.contains("public.rival"));
+        assert!(!body.contains("demo.public.rival"));
     }
     let (status, _) = get(
         &s.web,
@@ -591,20 +614,23 @@ async fn the_tracked_note_is_limited_and_wraps() {
     let s = sign_in(&app, "owner@example.com", "Agency").await;
     let (_, overview) = get(&s.web, &app, "/instagram").await;
     assert!(overview.contains("id=\"track-note\" name=\"note\" type=\"text\" value=\"\" autocomplete=\"off\" maxlength=\"200\""));
-    assert!(overview.contains("id=\"track-username\" name=\"username\" type=\"text\" value=\"\" autocomplete=\"off\" maxlength=\"40\""));
+    assert!(overview.contains("id=\"track-username\" name=\"username\" type=\"text\" value=\"\" autocomplete=\"off\" maxlength=\"31\""));
 
     let long = "x".repeat(10_000);
     let res = s
         .web
         .post(app.url("/instagram/tracked"))
-        .form(&[("username", "long.note"), ("note", long.as_str())])
+        .form(&[("username", "demo.long.note"), ("note", long.as_str())])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
     assert!(page.contains("id=\"track-note-error\">A note can be at most 200 characters long"));
-    assert!(page.contains("value=\"long.note\""), "the username is kept");
+    assert!(
+        page.contains("value=\"demo.long.note\""),
+        "the username is kept"
+    );
     assert!(
         page.contains(&format!("value=\"{long}\"")),
         "so is the note"
@@ -622,7 +648,7 @@ async fn the_tracked_note_is_limited_and_wraps() {
     let res = s
         .web
         .post(app.url("/instagram/tracked"))
-        .form(&[("username", "long.note"), ("note", word.as_str())])
+        .form(&[("username", "demo.long.note"), ("note", word.as_str())])
         .send()
         .await
         .unwrap();
@@ -634,7 +660,7 @@ async fn the_tracked_note_is_limited_and_wraps() {
         .web
         .post(app.url("/instagram/tracked"))
         .form(&[
-            ("username", "emoji.note"),
+            ("username", "demo.emoji.note"),
             ("note", "é".repeat(200).as_str()),
         ])
         .send()
@@ -657,19 +683,14 @@ async fn refresh_now_answers_htmx_with_a_part_of_the_page() {
         }
         req.send()
     };
-    // Just refreshed: too soon. htmx gets a line to put in the button's place, never a page.
+    // Just refreshed: too soon. htmx gets the status and a toast saying when, nothing to swap
+    // (never a page).
     let res = refresh(true).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let body = res.text().await.unwrap();
-    assert!(
-        body.starts_with("<p class=\"hint refresh-refused\""),
-        "{body}"
-    );
-    assert!(
-        body.contains("try again") || body.contains("Try again"),
-        "{body}"
-    );
-    assert!(!body.contains("<html"));
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers()["hx-reswap"], "none");
+    let toast = res.headers()["hx-trigger"].to_str().unwrap().to_string();
+    assert!(toast.contains("gd:toast"), "{toast}");
+    assert!(res.text().await.unwrap().is_empty());
     // Without htmx: back to the page with the message.
     let res = refresh(false).await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);

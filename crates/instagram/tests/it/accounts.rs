@@ -23,7 +23,7 @@ async fn a_demo_account_fills_in_with_labelled_history_and_insights() {
     assert_eq!(added["username"], "travel.with.mia");
     assert_eq!(added["kind"], "demo");
     let id = added["id"].as_str().unwrap().to_string();
-    let d = fetched(&app, &token, &id).await;
+    let d = fetched_over(&app, &token, &id, 365).await;
     assert_eq!(d["source"], "demo", "labelled demo");
     assert!(d["followers_count"].as_i64().unwrap() > 0);
     let posts = d["posts"].as_array().unwrap();
@@ -42,8 +42,8 @@ async fn a_demo_account_fills_in_with_labelled_history_and_insights() {
     );
     assert_eq!(
         d["followers_history"].as_array().unwrap().len(),
-        366,
-        "a year of daily history and today's snapshot"
+        365,
+        "a year of daily history, today's snapshot included"
     );
     assert!(d["last_refresh_error"].is_null());
 

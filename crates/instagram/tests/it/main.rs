@@ -7,8 +7,8 @@ mod apify;
 mod connect;
 mod fake_instagram;
 mod graph;
-mod honest_data;
 mod home;
+mod honest_data;
 mod media;
 mod pages;
 mod social;
@@ -92,10 +92,15 @@ pub async fn workspace_id(app: &TestApp, token: &str) -> uuid::Uuid {
 
 /// Waits until the account's profile has been fetched (its first refresh ran).
 pub async fn fetched(app: &TestApp, token: &str, id: &str) -> Value {
+    fetched_over(app, token, id, 30).await
+}
+
+/// As [`fetched`], with the figures over the last `days` days (the API's `?days=`).
+pub async fn fetched_over(app: &TestApp, token: &str, id: &str, days: u16) -> Value {
     for _ in 0..200 {
         let body: Value = app
             .api()
-            .get(app.url(&format!("/api/v1/instagram/accounts/{id}")))
+            .get(app.url(&format!("/api/v1/instagram/accounts/{id}?days={days}")))
             .bearer_auth(token)
             .send()
             .await

@@ -155,7 +155,7 @@ impl FormErrors {
             }
             Error::TooManyRequests { retry_after_secs } => Ok(FormErrors {
                 fields: Vec::new(),
-                messages: vec![too_many(retry_after_secs)],
+                messages: vec![crate::error::too_many(retry_after_secs)],
                 answer: Answer {
                     status: StatusCode::TOO_MANY_REQUESTS,
                     retry_after: Some(retry_after_secs),
@@ -209,20 +209,6 @@ impl FormErrors {
     }
 }
 
-pub fn too_many(retry_after_secs: u64) -> String {
-    let wait = if retry_after_secs < 60 {
-        format!("{} seconds", retry_after_secs.max(1))
-    } else {
-        let minutes = retry_after_secs.div_ceil(60);
-        if minutes == 1 {
-            "a minute".into()
-        } else {
-            format!("{minutes} minutes")
-        }
-    };
-    format!("Too many attempts. Wait {wait} and try again.")
-}
-
 /// The message of a failed action to show in an error flash; errors that need the error page
 /// (sign-in required, internal) are passed on.
 pub fn action_message(error: Error) -> Result<String> {
@@ -233,7 +219,7 @@ pub fn action_message(error: Error) -> Result<String> {
             .map(|f| f.message)
             .unwrap_or_else(|| "The input is not valid".into())),
         Error::NotFound => Ok("That item was not found. It may have been removed already.".into()),
-        Error::TooManyRequests { retry_after_secs } => Ok(too_many(retry_after_secs)),
+        Error::TooManyRequests { retry_after_secs } => Ok(crate::error::too_many(retry_after_secs)),
         e @ (Error::Forbidden(_)
         | Error::Conflict(_)
         | Error::BadRequest(_)
@@ -435,11 +421,11 @@ mod tests {
     #[test]
     fn waits() {
         assert_eq!(
-            too_many(30),
+            crate::error::too_many(30),
             "Too many attempts. Wait 30 seconds and try again."
         );
         assert_eq!(
-            too_many(900),
+            crate::error::too_many(900),
             "Too many attempts. Wait 15 minutes and try again."
         );
     }

@@ -2,6 +2,10 @@
 //! PostgreSQL locks the chosen rows with `FOR UPDATE SKIP LOCKED` so concurrent claimers
 //! skip each other's rows; SQLite has one writer at a time, so a single
 //! `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING` is already atomic.
+//!
+//! Every outcome is guarded by worker, attempt and state: a worker whose lease was taken
+//! over (it was presumed dead, and the job claimed again) records nothing over the newer
+//! attempt.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -14,10 +18,12 @@ use uuid::Uuid;
 use super::model::{self, job};
 use crate::{db::now, error::Result};
 
-/// Claims up to `limit` due jobs of `queue` for `worker`, leasing them until `lease_until`.
-/// `look_first`: check with a read whether anything is due before the claiming UPDATE — for
-/// idle polls, which must not be writes (on SQLite every UPDATE takes the database's single
-/// write lock, even when it changes nothing). Under a backlog the check is skipped.
+/// Claims up to `limit` due jobs of `queue` for `worker`, leasing them until `lease_until`,
+/// in one statement. `look_first`: check with a read whether anything is due before the
+/// claiming UPDATE — for idle polls, which must not be writes (on SQLite every UPDATE takes
+/// the database's single write lock, even when it changes nothing). Under a backlog, and
+/// after a wake-up, the check is skipped: on SQLite a wake-up comes from a commit still in
+/// progress, which a read would not see yet but the UPDATE waits for (see [`super::wake`]).
 pub async fn claim(
     conn: &impl ConnectionTrait,
     queue: &str,
@@ -45,8 +51,8 @@ pub async fn claim(
     let sql = format!(
         "UPDATE jobs SET state = 'executing', attempt = attempt + 1, attempted_at = $1, worker = $2, \
          lease_expires_at = $3 \
-         WHERE id IN (SELECT id FROM jobs WHERE state = 'available' AND queue = $4 AND run_at <= $1 \
-         ORDER BY priority ASC, run_at ASC, id ASC LIMIT $5 {lock}) \
+         WHERE state = 'available' AND id IN (SELECT id FROM jobs WHERE state = 'available' \
+         AND queue = $4 AND run_at <= $1 ORDER BY priority ASC, run_at ASC, id ASC LIMIT $5 {lock}) \
          RETURNING id, kind, queue, payload, state, priority, attempt, max_attempts, run_at, attempted_at, \
          completed_at, worker, lease_expires_at, errors, unique_key, created_at"
     );
@@ -88,11 +94,30 @@ pub async fn complete(
     Ok(res.rows_affected == 1)
 }
 
-/// Marks many attempts of one worker done in one statement (the runner batches completions:
-/// one commit for many jobs is what lets PostgreSQL go past a commit per job).
-pub async fn complete_many(conn: &impl ConnectionTrait, worker: &str, ids: &[Uuid]) -> Result<u64> {
-    if ids.is_empty() {
+/// Marks many attempts of one worker done in one statement: `done` holds (job id, attempt).
+/// The runner batches completions — one statement and one commit for many jobs is what lets
+/// the queue go past a commit per job. Guarded like [`complete`]; returns the rows changed.
+pub async fn complete_many(
+    conn: &impl ConnectionTrait,
+    worker: &str,
+    done: &[(Uuid, i32)],
+) -> Result<u64> {
+    if done.is_empty() {
         return Ok(0);
+    }
+    // Nearly always one attempt number for the whole batch: `attempt = a AND id IN (…)` per
+    // number keeps the primary key usable (a list of (id, attempt) pairs would not be).
+    let mut by_attempt: std::collections::BTreeMap<i32, Vec<Uuid>> = Default::default();
+    for (id, attempt) in done {
+        by_attempt.entry(*attempt).or_default().push(*id);
+    }
+    let mut which = sea_orm::Condition::any();
+    for (attempt, ids) in by_attempt {
+        which = which.add(
+            sea_orm::Condition::all()
+                .add(job::Column::Attempt.eq(attempt))
+                .add(job::Column::Id.is_in(ids)),
+        );
     }
     Ok(job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(model::COMPLETED))
@@ -101,7 +126,7 @@ pub async fn complete_many(conn: &impl ConnectionTrait, worker: &str, ids: &[Uui
             job::Column::LeaseExpiresAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(job::Column::Id.is_in(ids.to_vec()))
+        .filter(which)
         .filter(job::Column::Worker.eq(worker))
         .filter(job::Column::State.eq(model::EXECUTING))
         .exec(conn)

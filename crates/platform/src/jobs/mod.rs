@@ -34,6 +34,7 @@
 //! jobs nor once-per-tick cron across nodes, so it would not meet the requirements.
 
 pub mod builtin;
+mod completions;
 pub mod cron;
 pub mod dead;
 pub mod model;

@@ -7,7 +7,6 @@
 //! once their leases expire.
 
 use std::{
-    collections::HashSet,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -20,14 +19,16 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use super::{JobError, JobMeta, Registry, dead, model::job, store, wake::Wakeups};
+pub use super::completions::FLUSH_INTERVAL;
+use super::{
+    JobError, JobMeta, Registry,
+    completions::{Leases, flush_loop},
+    dead,
+    model::job,
+    store,
+    wake::Wakeups,
+};
 use crate::{db::now, state::AppState};
-
-/// How long a completion may wait to be written with others (see [`RunnerConfig::flush`]).
-pub const FLUSH_INTERVAL: Duration = Duration::from_millis(5);
-
-/// Completions written in one statement at most.
-const FLUSH_BATCH: usize = 1000;
 
 #[derive(Debug, Clone)]
 pub struct RunnerConfig {
@@ -83,81 +84,6 @@ pub fn worker_name() -> String {
     format!("{host}-{}-{suffix}", std::process::id())
 }
 
-/// The jobs this runner holds a lease on: running, or finished with the completion not
-/// written yet. The heartbeat renews both; shutdown waits for the running ones and releases
-/// those that did not finish.
-#[derive(Clone, Default)]
-struct Leases(Arc<Mutex<LeaseSets>>);
-
-#[derive(Default)]
-struct LeaseSets {
-    running: HashSet<Uuid>,
-    unwritten: HashSet<Uuid>,
-}
-
-impl Leases {
-    fn with<T>(&self, f: impl FnOnce(&mut LeaseSets) -> T) -> Option<T> {
-        self.0.lock().ok().map(|mut sets| f(&mut sets))
-    }
-
-    fn started(&self, id: Uuid) {
-        self.with(|s| s.running.insert(id));
-    }
-
-    /// Ran to success; leased until the flusher writes it.
-    fn succeeded(&self, id: Uuid) {
-        self.with(|s| {
-            s.running.remove(&id);
-            s.unwritten.insert(id);
-        });
-    }
-
-    /// Its outcome is written (or it is given up): no lease to renew.
-    fn forget(&self, ids: impl IntoIterator<Item = Uuid>) {
-        self.with(|s| {
-            for id in ids {
-                s.running.remove(&id);
-                s.unwritten.remove(&id);
-            }
-        });
-    }
-
-    fn running(&self) -> Vec<Uuid> {
-        self.with(|s| s.running.iter().copied().collect())
-            .unwrap_or_default()
-    }
-
-    fn all(&self) -> Vec<Uuid> {
-        self.with(|s| s.running.union(&s.unwritten).copied().collect())
-            .unwrap_or_default()
-    }
-}
-
-/// The connection for the queue's own records: claims, completions, lease renewals and
-/// releases. On PostgreSQL it is a small pool of its own whose transactions commit
-/// asynchronously (`synchronous_commit = off`): a claim or a batch of completions does not
-/// wait for the WAL to reach the disk (milliseconds each on a busy disk). A crash of the
-/// database may then forget the last moments of these records, which at-least-once delivery
-/// covers already: a forgotten claim leaves the job available, a forgotten completion leaves
-/// it leased until the lease expires; either way it runs again. Enqueues, and failures with
-/// their notifications, stay on the application's pool and commit durably. SQLite
-/// (`synchronous = NORMAL` in WAL mode) does not wait for the disk at commit anyway.
-fn bookkeeping(db: &DatabaseConnection, connections: u32) -> DatabaseConnection {
-    if db.get_database_backend() != DatabaseBackend::Postgres {
-        return db.clone();
-    }
-    let options = (*db.get_postgres_connection_pool().connect_options())
-        .clone()
-        .options([("synchronous_commit", "off")]);
-    let pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
-        .max_connections(connections)
-        .min_connections(0)
-        .acquire_timeout(Duration::from_secs(10))
-        .idle_timeout(Some(Duration::from_secs(60)))
-        .connect_lazy_with(options);
-    sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
-}
-
 pub struct Runner {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
@@ -174,7 +100,7 @@ impl Runner {
         let (stop, stop_rx) = watch::channel(false);
         let leases = Leases::default();
         let jobs: Arc<Mutex<JoinSet<()>>> = Arc::default();
-        let book = bookkeeping(&state.db, config.queues.len() as u32 + 2);
+        let book = store::bookkeeping(&state.db, config.queues.len() as u32 + 2);
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         let flusher = tokio::spawn(flush_loop(
             book.clone(),
@@ -286,7 +212,7 @@ impl Drop for Runner {
 /// What the claim loops and their jobs share.
 struct Shared {
     state: AppState,
-    /// See [`bookkeeping`].
+    /// See [`store::bookkeeping`].
     book: DatabaseConnection,
     registry: Arc<Registry>,
     config: RunnerConfig,
@@ -465,60 +391,6 @@ async fn execute(shared: &Shared, j: job::Model) {
         }
         Err(e) => {
             tracing::error!(job_id = %j.id, error = %e, "job outcome not recorded; the lease will expire and it will run again")
-        }
-    }
-}
-
-/// Writes completions in batches: the first one waits up to `every` for others to join it
-/// (and whatever finishes while a batch is written goes in the next). When the channel closes
-/// (shutdown: every claim loop and job has ended) it writes what is pending at once and ends.
-async fn flush_loop(
-    book: DatabaseConnection,
-    worker: String,
-    leases: Leases,
-    mut done: mpsc::UnboundedReceiver<(Uuid, i32)>,
-    every: Duration,
-) {
-    let mut batch: Vec<(Uuid, i32)> = Vec::new();
-    let mut open = true;
-    loop {
-        if batch.is_empty() {
-            match done.recv().await {
-                Some(first) => batch.push(first),
-                None => return,
-            }
-        }
-        let until = tokio::time::Instant::now() + every;
-        while open && batch.len() < FLUSH_BATCH {
-            match tokio::time::timeout_at(until, done.recv()).await {
-                Ok(Some(d)) => batch.push(d),
-                Ok(None) => open = false,
-                Err(_) => break,
-            }
-        }
-        match store::complete_many(&book, &worker, &batch).await {
-            Ok(written) => {
-                if written < batch.len() as u64 {
-                    tracing::warn!(
-                        not_written = batch.len() as u64 - written,
-                        "completions not recorded: those jobs' leases were taken over"
-                    );
-                }
-                leases.forget(batch.drain(..).map(|(id, _)| id));
-            }
-            Err(e) if open => {
-                // Kept (and still leased): written with the next batch.
-                tracing::warn!(error = %e, jobs = batch.len(), "writing completions failed; retrying");
-                tokio::time::sleep(every.max(Duration::from_millis(100))).await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, jobs = batch.len(), "completions not written; the jobs will run again after their lease");
-                return;
-            }
-        }
-        if !open && batch.is_empty() {
-            // Anything sent before the close was received above.
-            return;
         }
     }
 }

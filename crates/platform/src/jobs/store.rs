@@ -3,14 +3,16 @@
 //! skip each other's rows; SQLite has one writer at a time, so a single
 //! `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING` is already atomic.
 //!
-//! Every outcome is guarded by worker, attempt and state: a worker whose lease was taken
+//! Outcomes (completion, failure) are guarded by worker, attempt and state: a worker whose lease was taken
 //! over (it was presumed dead, and the job claimed again) records nothing over the newer
 //! attempt.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
+    FromQueryResult, QueryFilter, QuerySelect, Statement,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -242,6 +244,31 @@ pub async fn release(conn: &impl ConnectionTrait, worker: &str, ids: &[Uuid]) ->
         .exec(conn)
         .await?
         .rows_affected)
+}
+
+/// The connection for the queue's own records: claims, completions, lease renewals and
+/// releases. On PostgreSQL it is a small pool of its own whose transactions commit
+/// asynchronously (`synchronous_commit = off`): a claim or a batch of completions does not
+/// wait for the WAL to reach the disk (milliseconds each on a busy disk). A crash of the
+/// database may then forget the last moments of these records, which at-least-once delivery
+/// covers already: a forgotten claim leaves the job available, a forgotten completion leaves
+/// it leased until the lease expires; either way it runs again. Enqueues, and failures with
+/// their notifications, stay on the application's pool and commit durably. SQLite
+/// (`synchronous = NORMAL` in WAL mode) does not wait for the disk at commit anyway.
+pub(crate) fn bookkeeping(db: &DatabaseConnection, connections: u32) -> DatabaseConnection {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return db.clone();
+    }
+    let options = (*db.get_postgres_connection_pool().connect_options())
+        .clone()
+        .options([("synchronous_commit", "off")]);
+    let pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
+        .max_connections(connections)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(10))
+        .idle_timeout(Some(Duration::from_secs(60)))
+        .connect_lazy_with(options);
+    sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
 }
 
 /// Available jobs per queue (for the queue-depth gauge).

@@ -65,6 +65,9 @@ fn counted_worker(dir: &std::path::Path, database_url: &str, starts: &Starts) ->
             if v["fields"]["message"] == "job started" {
                 let id = v["fields"]["job_id"].as_str().unwrap().parse().unwrap();
                 *starts.lock().unwrap().entry(id).or_default() += 1;
+            } else if v["level"] != "DEBUG" {
+                // Warnings and errors of the worker, shown if the test fails.
+                eprintln!("worker: {line}");
             }
         }
     });

@@ -100,7 +100,9 @@ impl Runner {
         let (stop, stop_rx) = watch::channel(false);
         let leases = Leases::default();
         let jobs: Arc<Mutex<JoinSet<()>>> = Arc::default();
-        let book = store::bookkeeping(&state.db, config.queues.len() as u32 + 2);
+        // Claims of the busy queues, the flusher and the heartbeat; short statements that can
+        // share a few connections.
+        let book = store::bookkeeping(&state.db, 3);
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         let flusher = tokio::spawn(flush_loop(
             book.clone(),

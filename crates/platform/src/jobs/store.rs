@@ -45,6 +45,11 @@ pub async fn claim(
             return Ok(Vec::new());
         }
     }
+    // The chosen rows are locked (PostgreSQL) or the writer is alone (SQLite) until the
+    // UPDATE is done, so the outer WHERE needs nothing but the ids. Repeating
+    // `state = 'available'` there would be harmless but slow: without ANALYZE statistics
+    // SQLite then walks the claim index over every available job instead of fetching the
+    // chosen ids by primary key (measured: a third of the throughput with 20,000 queued).
     let lock = if backend == DatabaseBackend::Postgres {
         "FOR UPDATE SKIP LOCKED"
     } else {
@@ -53,8 +58,8 @@ pub async fn claim(
     let sql = format!(
         "UPDATE jobs SET state = 'executing', attempt = attempt + 1, attempted_at = $1, worker = $2, \
          lease_expires_at = $3 \
-         WHERE state = 'available' AND id IN (SELECT id FROM jobs WHERE state = 'available' \
-         AND queue = $4 AND run_at <= $1 ORDER BY priority ASC, run_at ASC, id ASC LIMIT $5 {lock}) \
+         WHERE id IN (SELECT id FROM jobs WHERE state = 'available' AND queue = $4 AND run_at <= $1 \
+         ORDER BY priority ASC, run_at ASC, id ASC LIMIT $5 {lock}) \
          RETURNING id, kind, queue, payload, state, priority, attempt, max_attempts, run_at, attempted_at, \
          completed_at, worker, lease_expires_at, errors, unique_key, created_at"
     );

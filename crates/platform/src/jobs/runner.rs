@@ -235,7 +235,12 @@ async fn claim_loop(
     let finished = Arc::new(Notify::new());
     // Subscribed before the first claim: a commit after it wakes this loop, one before it
     // is found by the claim.
-    let commits = super::wake::sqlite_commits(&shared.state.db).await;
+    let commits = super::wake::sqlite_commits(&shared.state.db)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(queue, error = %e, "commits will not wake the workers; polling only");
+            None
+        });
     let mut wakeups = Wakeups::new(&shared.state.jobs.wake, commits.as_ref());
     // Whether the last claim found nothing: then the next one looks (reads) before it claims.
     let mut idle = true;

@@ -143,20 +143,21 @@ pub fn watch_sqlite_commits(
 /// The signal raised when a transaction that enqueued commits on `db`'s SQLite file, in this
 /// process (through any pool opened by [`crate::db::connect_url`]). `None` on PostgreSQL
 /// (`NOTIFY` does this there) and for in-memory databases.
-pub async fn sqlite_commits(db: &DatabaseConnection) -> Option<Signal> {
+pub async fn sqlite_commits(db: &DatabaseConnection) -> Result<Option<Signal>, sea_orm::DbErr> {
     if db.get_database_backend() != DatabaseBackend::Sqlite {
-        return None;
+        return Ok(None);
     }
     let row = db
         .query_one_raw(Statement::from_string(
             DatabaseBackend::Sqlite,
             "SELECT file FROM pragma_database_list WHERE name = 'main'",
         ))
-        .await
-        .ok()
-        .flatten()?;
-    let file: String = row.try_get("", "file").ok()?;
-    (!file.is_empty()).then(|| signal_of(PathBuf::from(file)))
+        .await?;
+    let file: String = match row {
+        Some(row) => row.try_get("", "file")?,
+        None => return Ok(None),
+    };
+    Ok((!file.is_empty()).then(|| signal_of(PathBuf::from(file))))
 }
 
 /// What a claim loop listens to: this process's [`super::Jobs`] signal (explicit wakes, and

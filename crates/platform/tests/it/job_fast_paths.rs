@@ -194,7 +194,7 @@ async fn a_job_enqueued_in_a_committed_transaction_starts_without_waiting_for_th
         (started - committed).as_secs_f64() * 1000.0
     );
 
-    // A deferred transaction (`begin`) too, with several jobs and another write.
+    // A deferred transaction (`begin`) too, with several jobs.
     let txn = app.state.db.begin().await.unwrap();
     let mut ids = Vec::new();
     for _ in 0..3 {
@@ -224,7 +224,7 @@ async fn a_rolled_back_enqueue_never_runs_and_wakes_nobody() {
         ),
         Postgres(Box<sea_orm::sqlx::postgres::PgListener>),
     }
-    let mut watch = match jobs::wake::sqlite_commits(&app.state.db).await {
+    let mut watch = match jobs::wake::sqlite_commits(&app.state.db).await.unwrap() {
         Some(signal) => {
             let rx = signal.subscribe();
             Watch::Sqlite(signal, rx)

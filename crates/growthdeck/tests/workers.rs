@@ -1,9 +1,13 @@
 //! The job queue across real processes: `growthdeck worker` killed with SIGKILL mid-job, and
-//! two worker processes draining 10,000 jobs from one PostgreSQL database.
+//! two worker processes draining 10,000 jobs from one PostgreSQL database, each job executed
+//! exactly once (counted from the workers' own `job started` log lines).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{
+    collections::HashMap,
+    io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -21,22 +25,53 @@ impl Drop for Worker {
     }
 }
 
+fn command(dir: &std::path::Path, database_url: &str, lease_secs: u64) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("worker")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GROWTHDECK_DATA_DIR", dir)
+        .env("GROWTHDECK_DATABASE_URL", database_url)
+        .env("GROWTHDECK_JOBS_LEASE_SECS", lease_secs.to_string())
+        .env("GROWTHDECK_JOBS_POLL_MS", "50")
+        .env("GROWTHDECK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    c
+}
+
 fn worker(dir: &std::path::Path, database_url: &str, lease_secs: u64) -> Worker {
-    Worker(
-        Command::new(BIN)
-            .arg("worker")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("GROWTHDECK_DATA_DIR", dir)
-            .env("GROWTHDECK_DATABASE_URL", database_url)
-            .env("GROWTHDECK_JOBS_LEASE_SECS", lease_secs.to_string())
-            .env("GROWTHDECK_JOBS_POLL_MS", "50")
-            .env("GROWTHDECK_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    Worker(command(dir, database_url, lease_secs).spawn().unwrap())
+}
+
+/// Job starts by job id, as the workers log them.
+type Starts = Arc<Mutex<HashMap<uuid::Uuid, usize>>>;
+
+/// A worker whose JSON log reports every job it starts into `starts`.
+fn counted_worker(dir: &std::path::Path, database_url: &str, starts: &Starts) -> Worker {
+    let mut child = command(dir, database_url, 30)
+        .env("GROWTHDECK_LOG", "warn,platform::jobs::runner=debug")
+        .env("GROWTHDECK_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let starts = starts.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            if v["fields"]["message"] == "job started" {
+                let id = v["fields"]["job_id"].as_str().unwrap().parse().unwrap();
+                *starts.lock().unwrap().entry(id).or_default() += 1;
+            } else if v["level"] != "DEBUG" {
+                // Warnings and errors of the worker, shown if the test fails.
+                eprintln!("worker: {line}");
+            }
+        }
+    });
+    Worker(child)
 }
 
 /// Blocks until the worker printed that it runs (its claim loops are started).
@@ -111,15 +146,20 @@ async fn two_worker_processes_run_ten_thousand_jobs_each_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let (url, db) = database(dir.path()).await;
     // Both processes run before any job exists, so they compete for every claim.
-    let mut a = worker(dir.path(), &url, 30);
-    let mut b = worker(dir.path(), &url, 30);
+    let starts = Starts::default();
+    let mut a = counted_worker(dir.path(), &url, &starts);
+    let mut b = counted_worker(dir.path(), &url, &starts);
     wait_ready(&mut a);
     wait_ready(&mut b);
     let txn = db.begin().await.unwrap();
+    let mut ids = Vec::new();
     for _ in 0..N {
-        jobs::enqueue(&txn, &jobs::builtin::Noop::default())
-            .await
-            .unwrap();
+        ids.push(
+            jobs::enqueue(&txn, &jobs::builtin::Noop::default())
+                .await
+                .unwrap()
+                .unwrap(),
+        );
     }
     txn.commit().await.unwrap();
     wait_until("all jobs to complete", 240, || async {
@@ -131,7 +171,23 @@ async fn two_worker_processes_run_ten_thousand_jobs_each_exactly_once() {
             == N
     })
     .await;
-    // Each claim increments `attempt`, so attempt = 1 everywhere means exactly one execution.
+    // Every job started exactly once, by the workers' own account (their log may trail the
+    // completions a little)…
+    wait_until("every start to be logged", 30, || async {
+        starts.lock().unwrap().len() >= ids.len()
+    })
+    .await;
+    let seen = starts.lock().unwrap().clone();
+    for id in &ids {
+        assert_eq!(
+            seen.get(id),
+            Some(&1),
+            "job {id} started {:?} times",
+            seen.get(id)
+        );
+    }
+    assert_eq!(seen.len(), ids.len(), "starts of jobs never enqueued");
+    // …and was claimed once (each claim increments `attempt`).
     let twice = model::job::Entity::find()
         .filter(model::job::Column::Attempt.ne(1))
         .count(&db)

@@ -35,6 +35,8 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
             .foreign_keys(true)
             .create_if_missing(true)
     });
+    // Commits that enqueued wake this process's job workers at once (see `jobs::wake`).
+    opts.map_sqlx_sqlite_pool_opts(|p| p.after_connect(crate::jobs::wake::watch_sqlite_commits));
     Database::connect(opts).await
 }
 

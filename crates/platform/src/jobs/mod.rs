@@ -3,11 +3,27 @@
 //! * A job is a Rust type with a serde payload and a handler ([`Job`]). It is enqueued with
 //!   [`enqueue`] on the caller's connection — inside its transaction — so the job exists if and
 //!   only if the business write committed.
-//! * Workers ([`runner::Runner`]) claim jobs per queue with a lease (PostgreSQL:
-//!   `FOR UPDATE SKIP LOCKED`; SQLite: one `UPDATE … RETURNING`), renew the lease while the job
-//!   runs, and record success, a retry with exponential back-off and jitter, or `dead` after
-//!   the last attempt (every attempt's error is kept). A job whose worker died is claimed
-//!   again once its lease has expired.
+//! * **Start at once, only after commit.** Committing a transaction that enqueued wakes the
+//!   idle workers at once ([`wake`]): PostgreSQL `NOTIFY` in every process, SQLite's commit
+//!   hook in the enqueuing process (other processes on one SQLite file find the job at their
+//!   next poll). A rolled-back enqueue leaves no job and wakes nobody. Callers need not wake
+//!   anyone; [`Jobs::wake`] is for jobs made available otherwise (an operator's retry).
+//! * **Claims in batches.** A worker claims up to its free slots of a queue with one statement
+//!   ([`store::claim`]: PostgreSQL `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED
+//!   LIMIT n) RETURNING`; SQLite the same `UPDATE`, atomic because SQLite has one writer), with
+//!   a lease. Concurrent claimers skip each other's rows, so one attempt of a job is handed to
+//!   one worker only.
+//! * **Completions in batches.** A finished job's success is written with the others that
+//!   finished within a few milliseconds ([`runner::RunnerConfig::flush`]), in one statement;
+//!   until then its lease is renewed like a running job's. Shutdown writes what is pending.
+//!   Failures (retry with exponential back-off and jitter, or `dead` after the last attempt;
+//!   every attempt's error kept) are written at once.
+//! * **At least once.** A job whose worker died — killed, or crashed between running the job
+//!   and writing its completion — is claimed again once its lease has expired, and runs
+//!   again. On PostgreSQL the queue's own records (claims, completions, lease renewals)
+//!   commit asynchronously, so a crash of the database itself may also forget the last
+//!   moments of them, with the same outcome. Handlers must therefore be idempotent (safe to
+//!   run twice); in normal operation each job runs exactly once.
 //! * Unique jobs: a key with a period; a second enqueue within the period is a no-op.
 //! * Cron schedules ([`cron`]) enqueue one job per tick however many nodes run them.
 //! * A long job reports live progress to its workspace's open pages with
@@ -18,19 +34,20 @@
 //! jobs nor once-per-tick cron across nodes, so it would not meet the requirements.
 
 pub mod builtin;
+mod completions;
 pub mod cron;
 pub mod dead;
 pub mod model;
 pub mod progress;
 pub mod runner;
 pub mod store;
+pub mod wake;
 
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, Set, sea_query::OnConflict};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryTrait, Set, sea_query::OnConflict};
 use serde::{Serialize, de::DeserializeOwned};
-use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::{
@@ -39,10 +56,10 @@ use crate::{
     state::AppState,
 };
 
-/// The job system's handle in `AppState`: wakes local workers when a job is enqueued.
+/// The job system's handle in `AppState`: this process's wake-up signal for its workers.
 #[derive(Clone, Default)]
 pub struct Jobs {
-    pub(crate) wake: Arc<Notify>,
+    pub(crate) wake: wake::Signal,
 }
 
 impl Jobs {
@@ -51,9 +68,10 @@ impl Jobs {
     }
 
     /// Tells this process's workers to look for work now rather than at their next poll.
-    /// Call after the transaction that enqueued committed.
+    /// Not needed after [`enqueue`]: its commit wakes them (see [`wake`]). Use it when jobs
+    /// became available otherwise (an operator's retry, a release).
     pub fn wake(&self) {
-        self.wake.notify_waiters();
+        self.wake.raise();
     }
 }
 
@@ -222,7 +240,7 @@ pub async fn enqueue_raw(
             return Ok(None);
         }
     }
-    model::job::Entity::insert(model::job::ActiveModel {
+    let insert = model::job::Entity::insert(model::job::ActiveModel {
         id: Set(id),
         kind: Set(kind.to_string()),
         queue: Set(queue.to_string()),
@@ -239,19 +257,28 @@ pub async fn enqueue_raw(
         errors: Set(serde_json::json!([])),
         unique_key: Set(opts.unique.as_ref().map(|(k, _)| k.clone())),
         created_at: Set(t),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        // Delivered when the transaction commits (never if it rolls back): workers of every
-        // process listening on `gd_jobs` look for work at once instead of at their next poll.
+    });
+    let backend = conn.get_database_backend();
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        // The notification is delivered when the transaction commits (never if it rolls
+        // back): workers of every process listening on `gd_jobs` look for work at once
+        // instead of at their next poll. One statement with the insert, so an enqueue outside
+        // a transaction is one commit, and its notification cannot precede its row.
         // PostgreSQL folds identical notifications of one transaction into one.
-        conn.execute_raw(sea_orm::Statement::from_sql_and_values(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT pg_notify('gd_jobs', $1)",
-            [queue.into()],
-        ))
+        let mut query = insert.into_query();
+        query.returning_col(model::job::Column::Queue);
+        let built = backend.build(&query);
+        conn.execute_raw(sea_orm::Statement {
+            sql: format!(
+                "WITH job AS ({}) SELECT pg_notify('gd_jobs', queue) FROM job",
+                built.sql
+            ),
+            ..built
+        })
         .await?;
+    } else {
+        // SQLite: the pool's commit hook wakes this process's workers (see `wake`).
+        insert.exec_without_returning(conn).await?;
     }
     metrics::counter!("jobs_enqueued_total", "kind" => kind.to_string()).increment(1);
     Ok(Some(id))

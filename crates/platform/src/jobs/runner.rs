@@ -1,21 +1,33 @@
-//! Workers: one claim loop per queue, each with its own concurrency limit; a heartbeat that
-//! renews the leases of running jobs; a rescuer for jobs whose worker died; graceful shutdown
-//! (stop claiming, let running jobs finish within a grace period, release the rest).
+//! Workers: one claim loop per queue, each with its own concurrency limit, claiming up to its
+//! free slots in one statement; a flusher that writes completions in batches; a heartbeat
+//! that renews the leases of running jobs and of completions not written yet; a rescuer for
+//! jobs whose worker died; graceful shutdown (stop claiming, let running jobs finish within a
+//! grace period, write pending completions, release the rest). Dropping a [`Runner`] without
+//! [`Runner::shutdown`] stops it like a crash: nothing more is written, and its jobs run again
+//! once their leases expire.
 
 use std::{
-    collections::HashSet,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use futures::FutureExt;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 use tokio::{
-    sync::{Notify, Semaphore, watch},
+    sync::{Notify, Semaphore, mpsc, watch},
     task::JoinSet,
 };
 use uuid::Uuid;
 
-use super::{JobError, JobMeta, Registry, dead, model::job, store};
+pub use super::completions::FLUSH_INTERVAL;
+use super::{
+    JobError, JobMeta, Registry,
+    completions::{Leases, flush_loop},
+    dead,
+    model::job,
+    store,
+    wake::Wakeups,
+};
 use crate::{db::now, state::AppState};
 
 #[derive(Debug, Clone)]
@@ -27,6 +39,10 @@ pub struct RunnerConfig {
     pub grace: Duration,
     /// Unique per process: host + pid + random suffix.
     pub worker: String,
+    /// How long a finished job's completion may wait to be written together with the others
+    /// that finish meanwhile (one statement, one commit). Its lease is renewed until then; a
+    /// crash before the write runs the job again after the lease.
+    pub flush: Duration,
 }
 
 impl RunnerConfig {
@@ -50,6 +66,7 @@ impl RunnerConfig {
             poll: Duration::from_millis(config.jobs_poll_ms.max(10)),
             grace: Duration::from_secs(config.jobs_shutdown_grace_secs),
             worker: worker_name(),
+            flush: FLUSH_INTERVAL,
         }
     }
 }
@@ -67,54 +84,59 @@ pub fn worker_name() -> String {
     format!("{host}-{}-{suffix}", std::process::id())
 }
 
-/// Jobs this process is running, for the heartbeat and for release at shutdown.
-type Running = Arc<Mutex<HashSet<Uuid>>>;
-
 pub struct Runner {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
     heartbeat: tokio::task::JoinHandle<()>,
     flusher: tokio::task::JoinHandle<()>,
     jobs: Arc<Mutex<JoinSet<()>>>,
-    running: Running,
-    state: AppState,
+    leases: Leases,
+    book: DatabaseConnection,
     config: RunnerConfig,
 }
 
 impl Runner {
     pub fn start(state: AppState, registry: Registry, config: RunnerConfig) -> Self {
         let (stop, stop_rx) = watch::channel(false);
-        let running: Running = Arc::default();
+        let leases = Leases::default();
         let jobs: Arc<Mutex<JoinSet<()>>> = Arc::default();
-        let registry = Arc::new(registry);
-        let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
-        let flusher = tokio::spawn(flush_loop(state.clone(), config.worker.clone(), done_rx));
+        // Claims of the busy queues, the flusher and the heartbeat; short statements that can
+        // share a few connections.
+        let book = store::bookkeeping(&state.db, 3);
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        let flusher = tokio::spawn(flush_loop(
+            book.clone(),
+            config.worker.clone(),
+            leases.clone(),
+            done_rx,
+            config.flush,
+        ));
+        let shared = Arc::new(Shared {
+            state: state.clone(),
+            book: book.clone(),
+            registry: Arc::new(registry),
+            config: config.clone(),
+            leases: leases.clone(),
+            jobs: jobs.clone(),
+            done: done_tx,
+        });
         let mut tasks = JoinSet::new();
         for (queue, concurrency) in &config.queues {
             tasks.spawn(claim_loop(
-                state.clone(),
-                registry.clone(),
-                config.clone(),
+                shared.clone(),
                 queue.clone(),
                 *concurrency,
-                Shared {
-                    running: running.clone(),
-                    jobs: jobs.clone(),
-                    done: done_tx.clone(),
-                },
                 stop_rx.clone(),
             ));
         }
-        drop(done_tx);
-        if state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Only the claim loops and their jobs hold the completion channel: once they are
+        // gone, the flusher writes what is pending and ends.
+        drop(shared);
+        if state.db.get_database_backend() == DatabaseBackend::Postgres {
             tasks.spawn(listen_loop(state.clone(), stop_rx.clone()));
         }
-        // Outside `tasks`: it must keep leases alive until the grace period ends.
-        let heartbeat = tokio::spawn(heartbeat_loop(
-            state.clone(),
-            config.clone(),
-            running.clone(),
-        ));
+        // Outside `tasks`: it must keep leases alive until the pending completions are written.
+        let heartbeat = tokio::spawn(heartbeat_loop(book.clone(), config.clone(), leases.clone()));
         tasks.spawn(rescue_loop(state.clone(), config.clone(), stop_rx));
         tracing::info!(worker = %config.worker, queues = ?config.queues, "job workers started");
         Self {
@@ -123,8 +145,8 @@ impl Runner {
             heartbeat,
             flusher,
             jobs,
-            running,
-            state,
+            leases,
+            book,
             config,
         }
     }
@@ -133,36 +155,36 @@ impl Runner {
         &self.config.worker
     }
 
-    /// Stops claiming, waits up to the grace period for running jobs, then releases whatever
-    /// is still running (without using up its attempt).
+    /// Stops claiming, waits up to the grace period for running jobs, writes the completions
+    /// not written yet, then releases whatever is still running (without using up its
+    /// attempt).
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         while self.tasks.join_next().await.is_some() {}
         let deadline = Instant::now() + self.config.grace;
-        loop {
-            let empty = self.running.lock().map(|r| r.is_empty()).unwrap_or(true);
-            if empty || Instant::now() >= deadline {
-                break;
-            }
+        while !self.leases.running().is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+        let unfinished = self.jobs.lock().map(|mut j| {
+            j.abort_all();
+            std::mem::take(&mut *j)
+        });
+        if let Ok(mut unfinished) = unfinished {
+            // Aborted jobs drop their completion senders; the flusher then ends.
+            while unfinished.join_next().await.is_some() {}
+        }
+        if tokio::time::timeout(Duration::from_secs(10), &mut self.flusher)
+            .await
+            .is_err()
+        {
+            tracing::error!(
+                "completions not all written at shutdown; those jobs will run again after their lease"
+            );
+        }
         self.heartbeat.abort();
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.abort_all();
-            // Aborted tasks drop their completion senders; the flusher then ends.
-            while jobs.try_join_next().is_some() {}
-        }
-        if let Ok(mut jobs) = self.jobs.lock().map(|mut j| std::mem::take(&mut *j)) {
-            while jobs.join_next().await.is_some() {}
-        }
-        let _ = tokio::time::timeout(Duration::from_secs(10), &mut self.flusher).await;
-        let left: Vec<Uuid> = self
-            .running
-            .lock()
-            .map(|r| r.iter().copied().collect())
-            .unwrap_or_default();
+        let left = self.leases.running();
         if !left.is_empty() {
-            match store::release(&self.state.db, &self.config.worker, &left).await {
+            match store::release(&self.book, &self.config.worker, &left).await {
                 Ok(n) => tracing::warn!(
                     released = n,
                     "shutdown grace period over: unfinished jobs released"
@@ -176,48 +198,65 @@ impl Runner {
     }
 }
 
-/// What the claim loops share with the runner.
-#[derive(Clone)]
+impl Drop for Runner {
+    /// Without [`Runner::shutdown`] this is a crash: every task stops where it is, nothing
+    /// more is written, and the leases expire.
+    fn drop(&mut self) {
+        self.heartbeat.abort();
+        self.flusher.abort();
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.abort_all();
+        }
+        // `tasks` aborts the claim loops, the listener and the rescuer when dropped.
+    }
+}
+
+/// What the claim loops and their jobs share.
 struct Shared {
-    running: Running,
+    state: AppState,
+    /// See [`store::bookkeeping`].
+    book: DatabaseConnection,
+    registry: Arc<Registry>,
+    config: RunnerConfig,
+    leases: Leases,
     jobs: Arc<Mutex<JoinSet<()>>>,
-    /// Completed job ids, recorded in batches by the flusher.
-    done: tokio::sync::mpsc::UnboundedSender<Uuid>,
+    /// Succeeded attempts (job id, attempt), written in batches by the flusher.
+    done: mpsc::UnboundedSender<(Uuid, i32)>,
 }
 
 async fn claim_loop(
-    state: AppState,
-    registry: Arc<Registry>,
-    config: RunnerConfig,
+    shared: Arc<Shared>,
     queue: String,
     concurrency: usize,
-    shared: Shared,
     mut stop: watch::Receiver<bool>,
 ) {
-    let Shared {
-        running,
-        jobs,
-        done,
-    } = shared;
+    let config = &shared.config;
     let slots = Arc::new(Semaphore::new(concurrency));
     let finished = Arc::new(Notify::new());
-    let wake = state.jobs.wake.clone();
+    // Subscribed before the first claim: a commit after it wakes this loop, one before it
+    // is found by the claim.
+    let commits = super::wake::sqlite_commits(&shared.state.db)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(queue, error = %e, "commits will not wake the workers; polling only");
+            None
+        });
+    let mut wakeups = Wakeups::new(&shared.state.jobs.wake, commits.as_ref());
     // Whether the last claim found nothing: then the next one looks (reads) before it claims.
     let mut idle = true;
     loop {
         if *stop.borrow() {
             return;
         }
-        // Armed before claiming, so a wake-up during the claim is not lost.
-        let woken = wake.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
+        if wakeups.take() {
+            idle = false;
+        }
         let free = slots.available_permits();
         let mut claimed_all = false;
         if free > 0 {
             let lease_until = now() + chrono::Duration::from_std(config.lease).unwrap_or_default();
             match store::claim(
-                &state.db,
+                &shared.book,
                 &queue,
                 &config.worker,
                 free as u32,
@@ -233,24 +272,11 @@ async fn claim_loop(
                         let Ok(permit) = slots.clone().try_acquire_owned() else {
                             break;
                         };
-                        if let Ok(mut r) = running.lock() {
-                            r.insert(j.id);
-                        }
-                        let (state, registry, worker, running, finished, done) = (
-                            state.clone(),
-                            registry.clone(),
-                            config.worker.clone(),
-                            running.clone(),
-                            finished.clone(),
-                            done.clone(),
-                        );
-                        if let Ok(mut set) = jobs.lock() {
+                        shared.leases.started(j.id);
+                        let (job_shared, finished) = (shared.clone(), finished.clone());
+                        if let Ok(mut set) = shared.jobs.lock() {
                             set.spawn(async move {
-                                let id = j.id;
-                                execute(&state, &registry, &worker, &done, j).await;
-                                if let Ok(mut r) = running.lock() {
-                                    r.remove(&id);
-                                }
+                                execute(&job_shared, j).await;
                                 drop(permit);
                                 finished.notify_one();
                             });
@@ -266,7 +292,7 @@ async fn claim_loop(
             continue;
         }
         tokio::select! {
-            _ = woken => {}
+            _ = wakeups.raised() => idle = false,
             _ = finished.notified(), if slots.available_permits() == 0 => {}
             _ = tokio::time::sleep(config.poll) => {}
             _ = stop.changed() => {}
@@ -274,14 +300,10 @@ async fn claim_loop(
     }
 }
 
-/// Runs one claimed job and records the outcome.
-async fn execute(
-    state: &AppState,
-    registry: &Registry,
-    worker: &str,
-    done: &tokio::sync::mpsc::UnboundedSender<Uuid>,
-    j: job::Model,
-) {
+/// Runs one claimed job and records the outcome: a failure at once, a success through the
+/// flusher.
+async fn execute(shared: &Shared, j: job::Model) {
+    let (state, worker) = (&shared.state, shared.config.worker.as_str());
     let kind = j.kind.clone();
     let latency = (now() - j.run_at)
         .to_std()
@@ -294,12 +316,14 @@ async fn execute(
         attempt: j.attempt,
         max_attempts: j.max_attempts,
     };
-    let outcome = match registry.get(&kind) {
+    let outcome = match shared.registry.get(&kind) {
         None => Err((
             JobError::Permanent(format!("no handler for job kind {kind:?} in this process")),
             None,
         )),
         Some(handler) => {
+            // One line per execution (debug): `bench jobs` counts them to find duplicates.
+            tracing::debug!(job_id = %j.id, kind = %kind, attempt = j.attempt, "job started");
             let fut =
                 std::panic::AssertUnwindSafe(handler.call(state.clone(), meta, j.payload.clone()))
                     .catch_unwind();
@@ -323,12 +347,15 @@ async fn execute(
     let recorded = match outcome {
         Ok(()) => {
             metrics::counter!("jobs_succeeded_total", "kind" => kind.clone()).increment(1);
-            // Recorded by the flusher; if it cannot, the lease expires and the job runs again
+            // Written by the flusher; if it cannot, the lease expires and the job runs again
             // (delivery is at least once either way).
-            match done.send(j.id) {
-                Ok(()) => Ok(true),
-                Err(_) => store::complete(&state.db, j.id, worker, j.attempt).await,
+            shared.leases.succeeded(j.id);
+            if shared.done.send((j.id, j.attempt)).is_ok() {
+                return;
             }
+            let written = store::complete(&shared.book, j.id, worker, j.attempt).await;
+            shared.leases.forget([j.id]);
+            written
         }
         Err((error, backoff)) => {
             metrics::counter!("jobs_failed_total", "kind" => kind.clone()).increment(1);
@@ -352,13 +379,16 @@ async fn execute(
                 tracing::warn!(job_id = %j.id, kind, attempt = j.attempt, error = %error, "job failed; will retry");
             }
             // A death also notifies the staff (same transaction; published below).
-            match dead::fail(&state.db, &j, worker, &error.to_string(), retry_at).await {
-                Ok((recorded, event)) => {
-                    dead::publish(&state.events, event).await;
-                    Ok(recorded)
-                }
-                Err(e) => Err(e),
-            }
+            let written =
+                match dead::fail(&state.db, &j, worker, &error.to_string(), retry_at).await {
+                    Ok((recorded, event)) => {
+                        dead::publish(&state.events, event).await;
+                        Ok(recorded)
+                    }
+                    Err(e) => Err(e),
+                };
+            shared.leases.forget([j.id]);
+            written
         }
     };
     match recorded {
@@ -372,27 +402,6 @@ async fn execute(
     }
 }
 
-/// Records completions in batches: whatever finished while the previous batch was being
-/// written goes in the next statement.
-async fn flush_loop(
-    state: AppState,
-    worker: String,
-    mut done: tokio::sync::mpsc::UnboundedReceiver<Uuid>,
-) {
-    while let Some(first) = done.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < 1000 {
-            match done.try_recv() {
-                Ok(id) => batch.push(id),
-                Err(_) => break,
-            }
-        }
-        if let Err(e) = store::complete_many(&state.db, &worker, &batch).await {
-            tracing::error!(error = %e, jobs = batch.len(), "completions not recorded; the jobs will run again after their lease");
-        }
-    }
-}
-
 /// PostgreSQL: enqueues anywhere notify `gd_jobs` at commit; wake this process's workers.
 async fn listen_loop(state: AppState, mut stop: watch::Receiver<bool>) {
     use sea_orm::sqlx::postgres::PgListener;
@@ -400,18 +409,26 @@ async fn listen_loop(state: AppState, mut stop: watch::Receiver<bool>) {
     loop {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen("gd_jobs").await {
-                Ok(()) => loop {
-                    tokio::select! {
-                        n = listener.recv() => match n {
-                            Ok(_) => state.jobs.wake(),
-                            Err(e) => {
-                                tracing::warn!(error = %e, "job notifications interrupted; polling meanwhile");
-                                break;
-                            }
-                        },
-                        _ = stop.changed() => return,
+                Ok(()) => {
+                    // Jobs committed before the LISTEN took effect (at start, or while the
+                    // connection was lost) notified nobody: look once now, so none waits for
+                    // the poll.
+                    state.jobs.wake();
+                    loop {
+                        tokio::select! {
+                            n = listener.try_recv() => match n {
+                                Ok(Some(_)) => state.jobs.wake(),
+                                // Connection lost: listen again on a new one (and look again).
+                                Ok(None) => break,
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "job notifications interrupted; polling meanwhile");
+                                    break;
+                                }
+                            },
+                            _ = stop.changed() => return,
+                        }
                     }
-                },
+                }
                 Err(e) => tracing::warn!(error = %e, "LISTEN gd_jobs failed; polling meanwhile"),
             },
             Err(e) => {
@@ -425,16 +442,13 @@ async fn listen_loop(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn heartbeat_loop(state: AppState, config: RunnerConfig, running: Running) {
+async fn heartbeat_loop(book: DatabaseConnection, config: RunnerConfig, leases: Leases) {
     let every = config.lease / 3;
     loop {
         tokio::time::sleep(every).await;
-        let ids: Vec<Uuid> = running
-            .lock()
-            .map(|r| r.iter().copied().collect())
-            .unwrap_or_default();
+        let ids = leases.all();
         let lease_until = now() + chrono::Duration::from_std(config.lease).unwrap_or_default();
-        if let Err(e) = store::heartbeat(&state.db, &config.worker, &ids, lease_until).await {
+        if let Err(e) = store::heartbeat(&book, &config.worker, &ids, lease_until).await {
             tracing::warn!(error = %e, "lease renewal failed");
         }
     }
@@ -447,6 +461,7 @@ async fn rescue_loop(state: AppState, config: RunnerConfig, mut stop: watch::Rec
             Ok((0, _)) => {}
             Ok((n, deaths)) => {
                 tracing::warn!(rescued = n, "rescued jobs of workers that stopped");
+                state.jobs.wake();
                 for event in deaths {
                     dead::publish(&state.events, Some(event)).await;
                 }

@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod dead_jobs;
+mod job_fast_paths;
 mod jobs;
 mod throttle;

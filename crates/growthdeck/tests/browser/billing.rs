@@ -208,7 +208,7 @@ async fn the_staff_pages_of_self_hosting_fit() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 201);
+    assert_eq!(res.status(), 202);
     let user = identity::service::accounts::find_by_email(&browser.state.db, "own@example.com")
         .await
         .unwrap()

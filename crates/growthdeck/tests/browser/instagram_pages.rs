@@ -105,6 +105,13 @@ async fn profile_of(db: &sea_orm::DatabaseConnection, username: &str) -> profile
 async fn history(db: &sea_orm::DatabaseConnection, p: &profile::Model, per_day: i64) {
     let today = Utc::now().date_naive();
     let now = p.followers_count.unwrap();
+    // The demo generator wrote its own year on the first refresh: this history replaces it.
+    profile_snapshot::Entity::delete_many()
+        .filter(profile_snapshot::Column::ProfileId.eq(p.id))
+        .filter(profile_snapshot::Column::Day.lt(today))
+        .exec(db)
+        .await
+        .unwrap();
     for back in 1..=400i64 {
         // A little up and down, as real follower counts go.
         let wobble = (back * 7919) % 23 - 11;

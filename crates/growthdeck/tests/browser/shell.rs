@@ -370,7 +370,16 @@ async fn command_palette_jumps_to_an_account() {
             .send()
             .await
             .unwrap();
-        let body: Value = res.json().await.unwrap();
+        assert_eq!(res.status(), 202);
+        let body: Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/token", b.base))
+            .json(&json!({ "email": "other@example.com", "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         body["workspace"]["id"].as_str().unwrap().parse().unwrap()
     };
     demo_accounts(&b, other, &["demo.travel.other"]).await;

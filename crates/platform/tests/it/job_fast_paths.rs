@@ -72,6 +72,8 @@ async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
         jobs: registrar,
         usage: Vec::new(),
         banners: Vec::new(),
+        search: Vec::new(),
+        home: Default::default(),
     };
     spawn(mount, configure).await
 }

@@ -8,9 +8,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use platform::{
-    AppState, Ctx, Error, Origin, Result, Role,
-    ctx::{Principal, TokenScope},
-    error::Problem,
+    AppState, Ctx, Error, Origin, Result, Role, ctx::TokenScope, error::Problem,
     http::extract::Json,
 };
 use serde::{Deserialize, Serialize};
@@ -62,18 +60,6 @@ fn parse_role(raw: &str) -> Result<Role> {
             "Role must be one of owner, admin, manager, member, viewer",
         )
     })
-}
-
-/// Account-level changes need a session or a read-write token.
-fn require_write_scope(ctx: &Ctx) -> Result<()> {
-    if let Principal::ApiToken {
-        scope: TokenScope::Read,
-        ..
-    } = ctx.principal
-    {
-        return Err(Error::forbidden("This API token is read-only"));
-    }
-    Ok(())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -251,7 +237,6 @@ pub struct TwoFactorSetup {
 #[utoipa::path(post, path = "/api/v1/me/2fa/setup", tag = "me", security(("bearer" = [])),
     responses((status = 200, body = TwoFactorSetup), (status = 409, body = Problem)))]
 async fn two_factor_setup(State(state): State<AppState>, ctx: Ctx) -> Result<Json<TwoFactorSetup>> {
-    require_write_scope(&ctx)?;
     let s = two_factor::setup(&state, &ctx).await?;
     Ok(Json(TwoFactorSetup {
         secret: s.secret,
@@ -280,7 +265,6 @@ async fn two_factor_enable(
     ctx: Ctx,
     Json(req): Json<CodeRequest>,
 ) -> Result<Json<BackupCodes>> {
-    require_write_scope(&ctx)?;
     let backup_codes = two_factor::enable(&state, &ctx, &req.code).await?;
     Ok(Json(BackupCodes { backup_codes }))
 }
@@ -300,7 +284,6 @@ async fn two_factor_disable(
     ctx: Ctx,
     Json(req): Json<DisableRequest>,
 ) -> Result<StatusCode> {
-    require_write_scope(&ctx)?;
     two_factor::disable(&state, &ctx, &req.password, &req.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,8 +7,10 @@
 use std::net::IpAddr;
 
 use axum::{
-    extract::{FromRequestParts, OptionalFromRequestParts},
-    http::request::Parts,
+    extract::{FromRequestParts, OptionalFromRequestParts, Request, State},
+    http::{header::AUTHORIZATION, request::Parts},
+    middleware::Next,
+    response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -207,6 +209,36 @@ impl OptionalFromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>> {
         resolve(parts, state).await
+    }
+}
+
+/// Token scope, enforced in one place: a request that changes something (any method but GET,
+/// HEAD and OPTIONS) and carries a read-only API token is refused here, before any handler
+/// runs, whatever the handler asks of its `Ctx` and in whichever order it extracts. Requests
+/// without an `Authorization` header (browser sessions, which have no scope) pass untouched;
+/// the context resolved here is kept in the request for the handler's `Ctx` extractor.
+pub async fn token_scope_guard(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.method().is_safe() || !req.headers().contains_key(AUTHORIZATION) {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    match resolve(&mut parts, &state).await {
+        Ok(Some(Ctx {
+            principal:
+                Principal::ApiToken {
+                    scope: TokenScope::Read,
+                    ..
+                },
+            ..
+        })) => Error::forbidden("This API token is read-only").into_response(),
+        // A credential that resolves to nothing is the handler's 401 to give; a failed look-up
+        // is answered as the error it is.
+        Ok(_) => next.run(Request::from_parts(parts, body)).await,
+        Err(e) => e.into_response(),
     }
 }
 

@@ -43,6 +43,8 @@ struct ForgotPage {
     shell: Shell,
     email: String,
     sent: bool,
+    /// Whether mail leaves this server: the page says "we sent" only then.
+    mail_delivered: bool,
     errors: FormErrors,
 }
 
@@ -67,6 +69,7 @@ pub async fn forgot_form(
             flashes,
         )
         .await?,
+        mail_delivered: crate::service::signup::mail_delivered(&state),
         email: String::new(),
         sent: false,
         errors: FormErrors::default(),
@@ -96,6 +99,7 @@ pub async fn forgot(
             flashes,
         )
         .await?,
+        mail_delivered: crate::service::signup::mail_delivered(&state),
         email: form.email.trim().to_string(),
         sent,
         errors,
@@ -265,6 +269,8 @@ struct MagicPage {
     shell: Shell,
     email: String,
     sent: bool,
+    /// Whether mail leaves this server: the page says "we sent" only then.
+    mail_delivered: bool,
     /// Set when the page is the landing of a mailed link: a button consumes it.
     token: String,
     errors: FormErrors,
@@ -320,6 +326,7 @@ pub async fn magic_form(
             flashes,
         )
         .await?,
+        mail_delivered: crate::service::signup::mail_delivered(&state),
         email: String::new(),
         sent: false,
         token: q.token,
@@ -349,6 +356,7 @@ pub async fn magic_request(
             flashes,
         )
         .await?,
+        mail_delivered: crate::service::signup::mail_delivered(&state),
         email: form.email.trim().to_string(),
         sent,
         token: String::new(),

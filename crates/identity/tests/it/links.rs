@@ -395,3 +395,23 @@ async fn the_daily_prune_removes_expired_sessions_and_links_only() {
         1
     );
 }
+
+/// Without SMTP or Resend the pages never say a mail was sent: the link waits in the log and
+/// outbox for the administrator, and the pages say so.
+#[tokio::test]
+async fn link_pages_do_not_claim_a_mail_was_sent_when_none_leaves_the_server() {
+    let app = app().await;
+    signup(&app, "nomail@example.com", "N").await;
+    for path in ["/magic-link", "/forgot-password"] {
+        let res = app
+            .browser()
+            .post(app.url(path))
+            .form(&[("email", "nomail@example.com")])
+            .send()
+            .await
+            .unwrap();
+        let body = res.text().await.unwrap();
+        assert!(body.contains("does not send email yet"), "{path}: {body}");
+        assert!(!body.contains("we have sent"), "{path}");
+    }
+}

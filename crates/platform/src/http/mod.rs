@@ -37,6 +37,11 @@ pub fn app(state: AppState, features: Router<AppState>) -> Router {
         .route("/static/{*path}", get(crate::web::assets::serve))
         .route("/favicon.ico", get(crate::web::assets::favicon_ico))
         .fallback(not_found)
+        // A read-only API token writes nothing, whichever route it is sent to.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::ctx::token_scope_guard,
+        ))
         // htmx never gets a redirect or a whole page to swap into a fragment's spot.
         .layer(middleware::from_fn(crate::web::htmx::guard))
         // Error pages of signed-in visitors get their sidebar and workspace.

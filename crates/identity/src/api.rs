@@ -2,11 +2,13 @@
 //! on; every handler validates into a typed command and calls the same services as the pages.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
+use platform::http::extract::Path;
+use platform::openapi::ApiRouter;
 use platform::{
     AppState, Ctx, Error, Origin, Result, Role,
     ctx::{Principal, TokenScope},
@@ -15,7 +17,7 @@ use platform::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::{
@@ -29,8 +31,8 @@ use crate::{
 };
 
 /// The documented router; the binary merges it into the OpenAPI document.
-pub fn openapi_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn openapi_router() -> ApiRouter<AppState> {
+    ApiRouter::new()
         .routes(routes!(signup))
         .routes(routes!(issue_token))
         .routes(routes!(me))

@@ -1,7 +1,8 @@
 //! `/api/v1/credits/…`: the workspace's balance, its ledger, the price list, and whether an
 //! action can be performed now. Every member may read them.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use platform::http::extract::{Path, Query};
 use platform::{AppState, Ctx, Permission, Result, error::Problem, http::extract::Json};
 use serde::Serialize;
 use utoipa::ToSchema;

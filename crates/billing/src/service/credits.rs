@@ -747,8 +747,13 @@ pub struct LedgerFilter {
     /// Entries before this time.
     pub to: Option<DateTime<Utc>>,
     pub cursor: Option<String>,
+    /// Page size (1–500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
+
+/// The range of [`LedgerFilter::limit`].
+pub type LedgerPageSize = platform::http::extract::Bounded<1, 500>;
 
 pub async fn ledger(
     conn: &impl ConnectionTrait,
@@ -763,7 +768,10 @@ pub async fn ledger(
             format!("One of {}", KINDS.join(", ")),
         ));
     }
-    let limit = f.limit.unwrap_or(50).clamp(1, 500);
+    let limit = match f.limit {
+        None => 50,
+        Some(n) => LedgerPageSize::check("limit", n)?.get(),
+    };
     let mut q =
         transaction::Entity::find().filter(transaction::Column::WorkspaceId.eq(workspace_id));
     if let Some(kind) = &f.kind {

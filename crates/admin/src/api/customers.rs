@@ -349,10 +349,15 @@ pub struct MemberOut {
     pub joined_at: DateTime<Utc>,
 }
 
+/// One workspace with its members. Not `WorkspaceOut` flattened: its `members` count and this
+/// `members` list would be one JSON key twice.
 #[derive(Serialize, ToSchema)]
+#[schema(as = CustomerWorkspaceDetail)]
 pub struct WorkspaceDetailOut {
-    #[serde(flatten)]
-    pub workspace: WorkspaceOut,
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub created_at: DateTime<Utc>,
     pub members: Vec<MemberOut>,
     pub pending_invitations: u64,
     pub active_api_tokens: u64,
@@ -368,13 +373,10 @@ pub async fn get_workspace(
 ) -> Result<Json<WorkspaceDetailOut>> {
     let (d, _) = customers::workspace(&staff, &state, parse_id(&id)?).await?;
     Ok(Json(WorkspaceDetailOut {
-        workspace: WorkspaceOut {
-            id: d.workspace.id,
-            name: d.workspace.name,
-            slug: d.workspace.slug,
-            members: d.members.len() as u64,
-            created_at: d.workspace.created_at,
-        },
+        id: d.workspace.id,
+        name: d.workspace.name,
+        slug: d.workspace.slug,
+        created_at: d.workspace.created_at,
         members: d
             .members
             .into_iter()

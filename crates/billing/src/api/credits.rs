@@ -32,6 +32,9 @@ pub async fn transactions(
     Query(filter): Query<LedgerFilter>,
 ) -> Result<Json<LedgerPage>> {
     ctx.require(Permission::WorkspaceRead)?;
+    if let Some(limit) = filter.limit {
+        credits::LedgerPageSize::check("limit", limit)?;
+    }
     Ok(Json(
         credits::ledger(&state.db, ctx.workspace_id()?, &filter).await?,
     ))

@@ -216,6 +216,10 @@ pub type PageNumber = Bounded<1, 1_000_000>;
 pub type PageSize = Bounded<1, 200>;
 
 impl<const MIN: u64, const MAX: u64> Bounded<MIN, MAX> {
+    /// The bounds, for code that clamps an internal value to the same range.
+    pub const MIN_VALUE: u64 = MIN;
+    pub const MAX_VALUE: u64 = MAX;
+
     /// `None` outside the range.
     pub fn new(value: u64) -> Option<Self> {
         (MIN..=MAX).contains(&value).then_some(Self(value))

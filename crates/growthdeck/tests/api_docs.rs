@@ -158,6 +158,19 @@ fn errors_are_documented_as_problem_documents() {
         }
     }
     assert!(operations > 80, "{operations} operations");
+    // Throttled operations say so (schemathesis found the second-factor ones answering 429).
+    for (method, path) in [
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/auth/signup"),
+        ("post", "/api/v1/admin/auth/token"),
+        ("post", "/api/v1/me/2fa/enable"),
+        ("post", "/api/v1/me/2fa/disable"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["responses"].get("429").is_some(),
+            "{method} {path} lacks 429"
+        );
+    }
 }
 
 #[test]

@@ -276,7 +276,8 @@ pub struct BackupCodes {
 
 /// Enable 2FA with a current code; returns the backup codes once.
 #[utoipa::path(post, path = "/api/v1/me/2fa/enable", tag = "me", security(("bearer" = [])), request_body = CodeRequest,
-    responses((status = 200, body = BackupCodes), (status = 422, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = BackupCodes), (status = 422, body = Problem), (status = 409, body = Problem),
+        (status = 429, body = Problem, description = "too many wrong codes or passwords; see `Retry-After`")))]
 async fn two_factor_enable(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -296,7 +297,8 @@ pub struct DisableRequest {
 
 /// Turn 2FA off (password and a current code or backup code).
 #[utoipa::path(post, path = "/api/v1/me/2fa/disable", tag = "me", security(("bearer" = [])), request_body = DisableRequest,
-    responses((status = 204), (status = 422, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204), (status = 422, body = Problem), (status = 409, body = Problem),
+        (status = 429, body = Problem, description = "too many wrong codes or passwords; see `Retry-After`")))]
 async fn two_factor_disable(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -31,19 +31,46 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The OpenAPI 3.1 document of every feature's API.
+/// Every feature's documented API, composed once: [`openapi`] serves it and
+/// [`openapi_schema_clashes`] checks it.
+fn documented() -> platform::openapi::ApiRouter<AppState> {
+    platform::openapi::ApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(identity::api::openapi_router())
+        .merge(admin::api::openapi_router())
+        .merge(instagram::api::openapi_router())
+        .merge(billing::api::openapi_router())
+}
+
+/// Documents merged in beside the features' routers.
+fn platform_docs() -> [utoipa::openapi::OpenApi; 2] {
+    [
+        <platform::events::EventsApi as OpenApi>::openapi(),
+        <platform::search::SearchApi as OpenApi>::openapi(),
+    ]
+}
+
+/// The OpenAPI 3.1 document of every feature's API, as served at `/api/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) =
-        utoipa_axum::router::OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
-            .merge(identity::api::openapi_router())
-            .merge(admin::api::openapi_router())
-            .merge(instagram::api::openapi_router())
-            .merge(billing::api::openapi_router())
-            .split_for_parts();
-    doc.merge(<platform::events::EventsApi as OpenApi>::openapi());
-    doc.merge(<platform::search::SearchApi as OpenApi>::openapi());
+    let (_, mut doc) = documented().split_for_parts();
+    for other in platform_docs() {
+        doc.merge(other);
+    }
+    platform::openapi::document_problems(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
+}
+
+/// Every schema name two different types claim in [`openapi`] (utoipa would keep one of them
+/// silently): must be empty.
+pub fn openapi_schema_clashes() -> Vec<platform::openapi::SchemaClash> {
+    let router = documented();
+    let mut clashes = router.schema_clashes().to_vec();
+    let (_, mut doc) = router.split_for_parts();
+    for other in platform_docs() {
+        clashes.extend(platform::openapi::clashes(&doc, &other));
+        doc.merge(other);
+    }
+    clashes
 }
 
 /// Every feature's routes plus the API documentation.
@@ -192,25 +219,39 @@ pub async fn launch(
     Ok(())
 }
 
-/// Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C (SIGINT) or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled: a signal that arrives between "Growthdeck is running" and the
+/// server's first poll (while the workers start) is a graceful shutdown, not the default
+/// action that kills the process.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |s: std::io::Result<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Ok(mut s) => {
+                        s.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(interrupt) => {},
+                _ = wait(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: finishing in-flight requests");
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

@@ -2,18 +2,20 @@
 //! on; every handler validates into a typed command and calls the same services as the pages.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
+use platform::http::extract::Path;
+use platform::openapi::ApiRouter;
 use platform::{
     AppState, Ctx, Error, Origin, Result, Role, ctx::TokenScope, error::Problem,
     http::extract::Json,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::{
@@ -27,8 +29,8 @@ use crate::{
 };
 
 /// The documented router; the binary merges it into the OpenAPI document.
-pub fn openapi_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn openapi_router() -> ApiRouter<AppState> {
+    ApiRouter::new()
         .routes(routes!(signup))
         .routes(routes!(issue_token))
         .routes(routes!(me))
@@ -259,7 +261,8 @@ pub struct BackupCodes {
 
 /// Enable 2FA with a current code; returns the backup codes once.
 #[utoipa::path(post, path = "/api/v1/me/2fa/enable", tag = "me", security(("bearer" = [])), request_body = CodeRequest,
-    responses((status = 200, body = BackupCodes), (status = 422, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = BackupCodes), (status = 422, body = Problem), (status = 409, body = Problem),
+        (status = 429, body = Problem, description = "too many wrong codes or passwords; see `Retry-After`")))]
 async fn two_factor_enable(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -278,7 +281,8 @@ pub struct DisableRequest {
 
 /// Turn 2FA off (password and a current code or backup code).
 #[utoipa::path(post, path = "/api/v1/me/2fa/disable", tag = "me", security(("bearer" = [])), request_body = DisableRequest,
-    responses((status = 204), (status = 422, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204), (status = 422, body = Problem), (status = 409, body = Problem),
+        (status = 429, body = Problem, description = "too many wrong codes or passwords; see `Retry-After`")))]
 async fn two_factor_disable(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod mail;
 pub mod notify;
 pub mod observability;
+pub mod openapi;
 pub mod password;
 pub mod search;
 pub mod settings;

@@ -252,7 +252,7 @@ pub struct SearchResults {
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", security(("bearer" = [])),
     params(
         ("q" = Option<String>, Query, description = "What to look for, at most 100 characters; a leading @ is ignored"),
-        ("limit" = Option<u32>, Query, description = "How many results, 1 to 50 (default 20)")),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "How many results, 1 to 50 (default 20)")),
     responses(
         (status = 200, body = SearchResults),
         (status = 401, body = Problem, description = "no or invalid credentials"),

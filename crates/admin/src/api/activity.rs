@@ -1,10 +1,8 @@
 //! The activity log (`/api/v1/admin/audit`): read and export, never changed.
 
-use axum::{
-    extract::{Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use chrono::{DateTime, Utc};
+use platform::http::extract::{PageSize, Query};
 use platform::{
     AppState, Result,
     audit::{self, AuditFilter},
@@ -69,7 +67,9 @@ pub struct AuditQuery {
     /// `newest` (default) or `oldest` first.
     pub order: Option<String>,
     pub cursor: Option<Uuid>,
-    pub limit: Option<u64>,
+    /// Page size (1–200, default 50).
+    #[param(inline, nullable = false)]
+    pub limit: Option<PageSize>,
 }
 
 impl AuditQuery {
@@ -107,7 +107,7 @@ pub async fn list_audit(
         &state,
         &q.filter(),
         q.cursor,
-        q.limit.unwrap_or(50).clamp(1, 200),
+        PageSize::or(q.limit, 50),
     )
     .await?;
     Ok(Json(AuditPage {
@@ -125,5 +125,5 @@ pub async fn export_audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response> {
     let body = activity::export(&staff, &state, q.filter()).await?;
-    Ok(csv_export::response(&export_name("activity-log"), body))
+    csv_export::response(&export_name("activity-log"), body).await
 }

@@ -3,10 +3,14 @@
 //! rotate its key, revoke a key or the client, and usage per key per day.
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use platform::http::extract::{Bounded, Path, Query};
+
+/// How many days of usage a client's page shows.
+pub type UsageDays = Bounded<1, 366>;
 use chrono::{DateTime, NaiveDate, Utc};
 use instagram::{
     model::{api_client, api_key},
@@ -229,10 +233,12 @@ pub async fn revoke_client(
 #[derive(Deserialize, IntoParams)]
 pub struct UsageQuery {
     /// Days up to today (UTC), 1–366; default 30.
-    pub days: Option<u32>,
+    #[param(inline, nullable = false)]
+    pub days: Option<UsageDays>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = ApiClientRequestsOnDay)]
 pub struct DayCount {
     pub day: NaiveDate,
     pub requests: u64,
@@ -263,7 +269,7 @@ pub async fn client_usage(
     Path(id): Path<String>,
     Query(q): Query<UsageQuery>,
 ) -> Result<Json<UsageOut>> {
-    let days = q.days.unwrap_or(service::USAGE_DAYS);
+    let days = q.days.map_or(service::USAGE_DAYS, |d| d.get() as u32);
     let d = service::detail(&staff, &state, parse_id(&id)?, days).await?;
     Ok(Json(UsageOut {
         client_id: d.summary.client.id,

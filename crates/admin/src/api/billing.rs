@@ -4,7 +4,7 @@
 //! The same service fns as the pages (`service::billing`), so the same checks and log entries.
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -18,6 +18,7 @@ use billing::{
     },
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use platform::http::extract::{PageNumber, Path, Query};
 use platform::{AppState, Result, error::Problem, http::extract::Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -96,8 +97,9 @@ pub struct SubscriptionQuery {
     pub status: Option<String>,
     pub period_end_after: Option<DateTime<Utc>>,
     pub period_end_before: Option<DateTime<Utc>>,
-    /// 1-based; 25 a page.
-    pub page: Option<u64>,
+    /// Page number (1–1,000,000, default 1); 25 a page.
+    #[param(inline, nullable = false)]
+    pub page: Option<PageNumber>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -125,7 +127,7 @@ pub async fn list_subscriptions(
     staff: Staff,
     Query(q): Query<SubscriptionQuery>,
 ) -> Result<Json<SubscriptionList>> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = PageNumber::or(q.page, 1);
     let filter = ListFilter {
         plan_id: q.plan_id,
         status: q.status,
@@ -317,6 +319,7 @@ pub async fn sync(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = StaffPriceList)]
 pub struct PriceList {
     pub items: Vec<Price>,
 }

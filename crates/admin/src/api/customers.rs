@@ -1,12 +1,10 @@
 //! Customer accounts and workspaces for staff tools (support and super admin): the same
 //! service fns as the back-office pages.
 
-use axum::{
-    extract::{Path, Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use chrono::{DateTime, Utc};
 use identity::service::directory::UserFilter;
+use platform::http::extract::{PageNumber, PageSize, Path, Query};
 use platform::{AppState, Error, Result, error::Problem, http::extract::Json, web::csv_export};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,6 +14,7 @@ use super::activity::AuditOut;
 use crate::{Staff, service::customers};
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = CustomerUser)]
 pub struct UserOut {
     pub id: Uuid,
     pub email: String,
@@ -49,7 +48,8 @@ pub struct UserQuery {
     pub created_to: Option<String>,
     pub cursor: Option<Uuid>,
     /// Page size (1–200, default 50).
-    pub limit: Option<u64>,
+    #[param(inline, nullable = false)]
+    pub limit: Option<PageSize>,
 }
 
 impl UserQuery {
@@ -85,7 +85,7 @@ pub async fn list_users(
         &state,
         &q.filter()?,
         q.cursor,
-        q.limit.unwrap_or(50).clamp(1, 200),
+        PageSize::or(q.limit, 50),
     )
     .await?;
     Ok(Json(UserPage {
@@ -103,7 +103,7 @@ pub async fn export_users(
     Query(q): Query<UserQuery>,
 ) -> Result<Response> {
     let body = customers::export_users(&staff, &state, q.filter()?).await?;
-    Ok(csv_export::response(&export_name("users"), body))
+    csv_export::response(&export_name("users"), body).await
 }
 
 pub fn export_name(what: &str) -> String {
@@ -276,11 +276,13 @@ pub struct WorkspaceQuery {
     pub q: Option<String>,
     /// newest (default), oldest or name
     pub sort: Option<String>,
-    /// Page number, from 1.
-    pub page: Option<u64>,
+    /// Page number (1–1,000,000, default 1); past the last page the list is empty.
+    #[param(inline, nullable = false)]
+    pub page: Option<PageNumber>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = CustomerWorkspace)]
 pub struct WorkspaceOut {
     pub id: Uuid,
     pub name: String,
@@ -312,7 +314,7 @@ pub async fn list_workspaces(
     staff: Staff,
     Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<WorkspacePage>> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = PageNumber::or(q.page, 1);
     let (rows, total) = customers::list_workspaces(
         &staff,
         &state,
@@ -338,6 +340,7 @@ pub async fn list_workspaces(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = CustomerWorkspaceMember)]
 pub struct MemberOut {
     pub user_id: Uuid,
     pub email: String,
@@ -346,10 +349,15 @@ pub struct MemberOut {
     pub joined_at: DateTime<Utc>,
 }
 
+/// One workspace with its members. Not `WorkspaceOut` flattened: its `members` count and this
+/// `members` list would be one JSON key twice.
 #[derive(Serialize, ToSchema)]
+#[schema(as = CustomerWorkspaceDetail)]
 pub struct WorkspaceDetailOut {
-    #[serde(flatten)]
-    pub workspace: WorkspaceOut,
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub created_at: DateTime<Utc>,
     pub members: Vec<MemberOut>,
     pub pending_invitations: u64,
     pub active_api_tokens: u64,
@@ -365,13 +373,10 @@ pub async fn get_workspace(
 ) -> Result<Json<WorkspaceDetailOut>> {
     let (d, _) = customers::workspace(&staff, &state, parse_id(&id)?).await?;
     Ok(Json(WorkspaceDetailOut {
-        workspace: WorkspaceOut {
-            id: d.workspace.id,
-            name: d.workspace.name,
-            slug: d.workspace.slug,
-            members: d.members.len() as u64,
-            created_at: d.workspace.created_at,
-        },
+        id: d.workspace.id,
+        name: d.workspace.name,
+        slug: d.workspace.slug,
+        created_at: d.workspace.created_at,
         members: d
             .members
             .into_iter()
@@ -392,8 +397,9 @@ pub async fn get_workspace(
 pub struct InstagramQuery {
     /// Part of the username.
     pub q: Option<String>,
-    /// Page number, from 1.
-    pub page: Option<u64>,
+    /// Page number (1–1,000,000, default 1); past the last page the list is empty.
+    #[param(inline, nullable = false)]
+    pub page: Option<PageNumber>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -429,7 +435,7 @@ pub async fn list_instagram_accounts(
     staff: Staff,
     Query(q): Query<InstagramQuery>,
 ) -> Result<Json<InstagramAccountPage>> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = PageNumber::or(q.page, 1);
     let (rows, total) = customers::instagram_accounts(&staff, &state, q.q.as_deref(), page).await?;
     Ok(Json(InstagramAccountPage {
         items: rows

@@ -69,6 +69,7 @@ pub struct InstagramTotals {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = DashboardDayCount)]
 pub struct DayCount {
     pub day: NaiveDate,
     pub count: u64,

@@ -14,13 +14,14 @@ mod settings;
 mod staff;
 
 use platform::AppState;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use platform::openapi::ApiRouter;
+use utoipa_axum::routes;
 
 pub use auth::{StaffTokenRequest, StaffTokenResponse};
 pub use customers::export_name;
 
-pub fn openapi_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn openapi_router() -> ApiRouter<AppState> {
+    ApiRouter::new()
         .routes(routes!(auth::issue_token))
         .routes(routes!(operations::list_jobs))
         .routes(routes!(operations::get_job))

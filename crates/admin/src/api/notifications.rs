@@ -1,7 +1,8 @@
 //! The caller's staff notifications (what the bell shows): list, mark one or all read.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
+use platform::http::extract::{PageSize, Path, Query};
 use platform::{AppState, Result, error::Problem, http::extract::Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +17,8 @@ pub struct NotificationQuery {
     pub unread: Option<bool>,
     pub cursor: Option<Uuid>,
     /// Page size (1–200, default 50).
-    pub limit: Option<u64>,
+    #[param(inline, nullable = false)]
+    pub limit: Option<PageSize>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,7 +56,7 @@ pub async fn list_notifications(
         &state,
         q.unread.unwrap_or(false),
         q.cursor,
-        q.limit.unwrap_or(50).clamp(1, 200),
+        PageSize::or(q.limit, 50),
     )
     .await?;
     Ok(Json(NotificationPage {

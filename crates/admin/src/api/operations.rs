@@ -1,7 +1,8 @@
 //! The job queue and the mail outbox (`/api/v1/admin/jobs`, `/api/v1/admin/outbox`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
+use platform::http::extract::{PageSize, Path, Query};
 use platform::{
     AppState, Error, Result,
     db::Order,
@@ -68,7 +69,8 @@ pub struct JobQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
     /// Page size (1–200, default 50).
-    pub limit: Option<u64>,
+    #[param(inline, nullable = false)]
+    pub limit: Option<PageSize>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,14 +93,8 @@ pub async fn list_jobs(
         state: q.state,
         kind: q.kind,
     };
-    let (rows, next_cursor) = operations::jobs(
-        &staff,
-        &state,
-        &filter,
-        q.cursor,
-        q.limit.unwrap_or(50).clamp(1, 200),
-    )
-    .await?;
+    let (rows, next_cursor) =
+        operations::jobs(&staff, &state, &filter, q.cursor, PageSize::or(q.limit, 50)).await?;
     Ok(Json(JobPage {
         items: rows.into_iter().map(Into::into).collect(),
         next_cursor,
@@ -158,7 +154,8 @@ pub struct OutboxQuery {
     pub order: Option<String>,
     pub cursor: Option<Uuid>,
     /// Page size (1–200, default 50).
-    pub limit: Option<u64>,
+    #[param(inline, nullable = false)]
+    pub limit: Option<PageSize>,
 }
 
 /// A message of the mail outbox (its body is not shown: it may hold sign-in links).
@@ -209,14 +206,8 @@ pub async fn list_outbox(
         status: q.status,
         to: q.to,
     };
-    let (rows, next_cursor) = operations::outbox(
-        &staff,
-        &state,
-        &filter,
-        q.cursor,
-        q.limit.unwrap_or(50).clamp(1, 200),
-    )
-    .await?;
+    let (rows, next_cursor) =
+        operations::outbox(&staff, &state, &filter, q.cursor, PageSize::or(q.limit, 50)).await?;
     Ok(Json(MailPage {
         items: rows.into_iter().map(Into::into).collect(),
         next_cursor,

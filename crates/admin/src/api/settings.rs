@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
+use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
     error::Problem,

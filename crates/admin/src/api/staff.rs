@@ -2,11 +2,12 @@
 //! allow-lists, 2FA resets, disabling — the Staff page's operations.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
+use platform::http::extract::Path;
 use platform::{AppState, Error, Result, error::Problem, http::extract::Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -2,11 +2,9 @@
 //! target, date range and IP; paged by cursor; exported as CSV. Nothing here edits an entry.
 
 use askama::Template;
-use axum::{
-    extract::{Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Query;
 use platform::{
     AppState, Error, Result,
     audit::AuditFilter,
@@ -155,8 +153,5 @@ pub async fn export(
 ) -> Result<Response> {
     staff.require(StaffPermission::ActivityLog)?;
     let body = activity::export(&staff, &state, query.filter()?).await?;
-    Ok(csv_export::response(
-        &crate::api::export_name("activity-log"),
-        body,
-    ))
+    csv_export::response(&crate::api::export_name("activity-log"), body).await
 }

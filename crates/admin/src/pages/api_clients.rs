@@ -3,17 +3,14 @@
 //! per key, rotation and revocation. A new key is shown on the page that created it, once.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use instagram::social::{
     clients::{ClientSummary, KeyState, NewClient},
     tiers::{Endpoint, Tier},
 };
+use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
     http::extract::Form,

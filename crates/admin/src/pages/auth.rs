@@ -4,12 +4,9 @@
 //! anything else. Also sign-out and the invitation link of a new staff member.
 
 use askama::Template;
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::{Path, Query};
 use platform::{
     AppState, Error, Origin, Result,
     http::extract::Form,

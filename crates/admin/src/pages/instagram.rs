@@ -2,11 +2,9 @@
 //! which source, and which accounts need attention (failed refreshes, reconnect needed).
 
 use askama::Template;
-use axum::{
-    extract::{Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::{PageNumber, Query};
 use platform::{
     AppState, Result,
     web::{
@@ -32,7 +30,7 @@ const PATH: &str = "/admin/instagram";
 #[serde(default)]
 pub struct ListQuery {
     q: String,
-    page: Option<u64>,
+    page: Option<PageNumber>,
 }
 
 struct Row {
@@ -65,7 +63,7 @@ pub async fn list(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = PageNumber::or(query.page, 1);
     let (rows, total) =
         customers::instagram_accounts(&staff, &state, Some(query.q.as_str()), page).await?;
     let (jar, shell, chrome) = frame(&state, &staff, "Instagram accounts", PATH, jar).await?;

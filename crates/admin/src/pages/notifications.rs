@@ -2,12 +2,9 @@
 //! bell (events of the staff topic, only those of the member's areas).
 
 use askama::Template;
-use axum::{
-    extract::{Path, Query, State},
-    http::request::Parts,
-    response::Response,
-};
+use axum::{extract::State, http::request::Parts, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::{Path, Query};
 use platform::{
     AppState, Result,
     events::{self, Access, Topic},

@@ -2,11 +2,9 @@
 //! retry), and background jobs with their errors (retry, discard).
 
 use askama::Template;
-use axum::{
-    extract::{Path, Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::{Path, Query};
 use platform::{
     AppState, Result,
     db::Order,

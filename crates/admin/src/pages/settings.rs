@@ -6,11 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
     http::{extract::Form, meta},

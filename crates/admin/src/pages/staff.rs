@@ -3,11 +3,9 @@
 //! the activity log.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Path;
 use platform::{
     AppState, Result,
     http::extract::Form,

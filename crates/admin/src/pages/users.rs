@@ -3,12 +3,10 @@
 //! block / unblock, password-reset link, force sign-out and delete (typed confirmation).
 
 use askama::Template;
-use axum::{
-    extract::{Path, Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use identity::service::directory::{UserFilter, UserSort};
+use platform::http::extract::{PageNumber, Path, Query};
 use platform::{
     AppState, Error, Result,
     http::extract::Form,
@@ -44,7 +42,7 @@ pub struct ListQuery {
     pub from: String,
     pub to: String,
     pub sort: String,
-    pub page: Option<u64>,
+    pub page: Option<PageNumber>,
 }
 
 impl ListQuery {
@@ -126,7 +124,7 @@ pub async fn list(
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
     let base = with_query(LIST, &query.pairs());
-    let page = query.page.unwrap_or(1).max(1);
+    let page = PageNumber::or(query.page, 1);
     let (rows, total, errors) = match query.filter() {
         Ok(filter) => {
             let (users, total) =
@@ -161,10 +159,7 @@ pub async fn export(
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
     let body = customers::export_users(&staff, &state, query.filter()?).await?;
-    Ok(csv_export::response(
-        &crate::api::export_name("users"),
-        body,
-    ))
+    csv_export::response(&crate::api::export_name("users"), body).await
 }
 
 struct MembershipRow {

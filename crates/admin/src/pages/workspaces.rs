@@ -2,12 +2,10 @@
 //! its members, owner, usage and activity.
 
 use askama::Template;
-use axum::{
-    extract::{Path, Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use identity::service::workspace_directory::WorkspaceSort;
+use platform::http::extract::{PageNumber, Path, Query};
 use platform::{
     AppState, Result,
     web::{
@@ -39,7 +37,7 @@ const LIST: &str = "/admin/workspaces";
 pub struct ListQuery {
     pub q: String,
     pub sort: String,
-    pub page: Option<u64>,
+    pub page: Option<PageNumber>,
 }
 
 struct Row {
@@ -69,7 +67,7 @@ pub async fn list(
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
     let sort = WorkspaceSort::parse(&query.sort).unwrap_or_default();
-    let page = query.page.unwrap_or(1).max(1);
+    let page = PageNumber::or(query.page, 1);
     let (rows, total) =
         customers::list_workspaces(&staff, &state, Some(query.q.as_str()), sort, page).await?;
     let base = with_query(

@@ -168,6 +168,7 @@ pub async fn export_users(
     filter: UserFilter,
 ) -> Result<impl futures::Stream<Item = Result<bytes::Bytes>> + Send + 'static> {
     staff.require(StaffPermission::Customers)?;
+    directory::check(&filter)?;
     audit::record(
         &state.db,
         staff.audit("users.exported").detail(serde_json::json!({

@@ -4,6 +4,7 @@
 
 mod api;
 mod api_clients;
+mod bad_input;
 mod billing;
 mod billing_self_hosted;
 mod billing_stripe;

@@ -1,7 +1,8 @@
 //! `/api/v1/credits/…`: the workspace's balance, its ledger, the price list, and whether an
 //! action can be performed now. Every member may read them.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use platform::http::extract::{Path, Query};
 use platform::{AppState, Ctx, Permission, Result, error::Problem, http::extract::Json};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -31,6 +32,9 @@ pub async fn transactions(
     Query(filter): Query<LedgerFilter>,
 ) -> Result<Json<LedgerPage>> {
     ctx.require(Permission::WorkspaceRead)?;
+    if let Some(limit) = filter.limit {
+        credits::LedgerPageSize::check("limit", limit)?;
+    }
     Ok(Json(
         credits::ledger(&state.db, ctx.workspace_id()?, &filter).await?,
     ))

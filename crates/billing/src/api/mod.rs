@@ -4,10 +4,11 @@ pub mod credits;
 pub mod subscription;
 
 use platform::AppState;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use platform::openapi::ApiRouter;
+use utoipa_axum::routes;
 
-pub fn openapi_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn openapi_router() -> ApiRouter<AppState> {
+    ApiRouter::new()
         .routes(routes!(credits::balance))
         .routes(routes!(credits::transactions))
         .routes(routes!(credits::pricing_list))

@@ -2,11 +2,9 @@
 //! invoices. Everyone in the workspace may look; owners and admins act.
 
 use askama::Template;
-use axum::{
-    extract::{Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Query;
 use platform::{
     AppState, Ctx, Error, Permission, Result,
     http::extract::Form,
@@ -401,5 +399,5 @@ pub async fn credits_csv(
             }
         },
     );
-    Ok(csv_export::response("credits.csv", body))
+    csv_export::response("credits.csv", body).await
 }

@@ -747,8 +747,13 @@ pub struct LedgerFilter {
     /// Entries before this time.
     pub to: Option<DateTime<Utc>>,
     pub cursor: Option<String>,
+    /// Page size (1–500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
+
+/// The range of [`LedgerFilter::limit`] a client may ask for.
+pub type LedgerPageSize = platform::http::extract::Bounded<1, 500>;
 
 pub async fn ledger(
     conn: &impl ConnectionTrait,
@@ -763,7 +768,9 @@ pub async fn ledger(
             format!("One of {}", KINDS.join(", ")),
         ));
     }
-    let limit = f.limit.unwrap_or(50).clamp(1, 500);
+    // Callers in this process (the CSV export's batches) may ask for more than a client may;
+    // the API checks a client's `limit` against [`LedgerPageSize`] before it gets here.
+    let limit = f.limit.unwrap_or(50).clamp(1, LedgerPageSize::MAX_VALUE);
     let mut q =
         transaction::Entity::find().filter(transaction::Column::WorkspaceId.eq(workspace_id));
     if let Some(kind) = &f.kind {

@@ -458,6 +458,23 @@ async fn the_api_answers_balance_pricing_can_perform_and_pages_the_ledger() {
             .status(),
         422
     );
+    // The page size is checked against its documented range (it was clamped to 500 silently),
+    // and a malformed number is a problem document naming it, not axum's text/plain.
+    assert_eq!(
+        get("/api/v1/credits/transactions?limit=500").await.status(),
+        200
+    );
+    for bad in ["501", "0", "18446744073709551616", "ten"] {
+        let res = get(&format!("/api/v1/credits/transactions?limit={bad}")).await;
+        assert_eq!(res.status(), 422, "limit={bad}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "limit={bad}"
+        );
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["field"], "limit", "limit={bad}: {body}");
+    }
     assert_eq!(
         app.api()
             .get(app.url("/api/v1/credits/balance"))

@@ -9,6 +9,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await.map_err(|e| {
         anyhow::anyhow!("cannot listen on {listen}: {e} (set GROWTHDECK_LISTEN to another address)")
     })?;
+    // Before anything is printed: whoever read "running" may interrupt at once.
+    let shutdown = growthdeck::shutdown_signal();
     let base = state.config.base_url();
     tracing::info!(%listen, "Growthdeck is listening");
     println!("Growthdeck is running: open {base}/");
@@ -22,7 +24,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         println!();
     }
     let background = growthdeck::Background::start(&state, None)?;
-    let served = growthdeck::launch(state, listener, growthdeck::shutdown_signal()).await;
+    let served = growthdeck::launch(state, listener, shutdown).await;
     // HTTP has drained; now let running jobs finish (or release them).
     background.shutdown().await;
     served

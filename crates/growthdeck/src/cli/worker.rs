@@ -5,9 +5,10 @@ use platform::Config;
 
 pub async fn run(config: Config, queues: Option<Vec<String>>) -> anyhow::Result<()> {
     let state = growthdeck::build_state(config).await?;
+    let shutdown = growthdeck::shutdown_signal();
     let background = growthdeck::Background::start(&state, queues.as_deref())?;
     println!("worker running; Ctrl-C stops it after running jobs finish");
-    growthdeck::shutdown_signal().await;
+    shutdown.await;
     background.shutdown().await;
     Ok(())
 }

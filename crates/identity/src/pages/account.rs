@@ -2,12 +2,9 @@
 //! codes and sessions.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Path;
 use platform::{
     AppState, Ctx, Error, Result,
     http::extract::Form,

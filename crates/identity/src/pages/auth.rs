@@ -2,12 +2,9 @@
 //! and what the other sign-in paths share (the step after a first factor, invalid links).
 
 use askama::Template;
-use axum::{
-    extract::{Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Query;
 use platform::{
     AppState, Ctx, Error, Origin, Result,
     http::extract::Form,

@@ -1,10 +1,11 @@
 //! `/auth/google` → Google's consent page → `/auth/google/callback`.
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Query;
 use platform::{AppState, Error, Origin, Result, web::shell::FlashKind};
 use serde::Deserialize;
 

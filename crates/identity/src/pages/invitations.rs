@@ -1,11 +1,9 @@
 //! The invitation page: preview, accept when signed in, or join with a new account.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Path;
 use platform::{
     AppState, Ctx, Error, Origin, Result, Role,
     http::extract::Form,

@@ -2,11 +2,9 @@
 //! magic sign-in links, and the first-run setup link.
 
 use askama::Template;
-use axum::{
-    extract::{Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Query;
 use platform::{
     AppState, Ctx, Error, Origin, Result,
     http::extract::Form,

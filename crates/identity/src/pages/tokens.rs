@@ -2,12 +2,10 @@
 //! optional expiry; the secret is shown once, on the page that creates it.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{NaiveDate, Utc};
+use platform::http::extract::Path;
 use platform::{
     AppState, Ctx, FieldError, Permission, Result,
     ctx::TokenScope,

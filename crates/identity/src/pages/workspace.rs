@@ -3,11 +3,9 @@
 //! `tokens`, the workspace's settings in `settings`.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Path;
 use platform::{
     AppState, Ctx, Error, FieldError, Permission, Result, Role,
     authz::{PERMISSION_TABLE, grantable_roles},

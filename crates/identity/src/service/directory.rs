@@ -86,6 +86,12 @@ pub fn contains_pattern(text: &str) -> LikeExpr {
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
+/// Refuses a filter the search would refuse (an unknown status), before any work starts: an
+/// export checks it before its first byte.
+pub fn check(filter: &UserFilter) -> Result<()> {
+    filtered(filter).map(|_| ())
+}
+
 fn filtered(filter: &UserFilter) -> Result<Select<user::Entity>> {
     let mut find = user::Entity::find();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {

@@ -154,3 +154,43 @@ async fn password_policy() {
     );
     let _: Value = ok.json().await.unwrap();
 }
+
+/// Extractor rejections are ours: a path segment that is not even UTF-8 is a 404 problem
+/// document (axum answered `text/plain` 400), a query it cannot read is a 422 naming the
+/// parameter — the error page on a page route.
+#[tokio::test]
+async fn unreadable_paths_and_queries_are_problems_or_the_error_page() {
+    let app = app().await;
+    signup(&app, "paths@example.com", "Paths").await;
+    let token = token(&app, "paths@example.com").await;
+    for (method, path) in [
+        (reqwest::Method::DELETE, "/api/v1/tokens/%FF"),
+        (reqwest::Method::DELETE, "/api/v1/workspace/members/%FF%FE"),
+        (reqwest::Method::DELETE, "/api/v1/tokens/not-an-id"),
+    ] {
+        let res = app
+            .api()
+            .request(method, app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem(res).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {p}");
+    }
+    let res = app
+        .browser()
+        .get(app.url("/login?next=/a&next=/b"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = res.text().await.unwrap();
+    assert!(!page.contains("Failed to deserialize"), "{page}");
+}

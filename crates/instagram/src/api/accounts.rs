@@ -2,11 +2,12 @@
 //! remove, refresh now). Every figure carries its source and when it was fetched.
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use platform::http::extract::{Path, Query};
 use platform::{AppState, Ctx, Error, Result, error::Problem, http::extract::Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -5,15 +5,16 @@ mod accounts;
 pub mod social;
 
 use platform::AppState;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use platform::openapi::ApiRouter;
+use utoipa_axum::routes;
 
-pub fn openapi_router() -> OpenApiRouter<AppState> {
+pub fn openapi_router() -> ApiRouter<AppState> {
     openapi_router_with(crate::social::Social::new())
 }
 
 /// The API with a given social-data runtime (tests keep a handle to read its counters).
-pub fn openapi_router_with(social: crate::social::Social) -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn openapi_router_with(social: crate::social::Social) -> ApiRouter<AppState> {
+    ApiRouter::new()
         .routes(routes!(accounts::list_accounts, accounts::add_account))
         .routes(routes!(accounts::get_account, accounts::remove_account))
         .routes(routes!(accounts::refresh_account))

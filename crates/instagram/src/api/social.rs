@@ -6,11 +6,12 @@
 
 use axum::{
     Extension,
-    extract::{FromRequestParts, MatchedPath, Path, Query},
+    extract::{FromRequestParts, MatchedPath},
     http::{HeaderMap, HeaderName, HeaderValue, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
+use platform::http::extract::{Path, Query};
 use platform::{AppState, Error, Result, error::Problem, http::extract::Json};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use axum::{
     Extension, Router,
     body::Body,
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
 };
 use chrono::Utc;
 use futures::stream;
+use platform::http::extract::Path;
 use platform::{AppState, Error, error::Problem, http::meta};
 use tokio::io::AsyncReadExt;
 use uuid::Uuid;

@@ -3,12 +3,9 @@
 //! Instagram", "add by username", and the tracked public profiles.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Path;
 use platform::{
     AppState, Ctx, Error, Permission, Result,
     http::{extract::Form, meta},

@@ -8,10 +8,11 @@
 
 use askama::Template;
 use axum::{
-    extract::{Query, State},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::Query;
 use platform::{
     AppState, Ctx, Error, Permission, Result,
     web::{forms::redirect_flash, render, shell::FlashKind},

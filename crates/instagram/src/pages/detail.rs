@@ -5,12 +5,9 @@
 //! caller's workspace only: another workspace's id is a 404.
 
 use askama::Template;
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use axum_extra::extract::cookie::CookieJar;
+use platform::http::extract::{Path, Query};
 use platform::{
     AppState, Ctx, Permission, Result,
     web::{

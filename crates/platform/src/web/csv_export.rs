@@ -85,18 +85,30 @@ where
     })
 }
 
-/// A download response (`text/csv`, attachment named `filename`). An error after the first
-/// chunk can only cut the download short; it is logged.
-pub fn response(
+/// A download response (`text/csv`, attachment named `filename`). The header and the first
+/// batch are read before the answer starts, so a filter the database refuses (or any early
+/// failure) is a proper error answer, not a connection cut with an empty reply. An error after
+/// that can only cut the download short; it is logged.
+pub async fn response(
     filename: &str,
     body: impl Stream<Item = Result<Bytes>> + Send + 'static,
-) -> Response {
-    let body = body.map(|chunk| {
-        chunk.map_err(|e| {
-            tracing::error!(error = %e, "CSV export stopped");
-            std::io::Error::other(e.to_string())
-        })
-    });
+) -> Result<Response> {
+    let mut body = Box::pin(body);
+    let mut first = Vec::with_capacity(2);
+    for _ in 0..2 {
+        match body.next().await {
+            Some(chunk) => first.push(chunk?),
+            None => break,
+        }
+    }
+    let body = futures::stream::iter(first.into_iter().map(Ok))
+        .chain(body)
+        .map(|chunk| {
+            chunk.map_err(|e| {
+                tracing::error!(error = %e, "CSV export stopped");
+                std::io::Error::other(e.to_string())
+            })
+        });
     let mut response = Body::from_stream(body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -110,7 +122,7 @@ pub fn response(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    response
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -142,5 +154,14 @@ mod tests {
             .map(|c| String::from_utf8_lossy(c).to_string())
             .collect();
         assert_eq!(text, "n\n0\n1\n2\n3\n4\n5\n");
+    }
+
+    #[tokio::test]
+    async fn a_failing_first_batch_is_an_error_answer_not_a_cut_download() {
+        let body = stream(&["n"], |_cursor: Option<u32>| async move {
+            Err::<(Vec<Vec<String>>, Option<u32>), _>(Error::validation("status", "bad"))
+        });
+        let answer = response("x.csv", body).await;
+        assert!(matches!(answer, Err(Error::Validation(_))));
     }
 }

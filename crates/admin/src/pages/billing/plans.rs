@@ -4,12 +4,10 @@
 //! error beside it.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use billing::{Feature, Limit, Meter, plans::Plan, plans::PlanInput};
+use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
     http::extract::Form,

@@ -2,12 +2,10 @@
 //! action. A refused value is shown back beside its field.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use billing::service::pricing::PriceInput;
+use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
     http::extract::Form,

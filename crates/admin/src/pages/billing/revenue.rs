@@ -3,14 +3,12 @@
 //! (MRR line, net-new bars) and revenue by plan, and cash collected over the last 30 days.
 
 use askama::Template;
-use axum::{
-    extract::{Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use billing::service::revenue::{self, DEFINITIONS, Report};
 use charts_rs::{BarChart, Color, LineChart, Series, SeriesCategory, THEME_LIGHT};
 use chrono::{Datelike, Utc};
+use platform::http::extract::Query;
 use platform::{
     AppState, Error, Result,
     web::{

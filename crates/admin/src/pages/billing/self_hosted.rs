@@ -5,12 +5,10 @@
 //! Nothing moves by itself.
 
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use billing::mode::Mode;
+use platform::http::extract::Path;
 use platform::{
     AppState, Result,
     web::{

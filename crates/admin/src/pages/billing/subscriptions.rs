@@ -5,12 +5,10 @@
 //! Stripe is not configured the page says so instead of offering the Stripe actions.
 
 use askama::Template;
-use axum::{
-    extract::{Path, Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use billing::service::subscriptions::{ListFilter, STATUSES};
+use platform::http::extract::{PageNumber, Path, Query};
 use platform::{
     AppState, Error, Result,
     http::extract::Form,
@@ -46,7 +44,7 @@ pub struct ListQuery {
     pub period_end_after: String,
     /// `YYYY-MM-DD` (UTC): period ends before this day.
     pub period_end_before: String,
-    pub page: Option<u64>,
+    pub page: Option<PageNumber>,
 }
 
 impl ListQuery {
@@ -111,7 +109,7 @@ pub async fn list(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::Billing)?;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = PageNumber::or(query.page, 1);
     let (rows, total, errors) = match query.filter() {
         Ok(filter) => {
             let (rows, total) = service::subscriptions(&staff, &state, &filter, page).await?;

@@ -370,11 +370,9 @@ pub async fn top_posts(
     let mut query = post::Entity::find()
         .select_only()
         .column(post::Column::Id)
-        .filter(post::Column::ProfileId.eq(profile_id));
-    let whole_period = Condition::all()
-        .add(post::Column::PostedAt.gte(figures.period.since(figures.today)))
-        .add(post::Column::PostedAt.lt(Period::until(figures.today)));
-    let mut narrowed = false;
+        .filter(post::Column::ProfileId.eq(profile_id))
+        .filter(post::Column::PostedAt.gte(figures.period.since(figures.today)))
+        .filter(post::Column::PostedAt.lt(Period::until(figures.today)));
     let mut tops: Vec<i64> = figures
         .groups
         .iter()
@@ -399,16 +397,10 @@ pub async fn top_posts(
                         .add(post::Column::PostedAt.lt(midnight(last + Duration::days(1)))),
                 );
             }
-            // The runs lie inside the period: without its bounds beside them, SQLite searches
-            // the index once per run (a multi-index OR) instead of the whole period.
             query = query
                 .filter(days)
                 .filter(Expr::cust(INTERACTIONS_SQL).gte(floor));
-            narrowed = true;
         }
-    }
-    if !narrowed {
-        query = query.filter(whole_period);
     }
     let ids: Vec<Uuid> = query
         .order_by(Expr::cust(INTERACTIONS_SQL), Order::Desc)

@@ -468,7 +468,7 @@ async fn grow(
         .await?;
     let missing = args.posts.saturating_sub(existing);
     let span_secs = (span_days * 86_400) as f64;
-    let mut rng = Rng(0x5eed_0f_9a9e5);
+    let mut rng = Rng(0x05ee_d0f9_a9e5);
     let mut batch = Vec::with_capacity(BATCH);
     for i in 0..missing {
         // Evenly spread, newest first, with a little jitter inside each slot.
@@ -479,7 +479,7 @@ async fn grow(
         let interactions = followers * rate;
         let media_type = ["IMAGE", "VIDEO", "CAROUSEL_ALBUM"][(rng.next_u64() % 3) as usize];
         // One post in 50 hides its like count.
-        let likes = (rng.next_u64() % 50 != 0).then(|| (interactions * 0.92) as i64);
+        let likes = (!rng.next_u64().is_multiple_of(50)).then_some((interactions * 0.92) as i64);
         batch.push(post::ActiveModel {
             id: Set(Uuid::now_v7()),
             profile_id: Set(profile_id),

@@ -5,11 +5,15 @@
 //! * `bench api-me --base URL` signs up a fresh user through the JSON API and
 //!   compares `GET /healthz` with the authenticated `GET /api/v1/me`.
 //!
+//! * `bench pages` seeds a workspace with a 100,000-post account and loads its pages
+//!   (home, account page, compare) on the real server, against `/healthz` in the same run.
+//!
 //! Point it at loopback only: it is meant to measure a local instance.
 
 mod export;
 mod jobs;
 mod load;
+mod pages;
 mod refresh;
 mod social;
 
@@ -47,6 +51,9 @@ enum Command {
     /// The social-data API of a real server: cached profile with key auth and limits vs
     /// `/healthz`, and the cache hit rate over a replay.
     Social(social::SocialArgs),
+    /// Home, an account's page and compare with a 100,000-post account on the real server:
+    /// p50/p95/p99 against `/healthz` in the same run.
+    Pages(pages::PagesArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -113,6 +120,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Export(args) => export::run(args).await,
             Command::Refresh(args) => refresh::run(args).await,
             Command::Social(args) => social::run(args).await,
+            Command::Pages(args) => pages::run(args).await,
         }
     })
 }

@@ -153,6 +153,38 @@ pub mod post {
     no_relations!();
 }
 
+/// A profile's posts of one UTC day, media type and source, summed. Kept by the database
+/// itself (triggers on `ig_posts`, migration `m20261205_000025_ig_post_days`): read it, never
+/// write it.
+pub mod post_day {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ig_post_days")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub profile_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: chrono::NaiveDate,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub media_type: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub source: String,
+        /// Every post of the group.
+        pub posts: i64,
+        /// The posts with known likes or comments.
+        pub rated: i64,
+        /// Likes + comments (unknown counted as none).
+        pub interactions: i64,
+        /// The most likes + comments of one post of the group.
+        pub top_interactions: Option<i64>,
+        /// The newest fetch of the group's posts.
+        pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    no_relations!();
+}
+
 /// A post's public counts on one day (how a post grows).
 pub mod post_snapshot {
     use sea_orm::entity::prelude::*;

@@ -16,6 +16,7 @@ mod m20261205_000010_instagram_demo_regenerate;
 mod m20261205_000011_ig_post_figures;
 mod m20261205_000012_sign_in_hardening;
 mod m20261205_000013_billing_plan_fixes;
+mod m20261205_000025_ig_post_days;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000011_ig_post_figures::Migration),
             Box::new(m20261205_000012_sign_in_hardening::Migration),
             Box::new(m20261205_000013_billing_plan_fixes::Migration),
+            Box::new(m20261205_000025_ig_post_days::Migration),
         ]
     }
 }

@@ -5,9 +5,9 @@
 //!
 //! The home must stay fast however long an account's history is (an account may hold 100,000
 //! posts): nothing here loads posts. Followers come from the daily snapshots of the last 60
-//! days; engagement from two aggregate queries over the posts (and the private insights) of
-//! the last 60 days, grouped per account and day on the `(profile_id, posted_at)` index. A
-//! page costs the same few queries whatever the number of accounts.
+//! days; engagement from the posts' daily sums of the last 60 days (`ig_post_days`, kept by
+//! the database as posts are written: a few rows per account and day). A page costs the same
+//! few queries whatever the number of accounts or posts.
 //!
 //! Engagement is the one definition every screen uses ([`engagement`]): per post, (likes +
 //! comments) ÷ followers on the post's day, averaged over the posts of the window. Summed per
@@ -17,18 +17,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use platform::{AppState, Ctx, Result};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    sea_query::{Alias, Expr, ExprTrait, Query},
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::{
-    model::{post, profile_snapshot},
+    model::{post_day, profile_snapshot},
     service::{
         accounts::{self, AccountCard, Status},
         engagement::{self, DayPosts, FollowerHistory},
-        figures::{INTERACTIONS_SQL, posted_day_sql},
     },
 };
 
@@ -122,8 +118,7 @@ pub async fn overview(state: &AppState, ctx: &Ctx) -> Result<Overview> {
     {
         snapshots.entry(s.profile_id).or_default().push(s);
     }
-    let since = first_day.and_time(chrono::NaiveTime::MIN).and_utc();
-    let mut posts = post_days(&state.db, &profile_ids, since).await?;
+    let mut posts = post_days(&state.db, &profile_ids, first_day).await?;
 
     for card in cards {
         let history = snapshots.remove(&card.profile.id).unwrap_or_default();
@@ -224,60 +219,36 @@ pub fn attention(f: &AccountFigures) -> Vec<Attention> {
     out
 }
 
-#[derive(Debug, FromQueryResult)]
-struct PostDayRow {
-    profile_id: Uuid,
-    post_day: String,
-    posts: i64,
-    rated: i64,
-    interactions: i64,
-}
-
-/// Posts per profile and day since `since`, summed as the account page sums them (one grouped
-/// query on the `(profile_id, posted_at)` index).
+/// Posts per profile and day since `first_day` (oldest first): the day's sums over its media
+/// types and sources, as the account page sums them.
 async fn post_days(
     conn: &impl ConnectionTrait,
     profile_ids: &[Uuid],
-    since: DateTime<Utc>,
+    first_day: NaiveDate,
 ) -> Result<HashMap<Uuid, Vec<DayPosts>>> {
-    let backend = conn.get_database_backend();
-    let day = Expr::cust(posted_day_sql(backend));
-    let query = Query::select()
-        .column(post::Column::ProfileId)
-        .expr_as(day.clone(), Alias::new("post_day"))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("posts"))
-        .expr_as(
-            Expr::cust(
-                "COUNT(CASE WHEN like_count IS NOT NULL OR comments_count IS NOT NULL THEN 1 END)",
-            ),
-            Alias::new("rated"),
-        )
-        .expr_as(
-            Expr::cust(format!(
-                "CAST(COALESCE(SUM({INTERACTIONS_SQL}), 0) AS BIGINT)"
-            )),
-            Alias::new("interactions"),
-        )
-        .from(post::Entity)
-        .and_where(Expr::col(post::Column::ProfileId).is_in(profile_ids.iter().copied()))
-        .and_where(Expr::col(post::Column::PostedAt).gte(since))
-        .group_by_col(post::Column::ProfileId)
-        .add_group_by([day])
-        .to_owned();
-    let rows = PostDayRow::find_by_statement(backend.build(&query))
+    let rows = post_day::Entity::find()
+        .filter(post_day::Column::ProfileId.is_in(profile_ids.iter().copied()))
+        .filter(post_day::Column::Day.gte(first_day))
+        .order_by_asc(post_day::Column::ProfileId)
+        .order_by_asc(post_day::Column::Day)
         .all(conn)
         .await?;
     let mut out: HashMap<Uuid, Vec<DayPosts>> = HashMap::new();
     for r in rows {
-        let Ok(day) = NaiveDate::parse_from_str(&r.post_day, "%Y-%m-%d") else {
-            continue;
-        };
-        out.entry(r.profile_id).or_default().push(DayPosts {
-            day,
-            posts: r.posts,
-            rated: r.rated,
-            interactions: r.interactions,
-        });
+        let days = out.entry(r.profile_id).or_default();
+        match days.last_mut() {
+            Some(d) if d.day == r.day => {
+                d.posts += r.posts;
+                d.rated += r.rated;
+                d.interactions += r.interactions;
+            }
+            _ => days.push(DayPosts {
+                day: r.day,
+                posts: r.posts,
+                rated: r.rated,
+                interactions: r.interactions,
+            }),
+        }
     }
     Ok(out)
 }

@@ -1,15 +1,16 @@
 //! The figures of one profile over a [`Period`], read with a handful of bounded queries so a
 //! page stays fast however many posts a profile has (the aim: 100,000 posts on one account,
-//! detail and compare under 20 ms at the 95th percentile):
+//! detail and compare under 20 ms at the 95th percentile; `bench pages` measures it):
 //!
 //! - follower snapshots of the period (primary key `(profile_id, day)`, at most 366 rows) and
 //!   the last one before it (the baseline of the change; `LIMIT 1`);
-//! - the period's posts summed in the database by day, media type and source (`GROUP BY`;
-//!   at most a few rows per day), over the covering index `ix_ig_posts_profile_posted_counts`
-//!   (`profile_id, posted_at, media_type, source, like_count, comments_count, fetched_at,
-//!   id`), so no post row is read;
-//! - the ids of the period's top posts by likes + comments (`ORDER BY … LIMIT`, from the same
-//!   index), then those few posts by id.
+//! - the period's posts summed by day, media type and source, read from `ig_post_days`, which
+//!   the database keeps summed as posts are written (at most a few rows per day: a year is
+//!   some 1,100 rows whatever the number of posts; see the migration
+//!   `m20261205_000025_ig_post_days`);
+//! - the ids of the period's top posts by likes + comments (`ORDER BY … LIMIT`) over the
+//!   covering index `ix_ig_posts_profile_posted_counts`, on the days that can hold them only
+//!   (each day's best post is known from the sums: [`top_posts`]), then those few posts by id.
 //!
 //! Engagement rates, posting frequency, the media types and the follower change all follow
 //! from those sums ([`engagement::mean_rate`]); each block also knows its source and fetch
@@ -17,10 +18,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use platform::{Error, Result};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use platform::Result;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, Order, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
     QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
@@ -29,7 +30,7 @@ use super::{
     engagement::{self, DayPosts, FollowerHistory},
     period::{Bucket, Period},
 };
-use crate::model::{post, profile, profile_snapshot};
+use crate::model::{post, post_day, profile, profile_snapshot};
 
 /// Likes + comments of a post (unknown counts as none).
 pub const INTERACTIONS_SQL: &str = "COALESCE(like_count, 0) + COALESCE(comments_count, 0)";
@@ -69,6 +70,8 @@ pub struct PostGroup {
     pub media_type: String,
     pub source: String,
     pub sums: DayPosts,
+    /// The most likes + comments of one of its posts.
+    pub top_interactions: Option<i64>,
     pub fetched_at: Option<DateTime<Utc>>,
 }
 
@@ -309,90 +312,97 @@ impl ProfileFigures {
     }
 }
 
-/// The calendar day (UTC) of `posted_at` as `YYYY-MM-DD`, which SeaQuery cannot say
-/// portably: PostgreSQL has `timestamptz`; SQLite stores timestamps as RFC 3339 text, always
-/// written in UTC (`+00:00`), whose first ten characters are the UTC day (cheaper per row
-/// than parsing it with `date()`).
-pub(crate) fn posted_day_sql(backend: DatabaseBackend) -> &'static str {
-    match backend {
-        DatabaseBackend::Postgres => "to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-        _ => "substr(posted_at, 1, 10)",
-    }
-}
-
-/// The period's posts summed by day, media type and source.
+/// The period's posts summed by day, media type and source (oldest day first).
 async fn post_groups(
     db: &impl ConnectionTrait,
     profile_id: Uuid,
     period: Period,
     today: NaiveDate,
 ) -> Result<Vec<PostGroup>> {
-    let day = posted_day_sql(db.get_database_backend());
-    type Row = (String, String, String, i64, i64, i64, Option<DateTime<Utc>>);
-    let rows: Vec<Row> = post::Entity::find()
-        .select_only()
-        .column_as(Expr::cust(day), "day")
-        .column(post::Column::MediaType)
-        .column(post::Column::Source)
-        .column_as(Expr::cust("COUNT(*)"), "posts")
-        .column_as(
-            Expr::cust(
-                "COUNT(CASE WHEN like_count IS NOT NULL OR comments_count IS NOT NULL THEN 1 END)",
-            ),
-            "rated",
-        )
-        .column_as(
-            Expr::cust(format!(
-                "CAST(COALESCE(SUM({INTERACTIONS_SQL}), 0) AS BIGINT)"
-            )),
-            "interactions",
-        )
-        .column_as(Expr::cust("MAX(fetched_at)"), "fetched_at")
-        .filter(post::Column::ProfileId.eq(profile_id))
-        .filter(post::Column::PostedAt.gte(period.since(today)))
-        .filter(post::Column::PostedAt.lt(Period::until(today)))
-        .group_by(Expr::cust(day))
-        .group_by(post::Column::MediaType)
-        .group_by(post::Column::Source)
-        .into_tuple()
+    Ok(post_day::Entity::find()
+        .filter(post_day::Column::ProfileId.eq(profile_id))
+        .filter(post_day::Column::Day.gte(period.first_day(today)))
+        .filter(post_day::Column::Day.lte(today))
+        .order_by_asc(post_day::Column::Day)
+        .order_by_asc(post_day::Column::MediaType)
+        .order_by_asc(post_day::Column::Source)
         .all(db)
-        .await?;
-    rows.into_iter()
-        .map(
-            |(d, media_type, source, posts, rated, interactions, fetched_at)| {
-                let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .map_err(|e| Error::internal(format!("day {d:?} from the database: {e}")))?;
-                Ok(PostGroup {
-                    media_type,
-                    source,
-                    sums: DayPosts {
-                        day,
-                        posts,
-                        rated,
-                        interactions,
-                    },
-                    fetched_at,
-                })
+        .await?
+        .into_iter()
+        .map(|r| PostGroup {
+            media_type: r.media_type,
+            source: r.source,
+            sums: DayPosts {
+                day: r.day,
+                posts: r.posts,
+                rated: r.rated,
+                interactions: r.interactions,
             },
-        )
-        .collect()
+            top_interactions: r.top_interactions,
+            fetched_at: r.fetched_at,
+        })
+        .collect())
 }
 
+/// At most this many separate runs of days narrow the top-posts query; more (many days tie
+/// for the best) and the whole period is read, which gives the same posts.
+const MAX_DAY_RUNS: usize = 64;
+
 /// The period's posts with the most interactions (likes + comments), most first (the newest
-/// first among equals). The ids come from the covering index alone; then the few posts.
+/// first among equals): the ids from the covering index, then the few posts.
+///
+/// Only the days that can hold them are read. With `floor` the `limit`-th highest of the
+/// groups' best posts ([`PostGroup::top_interactions`]), at least `limit` posts have `floor`
+/// or more, so every one of the top `limit` has at least `floor` — and lies on a day whose
+/// best post reaches `floor`. A year of a busy account is then a few days' index entries,
+/// not all of them.
 pub async fn top_posts(
     db: &impl ConnectionTrait,
     profile_id: Uuid,
-    period: Period,
-    today: NaiveDate,
+    figures: &ProfileFigures,
     limit: u64,
 ) -> Result<Vec<post::Model>> {
-    let ids: Vec<Uuid> = post::Entity::find()
+    use sea_orm::sea_query::ExprTrait;
+
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut query = post::Entity::find()
         .select_only()
         .column(post::Column::Id)
         .filter(post::Column::ProfileId.eq(profile_id))
-        .filter(post::Column::PostedAt.gte(period.since(today)))
-        .filter(post::Column::PostedAt.lt(Period::until(today)))
+        .filter(post::Column::PostedAt.gte(figures.period.since(figures.today)))
+        .filter(post::Column::PostedAt.lt(Period::until(figures.today)));
+    let mut tops: Vec<i64> = figures
+        .groups
+        .iter()
+        .filter_map(|g| g.top_interactions)
+        .collect();
+    tops.sort_unstable_by(|a, b| b.cmp(a));
+    if let Some(&floor) = usize::try_from(limit - 1).ok().and_then(|i| tops.get(i)) {
+        let runs = day_runs(
+            figures
+                .groups
+                .iter()
+                .filter(|g| g.top_interactions.is_some_and(|t| t >= floor))
+                .map(|g| g.sums.day),
+        );
+        if runs.len() <= MAX_DAY_RUNS {
+            let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+            let mut days = Condition::any();
+            for (first, last) in runs {
+                days = days.add(
+                    Condition::all()
+                        .add(post::Column::PostedAt.gte(midnight(first)))
+                        .add(post::Column::PostedAt.lt(midnight(last + Duration::days(1)))),
+                );
+            }
+            query = query
+                .filter(days)
+                .filter(Expr::cust(INTERACTIONS_SQL).gte(floor));
+        }
+    }
+    let ids: Vec<Uuid> = query
         .order_by(Expr::cust(INTERACTIONS_SQL), Order::Desc)
         .order_by_desc(post::Column::PostedAt)
         .limit(limit)
@@ -407,6 +417,21 @@ pub async fn top_posts(
     Ok(posts)
 }
 
+/// Days as runs of consecutive days `(first, last)`, in order.
+fn day_runs(days: impl Iterator<Item = NaiveDate>) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut days: Vec<NaiveDate> = days.collect();
+    days.sort_unstable();
+    days.dedup();
+    let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for d in days {
+        match runs.last_mut() {
+            Some((_, last)) if *last + Duration::days(1) == d => *last = d,
+            _ => runs.push((d, d)),
+        }
+    }
+    runs
+}
+
 /// The newest posts (the API's list).
 pub async fn recent_posts(
     db: &impl ConnectionTrait,
@@ -419,4 +444,20 @@ pub async fn recent_posts(
         .limit(limit)
         .all(db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn days_make_runs_of_consecutive_days() {
+        let d = |n: u32| NaiveDate::from_ymd_opt(2026, 11, n).unwrap();
+        assert!(day_runs(std::iter::empty()).is_empty());
+        assert_eq!(
+            day_runs([d(9), d(3), d(4), d(4), d(5), d(12), d(10)].into_iter()),
+            vec![(d(3), d(5)), (d(9), d(10)), (d(12), d(12))]
+        );
+    }
 }

@@ -65,7 +65,7 @@ async fn detail(state: &AppState, subject: Subject, period: Period) -> Result<De
     let today = Utc::now().date_naive();
     let profile = subject.profile();
     let figures = ProfileFigures::load(&state.db, profile, period, today).await?;
-    let top = figures::top_posts(&state.db, profile.id, period, today, TOP_POSTS).await?;
+    let top = figures::top_posts(&state.db, profile.id, &figures, TOP_POSTS).await?;
     let top_posts = post_views(&state.db, subject.account_id(), &figures.followers, top).await?;
     let insights = match subject.account_id() {
         Some(account_id) => {

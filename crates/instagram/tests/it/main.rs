@@ -11,6 +11,7 @@ mod home;
 mod honest_data;
 mod media;
 mod pages;
+mod post_days;
 mod social;
 mod tokens;
 

@@ -18,6 +18,7 @@ pub mod observability;
 pub mod password;
 pub mod search;
 pub mod settings;
+pub mod shutdown;
 pub mod state;
 pub mod testkit;
 pub mod throttle;

@@ -22,7 +22,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     social::{
-        Social, clients,
+        Social,
         limiter::{Decision, Verdict},
         read::{CacheStatus, PostView, ProfileView, Reader},
         tiers::Endpoint,
@@ -145,6 +145,17 @@ fn unauthorized(problem: KeyProblem) -> Response {
     response
 }
 
+/// 429 for the limit `decision` refuses on, counted by limit.
+fn too_many(retry_after_secs: u64, decision: &Decision) -> Response {
+    let which = if decision.verdict == Verdict::MonthExceeded {
+        "month"
+    } else {
+        "minute"
+    };
+    metrics::counter!("social_api_refused_total", "limit" => which).increment(1);
+    refusal(Error::TooManyRequests { retry_after_secs }, decision)
+}
+
 impl FromRequestParts<AppState> for ApiClient {
     type Rejection = Response;
 
@@ -165,26 +176,20 @@ impl FromRequestParts<AppState> for ApiClient {
             .filter(|k| !k.is_empty())
             .ok_or_else(|| unauthorized(KeyProblem::Missing))?;
         let at = Utc::now();
-        let grant = clients::authenticate(&state.db, key, at)
+        let verified = runtime
+            .keys
+            .verify(&state.db, &runtime.usage, key, at)
             .await
             .map_err(IntoResponse::into_response)?
             .ok_or_else(|| unauthorized(KeyProblem::Invalid))?;
+        let grant = &verified.grant;
         let endpoint = match parts.extensions.get::<MatchedPath>() {
             Some(p) if p.as_str().ends_with("/posts") => Endpoint::Posts,
             _ => Endpoint::Profile,
         };
-        let decision = runtime.limiter.decide(&grant, at).await;
+        let decision = runtime.limiter.decide(grant, at).await;
         if let Some(retry_after_secs) = decision.retry_after() {
-            let which = if decision.verdict == Verdict::MonthExceeded {
-                "month"
-            } else {
-                "minute"
-            };
-            metrics::counter!("social_api_refused_total", "limit" => which).increment(1);
-            return Err(refusal(
-                Error::TooManyRequests { retry_after_secs },
-                &decision,
-            ));
+            return Err(too_many(retry_after_secs, &decision));
         }
         if !grant.limits.allows(endpoint) {
             return Err(refusal(
@@ -195,9 +200,17 @@ impl FromRequestParts<AppState> for ApiClient {
                 &decision,
             ));
         }
-        if let Err(e) = runtime.usage.record(&grant, at).await {
-            return Err(refusal(e, &decision));
+        // Counted against the month only now (a 403 is not a request served); concurrent
+        // requests may have spent the month since the decision above.
+        if verified
+            .month
+            .try_admit(grant.limits.requests_per_month, at)
+            .is_err()
+        {
+            let spent = decision.month_spent();
+            return Err(too_many(spent.retry_after().unwrap_or(1), &spent));
         }
+        runtime.usage.record(grant, at);
         Ok(ApiClient {
             decision,
             reader: runtime.reader.clone(),

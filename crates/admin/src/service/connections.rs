@@ -340,11 +340,14 @@ async fn http_probe(integration: Integration, call: HttpProbe) -> TestOutcome {
 /// which carries Meta's app secret).
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        format!("No answer within {} s", TEST_TIMEOUT.as_secs())
+        format!(
+            "Not reachable: no answer within {} s",
+            TEST_TIMEOUT.as_secs()
+        )
     } else if e.is_connect() {
-        "Could not connect (no connection or TLS failed)".into()
+        "Not reachable: could not connect (no connection or TLS failed)".into()
     } else {
-        "The request failed before an answer came".into()
+        "Not reachable: the request failed before an answer came".into()
     }
 }
 

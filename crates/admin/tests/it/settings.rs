@@ -1069,7 +1069,11 @@ async fn each_http_integration_is_tried_in_its_own_format() {
     );
     assert!(
         !page.contains("Acme Page"),
-        "the server's answer is not shown"
+        "the server's answer is not shown: {}",
+        page.lines()
+            .filter(|l| l.contains("Acme Page"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     assert_no_secret(&page, "the page");
 }

@@ -267,25 +267,36 @@ pub struct SocialProfile {
         (status = 422, body = Problem), (status = 429, body = Problem, description = "A limit is reached; see `Retry-After`"),
         (status = 503, body = Problem, description = "`source-not-configured`: no live data source (only demo usernames resolve); `unavailable`: the data source cannot answer now, see `Retry-After`")))]
 pub async fn get_profile(client: ApiClient, Path(username): Path<String>) -> Response {
-    let reader = client.reader.clone();
-    let result = async {
-        let (profile, a) = reader.profile(&username).await?;
-        let (page, b) = reader.posts(&username, None).await?;
-        let p = &profile.value;
-        Ok((
-            SocialProfile {
+    // Serialized once per pair of cache entries; a cached answer is sent as those bytes.
+    let result = client
+        .reader
+        .profile_answer(&username, |p, page| {
+            serde_json::to_vec(&SocialProfile {
                 username: p.username.clone(),
                 source: p.source.clone(),
                 fetched_at: p.fetched_at,
                 profile: p.clone(),
-                posts: page.value.items.clone(),
-                next_cursor: page.value.next_cursor.clone(),
-            },
-            a.and(b),
-        ))
-    }
-    .await;
-    client.respond(result)
+                posts: page.items.clone(),
+                next_cursor: page.next_cursor.clone(),
+            })
+            .map_err(Error::internal)
+        })
+        .await;
+    let mut response = match result {
+        Ok((body, status)) => {
+            let mut r = body.into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            h.insert("x-cache", HeaderValue::from_static(status.as_str()));
+            r
+        }
+        Err(e) => e.into_response(),
+    };
+    limit_headers(&client.decision, response.headers_mut());
+    response
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

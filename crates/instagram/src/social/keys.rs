@@ -211,12 +211,9 @@ impl KeyCache {
         self.sync();
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let entry = match self.cached(&digest) {
-            Some(hit) if hit.loaded.elapsed() < self.ttl => {
-                metrics::counter!("social_key_cache_total", "outcome" => "hit").increment(1);
-                hit
-            }
+            Some(hit) if hit.loaded.elapsed() < self.ttl => hit,
             _ => {
-                metrics::counter!("social_key_cache_total", "outcome" => "miss").increment(1);
+                metrics::counter!("social_key_loads_total").increment(1);
                 match self.load(db, usage, presented, digest, at).await? {
                     Some(loaded) => loaded,
                     None => return Ok(None),

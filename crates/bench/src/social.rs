@@ -106,13 +106,17 @@ fn counter(page: &str, name: &str) -> f64 {
         .sum()
 }
 
-async fn metrics(client: &reqwest::Client, base: &str) -> Result<String> {
-    Ok(client
+/// `/metrics` of the server under test, which serves it to this token only.
+async fn metrics(client: &reqwest::Client, base: &str, token: &str) -> Result<String> {
+    let res = client
         .get(format!("{base}/metrics"))
+        .bearer_auth(token)
         .send()
-        .await?
-        .text()
-        .await?)
+        .await?;
+    if !res.status().is_success() {
+        bail!("/metrics answered {}", res.status());
+    }
+    Ok(res.text().await?)
 }
 
 pub async fn run(args: SocialArgs) -> Result<()> {
@@ -135,6 +139,7 @@ pub async fn run(args: SocialArgs) -> Result<()> {
     db.close().await?;
     let key = key.secret;
 
+    let metrics_token = format!("bench-metrics-{}", uuid::Uuid::new_v4().simple());
     let port = free_port()?;
     let _server = Server(
         Command::new(&args.bin)
@@ -142,6 +147,7 @@ pub async fn run(args: SocialArgs) -> Result<()> {
             .env("GROWTHDECK_DATA_DIR", &data)
             .env("GROWTHDECK_LISTEN", format!("127.0.0.1:{port}"))
             .env("GROWTHDECK_LOG", "warn")
+            .env("GROWTHDECK_METRICS_TOKEN", &metrics_token)
             .stdout(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {}", args.bin))?,
@@ -189,7 +195,7 @@ pub async fn run(args: SocialArgs) -> Result<()> {
 
     let trace = zipf_trace(args.requests, args.usernames, 0x5eed_0f50_c1a1);
     let distinct = trace.iter().collect::<HashSet<_>>().len();
-    let before = metrics(&client, &base).await?;
+    let before = metrics(&client, &base, &metrics_token).await?;
     let next = Arc::new(AtomicUsize::new(0));
     let trace = Arc::new(trace);
     let started = Instant::now();
@@ -233,7 +239,7 @@ pub async fn run(args: SocialArgs) -> Result<()> {
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    let after = metrics(&client, &base).await?;
+    let after = metrics(&client, &base, &metrics_token).await?;
     let delta = |name: &str| counter(&after, name) - counter(&before, name);
     let (hits, misses, stale) = (
         delta("social_cache_hits_total"),

@@ -189,6 +189,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         banners: Arc::new(billing::banners()),
         search: platform::search::Providers::new(search()),
         home: home(),
+        shutdown: platform::shutdown::ShutdownHooks::new(),
     };
     billing::start(&state).await?;
     Ok(state)
@@ -206,16 +207,43 @@ pub async fn launch(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let events = state.events.clone();
+    let hooks = state.shutdown.clone();
     let shutdown = async move {
         shutdown.await;
         events.close();
     };
-    axum::serve(
+    let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await?;
+    .await;
+    // Every request has been answered: write what was kept in memory (usage counts…).
+    hooks.run().await;
+    served?;
+    Ok(())
+}
+
+/// The separate metrics listener (`metrics_listen`), when configured: serves `GET /metrics`
+/// until the event bus closes (at shutdown).
+pub async fn metrics_listener(state: &AppState) -> anyhow::Result<()> {
+    let Some(addr) = state.config.metrics_listen else {
+        return Ok(());
+    };
+    let listener = TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr} for metrics: {e} (set GROWTHDECK_METRICS_LISTEN to another address)")
+    })?;
+    tracing::info!(%addr, "metrics listener");
+    let router = platform::http::metrics::router(state.clone());
+    let closed = state.events.closed();
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(closed)
+            .await
+        {
+            tracing::warn!(error = %e, "metrics listener stopped");
+        }
+    });
     Ok(())
 }
 

@@ -176,6 +176,48 @@ async fn shutdown_ends_open_streams() {
     assert!(matches!(end, Ok(Ok(None)) | Ok(Err(_))), "the stream ended");
 }
 
+/// Shutdown hooks (the social-data API's last usage write…) run once serving has stopped, and
+/// `launch` waits for them.
+#[tokio::test]
+async fn launch_runs_the_shutdown_hooks_after_serving() {
+    let data = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = platform::Config {
+        data_dir: data.path().to_path_buf(),
+        listen: addr,
+        ..platform::Config::default()
+    };
+    let state = growthdeck::build_state(config).await.unwrap();
+    let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = ran.clone();
+    state.shutdown.add("test", move || async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(growthdeck::launch(state, listener, async {
+        let _ = stopped.await;
+    }));
+    let res = client()
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        ran.load(std::sync::atomic::Ordering::SeqCst),
+        "launch waited for the hook"
+    );
+}
+
 // ---- Two `serve` processes on one PostgreSQL database -------------------------------------
 
 /// A `growthdeck serve` process, killed when dropped.

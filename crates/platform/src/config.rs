@@ -27,6 +27,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "meta_app_secret",
     "apify_token",
     "manychat_api_key",
+    "metrics_token",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,6 +35,13 @@ pub const SECRET_KEYS: &[&str] = &[
 pub struct Config {
     /// Address the HTTP server binds.
     pub listen: SocketAddr,
+    /// Address of a separate listener that serves only `GET /metrics` (unset: none). Bind it
+    /// to an address only the Prometheus scraper reaches.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Bearer token that `GET /metrics` requires (on the metrics listener, and on the public
+    /// one, which serves `/metrics` only when this is set). Unset: the public listener answers
+    /// 404 and the metrics listener asks for nothing.
+    pub metrics_token: Option<String>,
     /// Directory for the SQLite database, the platform key and backups.
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; default: `<data_dir>/growthdeck.db`.
@@ -155,6 +163,8 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_listen: None,
+            metrics_token: None,
             data_dir: PathBuf::from("./data"),
             database_url: None,
             public_url: None,
@@ -311,6 +321,15 @@ impl Config {
         if self.throttle_account_ceiling < self.throttle_account_attempts {
             return Err(ConfigError::Invalid(
                 "throttle_account_ceiling must be at least throttle_account_attempts".into(),
+            ));
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.len() < 16 || t.chars().any(char::is_whitespace))
+        {
+            return Err(ConfigError::Invalid(
+                "metrics_token must be at least 16 characters without spaces".into(),
             ));
         }
         if self.body_limit_bytes < 1024 {

@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod password;
 pub mod search;
 pub mod settings;
+pub mod shutdown;
 pub mod state;
 pub mod testkit;
 pub mod throttle;

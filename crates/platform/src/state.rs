@@ -34,6 +34,8 @@ pub struct AppState {
     pub search: crate::search::Providers,
     /// The features' sections of the workspace home and their activity sentences.
     pub home: crate::home::Home,
+    /// Work to finish after the HTTP server drained (run by `launch`).
+    pub shutdown: crate::shutdown::ShutdownHooks,
 }
 
 impl AppState {

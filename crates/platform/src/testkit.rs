@@ -120,6 +120,7 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
         banners: Arc::new(mount.banners),
         search: crate::search::Providers::new(mount.search),
         home: mount.home,
+        shutdown: crate::shutdown::ShutdownHooks::new(),
     };
     let registry = (mount.jobs)(crate::jobs::Registry::platform());
     let runner = crate::jobs::runner::Runner::start(

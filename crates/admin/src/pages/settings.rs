@@ -328,26 +328,30 @@ pub async fn save(
     staff.require(StaffPermission::System)?;
     let submitted = Submitted::from_fields(fields);
     match service::update(&staff, &state, submitted.changes()).await {
-        Ok(changed) if changed.is_empty() => Ok(redirect_flash(
+        Ok(updated) if updated.changed.is_empty() => Ok(redirect_flash(
             jar,
             FlashKind::Info,
             "Nothing changed.",
             PAGE,
         )),
-        Ok(changed) => {
-            let labels: Vec<&str> = changed
-                .iter()
-                .filter_map(|k| platform::settings::system_setting(k).map(|s| s.label))
-                .collect();
-            Ok(redirect_flash(
-                jar,
-                FlashKind::Success,
-                format!(
-                    "Saved: {}. It applies now, and on every other node within seconds.",
-                    labels.join(", ")
-                ),
-                PAGE,
-            ))
+        Ok(updated) => {
+            let labels = |keys: &[&str]| {
+                keys.iter()
+                    .filter_map(|k| platform::settings::system_setting(k).map(|s| s.label))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut message = format!(
+                "Saved: {}. It applies now, and on every other node within seconds.",
+                labels(&updated.changed)
+            );
+            if !updated.credentials_cleared.is_empty() {
+                message.push_str(&format!(
+                    " The base URL changed, so the saved {} was cleared: enter it again for the new URL.",
+                    labels(&updated.credentials_cleared)
+                ));
+            }
+            Ok(redirect_flash(jar, FlashKind::Success, message, PAGE))
         }
         Err(e) => {
             let errors = FormErrors::from_error(e)?;

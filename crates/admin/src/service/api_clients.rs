@@ -2,12 +2,17 @@
 //! (its first key shown once), rotate its key (the previous one keeps working for the
 //! configured overlap), revoke a key or the client, and read usage per key per day. Each
 //! action checks the permission first and is in the activity log, written in the same
-//! transaction as the change. The keys themselves are never logged or audited.
+//! transaction as the change. The keys themselves are never logged or audited. A rotation or
+//! revocation is announced on the event bus after its commit, so every node stops using what it
+//! cached of the client's keys at once.
 
 use chrono::{DateTime, Duration, Utc};
 use instagram::{
     model::{api_client, api_key},
-    social::clients::{self, ClientDetail, ClientSummary, IssuedKey, NewClient},
+    social::{
+        clients::{self, ClientDetail, ClientSummary, IssuedKey, NewClient},
+        keys::announce,
+    },
 };
 use platform::{AppState, Result, audit, db::begin_write};
 use uuid::Uuid;
@@ -81,6 +86,7 @@ pub async fn rotate(
     )
     .await?;
     txn.commit().await?;
+    changed(state, id).await;
     Ok((key, until))
 }
 
@@ -102,6 +108,7 @@ pub async fn revoke_key(
     )
     .await?;
     txn.commit().await?;
+    changed(state, id).await;
     Ok(key)
 }
 
@@ -119,5 +126,13 @@ pub async fn revoke(staff: &Staff, state: &AppState, id: Uuid) -> Result<api_cli
     )
     .await?;
     txn.commit().await?;
+    changed(state, id).await;
     Ok(client)
+}
+
+/// Tells every node about a committed change. This node always hears it (its bus delivers
+/// before `publish` answers); a failure to reach the others is logged by the bus, and their
+/// cached keys expire within `KEY_TTL` anyway.
+async fn changed(state: &AppState, id: Uuid) {
+    let _ = announce(&state.events, id).await;
 }

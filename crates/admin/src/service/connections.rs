@@ -1,6 +1,12 @@
 //! "Test connection" of the system settings' integrations: one real, harmless call with the
 //! effective values (list models, read the balance, SMTP NOOP, …) and its outcome, audited as
-//! `settings.tested`; what a server answers is shortened and scrubbed of the secrets sent.
+//! `settings.tested`.
+//!
+//! The outcome is the status and a classification ([`Classification`]: reachable, refused the
+//! key, not reachable, unexpected reply) in a fixed sentence — never what the server wrote. A
+//! test may go to any URL a super admin saved, so its answer is not echoed: the button cannot
+//! be used to read another host's replies (and a key is cleared when its base URL changes, see
+//! `platform::settings::SystemSetting::sends`).
 
 use std::{
     sync::OnceLock,
@@ -11,7 +17,6 @@ use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use platform::{
     AppState, Error, Result, audit,
     settings::{self as keys, SettingGroup},
-    web::forms::plural,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -21,9 +26,24 @@ use crate::{Staff, roles::StaffPermission};
 
 /// How long a test connection may take, end to end.
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// How much of an answer is read, and how much of an error is shown.
+/// How much of an answer is read (to classify it; it is never shown).
 const BODY_LIMIT: usize = 64 * 1024;
-const DETAIL_CHARS: usize = 200;
+
+/// What a test connection found, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    /// The settings it needs are missing; no call was made.
+    NotConfigured,
+    /// The service answered and accepted the credentials.
+    Reachable,
+    /// The service answered and refused the credentials.
+    RefusedKey,
+    /// No answer: no connection, TLS failure or timeout.
+    NotReachable,
+    /// An answer, but not one the service documents (a wrong URL?).
+    UnexpectedReply,
+}
 
 /// An outside service whose configured credentials can be tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -113,7 +133,8 @@ pub struct TestOutcome {
     pub configured: bool,
     /// The HTTP status of the answer (none for SMTP, or when no answer came).
     pub status: Option<u16>,
-    /// What happened, in a sentence; an error answer is shortened and never holds a secret.
+    pub result: Classification,
+    /// The classification in a sentence. Never anything the server wrote.
     pub message: String,
     /// From sending the request to the end of the answer, in milliseconds.
     pub latency_ms: u64,
@@ -143,6 +164,7 @@ impl TestOutcome {
             ok: false,
             configured: false,
             status: None,
+            result: Classification::NotConfigured,
             message: format!("Not configured: {}.", integration.missing()),
             latency_ms: 0,
         }
@@ -167,6 +189,7 @@ pub async fn test_connection(
                 "ok": outcome.ok,
                 "configured": outcome.configured,
                 "status": outcome.status,
+                "result": outcome.result,
                 "latency_ms": outcome.latency_ms,
                 "message": outcome.message,
             })),
@@ -180,8 +203,6 @@ struct HttpProbe {
     url: String,
     bearer: Option<String>,
     query: Vec<(&'static str, String)>,
-    /// Everything sent that must not come back in a message.
-    secrets: Vec<String>,
 }
 
 fn base(url: &str) -> &str {
@@ -193,9 +214,8 @@ async fn probe(state: &AppState, integration: Integration) -> TestOutcome {
     let c = &state.config;
     let bearer_probe = |url: String, key: String| HttpProbe {
         url,
-        bearer: Some(key.clone()),
+        bearer: Some(key),
         query: Vec::new(),
-        secrets: vec![key],
     };
     let call = match integration {
         Integration::Smtp => {
@@ -229,10 +249,9 @@ async fn probe(state: &AppState, integration: Integration) -> TestOutcome {
                 bearer: None,
                 query: vec![
                     ("client_id", id),
-                    ("client_secret", secret.clone()),
+                    ("client_secret", secret),
                     ("grant_type", "client_credentials".into()),
                 ],
-                secrets: vec![secret],
             }),
             _ => None,
         },
@@ -267,17 +286,18 @@ fn elapsed_ms(started: Instant) -> u64 {
 }
 
 async fn http_probe(integration: Integration, call: HttpProbe) -> TestOutcome {
-    let failed = |status: Option<u16>, message: String, latency_ms: u64| TestOutcome {
+    let unreachable = |message: String, latency_ms: u64| TestOutcome {
         integration,
         ok: false,
         configured: true,
-        status,
-        message: scrub(&message, &call.secrets),
+        status: None,
+        result: Classification::NotReachable,
+        message,
         latency_ms,
     };
     let client = match client() {
         Ok(c) => c,
-        Err(e) => return failed(None, format!("No HTTP client: {e}"), 0),
+        Err(_) => return unreachable("No HTTP client could be made".into(), 0),
     };
     let mut request = client
         .get(&call.url)
@@ -291,60 +311,44 @@ async fn http_probe(integration: Integration, call: HttpProbe) -> TestOutcome {
     let started = Instant::now();
     let mut response = match request.send().await {
         Ok(r) => r,
-        Err(e) => return failed(None, describe(&e), elapsed_ms(started)),
+        Err(e) => return unreachable(describe(&e), elapsed_ms(started)),
     };
     let status = response.status();
     let mut body = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                body.extend_from_slice(&chunk);
-                if body.len() >= BODY_LIMIT {
-                    body.truncate(BODY_LIMIT);
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return failed(Some(status.as_u16()), describe(&e), elapsed_ms(started)),
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() >= BODY_LIMIT {
+            body.truncate(BODY_LIMIT);
+            break;
         }
     }
     let latency_ms = elapsed_ms(started);
     let json: Option<Value> = serde_json::from_slice(&body).ok();
-    let (ok, message) = interpret(integration, status, json.as_ref(), &body);
+    let result = classify(integration, status, json.as_ref());
     TestOutcome {
         integration,
-        ok,
+        ok: result == Classification::Reachable,
         configured: true,
         status: Some(status.as_u16()),
-        message: scrub(&message, &call.secrets),
+        result,
+        message: sentence(integration, result, Some(status.as_u16())),
         latency_ms,
     }
 }
 
-/// A transport error in words (its causes, without the URL: Meta's carries the app secret).
+/// A transport error in a fixed phrase (its causes may quote the other side or hold the URL,
+/// which carries Meta's app secret).
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        return format!("No answer within {} s", TEST_TIMEOUT.as_secs());
-    }
-    let mut text = if e.is_connect() {
-        "Could not connect".to_string()
+        format!(
+            "Not reachable: no answer within {} s",
+            TEST_TIMEOUT.as_secs()
+        )
+    } else if e.is_connect() {
+        "Not reachable: could not connect (no connection or TLS failed)".into()
     } else {
-        "The request failed".to_string()
-    };
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+        "Not reachable: the request failed before an answer came".into()
     }
-    text
-}
-
-fn count(json: Option<&Value>, list: &str) -> Option<u64> {
-    json?
-        .get(list)?
-        .as_array()
-        .map(|items| u64::try_from(items.len()).unwrap_or(u64::MAX))
 }
 
 fn text<'a>(json: Option<&'a Value>, path: &[&str]) -> Option<&'a str> {
@@ -355,78 +359,35 @@ fn text<'a>(json: Option<&'a Value>, path: &[&str]) -> Option<&'a str> {
     v.as_str()
 }
 
-/// Success or failure and a sentence, from what the service answered (its documented format).
-fn interpret(
+/// The classification of an answer, from the service's documented format. Only the shape is
+/// read; nothing of it is kept.
+fn classify(
     integration: Integration,
     status: reqwest::StatusCode,
     json: Option<&Value>,
-    body: &[u8],
-) -> (bool, String) {
-    let service = integration.label();
+) -> Classification {
+    use Classification::*;
+    let has = |field: &str| json.and_then(|j| j.get(field)).is_some();
     if status.is_success() {
-        let unexpected = || {
-            (
-                false,
-                format!(
-                    "{service} answered {} but not in the format expected; is the URL right?",
-                    status.as_u16()
-                ),
-            )
-        };
-        return match integration {
-            Integration::Openai => match count(json, "data") {
-                Some(n) => (
-                    true,
-                    format!("The key lists {}", plural(n, "model", "models")),
-                ),
-                None => unexpected(),
-            },
-            Integration::Stripe => match json {
-                Some(j) if text(Some(j), &["object"]) == Some("balance") => {
-                    let mode = if j.get("livemode").and_then(Value::as_bool) == Some(true) {
-                        "live"
-                    } else {
-                        "test"
-                    };
-                    (true, format!("The balance is readable ({mode} mode)"))
-                }
-                _ => unexpected(),
-            },
-            Integration::Resend => match count(json, "data") {
-                Some(n) => (
-                    true,
-                    format!(
-                        "The key lists {}",
-                        plural(n, "sending domain", "sending domains")
-                    ),
-                ),
-                None => unexpected(),
-            },
-            // The answer holds an app access token: it is never shown.
-            Integration::Meta => match text(json, &["access_token"]) {
-                Some(_) => (true, "The app ID and secret were accepted".into()),
-                None => unexpected(),
-            },
-            Integration::Apify => match text(json, &["data", "username"]) {
-                Some(user) => (true, format!("Signed in as {user}")),
-                None if json.and_then(|j| j.get("data")).is_some() => {
-                    (true, "The token was accepted".into())
-                }
-                None => unexpected(),
-            },
+        let documented = match integration {
+            Integration::Openai | Integration::Resend => json
+                .and_then(|j| j.get("data"))
+                .is_some_and(Value::is_array),
+            Integration::Stripe => text(json, &["object"]) == Some("balance"),
+            Integration::Meta => text(json, &["access_token"]).is_some(),
+            Integration::Apify => has("data"),
             // Manychat answers 200 with `status: error` for some refusals.
             Integration::Manychat => match text(json, &["status"]) {
-                Some("success") => match text(json, &["data", "name"]) {
-                    Some(page) => (true, format!("Connected to the page {page}")),
-                    None => (true, "The key was accepted".into()),
-                },
-                Some(_) => (
-                    false,
-                    format!("{service} refused: {}", error_detail(json, body)),
-                ),
-                None => unexpected(),
+                Some("success") => true,
+                Some(_) => return RefusedKey,
+                None => false,
             },
-            Integration::Smtp => (true, "Connected".into()),
+            Integration::Smtp => true,
+        };
+        return if documented {
+            Reachable
+        } else {
+            UnexpectedReply
         };
     }
     // A sending-only Resend key may not list domains, but Resend did accept it, and sending is
@@ -435,104 +396,126 @@ fn interpret(
         && status == reqwest::StatusCode::UNAUTHORIZED
         && text(json, &["name"]) == Some("restricted_api_key")
     {
-        return (
-            true,
-            "The key was accepted; it may only send email, which is all the mailer needs".into(),
-        );
+        return Reachable;
     }
-    (
-        false,
-        format!(
-            "{service} answered {} {}: {}",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or(""),
-            error_detail(json, body)
-        ),
-    )
+    match status.as_u16() {
+        401 | 403 => RefusedKey,
+        // Meta refuses a wrong app secret with 400 and an `OAuthException`.
+        400 if integration == Integration::Meta
+            && text(json, &["error", "type"]) == Some("OAuthException") =>
+        {
+            RefusedKey
+        }
+        _ => UnexpectedReply,
+    }
 }
 
-/// The error message of an answer: the services' JSON error fields, else the start of the body.
-fn error_detail(json: Option<&Value>, body: &[u8]) -> String {
-    let found = text(json, &["error", "message"])
-        .or_else(|| text(json, &["message"]))
-        .or_else(|| text(json, &["error"]))
-        .map(str::to_string)
-        .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
-    if found.is_empty() {
-        return "no details".into();
-    }
-    shorten(&found)
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() <= DETAIL_CHARS {
-        return s.to_string();
-    }
-    let mut cut: String = s.chars().take(DETAIL_CHARS).collect();
-    cut.push('…');
-    cut
-}
-
-/// Removes every secret sent (as is and URL-encoded) from a message a server or library wrote.
-fn scrub(message: &str, secrets: &[String]) -> String {
-    let mut out = message.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        let encoded = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
-        for form in [secret.as_str(), encoded.as_str()] {
-            out = out.replace(form, "••••");
+/// The fixed sentence of a classification.
+fn sentence(integration: Integration, result: Classification, status: Option<u16>) -> String {
+    let service = integration.label();
+    let credential = match integration {
+        Integration::Meta => "app ID and secret",
+        Integration::Apify => "token",
+        Integration::Smtp => "sign-in",
+        _ => "key",
+    };
+    match result {
+        Classification::NotConfigured => format!("Not configured: {}.", integration.missing()),
+        Classification::Reachable => {
+            if integration == Integration::Resend && status == Some(401) {
+                "Reachable: Resend accepted the key; it may only send email, which is all the mailer needs".into()
+            } else {
+                format!("Reachable: {service} accepted the {credential}")
+            }
+        }
+        Classification::RefusedKey => format!("Refused: {service} refused the {credential}"),
+        Classification::NotReachable => format!("Not reachable: {service} did not answer"),
+        Classification::UnexpectedReply => {
+            format!("Unexpected reply: the answer is not what {service} sends; is the URL right?")
         }
     }
-    out
 }
 
-/// Connects, greets (EHLO, STARTTLS and sign-in as the URL says) and sends NOOP.
+/// Connects, greets (EHLO, STARTTLS and sign-in as the URL says) and sends NOOP. The outcome
+/// names the server's reply code at most, never its text (nor the URL, which holds a password).
 async fn smtp_probe(url: &str) -> TestOutcome {
-    let parsed = url::Url::parse(url).ok();
-    let mut secrets = vec![url.to_string()];
-    if let Some(password) = parsed.as_ref().and_then(|u| u.password()) {
-        secrets.push(password.to_string());
-        if let Ok(decoded) = urlencoding::decode(password) {
-            secrets.push(decoded.into_owned());
-        }
-    }
-    let outcome = |ok: bool, message: String, latency_ms: u64| TestOutcome {
+    let outcome = |result: Classification, message: String, latency_ms: u64| TestOutcome {
         integration: Integration::Smtp,
-        ok,
+        ok: result == Classification::Reachable,
         configured: true,
         status: None,
-        message: scrub(&message, &secrets),
+        result,
+        message,
         latency_ms,
     };
     let transport: AsyncSmtpTransport<Tokio1Executor> =
         match AsyncSmtpTransport::<Tokio1Executor>::from_url(url) {
             Ok(builder) => builder.timeout(Some(TEST_TIMEOUT)).build(),
-            Err(_) => return outcome(false, "The SMTP URL is not valid".into(), 0),
+            Err(_) => {
+                return outcome(
+                    Classification::UnexpectedReply,
+                    "The SMTP URL is not valid".into(),
+                    0,
+                );
+            }
         };
-    let signs_in = parsed.as_ref().is_some_and(|u| u.password().is_some());
+    let signs_in = url::Url::parse(url).is_ok_and(|u| u.password().is_some());
     let started = Instant::now();
     let result = tokio::time::timeout(TEST_TIMEOUT, transport.test_connection()).await;
     let latency_ms = elapsed_ms(started);
     match result {
         Err(_) => outcome(
-            false,
-            format!("No answer within {} s", TEST_TIMEOUT.as_secs()),
+            Classification::NotReachable,
+            format!(
+                "Not reachable: no answer within {} s",
+                TEST_TIMEOUT.as_secs()
+            ),
             latency_ms,
         ),
         Ok(Ok(true)) => outcome(
-            true,
+            Classification::Reachable,
             if signs_in {
-                "The server accepted the sign-in and answered NOOP".into()
+                "Reachable: the server accepted the sign-in and answered NOOP".into()
             } else {
-                "The server answered EHLO and NOOP".into()
+                "Reachable: the server answered EHLO and NOOP".into()
             },
             latency_ms,
         ),
         Ok(Ok(false)) => outcome(
-            false,
-            "Connected, but the server did not answer NOOP".into(),
+            Classification::UnexpectedReply,
+            "Unexpected reply: connected, but the server did not answer NOOP".into(),
             latency_ms,
         ),
-        Ok(Err(e)) => outcome(false, shorten(&format!("SMTP: {e}")), latency_ms),
+        Ok(Err(e)) => {
+            let (result, message) = smtp_failure(&e);
+            outcome(result, message, latency_ms)
+        }
+    }
+}
+
+/// An SMTP error by its reply code: 530/534/535 refuse the sign-in; another code is an
+/// unexpected reply; no code means no (usable) connection.
+fn smtp_failure(e: &lettre::transport::smtp::Error) -> (Classification, String) {
+    match e.status().map(|code| code.to_string()) {
+        Some(code) if matches!(code.as_str(), "530" | "534" | "535") => (
+            Classification::RefusedKey,
+            format!("Refused: the server refused the sign-in (SMTP {code})"),
+        ),
+        Some(code) => (
+            Classification::UnexpectedReply,
+            format!("Unexpected reply: the server answered SMTP {code}"),
+        ),
+        None if e.is_timeout() => (
+            Classification::NotReachable,
+            format!(
+                "Not reachable: no answer within {} s",
+                TEST_TIMEOUT.as_secs()
+            ),
+        ),
+        None => (
+            Classification::NotReachable,
+            "Not reachable: could not connect (no connection or TLS failed)".into(),
+        ),
     }
 }
 
@@ -541,28 +524,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secrets_are_scrubbed_as_sent_and_url_encoded() {
-        let secrets = vec!["s3cr3t+/=value".to_string()];
-        let message = "bad client_secret=s3cr3t%2B%2F%3Dvalue, echo s3cr3t+/=value";
-        let out = scrub(message, &secrets);
-        assert!(!out.contains("s3cr3t"), "{out}");
-    }
-
-    #[test]
-    fn error_details_come_from_the_services_fields_and_are_short() {
-        let openai = json!({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}});
+    fn answers_are_classified_by_status_and_shape_only() {
+        use reqwest::StatusCode as S;
+        let c = |i, s, j: Value| classify(i, s, Some(&j));
         assert_eq!(
-            error_detail(Some(&openai), b""),
-            "Incorrect API key provided"
+            c(Integration::Openai, S::OK, json!({"data": []})),
+            Classification::Reachable
         );
-        let resend =
-            json!({"statusCode": 403, "name": "invalid_api_key", "message": "API key is invalid"});
-        assert_eq!(error_detail(Some(&resend), b""), "API key is invalid");
-        let long = "x".repeat(1000);
         assert_eq!(
-            error_detail(None, long.as_bytes()).chars().count(),
-            DETAIL_CHARS + 1
+            c(Integration::Openai, S::OK, json!({"hello": "world"})),
+            Classification::UnexpectedReply
         );
+        assert_eq!(
+            c(Integration::Openai, S::UNAUTHORIZED, json!({})),
+            Classification::RefusedKey
+        );
+        assert_eq!(
+            c(Integration::Openai, S::NOT_FOUND, json!({})),
+            Classification::UnexpectedReply
+        );
+        assert_eq!(
+            c(
+                Integration::Meta,
+                S::BAD_REQUEST,
+                json!({"error": {"type": "OAuthException"}})
+            ),
+            Classification::RefusedKey
+        );
+        assert_eq!(
+            c(Integration::Manychat, S::OK, json!({"status": "error"})),
+            Classification::RefusedKey
+        );
+        assert_eq!(
+            c(
+                Integration::Resend,
+                S::UNAUTHORIZED,
+                json!({"name": "restricted_api_key"})
+            ),
+            Classification::Reachable
+        );
+        for result in [
+            Classification::Reachable,
+            Classification::RefusedKey,
+            Classification::NotReachable,
+            Classification::UnexpectedReply,
+        ] {
+            let line = sentence(Integration::Openai, result, Some(200));
+            assert!(line.len() < 120, "{line}");
+        }
     }
 
     #[test]

@@ -76,13 +76,25 @@ pub enum Change {
     Clear,
 }
 
-/// Applies `changes` (all or nothing); answers the keys that changed. A value equal to the
-/// effective one, or clearing a setting that has no saved value, is no change.
+/// What a save changed.
+#[derive(Debug, Default)]
+pub struct Updated {
+    /// Every key written or cleared (the secrets below included).
+    pub changed: Vec<&'static str>,
+    /// Saved secrets removed because the base URL they are sent to changed (they must be
+    /// entered again with the new URL).
+    pub credentials_cleared: Vec<&'static str>,
+}
+
+/// Applies `changes` (all or nothing). A value equal to the effective one, or clearing a
+/// setting that has no saved value, is no change. A base URL whose value changes clears the
+/// saved secrets sent to it ([`SystemSetting::sends`]) unless the same save enters them again:
+/// a key is never sent to a host it was not entered for.
 pub async fn update(
     staff: &Staff,
     state: &AppState,
     changes: BTreeMap<String, Change>,
-) -> Result<Vec<&'static str>> {
+) -> Result<Updated> {
     staff.require(StaffPermission::System)?;
     state.settings.reload().await?;
     let current: HashMap<&str, Effective> = state
@@ -93,12 +105,19 @@ pub async fn update(
         .collect();
     let mut errors = Vec::new();
     let mut writes: Vec<(&'static SystemSetting, Option<String>)> = Vec::new();
+    // Secrets typed into this save (also when equal to the value in effect).
+    let mut entered: HashMap<&'static str, String> = HashMap::new();
     for (key, change) in changes {
         let Some(setting) = system_setting(&key) else {
             errors.push(FieldError::new(key, "There is no such setting"));
             continue;
         };
         let now = current.get(setting.key);
+        if let Change::Set(raw) = &change
+            && setting.secret
+        {
+            entered.insert(setting.key, raw.clone());
+        }
         match change {
             Change::Clear => {
                 if now.is_some_and(|e| e.source == SettingSource::Saved) {
@@ -117,8 +136,45 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
+    let mut credentials_cleared = Vec::new();
+    let moved: Vec<&'static SystemSetting> = writes
+        .iter()
+        .filter(|(setting, wanted)| {
+            let after = wanted
+                .clone()
+                .or_else(|| setting.config_value(&state.config));
+            !setting.sends.is_empty()
+                && after.as_deref() != current.get(setting.key).and_then(|e| e.value.as_deref())
+        })
+        .map(|(setting, _)| *setting)
+        .collect();
+    for url in moved {
+        for secret in url.sends.iter().filter_map(|k| system_setting(k)) {
+            let written = writes.iter().any(|(s, _)| s.key == secret.key);
+            match entered.get(secret.key) {
+                // Entered again with the new URL (kept even when equal to the old value).
+                Some(raw) if !written => match secret.validate(raw) {
+                    Ok(value) => writes.push((secret, Some(value))),
+                    Err(message) => errors.push(FieldError::new(secret.key, message)),
+                },
+                Some(_) => {}
+                None if current
+                    .get(secret.key)
+                    .is_some_and(|e| e.source == SettingSource::Saved) =>
+                {
+                    writes.retain(|(s, _)| s.key != secret.key);
+                    writes.push((secret, None));
+                    credentials_cleared.push(secret.key);
+                }
+                None => {}
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
     if writes.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Updated::default());
     }
 
     let txn = begin_write(&state.db).await?;
@@ -146,11 +202,17 @@ pub async fn update(
         staff
             .audit("settings.changed")
             .target("settings", "system")
-            .detail(json!({ "keys": changed, "cleared": cleared, "values": values })),
+            .detail(
+                json!({ "keys": changed, "cleared": cleared, "values": values,
+            "credentials_cleared": credentials_cleared }),
+            ),
     )
     .await?;
     txn.commit().await?;
     // This node sees the change at once; the others within the refresh period.
     state.settings.reload().await?;
-    Ok(changed)
+    Ok(Updated {
+        changed,
+        credentials_cleared,
+    })
 }

@@ -135,17 +135,24 @@ async fn staff_create_rotate_and_revoke_clients_through_the_api() {
     assert_eq!(states, vec!["active", "expiring"]);
     let old_id = detail["keys"][1]["id"].as_str().unwrap().to_string();
 
-    // Usage per key per day.
-    let usage: Value = api(
-        reqwest::Method::GET,
-        &format!("/api/v1/admin/api-clients/{id}/usage?days=7"),
-    )
-    .send()
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    // Usage per key per day (counted in memory, written within a second).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let usage = loop {
+        let usage: Value = api(
+            reqwest::Method::GET,
+            &format!("/api/v1/admin/api-clients/{id}/usage?days=7"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        if usage["requests_today"] == 3 || std::time::Instant::now() > deadline {
+            break usage;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert_eq!(usage["requests_today"], 3);
     let per_key: Vec<u64> = usage["keys"]
         .as_array()

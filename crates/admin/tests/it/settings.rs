@@ -736,7 +736,10 @@ struct Case {
     bad: Value,
     /// The secret of `bad`, which the failure message must not repeat.
     bad_secret: &'static str,
-    success_says: &'static str,
+    /// Words of the server's success answer, which the outcome must not repeat.
+    success_body: &'static str,
+    /// Words of the server's error answer, which the outcome must not repeat.
+    failure_body: &'static str,
     failure_status: u16,
 }
 
@@ -888,7 +891,8 @@ async fn each_http_integration_is_tried_in_its_own_format() {
             good: json!({ "openai_base_url": format!("{}/v1", server.uri()), "openai_api_key": OPENAI_KEY }),
             bad: json!({ "openai_api_key": "sk-test-WrongOpenAiKey0001" }),
             bad_secret: "sk-test-WrongOpenAiKey0001",
-            success_says: "2 models",
+            success_body: "gpt-4o-mini",
+            failure_body: "Incorrect API key",
             failure_status: 401,
         },
         Case {
@@ -896,7 +900,8 @@ async fn each_http_integration_is_tried_in_its_own_format() {
             good: json!({ "stripe_secret_key": STRIPE_KEY }),
             bad: json!({ "stripe_secret_key": "sk_test_WrongStripeKey0002" }),
             bad_secret: "sk_test_WrongStripeKey0002",
-            success_says: "test mode",
+            success_body: "usd",
+            failure_body: "Invalid API Key",
             failure_status: 401,
         },
         Case {
@@ -904,7 +909,8 @@ async fn each_http_integration_is_tried_in_its_own_format() {
             good: json!({ "resend_api_key": RESEND_KEY }),
             bad: json!({ "resend_api_key": "re_WrongResendKey0004" }),
             bad_secret: "re_WrongResendKey0004",
-            success_says: "1 sending domain",
+            success_body: "acme.test",
+            failure_body: "API key is invalid",
             failure_status: 403,
         },
         Case {
@@ -912,7 +918,8 @@ async fn each_http_integration_is_tried_in_its_own_format() {
             good: json!({ "meta_app_id": "1234567890", "meta_app_secret": META_SECRET }),
             bad: json!({ "meta_app_secret": "ffffWrongMetaSecret0005" }),
             bad_secret: "ffffWrongMetaSecret0005",
-            success_says: "accepted",
+            success_body: "bearer",
+            failure_body: "Error validating",
             failure_status: 400,
         },
         Case {
@@ -920,7 +927,8 @@ async fn each_http_integration_is_tried_in_its_own_format() {
             good: json!({ "apify_token": APIFY_TOKEN }),
             bad: json!({ "apify_token": "apify_api_WrongToken0006" }),
             bad_secret: "apify_api_WrongToken0006",
-            success_says: "growth-agency",
+            success_body: "growth-agency",
+            failure_body: "Authentication token",
             failure_status: 401,
         },
         Case {
@@ -928,7 +936,8 @@ async fn each_http_integration_is_tried_in_its_own_format() {
             good: json!({ "manychat_api_key": MANYCHAT_KEY }),
             bad: json!({ "manychat_api_key": "1234567:WrongManychatKey0007" }),
             bad_secret: "1234567:WrongManychatKey0007",
-            success_says: "Acme Page",
+            success_body: "Acme Page",
+            failure_body: "Wrong format",
             failure_status: 401,
         },
     ];
@@ -944,8 +953,13 @@ async fn each_http_integration_is_tried_in_its_own_format() {
         assert_eq!(ok["status"], 200, "{name}");
         assert_eq!(ok["integration"], name);
         assert!(ok["latency_ms"].is_u64());
+        assert_eq!(ok["result"], "reachable", "{name}");
         let message = ok["message"].as_str().unwrap();
-        assert!(message.contains(case.success_says), "{name}: {message}");
+        assert!(message.starts_with("Reachable:"), "{name}: {message}");
+        assert!(
+            !ok.to_string().contains(case.success_body),
+            "{name} repeated the answer: {ok}"
+        );
         assert_no_secret(&ok.to_string(), name);
 
         assert_eq!(
@@ -960,12 +974,14 @@ async fn each_http_integration_is_tried_in_its_own_format() {
             !failed.to_string().contains(case.bad_secret),
             "{name} repeated the secret: {failed}"
         );
+        assert_eq!(failed["result"], "refused_key", "{name}: {failed}");
         assert!(
-            failed["message"]
-                .as_str()
-                .unwrap()
-                .contains(&case.failure_status.to_string()),
+            failed["message"].as_str().unwrap().starts_with("Refused:"),
             "{name}: {failed}"
+        );
+        assert!(
+            !failed.to_string().contains(case.failure_body),
+            "{name} repeated the error answer: {failed}"
         );
         // Back to the working credentials for the page checks below.
         put_settings(&app, &t, case.good.clone()).await;
@@ -980,10 +996,8 @@ async fn each_http_integration_is_tried_in_its_own_format() {
         })
         .unwrap();
     let detail = failed_openai.detail.as_ref().unwrap().to_string();
-    assert!(
-        detail.contains("Incorrect API key provided: ••••"),
-        "{detail}"
-    );
+    assert!(detail.contains("refused_key"), "{detail}");
+    assert!(!detail.contains("Incorrect API key"), "{detail}");
     assert!(!detail.contains("WrongOpenAiKey0001"));
 
     // A sending-only Resend key is accepted: sending is all the mailer does with it.
@@ -997,27 +1011,29 @@ async fn each_http_integration_is_tried_in_its_own_format() {
     assert_eq!(restricted["ok"], true, "{restricted}");
     assert_eq!(restricted["status"], 401);
 
-    // An unreachable endpoint is a failure with the cause, not an error page.
+    // An unreachable endpoint is a failure with the cause, not an error page. (A new base URL
+    // takes the key with it: it is entered again with the URL.)
     put_settings(
         &app,
         &t,
-        json!({ "openai_base_url": "http://127.0.0.1:9/v1" }),
+        json!({ "openai_base_url": "http://127.0.0.1:9/v1", "openai_api_key": OPENAI_KEY }),
     )
     .await;
     let down = test_connection(&app, &t, "openai").await;
     assert_eq!(down["ok"], false);
     assert!(down["status"].is_null());
+    assert_eq!(down["result"], "not_reachable", "{down}");
     assert!(
         down["message"]
             .as_str()
             .unwrap()
-            .contains("Could not connect"),
+            .starts_with("Not reachable"),
         "{down}"
     );
     put_settings(
         &app,
         &t,
-        json!({ "openai_base_url": format!("{}/v1", server.uri()) }),
+        json!({ "openai_base_url": format!("{}/v1", server.uri()), "openai_api_key": OPENAI_KEY }),
     )
     .await;
 
@@ -1048,8 +1064,16 @@ async fn each_http_integration_is_tried_in_its_own_format() {
     assert_eq!(location(&res), "/admin/settings#group-manychat");
     let page = page_text(&browser, &app, "/admin/settings").await;
     assert!(
-        page.contains("Manychat: connected — Connected to the page Acme Page"),
+        page.contains("Manychat: connected — Reachable: Manychat accepted the key"),
         "the flash"
+    );
+    assert!(
+        !page.contains("Acme Page"),
+        "the server's answer is not shown: {}",
+        page.lines()
+            .filter(|l| l.contains("Acme Page"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     assert_no_secret(&page, "the page");
 }
@@ -1126,6 +1150,7 @@ async fn smtp_is_tried_with_a_sign_in_and_noop() {
     let ok = test_connection(&app, &t, "smtp").await;
     assert_eq!(ok["ok"], true, "{ok}");
     assert!(ok["status"].is_null());
+    assert_eq!(ok["result"], "reachable");
     assert!(ok["message"].as_str().unwrap().contains("NOOP"));
     let commands = log.0.lock().unwrap().clone();
     assert_eq!(commands, vec!["EHLO", "AUTH", "NOOP", "QUIT"]);
@@ -1140,7 +1165,8 @@ async fn smtp_is_tried_with_a_sign_in_and_noop() {
     let failed = test_connection(&app, &t, "smtp").await;
     assert_eq!(failed["ok"], false, "{failed}");
     let message = failed["message"].as_str().unwrap();
-    assert!(message.contains("535"), "{message}");
+    assert_eq!(failed["result"], "refused_key", "{failed}");
+    assert!(message.contains("SMTP 535"), "{message}");
     assert!(!failed.to_string().contains(wrong));
 
     // Nobody listening: a failure with the cause, quickly.
@@ -1155,6 +1181,7 @@ async fn smtp_is_tried_with_a_sign_in_and_noop() {
     .await;
     let down = test_connection(&app, &t, "smtp").await;
     assert_eq!(down["ok"], false);
+    assert_eq!(down["result"], "not_reachable", "{down}");
     assert!(down["latency_ms"].as_u64().unwrap() < 10_000);
 }
 
@@ -1303,5 +1330,138 @@ async fn sending_back_the_value_in_effect_is_no_change() {
         res.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
         "a new value is judged"
+    );
+}
+
+/// A server that lists models for any key, and says so in its body.
+async fn any_key_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "data": [], "note": "other-host-body-7731" })),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The AI key cannot be sent to another host: a new base URL clears the saved key (the page
+/// says so), "test connection" then calls nothing; the key entered again with the URL is
+/// used, and the other host's answer is never shown.
+#[tokio::test]
+async fn a_new_base_url_clears_the_key_sent_to_it() {
+    let other = any_key_server().await;
+    let app = app().await;
+    let (root, t) = root_token(&app).await;
+    let res = put_settings(&app, &t, json!({ "openai_api_key": OPENAI_KEY })).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = put_settings(
+        &app,
+        &t,
+        json!({ "openai_base_url": format!("{}/v1", other.uri()) }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let settings = get_settings(&app, &t).await;
+    assert!(
+        item(&settings, "openai_api_key")["value"].is_null(),
+        "{settings}"
+    );
+    let outcome = test_connection(&app, &t, "openai").await;
+    assert_eq!(outcome["configured"], false, "{outcome}");
+    assert!(
+        other.received_requests().await.unwrap().is_empty(),
+        "the key went to the new host"
+    );
+    let changed = platform::audit::by_action(&app.state.db, "settings.changed")
+        .await
+        .unwrap();
+    assert!(
+        changed
+            .iter()
+            .any(|e| e.detail.as_ref().unwrap()["credentials_cleared"] == json!(["openai_api_key"])),
+        "audited"
+    );
+
+    // Entered again for the new URL: used, and the answer is classified, not echoed.
+    put_settings(&app, &t, json!({ "openai_api_key": OPENAI_KEY })).await;
+    let outcome = test_connection(&app, &t, "openai").await;
+    assert_eq!(outcome["result"], "reachable", "{outcome}");
+    assert!(
+        !outcome.to_string().contains("other-host-body"),
+        "{outcome}"
+    );
+
+    // URL and key in one save keep the key, even when it is the same as before.
+    put_settings(
+        &app,
+        &t,
+        json!({ "openai_base_url": format!("{}/v2/../v1", other.uri()), "openai_api_key": OPENAI_KEY }),
+    )
+    .await;
+    let settings = get_settings(&app, &t).await;
+    assert!(item(&settings, "openai_api_key")["value"].is_string());
+
+    // The page says so: in the field's hint, and in the flash after a change of URL.
+    let (browser, _) = staff_browser(&app, &root).await;
+    let page = page_text(&browser, &app, "/admin/settings").await;
+    assert!(
+        page.contains("Changing it clears the saved API key"),
+        "hint"
+    );
+    let res = browser
+        .post(app.url("/admin/settings"))
+        .form(&[("openai_base_url", "https://llm.example.com/v1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = page_text(&browser, &app, "/admin/settings").await;
+    assert!(
+        page.contains("so the saved OpenAI-compatible API key was cleared"),
+        "flash"
+    );
+    let settings = get_settings(&app, &t).await;
+    assert!(item(&settings, "openai_api_key")["value"].is_null());
+}
+
+/// A key from the configuration goes only to the configured URL: a URL saved in the back
+/// office does not get it; clearing that URL brings the configured pair back.
+#[tokio::test]
+async fn a_configured_key_is_never_sent_to_a_saved_url() {
+    let other = any_key_server().await;
+    let app = app_with(|c| c.openai_api_key = Some(OPENAI_KEY.into())).await;
+    let (_, t) = root_token(&app).await;
+    assert!(
+        app.state
+            .settings
+            .cached(platform::settings::OPENAI_API_KEY)
+            .is_some()
+    );
+    put_settings(
+        &app,
+        &t,
+        json!({ "openai_base_url": format!("{}/v1", other.uri()) }),
+    )
+    .await;
+    assert_eq!(
+        app.state
+            .settings
+            .cached(platform::settings::OPENAI_API_KEY),
+        None
+    );
+    let outcome = test_connection(&app, &t, "openai").await;
+    assert_eq!(outcome["configured"], false, "{outcome}");
+    assert!(other.received_requests().await.unwrap().is_empty());
+
+    put_settings(&app, &t, json!({ "openai_base_url": null })).await;
+    assert_eq!(
+        app.state
+            .settings
+            .cached(platform::settings::OPENAI_API_KEY)
+            .as_deref(),
+        Some(OPENAI_KEY)
     );
 }

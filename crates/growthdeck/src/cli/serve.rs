@@ -9,6 +9,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await.map_err(|e| {
         anyhow::anyhow!("cannot listen on {listen}: {e} (set GROWTHDECK_LISTEN to another address)")
     })?;
+    growthdeck::metrics_listener(&state).await?;
     // Before anything is printed: whoever read "running" may interrupt at once.
     let shutdown = growthdeck::shutdown_signal();
     let base = state.config.base_url();

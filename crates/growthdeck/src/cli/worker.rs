@@ -5,6 +5,7 @@ use platform::Config;
 
 pub async fn run(config: Config, queues: Option<Vec<String>>) -> anyhow::Result<()> {
     let state = growthdeck::build_state(config).await?;
+    growthdeck::metrics_listener(&state).await?;
     let shutdown = growthdeck::shutdown_signal();
     let background = growthdeck::Background::start(&state, queues.as_deref())?;
     println!("worker running; Ctrl-C stops it after running jobs finish");

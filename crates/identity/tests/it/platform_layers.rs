@@ -131,9 +131,114 @@ async fn csrf_cross_site_posts_are_refused() {
     assert_eq!(same.status(), StatusCode::SEE_OTHER);
 }
 
+const METRICS_TOKEN: &str = "metrics-token-for-the-scraper-0001";
+
+async fn scrape(app: &TestApp) -> String {
+    let res = app
+        .api()
+        .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+/// `/metrics` is not public: 404 on the public listener unless a token is configured, then
+/// 401 without it; the separate metrics listener serves nothing else.
+#[tokio::test]
+async fn metrics_are_not_served_to_the_public() {
+    let open = app().await;
+    let res = open.api().get(open.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("http_requests_total"), "{body}");
+
+    let app = app_with(|c| c.metrics_token = Some(METRICS_TOKEN.into())).await;
+    for wrong in [None, Some("metrics-token-for-the-scraper-0002")] {
+        let mut req = app.api().get(app.url("/metrics"));
+        if let Some(token) = wrong {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{wrong:?}");
+        assert!(!res.text().await.unwrap().contains("http_requests_total"));
+    }
+    assert!(scrape(&app).await.contains("http_requests_total"));
+
+    // The metrics listener's router: `/metrics` (with the token when one is set), no pages.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = platform::http::metrics::router(open.state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let res = open
+        .api()
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("http_requests_total"));
+    let res = open
+        .api()
+        .get(format!("http://{addr}/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// Made-up method names do not become label values (each would be a new series): they are
+/// counted as `other`, and raw paths never appear, only route templates.
+#[tokio::test]
+async fn metric_labels_are_bounded() {
+    let app = app_with(|c| c.metrics_token = Some(METRICS_TOKEN.into())).await;
+    let client = app.api();
+    let invented: Vec<String> = (0..40)
+        .map(|i| format!("X{}M{i}", uuid::Uuid::new_v4().simple()).to_uppercase())
+        .collect();
+    for (i, method) in invented.iter().enumerate() {
+        // Under /api/ (no cookie): past the CSRF guard, as a fuzzer's requests were.
+        let path = format!("/api/v1/nothing-{i}-{}", uuid::Uuid::new_v4().simple());
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let res = client.request(method, app.url(&path)).send().await.unwrap();
+        assert!(res.status().is_client_error(), "{}", res.status());
+    }
+    let page = scrape(&app).await;
+    for method in &invented {
+        assert!(!page.contains(method.as_str()), "{method} became a label");
+    }
+    assert!(page.contains("method=\"other\""), "{page}");
+    assert!(
+        !page.contains("/api/v1/nothing-"),
+        "a raw path became a label"
+    );
+    let series = |page: &str| {
+        page.lines()
+            .filter(|l| l.starts_with("http_requests_total{") && l.contains("method=\"other\""))
+            .count()
+    };
+    let before = series(&page);
+    for i in 0..40 {
+        let method = format!("RANDOM{i}");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        client
+            .request(method, app.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let after = series(&scrape(&app).await);
+    assert!(
+        after <= before + 2,
+        "{before} -> {after}: methods grew the series"
+    );
+}
+
 #[tokio::test]
 async fn health_readiness_metrics_and_openapi() {
-    let app = app().await;
+    let app = app_with(|c| c.metrics_token = Some(METRICS_TOKEN.into())).await;
     let h: Value = app
         .api()
         .get(app.url("/healthz"))
@@ -154,15 +259,7 @@ async fn health_readiness_metrics_and_openapi() {
         .await
         .unwrap();
     assert_eq!(r["database"], "ok");
-    let m = app
-        .api()
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = scrape(&app).await;
     assert!(m.contains("http_requests_total"), "{m}");
     assert!(m.contains("http_request_duration_seconds"));
     assert!(m.contains("db_pool_connections"));

@@ -23,7 +23,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     social::{
-        Social, clients,
+        Social,
         limiter::{Decision, Verdict},
         read::{CacheStatus, PostView, ProfileView, Reader},
         tiers::Endpoint,
@@ -146,6 +146,17 @@ fn unauthorized(problem: KeyProblem) -> Response {
     response
 }
 
+/// 429 for the limit `decision` refuses on, counted by limit.
+fn too_many(retry_after_secs: u64, decision: &Decision) -> Response {
+    let which = if decision.verdict == Verdict::MonthExceeded {
+        "month"
+    } else {
+        "minute"
+    };
+    metrics::counter!("social_api_refused_total", "limit" => which).increment(1);
+    refusal(Error::TooManyRequests { retry_after_secs }, decision)
+}
+
 impl FromRequestParts<AppState> for ApiClient {
     type Rejection = Response;
 
@@ -166,26 +177,20 @@ impl FromRequestParts<AppState> for ApiClient {
             .filter(|k| !k.is_empty())
             .ok_or_else(|| unauthorized(KeyProblem::Missing))?;
         let at = Utc::now();
-        let grant = clients::authenticate(&state.db, key, at)
+        let verified = runtime
+            .keys
+            .verify(&state.db, &runtime.usage, key, at)
             .await
             .map_err(IntoResponse::into_response)?
             .ok_or_else(|| unauthorized(KeyProblem::Invalid))?;
+        let grant = &verified.grant;
         let endpoint = match parts.extensions.get::<MatchedPath>() {
             Some(p) if p.as_str().ends_with("/posts") => Endpoint::Posts,
             _ => Endpoint::Profile,
         };
-        let decision = runtime.limiter.decide(&grant, at).await;
+        let decision = runtime.limiter.decide(grant, at).await;
         if let Some(retry_after_secs) = decision.retry_after() {
-            let which = if decision.verdict == Verdict::MonthExceeded {
-                "month"
-            } else {
-                "minute"
-            };
-            metrics::counter!("social_api_refused_total", "limit" => which).increment(1);
-            return Err(refusal(
-                Error::TooManyRequests { retry_after_secs },
-                &decision,
-            ));
+            return Err(too_many(retry_after_secs, &decision));
         }
         if !grant.limits.allows(endpoint) {
             return Err(refusal(
@@ -196,9 +201,17 @@ impl FromRequestParts<AppState> for ApiClient {
                 &decision,
             ));
         }
-        if let Err(e) = runtime.usage.record(&grant, at).await {
-            return Err(refusal(e, &decision));
+        // Counted against the month only now (a 403 is not a request served); concurrent
+        // requests may have spent the month since the decision above.
+        if verified
+            .month
+            .try_admit(grant.limits.requests_per_month, at)
+            .is_err()
+        {
+            let spent = decision.month_spent();
+            return Err(too_many(spent.retry_after().unwrap_or(1), &spent));
         }
+        runtime.usage.record(grant, at);
         Ok(ApiClient {
             decision,
             reader: runtime.reader.clone(),
@@ -255,25 +268,36 @@ pub struct SocialProfile {
         (status = 422, body = Problem), (status = 429, body = Problem, description = "A limit is reached; see `Retry-After`"),
         (status = 503, body = Problem, description = "`source-not-configured`: no live data source (only demo usernames resolve); `unavailable`: the data source cannot answer now, see `Retry-After`")))]
 pub async fn get_profile(client: ApiClient, Path(username): Path<String>) -> Response {
-    let reader = client.reader.clone();
-    let result = async {
-        let (profile, a) = reader.profile(&username).await?;
-        let (page, b) = reader.posts(&username, None).await?;
-        let p = &profile.value;
-        Ok((
-            SocialProfile {
+    // Serialized once per pair of cache entries; a cached answer is sent as those bytes.
+    let result = client
+        .reader
+        .profile_answer(&username, |p, page| {
+            serde_json::to_vec(&SocialProfile {
                 username: p.username.clone(),
                 source: p.source.clone(),
                 fetched_at: p.fetched_at,
                 profile: p.clone(),
-                posts: page.value.items.clone(),
-                next_cursor: page.value.next_cursor.clone(),
-            },
-            a.and(b),
-        ))
-    }
-    .await;
-    client.respond(result)
+                posts: page.items.clone(),
+                next_cursor: page.next_cursor.clone(),
+            })
+            .map_err(Error::internal)
+        })
+        .await;
+    let mut response = match result {
+        Ok((body, status)) => {
+            let mut r = body.into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            h.insert("x-cache", HeaderValue::from_static(status.as_str()));
+            r
+        }
+        Err(e) => e.into_response(),
+    };
+    limit_headers(&client.decision, response.headers_mut());
+    response
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

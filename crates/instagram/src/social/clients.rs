@@ -4,8 +4,9 @@
 //! is stored, with a visible prefix. No permission check happens here: the back office's
 //! services check the staff member's permission and audit in the same transaction.
 //!
-//! [`authenticate`] is the hot path of every public request: one indexed query returns the
-//! key, its client and the client's requests this month (the monthly quota).
+//! A presented key is verified against memory ([`super::keys::KeyCache`]); [`lookup`] reads it
+//! from the database on a miss. Whoever changes a client or its keys announces it after the
+//! commit ([`super::keys::announce`]), so every node forgets what it cached of that client.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use platform::{Error, Result, crypto, db::now};
@@ -375,10 +376,26 @@ pub struct Grant {
     pub key_id: Uuid,
     pub client_id: Uuid,
     pub limits: Limits,
-    /// Requests of the client's keys this month, as recorded before this request.
+    /// Requests of the client's keys this month, as counted before this request.
     pub month_used: u64,
-    /// The key's last use is older than a minute: the usage write refreshes it.
-    pub touch: bool,
+}
+
+/// A working key as stored: what [`super::keys::KeyCache`] keeps in memory.
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    pub key_id: Uuid,
+    pub client_id: Uuid,
+    pub limits: Limits,
+    /// When a rotation's overlap ends (checked at every use, also when cached).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Requests of the client's keys this month, as recorded in the database.
+    pub month_used: u64,
+}
+
+impl KeyRecord {
+    pub fn works_at(&self, at: DateTime<Utc>) -> bool {
+        self.expires_at.is_none_or(|e| e > at)
+    }
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -387,7 +404,6 @@ struct KeyRow {
     client_id: Uuid,
     expires_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
-    last_used_at: Option<DateTime<Utc>>,
     tier: String,
     requests_per_minute: Option<i64>,
     requests_per_month: Option<i64>,
@@ -396,21 +412,28 @@ struct KeyRow {
     month_used: i64,
 }
 
-/// Resolves a presented key (`None`: unknown, revoked, expired, or its client is revoked).
+/// Whether `presented` can be a key at all (checked before hashing or any lookup).
+pub fn plausible(presented: &str) -> bool {
+    presented.starts_with(KEY_PREFIX) && presented.len() <= 128
+}
+
+/// Reads a presented key from the database (`None`: unknown, revoked, expired, or its client
+/// is revoked): one indexed query returns the key, its client and the client's requests this
+/// month. Callers go through [`super::keys::KeyCache`], which calls this on a miss.
 ///
 /// The lookup is by SHA-256 of the presented key, so its timing tells nothing about stored
 /// keys (an attacker controls the input, not its hash); no secret is ever compared directly.
-pub async fn authenticate(
+pub async fn lookup(
     conn: &impl ConnectionTrait,
     presented: &str,
     at: DateTime<Utc>,
-) -> Result<Option<Grant>> {
-    if !presented.starts_with(KEY_PREFIX) || presented.len() > 128 {
+) -> Result<Option<KeyRecord>> {
+    if !plausible(presented) {
         return Ok(None);
     }
     let backend = conn.get_database_backend();
     // SUM over BIGINT is NUMERIC on PostgreSQL: cast back for one decoding on both.
-    let sql = "SELECT k.id AS key_id, k.client_id, k.expires_at, k.revoked_at, k.last_used_at, \
+    let sql = "SELECT k.id AS key_id, k.client_id, k.expires_at, k.revoked_at, \
         c.tier, c.requests_per_minute, c.requests_per_month, c.endpoints, c.status, \
         CAST(COALESCE((SELECT SUM(u.requests) FROM api_usage u \
             WHERE u.client_id = c.id AND u.day >= $2), 0) AS BIGINT) AS month_used \
@@ -433,7 +456,7 @@ pub async fn authenticate(
     let Some(tier) = Tier::parse(&row.tier) else {
         return Err(Error::internal("unknown API client tier"));
     };
-    Ok(Some(Grant {
+    Ok(Some(KeyRecord {
         key_id: row.key_id,
         client_id: row.client_id,
         limits: tier.with_overrides(
@@ -441,10 +464,8 @@ pub async fn authenticate(
             row.requests_per_month,
             row.endpoints.as_deref(),
         ),
+        expires_at: row.expires_at,
         month_used: row.month_used.max(0) as u64,
-        touch: row
-            .last_used_at
-            .is_none_or(|t| at - t > Duration::minutes(1)),
     }))
 }
 

@@ -56,6 +56,18 @@ impl Decision {
         format!("{};w=60, {};w=2592000", self.minute.limit, self.month.limit)
     }
 
+    /// The refusal when the month's last requests went to concurrent ones meanwhile.
+    pub fn month_spent(&self) -> Decision {
+        Decision {
+            verdict: Verdict::MonthExceeded,
+            minute: self.minute,
+            month: Quota {
+                remaining: 0,
+                ..self.month
+            },
+        }
+    }
+
     pub fn retry_after(&self) -> Option<u64> {
         match self.verdict {
             Verdict::Allowed => None,
@@ -161,7 +173,6 @@ mod tests {
             client_id: Uuid::now_v7(),
             limits: Tier::Pro.with_overrides(Some(rpm), Some(month), None),
             month_used: used,
-            touch: false,
         }
     }
 

@@ -1,14 +1,20 @@
-//! The public social-data API's service: API clients and keys ([`clients`], [`tiers`]), their
-//! rate limits ([`limiter`]) and usage ([`usage`]), and the read path ([`read`]) behind a
-//! two-layer cache ([`cache`]): in-process always, plus Redis when `redis_url` is set.
+//! The public social-data API's service: API clients and keys ([`clients`], [`tiers`]), the
+//! verified keys kept in memory ([`keys`]), their rate limits ([`limiter`]) and usage
+//! ([`usage`]), and the read path ([`read`]) behind a two-layer cache ([`cache`]): in-process
+//! always, plus Redis when `redis_url` is set.
+//!
+//! A cached answer touches no database: the key comes from memory (changes arrive over the
+//! event bus), the per-minute window is counted in memory (or Redis), and usage is counted in
+//! memory and group-committed every second.
 //!
 //! [`Social`] is this feature's per-process runtime (caches, limiter windows, the usage writer,
 //! the Redis connection). The public routes carry it as a router extension; it is built on the
 //! first request, from the state's configuration, so that a router can be made before the
-//! state exists.
+//! state exists. Building it registers the final usage write as a shutdown hook.
 
 pub mod cache;
 pub mod clients;
+pub mod keys;
 pub mod limiter;
 pub mod read;
 pub mod tiers;
@@ -128,6 +134,7 @@ pub struct StatsSnapshot {
 
 /// What the runtime needs once the state is known.
 pub struct Runtime {
+    pub keys: keys::KeyCache,
     pub limiter: limiter::Limiter,
     pub usage: usage::UsageRecorder,
     pub reader: Arc<read::Reader>,
@@ -153,13 +160,31 @@ impl Social {
                     Some(url) => Some(Arc::new(RedisLink::open(url)?)),
                     None => None,
                 };
+                let usage = usage::UsageRecorder::start(state.db.clone());
+                let last = usage.clone();
+                state
+                    .shutdown
+                    .add("social-data API usage", move || async move {
+                        if let Err(e) = last.flush().await {
+                            tracing::error!(error = %e, "API usage not written at shutdown");
+                        }
+                    });
                 Ok(Runtime {
+                    keys: keys::KeyCache::new(&state.events, keys::KEY_TTL),
                     limiter: limiter::Limiter::new(redis.clone()),
-                    usage: usage::UsageRecorder::start(state.db.clone()),
+                    usage,
                     reader: Arc::new(read::Reader::new(state.clone(), redis, self.stats.clone())),
                 })
             })
             .await
+    }
+
+    /// Writes the usage counted so far now (tests; the writer does it every second).
+    pub async fn flush_usage(&self) -> Result<()> {
+        match self.runtime.get() {
+            Some(runtime) => runtime.usage.flush().await,
+            None => Ok(()),
+        }
     }
 
     pub fn stats(&self) -> StatsSnapshot {

@@ -143,6 +143,22 @@ impl From<FetchFailure> for Error {
 
 type Fetch = Shared<BoxFuture<'static, std::result::Result<(), FetchFailure>>>;
 
+/// A profile answer as sent, with the two cache entries it was made from: it is reused while
+/// both are still the entries in the cache (a refresh replaces an entry, so a new answer is
+/// made from the new one).
+struct Rendered {
+    profile: Arc<Entry<ProfileView>>,
+    posts: Arc<Entry<PostsPage>>,
+    body: axum::body::Bytes,
+}
+
+/// Serialized profile answers by cache key, bounded by their total size (cleared when over).
+#[derive(Default)]
+struct RenderedAnswers {
+    by_key: HashMap<String, Arc<Rendered>>,
+    bytes: usize,
+}
+
 /// The read side of the runtime: caches plus the fetches under way.
 pub struct Reader {
     state: AppState,
@@ -157,6 +173,9 @@ pub struct Reader {
     backoff: moka::future::Cache<Uuid, ()>,
     /// `pool:username` the live source does not know.
     missing: moka::future::Cache<String, ()>,
+    /// Profile answers already serialized (most requests are for a few profiles).
+    rendered: std::sync::RwLock<RenderedAnswers>,
+    rendered_max_bytes: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -185,6 +204,8 @@ impl Reader {
                 .time_to_live(Duration::from_secs(600))
                 .max_capacity(100_000)
                 .build(),
+            rendered: std::sync::RwLock::default(),
+            rendered_max_bytes: usize::try_from(bytes / 4).unwrap_or(usize::MAX),
         }
     }
 
@@ -259,6 +280,51 @@ impl Reader {
             self.revalidate(Kind::Profile, key, pool, username, None);
         }
         Ok((entry, status))
+    }
+
+    /// A username's profile with its first page of posts as the API answers it: serialized by
+    /// `render` once per pair of cache entries, then sent as those bytes.
+    pub async fn profile_answer(
+        self: &Arc<Self>,
+        username: &str,
+        render: impl FnOnce(&ProfileView, &PostsPage) -> Result<Vec<u8>>,
+    ) -> Result<(axum::body::Bytes, CacheStatus)> {
+        let (profile, a) = self.profile(username).await?;
+        let (posts, b) = self.posts(username, None).await?;
+        let key = format!("{}:{}", profile.value.source, profile.value.username);
+        let cached = self
+            .rendered
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .by_key
+            .get(&key)
+            .cloned();
+        if let Some(r) = cached
+            && Arc::ptr_eq(&r.profile, &profile)
+            && Arc::ptr_eq(&r.posts, &posts)
+        {
+            return Ok((r.body.clone(), a.and(b)));
+        }
+        let body = axum::body::Bytes::from(render(&profile.value, &posts.value)?);
+        let mut rendered = self
+            .rendered
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if rendered.bytes + body.len() > self.rendered_max_bytes {
+            *rendered = RenderedAnswers::default();
+        }
+        rendered.bytes += body.len();
+        if let Some(old) = rendered.by_key.insert(
+            key,
+            Arc::new(Rendered {
+                profile,
+                posts,
+                body: body.clone(),
+            }),
+        ) {
+            rendered.bytes = rendered.bytes.saturating_sub(old.body.len());
+        }
+        Ok((body, a.and(b)))
     }
 
     /// A page of a username's posts, newest first; `cursor` continues a previous page.

@@ -1,105 +1,162 @@
-//! Recording usage per key per UTC day by group commit: each admitted request hands its count
-//! to one writer task and waits until a transaction holding it has committed. Requests that
-//! arrive while a write is under way go into the next one together, so under load one upsert
-//! per key and day carries many requests, and at rest a request waits for one small write.
-//! Totals are exact (nothing is answered before its count is stored, so a crash loses none),
-//! which matters more here than the fraction of a millisecond it costs.
+//! Recording usage per key per UTC day without holding the response: each admitted request
+//! adds one to an in-memory count ([`UsageRecorder::record`], no I/O), and a writer task
+//! group-commits the counts every [`FLUSH_EVERY`] in one transaction (one upsert per key and
+//! day, plus the keys' `last_used_at`). At shutdown the server runs [`UsageRecorder::flush`]
+//! after the last request was answered (a shutdown hook), so a clean stop loses nothing.
+//!
+//! The price: a crash (kill -9, power loss) loses the requests of at most the last second
+//! (the counts not yet committed); a failed write keeps its counts and tries again with the
+//! next batch. Monthly quotas count unwritten requests too ([`UsageRecorder::unwritten`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::{Arc, Mutex, Weak},
+    time::Duration,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use platform::{Error, Result};
+use platform::Result;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
 use super::clients::Grant;
 use crate::model::{api_key, api_usage};
 
-/// The most requests one transaction carries.
-const BATCH: usize = 4096;
+/// How often counts are committed (the most a crash can lose).
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
+/// Requests per (key, day), with the key's client.
+type Counts = HashMap<(Uuid, NaiveDate), (Uuid, i64)>;
+
+#[derive(Default)]
 struct Pending {
-    key_id: Uuid,
-    client_id: Uuid,
-    day: NaiveDate,
-    touch: bool,
-    done: oneshot::Sender<std::result::Result<(), String>>,
+    /// Admitted, not yet handed to a write.
+    counts: Counts,
+    /// Being written now (counted in [`UsageRecorder::unwritten`] until the commit).
+    writing: Counts,
 }
 
-/// The handle requests record through; the writer task ends when the last handle is dropped.
+struct Inner {
+    db: DatabaseConnection,
+    pending: Mutex<Pending>,
+    /// Held for writing by a batch from its start to its commit; key loads hold it for reading
+    /// so that a count is never both in the database and in memory as they see it.
+    writes: RwLock<()>,
+}
+
+/// The in-memory accumulator and its writer. Cloning is cheap.
+#[derive(Clone)]
 pub struct UsageRecorder {
-    tx: mpsc::UnboundedSender<Pending>,
+    inner: Arc<Inner>,
+}
+
+fn lock(m: &Mutex<Pending>) -> std::sync::MutexGuard<'_, Pending> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn merge(into: &mut Counts, from: Counts) {
+    for (k, (client, n)) in from {
+        into.entry(k).or_insert((client, 0)).1 += n;
+    }
 }
 
 impl UsageRecorder {
+    /// Starts the writer task (every [`FLUSH_EVERY`]; it ends when the last handle is dropped).
     pub fn start(db: DatabaseConnection) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(writer(db, rx));
-        Self { tx }
+        let recorder = Self {
+            inner: Arc::new(Inner {
+                db,
+                pending: Mutex::default(),
+                writes: RwLock::new(()),
+            }),
+        };
+        tokio::spawn(writer(Arc::downgrade(&recorder.inner)));
+        recorder
     }
 
-    /// Counts one request of `grant`'s key on `at`'s day; returns once it is committed.
-    pub async fn record(&self, grant: &Grant, at: DateTime<Utc>) -> Result<()> {
-        let (done, committed) = oneshot::channel();
-        self.tx
-            .send(Pending {
-                key_id: grant.key_id,
-                client_id: grant.client_id,
-                day: at.date_naive(),
-                touch: grant.touch,
-                done,
-            })
-            .map_err(|_| Error::internal("the usage writer has stopped"))?;
-        committed
-            .await
-            .map_err(|_| Error::internal("the usage writer has stopped"))?
-            .map_err(|e| Error::internal(format!("usage not recorded: {e}")))
-    }
-}
-
-async fn writer(db: DatabaseConnection, mut rx: mpsc::UnboundedReceiver<Pending>) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < BATCH {
-            match rx.try_recv() {
-                Ok(p) => batch.push(p),
-                Err(_) => break,
-            }
-        }
-        let result = write(&db, &batch).await.map_err(|e| {
-            tracing::error!(error = %e, requests = batch.len(), "API usage not recorded");
-            e.to_string()
-        });
-        metrics::histogram!("social_usage_batch_requests").record(batch.len() as f64);
-        for p in batch {
-            let _ = p.done.send(result.clone());
-        }
-    }
-}
-
-async fn write(db: &DatabaseConnection, batch: &[Pending]) -> Result<()> {
-    let mut counts: BTreeMap<(Uuid, NaiveDate), (Uuid, i64)> = BTreeMap::new();
-    let mut touch: BTreeSet<Uuid> = BTreeSet::new();
-    for p in batch {
-        counts
-            .entry((p.key_id, p.day))
-            .or_insert((p.client_id, 0))
+    /// Counts one request of `grant`'s key on `at`'s day (in memory; written within a second).
+    pub fn record(&self, grant: &Grant, at: DateTime<Utc>) {
+        let mut pending = lock(&self.inner.pending);
+        pending
+            .counts
+            .entry((grant.key_id, at.date_naive()))
+            .or_insert((grant.client_id, 0))
             .1 += 1;
-        if p.touch {
-            touch.insert(p.key_id);
+    }
+
+    /// Requests of `client` since `from` that are not in the database yet.
+    pub fn unwritten(&self, client: Uuid, from: NaiveDate) -> u64 {
+        let pending = lock(&self.inner.pending);
+        pending
+            .counts
+            .iter()
+            .chain(pending.writing.iter())
+            .filter(|((_, day), (c, _))| *c == client && *day >= from)
+            .map(|(_, (_, n))| u64::try_from(*n).unwrap_or(0))
+            .sum()
+    }
+
+    /// Keeps batches from committing while held (see [`super::keys`]).
+    pub async fn hold_writes(&self) -> RwLockReadGuard<'_, ()> {
+        self.inner.writes.read().await
+    }
+
+    /// Writes every count now (the writer task does this every second; the shutdown hook once
+    /// more at the end).
+    pub async fn flush(&self) -> Result<()> {
+        flush(&self.inner).await
+    }
+}
+
+async fn writer(inner: Weak<Inner>) {
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        if let Err(e) = flush(&inner).await {
+            tracing::error!(error = %e, "API usage not written; retrying with the next batch");
         }
     }
+}
+
+async fn flush(inner: &Inner) -> Result<()> {
+    let _one = inner.writes.write().await;
+    let batch = {
+        let mut pending = lock(&inner.pending);
+        if pending.counts.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut pending.counts);
+        pending.writing = batch.clone();
+        batch
+    };
+    let requests: i64 = batch.values().map(|(_, n)| n).sum();
+    let result = write(&inner.db, &batch).await;
+    let mut pending = lock(&inner.pending);
+    let written = std::mem::take(&mut pending.writing);
+    if result.is_err() {
+        // Kept for the next batch: nothing admitted is dropped by a failed write.
+        merge(&mut pending.counts, written);
+    } else {
+        metrics::histogram!("social_usage_batch_requests").record(requests as f64);
+    }
+    result
+}
+
+async fn write(db: &DatabaseConnection, batch: &Counts) -> Result<()> {
+    let keys: BTreeSet<Uuid> = batch.keys().map(|(key, _)| *key).collect();
     let txn = platform::db::begin_write(db).await?;
-    for ((key_id, day), (client_id, n)) in counts {
+    for ((key_id, day), (client_id, n)) in batch {
         api_usage::Entity::insert(api_usage::ActiveModel {
-            key_id: Set(key_id),
-            day: Set(day),
-            client_id: Set(client_id),
-            requests: Set(n),
+            key_id: Set(*key_id),
+            day: Set(*day),
+            client_id: Set(*client_id),
+            requests: Set(*n),
         })
         .on_conflict(
             OnConflict::columns([api_usage::Column::KeyId, api_usage::Column::Day])
@@ -113,16 +170,14 @@ async fn write(db: &DatabaseConnection, batch: &[Pending]) -> Result<()> {
         .exec_without_returning(&txn)
         .await?;
     }
-    if !touch.is_empty() {
-        api_key::Entity::update_many()
-            .col_expr(
-                api_key::Column::LastUsedAt,
-                Expr::value(platform::db::now()),
-            )
-            .filter(api_key::Column::Id.is_in(touch))
-            .exec(&txn)
-            .await?;
-    }
+    api_key::Entity::update_many()
+        .col_expr(
+            api_key::Column::LastUsedAt,
+            Expr::value(platform::db::now()),
+        )
+        .filter(api_key::Column::Id.is_in(keys))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }

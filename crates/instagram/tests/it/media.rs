@@ -63,10 +63,14 @@ async fn requests_to(server: &MockServer, at: &str) -> usize {
 }
 
 /// An app whose media proxy may reach the given local servers (loopback, plain http).
+/// `/metrics` is served to the scraper's token only.
+const METRICS_TOKEN: &str = "media-tests-metrics-token";
+
 async fn media_app(origins: &[String], configure: impl FnOnce(&mut platform::Config)) -> TestApp {
     let origins = origins.to_vec();
     app_with(move |c| {
         c.media_test_loopback_origins = origins;
+        c.metrics_token = Some(METRICS_TOKEN.into());
         configure(c);
     })
     .await
@@ -179,6 +183,7 @@ async fn an_image_is_fetched_once_and_served_from_disk_with_cache_headers() {
     let metrics = app
         .api()
         .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await
         .unwrap()
@@ -434,6 +439,7 @@ async fn ssrf_and_content_refusals_are_never_stored() {
     let metrics = app
         .api()
         .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await
         .unwrap()

@@ -12,6 +12,7 @@ use instagram::{
     social::{
         Social,
         clients::{self, NewClient},
+        keys::announce,
         tiers::{Endpoint, Tier},
     },
 };
@@ -168,6 +169,7 @@ async fn keys_are_shown_once_stored_hashed_and_accepted_in_both_headers() {
     clients::revoke_key(&app.state.db, client_id, rows[0].id)
         .await
         .unwrap();
+    announce(&app.state.events, client_id).await.unwrap();
     let res = get(&app, "/api/v1/social/instagram/demo.travel.mia", &key).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
@@ -185,6 +187,7 @@ async fn a_rotated_key_works_until_its_overlap_ends() {
     )
     .await
     .unwrap();
+    announce(&app.state.events, client_id).await.unwrap();
     assert_ne!(new.secret, old);
     assert_eq!(
         get(&app, path, &old).await.status(),
@@ -203,6 +206,7 @@ async fn a_rotated_key_works_until_its_overlap_ends() {
 
     // Revoking the client stops every key.
     clients::revoke(&app.state.db, client_id).await.unwrap();
+    announce(&app.state.events, client_id).await.unwrap();
     assert_eq!(
         get(&app, path, &new.secret).await.status(),
         StatusCode::UNAUTHORIZED
@@ -211,7 +215,7 @@ async fn a_rotated_key_works_until_its_overlap_ends() {
 
 #[tokio::test]
 async fn the_minute_limit_refuses_with_retry_after_and_other_clients_are_unaffected() {
-    let (app, _) = social_app(|_| {}).await;
+    let (app, social) = social_app(|_| {}).await;
     let limited = Limits {
         rpm: Some(3),
         ..PRO
@@ -239,13 +243,14 @@ async fn the_minute_limit_refuses_with_retry_after_and_other_clients_are_unaffec
     assert_eq!(get(&app, path, &other).await.status(), StatusCode::OK);
 
     // Usage counts what was served, not what was refused.
+    social.flush_usage().await.unwrap();
     let detail = clients::detail(&app.state.db, limited_id, 1).await.unwrap();
     assert_eq!(detail.summary.requests_today, 3);
 }
 
 #[tokio::test]
 async fn the_monthly_quota_and_the_endpoint_list_refuse() {
-    let (app, _) = social_app(|_| {}).await;
+    let (app, social) = social_app(|_| {}).await;
     let quota = Limits {
         month: Some(2),
         ..PRO
@@ -268,6 +273,7 @@ async fn the_monthly_quota_and_the_endpoint_list_refuse() {
     assert_eq!(num(&res, "ratelimit-remaining"), 0);
     let to_next_month = (clients::next_month(Utc::now()) - Utc::now()).num_seconds() as u64;
     assert!(num(&res, "retry-after").abs_diff(to_next_month) <= 5);
+    social.flush_usage().await.unwrap();
     let usage = api_usage::Entity::find().all(&app.state.db).await.unwrap();
     assert_eq!(usage.len(), 1);
     assert_eq!(usage[0].client_id, client_id);
@@ -322,7 +328,15 @@ async fn usage_is_counted_per_key_per_day_under_concurrency() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::OK);
     }
-    let d = clients::detail(&app.state.db, client_id, 30).await.unwrap();
+    // Written within a second by the writer task, without anyone asking.
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    let d = loop {
+        let d = clients::detail(&app.state.db, client_id, 30).await.unwrap();
+        if d.summary.requests_today == 41 || std::time::Instant::now() > deadline {
+            break d;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(d.summary.requests_today, 41);
     assert_eq!(d.summary.requests_this_month, 41);
     assert_eq!(d.usage.len(), 1);
@@ -808,4 +822,154 @@ async fn real_usernames_need_a_live_source_and_demo_usernames_always_work() {
         apify.received_requests().await.unwrap().is_empty(),
         "demo usernames never reach the live source"
     );
+}
+
+/// Another node of the app's deployment: its database and keyring, the social-data routes, and
+/// its own event bus connected as `serve` connects it (Redis when given, else PostgreSQL
+/// `NOTIFY`). `None` on SQLite without Redis (one node only).
+async fn node(app: &TestApp, redis_url: Option<String>) -> Option<String> {
+    let mut config = (*app.state.config).clone();
+    config.redis_url = redis_url;
+    let events = platform::events::Events::connect(&config, &app.state.db)
+        .await
+        .unwrap();
+    if events.transport() == "local" {
+        return None;
+    }
+    let state = platform::AppState {
+        config: std::sync::Arc::new(config),
+        events,
+        shutdown: platform::shutdown::ShutdownHooks::new(),
+        ..app.state.clone()
+    };
+    let router = platform::http::app(state, instagram::api::routes_with(Social::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    Some(format!("http://{addr}"))
+}
+
+async fn get_at(base: &str, path: &str, key: &str) -> StatusCode {
+    reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .header("x-api-key", key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Keys are verified from memory on every node; a revocation announced on one node stops the
+/// key there at once and on the other within a second (PostgreSQL `NOTIFY`, or Redis).
+#[tokio::test]
+async fn a_revocation_reaches_every_node_within_a_second() {
+    let (app, _) = social_app(|_| {}).await;
+    let redis = std::env::var("GROWTHDECK_TEST_REDIS_URL").ok();
+    let (Some(a), Some(b)) = (
+        node(&app, redis.clone()).await,
+        node(&app, redis.clone()).await,
+    ) else {
+        eprintln!("skipped: two nodes need PostgreSQL or GROWTHDECK_TEST_REDIS_URL");
+        return;
+    };
+    let (client_id, key) = client(&app, "Everywhere", PRO).await;
+    let path = "/api/v1/social/instagram/demo.two.nodes";
+    for base in [&a, &b] {
+        // Twice: the second answer comes from the node's memory.
+        for _ in 0..2 {
+            assert_eq!(get_at(base, path, &key).await, StatusCode::OK, "{base}");
+        }
+    }
+    let rows = api_key::Entity::find().all(&app.state.db).await.unwrap();
+    clients::revoke_key(&app.state.db, client_id, rows[0].id)
+        .await
+        .unwrap();
+    // Node B still has the key in memory: without the announcement it would keep serving it.
+    assert_eq!(get_at(&b, path, &key).await, StatusCode::OK, "cached on B");
+
+    // Announced on node A's bus (as the back office does after its commit).
+    let mut config = (*app.state.config).clone();
+    config.redis_url = redis;
+    let bus_a = platform::events::Events::connect(&config, &app.state.db)
+        .await
+        .unwrap();
+    let announced = std::time::Instant::now();
+    announce(&bus_a, client_id).await.unwrap();
+    let deadline = announced + Duration::from_secs(1);
+    loop {
+        let (on_a, on_b) = (get_at(&a, path, &key).await, get_at(&b, path, &key).await);
+        if on_a == StatusCode::UNAUTHORIZED && on_b == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {on_a} / {on_b} a second after the announcement"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The monthly quota holds under concurrency: the month's last requests go to exactly as many
+/// callers as are left.
+#[tokio::test]
+async fn concurrent_requests_cannot_overshoot_the_monthly_quota() {
+    let (app, social) = social_app(|_| {}).await;
+    let (client_id, key) = client(
+        &app,
+        "Racing",
+        Limits {
+            month: Some(5),
+            ..PRO
+        },
+    )
+    .await;
+    let path = "/api/v1/social/instagram/demo.racing.quota";
+    assert_eq!(get(&app, path, &key).await.status(), StatusCode::OK);
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (client, url, key) = (app.api(), app.url(path), key.clone());
+        tasks.push(tokio::spawn(async move {
+            client
+                .get(url)
+                .header("x-api-key", key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(ok, 4, "1 + 4 = the quota of 5");
+    social.flush_usage().await.unwrap();
+    let d = clients::detail(&app.state.db, client_id, 1).await.unwrap();
+    assert_eq!(d.summary.requests_this_month, 5);
+}
+
+/// Usage is counted in memory and written by the shutdown hook after the last request: a
+/// clean stop loses nothing, even before the writer's next tick.
+#[tokio::test]
+async fn usage_counted_in_memory_is_written_at_shutdown() {
+    let (app, _) = social_app(|_| {}).await;
+    let (client_id, key) = client(&app, "Stopping", PRO).await;
+    let path = "/api/v1/social/instagram/demo.clean.stop";
+    for _ in 0..7 {
+        assert_eq!(get(&app, path, &key).await.status(), StatusCode::OK);
+    }
+    app.state.shutdown.run().await;
+    let d = clients::detail(&app.state.db, client_id, 1).await.unwrap();
+    assert_eq!(d.summary.requests_today, 7);
+    assert!(d.keys[0].last_used_at.is_some());
 }

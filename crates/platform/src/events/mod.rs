@@ -43,6 +43,8 @@ pub enum Topic {
     Workspace(Uuid),
     /// The platform's staff (back office).
     Staff,
+    /// The nodes themselves (cache invalidation and the like); never streamed to anyone.
+    System,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

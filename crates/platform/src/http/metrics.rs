@@ -1,11 +1,24 @@
 //! Prometheus metrics: requests by route and status, a latency histogram, database pool gauges.
+//!
+//! Every label has a bounded set of values, so no request can add series: `route` is the
+//! matched route *template* (`/api/v1/social/instagram/{username}`, or `unmatched`), never the
+//! raw path; `method` is one of the methods of RFC 9110 plus `PATCH`, else `other`; `status` is
+//! a status code.
+//!
+//! `/metrics` is not for the public: the public listener serves it only when
+//! `metrics_token` is set, and then only to `Authorization: Bearer <token>` (else 404, or 401
+//! with a wrong token); `metrics_listen` opens a separate listener that serves nothing else
+//! ([`router`]).
 
 use std::{sync::OnceLock, time::Instant};
 
 use axum::{
+    Router,
     extract::{MatchedPath, Request, State},
+    http::{HeaderMap, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
+    routing::get,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -34,6 +47,22 @@ pub fn recorder() -> Option<PrometheusHandle> {
         .clone()
 }
 
+/// The `method` label: a known method's name, else `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 pub async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = req
@@ -41,19 +70,59 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
     let elapsed = start.elapsed().as_secs_f64();
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+    metrics::counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(elapsed);
     response
 }
 
-/// `GET /metrics`
-pub async fn render(State(state): State<AppState>) -> Response {
+/// The router of the separate metrics listener (`metrics_listen`): `GET /metrics` only.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(render))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .with_state(state)
+}
+
+/// Whether the request carries the configured token (compared in constant time). Without a
+/// configured token, only the metrics listener serves `/metrics`, and asks for nothing.
+fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(expected) = state.config.metrics_token.as_deref() else {
+        return true;
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .unwrap_or("");
+    crate::crypto::token_hash(presented) == crate::crypto::token_hash(expected)
+}
+
+/// `GET /metrics` on the public listener: 404 unless a token is configured, then the token.
+pub async fn render_public(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if state.config.metrics_token.is_none() {
+        return crate::error::Error::NotFound.into_response();
+    }
+    render(State(state), headers).await
+}
+
+/// `GET /metrics` (with the token when one is configured).
+pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !authorized(&state, &headers) {
+        let mut response = (StatusCode::UNAUTHORIZED, "metrics token required").into_response();
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer realm=\"metrics\""),
+        );
+        return response;
+    }
     let (size, idle) = state.db_pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(size));
     metrics::gauge!("db_pool_idle_connections").set(idle as f64);

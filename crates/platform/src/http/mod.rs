@@ -33,7 +33,7 @@ pub fn app(state: AppState, features: Router<AppState>) -> Router {
     let routes = features
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::render))
+        .route("/metrics", get(metrics::render_public))
         .route("/static/{*path}", get(crate::web::assets::serve))
         .route("/favicon.ico", get(crate::web::assets::favicon_ico))
         .fallback(not_found)

@@ -119,6 +119,9 @@ pub struct SystemSetting {
     /// Vendor key formats the value must start with (empty: any). Stripe's prefixes tell a
     /// secret key from a publishable one, so a secret is never put where browsers see it.
     prefixes: &'static [&'static str],
+    /// For a base URL: the secrets sent to it. Changing the URL clears them (they are entered
+    /// again with the new URL), and a configured secret is never sent to a URL saved here.
+    pub sends: &'static [&'static str],
     config_default: fn(&Config) -> Option<String>,
 }
 
@@ -253,6 +256,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Text,
         max_len: 60,
         prefixes: &[],
+        sends: &[],
         config_default: |c| some(&c.platform_name),
     },
     SystemSetting {
@@ -264,6 +268,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Email,
         max_len: 254,
         prefixes: &[],
+        sends: &[],
         config_default: |c| c.support_email.clone(),
     },
     SystemSetting {
@@ -275,6 +280,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 100,
         prefixes: &[],
+        sends: &[],
         config_default: |c| some(&c.default_ai_model),
     },
     SystemSetting {
@@ -282,10 +288,11 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         label: "OpenAI-compatible base URL",
         group: SettingGroup::Ai,
         secret: false,
-        hint: "The API base that /models and /chat/completions are under, e.g. https://api.openai.com/v1.",
+        hint: "The API base that /models and /chat/completions are under, e.g. https://api.openai.com/v1. Changing it clears the saved API key: enter the key again with the new URL.",
         kind: Kind::HttpUrl,
         max_len: 500,
         prefixes: &[],
+        sends: &[OPENAI_API_KEY],
         config_default: |c| some(&c.openai_base_url),
     },
     SystemSetting {
@@ -297,6 +304,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 500,
         prefixes: &[],
+        sends: &[],
         config_default: |c| c.openai_api_key.clone(),
     },
     SystemSetting {
@@ -308,6 +316,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 255,
         prefixes: &["pk_"],
+        sends: &[],
         config_default: |c| c.stripe_publishable_key.clone(),
     },
     SystemSetting {
@@ -319,6 +328,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 255,
         prefixes: &["sk_", "rk_"],
+        sends: &[],
         config_default: |c| c.stripe_secret_key.clone(),
     },
     SystemSetting {
@@ -330,6 +340,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 255,
         prefixes: &["whsec_"],
+        sends: &[],
         config_default: |c| c.stripe_webhook_secret.clone(),
     },
     SystemSetting {
@@ -341,6 +352,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Mailbox,
         max_len: 300,
         prefixes: &[],
+        sends: &[],
         config_default: |c| some(&c.mail_from),
     },
     SystemSetting {
@@ -352,6 +364,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::SmtpUrl,
         max_len: 1000,
         prefixes: &[],
+        sends: &[],
         config_default: |c| c.smtp_url.clone(),
     },
     SystemSetting {
@@ -363,6 +376,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 255,
         prefixes: &[],
+        sends: &[],
         config_default: |c| c.resend_api_key.clone(),
     },
     SystemSetting {
@@ -374,6 +388,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Digits,
         max_len: 32,
         prefixes: &[],
+        sends: &[],
         config_default: |c| c.meta_app_id.clone(),
     },
     SystemSetting {
@@ -385,6 +400,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 255,
         prefixes: &[],
+        sends: &[],
         config_default: |c| c.meta_app_secret.clone(),
     },
     SystemSetting {
@@ -396,6 +412,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 255,
         prefixes: &[],
+        sends: &[],
         config_default: |c| c.apify_token.clone(),
     },
     SystemSetting {
@@ -407,9 +424,15 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         kind: Kind::Token,
         max_len: 255,
         prefixes: &[],
+        sends: &[],
         config_default: |c| c.manychat_api_key.clone(),
     },
 ];
+
+/// The base URL setting a secret is sent to, if it is one of those.
+pub fn sent_to(secret: &str) -> Option<&'static SystemSetting> {
+    SYSTEM_SETTINGS.iter().find(|s| s.sends.contains(&secret))
+}
 
 /// The declared setting named `key`.
 pub fn system_setting(key: &str) -> Option<&'static SystemSetting> {

@@ -191,12 +191,25 @@ impl SystemSettings {
         }
     }
 
+    /// The configured value of `setting`, unless it is a secret whose base URL was changed
+    /// here: a configured secret goes only to the configured URL (see [`SystemSetting::sends`]).
+    fn configured(&self, snapshot: &Snapshot, setting: &SystemSetting) -> Option<String> {
+        if let Some(url) = sent_to(setting.key)
+            && let Some(saved_url) = snapshot.saved.get(url.key)
+            && Some(saved_url.value.as_str()) != url.config_value(&self.inner.config).as_deref()
+        {
+            return None;
+        }
+        setting.config_value(&self.inner.config)
+    }
+
     /// The effective value now, without touching the database (what the last refresh saw).
     pub fn cached(&self, key: &str) -> Option<String> {
         let setting = system_setting(key)?;
-        match self.snapshot().saved.get(setting.key) {
+        let snapshot = self.snapshot();
+        match snapshot.saved.get(setting.key) {
             Some(saved) => Some(saved.value.clone()),
-            None => setting.config_value(&self.inner.config),
+            None => self.configured(&snapshot, setting),
         }
     }
 
@@ -223,7 +236,7 @@ impl SystemSettings {
                     },
                     None => Effective {
                         setting,
-                        value: config_value.clone(),
+                        value: self.configured(&snapshot, setting),
                         source: SettingSource::Config,
                         updated_at: None,
                         config_value,

@@ -6,7 +6,7 @@
 
 use admin::roles::StaffRole;
 use peak_alloc::PeakAlloc;
-use platform::testkit::{Mount, spawn};
+use platform::testkit::spawn;
 use serde_json::{Value, json};
 
 #[global_allocator]
@@ -20,20 +20,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exporting_100k_users_stays_under_the_memory_ceiling() {
-    let app = spawn(
-        Mount {
-            routes: identity::routes().merge(admin::routes()),
-            auth: identity::authenticator(),
-            nav: Vec::new(),
-            jobs: identity::jobs,
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: Vec::new(),
-            home: Default::default(),
-        },
-        |_| {},
-    )
-    .await;
+    let app = spawn(vec![identity::feature(), admin::feature()], |_| {}).await;
     let inserted = identity::service::directory::insert_generated(&app.state.db, "load", USERS)
         .await
         .unwrap();

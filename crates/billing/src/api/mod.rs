@@ -20,7 +20,3 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(subscription::resume))
         .routes(routes!(subscription::invoices))
 }
-
-pub fn routes() -> axum::Router<AppState> {
-    openapi_router().split_for_parts().0
-}

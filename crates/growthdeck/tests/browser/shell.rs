@@ -167,7 +167,7 @@ async fn customer_sidebar_fits_desktop_and_phone() {
     };
     let workspace = customer(&b, "long@example.com", LONG_NAME, LONG_WORKSPACE).await;
     demo_accounts(&b, workspace, &["demo.travel.mia"]).await;
-    let nav = growthdeck::nav();
+    let nav = platform::feature::nav(&growthdeck::features());
 
     for width in [1366, 1600, 1920] {
         b.resize(width, 900).await;

@@ -14,35 +14,14 @@ mod pages;
 mod social;
 mod tokens;
 
-use platform::testkit::{Mount, TestApp, spawn};
+use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
-    instagram::register_jobs(identity::jobs(registry))
-}
-
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
-    spawn(
-        Mount {
-            routes: identity::routes().merge(instagram::routes()),
-            auth: identity::authenticator(),
-            nav: instagram::nav(),
-            jobs,
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: instagram::search::providers(),
-            home: platform::home::Home::new(instagram::home_panels(), {
-                let mut d = identity::describers();
-                d.extend(instagram::describers());
-                d
-            }),
-        },
-        configure,
-    )
-    .await
+    spawn(vec![identity::feature(), instagram::feature()], configure).await
 }
 
 pub async fn app() -> TestApp {

@@ -15,7 +15,7 @@ use instagram::{
         tiers::{Endpoint, Tier},
     },
 };
-use platform::testkit::{Mount, TestApp, spawn};
+use platform::testkit::{TestApp, spawn};
 use reqwest::{Response, StatusCode};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
 use serde_json::Value;
@@ -25,18 +25,7 @@ use super::*;
 async fn social_app(configure: impl FnOnce(&mut platform::Config)) -> (TestApp, Social) {
     let social = Social::new();
     let app = spawn(
-        Mount {
-            routes: identity::routes()
-                .merge(instagram::pages::routes())
-                .merge(instagram::api::routes_with(social.clone())),
-            auth: identity::authenticator(),
-            nav: instagram::nav(),
-            jobs,
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: Vec::new(),
-            home: Default::default(),
-        },
+        vec![identity::feature(), instagram::feature_with(social.clone())],
         configure,
     )
     .await;

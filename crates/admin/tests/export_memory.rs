@@ -20,7 +20,11 @@ const PASSWORD: &str = "correct horse battery staple";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exporting_100k_users_stays_under_the_memory_ceiling() {
-    let app = spawn(vec![identity::feature(), admin::feature()], |_| {}).await;
+    let app = spawn(
+        vec![identity::feature(), billing::feature(), admin::feature()],
+        |_| {},
+    )
+    .await;
     let inserted = identity::service::directory::insert_generated(&app.state.db, "load", USERS)
         .await
         .unwrap();

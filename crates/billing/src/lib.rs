@@ -32,6 +32,7 @@ pub fn feature() -> platform::Feature {
         .jobs(jobs)
         .schedules(jobs::schedules())
         .banners(banners())
+        .limits(std::sync::Arc::new(limits::PlanLimitsPort))
         .on_start(|state| Box::pin(async move { start(&state).await }))
 }
 

@@ -24,6 +24,7 @@ use crate::{
     events::Events,
     home::{Describer, Home, PanelFn},
     jobs::{self, Registry, cron::Schedule},
+    limits::PlanLimits,
     mail::Mailer,
     search::SearchFn,
     settings::SystemSettings,
@@ -63,6 +64,8 @@ pub struct Feature {
     pub describers: Vec<Describer>,
     /// Resolves the request's credentials into a `Ctx` (the identity feature's).
     pub authenticator: Option<Arc<dyn Authenticator>>,
+    /// Decides whether one more of a counted thing fits the plan (the billing feature's).
+    pub limits: Option<Arc<dyn PlanLimits>>,
     pub start: Option<StartFn>,
 }
 
@@ -81,6 +84,7 @@ impl Feature {
             home_panels: Vec::new(),
             describers: Vec::new(),
             authenticator: None,
+            limits: None,
             start: None,
         }
     }
@@ -161,6 +165,11 @@ impl Feature {
 
     pub fn authenticator(mut self, auth: Arc<dyn Authenticator>) -> Self {
         self.authenticator = Some(auth);
+        self
+    }
+
+    pub fn limits(mut self, limits: Arc<dyn PlanLimits>) -> Self {
+        self.limits = Some(limits);
         self
     }
 
@@ -251,7 +260,12 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         .iter()
         .find_map(|f| f.authenticator.clone())
         .unwrap_or_else(|| Arc::new(NoAuthenticator));
+    let limits = features
+        .iter()
+        .find_map(|f| f.limits.clone())
+        .unwrap_or_else(crate::limits::unlimited);
     let state = AppState {
+        limits,
         config,
         db,
         keys,

@@ -13,6 +13,7 @@ pub mod feature;
 pub mod home;
 pub mod http;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod notify;
 pub mod observability;

@@ -12,7 +12,12 @@ use super::*;
 
 async fn app_with_public_api() -> TestApp {
     spawn(
-        vec![identity::feature(), admin::feature(), instagram::feature()],
+        vec![
+            identity::feature(),
+            ::billing::feature(),
+            admin::feature(),
+            instagram::feature(),
+        ],
         |_| {},
     )
     .await

@@ -327,9 +327,14 @@ async fn a_failing_section_is_said_not_fatal() {
     {
         Box::pin(async { Err(platform::Error::internal("the feature's database is down")) })
     }
-    let app =
-        platform::testkit::spawn(vec![identity::feature().home_panels(vec![failing])], |_| {})
-            .await;
+    let app = platform::testkit::spawn(
+        vec![
+            identity::feature().home_panels(vec![failing]),
+            billing::feature(),
+        ],
+        |_| {},
+    )
+    .await;
     let _ = user_with_token(&app, "calm@example.com", "Calm").await;
     let browser = signed_in(&app, "calm@example.com").await;
     let html = page(&browser, &app, "/home").await;

@@ -21,7 +21,15 @@ use serde_json::{Value, json};
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
-    spawn(vec![identity::feature(), instagram::feature()], configure).await
+    spawn(
+        vec![
+            identity::feature(),
+            billing::feature(),
+            instagram::feature(),
+        ],
+        configure,
+    )
+    .await
 }
 
 pub async fn app() -> TestApp {

@@ -25,7 +25,11 @@ use super::*;
 async fn social_app(configure: impl FnOnce(&mut platform::Config)) -> (TestApp, Social) {
     let social = Social::new();
     let app = spawn(
-        vec![identity::feature(), instagram::feature_with(social.clone())],
+        vec![
+            identity::feature(),
+            billing::feature(),
+            instagram::feature_with(social.clone()),
+        ],
         configure,
     )
     .await;

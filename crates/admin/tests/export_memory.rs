@@ -4,8 +4,8 @@
 //! driver and the client reading the download all run here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use admin::roles::StaffRole;
 use peak_alloc::PeakAlloc;
+use platform::staff::StaffRole;
 use platform::testkit::spawn;
 use serde_json::{Value, json};
 

@@ -28,6 +28,7 @@ use crate::{
     mail::Mailer,
     search::SearchFn,
     settings::SystemSettings,
+    staff::StaffAuthenticator,
     state::AppState,
     usage::{Counters, UsageCounter},
     web::shell::{BannerFn, NavEntry},
@@ -64,6 +65,8 @@ pub struct Feature {
     pub describers: Vec<Describer>,
     /// Resolves the request's credentials into a `Ctx` (the identity feature's).
     pub authenticator: Option<Arc<dyn Authenticator>>,
+    /// Resolves staff tokens and sessions into a `Staff` (the admin feature's).
+    pub staff_authenticator: Option<Arc<dyn StaffAuthenticator>>,
     /// Decides whether one more of a counted thing fits the plan (the billing feature's).
     pub limits: Option<Arc<dyn PlanLimits>>,
     pub start: Option<StartFn>,
@@ -84,6 +87,7 @@ impl Feature {
             home_panels: Vec::new(),
             describers: Vec::new(),
             authenticator: None,
+            staff_authenticator: None,
             limits: None,
             start: None,
         }
@@ -165,6 +169,11 @@ impl Feature {
 
     pub fn authenticator(mut self, auth: Arc<dyn Authenticator>) -> Self {
         self.authenticator = Some(auth);
+        self
+    }
+
+    pub fn staff_authenticator(mut self, auth: Arc<dyn StaffAuthenticator>) -> Self {
+        self.staff_authenticator = Some(auth);
         self
     }
 
@@ -264,7 +273,12 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         .iter()
         .find_map(|f| f.limits.clone())
         .unwrap_or_else(crate::limits::unlimited);
+    let staff_auth: Arc<dyn StaffAuthenticator> = features
+        .iter()
+        .find_map(|f| f.staff_authenticator.clone())
+        .unwrap_or_else(|| Arc::new(crate::staff::NoStaff));
     let state = AppState {
+        staff_auth,
         limits,
         config,
         db,

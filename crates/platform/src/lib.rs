@@ -20,6 +20,7 @@ pub mod observability;
 pub mod password;
 pub mod search;
 pub mod settings;
+pub mod staff;
 pub mod state;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -3,7 +3,7 @@
 //! overlap, revoked key by key or whole, usage per key per day, every action audited without
 //! the key; the pages list clients, show a new key once and chart each key's usage.
 
-use admin::roles::StaffRole;
+use platform::staff::StaffRole;
 use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

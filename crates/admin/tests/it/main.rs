@@ -16,7 +16,7 @@ mod settings;
 mod staff_management;
 mod web_sign_in;
 
-use admin::roles::StaffRole;
+use platform::staff::StaffRole;
 use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

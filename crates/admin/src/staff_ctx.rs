@@ -33,7 +33,7 @@ pub struct AdminStaffAuth;
 
 #[async_trait::async_trait]
 impl StaffAuthenticator for AdminStaffAuth {
-    async fn from_token(&self, state: &AppState, token: &str) -> Result<Option<Staff>> {
+    async fn resolve_token(&self, state: &AppState, token: &str) -> Result<Option<Staff>> {
         Ok(
             sign_in::resolve_token(&state.db, token, meta::current().client_ip)
                 .await?
@@ -41,7 +41,7 @@ impl StaffAuthenticator for AdminStaffAuth {
         )
     }
 
-    async fn from_session(&self, state: &AppState, parts: &Parts) -> Result<Option<Staff>> {
+    async fn resolve_session(&self, state: &AppState, parts: &Parts) -> Result<Option<Staff>> {
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(cookie) = jar.get(session_cookie_name(state)) else {
             return Ok(None);

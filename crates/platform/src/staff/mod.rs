@@ -91,11 +91,11 @@ impl Staff {
 #[async_trait::async_trait]
 pub trait StaffAuthenticator: Send + Sync {
     /// A live staff API token (`None`: unknown, expired, revoked, or not allowed from here).
-    async fn from_token(&self, state: &AppState, token: &str) -> Result<Option<Staff>>;
+    async fn resolve_token(&self, state: &AppState, token: &str) -> Result<Option<Staff>>;
 
     /// The staff web session of this request's cookies (`None`: none, ended, or not allowed
     /// from this address).
-    async fn from_session(&self, state: &AppState, parts: &Parts) -> Result<Option<Staff>>;
+    async fn resolve_session(&self, state: &AppState, parts: &Parts) -> Result<Option<Staff>>;
 }
 
 /// A server without a back office: nobody is staff.
@@ -103,11 +103,11 @@ pub struct NoStaff;
 
 #[async_trait::async_trait]
 impl StaffAuthenticator for NoStaff {
-    async fn from_token(&self, _: &AppState, _: &str) -> Result<Option<Staff>> {
+    async fn resolve_token(&self, _: &AppState, _: &str) -> Result<Option<Staff>> {
         Ok(None)
     }
 
-    async fn from_session(&self, _: &AppState, _: &Parts) -> Result<Option<Staff>> {
+    async fn resolve_session(&self, _: &AppState, _: &Parts) -> Result<Option<Staff>> {
         Ok(None)
     }
 }
@@ -126,7 +126,7 @@ impl FromRequestParts<AppState> for Staff {
             .ok_or(Error::Unauthorized)?;
         state
             .staff_auth
-            .from_token(state, &token)
+            .resolve_token(state, &token)
             .await?
             .ok_or(Error::Unauthorized)
     }
@@ -164,7 +164,7 @@ impl FromRequestParts<AppState> for StaffPage {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/admin".into());
-        match state.staff_auth.from_session(state, parts).await {
+        match state.staff_auth.resolve_session(state, parts).await {
             Ok(Some(staff)) => Ok(StaffPage(staff)),
             Ok(None) => Err(to_sign_in(&path)),
             Err(e) => Err(e.into_response()),

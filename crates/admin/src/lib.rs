@@ -6,13 +6,13 @@
 pub mod api;
 pub mod model;
 pub mod pages;
-pub mod roles;
 pub mod service;
 pub mod staff_ctx;
 
-pub use staff_ctx::{Staff, StaffPage};
-
-/// Every route of the back office: pages and the JSON API.
-pub fn routes() -> axum::Router<platform::AppState> {
-    pages::routes().merge(api::routes())
+/// Everything the back office contributes to the product (the binary's list holds it).
+pub fn feature() -> platform::Feature {
+    platform::Feature::new("admin")
+        .routes(pages::routes())
+        .api(api::openapi_router())
+        .staff_authenticator(std::sync::Arc::new(staff_ctx::AdminStaffAuth))
 }

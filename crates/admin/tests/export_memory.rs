@@ -4,9 +4,9 @@
 //! driver and the client reading the download all run here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use admin::roles::StaffRole;
 use peak_alloc::PeakAlloc;
-use platform::testkit::{Mount, spawn};
+use platform::staff::StaffRole;
+use platform::testkit::spawn;
 use serde_json::{Value, json};
 
 #[global_allocator]
@@ -21,16 +21,7 @@ const PASSWORD: &str = "correct horse battery staple";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exporting_100k_users_stays_under_the_memory_ceiling() {
     let app = spawn(
-        Mount {
-            routes: identity::routes().merge(admin::routes()),
-            auth: identity::authenticator(),
-            nav: Vec::new(),
-            jobs: identity::jobs,
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: Vec::new(),
-            home: Default::default(),
-        },
+        vec![identity::feature(), billing::feature(), admin::feature()],
         |_| {},
     )
     .await;

@@ -18,6 +18,24 @@ pub use service::{
     plans::{self, Feature, Limit, Meter},
 };
 
+/// Everything this feature contributes to the product (the binary's list holds it).
+pub fn feature() -> platform::Feature {
+    // The webhook is authenticated by its signature, not a session: no Ctx, and the CSRF
+    // guard lets cookie-less POSTs under /webhooks/ through.
+    platform::Feature::new("billing")
+        .routes(pages::routes().route(
+            "/webhooks/stripe",
+            axum::routing::post(stripe::webhook::receive),
+        ))
+        .api(api::openapi_router())
+        .nav(nav())
+        .jobs(jobs)
+        .schedules(jobs::schedules())
+        .banners(banners())
+        .limits(std::sync::Arc::new(limits::PlanLimitsPort))
+        .on_start(|state| Box::pin(async move { start(&state).await }))
+}
+
 /// Start-up: records whether this server takes payments (a Stripe key set in the
 /// configuration since the last run applies before the first request) and makes sure the
 /// seeded plans exist.
@@ -28,18 +46,8 @@ pub async fn start(state: &platform::AppState) -> platform::Result<()> {
 }
 
 /// Job types of this feature.
-pub fn register_jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
+pub fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
     registry.register::<jobs::ReleaseStaleReservations>()
-}
-
-/// Every route of the feature.
-pub fn routes() -> axum::Router<platform::AppState> {
-    // The webhook is authenticated by its signature, not a session: no Ctx, and the CSRF
-    // guard lets cookie-less POSTs under /webhooks/ through.
-    api::routes().merge(pages::routes()).route(
-        "/webhooks/stripe",
-        axum::routing::post(stripe::webhook::receive),
-    )
 }
 
 /// Navigation entries this feature adds to the shell.
@@ -53,11 +61,6 @@ pub fn nav() -> Vec<platform::web::shell::NavEntry> {
         order: 900,
         keywords: "plan subscription payment credits invoices upgrade",
     }]
-}
-
-/// Cron schedules of this feature.
-pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
-    jobs::schedules()
 }
 
 /// The page banner of this feature: an overdue payment, on every page of the workspace.

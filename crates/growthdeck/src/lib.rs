@@ -4,7 +4,7 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::Router;
-use platform::{AppState, Config, crypto::Keyring, db, mail::Mailer};
+use platform::{AppState, Config, crypto::Keyring, db};
 use tokio::net::TcpListener;
 use utoipa::{
     Modify, OpenApi,
@@ -31,30 +31,25 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every feature's documented API, composed once: [`openapi`] serves it and
-/// [`openapi_schema_clashes`] checks it.
-fn documented() -> platform::openapi::ApiRouter<AppState> {
-    platform::openapi::ApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(identity::api::openapi_router())
-        .merge(admin::api::openapi_router())
-        .merge(instagram::api::openapi_router())
-        .merge(billing::api::openapi_router())
-}
-
-/// Documents merged in beside the features' routers.
-fn platform_docs() -> [utoipa::openapi::OpenApi; 2] {
-    [
-        <platform::events::EventsApi as OpenApi>::openapi(),
-        <platform::search::SearchApi as OpenApi>::openapi(),
+/// Every feature of this binary, in the order their routes and navigation are composed.
+/// Adding a feature is one line here (plus its crate and migration).
+pub fn features() -> Vec<platform::Feature> {
+    vec![
+        platform::feature::platform(),
+        identity::feature(),
+        billing::feature(),
+        instagram::feature(),
+        admin::feature(),
     ]
 }
 
-/// The OpenAPI 3.1 document of every feature's API, as served at `/api/openapi.json`.
+/// The OpenAPI 3.1 document of every feature's API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = documented().split_for_parts();
-    for other in platform_docs() {
-        doc.merge(other);
-    }
+    openapi_of(&features())
+}
+
+fn openapi_of(features: &[platform::Feature]) -> utoipa::openapi::OpenApi {
+    let (mut doc, _) = platform::feature::openapi(ApiDoc::openapi(), features);
     platform::openapi::document_problems(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
@@ -63,71 +58,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Every schema name two different types claim in [`openapi`] (utoipa would keep one of them
 /// silently): must be empty.
 pub fn openapi_schema_clashes() -> Vec<platform::openapi::SchemaClash> {
-    let router = documented();
-    let mut clashes = router.schema_clashes().to_vec();
-    let (_, mut doc) = router.split_for_parts();
-    for other in platform_docs() {
-        clashes.extend(platform::openapi::clashes(&doc, &other));
-        doc.merge(other);
-    }
-    clashes
+    platform::feature::openapi(ApiDoc::openapi(), &features()).1
 }
 
 /// Every feature's routes plus the API documentation.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(identity::routes())
-        .merge(admin::routes())
-        .merge(instagram::routes())
-        .merge(billing::routes())
-        .merge(platform::events::routes())
-        .merge(platform::search::routes())
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi()))
-}
-
-pub fn nav() -> Vec<platform::web::shell::NavEntry> {
-    let mut nav = identity::nav();
-    nav.extend(instagram::nav());
-    nav.extend(billing::nav());
-    nav.sort_by_key(|n| (n.area, n.order));
-    nav
-}
-
-/// Every feature's part of the command palette's search.
-pub fn search() -> Vec<platform::search::SearchFn> {
-    let mut search = identity::search::providers();
-    search.extend(instagram::search::providers());
-    search
-}
-
-/// Every feature's usage counters (what billing shows against the plan's limits).
-pub fn usage() -> Vec<platform::usage::UsageCounter> {
-    let mut usage = identity::usage();
-    usage.extend(instagram::usage());
-    usage
-}
-
-/// The features' sections of the workspace home and how their activity reads there.
-pub fn home() -> platform::home::Home {
-    let mut describers = identity::describers();
-    describers.extend(instagram::describers());
-    platform::home::Home::new(instagram::home_panels(), describers)
-}
-
-/// Every job type this binary can run.
-pub fn registry() -> platform::jobs::Registry {
-    billing::register_jobs(instagram::register_jobs(identity::jobs(
-        platform::jobs::Registry::platform(),
-    )))
-}
-
-/// Every cron schedule declared in code (config may override or turn them off).
-pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
-    let mut schedules = platform::jobs::builtin::schedules();
-    schedules.extend(identity::jobs::schedules());
-    schedules.extend(instagram::schedules());
-    schedules.extend(billing::schedules());
-    schedules
+    let features = features();
+    platform::feature::routes(&features)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi_of(&features)))
 }
 
 /// Workers and the cron scheduler of one process.
@@ -140,9 +78,17 @@ pub struct Background {
 impl Background {
     /// `queues`: only these queues (the `worker --queues` option); default: all configured.
     pub fn start(state: &AppState, queues: Option<&[String]>) -> anyhow::Result<Self> {
-        let schedules = platform::jobs::cron::effective(schedules(), &state.config.cron)?;
+        let features = features();
+        let schedules = platform::jobs::cron::effective(
+            platform::feature::schedules(&features),
+            &state.config.cron,
+        )?;
         let config = platform::jobs::runner::RunnerConfig::from_config(&state.config, queues);
-        let runner = platform::jobs::runner::Runner::start(state.clone(), registry(), config);
+        let runner = platform::jobs::runner::Runner::start(
+            state.clone(),
+            platform::feature::registry(&features),
+            config,
+        );
         let (cron_stop, stop_rx) = tokio::sync::watch::channel(false);
         let cron = tokio::spawn(platform::jobs::cron::run(state.clone(), schedules, stop_rx));
         Ok(Self {
@@ -161,38 +107,22 @@ impl Background {
 }
 
 /// Opens the database (creating the data directory), applies migrations, loads or creates the
-/// platform key, and assembles the state.
+/// platform key, and assembles the state from [`features`] (the test kit assembles it the
+/// same way).
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     platform::install_tls_provider();
     platform::db::prepare_data_dir(&config.data_dir)?;
     let keys = Keyring::load_or_create(&config.data_dir)?;
     let database = db::connect(&config).await?;
     db::migrate(&database).await?;
-    let mailer = Mailer::from_config(&config)?;
     let events = platform::events::Events::connect(&config, &database).await?;
-    let config = Arc::new(config);
-    let keys = Arc::new(keys);
-    let settings =
-        platform::settings::SystemSettings::new(config.clone(), database.clone(), keys.clone());
-    settings.reload().await?;
-    let state = AppState {
-        config,
+    let foundation = platform::feature::Foundation {
+        config: Arc::new(config),
         db: database,
-        keys,
-        auth: identity::authenticator(),
-        mailer,
-        nav: Arc::new(nav()),
+        keys: Arc::new(keys),
         events,
-        jobs: platform::jobs::Jobs::new(),
-        settings,
-        usage: platform::usage::Counters::new(usage()),
-        banners: Arc::new(billing::banners()),
-        search: platform::search::Providers::new(search()),
-        home: home(),
-        shutdown: platform::shutdown::ShutdownHooks::new(),
     };
-    billing::start(&state).await?;
-    Ok(state)
+    Ok(platform::feature::assemble(foundation, &features()).await?)
 }
 
 pub fn app(state: AppState) -> Router {

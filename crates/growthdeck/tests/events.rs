@@ -12,7 +12,7 @@ use std::{
 
 use platform::{
     events::{Event, Toast, ToastKind, Topic},
-    testkit::{Mount, TestApp, spawn},
+    testkit::{TestApp, spawn},
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -38,14 +38,7 @@ async fn ping(base: &str, token: &str) -> (String, String) {
 /// The binary's routes and authenticator on the test kit (fresh database, in-process bus);
 /// a 2 s request timeout, which the stream must outlive.
 async fn app() -> TestApp {
-    spawn(
-        Mount {
-            routes: growthdeck::routes(),
-            ..identity::mount()
-        },
-        |c| c.request_timeout_secs = 2,
-    )
-    .await
+    spawn(growthdeck::features(), |c| c.request_timeout_secs = 2).await
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use platform::{
     AppState,
     jobs::{self, Job, JobError, JobMeta, Registry, progress::Progress},
-    testkit::{Mount, TestApp, spawn},
+    testkit::{TestApp, spawn},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -55,16 +55,10 @@ fn registrar(registry: Registry) -> Registry {
 
 async fn app() -> TestApp {
     spawn(
-        Mount {
-            routes: identity::routes().merge(platform::events::routes()),
-            auth: identity::authenticator(),
-            nav: vec![],
-            jobs: registrar,
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: Vec::new(),
-            home: Default::default(),
-        },
+        vec![
+            identity::feature().jobs(registrar),
+            platform::feature::platform(),
+        ],
         |_| {},
     )
     .await

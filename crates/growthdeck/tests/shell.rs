@@ -5,7 +5,7 @@
 
 mod support;
 
-use platform::testkit::{Mount, TestApp, spawn};
+use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{PASSWORD, client, signup};
@@ -15,12 +15,16 @@ use uuid::Uuid;
 /// not run: the tests fetch the demo data themselves, at a known time.
 async fn app() -> TestApp {
     spawn(
-        Mount {
-            routes: growthdeck::routes(),
-            nav: growthdeck::nav(),
-            search: growthdeck::search(),
-            ..identity::mount()
-        },
+        growthdeck::features()
+            .into_iter()
+            .map(|f| {
+                if f.name == "instagram" {
+                    platform::Feature { jobs: None, ..f }
+                } else {
+                    f
+                }
+            })
+            .collect(),
         |_| {},
     )
     .await
@@ -390,7 +394,7 @@ async fn not_found_is_said_once_in_the_visitors_own_shell() {
         );
         assert!(html.contains("Agency A"), "{path}: the workspace");
         assert!(!html.contains("Agency B"), "{path}: nothing of the other");
-        for entry in growthdeck::nav() {
+        for entry in platform::feature::nav(&growthdeck::features()) {
             assert!(
                 html.contains(&format!("href=\"{}\"", entry.href)),
                 "{path}: {}",

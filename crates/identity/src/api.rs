@@ -46,10 +46,6 @@ pub fn openapi_router() -> ApiRouter<AppState> {
         .routes(routes!(revoke_token))
 }
 
-pub fn routes() -> axum::Router<AppState> {
-    openapi_router().split_for_parts().0
-}
-
 /// A malformed id is simply not found (never a 400 that would tell ids apart).
 fn parse_id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound)

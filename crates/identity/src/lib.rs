@@ -14,16 +14,7 @@ pub use platform::{password, totp};
 
 use std::sync::Arc;
 
-use axum::Router;
-use platform::{
-    AppState,
-    web::shell::{Icon, NavArea, NavEntry},
-};
-
-/// Every route of the feature: pages and the JSON API.
-pub fn routes() -> Router<AppState> {
-    pages::routes().merge(api::routes())
-}
+use platform::web::shell::{Icon, NavArea, NavEntry};
 
 pub fn authenticator() -> Arc<dyn platform::ctx::Authenticator> {
     Arc::new(auth::IdentityAuth::default())
@@ -85,16 +76,16 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
     }]
 }
 
-/// What tests mount: this feature alone on the platform.
-pub fn mount() -> platform::testkit::Mount {
-    platform::testkit::Mount {
-        routes: routes(),
-        auth: authenticator(),
-        jobs,
-        usage: usage(),
-        banners: Vec::new(),
-        search: search::providers(),
-        home: platform::home::Home::new(Vec::new(), describers()),
-        nav: nav(),
-    }
+/// Everything this feature contributes to the product (the binary's list holds it).
+pub fn feature() -> platform::Feature {
+    platform::Feature::new("identity")
+        .routes(pages::routes())
+        .api(api::openapi_router())
+        .authenticator(authenticator())
+        .nav(nav())
+        .jobs(jobs)
+        .schedules(jobs::schedules())
+        .usage(usage())
+        .search(search::providers())
+        .describers(describers())
 }

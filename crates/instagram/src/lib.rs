@@ -17,17 +17,31 @@ pub mod source;
 
 pub use source::{DataSource, Source};
 
+/// Everything this feature contributes to the product (the binary's list holds it).
+pub fn feature() -> platform::Feature {
+    feature_with(social::Social::new())
+}
+
+/// The feature with a given social-data runtime (tests keep a handle to read its counters).
+pub fn feature_with(social: social::Social) -> platform::Feature {
+    platform::Feature::new("instagram")
+        .routes(pages::routes().merge(media::routes()))
+        .api(api::openapi_router_with(social))
+        .nav(nav())
+        .jobs(jobs)
+        .schedules(jobs::schedules())
+        .usage(usage())
+        .search(search::providers())
+        .home_panels(home_panels())
+        .describers(describers())
+}
+
 /// Job types of this feature.
-pub fn register_jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
+pub fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
     registry
         .register::<jobs::RefreshProfile>()
         .register::<jobs::ScheduleRefreshes>()
         .register::<jobs::RefreshTokens>()
-}
-
-/// Every route of the feature: pages and the JSON API.
-pub fn routes() -> axum::Router<platform::AppState> {
-    pages::routes().merge(api::routes()).merge(media::routes())
 }
 
 /// Navigation entries this feature adds to the shell.
@@ -51,11 +65,6 @@ pub fn home_panels() -> Vec<platform::home::PanelFn> {
 /// How this feature's activity-log actions read on the workspace home.
 pub fn describers() -> Vec<platform::home::Describer> {
     vec![home::describer()]
-}
-
-/// Cron schedules of this feature.
-pub fn schedules() -> Vec<platform::jobs::cron::Schedule> {
-    jobs::schedules()
 }
 
 /// Accounts in use: the workspace's real (non-demo) Instagram accounts, as the plan counts them.

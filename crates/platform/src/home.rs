@@ -9,8 +9,8 @@
 //!   activity-log actions ("Olivia added @demo.kitchen.sofia"), with links to the objects. An
 //!   action no describer phrases reads as a neutral sentence, never as its code.
 //!
-//! The binary composes them like the navigation (`growthdeck::build_state`); the test kit takes
-//! them in `Mount::home`.
+//! Features contribute them in their [`crate::Feature`] (`home_panels`, `describers`);
+//! [`crate::feature::assemble`] composes them for the binary and the test kit alike.
 
 use std::{collections::HashMap, sync::Arc};
 

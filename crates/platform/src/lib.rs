@@ -9,9 +9,11 @@ pub mod ctx;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod feature;
 pub mod home;
 pub mod http;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod notify;
 pub mod observability;
@@ -20,7 +22,9 @@ pub mod password;
 pub mod search;
 pub mod settings;
 pub mod shutdown;
+pub mod staff;
 pub mod state;
+#[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod throttle;
 pub mod totp;
@@ -31,6 +35,7 @@ pub use authz::{Permission, Role};
 pub use config::Config;
 pub use ctx::{Ctx, Origin};
 pub use error::{Error, FieldError, Result};
+pub use feature::Feature;
 pub use state::AppState;
 
 /// Installs the ring provider for rustls once per process: the tree carries exactly one TLS

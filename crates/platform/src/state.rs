@@ -26,6 +26,10 @@ pub struct AppState {
     /// System settings saved in the back office over the configuration (cached, refreshed
     /// every few seconds and at once after a save).
     pub settings: crate::settings::SystemSettings,
+    /// Resolves staff tokens and sessions into a `Staff`; provided by the admin feature.
+    pub staff_auth: std::sync::Arc<dyn crate::staff::StaffAuthenticator>,
+    /// Plan limits, provided by the feature that sells plans (billing); none without it.
+    pub limits: std::sync::Arc<dyn crate::limits::PlanLimits>,
     /// What each workspace uses of the counted meters, asked of the owning features.
     pub usage: crate::usage::Counters,
     /// The features' standing notices for the page shell (e.g. billing's overdue payment).

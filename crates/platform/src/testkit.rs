@@ -6,14 +6,10 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use axum::Router;
 use sea_orm::ConnectionTrait;
 use tokio::net::TcpListener;
 
-use crate::{
-    config::Config, crypto::Keyring, ctx::Authenticator, db, mail::Mailer, state::AppState,
-    web::shell::NavEntry,
-};
+use crate::{config::Config, crypto::Keyring, db, feature::Feature, state::AppState};
 
 pub struct TestApp {
     /// The in-process job workers (running for the whole test, as under `serve`).
@@ -24,24 +20,6 @@ pub struct TestApp {
     pub state: AppState,
     _data_dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
-}
-
-/// What a feature's tests mount.
-pub struct Mount {
-    pub routes: Router<AppState>,
-    pub auth: Arc<dyn Authenticator>,
-    pub nav: Vec<NavEntry>,
-    /// Adds the feature's job types to the platform's.
-    pub jobs: fn(crate::jobs::Registry) -> crate::jobs::Registry,
-    /// The features' usage counters (seats, accounts…); empty when the test needs none.
-    pub usage: Vec<crate::usage::UsageCounter>,
-    /// The features' page banners; empty when the test needs none.
-    pub banners: Vec<crate::web::shell::BannerFn>,
-    /// The features' search providers (command palette); empty when the test needs none.
-    pub search: Vec<crate::search::SearchFn>,
-    /// The features' home panels and activity describers; `Home::default()` when the test
-    /// needs none.
-    pub home: crate::home::Home,
 }
 
 /// A URL of a new, empty database: a SQLite file in `dir`, or a new PostgreSQL database
@@ -75,8 +53,9 @@ async fn fresh_database(data_dir: &std::path::Path) -> sea_orm::DatabaseConnecti
         .unwrap_or_else(|e| panic!("connect test database: {e}"))
 }
 
-/// Starts the app; `configure` adjusts the config before the state is built.
-pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp {
+/// Starts the features on a fresh database; `configure` adjusts the config before the state is
+/// built. Every feature's start-up work runs, as under `serve`.
+pub async fn spawn(features: Vec<Feature>, configure: impl FnOnce(&mut Config)) -> TestApp {
     crate::install_tls_provider();
     let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let mut config = Config {
@@ -98,37 +77,26 @@ pub async fn spawn(mount: Mount, configure: impl FnOnce(&mut Config)) -> TestApp
     if config.public_url.is_none() {
         config.public_url = Some(format!("http://{addr}"));
     }
-    let config = Arc::new(config);
     let keys = Arc::new(Keyring::generate().unwrap_or_else(|e| panic!("keyring: {e}")));
-    let settings =
-        crate::settings::SystemSettings::new(config.clone(), database.clone(), keys.clone());
-    settings
-        .reload()
-        .await
-        .unwrap_or_else(|e| panic!("system settings: {e}"));
-    let state = AppState {
-        mailer: Mailer::from_config(&config).unwrap_or_else(|e| panic!("mailer: {e}")),
-        config,
-        db: database,
-        keys,
-        auth: mount.auth,
-        nav: Arc::new(mount.nav),
-        events: crate::events::Events::local(),
-        jobs: crate::jobs::Jobs::new(),
-        settings,
-        usage: crate::usage::Counters::new(mount.usage),
-        banners: Arc::new(mount.banners),
-        search: crate::search::Providers::new(mount.search),
-        home: mount.home,
-        shutdown: crate::shutdown::ShutdownHooks::new(),
-    };
-    let registry = (mount.jobs)(crate::jobs::Registry::platform());
+    // The binary's own assembly, from the features this test mounts.
+    let state = crate::feature::assemble(
+        crate::feature::Foundation {
+            config: Arc::new(config),
+            db: database,
+            keys,
+            events: crate::events::Events::local(),
+        },
+        &features,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("assemble: {e}"));
+    let registry = crate::feature::registry(&features);
     let runner = crate::jobs::runner::Runner::start(
         state.clone(),
         registry,
         crate::jobs::runner::RunnerConfig::from_config(&state.config, None),
     );
-    let app = crate::http::app(state.clone(), mount.routes);
+    let app = crate::http::app(state.clone(), crate::feature::routes(&features));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = axum::serve(

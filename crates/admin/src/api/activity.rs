@@ -15,7 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::customers::export_name;
-use crate::{Staff, service::activity};
+use crate::service::activity;
+use platform::staff::Staff;
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditOut {

@@ -25,7 +25,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::operations::parse_id;
-use crate::{Staff, service::api_clients as service};
+use crate::service::api_clients as service;
+use platform::staff::Staff;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

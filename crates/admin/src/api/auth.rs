@@ -10,7 +10,8 @@ use platform::{AppState, Origin, Result, error::Problem, http::extract::Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{roles::StaffRole, service};
+use crate::service;
+use platform::staff::StaffRole;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

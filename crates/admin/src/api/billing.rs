@@ -25,7 +25,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::operations::parse_id;
-use crate::{Staff, service::billing as service};
+use crate::service::billing as service;
+use platform::staff::Staff;
 
 #[derive(Serialize, ToSchema)]
 pub struct PlanOut {

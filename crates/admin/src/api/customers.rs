@@ -11,7 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::activity::AuditOut;
-use crate::{Staff, service::customers};
+use crate::service::customers;
+use platform::staff::Staff;
 
 #[derive(Serialize, ToSchema)]
 #[schema(as = CustomerUser)]

@@ -8,7 +8,8 @@ use platform::{AppState, Result, error::Problem, http::extract::Json};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{Staff, service::dashboard};
+use crate::service::dashboard;
+use platform::staff::Staff;
 
 #[derive(Serialize, ToSchema)]
 pub struct DashboardOut {

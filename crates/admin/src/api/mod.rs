@@ -77,7 +77,3 @@ pub fn openapi_router() -> ApiRouter<AppState> {
         .routes(routes!(billing::adjust_credits))
         .routes(routes!(billing::get_revenue))
 }
-
-pub fn routes() -> axum::Router<AppState> {
-    openapi_router().split_for_parts().0
-}

@@ -9,7 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::operations::parse_id;
-use crate::{Staff, service::notifications};
+use crate::service::notifications;
+use platform::staff::Staff;
 
 #[derive(Deserialize, IntoParams)]
 pub struct NotificationQuery {

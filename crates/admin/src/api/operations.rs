@@ -14,10 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    Staff,
-    service::operations::{self, JobAction},
-};
+use crate::service::operations::{self, JobAction};
+use platform::staff::Staff;
 
 #[derive(Serialize, ToSchema)]
 pub struct JobOut {

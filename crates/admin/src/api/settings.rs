@@ -15,11 +15,8 @@ use platform::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{
-    Staff,
-    roles::StaffPermission,
-    service::settings::{self, Change, Integration, SettingView, TestOutcome},
-};
+use crate::service::settings::{self, Change, Integration, SettingView, TestOutcome};
+use platform::staff::{Staff, StaffPermission};
 
 #[derive(Serialize, ToSchema)]
 pub struct SettingOut {

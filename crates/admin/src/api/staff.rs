@@ -14,7 +14,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::operations::parse_id;
-use crate::{Staff, model::staff, roles::StaffRole, service::staff as members};
+use crate::{model::staff, service::staff as members};
+use platform::staff::{Staff, StaffRole};
 
 #[derive(Serialize, ToSchema)]
 pub struct StaffOut {

@@ -18,10 +18,8 @@ use super::{
     chrome::{Chrome, frame},
     staff::{PermissionRow, permission_rows},
 };
-use crate::{
-    Staff, StaffPage,
-    service::{sessions, staff as members, two_factor},
-};
+use crate::service::{sessions, staff as members, two_factor};
+use platform::staff::{Staff, StaffPage};
 
 const PATH: &str = "/admin/account";
 

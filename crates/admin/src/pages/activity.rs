@@ -23,11 +23,8 @@ use super::{
     lists::with_query,
     trail::{TrailRow, trail_rows},
 };
-use crate::{
-    StaffPage,
-    roles::StaffPermission,
-    service::{activity, customers},
-};
+use crate::service::{activity, customers};
+use platform::staff::{StaffPage, StaffPermission};
 
 const PATH: &str = "/admin/activity";
 

@@ -25,11 +25,8 @@ use platform::{
 use serde::Deserialize;
 
 use super::chrome::{Chrome, frame};
-use crate::{
-    Staff, StaffPage,
-    roles::StaffPermission,
-    service::api_clients::{self as service, USAGE_DAYS},
-};
+use crate::service::api_clients::{self as service, USAGE_DAYS};
+use platform::staff::{Staff, StaffPage, StaffPermission};
 
 const LIST: &str = "/admin/api-clients";
 

@@ -394,7 +394,7 @@ async fn invitation_page(
                 errors.answer,
                 m.email,
                 m.name,
-                crate::roles::StaffRole::parse(&m.role)
+                platform::staff::StaffRole::parse(&m.role)
                     .map(|r| r.label())
                     .unwrap_or("Staff")
                     .to_string(),

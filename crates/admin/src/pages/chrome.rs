@@ -11,11 +11,8 @@ use platform::{
     },
 };
 
-use crate::{
-    Staff,
-    roles::{StaffPermission, StaffRole},
-    service::notifications,
-};
+use crate::service::notifications;
+use platform::staff::{Staff, StaffPermission, StaffRole};
 
 /// The back office's navigation, by group: (group, label, path, icon, permission that
 /// reaches it). A staff member sees the entries their role reaches; a group with none is
@@ -174,7 +171,7 @@ fn is_active(path: &str, href: &str) -> bool {
 pub fn nav_for(role: StaffRole, path: &str) -> Vec<NavGroup> {
     let mut groups: Vec<NavGroup> = Vec::new();
     for (group, label, href, icon, permission) in NAV {
-        if !crate::roles::staff_has(role, *permission) {
+        if !platform::staff::staff_has(role, *permission) {
             continue;
         }
         let link = NavLink {

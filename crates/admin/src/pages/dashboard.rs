@@ -20,11 +20,10 @@ use super::{
     chrome::{Chrome, frame},
 };
 use crate::{
-    StaffPage,
-    roles::StaffPermission,
     service::billing as billing_service,
     service::dashboard::{self, DAYS, JobFigures, OutboxFigures},
 };
+use platform::staff::{StaffPage, StaffPermission};
 
 #[derive(Template)]
 #[template(path = "admin/dashboard.html")]
@@ -64,7 +63,7 @@ struct BillingCards {
 
 async fn billing_cards(
     state: &AppState,
-    staff: &crate::Staff,
+    staff: &platform::staff::Staff,
     workspaces: u64,
 ) -> Result<Option<BillingCards>> {
     if !staff.can(StaffPermission::Billing) {

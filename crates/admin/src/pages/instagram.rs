@@ -18,11 +18,8 @@ use super::{
     chrome::{Chrome, frame},
     lists::{Pager, with_query},
 };
-use crate::{
-    StaffPage,
-    roles::StaffPermission,
-    service::customers::{self, PER_PAGE},
-};
+use crate::service::customers::{self, PER_PAGE};
+use platform::staff::{StaffPage, StaffPermission};
 
 const PATH: &str = "/admin/instagram";
 

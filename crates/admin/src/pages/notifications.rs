@@ -19,10 +19,10 @@ use uuid::Uuid;
 
 use super::chrome::{Bell, Chrome, bell, frame};
 use crate::{
-    roles::{StaffPermission, StaffRole},
     service::{notifications, sessions},
-    staff_ctx::{StaffPage, session_cookie_name},
+    staff_ctx::session_cookie_name,
 };
+use platform::staff::{StaffPage, StaffPermission, StaffRole};
 
 #[derive(Template)]
 #[template(path = "admin/_bell.html")]
@@ -42,7 +42,11 @@ pub async fn bell_partial(
 }
 
 /// After marking: htmx gets the new bell, a plain form goes back to the notifications page.
-async fn after_marking(state: &AppState, staff: &crate::Staff, jar: CookieJar) -> Result<Response> {
+async fn after_marking(
+    state: &AppState,
+    staff: &platform::staff::Staff,
+    jar: CookieJar,
+) -> Result<Response> {
     if meta::current().is_htmx {
         return bell_partial(State(state.clone()), StaffPage(staff.clone())).await;
     }

@@ -22,11 +22,8 @@ use super::{
     chrome::{Chrome, frame},
     lists::with_query,
 };
-use crate::{
-    StaffPage,
-    roles::StaffPermission,
-    service::operations::{self, JobAction},
-};
+use crate::service::operations::{self, JobAction};
+use platform::staff::{StaffPage, StaffPermission};
 
 const OUTBOX: &str = "/admin/outbox";
 const JOBS: &str = "/admin/jobs";
@@ -223,7 +220,7 @@ pub async fn jobs(
 
 async fn job_action(
     state: AppState,
-    staff: crate::Staff,
+    staff: platform::staff::Staff,
     id: String,
     jar: CookieJar,
     action: JobAction,

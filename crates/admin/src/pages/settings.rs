@@ -20,11 +20,8 @@ use platform::{
 };
 
 use super::chrome::{Chrome, frame};
-use crate::{
-    Staff, StaffPage,
-    roles::StaffPermission,
-    service::settings::{self as service, Change, Integration, SettingView, TestOutcome},
-};
+use crate::service::settings::{self as service, Change, Integration, SettingView, TestOutcome};
+use platform::staff::{Staff, StaffPage, StaffPermission};
 
 const PAGE: &str = "/admin/settings";
 /// Form field of a secret's "clear" checkbox: `clear_<key>`.

@@ -19,12 +19,8 @@ use platform::{
 use serde::Deserialize;
 
 use super::chrome::{Chrome, frame};
-use crate::{
-    Staff, StaffPage,
-    model::staff,
-    roles::{STAFF_PERMISSIONS, StaffPermission, StaffRole},
-    service::staff as members,
-};
+use crate::{model::staff, service::staff as members};
+use platform::staff::{STAFF_PERMISSIONS, Staff, StaffPage, StaffPermission, StaffRole};
 
 const LIST: &str = "/admin/staff";
 

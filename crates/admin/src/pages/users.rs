@@ -26,11 +26,8 @@ use super::{
     lists::{Pager, with_query},
     trail::{TrailRow, trail_rows},
 };
-use crate::{
-    StaffPage,
-    roles::StaffPermission,
-    service::customers::{self, PER_PAGE},
-};
+use crate::service::customers::{self, PER_PAGE};
+use platform::staff::{StaffPage, StaffPermission};
 
 const LIST: &str = "/admin/users";
 
@@ -199,7 +196,7 @@ struct UserPage {
 
 async fn user_page(
     state: &AppState,
-    staff: &crate::Staff,
+    staff: &platform::staff::Staff,
     id: uuid::Uuid,
     jar: CookieJar,
     confirm_error: String,

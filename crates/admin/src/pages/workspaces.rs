@@ -21,14 +21,11 @@ use super::{
     lists::{Pager, with_query},
     trail::{TrailRow, trail_rows},
 };
-use crate::{
-    StaffPage,
-    roles::StaffPermission,
-    service::{
-        billing as billing_service,
-        customers::{self, PER_PAGE},
-    },
+use crate::service::{
+    billing as billing_service,
+    customers::{self, PER_PAGE},
 };
+use platform::staff::{StaffPage, StaffPermission};
 
 const LIST: &str = "/admin/workspaces";
 

@@ -8,7 +8,7 @@ use platform::{
 };
 use uuid::Uuid;
 
-use crate::{Staff, roles::StaffPermission};
+use platform::staff::{Staff, StaffPermission};
 
 pub async fn page(
     staff: &Staff,

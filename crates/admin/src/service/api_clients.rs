@@ -17,7 +17,7 @@ use instagram::{
 use platform::{AppState, Result, audit, db::begin_write};
 use uuid::Uuid;
 
-use crate::{Staff, roles::StaffPermission};
+use platform::staff::{Staff, StaffPermission};
 
 /// Days of usage the client page charts.
 pub const USAGE_DAYS: u32 = 30;

@@ -25,7 +25,7 @@ use identity::{model::workspace, service::workspace_directory};
 use platform::{AppState, Result, audit, db::begin_write};
 use uuid::Uuid;
 
-use crate::{Staff, roles::StaffPermission};
+use platform::staff::{Staff, StaffPermission};
 
 /// Subscriptions per page of the staff list.
 pub const PER_PAGE: u64 = 25;

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::{Staff, roles::StaffPermission};
+use platform::staff::{Staff, StaffPermission};
 
 /// How long a test connection may take, end to end.
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(10);

@@ -12,7 +12,7 @@ use identity::service::{
 use platform::{AppState, Error, Result, audit, web::csv_export};
 use uuid::Uuid;
 
-use crate::{Staff, roles::StaffPermission};
+use platform::staff::{Staff, StaffPermission};
 
 /// Rows per page of the back-office lists.
 pub const PER_PAGE: u64 = 50;

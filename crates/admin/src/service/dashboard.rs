@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use identity::service::stats;
 use platform::{AppState, Result, jobs::store, mail, notify};
 
-use crate::{Staff, roles::StaffPermission};
+use platform::staff::{Staff, StaffPermission};
 
 /// Days in the charts, today included.
 pub const DAYS: u32 = 30;

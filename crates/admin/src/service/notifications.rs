@@ -3,7 +3,7 @@
 use platform::{AppState, Result, notify};
 use uuid::Uuid;
 
-use crate::{Staff, roles::StaffPermission};
+use platform::staff::{Staff, StaffPermission};
 
 /// The notification audiences a role sees: the names of its permissions.
 pub fn audiences(staff: &Staff) -> Vec<&'static str> {

@@ -19,7 +19,7 @@ use platform::{
 };
 use serde_json::{Value, json};
 
-use crate::{Staff, roles::StaffPermission};
+use platform::staff::{Staff, StaffPermission};
 
 pub use super::connections::{Integration, TEST_TIMEOUT, TestOutcome, test_connection};
 

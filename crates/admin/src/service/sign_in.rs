@@ -19,10 +19,8 @@ use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 use super::{allowlist, staff::ACTIVE, two_factor};
-use crate::{
-    model::{staff, staff_token},
-    roles::StaffRole,
-};
+use crate::model::{staff, staff_token};
+use platform::staff::StaffRole;
 
 pub const TOKEN_PREFIX: &str = "gds_";
 /// Staff tokens (and sessions) last at most 8 hours.

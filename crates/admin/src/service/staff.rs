@@ -18,11 +18,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{allowlist, sessions, two_factor};
-use crate::{
-    Staff,
-    model::{staff, staff_backup_code, staff_token},
-    roles::{StaffPermission, StaffRole},
-};
+use crate::model::{staff, staff_backup_code, staff_token};
+use platform::staff::{Staff, StaffPermission, StaffRole};
 
 pub const ACTIVE: &str = "active";
 pub const DISABLED: &str = "disabled";

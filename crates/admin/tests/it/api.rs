@@ -1,7 +1,7 @@
 //! The staff JSON API: tokens, the job queue, customers, the activity log.
 
-use admin::roles::StaffRole;
 use platform::jobs::{self, model};
+use platform::staff::StaffRole;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

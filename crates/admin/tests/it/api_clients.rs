@@ -3,8 +3,8 @@
 //! overlap, revoked key by key or whole, usage per key per day, every action audited without
 //! the key; the pages list clients, show a new key once and chart each key's usage.
 
-use admin::roles::StaffRole;
-use platform::testkit::{Mount, TestApp, spawn};
+use platform::staff::StaffRole;
+use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -12,18 +12,12 @@ use super::*;
 
 async fn app_with_public_api() -> TestApp {
     spawn(
-        Mount {
-            routes: identity::routes()
-                .merge(admin::routes())
-                .merge(instagram::routes()),
-            auth: identity::authenticator(),
-            nav: Vec::new(),
-            jobs: |r| instagram::register_jobs(identity::jobs(r)),
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: Vec::new(),
-            home: Default::default(),
-        },
+        vec![
+            identity::feature(),
+            ::billing::feature(),
+            admin::feature(),
+            instagram::feature(),
+        ],
         |_| {},
     )
     .await

@@ -3,7 +3,7 @@
 //! document for the API and the error page for a browser — never a panic, a 500, axum's
 //! `text/plain` or a cut connection.
 
-use admin::roles::StaffRole;
+use platform::staff::StaffRole;
 use reqwest::StatusCode;
 use serde_json::Value;
 

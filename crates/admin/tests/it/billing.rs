@@ -4,8 +4,8 @@
 //! the dashboard's billing cards and the user page's change of plan.
 
 use ::billing::{Meter, model::subscription_event, plans};
-use admin::roles::StaffRole;
 use chrono::{TimeZone, Utc};
+use platform::staff::StaffRole;
 use platform::{Error, audit};
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;

@@ -4,8 +4,8 @@
 //! long: an inline error and the typed value kept; `maxlength` in the form).
 
 use ::billing::{mode::Mode, plans, service::subscriptions};
-use admin::roles::StaffRole;
 use platform::audit;
+use platform::staff::StaffRole;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::billing::{customer_workspace, signed_in};

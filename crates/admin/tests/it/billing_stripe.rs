@@ -13,8 +13,8 @@ use ::billing::{
         objects::Subscription,
     },
 };
-use admin::roles::StaffRole;
 use platform::audit;
+use platform::staff::StaffRole;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 use wiremock::{

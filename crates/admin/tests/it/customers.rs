@@ -1,7 +1,7 @@
 //! Customer accounts and workspaces in the back office: lists with filters, sorting and pages,
 //! a user's page and its actions (block, reset link, sign-out, delete), CSV exports.
 
-use admin::roles::StaffRole;
+use platform::staff::StaffRole;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use admin::roles::StaffRole;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use identity::model::{user, user_activity_day, workspace};
+use platform::staff::StaffRole;
 use platform::{
     jobs::{self, model::job},
     mail, notify,

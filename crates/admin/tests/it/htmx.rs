@@ -1,7 +1,7 @@
 //! The back office's htmx actions (the bell's "mark read", "Test connection") answer their
 //! errors as toasts, never as a whole page swapped into the bell or the settings form.
 
-use admin::roles::StaffRole;
+use platform::staff::StaffRole;
 use reqwest::StatusCode;
 use serde_json::Value;
 

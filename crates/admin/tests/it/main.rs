@@ -17,8 +17,8 @@ mod settings;
 mod staff_management;
 mod web_sign_in;
 
-use admin::roles::StaffRole;
-use platform::testkit::{Mount, TestApp, spawn};
+use platform::staff::StaffRole;
+use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -26,16 +26,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
     spawn(
-        Mount {
-            routes: identity::routes().merge(admin::routes()),
-            auth: identity::authenticator(),
-            nav: Vec::new(),
-            jobs: identity::jobs,
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: Vec::new(),
-            home: Default::default(),
-        },
+        vec![identity::feature(), ::billing::feature(), admin::feature()],
         configure,
     )
     .await

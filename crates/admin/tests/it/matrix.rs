@@ -3,7 +3,7 @@
 //! coverage checks at the end (pages from the router's source, API routes from the OpenAPI
 //! document), so the matrix cannot silently fall behind.
 
-use admin::roles::{StaffPermission, StaffRole, staff_has};
+use platform::staff::{StaffPermission, StaffRole, staff_has};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

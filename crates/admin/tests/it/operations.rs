@@ -1,6 +1,6 @@
 //! The activity log page and export, the mail outbox with retry, the jobs page.
 
-use admin::roles::StaffRole;
+use platform::staff::StaffRole;
 use reqwest::StatusCode;
 use serde_json::Value;
 

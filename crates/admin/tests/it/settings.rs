@@ -8,8 +8,8 @@ use std::{
     time::Duration,
 };
 
-use admin::roles::StaffRole;
 use base64::Engine;
+use platform::staff::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::{
@@ -539,7 +539,7 @@ async fn secrets_never_reach_the_logs() {
 }
 
 /// A `Staff` for calling services directly, as the extractors would build it.
-async fn admin_of(app: &TestApp, email: &str) -> admin::Staff {
+async fn admin_of(app: &TestApp, email: &str) -> platform::staff::Staff {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let m = admin::model::staff::Entity::find()
         .filter(admin::model::staff::Column::EmailLower.eq(email))
@@ -547,7 +547,7 @@ async fn admin_of(app: &TestApp, email: &str) -> admin::Staff {
         .await
         .unwrap()
         .unwrap();
-    admin::Staff {
+    platform::staff::Staff {
         id: m.id,
         email: m.email,
         name: m.name,

@@ -1,7 +1,7 @@
 //! Staff management by a super admin (invite, role, 2FA reset, disable) and a member's own
 //! account page.
 
-use admin::roles::StaffRole;
+use platform::staff::StaffRole;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 

@@ -1,7 +1,8 @@
 //! Staff sign-in in the browser: password, then enrolment or the code step; sessions of 8 hours
 //! and 30 minutes idle; the access code and the IP allow-list; customers never get in.
 
-use admin::{model::staff_session, roles::StaffRole};
+use admin::model::staff_session;
+use platform::staff::StaffRole;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 

@@ -21,7 +21,3 @@ pub fn openapi_router() -> ApiRouter<AppState> {
         .routes(routes!(subscription::resume))
         .routes(routes!(subscription::invoices))
 }
-
-pub fn routes() -> axum::Router<AppState> {
-    openapi_router().split_for_parts().0
-}

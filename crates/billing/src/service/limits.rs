@@ -183,3 +183,43 @@ pub async fn unconsume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i6
         .await?;
     Ok(())
 }
+
+/// Billing's side of the platform's plan-limits port: the checks above, for features that do
+/// not depend on billing (identity's seats, instagram's accounts).
+pub struct PlanLimitsPort;
+
+fn meter_named(name: &str) -> Result<Meter> {
+    Meter::parse(name)
+        .ok_or_else(|| platform::Error::internal(format!("no plan meter is named {name:?}")))
+}
+
+#[async_trait::async_trait]
+impl platform::limits::PlanLimits for PlanLimitsPort {
+    async fn check_addition(
+        &self,
+        state: &AppState,
+        workspace_id: Uuid,
+        meter: &'static str,
+        current: i64,
+    ) -> Result<()> {
+        check_addition(state, workspace_id, meter_named(meter)?, current).await
+    }
+
+    async fn check_addition_in(
+        &self,
+        state: &AppState,
+        txn: &sea_orm::DatabaseTransaction,
+        workspace_id: Uuid,
+        meter: &'static str,
+        current: i64,
+    ) -> Result<()> {
+        check_addition_in(
+            txn,
+            state.config.billing_grace_days,
+            workspace_id,
+            meter_named(meter)?,
+            current,
+        )
+        .await
+    }
+}

@@ -9,35 +9,15 @@ mod revenue;
 mod self_hosted;
 mod stripe;
 
-use platform::testkit::{Mount, TestApp, spawn};
+use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
-    billing::register_jobs(identity::jobs(registry))
-}
-
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
-    let app = spawn(
-        Mount {
-            routes: identity::routes().merge(billing::routes()),
-            auth: identity::authenticator(),
-            nav: billing::nav(),
-            jobs,
-            usage: identity::usage(),
-            banners: billing::banners(),
-            search: Vec::new(),
-            home: Default::default(),
-        },
-        configure,
-    )
-    .await;
-    // What the binary does at start-up: records whether the server takes payments.
-    billing::start(&app.state).await.unwrap();
-    app
+    spawn(vec![identity::feature(), billing::feature()], configure).await
 }
 
 /// A server that sells plans, as most billing tests need: a Stripe key is set (Stripe

@@ -4,8 +4,8 @@
 
 use std::io::Read;
 
-use admin::roles::StaffRole;
 use clap::Subcommand;
+use platform::staff::StaffRole;
 use platform::{Config, Error};
 
 #[derive(Subcommand)]

@@ -196,7 +196,7 @@ async fn the_staff_pages_of_self_hosting_fit() {
         &browser.state,
         "root@staff.example",
         "Root",
-        admin::roles::StaffRole::SuperAdmin,
+        platform::staff::StaffRole::SuperAdmin,
         password,
     )
     .await

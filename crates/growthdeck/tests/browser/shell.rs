@@ -167,7 +167,7 @@ async fn customer_sidebar_fits_desktop_and_phone() {
     };
     let workspace = customer(&b, "long@example.com", LONG_NAME, LONG_WORKSPACE).await;
     demo_accounts(&b, workspace, &["demo.travel.mia"]).await;
-    let nav = growthdeck::nav();
+    let nav = platform::feature::nav(&growthdeck::features());
 
     for width in [1366, 1600, 1920] {
         b.resize(width, 900).await;
@@ -550,14 +550,16 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
         &b,
         "finance@staff.example",
         "Fiona Finance-Abernathy-Montgomery",
-        admin::roles::StaffRole::Finance,
+        platform::staff::StaffRole::Finance,
     )
     .await;
     goto(&b, "/admin").await;
 
     let reachable: Vec<&str> = admin::pages::NAV
         .iter()
-        .filter(|(_, _, _, _, p)| admin::roles::staff_has(admin::roles::StaffRole::Finance, *p))
+        .filter(|(_, _, _, _, p)| {
+            platform::staff::staff_has(platform::staff::StaffRole::Finance, *p)
+        })
         .map(|(_, _, href, _, _)| *href)
         .collect();
     let hidden: Vec<&str> = admin::pages::NAV
@@ -652,7 +654,7 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
         &b,
         "root@staff.example",
         "Root",
-        admin::roles::StaffRole::SuperAdmin,
+        platform::staff::StaffRole::SuperAdmin,
     )
     .await;
     for (width, height) in [(390, 844), (1366, 900)] {
@@ -673,7 +675,7 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
 }
 
 /// Signs a new staff member in through the forms (password, then TOTP enrolment).
-async fn staff_sign_in(b: &Browser, email: &str, name: &str, role: admin::roles::StaffRole) {
+async fn staff_sign_in(b: &Browser, email: &str, name: &str, role: platform::staff::StaffRole) {
     let created = admin::service::create(&b.state, email, name, role, PASSWORD)
         .await
         .unwrap();

@@ -20,7 +20,7 @@ async fn staff_sign_in_with_totp_and_block_a_user() {
         &browser.state,
         "support@staff.example",
         "Sam Support",
-        admin::roles::StaffRole::Support,
+        platform::staff::StaffRole::Support,
         password,
     )
     .await

@@ -40,7 +40,7 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 #[tokio::test]
 async fn pages_work_without_javascript() {
     // A server that sells plans (Stripe never asked), so the Free plan's one seat applies.
-    let app = testkit::spawn(crate::mount(), |c| {
+    let app = testkit::spawn(vec![crate::feature(), billing::feature()], |c| {
         c.stripe_secret_key = Some("sk_test_selling".into());
         c.stripe_api_base = "http://127.0.0.1:9".into();
     })

@@ -100,7 +100,10 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
         .count(&state.db)
         .await?;
     let seats = members::count(&state.db, ws.id).await? + open_elsewhere as i64;
-    billing::limits::check_addition(state, ws.id, billing::Meter::Seats, seats).await?;
+    state
+        .limits
+        .check_addition(state, ws.id, "seats", seats)
+        .await?;
     let token = crypto::random_token().map_err(Error::internal)?;
     let txn = platform::db::begin_write(&state.db).await?;
     // A new invitation to the same address replaces the old one.
@@ -258,7 +261,10 @@ pub async fn accept_signed_in(
     }
     // The plan may have shrunk since the invitation was sent: a seat must still be free.
     let seats = members::count(&state.db, p.workspace.id).await?;
-    billing::limits::check_addition(state, p.workspace.id, billing::Meter::Seats, seats).await?;
+    state
+        .limits
+        .check_addition(state, p.workspace.id, "seats", seats)
+        .await?;
     let txn = platform::db::begin_write(&state.db).await?;
     join(&txn, &p.invitation, ctx.user_id()).await?;
     if let Some(session_id) = ctx.session_id() {
@@ -301,7 +307,10 @@ pub async fn accept_new_account(
     problems.finish()?;
     let name = name.unwrap_or_default();
     let seats = members::count(&state.db, p.workspace.id).await?;
-    billing::limits::check_addition(state, p.workspace.id, billing::Meter::Seats, seats).await?;
+    state
+        .limits
+        .check_addition(state, p.workspace.id, "seats", seats)
+        .await?;
     let hash = password::hash(password_plain).await?;
     let txn = platform::db::begin_write(&state.db).await?;
     let email = Email {

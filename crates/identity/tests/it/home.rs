@@ -328,10 +328,10 @@ async fn a_failing_section_is_said_not_fatal() {
         Box::pin(async { Err(platform::Error::internal("the feature's database is down")) })
     }
     let app = platform::testkit::spawn(
-        platform::testkit::Mount {
-            home: platform::home::Home::new(vec![failing], identity::describers()),
-            ..identity::mount()
-        },
+        vec![
+            identity::feature().home_panels(vec![failing]),
+            billing::feature(),
+        ],
         |_| {},
     )
     .await;

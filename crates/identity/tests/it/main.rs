@@ -23,11 +23,11 @@ use serde_json::{Value, json};
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn app() -> TestApp {
-    spawn(identity::mount(), |_| {}).await
+    spawn(vec![identity::feature(), billing::feature()], |_| {}).await
 }
 
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
-    spawn(identity::mount(), configure).await
+    spawn(vec![identity::feature(), billing::feature()], configure).await
 }
 
 /// Signs up through the API; returns the response body (`202 {status: "check_email", …}`,

@@ -20,11 +20,3 @@ pub fn openapi_router_with(social: crate::social::Social) -> ApiRouter<AppState>
         .routes(routes!(accounts::refresh_account))
         .merge(social::openapi_router(social))
 }
-
-pub fn routes() -> axum::Router<AppState> {
-    openapi_router().split_for_parts().0
-}
-
-pub fn routes_with(social: crate::social::Social) -> axum::Router<AppState> {
-    openapi_router_with(social).split_for_parts().0
-}

@@ -68,7 +68,11 @@ pub async fn callback(
     let Some(code) = q.code.filter(|c| !c.is_empty()) else {
         // Cancelled on Instagram's page (`error=access_denied&error_reason=user_denied`): the
         // attempt is dropped so it cannot be completed later.
-        connect::abandon(&state, &ctx, &state_param).await.ok();
+        // The person's answer does not depend on it (the attempt expires anyway), but a
+        // database that refused the delete is worth knowing about.
+        if let Err(e) = connect::abandon(&state, &ctx, &state_param).await {
+            tracing::warn!(error = %e, "a cancelled Instagram connection could not be dropped");
+        }
         let message = match (q.error.as_deref(), q.error_reason.as_deref()) {
             (Some("access_denied"), _) | (_, Some("user_denied")) => {
                 "The Instagram connection was cancelled; nothing was connected."

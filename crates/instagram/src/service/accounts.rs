@@ -202,18 +202,14 @@ pub async fn real_count(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Resu
 /// accounts are not Instagram accounts and never count, so a fresh install works on any plan.
 pub async fn check_account_limit(
     state: &AppState,
-    conn: &impl ConnectionTrait,
+    txn: &sea_orm::DatabaseTransaction,
     workspace_id: Uuid,
 ) -> Result<()> {
-    let real = real_count(conn, workspace_id).await?;
-    billing::limits::check_addition_in(
-        conn,
-        state.config.billing_grace_days,
-        workspace_id,
-        billing::Meter::Accounts,
-        real,
-    )
-    .await
+    let real = real_count(txn, workspace_id).await?;
+    state
+        .limits
+        .check_addition_in(state, txn, workspace_id, "accounts", real)
+        .await
 }
 
 async fn add(

@@ -15,32 +15,19 @@ mod post_days;
 mod social;
 mod tokens;
 
-use platform::testkit::{Mount, TestApp, spawn};
+use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-fn jobs(registry: platform::jobs::Registry) -> platform::jobs::Registry {
-    instagram::register_jobs(identity::jobs(registry))
-}
-
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
     spawn(
-        Mount {
-            routes: identity::routes().merge(instagram::routes()),
-            auth: identity::authenticator(),
-            nav: instagram::nav(),
-            jobs,
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: instagram::search::providers(),
-            home: platform::home::Home::new(instagram::home_panels(), {
-                let mut d = identity::describers();
-                d.extend(instagram::describers());
-                d
-            }),
-        },
+        vec![
+            identity::feature(),
+            billing::feature(),
+            instagram::feature(),
+        ],
         configure,
     )
     .await

@@ -16,7 +16,7 @@ use instagram::{
         tiers::{Endpoint, Tier},
     },
 };
-use platform::testkit::{Mount, TestApp, spawn};
+use platform::testkit::{TestApp, spawn};
 use reqwest::{Response, StatusCode};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
 use serde_json::Value;
@@ -26,18 +26,11 @@ use super::*;
 async fn social_app(configure: impl FnOnce(&mut platform::Config)) -> (TestApp, Social) {
     let social = Social::new();
     let app = spawn(
-        Mount {
-            routes: identity::routes()
-                .merge(instagram::pages::routes())
-                .merge(instagram::api::routes_with(social.clone())),
-            auth: identity::authenticator(),
-            nav: instagram::nav(),
-            jobs,
-            usage: Vec::new(),
-            banners: Vec::new(),
-            search: Vec::new(),
-            home: Default::default(),
-        },
+        vec![
+            identity::feature(),
+            billing::feature(),
+            instagram::feature_with(social.clone()),
+        ],
         configure,
     )
     .await;
@@ -842,7 +835,7 @@ async fn node(app: &TestApp, redis_url: Option<String>) -> Option<String> {
         shutdown: platform::shutdown::ShutdownHooks::new(),
         ..app.state.clone()
     };
-    let router = platform::http::app(state, instagram::api::routes_with(Social::new()));
+    let router = platform::http::app(state, instagram::feature_with(Social::new()).routes);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {

@@ -193,7 +193,7 @@ async fn a_passing_failure_is_retried() {
 
 #[test]
 fn the_renewal_runs_daily() {
-    let schedules = instagram::schedules();
+    let schedules = instagram::jobs::schedules();
     let s = schedules
         .iter()
         .find(|s| s.name == "instagram_tokens")

@@ -1,27 +1,18 @@
 //! A job that fails for good notifies the staff's `jobs` area once — whether its last attempt
 //! failed in a worker or its worker vanished — except jobs that deliver notifications.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use platform::{
     jobs::{self, Enqueue, model, store},
     notify,
-    testkit::{Mount, TestApp, spawn},
+    testkit::{TestApp, spawn},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 async fn app() -> TestApp {
-    let mount = Mount {
-        routes: axum::Router::new(),
-        auth: Arc::new(platform::ctx::NoAuthenticator),
-        nav: Vec::new(),
-        jobs: |r| r,
-        usage: Vec::new(),
-        banners: Vec::new(),
-        search: Vec::new(),
-        home: Default::default(),
-    };
+    let mount = vec![platform::Feature::new("test")];
     spawn(mount, |c| c.jobs_lease_secs = 1).await
 }
 

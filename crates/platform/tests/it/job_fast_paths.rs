@@ -5,7 +5,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, OnceLock},
+    sync::{Mutex, OnceLock},
     time::{Duration, Instant},
 };
 
@@ -16,7 +16,7 @@ use platform::{
         runner::{FLUSH_INTERVAL, Runner, RunnerConfig},
         store,
     },
-    testkit::{Mount, TestApp, spawn},
+    testkit::{TestApp, spawn},
 };
 use sea_orm::{
     ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -65,16 +65,7 @@ fn registrar(r: Registry) -> Registry {
 }
 
 async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
-    let mount = Mount {
-        routes: axum::Router::new(),
-        auth: Arc::new(platform::ctx::NoAuthenticator),
-        nav: Vec::new(),
-        jobs: registrar,
-        usage: Vec::new(),
-        banners: Vec::new(),
-        search: Vec::new(),
-        home: Default::default(),
-    };
+    let mount = vec![platform::Feature::new("test").jobs(registrar)];
     spawn(mount, configure).await
 }
 

@@ -1,12 +1,12 @@
 use std::{
-    sync::{Arc, Mutex, OnceLock},
+    sync::{Mutex, OnceLock},
     time::{Duration, Instant},
 };
 
 use platform::{
     AppState,
     jobs::{self, Enqueue, Job, JobError, JobMeta, Registry, model, store},
-    testkit::{Mount, TestApp, spawn},
+    testkit::{TestApp, spawn},
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 use serde::{Deserialize, Serialize};
@@ -118,16 +118,7 @@ fn registrar(r: Registry) -> Registry {
 }
 
 async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
-    let mount = Mount {
-        routes: axum::Router::new(),
-        auth: Arc::new(platform::ctx::NoAuthenticator),
-        nav: Vec::new(),
-        jobs: registrar,
-        usage: Vec::new(),
-        banners: Vec::new(),
-        search: Vec::new(),
-        home: Default::default(),
-    };
+    let mount = vec![platform::Feature::new("test").jobs(registrar)];
     spawn(mount, configure).await
 }
 

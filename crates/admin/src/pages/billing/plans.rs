@@ -20,11 +20,10 @@ use platform::{
 
 use super::{cents_to_dollars, dollars_to_cents, fields_error, money, whole_number};
 use crate::{
-    Staff, StaffPage,
     pages::chrome::{Chrome, frame},
-    roles::StaffPermission,
     service::billing as service,
 };
+use platform::staff::{Staff, StaffPage, StaffPermission};
 
 pub const LIST: &str = "/admin/billing/plans";
 

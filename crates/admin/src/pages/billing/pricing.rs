@@ -19,11 +19,10 @@ use serde::Deserialize;
 
 use super::whole_number;
 use crate::{
-    Staff, StaffPage,
     pages::chrome::{Chrome, frame},
-    roles::StaffPermission,
     service::billing as service,
 };
+use platform::staff::{Staff, StaffPage, StaffPermission};
 
 pub const PAGE: &str = "/admin/billing/pricing";
 

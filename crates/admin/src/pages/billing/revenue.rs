@@ -21,11 +21,10 @@ use serde::Deserialize;
 
 use super::{money, percent};
 use crate::{
-    StaffPage,
     pages::chrome::{Chrome, frame},
-    roles::StaffPermission,
     service::billing as service,
 };
+use platform::staff::{StaffPage, StaffPermission};
 
 pub const PAGE: &str = "/admin/billing/revenue";
 

@@ -19,11 +19,10 @@ use platform::{
 };
 
 use crate::{
-    StaffPage,
     pages::chrome::{Chrome, frame},
-    roles::StaffPermission,
     service::billing as service,
 };
+use platform::staff::{StaffPage, StaffPermission};
 
 pub const PAGE: &str = "/admin/billing/self-hosted";
 

@@ -24,14 +24,13 @@ use uuid::Uuid;
 
 use super::money;
 use crate::{
-    Staff, StaffPage,
     pages::{
         chrome::{Chrome, frame},
         lists::{Pager, with_query},
     },
-    roles::StaffPermission,
     service::{billing as service, customers},
 };
+use platform::staff::{Staff, StaffPage, StaffPermission};
 
 pub const LIST: &str = "/admin/billing/subscriptions";
 

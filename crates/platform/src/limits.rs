@@ -1,0 +1,64 @@
+//! Plan limits as a port: a feature that adds something a plan counts (a seat, an Instagram
+//! account) asks here whether one more fits, without depending on the feature that sells plans.
+//! Billing provides the implementation through its `Feature`; a server without it (or a test
+//! that does not mount it) has no limits.
+//!
+//! Meters are named as in [`crate::usage`] (`"seats"`, `"accounts"`): the feature that owns the
+//! data counts, the plan's owner decides.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseTransaction;
+use uuid::Uuid;
+
+use crate::{AppState, Result};
+
+#[async_trait::async_trait]
+pub trait PlanLimits: Send + Sync {
+    /// Whether one more of `meter` fits in the workspace's plan, given how many it has now.
+    /// A refusal is `Error::PaymentRequired` (`limit-reached`) naming the plan that lifts it.
+    async fn check_addition(
+        &self,
+        state: &AppState,
+        workspace_id: Uuid,
+        meter: &'static str,
+        current: i64,
+    ) -> Result<()>;
+
+    /// The same check inside the caller's transaction, so the count and the insert that
+    /// follows see one state of the database.
+    async fn check_addition_in(
+        &self,
+        state: &AppState,
+        txn: &DatabaseTransaction,
+        workspace_id: Uuid,
+        meter: &'static str,
+        current: i64,
+    ) -> Result<()>;
+}
+
+/// No plan applies: everything fits (no billing feature mounted).
+pub struct Unlimited;
+
+#[async_trait::async_trait]
+impl PlanLimits for Unlimited {
+    async fn check_addition(&self, _: &AppState, _: Uuid, _: &'static str, _: i64) -> Result<()> {
+        Ok(())
+    }
+
+    async fn check_addition_in(
+        &self,
+        _: &AppState,
+        _: &DatabaseTransaction,
+        _: Uuid,
+        _: &'static str,
+        _: i64,
+    ) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The limits of a server without a plan-selling feature.
+pub fn unlimited() -> Arc<dyn PlanLimits> {
+    Arc::new(Unlimited)
+}

@@ -2,6 +2,8 @@
 //! browsable docs are served from the binary (no internet needed).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 #[test]
 fn openapi_document_lists_the_contract() {
     let doc = serde_json::to_value(growthdeck::openapi()).unwrap();
@@ -43,19 +45,8 @@ fn openapi_document_lists_the_contract() {
 
 #[tokio::test]
 async fn docs_are_served_offline_with_the_document() {
-    let data = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = platform::Config {
-        data_dir: data.path().to_path_buf(),
-        listen: addr,
-        ..platform::Config::default()
-    };
-    let state = growthdeck::build_state(config).await.unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(growthdeck::launch(state, listener, async {
-        let _ = stopped.await;
-    }));
+    let serving = support::binary().await.launch();
+    let addr = serving.base.trim_start_matches("http://").to_string();
     let client = reqwest::Client::new();
     let doc: serde_json::Value = client
         .get(format!("http://{addr}/api/openapi.json"))
@@ -82,8 +73,7 @@ async fn docs_are_served_offline_with_the_document() {
         .unwrap();
     assert_eq!(bundle.status(), 200);
     assert!(!html.contains("https://"), "no outside resources");
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    serving.stop(std::time::Duration::from_secs(10)).await;
 }
 
 /// utoipa keys schemas by name and keeps one of two different structs silently, so one

@@ -16,7 +16,7 @@ use platform::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{SseClient, client, signup};
+use support::{SseClient, binary, client, signup};
 use uuid::Uuid;
 
 /// `POST /api/v1/events/ping`: the id of the published event and the transport in use.
@@ -143,28 +143,11 @@ async fn a_lagging_stream_gets_lagged_and_continues() {
 /// Graceful shutdown does not wait for browsers to hang up: open streams end.
 #[tokio::test]
 async fn shutdown_ends_open_streams() {
-    let data = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = platform::Config {
-        data_dir: data.path().to_path_buf(),
-        listen: addr,
-        ..platform::Config::default()
-    };
-    let state = growthdeck::build_state(config).await.unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(growthdeck::launch(state, listener, async {
-        let _ = stopped.await;
-    }));
-    let base = format!("http://{addr}");
-    let (_, token) = signup(&base, "shutdown@example.com", "Closing").await;
-    let mut sse = SseClient::connect(&base, &token).await;
-    let _ = stop.send(());
-    tokio::time::timeout(Duration::from_secs(5), server)
-        .await
-        .expect("graceful shutdown waited for the open event stream")
-        .unwrap()
-        .unwrap();
+    let serving = binary().await.launch();
+    let (_, token) = signup(&serving.base, "shutdown@example.com", "Closing").await;
+    let mut sse = SseClient::connect(&serving.base, &token).await;
+    // Graceful shutdown must not wait for the open event stream.
+    serving.stop(Duration::from_secs(5)).await;
     let end = tokio::time::timeout(Duration::from_secs(1), sse.res.chunk()).await;
     assert!(matches!(end, Ok(Ok(None)) | Ok(Err(_))), "the stream ended");
 }
@@ -173,38 +156,22 @@ async fn shutdown_ends_open_streams() {
 /// `launch` waits for them.
 #[tokio::test]
 async fn launch_runs_the_shutdown_hooks_after_serving() {
-    let data = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = platform::Config {
-        data_dir: data.path().to_path_buf(),
-        listen: addr,
-        ..platform::Config::default()
-    };
-    let state = growthdeck::build_state(config).await.unwrap();
+    let node = binary().await;
     let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = ran.clone();
-    state.shutdown.add("test", move || async move {
+    node.state.shutdown.add("test", move || async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
         flag.store(true, std::sync::atomic::Ordering::SeqCst);
     });
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(growthdeck::launch(state, listener, async {
-        let _ = stopped.await;
-    }));
+    let serving = node.launch();
     let res = client()
-        .get(format!("http://{addr}/healthz"))
+        .get(format!("{}/healthz", serving.base))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
-    let _ = stop.send(());
-    tokio::time::timeout(Duration::from_secs(5), server)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    serving.stop(Duration::from_secs(5)).await;
     assert!(
         ran.load(std::sync::atomic::Ordering::SeqCst),
         "launch waited for the hook"

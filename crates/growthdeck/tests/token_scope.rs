@@ -8,24 +8,12 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{client, signup};
+use support::{binary, client, signup};
 
 #[tokio::test]
 async fn a_read_only_token_is_refused_on_every_write_route() {
-    let data = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = platform::Config {
-        data_dir: data.path().to_path_buf(),
-        listen: addr,
-        ..platform::Config::default()
-    };
-    let state = growthdeck::build_state(config).await.unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(growthdeck::launch(state, listener, async {
-        let _ = stopped.await;
-    }));
-    let base = format!("http://{addr}");
+    let serving = binary().await.launch();
+    let base = serving.base.clone();
     let http = client();
     let (_, rw) = signup(&base, "scope@example.com", "Scoped").await;
     let created: Value = http
@@ -129,8 +117,7 @@ async fn a_read_only_token_is_refused_on_every_write_route() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
 
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    serving.stop(std::time::Duration::from_secs(10)).await;
 }
 
 /// `/a/{x}/b/{y}` with every `{…}` replaced by `value`.

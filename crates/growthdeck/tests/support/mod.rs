@@ -123,3 +123,65 @@ pub async fn signup(base: &str, email: &str, workspace: &str) -> (Uuid, String) 
     let workspace = body["workspace"]["id"].as_str().unwrap().parse().unwrap();
     (workspace, body["token"].as_str().unwrap().to_string())
 }
+
+/// The binary's own state (`growthdeck::build_state`, as `serve` builds it) on a fresh data
+/// directory, with a port-0 listener, not yet serving: a test may adjust the state first.
+pub struct Binary {
+    pub base: String,
+    pub state: platform::AppState,
+    listener: tokio::net::TcpListener,
+    data: tempfile::TempDir,
+}
+
+/// A [`Binary`] serving through `growthdeck::launch` until [`Serving::stop`].
+pub struct Serving {
+    pub base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _data: tempfile::TempDir,
+}
+
+pub async fn binary() -> Binary {
+    let data = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = platform::Config {
+        data_dir: data.path().to_path_buf(),
+        listen: addr,
+        ..platform::Config::default()
+    };
+    let state = growthdeck::build_state(config).await.unwrap();
+    Binary {
+        base: format!("http://{addr}"),
+        state,
+        listener,
+        data,
+    }
+}
+
+impl Binary {
+    pub fn launch(self) -> Serving {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(growthdeck::launch(self.state, self.listener, async {
+            let _ = stopped.await;
+        }));
+        Serving {
+            base: self.base,
+            stop,
+            server,
+            _data: self.data,
+        }
+    }
+}
+
+impl Serving {
+    /// Asks for a graceful shutdown and waits (at most `within`) until `launch` returned.
+    pub async fn stop(self, within: Duration) {
+        let _ = self.stop.send(());
+        tokio::time::timeout(within, self.server)
+            .await
+            .expect("graceful shutdown within the bound")
+            .unwrap()
+            .unwrap();
+    }
+}

@@ -6,11 +6,13 @@
 
 use std::{
     io::Write,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
 use anyhow::{Context, Result, bail};
+
+use crate::server::{Server, free_port};
 use serde_json::{Value, json};
 
 #[derive(clap::Args, Debug)]
@@ -21,15 +23,6 @@ pub struct ExportArgs {
     /// Generated accounts to export.
     #[arg(long, default_value_t = 100_000)]
     users: u64,
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 const PASSWORD: &str = "correct horse battery staple 42";
@@ -43,12 +36,6 @@ fn rss_kib(pid: u32, field: &str) -> Result<u64> {
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .with_context(|| format!("no {field} in /proc/{pid}/status"))
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 pub async fn run(args: ExportArgs) -> Result<()> {

@@ -15,6 +15,7 @@ mod jobs;
 mod load;
 mod pages;
 mod refresh;
+mod server;
 mod social;
 
 use std::process::ExitCode;

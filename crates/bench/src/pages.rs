@@ -21,11 +21,13 @@
 //! the same run, and the absolute p95 against the goal (≤ 20 ms).
 
 use std::{
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
 use anyhow::{Context, Result, bail};
+
+use crate::server::{Server, free_port};
 use chrono::{DateTime, NaiveDate, Utc};
 use instagram::model::{post, profile, profile_snapshot};
 use platform::jobs::model as job;
@@ -67,21 +69,6 @@ pub struct PagesArgs {
     /// Warm-up seconds per page, not recorded.
     #[arg(long, default_value_t = 2)]
     warmup: u64,
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 /// splitmix64: a small seeded generator, so every run seeds the same posts.

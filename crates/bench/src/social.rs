@@ -12,7 +12,7 @@
 
 use std::{
     collections::HashSet,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -21,6 +21,8 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
+
+use crate::server::{Server, free_port};
 
 use crate::load::{self, LoadConfig, Report};
 
@@ -46,21 +48,6 @@ pub struct SocialArgs {
     /// Concurrent requests of the replay.
     #[arg(long, default_value_t = 16)]
     replay_concurrency: usize,
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 /// xorshift64*: a small seeded generator, so every run replays the same trace.

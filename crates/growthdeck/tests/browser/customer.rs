@@ -21,12 +21,7 @@ async fn sign_up_sign_in_and_open_security_page() {
     fill(c, "name", "Browser Person").await;
     fill(c, "password", "correct horse battery staple").await;
     fill(c, "workspace", "Browser Agency").await;
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "main form button[type=submit]").await;
     // "Check your email to continue" (the same answer a known address gets); then sign in.
     wait_for_path(c, "/signup/sent").await;
     assert!(
@@ -38,28 +33,13 @@ async fn sign_up_sign_in_and_open_security_page() {
     c.goto(&format!("{base}/login")).await.unwrap();
     fill(c, "email", "browser@example.com").await;
     fill(c, "password", "correct horse battery staple").await;
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "main form button[type=submit]").await;
     wait_for_path(c, "/home").await;
     assert!(c.source().await.unwrap().contains("Browser Agency"));
 
     // Sign out (in the account menu at the bottom of the sidebar).
-    c.find(Locator::Css(".user-menu > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action=\"/logout\"] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, ".user-menu > summary").await;
+    click(c, "form[action=\"/logout\"] button").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     c.goto(&format!("{base}/home")).await.unwrap();
     wait_for_path(c, "/login").await;
@@ -67,12 +47,7 @@ async fn sign_up_sign_in_and_open_security_page() {
     // Sign in.
     fill(c, "email", "browser@example.com").await;
     fill(c, "password", "correct horse battery staple").await;
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "main form button[type=submit]").await;
     wait_for_path(c, "/home").await;
 
     // Live events: a `toast` event of this workspace shows as a toast on the open page.

@@ -236,14 +236,11 @@ async fn home_shows_first_steps_then_every_demo_account() {
     c.goto(&format!("{base}/workspace/members")).await.unwrap();
     look(&browser, "members").await;
     fill(c, "email", "bob@localhost").await;
-    c.find(Locator::Css(
+    click(
+        c,
         "form[action=\"/workspace/invitations\"] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    )
+    .await;
     let error = c.find(Locator::Id("email-error")).await.unwrap();
     assert!(
         error

@@ -111,14 +111,11 @@ async fn real_usernames_are_refused_and_demo_pictures_load() {
     // an explicit offer of demo data; the form keeps what was typed; nothing is stored.
     c.goto(&format!("{base}/instagram")).await.unwrap();
     fill(c, "username", "natgeo").await;
-    c.find(Locator::Css(
+    click(
+        c,
         "form[action=\"/instagram/accounts\"] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    )
+    .await;
     let notice = c.find(Locator::Css(".source-refusal")).await.unwrap();
     let said = notice.text().await.unwrap();
     assert!(said.contains("No real data for @natgeo yet."), "{said}");
@@ -155,23 +152,15 @@ async fn real_usernames_are_refused_and_demo_pictures_load() {
     screenshot(&browser, "instagram-refused").await;
 
     // "Add as demo", then two demo accounts by their demo usernames.
-    c.find(Locator::Css(".source-refusal button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, ".source-refusal button[type=submit]").await;
     wait_for_path(c, "/instagram").await;
     for username in ["demo.travel.mia", "demo.kitchen.sofia"] {
         fill(c, "username", username).await;
-        c.find(Locator::Css(
+        click(
+            c,
             "form[action=\"/instagram/accounts\"] button[type=submit]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        )
+        .await;
         wait_for_path(c, "/instagram").await;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

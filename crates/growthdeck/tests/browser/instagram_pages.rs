@@ -230,12 +230,7 @@ async fn account_page_and_compare() {
     c.goto(&format!("{base}/login")).await.unwrap();
     fill(c, "email", "ig@example.com").await;
     fill(c, "password", PASSWORD).await;
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "main form button[type=submit]").await;
     wait_for_path(c, "/home").await;
 
     // The account page: 30 days by default.
@@ -269,12 +264,7 @@ async fn account_page_and_compare() {
         "window.scrollTo(0, 0); window.__samePage = true; return true;",
     )
     .await;
-    c.find(Locator::Css(".range-picker a[href$='days=90']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, ".range-picker a[href$='days=90']").await;
     until(
         c,
         "90 days of followers",
@@ -349,12 +339,7 @@ async fn account_page_and_compare() {
     js(c, "window.__samePage = true; return true;").await;
     // Wait for the live event stream before starting the job (its end must be heard).
     tokio::time::sleep(Duration::from_millis(800)).await;
-    c.find(Locator::Css(".actions form[hx-post$='/refresh'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, ".actions form[hx-post$='/refresh'] button").await;
     until(
         c,
         "the figures show the refreshed followers",
@@ -374,26 +359,9 @@ async fn account_page_and_compare() {
         .await,
         serde_json::json!(3)
     );
-    c.find(Locator::Css(&format!(
-        "input[name=profile][value='{third}']"
-    )))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    c.find(Locator::Css(".range-choices label:nth-child(3)"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css(".compare-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, &format!("input[name=profile][value='{third}']")).await;
+    click(c, ".range-choices label:nth-child(3)").await;
+    click(c, ".compare-form button[type=submit]").await;
     until(
         c,
         "two profiles compared",

@@ -199,12 +199,7 @@ async fn customer_sidebar_fits_desktop_and_phone() {
         screenshots(&b, &format!("shell-1366{}", page.replace('/', "-"))).await;
     }
     // The account menu opens upwards and holds account, security, theme and sign-out.
-    b.c.find(Locator::Css(".user-menu > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b.c, ".user-menu > summary").await;
     assert_inside(&b, ".user-menu .menu-panel", "account menu").await;
     for item in [
         "a[href=\"/account\"]",
@@ -329,12 +324,7 @@ async fn customer_sidebar_fits_desktop_and_phone() {
     // A link in the drawer goes to its page.
     menu.click().await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    b.c.find(Locator::Css(".sidebar-nav a[href=\"/workspace/tokens\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b.c, ".sidebar-nav a[href=\"/workspace/tokens\"]").await;
     wait_for_path(&b.c, "/workspace/tokens").await;
 
     // Not found: said once, in the visitor's own shell.
@@ -460,12 +450,7 @@ async fn command_palette_jumps_to_an_account() {
     // Phone: the search button in the top bar opens it too.
     b.resize(390, 844).await;
     goto(&b, "/home").await;
-    b.c.find(Locator::Css(".palette-touch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b.c, ".palette-touch").await;
     let input = b.c.find(Locator::Id("palette-input")).await.unwrap();
     input.send_keys("leon").await.unwrap();
     wait_for(
@@ -588,12 +573,7 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
     b.resize(1366, 900).await;
     screenshots(&b, "admin-shell-1366").await;
     // The bell opens its panel inside the window.
-    c.find(Locator::Css("#bell > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#bell > summary").await;
     wait_for(
         &b,
         "the bell opens",
@@ -609,25 +589,10 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
         assert_inside(&b, ".sidebar-bar", &format!("back office 390 px {page}")).await;
     }
     screenshots(&b, "admin-shell-390").await;
-    c.find(Locator::Css("#bell > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#bell > summary").await;
     assert_inside(&b, ".bell-panel", "bell at 390 px").await;
-    c.find(Locator::Css("#bell > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[data-drawer-open]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#bell > summary").await;
+    click(c, "button[data-drawer-open]").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     for href in &reachable {
         let seen = js(&b, LINK_SEEN, vec![json!(href)]).await;

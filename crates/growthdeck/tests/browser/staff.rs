@@ -78,12 +78,7 @@ async fn staff_sign_in_with_totp_and_block_a_user() {
 
     // Find the customer and block them (the confirmation dialog is accepted).
     fill(c, "q", "shopper").await;
-    c.find(Locator::Css("form.filters button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form.filters button[type=submit]").await;
     for _ in 0..50 {
         if c.current_url()
             .await
@@ -113,12 +108,7 @@ async fn staff_sign_in_with_totp_and_block_a_user() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let user_path = c.current_url().await.unwrap().path().to_string();
-    c.find(Locator::Css("form[action$=\"/block\"] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form[action$=\"/block\"] button").await;
     c.accept_alert().await.unwrap();
     let mut blocked = false;
     for _ in 0..50 {

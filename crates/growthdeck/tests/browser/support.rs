@@ -47,6 +47,17 @@ pub async fn fill(client: &fantoccini::Client, id: &str, value: &str) {
     field.send_keys(value).await.unwrap();
 }
 
+/// Clicks the first element matching `css` (the test fails when there is none).
+pub async fn click(client: &fantoccini::Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 /// The real application on a port-0 listener and a headless Chromium driving it.
 pub struct Browser {
     pub c: fantoccini::Client,

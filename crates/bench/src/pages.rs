@@ -60,8 +60,9 @@ pub struct PagesArgs {
     /// Years its posts and daily follower history span.
     #[arg(long, default_value_t = 5)]
     years: u32,
-    /// Connections loading each page.
-    #[arg(long, default_value_t = 4)]
+    /// Connections loading each page. One by default: the goal is the server's time per
+    /// page, and on a small machine more clients than cores add the wait for a core.
+    #[arg(long, default_value_t = 1)]
     concurrency: usize,
     /// Measured seconds per page.
     #[arg(long, default_value_t = 10)]

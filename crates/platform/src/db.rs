@@ -14,6 +14,9 @@ use crate::config::Config;
 
 pub use sea_orm::DatabaseConnection as Db;
 
+/// How much of a SQLite database file reads map (256 MiB; SQLite writes through the file).
+const MMAP_SIZE: u64 = 256 * 1024 * 1024;
+
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     connect_url(&config.effective_database_url(), config.db_max_connections).await
 }
@@ -34,6 +37,10 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
             .create_if_missing(true)
+            // Reads come straight from the operating system's page cache, shared by every
+            // connection, instead of each connection's own 2 MB cache copying pages in with a
+            // read call each (a year of a large account's figures touches many pages).
+            .pragma("mmap_size", MMAP_SIZE.to_string())
     });
     // Commits that enqueued wake this process's job workers at once (see `jobs::wake`).
     opts.map_sqlx_sqlite_pool_opts(|p| p.after_connect(crate::jobs::wake::watch_sqlite_commits));

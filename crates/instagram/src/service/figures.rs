@@ -2,8 +2,8 @@
 //! page stays fast however many posts a profile has (the aim: 100,000 posts on one account,
 //! detail and compare under 20 ms at the 95th percentile; `bench pages` measures it):
 //!
-//! - follower snapshots of the period (primary key `(profile_id, day)`, at most 366 rows) and
-//!   the last one before it (the baseline of the change; `LIMIT 1`);
+//! - follower counts of the period (primary key `(profile_id, day)`, at most 366 rows of two
+//!   columns) and the last snapshot before it (the baseline of the change; `LIMIT 1`);
 //! - the period's posts summed by day, media type and source, read from `ig_post_days`, which
 //!   the database keeps summed as posts are written (at most a few rows per day: a year is
 //!   some 1,100 rows whatever the number of posts; see the migration
@@ -14,7 +14,8 @@
 //!
 //! Engagement rates, posting frequency, the media types and the follower change all follow
 //! from those sums ([`engagement::mean_rate`]); each block also knows its source and fetch
-//! time ([`Provenance`]).
+//! time ([`Provenance`]), summed by the database per source. Rows carry only the columns the
+//! figures use: on SQLite every column of every row costs a copy and a conversion.
 
 use std::collections::BTreeMap;
 
@@ -72,7 +73,6 @@ pub struct PostGroup {
     pub sums: DayPosts,
     /// The most likes + comments of one of its posts.
     pub top_interactions: Option<i64>,
-    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 /// The follower change over a period: from the last snapshot before it (or, when the
@@ -133,16 +133,26 @@ impl ProfileFigures {
             .one(db)
             .await?;
         let within = profile_snapshot::Entity::find()
+            .select_only()
+            .column(profile_snapshot::Column::Day)
+            .column(profile_snapshot::Column::FollowersCount)
             .filter(profile_snapshot::Column::ProfileId.eq(profile.id))
             .filter(profile_snapshot::Column::Day.gte(first))
             .filter(profile_snapshot::Column::Day.lte(today))
             .order_by_asc(profile_snapshot::Column::Day)
+            .into_tuple::<(NaiveDate, Option<i64>)>()
             .all(db)
             .await?;
-        let mut followers_provenance = Provenance::default();
-        for s in &within {
-            followers_provenance.add(&s.source, Some(s.fetched_at));
-        }
+        let mut followers_provenance = provenance_of(
+            profile_snapshot::Entity::find()
+                .filter(profile_snapshot::Column::ProfileId.eq(profile.id))
+                .filter(profile_snapshot::Column::Day.gte(first))
+                .filter(profile_snapshot::Column::Day.lte(today)),
+            profile_snapshot::Column::Source,
+            profile_snapshot::Column::FetchedAt,
+            db,
+        )
+        .await?;
         if followers_provenance.is_empty() {
             match &before {
                 Some(s) => followers_provenance.add(&s.source, Some(s.fetched_at)),
@@ -152,16 +162,25 @@ impl ProfileFigures {
         let baseline = before
             .as_ref()
             .and_then(|s| s.followers_count.map(|f| (s.day, f)));
-        let days = before
-            .iter()
-            .chain(within.iter())
-            .filter_map(|s| s.followers_count.map(|f| (s.day, f)))
+        let days = baseline
+            .into_iter()
+            .chain(
+                within
+                    .into_iter()
+                    .filter_map(|(day, f)| f.map(|f| (day, f))),
+            )
             .collect();
         let groups = post_groups(db, profile.id, period, today).await?;
-        let mut posts_provenance = Provenance::default();
-        for g in &groups {
-            posts_provenance.add(&g.source, g.fetched_at);
-        }
+        let mut posts_provenance = provenance_of(
+            post_day::Entity::find()
+                .filter(post_day::Column::ProfileId.eq(profile.id))
+                .filter(post_day::Column::Day.gte(first))
+                .filter(post_day::Column::Day.lte(today)),
+            post_day::Column::Source,
+            post_day::Column::FetchedAt,
+            db,
+        )
+        .await?;
         if posts_provenance.is_empty() {
             posts_provenance.add(&profile.source, profile.fetched_at);
         }
@@ -312,35 +331,74 @@ impl ProfileFigures {
     }
 }
 
-/// The period's posts summed by day, media type and source (oldest day first).
+/// The sources of the rows `query` selects, each with its newest fetch (one row per source:
+/// the database sums, so a year of rows costs no more than a day of them).
+async fn provenance_of<E: EntityTrait>(
+    query: sea_orm::Select<E>,
+    source: E::Column,
+    fetched_at: E::Column,
+    db: &impl ConnectionTrait,
+) -> Result<Provenance> {
+    let rows: Vec<(String, Option<DateTime<Utc>>)> = query
+        .select_only()
+        .column(source)
+        .column_as(fetched_at.max(), "fetched_at")
+        .group_by(source)
+        .order_by_asc(source)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut provenance = Provenance::default();
+    for (source, at) in rows {
+        provenance.add(&source, at);
+    }
+    Ok(provenance)
+}
+
+/// The period's posts summed by day, media type and source (oldest day first): only the
+/// columns the figures use, as a year is some 1,100 rows.
 async fn post_groups(
     db: &impl ConnectionTrait,
     profile_id: Uuid,
     period: Period,
     today: NaiveDate,
 ) -> Result<Vec<PostGroup>> {
-    Ok(post_day::Entity::find()
+    type Row = (NaiveDate, String, String, i64, i64, i64, Option<i64>);
+    let rows: Vec<Row> = post_day::Entity::find()
+        .select_only()
+        .columns([
+            post_day::Column::Day,
+            post_day::Column::MediaType,
+            post_day::Column::Source,
+            post_day::Column::Posts,
+            post_day::Column::Rated,
+            post_day::Column::Interactions,
+            post_day::Column::TopInteractions,
+        ])
         .filter(post_day::Column::ProfileId.eq(profile_id))
         .filter(post_day::Column::Day.gte(period.first_day(today)))
         .filter(post_day::Column::Day.lte(today))
         .order_by_asc(post_day::Column::Day)
         .order_by_asc(post_day::Column::MediaType)
         .order_by_asc(post_day::Column::Source)
+        .into_tuple()
         .all(db)
-        .await?
+        .await?;
+    Ok(rows
         .into_iter()
-        .map(|r| PostGroup {
-            media_type: r.media_type,
-            source: r.source,
-            sums: DayPosts {
-                day: r.day,
-                posts: r.posts,
-                rated: r.rated,
-                interactions: r.interactions,
+        .map(
+            |(day, media_type, source, posts, rated, interactions, top_interactions)| PostGroup {
+                media_type,
+                source,
+                sums: DayPosts {
+                    day,
+                    posts,
+                    rated,
+                    interactions,
+                },
+                top_interactions,
             },
-            top_interactions: r.top_interactions,
-            fetched_at: r.fetched_at,
-        })
+        )
         .collect())
 }
 
@@ -367,12 +425,11 @@ pub async fn top_posts(
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let mut query = post::Entity::find()
-        .select_only()
-        .column(post::Column::Id)
-        .filter(post::Column::ProfileId.eq(profile_id))
-        .filter(post::Column::PostedAt.gte(figures.period.since(figures.today)))
-        .filter(post::Column::PostedAt.lt(Period::until(figures.today)));
+    let mut within = Condition::all()
+        .add(post::Column::ProfileId.eq(profile_id))
+        .add(post::Column::PostedAt.gte(figures.period.since(figures.today)))
+        .add(post::Column::PostedAt.lt(Period::until(figures.today)));
+    let mut query = post::Entity::find().select_only().column(post::Column::Id);
     let mut tops: Vec<i64> = figures
         .groups
         .iter()
@@ -388,21 +445,25 @@ pub async fn top_posts(
                 .map(|g| g.sums.day),
         );
         if runs.len() <= MAX_DAY_RUNS {
+            // Each run repeats the profile, so that every term is one range of the index and
+            // SQLite reads them one after the other (a MULTI-INDEX OR; PostgreSQL a BitmapOr):
+            // with the profile outside the OR, SQLite reads the whole period's range instead.
             let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
             let mut days = Condition::any();
             for (first, last) in runs {
                 days = days.add(
                     Condition::all()
+                        .add(post::Column::ProfileId.eq(profile_id))
                         .add(post::Column::PostedAt.gte(midnight(first)))
                         .add(post::Column::PostedAt.lt(midnight(last + Duration::days(1)))),
                 );
             }
-            query = query
-                .filter(days)
-                .filter(Expr::cust(INTERACTIONS_SQL).gte(floor));
+            within = days;
+            query = query.filter(Expr::cust(INTERACTIONS_SQL).gte(floor));
         }
     }
     let ids: Vec<Uuid> = query
+        .filter(within)
         .order_by(Expr::cust(INTERACTIONS_SQL), Order::Desc)
         .order_by_desc(post::Column::PostedAt)
         .limit(limit)

@@ -180,6 +180,8 @@ struct MembersPage {
     members: Vec<MemberRow>,
     invitations: Vec<InvitationRow>,
     can_invite: bool,
+    /// Whether mail leaves this server: the invite form says "we email them" only then.
+    mail_delivered: bool,
     invite_roles: Vec<RoleOption>,
     /// The invite form as typed, and what is wrong with it.
     invite_email: String,
@@ -270,6 +272,7 @@ async fn members_page(
         members: rows,
         invitations,
         can_invite: ctx.can(Permission::MembersInvite),
+        mail_delivered: crate::service::signup::mail_delivered(state),
         invite_roles: role_options(&grantable_roles(actor), invite.role.unwrap_or(Role::Member)),
         invite_email: invite.email,
         invite_errors: invite.errors,
@@ -394,7 +397,17 @@ pub async fn invite(
             return Ok(redirect_flash(
                 jar,
                 FlashKind::Success,
-                format!("Invitation sent to {} as {}.", inv.email, inv.role.label()),
+                if crate::service::signup::mail_delivered(&state) {
+                    format!("Invitation sent to {} as {}.", inv.email, inv.role.label())
+                } else {
+                    format!(
+                        "Invitation for {} as {} created. This server does not send email yet: \
+                         the link is in the server log and the mail outbox for the \
+                         administrator to pass on.",
+                        inv.email,
+                        inv.role.label()
+                    )
+                },
                 MEMBERS,
             ));
         }

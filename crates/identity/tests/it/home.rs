@@ -349,3 +349,29 @@ async fn a_failing_section_is_said_not_fatal() {
     );
     assert!(html.contains("Recent activity"));
 }
+
+/// Without SMTP or Resend the invite form and its confirmation never say an email went out:
+/// the link waits in the log and outbox for the administrator, and the pages say so.
+#[tokio::test]
+async fn invitations_do_not_claim_a_mail_was_sent_when_none_leaves_the_server() {
+    let app = app().await;
+    let _ = user_with_token(&app, "host@example.com", "No Mail Co").await;
+    let host = signed_in(&app, "host@example.com").await;
+    let html = page(&host, &app, "/workspace/members").await;
+    assert!(html.contains("does not send email yet"), "{html}");
+    assert!(!html.contains("We email them a link"));
+
+    let res = host
+        .post(app.url("/workspace/invitations"))
+        .form(&[("email", "guest@example.com"), ("role", "member")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = page(&host, &app, "/workspace/members").await;
+    assert!(
+        html.contains("Invitation for guest@example.com as Member created"),
+        "{html}"
+    );
+    assert!(!html.contains("Invitation sent to"));
+}

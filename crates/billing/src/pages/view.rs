@@ -7,10 +7,9 @@
 //! card advertises something that is not built.
 
 use platform::{
-    AppState, Result,
+    AppState, Result, Scope,
     web::format::{self, money},
 };
-use uuid::Uuid;
 
 use crate::service::{
     mode::Mode,
@@ -35,10 +34,11 @@ pub struct MeterRow {
 /// Usage of each offered meter against the plan in force.
 pub async fn meters(
     state: &AppState,
-    workspace_id: Uuid,
+    scope: &Scope,
     standing: &Standing,
     allowance_left: i64,
 ) -> Result<Vec<MeterRow>> {
+    let workspace_id = scope.workspace_id();
     let mut rows = Vec::new();
     for meter in Meter::ALL.into_iter().filter(|m| offered(state, *m)) {
         let limit = standing.plan.limit_of(meter);

@@ -76,9 +76,14 @@ pub async fn user_with_token(app: &TestApp, email: &str, workspace: &str) -> (Va
     let t = token(app, email).await;
     let me: Value = get(app, &t, "/api/v1/me").await.json().await.unwrap();
     let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "agency",
+        "test",
+    )
+    .await
+    .unwrap();
     (body, t)
 }
 
@@ -89,9 +94,14 @@ pub async fn free_user_with_token(app: &TestApp, email: &str, workspace: &str) -
     let t = token(app, email).await;
     let me: Value = get(app, &t, "/api/v1/me").await.json().await.unwrap();
     let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "free", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "free",
+        "test",
+    )
+    .await
+    .unwrap();
     (body, t)
 }
 

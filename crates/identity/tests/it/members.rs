@@ -342,15 +342,25 @@ async fn seats_are_limited_by_the_plan_and_a_downgrade_blocks_only_new_members()
 
     let me: Value = get(&app, &owner, "/api/v1/me").await.json().await.unwrap();
     let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "agency",
+        "test",
+    )
+    .await
+    .unwrap();
     assert_eq!(invite("x@example.com").await.status(), StatusCode::CREATED);
     let link = mailed_token(&app, "x@example.com", "/invitations/").await;
     // Downgraded before the invitation is accepted: the seat is gone, nothing else changes.
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "pro", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "pro",
+        "test",
+    )
+    .await
+    .unwrap();
     let res = app
         .browser()
         .post(app.url(&format!("/invitations/{link}/accept")))

@@ -4,6 +4,7 @@
 
 mod auth_api;
 mod bad_input;
+mod cross_tenant;
 mod field_limits;
 mod google;
 mod home;

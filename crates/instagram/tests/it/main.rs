@@ -5,6 +5,7 @@ mod account_pages;
 mod accounts;
 mod apify;
 mod connect;
+mod cross_tenant;
 mod fake_instagram;
 mod graph;
 mod home;

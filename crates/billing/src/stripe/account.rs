@@ -57,7 +57,7 @@ pub async fn checkout(
     interval: &str,
 ) -> Result<String> {
     ctx.require(Permission::BillingManage)?;
-    let scope = Scope::of(&ctx)?;
+    let scope = Scope::of(ctx)?;
     let ws = scope.workspace_id();
     // Without Stripe nothing can be bought: say that before judging the choice.
     let client = StripeClient::required(state).await?;
@@ -133,7 +133,7 @@ pub async fn checkout(
 /// Starts a Checkout for a credit pack; the pending top-up is paid by the webhook.
 pub async fn topup_checkout(state: &AppState, ctx: &Ctx, credits: i64) -> Result<String> {
     ctx.require(Permission::BillingManage)?;
-    let scope = Scope::of(&ctx)?;
+    let scope = Scope::of(ctx)?;
     let ws = scope.workspace_id();
     let client = StripeClient::required(state).await?;
     if !TOPUP_PACKS.contains(&credits) {
@@ -211,7 +211,7 @@ pub async fn topup_checkout(state: &AppState, ctx: &Ctx, credits: i64) -> Result
 
 /// The workspace's Stripe customer, or a clear refusal.
 async fn customer_of(state: &AppState, scope: &Scope) -> Result<String> {
-    subscriptions::row(&state.db, &scope)
+    subscriptions::row(&state.db, scope)
         .await?
         .and_then(|s| s.stripe_customer_id)
         .ok_or_else(|| Error::Conflict("This workspace has not paid through Stripe yet".into()))
@@ -220,7 +220,7 @@ async fn customer_of(state: &AppState, scope: &Scope) -> Result<String> {
 /// A billing-portal session (payment methods, invoices, plan changes) for the workspace.
 pub async fn portal(state: &AppState, ctx: &Ctx) -> Result<String> {
     ctx.require(Permission::BillingManage)?;
-    let scope = Scope::of(&ctx)?;
+    let scope = Scope::of(ctx)?;
     let ws = scope.workspace_id();
     let client = StripeClient::required(state).await?;
     let customer = customer_of(state, &scope).await?;
@@ -274,7 +274,7 @@ async fn set_cancel_at_period_end(
     cancel: bool,
 ) -> Result<SubscriptionView> {
     ctx.require(Permission::BillingManage)?;
-    let scope = Scope::of(&ctx)?;
+    let scope = Scope::of(ctx)?;
     let ws = scope.workspace_id();
     let client = StripeClient::required(state).await?;
     let (row, sub_id) = live_subscription(state, &scope).await?;
@@ -351,7 +351,7 @@ impl From<Invoice> for InvoiceView {
 /// The workspace's latest invoices (up to 24), newest first, read from Stripe.
 pub async fn invoices(state: &AppState, ctx: &Ctx) -> Result<Vec<InvoiceView>> {
     ctx.require(Permission::BillingManage)?;
-    let scope = Scope::of(&ctx)?;
+    let scope = Scope::of(ctx)?;
     let Some(customer) = subscriptions::row(&state.db, &scope)
         .await?
         .and_then(|s| s.stripe_customer_id)

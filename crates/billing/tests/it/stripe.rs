@@ -940,7 +940,9 @@ async fn sync_repairs_a_wrong_local_status_and_says_what_changed() {
         id: Uuid::now_v7(),
         label: "ops@example.com".into(),
     };
-    let changes = bs::sync(&app.state, &staff, &platform::Scope::for_test(ws)).await.unwrap();
+    let changes = bs::sync(&app.state, &staff, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(changes, ["status: canceled → active"]);
     assert_eq!(row(&app, ws).await.status, "active");
     let last = subscription_event::Entity::find()
@@ -951,7 +953,12 @@ async fn sync_repairs_a_wrong_local_status_and_says_what_changed() {
         .unwrap();
     assert_eq!(last, 1);
     // In line now: nothing to repair.
-    assert!(bs::sync(&app.state, &staff, &platform::Scope::for_test(ws)).await.unwrap().is_empty());
+    assert!(
+        bs::sync(&app.state, &staff, &platform::Scope::for_test(ws))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -991,9 +998,14 @@ async fn staff_change_plan_reprices_the_item_with_proration() {
         id: Uuid::now_v7(),
         label: "ops@example.com".into(),
     };
-    let view = bs::staff_change_plan(&app.state, &staff, &platform::Scope::for_test(ws), starter.id)
-        .await
-        .unwrap();
+    let view = bs::staff_change_plan(
+        &app.state,
+        &staff,
+        &platform::Scope::for_test(ws),
+        starter.id,
+    )
+    .await
+    .unwrap();
     assert_eq!(view.plan_id, starter.id);
     assert_eq!(view.price_amount, Some(1900));
     let posts: Vec<_> = requests_to(&server, "/v1/subscriptions/sub_p")

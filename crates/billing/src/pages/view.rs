@@ -38,7 +38,6 @@ pub async fn meters(
     standing: &Standing,
     allowance_left: i64,
 ) -> Result<Vec<MeterRow>> {
-    let workspace_id = scope.workspace_id();
     let mut rows = Vec::new();
     for meter in Meter::ALL.into_iter().filter(|m| offered(state, *m)) {
         let limit = standing.plan.limit_of(meter);
@@ -50,7 +49,7 @@ pub async fn meters(
             },
             _ => state
                 .usage
-                .count(state, meter.as_str(), workspace_id)
+                .count(state, meter.as_str(), scope)
                 .await?
                 .unwrap_or(0),
         };

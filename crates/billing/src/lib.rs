@@ -70,21 +70,21 @@ pub fn banners() -> Vec<platform::web::shell::BannerFn> {
 
 async fn past_due_banner(
     state: &platform::AppState,
-    ws: uuid::Uuid,
+    scope: platform::Scope,
 ) -> platform::Result<Option<platform::web::shell::Banner>> {
     // Every page asks: one indexed read decides, the standing is worked out only when overdue.
-    let Some(sub) = service::subscriptions::row(&state.db, ws).await? else {
+    let Some(sub) = service::subscriptions::row(&state.db, &scope).await? else {
         // A workspace seen for the first time while the server takes no payments is enrolled
         // on the Self-hosted plan here, so it keeps that plan once Stripe is configured.
         if mode::observe(state).await? == mode::Mode::SelfHosted {
-            service::subscriptions::enrol_self_hosted(&state.db, ws).await?;
+            service::subscriptions::enrol_self_hosted(&state.db, &scope).await?;
         }
         return Ok(None);
     };
     if sub.status != "past_due" {
         return Ok(None);
     }
-    let standing = limits::standing(state, ws).await?;
+    let standing = limits::standing(state, &scope).await?;
     let until = standing
         .grace_ends_at
         .map(|d| d.format("%Y-%m-%d").to_string())

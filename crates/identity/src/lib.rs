@@ -72,7 +72,9 @@ pub fn describers() -> Vec<platform::home::Describer> {
 pub fn usage() -> Vec<platform::usage::UsageCounter> {
     vec![platform::usage::UsageCounter {
         meter: "seats",
-        count: |state, ws| Box::pin(async move { service::members::count(&state.db, ws).await }),
+        count: |state, scope| {
+            Box::pin(async move { service::members::count(&state.db, scope.workspace_id()).await })
+        },
     }]
 }
 

@@ -71,8 +71,10 @@ pub fn describers() -> Vec<platform::home::Describer> {
 pub fn usage() -> Vec<platform::usage::UsageCounter> {
     vec![platform::usage::UsageCounter {
         meter: "accounts",
-        count: |state, ws| {
-            Box::pin(async move { service::accounts::real_count(&state.db, ws).await })
+        count: |state, scope| {
+            Box::pin(
+                async move { service::accounts::real_count(&state.db, scope.workspace_id()).await },
+            )
         },
     }]
 }

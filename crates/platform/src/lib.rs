@@ -19,6 +19,7 @@ pub mod notify;
 pub mod observability;
 pub mod openapi;
 pub mod password;
+pub mod scope;
 pub mod search;
 pub mod settings;
 pub mod shutdown;
@@ -36,6 +37,7 @@ pub use config::Config;
 pub use ctx::{Ctx, Origin};
 pub use error::{Error, FieldError, Result};
 pub use feature::Feature;
+pub use scope::Scope;
 pub use state::AppState;
 
 /// Installs the ring provider for rustls once per process: the tree carries exactly one TLS

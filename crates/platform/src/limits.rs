@@ -8,10 +8,8 @@
 
 use std::sync::Arc;
 
+use crate::{AppState, Result, Scope};
 use sea_orm::DatabaseTransaction;
-use uuid::Uuid;
-
-use crate::{AppState, Result};
 
 #[async_trait::async_trait]
 pub trait PlanLimits: Send + Sync {
@@ -20,7 +18,7 @@ pub trait PlanLimits: Send + Sync {
     async fn check_addition(
         &self,
         state: &AppState,
-        workspace_id: Uuid,
+        scope: &Scope,
         meter: &'static str,
         current: i64,
     ) -> Result<()>;
@@ -31,7 +29,7 @@ pub trait PlanLimits: Send + Sync {
         &self,
         state: &AppState,
         txn: &DatabaseTransaction,
-        workspace_id: Uuid,
+        scope: &Scope,
         meter: &'static str,
         current: i64,
     ) -> Result<()>;
@@ -42,7 +40,7 @@ pub struct Unlimited;
 
 #[async_trait::async_trait]
 impl PlanLimits for Unlimited {
-    async fn check_addition(&self, _: &AppState, _: Uuid, _: &'static str, _: i64) -> Result<()> {
+    async fn check_addition(&self, _: &AppState, _: &Scope, _: &'static str, _: i64) -> Result<()> {
         Ok(())
     }
 
@@ -50,7 +48,7 @@ impl PlanLimits for Unlimited {
         &self,
         _: &AppState,
         _: &DatabaseTransaction,
-        _: Uuid,
+        _: &Scope,
         _: &'static str,
         _: i64,
     ) -> Result<()> {

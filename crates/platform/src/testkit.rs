@@ -4,6 +4,8 @@
 //! Test support only: a failed set-up panics, which is how a test reports it.
 #![allow(clippy::panic)]
 
+pub mod cross_tenant;
+
 use std::{net::SocketAddr, sync::Arc};
 
 use sea_orm::ConnectionTrait;

@@ -5,12 +5,11 @@
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use uuid::Uuid;
 
-use crate::{AppState, Result};
+use crate::{AppState, Result, Scope};
 
 /// Counts one meter for a workspace.
-pub type CountFn = fn(AppState, Uuid) -> BoxFuture<'static, Result<i64>>;
+pub type CountFn = fn(AppState, Scope) -> BoxFuture<'static, Result<i64>>;
 
 #[derive(Clone, Copy)]
 pub struct UsageCounter {
@@ -36,14 +35,9 @@ impl Counters {
     }
 
     /// The current count of `meter`, or `None` when no feature counts it.
-    pub async fn count(
-        &self,
-        state: &AppState,
-        meter: &str,
-        workspace_id: Uuid,
-    ) -> Result<Option<i64>> {
+    pub async fn count(&self, state: &AppState, meter: &str, scope: &Scope) -> Result<Option<i64>> {
         match self.0.iter().find(|c| c.meter == meter) {
-            Some(c) => (c.count)(state.clone(), workspace_id).await.map(Some),
+            Some(c) => (c.count)(state.clone(), *scope).await.map(Some),
             None => Ok(None),
         }
     }

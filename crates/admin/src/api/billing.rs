@@ -309,10 +309,11 @@ pub async fn sync(
 ) -> Result<Json<SyncOut>> {
     let ws = parse_id(&workspace_id)?;
     let changes = service::stripe_sync(&staff, &state, ws).await?;
-    let subscription = billing::service::subscriptions::row(&state.db, ws)
-        .await?
-        .as_ref()
-        .map(SubscriptionView::from);
+    let subscription =
+        billing::service::subscriptions::row(&state.db, &platform::Scope::for_staff(&staff, ws))
+            .await?
+            .as_ref()
+            .map(SubscriptionView::from);
     Ok(Json(SyncOut {
         changes,
         subscription,

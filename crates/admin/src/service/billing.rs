@@ -22,7 +22,7 @@ use billing::{
 };
 use chrono::NaiveDate;
 use identity::{model::workspace, service::workspace_directory};
-use platform::{AppState, Result, audit, db::begin_write};
+use platform::{AppState, Result, Scope, audit, db::begin_write};
 use uuid::Uuid;
 
 use platform::staff::{Staff, StaffPermission};
@@ -205,8 +205,8 @@ pub async fn workspace_billing(
     let (balance, ledger) = credits_of(staff, state, workspace_id).await?;
     Ok(WorkspaceBilling {
         workspace,
-        standing: billing::limits::standing(state, workspace_id).await?,
-        history: subscriptions::history(&state.db, workspace_id).await?,
+        standing: billing::limits::standing(state, &Scope::for_staff(staff, workspace_id)).await?,
+        history: subscriptions::history(&state.db, &Scope::for_staff(staff, workspace_id)).await?,
         balance,
         ledger,
     })
@@ -219,10 +219,10 @@ pub async fn credits_of(
     workspace_id: Uuid,
 ) -> Result<(Balance, Vec<LedgerEntry>)> {
     staff.require(StaffPermission::Billing)?;
-    let balance = credits::balance(&state.db, workspace_id).await?;
+    let balance = credits::balance(&state.db, &Scope::for_staff(staff, workspace_id)).await?;
     let page = credits::ledger(
         &state.db,
-        workspace_id,
+        &Scope::for_staff(staff, workspace_id),
         &LedgerFilter {
             limit: Some(LEDGER_ENTRIES),
             ..Default::default()
@@ -243,8 +243,13 @@ pub async fn comp(
     workspace_directory::by_id(&state.db, workspace_id).await?;
     let txn = begin_write(&state.db).await?;
     let plan = plans::get(&txn, plan_id).await?;
-    let sub =
-        subscriptions::comp(&txn, workspace_id, plan_id, &format!("staff:{}", staff.id)).await?;
+    let sub = subscriptions::comp(
+        &txn,
+        &Scope::for_staff(staff, workspace_id),
+        plan_id,
+        &format!("staff:{}", staff.id),
+    )
+    .await?;
     audit::record(
         &txn,
         staff
@@ -289,7 +294,12 @@ pub async fn end_self_hosted(staff: &Staff, state: &AppState, workspace_id: Uuid
     workspace_directory::by_id(&state.db, workspace_id).await?;
     billing::mode::observe(state).await?;
     let txn = begin_write(&state.db).await?;
-    subscriptions::end_self_hosted(&txn, workspace_id, &format!("staff:{}", staff.id)).await?;
+    subscriptions::end_self_hosted(
+        &txn,
+        &Scope::for_staff(staff, workspace_id),
+        &format!("staff:{}", staff.id),
+    )
+    .await?;
     audit::record(
         &txn,
         staff
@@ -312,7 +322,8 @@ pub async fn end_self_hosted_all(staff: &Staff, state: &AppState) -> Result<u64>
     let rows = subscriptions::self_hosted_rows(&txn).await?;
     let actor = format!("staff:{}", staff.id);
     for r in &rows {
-        subscriptions::end_self_hosted(&txn, r.workspace_id, &actor).await?;
+        subscriptions::end_self_hosted(&txn, &Scope::for_staff(staff, r.workspace_id), &actor)
+            .await?;
     }
     audit::record(
         &txn,
@@ -337,7 +348,12 @@ pub async fn end_comp(
 ) -> Result<subscription::Model> {
     staff.require(StaffPermission::Billing)?;
     let txn = begin_write(&state.db).await?;
-    let sub = subscriptions::end_comp(&txn, workspace_id, &format!("staff:{}", staff.id)).await?;
+    let sub = subscriptions::end_comp(
+        &txn,
+        &Scope::for_staff(staff, workspace_id),
+        &format!("staff:{}", staff.id),
+    )
+    .await?;
     let plan = plans::get(&txn, sub.plan_id).await?;
     audit::record(
         &txn,
@@ -394,7 +410,7 @@ pub async fn adjust_credits(
     workspace_directory::by_id(&state.db, workspace_id).await?;
     credits::adjust(
         &state.db,
-        workspace_id,
+        &Scope::for_staff(staff, workspace_id),
         amount,
         reason,
         staff.id,
@@ -444,8 +460,8 @@ pub const STRIPE_NOT_CONFIGURED: &str = "Stripe is not configured on this server
 /// The workspace's subscription row before a Stripe action: a workspace without one (or no
 /// such workspace) is not found, and without a Stripe key staff are told so — both before
 /// Stripe is asked anything.
-async fn stripe_row(state: &AppState, workspace_id: Uuid) -> Result<subscription::Model> {
-    let row = subscriptions::row(&state.db, workspace_id)
+async fn stripe_row(state: &AppState, scope: &Scope) -> Result<subscription::Model> {
+    let row = subscriptions::row(&state.db, scope)
         .await?
         .ok_or(platform::Error::NotFound)?;
     if !stripe_configured(state).await? {
@@ -463,8 +479,9 @@ pub async fn stripe_cancel(
     now: bool,
 ) -> Result<SubscriptionView> {
     staff.require(StaffPermission::Billing)?;
-    stripe_row(state, workspace_id).await?;
-    billing::stripe::staff_cancel(state, &actor(staff), workspace_id, now).await
+    let scope = Scope::for_staff(staff, workspace_id);
+    stripe_row(state, &scope).await?;
+    billing::stripe::staff_cancel(state, &actor(staff), &scope, now).await
 }
 
 /// Moves the workspace's Stripe subscription to an enabled plan (prorated by Stripe).
@@ -476,7 +493,8 @@ pub async fn stripe_change_plan(
     plan_id: Uuid,
 ) -> Result<SubscriptionView> {
     staff.require(StaffPermission::Billing)?;
-    stripe_row(state, workspace_id).await?;
+    let scope = Scope::for_staff(staff, workspace_id);
+    stripe_row(state, &scope).await?;
     let plan = plans::get(&state.db, plan_id).await?;
     if !plan.enabled {
         return Err(platform::Error::validation(
@@ -484,7 +502,7 @@ pub async fn stripe_change_plan(
             format!("The {} plan is disabled: it is not offered", plan.name),
         ));
     }
-    billing::stripe::staff_change_plan(state, &actor(staff), workspace_id, plan_id).await
+    billing::stripe::staff_change_plan(state, &actor(staff), &scope, plan_id).await
 }
 
 /// Re-reads the workspace's subscription from Stripe and repairs our row; what changed
@@ -495,8 +513,9 @@ pub async fn stripe_sync(
     workspace_id: Uuid,
 ) -> Result<Vec<String>> {
     staff.require(StaffPermission::Billing)?;
-    stripe_row(state, workspace_id).await?;
-    billing::stripe::sync(state, &actor(staff), workspace_id).await
+    let scope = Scope::for_staff(staff, workspace_id);
+    stripe_row(state, &scope).await?;
+    billing::stripe::sync(state, &actor(staff), &scope).await
 }
 
 pub async fn revenue(
@@ -545,9 +564,11 @@ pub async fn overview(staff: &Staff, state: &AppState, workspaces: u64) -> Resul
 /// then goes through Stripe (prorated) instead of comping.
 pub async fn stripe_backed(staff: &Staff, state: &AppState, workspace_id: Uuid) -> Result<bool> {
     staff.require(StaffPermission::Billing)?;
-    Ok(subscriptions::row(&state.db, workspace_id)
-        .await?
-        .is_some_and(|row| stripe_live(&SubscriptionView::from(&row))))
+    Ok(
+        subscriptions::row(&state.db, &Scope::for_staff(staff, workspace_id))
+            .await?
+            .is_some_and(|row| stripe_live(&SubscriptionView::from(&row))),
+    )
 }
 
 /// How a change of plan was made.

@@ -128,7 +128,14 @@ async fn a_bad_plan_edit_keeps_the_input_and_a_limit_change_reaches_subscribers_
     assert_eq!(res.status(), StatusCode::OK);
     // One account connected: a second does not fit on starter.
     assert!(matches!(
-        ::billing::limits::check_addition_in(db, grace, ws, Meter::Accounts, 1).await,
+        ::billing::limits::check_addition_in(
+            db,
+            grace,
+            &platform::Scope::for_test(ws),
+            Meter::Accounts,
+            1
+        )
+        .await,
         Err(Error::PaymentRequired { .. })
     ));
 
@@ -214,16 +221,34 @@ async fn a_bad_plan_edit_keeps_the_input_and_a_limit_change_reaches_subscribers_
     );
     assert!(saved.has(::billing::Feature::Discovery));
     // The existing subscriber gets the new limit at once: a 2nd and 3rd account fit, a 4th not.
-    ::billing::limits::check_addition_in(db, grace, ws, Meter::Accounts, 1)
-        .await
-        .unwrap();
-    ::billing::limits::check_addition_in(db, grace, ws, Meter::Accounts, 2)
-        .await
-        .unwrap();
+    ::billing::limits::check_addition_in(
+        db,
+        grace,
+        &platform::Scope::for_test(ws),
+        Meter::Accounts,
+        1,
+    )
+    .await
+    .unwrap();
+    ::billing::limits::check_addition_in(
+        db,
+        grace,
+        &platform::Scope::for_test(ws),
+        Meter::Accounts,
+        2,
+    )
+    .await
+    .unwrap();
     assert!(
-        ::billing::limits::check_addition_in(db, grace, ws, Meter::Accounts, 3)
-            .await
-            .is_err()
+        ::billing::limits::check_addition_in(
+            db,
+            grace,
+            &platform::Scope::for_test(ws),
+            Meter::Accounts,
+            3
+        )
+        .await
+        .is_err()
     );
     assert_eq!(audit::by_action(db, "plan.updated").await.unwrap().len(), 1);
 
@@ -271,7 +296,7 @@ async fn comp_and_end_comp_are_in_the_history_and_the_activity_log() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        ::billing::limits::standing(&app.state, ws)
+        ::billing::limits::standing(&app.state, &platform::Scope::for_test(ws))
             .await
             .unwrap()
             .plan
@@ -286,7 +311,7 @@ async fn comp_and_end_comp_are_in_the_history_and_the_activity_log() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        ::billing::limits::standing(&app.state, ws)
+        ::billing::limits::standing(&app.state, &platform::Scope::for_test(ws))
             .await
             .unwrap()
             .plan
@@ -294,7 +319,7 @@ async fn comp_and_end_comp_are_in_the_history_and_the_activity_log() {
         "free"
     );
 
-    let history = ::billing::service::subscriptions::history(db, ws)
+    let history = ::billing::service::subscriptions::history(db, &platform::Scope::for_test(ws))
         .await
         .unwrap();
     let kinds: Vec<_> = history
@@ -368,11 +393,14 @@ async fn a_credit_adjustment_needs_a_reason() {
     assert!(page.contains("Say why the balance is corrected"), "{page}");
     assert!(page.contains("id=\"reason-error\""));
     assert_eq!(
-        ::billing::credits::balance(db, ws).await.unwrap().balance,
+        ::billing::credits::balance(db, &platform::Scope::for_test(ws))
+            .await
+            .unwrap()
+            .balance,
         0
     );
     assert!(
-        ::billing::credits::ledger(db, ws, &Default::default())
+        ::billing::credits::ledger(db, &platform::Scope::for_test(ws), &Default::default())
             .await
             .unwrap()
             .items
@@ -391,10 +419,11 @@ async fn a_credit_adjustment_needs_a_reason() {
     assert_eq!(res.status(), StatusCode::OK);
     let b: Value = res.json().await.unwrap();
     assert_eq!(b["balance"], 25);
-    let entries = ::billing::credits::ledger(db, ws, &Default::default())
-        .await
-        .unwrap()
-        .items;
+    let entries =
+        ::billing::credits::ledger(db, &platform::Scope::for_test(ws), &Default::default())
+            .await
+            .unwrap()
+            .items;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].kind, "adjustment");
     assert_eq!(entries[0].reason.as_deref(), Some("Goodwill after outage"));
@@ -556,7 +585,7 @@ async fn the_user_page_changes_the_plan_of_an_owned_workspace() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        ::billing::limits::standing(&app.state, ws)
+        ::billing::limits::standing(&app.state, &platform::Scope::for_test(ws))
             .await
             .unwrap()
             .plan
@@ -574,7 +603,7 @@ async fn the_user_page_changes_the_plan_of_an_owned_workspace() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        ::billing::limits::standing(&app.state, ws)
+        ::billing::limits::standing(&app.state, &platform::Scope::for_test(ws))
             .await
             .unwrap()
             .plan

@@ -88,7 +88,7 @@ async fn staff_move_the_self_hosted_workspaces_once_stripe_is_configured() {
     // Nothing moved by itself.
     for ws in [early, second] {
         assert_eq!(
-            ::billing::limits::standing(&app.state, ws)
+            ::billing::limits::standing(&app.state, &platform::Scope::for_test(ws))
                 .await
                 .unwrap()
                 .plan
@@ -105,7 +105,7 @@ async fn staff_move_the_self_hosted_workspaces_once_stripe_is_configured() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        ::billing::limits::standing(&app.state, early)
+        ::billing::limits::standing(&app.state, &platform::Scope::for_test(early))
             .await
             .unwrap()
             .plan
@@ -241,7 +241,7 @@ async fn too_long_free_text_is_an_inline_error_that_keeps_what_was_typed() {
     assert!(page.contains(r#"maxlength="500""#));
     assert!(page.contains(&format!(r#"name="back" value="/admin/workspaces/{ws}""#)));
     assert_eq!(
-        ::billing::credits::balance(&app.state.db, ws)
+        ::billing::credits::balance(&app.state.db, &platform::Scope::for_test(ws))
             .await
             .unwrap()
             .balance,

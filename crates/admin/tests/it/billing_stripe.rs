@@ -79,7 +79,7 @@ async fn subscribed(app: &TestApp, ws: Uuid, sub: &str, customer: &str) {
     apply::apply(&app.state, &obj, false, Some(ws), &source)
         .await
         .unwrap();
-    let row = subscriptions::row(&app.state.db, ws)
+    let row = subscriptions::row(&app.state.db, &platform::Scope::for_test(ws))
         .await
         .unwrap()
         .unwrap();
@@ -131,7 +131,7 @@ async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
 }
 
 async fn row(app: &TestApp, ws: Uuid) -> ::billing::model::subscription::Model {
-    subscriptions::row(&app.state.db, ws)
+    subscriptions::row(&app.state.db, &platform::Scope::for_test(ws))
         .await
         .unwrap()
         .unwrap()
@@ -188,7 +188,9 @@ async fn finance_cancels_at_period_end_then_now_through_stripe() {
     );
     assert!(html.contains("already set to cancel at the end of the period"));
     assert!(!html.contains(&format!("action=\"{detail}/cancel\"")));
-    let history = subscriptions::history(&app.state.db, ws).await.unwrap();
+    let history = subscriptions::history(&app.state.db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(history.len(), 2);
     assert!(
         history[0].actor.starts_with("staff:"),
@@ -225,7 +227,7 @@ async fn finance_cancels_at_period_end_then_now_through_stripe() {
     assert!(header(&deletes[0], "idempotency-key").starts_with("cancel-now:sub_a:"));
     assert_eq!(row(&app, ws).await.status, "canceled");
     assert_eq!(
-        ::billing::limits::standing(&app.state, ws)
+        ::billing::limits::standing(&app.state, &platform::Scope::for_test(ws))
             .await
             .unwrap()
             .plan
@@ -311,7 +313,9 @@ async fn change_plan_reprices_the_item_from_the_api_and_the_user_page() {
         Some("create_prorations")
     );
     assert!(header(&posts[0], "idempotency-key").starts_with("change-plan:sub_p:"));
-    let history = subscriptions::history(db, ws).await.unwrap();
+    let history = subscriptions::history(db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(history[0].kind, "plan_changed");
     assert_eq!(
         audit::by_action(db, "billing.staff_changed_plan")

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use platform::http::extract::{Path, Query};
-use platform::{AppState, Ctx, Permission, Result, error::Problem, http::extract::Json};
+use platform::{AppState, Ctx, Permission, Result, Scope, error::Problem, http::extract::Json};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,9 +17,7 @@ use crate::service::{
     responses((status = 200, body = Balance), (status = 401, body = Problem)))]
 pub async fn balance(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Balance>> {
     ctx.require(Permission::WorkspaceRead)?;
-    Ok(Json(
-        credits::balance(&state.db, ctx.workspace_id()?).await?,
-    ))
+    Ok(Json(credits::balance(&state.db, &Scope::of(&ctx)?).await?))
 }
 
 /// The ledger, newest first (cursor pagination; filters by kind, action and time).
@@ -36,7 +34,7 @@ pub async fn transactions(
         credits::LedgerPageSize::check("limit", limit)?;
     }
     Ok(Json(
-        credits::ledger(&state.db, ctx.workspace_id()?, &filter).await?,
+        credits::ledger(&state.db, &Scope::of(&ctx)?, &filter).await?,
     ))
 }
 
@@ -67,6 +65,6 @@ pub async fn can_perform(
 ) -> Result<Json<CanPerform>> {
     ctx.require(Permission::WorkspaceRead)?;
     Ok(Json(
-        credits::can_perform(&state, ctx.workspace_id()?, &action).await?,
+        credits::can_perform(&state, &Scope::of(&ctx)?, &action).await?,
     ))
 }

@@ -4,7 +4,7 @@
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use platform::{AppState, Ctx, Permission, Result, error::Problem, http::extract::Json};
+use platform::{AppState, Ctx, Permission, Result, Scope, error::Problem, http::extract::Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -37,7 +37,7 @@ pub async fn standing(
     ctx: Ctx,
 ) -> Result<Json<SubscriptionStanding>> {
     ctx.require(Permission::WorkspaceRead)?;
-    let s = limits::standing(&state, ctx.workspace_id()?).await?;
+    let s = limits::standing(&state, &Scope::of(&ctx)?).await?;
     let takes_payments = crate::service::mode::recorded(&state.db)
         .await?
         .takes_payments();

@@ -6,7 +6,7 @@ use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use platform::http::extract::Query;
 use platform::{
-    AppState, Ctx, Error, Permission, Result,
+    AppState, Ctx, Error, Permission, Result, Scope,
     http::extract::Form,
     web::{
         csv_export, flash,
@@ -121,17 +121,17 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
     ctx.require(Permission::WorkspaceRead)?;
-    let ws = ctx.workspace_id()?;
+    let scope = Scope::of(&ctx)?;
     // The standing observes the server's mode (and enrols a self-hosted workspace) first.
-    let standing = limits::standing(&state, ws).await?;
-    credits::refresh_allowance(&state, ws).await?;
+    let standing = limits::standing(&state, &scope).await?;
+    credits::refresh_allowance(&state, &scope).await?;
     let mode = mode::recorded(&state.db).await?;
     let stripe_ready = mode.takes_payments();
-    let balance = credits::balance(&state.db, ws).await?;
+    let balance = credits::balance(&state.db, &scope).await?;
     let all = plans::all(&state.db).await?;
     let prices = pricing::all(&state.db).await?;
     let sub = standing.subscription.as_ref();
-    let ledger = match credits::ledger(&state.db, ws, &filter_of(&q, 25)).await {
+    let ledger = match credits::ledger(&state.db, &scope, &filter_of(&q, 25)).await {
         Ok(page) => page,
         // A bad filter in the address: show the unfiltered history and say so.
         Err(Error::Validation(errors)) => {
@@ -224,7 +224,7 @@ pub async fn page(
         status_canceled: sub.is_some_and(|s| s.status == "canceled"),
         has_customer,
         can_manage: ctx.can(Permission::BillingManage),
-        meters: view::meters(&state, ws, &standing, balance.allowance).await?,
+        meters: view::meters(&state, &scope, &standing, balance.allowance).await?,
         plans: all
             .iter()
             .filter(|p| p.enabled && !p.is_self_hosted())
@@ -347,12 +347,12 @@ pub async fn credits_csv(
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
     ctx.require(Permission::WorkspaceRead)?;
-    let ws = ctx.workspace_id()?;
+    let scope = Scope::of(&ctx)?;
     let base = filter_of(&q, csv_export::BATCH);
     // Checked before the download starts: a bad filter is a clear error, not a cut file.
     credits::ledger(
         &state.db,
-        ws,
+        &scope,
         &LedgerFilter {
             limit: Some(1),
             ..base.clone()
@@ -378,7 +378,7 @@ pub async fn credits_csv(
                 ..base.clone()
             };
             async move {
-                let page = credits::ledger(&db, ws, &filter).await?;
+                let page = credits::ledger(&db, &scope, &filter).await?;
                 let rows = page
                     .items
                     .into_iter()

@@ -7,10 +7,9 @@
 //! card advertises something that is not built.
 
 use platform::{
-    AppState, Result,
+    AppState, Result, Scope,
     web::format::{self, money},
 };
-use uuid::Uuid;
 
 use crate::service::{
     mode::Mode,
@@ -35,7 +34,7 @@ pub struct MeterRow {
 /// Usage of each offered meter against the plan in force.
 pub async fn meters(
     state: &AppState,
-    workspace_id: Uuid,
+    scope: &Scope,
     standing: &Standing,
     allowance_left: i64,
 ) -> Result<Vec<MeterRow>> {
@@ -50,7 +49,7 @@ pub async fn meters(
             },
             _ => state
                 .usage
-                .count(state, meter.as_str(), workspace_id)
+                .count(state, meter.as_str(), scope)
                 .await?
                 .unwrap_or(0),
         };

@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use platform::{
-    AppState, Error, Result,
+    AppState, Error, Result, Scope,
     web::forms::{REASON_MAX, within},
 };
 use sea_orm::{
@@ -159,7 +159,8 @@ async fn post(
     Ok(saved)
 }
 
-pub async fn balance(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Balance> {
+pub async fn balance(conn: &impl ConnectionTrait, scope: &Scope) -> Result<Balance> {
+    let workspace_id = scope.workspace_id();
     Ok(wallet::Entity::find_by_id(workspace_id)
         .one(conn)
         .await?
@@ -200,13 +201,14 @@ pub struct CanPerform {
     pub balance: i64,
 }
 
-pub async fn can_perform(state: &AppState, workspace_id: Uuid, action: &str) -> Result<CanPerform> {
+pub async fn can_perform(state: &AppState, scope: &Scope, action: &str) -> Result<CanPerform> {
+    let workspace_id = scope.workspace_id();
     let conn = &state.db;
     let price = pricing::get(conn, action).await?;
     let free_remaining =
         (price.free_per_month - free_used(conn, workspace_id, action).await?).max(0);
-    let balance = balance(conn, workspace_id).await?.balance;
-    let unlimited = super::limits::standing(state, workspace_id)
+    let balance = balance(conn, scope).await?.balance;
+    let unlimited = super::limits::standing(state, scope)
         .await?
         .plan
         .credits_unlimited();
@@ -237,13 +239,14 @@ fn insufficient(action: &str, cost: i64, balance: i64) -> Error {
 /// changed, when the balance does not cover it.
 pub async fn reserve(
     state: &AppState,
-    workspace_id: Uuid,
+    scope: &Scope,
     action: &str,
     actor: &Actor,
     reference: Option<&str>,
 ) -> Result<Reservation> {
+    let workspace_id = scope.workspace_id();
     let db = &state.db;
-    let (_, standing) = refresh(state, workspace_id).await?;
+    let (_, standing) = refresh(state, scope).await?;
     // A plan with unlimited AI credits (the Self-hosted one) charges nothing: the work runs
     // and the ledger says why it cost 0.
     let unlimited = standing.plan.credits_unlimited();
@@ -337,10 +340,11 @@ async fn settle(
 /// The work succeeded: the held credits are spent.
 pub async fn capture(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
+    scope: &Scope,
     id: Uuid,
     actor: &Actor,
 ) -> Result<()> {
+    let workspace_id = scope.workspace_id();
     let (txn, w) = lock(db, workspace_id).await?;
     let r = settle(&txn, workspace_id, id, "held", "captured").await?;
     post(
@@ -364,11 +368,12 @@ pub async fn capture(
 /// The work failed: the held credits go back where they came from.
 pub async fn release(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
+    scope: &Scope,
     id: Uuid,
     actor: &Actor,
     reason: &str,
 ) -> Result<()> {
+    let workspace_id = scope.workspace_id();
     let (txn, w) = lock(db, workspace_id).await?;
     let r = settle(&txn, workspace_id, id, "held", "released").await?;
     post(
@@ -392,11 +397,12 @@ pub async fn release(
 /// Gives back a captured charge (staff, or a feature that learns later its result was void).
 pub async fn refund(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
+    scope: &Scope,
     id: Uuid,
     actor: &Actor,
     reason: &str,
 ) -> Result<()> {
+    let workspace_id = scope.workspace_id();
     if reason.trim().is_empty() {
         return Err(Error::validation(
             "reason",
@@ -428,7 +434,7 @@ pub async fn refund(
 /// The one way features should spend credits.
 pub async fn charge_on_success<T, F, Fut>(
     state: &AppState,
-    workspace_id: Uuid,
+    scope: &Scope,
     action: &str,
     actor: &Actor,
     reference: Option<&str>,
@@ -439,17 +445,15 @@ where
     Fut: std::future::Future<Output = Result<T>>,
 {
     let db = &state.db;
-    let r = reserve(state, workspace_id, action, actor, reference).await?;
+    let r = reserve(state, scope, action, actor, reference).await?;
     let id = r.id;
     match work(r).await {
         Ok(value) => {
-            capture(db, workspace_id, id, actor).await?;
+            capture(db, scope, id, actor).await?;
             Ok(value)
         }
         Err(e) => {
-            if let Err(release_error) =
-                release(db, workspace_id, id, actor, "the work failed").await
-            {
+            if let Err(release_error) = release(db, scope, id, actor, "the work failed").await {
                 // The sweeper releases it later; the caller still learns the work's error.
                 tracing::error!(reservation = %id, error = %release_error, "releasing credits failed");
             }
@@ -461,12 +465,13 @@ where
 /// Adds purchased credits once per `key` (a paid top-up); a repeat is a no-op.
 pub async fn add_purchased(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
+    scope: &Scope,
     credits: i64,
     key: &str,
     reference: &str,
     actor: &Actor,
 ) -> Result<bool> {
+    let workspace_id = scope.workspace_id();
     if credits <= 0 {
         return Err(Error::internal(
             "a top-up adds a positive number of credits",
@@ -507,12 +512,13 @@ async fn already_posted(conn: &impl ConnectionTrait, key: &str) -> Result<bool> 
 /// the previous allowance expires first (its own ledger entry).
 pub async fn grant_allowance(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
+    scope: &Scope,
     credits: i64,
     period: &str,
     rollover: bool,
     actor: &Actor,
 ) -> Result<bool> {
+    let workspace_id = scope.workspace_id();
     let key = format!("allowance:{workspace_id}:{period}");
     let (txn, w) = lock(db, workspace_id).await?;
     if already_posted(&txn, &key).await? || w.allowance_period.as_deref() == Some(period) {
@@ -564,13 +570,14 @@ pub async fn grant_allowance(
 /// its allowance when its invoice is paid (its own period); every other workspace (free,
 /// comped, yearly, or fallen back to free limits) gets the plan in force's `ai_credits` each
 /// calendar month (UTC), on first use or look. Returns whether a grant was made.
-pub async fn refresh_allowance(state: &AppState, workspace_id: Uuid) -> Result<bool> {
-    Ok(refresh(state, workspace_id).await?.0)
+pub async fn refresh_allowance(state: &AppState, scope: &Scope) -> Result<bool> {
+    Ok(refresh(state, scope).await?.0)
 }
 
 /// [`refresh_allowance`], with the standing it worked from.
-async fn refresh(state: &AppState, workspace_id: Uuid) -> Result<(bool, subscriptions::Standing)> {
-    let standing = super::limits::standing(state, workspace_id).await?;
+async fn refresh(state: &AppState, scope: &Scope) -> Result<(bool, subscriptions::Standing)> {
+    let workspace_id = scope.workspace_id();
+    let standing = super::limits::standing(state, scope).await?;
     let paid_monthly = standing.subscription.as_ref().is_some_and(|s| {
         s.origin == "stripe"
             && s.interval.as_deref() == Some("month")
@@ -594,7 +601,7 @@ async fn refresh(state: &AppState, workspace_id: Uuid) -> Result<(bool, subscrip
     }
     let granted = grant_allowance(
         &state.db,
-        workspace_id,
+        scope,
         credits,
         &period,
         standing.plan.allowance_rollover,
@@ -610,12 +617,13 @@ async fn refresh(state: &AppState, workspace_id: Uuid) -> Result<(bool, subscrip
 /// the correction and its log entry are saved together or not at all.
 pub async fn adjust(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
+    scope: &Scope,
     amount: i64,
     reason: &str,
     staff_id: Uuid,
     audit: impl FnOnce(&Balance) -> Option<platform::audit::Event>,
 ) -> Result<Balance> {
+    let workspace_id = scope.workspace_id();
     if reason.trim().chars().count() < 3 {
         return Err(Error::validation(
             "reason",
@@ -681,7 +689,15 @@ pub async fn release_stale(db: &DatabaseConnection, older_than: chrono::Duration
         .await?;
     let mut released = 0;
     for (id, ws) in stale {
-        match release(db, ws, id, &Actor::System, "held too long without a result").await {
+        match release(
+            db,
+            &Scope::for_job(ws),
+            id,
+            &Actor::System,
+            "held too long without a result",
+        )
+        .await
+        {
             Ok(()) => released += 1,
             Err(Error::NotFound) => {} // settled meanwhile
             Err(e) => return Err(e),
@@ -757,9 +773,10 @@ pub type LedgerPageSize = platform::http::extract::Bounded<1, 500>;
 
 pub async fn ledger(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     f: &LedgerFilter,
 ) -> Result<LedgerPage> {
+    let workspace_id = scope.workspace_id();
     if let Some(kind) = &f.kind
         && !KINDS.contains(&kind.as_str())
     {
@@ -808,7 +825,8 @@ pub async fn ledger(
 }
 
 /// The sum of a workspace's ledger (what the balance must equal).
-pub async fn ledger_sum(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<i64> {
+pub async fn ledger_sum(conn: &impl ConnectionTrait, scope: &Scope) -> Result<i64> {
+    let workspace_id = scope.workspace_id();
     let sum: Option<Option<i64>> = transaction::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(SUM(amount) AS BIGINT)"), "sum")

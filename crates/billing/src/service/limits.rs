@@ -5,12 +5,11 @@
 //! blocks new additions until usage fits.
 
 use chrono::{DateTime, Datelike, Utc};
-use platform::{AppState, Error, Result};
+use platform::{AppState, Error, Result, Scope};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
-use uuid::Uuid;
 
 use super::{
     mode::{self, Mode},
@@ -27,11 +26,11 @@ pub fn period_of(at: DateTime<Utc>) -> String {
 /// The standing of a workspace (one known to exist) under the configured grace period. The
 /// server's mode is observed first, and while it takes no payments the workspace is enrolled
 /// on the Self-hosted plan (so it keeps it once Stripe is configured).
-pub async fn standing(state: &AppState, workspace_id: Uuid) -> Result<Standing> {
+pub async fn standing(state: &AppState, scope: &Scope) -> Result<Standing> {
     if mode::observe(state).await? == Mode::SelfHosted {
-        subscriptions::enrol_self_hosted(&state.db, workspace_id).await?;
+        subscriptions::enrol_self_hosted(&state.db, scope).await?;
     }
-    subscriptions::standing(&state.db, workspace_id, state.config.billing_grace_days).await
+    subscriptions::standing(&state.db, scope, state.config.billing_grace_days).await
 }
 
 /// The refusal for a meter at its limit.
@@ -70,16 +69,16 @@ pub fn limit_error(
 /// consuming feature, which owns that data).
 pub async fn check_addition(
     state: &AppState,
-    workspace_id: Uuid,
+    scope: &Scope,
     meter: Meter,
     current: i64,
 ) -> Result<()> {
     // Observed and enrolled first: the check below reads the recorded mode.
-    standing(state, workspace_id).await?;
+    standing(state, scope).await?;
     check_addition_in(
         &state.db,
         state.config.billing_grace_days,
-        workspace_id,
+        scope,
         meter,
         current,
     )
@@ -89,11 +88,11 @@ pub async fn check_addition(
 pub async fn check_addition_in(
     conn: &impl ConnectionTrait,
     grace_days: i64,
-    workspace_id: Uuid,
+    scope: &Scope,
     meter: Meter,
     current: i64,
 ) -> Result<()> {
-    let standing = subscriptions::standing(conn, workspace_id, grace_days).await?;
+    let standing = subscriptions::standing(conn, scope, grace_days).await?;
     match standing.plan.limit(meter) {
         Some(limit) if current + 1 > limit => {
             let all = plans::all(conn).await?;
@@ -106,9 +105,10 @@ pub async fn check_addition_in(
 /// How much of a monthly meter a workspace used this month.
 pub async fn used_this_month(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     meter: Meter,
 ) -> Result<i64> {
+    let workspace_id = scope.workspace_id();
     Ok(usage::Entity::find_by_id((
         workspace_id,
         meter.as_str().to_string(),
@@ -122,14 +122,15 @@ pub async fn used_this_month(
 
 /// Counts `n` uses of a monthly meter, refusing when the month's limit would be passed.
 /// The check and the count are one transaction, so parallel uses cannot pass the limit.
-pub async fn consume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i64) -> Result<i64> {
+pub async fn consume(state: &AppState, scope: &Scope, meter: Meter, n: i64) -> Result<i64> {
+    let workspace_id = scope.workspace_id();
     if !meter.is_monthly() || n <= 0 {
         return Err(Error::internal(format!(
             "{} is not a monthly meter or n <= 0",
             meter.as_str()
         )));
     }
-    standing(state, workspace_id).await?;
+    standing(state, scope).await?;
     let txn = platform::db::begin_write(&state.db).await?;
     let period = period_of(platform::db::now());
     // Make the row exist, then take its lock with the increment.
@@ -157,9 +158,8 @@ pub async fn consume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i64)
         .filter(usage::Column::Period.eq(&period))
         .exec(&txn)
         .await?;
-    let used = used_this_month(&txn, workspace_id, meter).await?;
-    let standing =
-        subscriptions::standing(&txn, workspace_id, state.config.billing_grace_days).await?;
+    let used = used_this_month(&txn, scope, meter).await?;
+    let standing = subscriptions::standing(&txn, scope, state.config.billing_grace_days).await?;
     if let Some(limit) = standing.plan.limit(meter)
         && used > limit
     {
@@ -172,7 +172,8 @@ pub async fn consume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i64)
 }
 
 /// Gives back uses counted by [`consume`] for work that then failed.
-pub async fn unconsume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i64) -> Result<()> {
+pub async fn unconsume(state: &AppState, scope: &Scope, meter: Meter, n: i64) -> Result<()> {
+    let workspace_id = scope.workspace_id();
     usage::Entity::update_many()
         .col_expr(usage::Column::Used, Expr::col(usage::Column::Used).sub(n))
         .filter(usage::Column::WorkspaceId.eq(workspace_id))
@@ -198,25 +199,25 @@ impl platform::limits::PlanLimits for PlanLimitsPort {
     async fn check_addition(
         &self,
         state: &AppState,
-        workspace_id: Uuid,
+        scope: &Scope,
         meter: &'static str,
         current: i64,
     ) -> Result<()> {
-        check_addition(state, workspace_id, meter_named(meter)?, current).await
+        check_addition(state, scope, meter_named(meter)?, current).await
     }
 
     async fn check_addition_in(
         &self,
         state: &AppState,
         txn: &sea_orm::DatabaseTransaction,
-        workspace_id: Uuid,
+        scope: &Scope,
         meter: &'static str,
         current: i64,
     ) -> Result<()> {
         check_addition_in(
             txn,
             state.config.billing_grace_days,
-            workspace_id,
+            scope,
             meter_named(meter)?,
             current,
         )

@@ -9,7 +9,7 @@
 //! Self-hosted plan after Stripe is configured, until staff move it ([`end_self_hosted`]).
 
 use chrono::{DateTime, Duration, Utc};
-use platform::{Error, Result};
+use platform::{Error, Result, Scope};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use uuid::Uuid;
@@ -104,8 +104,9 @@ impl From<&subscription::Model> for SubscriptionView {
 
 pub async fn row(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
 ) -> Result<Option<subscription::Model>> {
+    let workspace_id = scope.workspace_id();
     Ok(subscription::Entity::find()
         .filter(subscription::Column::WorkspaceId.eq(workspace_id))
         .one(conn)
@@ -116,19 +117,19 @@ pub async fn row(
 /// keeps its plan's limits.
 pub async fn standing(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     grace_days: i64,
 ) -> Result<Standing> {
-    standing_at(conn, workspace_id, grace_days, platform::db::now()).await
+    standing_at(conn, scope, grace_days, platform::db::now()).await
 }
 
 pub async fn standing_at(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     grace_days: i64,
     now: DateTime<Utc>,
 ) -> Result<Standing> {
-    let Some(sub) = row(conn, workspace_id).await? else {
+    let Some(sub) = row(conn, scope).await? else {
         return Ok(Standing {
             plan: fallback(conn).await?,
             subscribed: None,
@@ -174,8 +175,9 @@ pub async fn fallback(conn: &impl ConnectionTrait) -> Result<Plan> {
 /// staff move it — when the recorded mode is self-hosted; `true` when it was written. So a
 /// workspace of the self-hosted time never slides onto the Free plan when Stripe is
 /// configured later. Called with a workspace known to exist (the foreign key refuses others).
-pub async fn enrol_self_hosted(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<bool> {
-    let current = row(conn, workspace_id).await?;
+pub async fn enrol_self_hosted(conn: &impl ConnectionTrait, scope: &Scope) -> Result<bool> {
+    let workspace_id = scope.workspace_id();
+    let current = row(conn, scope).await?;
     if current.as_ref().is_some_and(|r| grants_plan(&r.status))
         || mode::recorded(conn).await? != Mode::SelfHosted
     {
@@ -248,7 +250,7 @@ pub async fn enrol_self_hosted(conn: &impl ConnectionTrait, workspace_id: Uuid) 
 /// and the workspace is on the Free plan (from where it can subscribe, or be comped).
 pub async fn end_self_hosted(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     actor: &str,
 ) -> Result<subscription::Model> {
     if !mode::recorded(conn).await?.takes_payments() {
@@ -256,7 +258,7 @@ pub async fn end_self_hosted(
             "This server takes no payments yet (no Stripe key): every workspace is self-hosted until Stripe is configured".into(),
         ));
     }
-    let sub = row(conn, workspace_id)
+    let sub = row(conn, scope)
         .await?
         .filter(|s| s.origin == SELF_HOSTED && s.status != "canceled")
         .ok_or_else(|| Error::Conflict("This workspace is not on the Self-hosted plan".into()))?;
@@ -341,13 +343,14 @@ pub async fn record(
 /// ended subscription; a live Stripe subscription must be changed or canceled instead.
 pub async fn comp(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     plan_id: Uuid,
     actor: &str,
 ) -> Result<subscription::Model> {
+    let workspace_id = scope.workspace_id();
     let plan = plans::get(conn, plan_id).await?;
     let now = platform::db::now();
-    let current = row(conn, workspace_id).await?;
+    let current = row(conn, scope).await?;
     if let Some(c) = &current
         && c.origin == "stripe"
         && c.status != "canceled"
@@ -408,22 +411,22 @@ pub async fn comp(
 /// [`comp`] by plan key (`agency`, …): set-up scripts and tests.
 pub async fn comp_key(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     key: &str,
     actor: &str,
 ) -> Result<subscription::Model> {
     let plan = plans::by_key(conn, key).await?;
-    comp(conn, workspace_id, plan.id, actor).await
+    comp(conn, scope, plan.id, actor).await
 }
 
 /// Ends a comped subscription at once (back to the fallback plan: Free, or Self-hosted while
 /// the server takes no payments).
 pub async fn end_comp(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     actor: &str,
 ) -> Result<subscription::Model> {
-    let sub = row(conn, workspace_id).await?.ok_or(Error::NotFound)?;
+    let sub = row(conn, scope).await?.ok_or(Error::NotFound)?;
     if sub.origin != "comped" {
         return Err(Error::Conflict(
             "Only a comped plan ends here; a Stripe subscription is canceled through Stripe".into(),
@@ -447,8 +450,9 @@ pub async fn end_comp(
 /// The subscription's history, newest first.
 pub async fn history(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
 ) -> Result<Vec<subscription_event::Model>> {
+    let workspace_id = scope.workspace_id();
     use sea_orm::QueryOrder;
     Ok(subscription_event::Entity::find()
         .filter(subscription_event::Column::WorkspaceId.eq(workspace_id))

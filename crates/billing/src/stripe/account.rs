@@ -3,7 +3,7 @@
 //! invoices. Each returns what the page or API shows; the webhook brings the lasting state.
 
 use chrono::{DateTime, Utc};
-use platform::{AppState, Ctx, Error, Permission, Result, audit};
+use platform::{AppState, Ctx, Error, Permission, Result, Scope, audit};
 use sea_orm::{ActiveModelTrait, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -57,7 +57,8 @@ pub async fn checkout(
     interval: &str,
 ) -> Result<String> {
     ctx.require(Permission::BillingManage)?;
-    let ws = ctx.workspace_id()?;
+    let scope = Scope::of(ctx)?;
+    let ws = scope.workspace_id();
     // Without Stripe nothing can be bought: say that before judging the choice.
     let client = StripeClient::required(state).await?;
     let plan = plans::by_key(&state.db, plan_key)
@@ -83,7 +84,7 @@ pub async fn checkout(
             ),
         ));
     };
-    let current = subscriptions::row(&state.db, ws).await?;
+    let current = subscriptions::row(&state.db, &scope).await?;
     if let Some(c) = &current
         && c.origin == "stripe"
         && c.stripe_subscription_id.is_some()
@@ -132,7 +133,8 @@ pub async fn checkout(
 /// Starts a Checkout for a credit pack; the pending top-up is paid by the webhook.
 pub async fn topup_checkout(state: &AppState, ctx: &Ctx, credits: i64) -> Result<String> {
     ctx.require(Permission::BillingManage)?;
-    let ws = ctx.workspace_id()?;
+    let scope = Scope::of(ctx)?;
+    let ws = scope.workspace_id();
     let client = StripeClient::required(state).await?;
     if !TOPUP_PACKS.contains(&credits) {
         return Err(Error::validation(
@@ -140,7 +142,7 @@ pub async fn topup_checkout(state: &AppState, ctx: &Ctx, credits: i64) -> Result
             "Choose a pack of 100, 500, 1000 or 5000 credits",
         ));
     }
-    let standing = limits::standing(state, ws).await?;
+    let standing = limits::standing(state, &scope).await?;
     let discount = standing.plan.topup_discount_percent;
     let amount = topup_price(credits, discount);
     let currency = standing.plan.currency.clone();
@@ -159,7 +161,7 @@ pub async fn topup_checkout(state: &AppState, ctx: &Ctx, credits: i64) -> Result
     .insert(&state.db)
     .await?;
     let ws_s = ws.to_string();
-    let customer = subscriptions::row(&state.db, ws)
+    let customer = subscriptions::row(&state.db, &scope)
         .await?
         .and_then(|s| s.stripe_customer_id);
     let form = Form::new()
@@ -208,8 +210,8 @@ pub async fn topup_checkout(state: &AppState, ctx: &Ctx, credits: i64) -> Result
 }
 
 /// The workspace's Stripe customer, or a clear refusal.
-async fn customer_of(state: &AppState, ws: Uuid) -> Result<String> {
-    subscriptions::row(&state.db, ws)
+async fn customer_of(state: &AppState, scope: &Scope) -> Result<String> {
+    subscriptions::row(&state.db, scope)
         .await?
         .and_then(|s| s.stripe_customer_id)
         .ok_or_else(|| Error::Conflict("This workspace has not paid through Stripe yet".into()))
@@ -218,9 +220,10 @@ async fn customer_of(state: &AppState, ws: Uuid) -> Result<String> {
 /// A billing-portal session (payment methods, invoices, plan changes) for the workspace.
 pub async fn portal(state: &AppState, ctx: &Ctx) -> Result<String> {
     ctx.require(Permission::BillingManage)?;
-    let ws = ctx.workspace_id()?;
+    let scope = Scope::of(ctx)?;
+    let ws = scope.workspace_id();
     let client = StripeClient::required(state).await?;
-    let customer = customer_of(state, ws).await?;
+    let customer = customer_of(state, &scope).await?;
     #[derive(serde::Deserialize)]
     struct PortalSession {
         url: String,
@@ -236,8 +239,11 @@ pub async fn portal(state: &AppState, ctx: &Ctx) -> Result<String> {
 }
 
 /// The workspace's live Stripe subscription row.
-async fn live_subscription(state: &AppState, ws: Uuid) -> Result<(subscription::Model, String)> {
-    let row = subscriptions::row(&state.db, ws).await?;
+async fn live_subscription(
+    state: &AppState,
+    scope: &Scope,
+) -> Result<(subscription::Model, String)> {
+    let row = subscriptions::row(&state.db, scope).await?;
     match row {
         Some(r) if r.origin == "stripe" && r.status != "canceled" => {
             let id = r
@@ -268,9 +274,10 @@ async fn set_cancel_at_period_end(
     cancel: bool,
 ) -> Result<SubscriptionView> {
     ctx.require(Permission::BillingManage)?;
-    let ws = ctx.workspace_id()?;
+    let scope = Scope::of(ctx)?;
+    let ws = scope.workspace_id();
     let client = StripeClient::required(state).await?;
-    let (row, sub_id) = live_subscription(state, ws).await?;
+    let (row, sub_id) = live_subscription(state, &scope).await?;
     if row.cancel_at_period_end == cancel {
         return Ok(SubscriptionView::from(&row));
     }
@@ -344,8 +351,8 @@ impl From<Invoice> for InvoiceView {
 /// The workspace's latest invoices (up to 24), newest first, read from Stripe.
 pub async fn invoices(state: &AppState, ctx: &Ctx) -> Result<Vec<InvoiceView>> {
     ctx.require(Permission::BillingManage)?;
-    let ws = ctx.workspace_id()?;
-    let Some(customer) = subscriptions::row(&state.db, ws)
+    let scope = Scope::of(ctx)?;
+    let Some(customer) = subscriptions::row(&state.db, &scope)
         .await?
         .and_then(|s| s.stripe_customer_id)
     else {

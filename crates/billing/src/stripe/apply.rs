@@ -4,7 +4,7 @@
 //! and one audit entry; an object identical to the row changes nothing.
 
 use chrono::{DateTime, Utc};
-use platform::{AppState, Result, audit};
+use platform::{AppState, Result, Scope, audit};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
@@ -115,7 +115,10 @@ async fn resolve(
             .and_then(|s| Uuid::parse_str(s).ok())
     });
     if let Some(ws) = ws {
-        return Ok((Some(ws), subscriptions::row(conn, ws).await?));
+        return Ok((
+            Some(ws),
+            subscriptions::row(conn, &Scope::for_system(ws)).await?,
+        ));
     }
     if let Some(customer) = sub.customer_id()
         && let Some(row) = row_by_customer(conn, &customer).await?

@@ -3,7 +3,7 @@
 //! another plan with proration. The back office passes who acts; billing does not depend on
 //! the admin crate.
 
-use platform::{AppState, Error, Result, audit};
+use platform::{AppState, Error, Result, Scope, audit};
 use uuid::Uuid;
 
 use super::{
@@ -35,9 +35,10 @@ impl StaffActor {
 
 /// Re-reads the customer's subscriptions from Stripe and repairs our row; says what changed
 /// (empty when the row was right).
-pub async fn sync(state: &AppState, staff: &StaffActor, workspace_id: Uuid) -> Result<Vec<String>> {
+pub async fn sync(state: &AppState, staff: &StaffActor, scope: &Scope) -> Result<Vec<String>> {
+    let workspace_id = scope.workspace_id();
     let client = StripeClient::required(state).await?;
-    let row = subscriptions::row(&state.db, workspace_id)
+    let row = subscriptions::row(&state.db, scope)
         .await?
         .ok_or(Error::NotFound)?;
     let customer = row
@@ -97,11 +98,12 @@ fn stripe_subscription(row: &crate::model::subscription::Model) -> Result<String
 pub async fn staff_cancel(
     state: &AppState,
     staff: &StaffActor,
-    workspace_id: Uuid,
+    scope: &Scope,
     now: bool,
 ) -> Result<subscriptions::SubscriptionView> {
+    let workspace_id = scope.workspace_id();
     let client = StripeClient::required(state).await?;
-    let row = subscriptions::row(&state.db, workspace_id)
+    let row = subscriptions::row(&state.db, scope)
         .await?
         .ok_or(Error::NotFound)?;
     let sub_id = stripe_subscription(&row)?;
@@ -140,11 +142,12 @@ pub async fn staff_cancel(
 pub async fn staff_change_plan(
     state: &AppState,
     staff: &StaffActor,
-    workspace_id: Uuid,
+    scope: &Scope,
     plan_id: Uuid,
 ) -> Result<subscriptions::SubscriptionView> {
+    let workspace_id = scope.workspace_id();
     let client = StripeClient::required(state).await?;
-    let row = subscriptions::row(&state.db, workspace_id)
+    let row = subscriptions::row(&state.db, scope)
         .await?
         .ok_or(Error::NotFound)?;
     let sub_id = stripe_subscription(&row)?;

@@ -11,7 +11,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use platform::{AppState, Error, Result, audit};
+use platform::{AppState, Error, Result, Scope, audit};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
     sea_query::OnConflict,
@@ -227,7 +227,15 @@ async fn topup_paid(
     let actor = Actor::Stripe(event.id.clone());
     let key = format!("topup:{}", t.id);
     let reference = format!("Top-up of {} credits", t.credits);
-    let added = credits::add_purchased(&state.db, ws, t.credits, &key, &reference, &actor).await?;
+    let added = credits::add_purchased(
+        &state.db,
+        &Scope::for_system(ws),
+        t.credits,
+        &key,
+        &reference,
+        &actor,
+    )
+    .await?;
     let txn = state.db.begin().await?;
     if t.status != "paid" {
         let mut a: topup::ActiveModel = t.clone().into();
@@ -299,7 +307,10 @@ async fn invoice_owner(
         .workspace_hint()
         .and_then(|s| Uuid::parse_str(&s).ok());
     match ws {
-        Some(ws) => Ok((Some(ws), subscriptions::row(&state.db, ws).await?)),
+        Some(ws) => Ok((
+            Some(ws),
+            subscriptions::row(&state.db, &Scope::for_system(ws)).await?,
+        )),
         None => Ok((None, None)),
     }
 }
@@ -375,7 +386,7 @@ async fn invoice_paid(
         let period = start.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         if credits::grant_allowance(
             &state.db,
-            ws,
+            &Scope::for_system(ws),
             allowance,
             &period,
             plan.allowance_rollover,

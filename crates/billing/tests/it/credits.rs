@@ -8,10 +8,14 @@ use platform::Error;
 use super::*;
 
 async fn assert_ledger_matches(app: &TestApp, ws: Uuid) -> i64 {
-    let b = credits::balance(&app.state.db, ws).await.unwrap();
+    let b = credits::balance(&app.state.db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(b.balance, b.allowance + b.purchased);
     assert_eq!(
-        credits::ledger_sum(&app.state.db, ws).await.unwrap(),
+        credits::ledger_sum(&app.state.db, &platform::Scope::for_test(ws))
+            .await
+            .unwrap(),
         b.balance,
         "balance = ledger sum"
     );
@@ -26,7 +30,7 @@ async fn parallel_spending_never_overdraws_and_the_ledger_adds_up() {
     // 50 generations' worth (ai_generation costs 1): 20 allowance + 30 purchased.
     credits::grant_allowance(
         &db,
-        ws,
+        &platform::Scope::for_test(ws),
         20,
         &billing::limits::period_of(chrono::Utc::now()),
         false,
@@ -34,16 +38,23 @@ async fn parallel_spending_never_overdraws_and_the_ledger_adds_up() {
     )
     .await
     .unwrap();
-    credits::add_purchased(&db, ws, 30, "topup:test", "test", &Actor::System)
-        .await
-        .unwrap();
+    credits::add_purchased(
+        &db,
+        &platform::Scope::for_test(ws),
+        30,
+        "topup:test",
+        "test",
+        &Actor::System,
+    )
+    .await
+    .unwrap();
     let tasks: Vec<_> = (0..200)
         .map(|i| {
             let state = app.state.clone();
             tokio::spawn(async move {
                 credits::charge_on_success(
                     &state,
-                    ws,
+                    &platform::Scope::for_test(ws),
                     "ai_generation",
                     &Actor::System,
                     Some(&format!("job {i}")),
@@ -69,7 +80,7 @@ async fn parallel_spending_never_overdraws_and_the_ledger_adds_up() {
     assert_eq!(assert_ledger_matches(&app, ws).await, 0);
     let captures = credits::ledger(
         &db,
-        ws,
+        &platform::Scope::for_test(ws),
         &credits::LedgerFilter {
             kind: Some("capture".into()),
             limit: Some(500),
@@ -87,15 +98,27 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
     let (_, ws) = customer(&app, "fail@example.com", "Failing").await;
     let db = &app.state.db;
     // Starter: 10 AI credits a month, granted on the first use or look of the month.
-    billing::service::subscriptions::comp_key(db, ws, "starter", "test")
-        .await
-        .unwrap();
-    credits::add_purchased(db, ws, 100, "topup:a", "a", &Actor::System)
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        db,
+        &platform::Scope::for_test(ws),
+        "starter",
+        "test",
+    )
+    .await
+    .unwrap();
+    credits::add_purchased(
+        db,
+        &platform::Scope::for_test(ws),
+        100,
+        "topup:a",
+        "a",
+        &Actor::System,
+    )
+    .await
+    .unwrap();
     let err = credits::charge_on_success(
         &app.state,
-        ws,
+        &platform::Scope::for_test(ws),
         "post_analytics",
         &Actor::User(Uuid::nil()),
         None,
@@ -112,7 +135,9 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
         matches!(err, Error::Unavailable { .. }),
         "the work's own error comes back"
     );
-    let b = credits::balance(db, ws).await.unwrap();
+    let b = credits::balance(db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(
         (b.allowance, b.purchased),
         (10, 100),
@@ -122,7 +147,7 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
     for _ in 0..3 {
         credits::charge_on_success(
             &app.state,
-            ws,
+            &platform::Scope::for_test(ws),
             "post_analytics",
             &Actor::System,
             None,
@@ -134,15 +159,19 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
         .await
         .unwrap();
     }
-    let b = credits::balance(db, ws).await.unwrap();
+    let b = credits::balance(db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!((b.allowance, b.purchased), (0, 95));
     assert!(
-        !credits::refresh_allowance(&app.state, ws).await.unwrap(),
+        !credits::refresh_allowance(&app.state, &platform::Scope::for_test(ws))
+            .await
+            .unwrap(),
         "granted once per month"
     );
     let grants = credits::ledger(
         db,
-        ws,
+        &platform::Scope::for_test(ws),
         &credits::LedgerFilter {
             kind: Some("grant".into()),
             ..Default::default()
@@ -159,26 +188,54 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
     // Period changes (named explicitly here): granted once however often asked; without
     // rollover the unused rest expires first, with rollover it stays. Purchases never expire.
     assert!(
-        credits::grant_allowance(db, ws, 10, "period-a", false, &Actor::System)
-            .await
-            .unwrap()
+        credits::grant_allowance(
+            db,
+            &platform::Scope::for_test(ws),
+            10,
+            "period-a",
+            false,
+            &Actor::System
+        )
+        .await
+        .unwrap()
     );
     assert!(
-        !credits::grant_allowance(db, ws, 10, "period-a", false, &Actor::System)
-            .await
-            .unwrap()
+        !credits::grant_allowance(
+            db,
+            &platform::Scope::for_test(ws),
+            10,
+            "period-a",
+            false,
+            &Actor::System
+        )
+        .await
+        .unwrap()
     );
-    credits::adjust(db, ws, -1, "use one allowance credit", Uuid::nil(), |_| {
-        None
-    })
+    credits::adjust(
+        db,
+        &platform::Scope::for_test(ws),
+        -1,
+        "use one allowance credit",
+        Uuid::nil(),
+        |_| None,
+    )
     .await
     .unwrap();
     assert!(
-        credits::grant_allowance(db, ws, 10, "period-b", false, &Actor::System)
-            .await
-            .unwrap()
+        credits::grant_allowance(
+            db,
+            &platform::Scope::for_test(ws),
+            10,
+            "period-b",
+            false,
+            &Actor::System
+        )
+        .await
+        .unwrap()
     );
-    let b = credits::balance(db, ws).await.unwrap();
+    let b = credits::balance(db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(
         (b.allowance, b.purchased),
         (10, 95),
@@ -186,7 +243,7 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
     );
     let expired = credits::ledger(
         db,
-        ws,
+        &platform::Scope::for_test(ws),
         &credits::LedgerFilter {
             kind: Some("expire".into()),
             ..Default::default()
@@ -196,11 +253,24 @@ async fn the_monthly_allowance_is_granted_on_first_use_spent_first_and_failures_
     .unwrap();
     assert_eq!(expired.items[0].amount, -9);
     assert!(
-        credits::grant_allowance(db, ws, 10, "period-c", true, &Actor::System)
+        credits::grant_allowance(
+            db,
+            &platform::Scope::for_test(ws),
+            10,
+            "period-c",
+            true,
+            &Actor::System
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(
+        credits::balance(db, &platform::Scope::for_test(ws))
             .await
             .unwrap()
+            .allowance,
+        20
     );
-    assert_eq!(credits::balance(db, ws).await.unwrap().allowance, 20);
     assert_ledger_matches(&app, ws).await;
 }
 
@@ -209,13 +279,13 @@ async fn free_uses_come_first_then_the_price() {
     let app = app().await;
     let (_, ws) = customer(&app, "free@example.com", "Free uses").await;
     for i in 0..5 {
-        let c = credits::can_perform(&app.state, ws, "discovery_page")
+        let c = credits::can_perform(&app.state, &platform::Scope::for_test(ws), "discovery_page")
             .await
             .unwrap();
         assert_eq!((c.allowed, c.cost, c.free_remaining), (true, 0, 5 - i));
         credits::charge_on_success(
             &app.state,
-            ws,
+            &platform::Scope::for_test(ws),
             "discovery_page",
             &Actor::System,
             None,
@@ -227,16 +297,22 @@ async fn free_uses_come_first_then_the_price() {
         .await
         .unwrap();
     }
-    let c = credits::can_perform(&app.state, ws, "discovery_page")
+    let c = credits::can_perform(&app.state, &platform::Scope::for_test(ws), "discovery_page")
         .await
         .unwrap();
     assert_eq!(
         (c.allowed, c.cost, c.free_remaining, c.balance),
         (false, 10, 0, 0)
     );
-    let err = credits::reserve(&app.state, ws, "discovery_page", &Actor::System, None)
-        .await
-        .unwrap_err();
+    let err = credits::reserve(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        "discovery_page",
+        &Actor::System,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("10 credits"), "{err}");
     assert_eq!(assert_ledger_matches(&app, ws).await, 0);
 }
@@ -248,25 +324,47 @@ async fn staff_adjustments_need_a_reason_and_cannot_go_below_zero() {
     let db = &app.state.db;
     let staff = Uuid::now_v7();
     assert!(matches!(
-        credits::adjust(db, ws, 10, " ", staff, |_| None).await,
+        credits::adjust(db, &platform::Scope::for_test(ws), 10, " ", staff, |_| None).await,
         Err(Error::Validation(_))
     ));
     assert_eq!(
-        credits::adjust(db, ws, 10, "goodwill for an outage", staff, |_| None)
-            .await
-            .unwrap()
-            .balance,
+        credits::adjust(
+            db,
+            &platform::Scope::for_test(ws),
+            10,
+            "goodwill for an outage",
+            staff,
+            |_| None
+        )
+        .await
+        .unwrap()
+        .balance,
         10
     );
     assert!(matches!(
-        credits::adjust(db, ws, -11, "correction", staff, |_| None).await,
+        credits::adjust(
+            db,
+            &platform::Scope::for_test(ws),
+            -11,
+            "correction",
+            staff,
+            |_| None
+        )
+        .await,
         Err(Error::Validation(_))
     ));
     assert_eq!(
-        credits::adjust(db, ws, -4, "correction", staff, |_| None)
-            .await
-            .unwrap()
-            .balance,
+        credits::adjust(
+            db,
+            &platform::Scope::for_test(ws),
+            -4,
+            "correction",
+            staff,
+            |_| None
+        )
+        .await
+        .unwrap()
+        .balance,
         6
     );
     // The log entry is written with the adjustment (given the balance after it); a refused
@@ -279,7 +377,15 @@ async fn staff_adjustments_need_a_reason_and_cannot_go_below_zero() {
         )
     };
     assert!(matches!(
-        credits::adjust(db, ws, -7, "too much", staff, log).await,
+        credits::adjust(
+            db,
+            &platform::Scope::for_test(ws),
+            -7,
+            "too much",
+            staff,
+            log
+        )
+        .await,
         Err(Error::Validation(_))
     ));
     assert!(
@@ -288,9 +394,16 @@ async fn staff_adjustments_need_a_reason_and_cannot_go_below_zero() {
             .unwrap()
             .is_empty()
     );
-    credits::adjust(db, ws, -1, "correction", staff, log)
-        .await
-        .unwrap();
+    credits::adjust(
+        db,
+        &platform::Scope::for_test(ws),
+        -1,
+        "correction",
+        staff,
+        log,
+    )
+    .await
+    .unwrap();
     let logged = platform::audit::by_action(db, "credits.adjusted")
         .await
         .unwrap();
@@ -302,7 +415,7 @@ async fn staff_adjustments_need_a_reason_and_cannot_go_below_zero() {
     );
     let page = credits::ledger(
         db,
-        ws,
+        &platform::Scope::for_test(ws),
         &credits::LedgerFilter {
             kind: Some("adjustment".into()),
             ..Default::default()
@@ -322,24 +435,39 @@ async fn another_workspaces_reservation_and_ledger_are_out_of_reach() {
     let (_, a) = customer(&app, "a@example.com", "A").await;
     let (token_b, b) = customer(&app, "b@example.com", "B").await;
     let db = &app.state.db;
-    credits::add_purchased(db, a, 10, "topup:x", "x", &Actor::System)
-        .await
-        .unwrap();
-    let r = credits::reserve(&app.state, a, "ai_generation", &Actor::System, None)
-        .await
-        .unwrap();
+    credits::add_purchased(
+        db,
+        &platform::Scope::for_test(a),
+        10,
+        "topup:x",
+        "x",
+        &Actor::System,
+    )
+    .await
+    .unwrap();
+    let r = credits::reserve(
+        &app.state,
+        &platform::Scope::for_test(a),
+        "ai_generation",
+        &Actor::System,
+        None,
+    )
+    .await
+    .unwrap();
     assert!(matches!(
-        credits::capture(db, b, r.id, &Actor::System).await,
+        credits::capture(db, &platform::Scope::for_test(b), r.id, &Actor::System).await,
         Err(Error::NotFound)
     ));
     assert!(matches!(
-        credits::release(db, b, r.id, &Actor::System, "x").await,
+        credits::release(db, &platform::Scope::for_test(b), r.id, &Actor::System, "x").await,
         Err(Error::NotFound)
     ));
-    credits::capture(db, a, r.id, &Actor::System).await.unwrap();
+    credits::capture(db, &platform::Scope::for_test(a), r.id, &Actor::System)
+        .await
+        .unwrap();
     assert!(
         matches!(
-            credits::capture(db, a, r.id, &Actor::System).await,
+            credits::capture(db, &platform::Scope::for_test(a), r.id, &Actor::System).await,
             Err(Error::NotFound)
         ),
         "captured once"
@@ -375,13 +503,20 @@ async fn the_api_answers_balance_pricing_can_perform_and_pages_the_ledger() {
     let app = app().await;
     let (token, ws) = customer(&app, "api@example.com", "Api").await;
     let db = &app.state.db;
-    credits::add_purchased(db, ws, 30, "topup:api", "api", &Actor::System)
-        .await
-        .unwrap();
+    credits::add_purchased(
+        db,
+        &platform::Scope::for_test(ws),
+        30,
+        "topup:api",
+        "api",
+        &Actor::System,
+    )
+    .await
+    .unwrap();
     for _ in 0..3 {
         credits::charge_on_success(
             &app.state,
-            ws,
+            &platform::Scope::for_test(ws),
             "ai_generation",
             &Actor::System,
             None,

@@ -16,7 +16,15 @@ async fn monthly_meters_stop_at_the_limit_even_in_parallel() {
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let state = app.state.clone();
-            tokio::spawn(async move { limits::consume(&state, ws, Meter::ProfileUnlocks, 1).await })
+            tokio::spawn(async move {
+                limits::consume(
+                    &state,
+                    &platform::Scope::for_test(ws),
+                    Meter::ProfileUnlocks,
+                    1,
+                )
+                .await
+            })
         })
         .collect();
     let mut ok = 0;
@@ -44,41 +52,74 @@ async fn monthly_meters_stop_at_the_limit_even_in_parallel() {
     }
     assert_eq!(ok, 5);
     assert_eq!(
-        limits::used_this_month(&app.state.db, ws, Meter::ProfileUnlocks)
-            .await
-            .unwrap(),
+        limits::used_this_month(
+            &app.state.db,
+            &platform::Scope::for_test(ws),
+            Meter::ProfileUnlocks
+        )
+        .await
+        .unwrap(),
         5
     );
     // The other workspace's month is its own.
-    limits::consume(&app.state, other, Meter::ProfileUnlocks, 1)
-        .await
-        .unwrap();
+    limits::consume(
+        &app.state,
+        &platform::Scope::for_test(other),
+        Meter::ProfileUnlocks,
+        1,
+    )
+    .await
+    .unwrap();
     // Work that failed gives its use back.
-    limits::unconsume(&app.state, ws, Meter::ProfileUnlocks, 1)
-        .await
-        .unwrap();
+    limits::unconsume(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        Meter::ProfileUnlocks,
+        1,
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        limits::used_this_month(&app.state.db, ws, Meter::ProfileUnlocks)
-            .await
-            .unwrap(),
+        limits::used_this_month(
+            &app.state.db,
+            &platform::Scope::for_test(ws),
+            Meter::ProfileUnlocks
+        )
+        .await
+        .unwrap(),
         4
     );
-    limits::consume(&app.state, ws, Meter::ProfileUnlocks, 1)
-        .await
-        .unwrap();
+    limits::consume(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        Meter::ProfileUnlocks,
+        1,
+    )
+    .await
+    .unwrap();
     // A plan with more lifts it at once (staff assign the unlimited one here).
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "self_hosted", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "self_hosted",
+        "test",
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        limits::consume(&app.state, ws, Meter::ProfileUnlocks, 1)
-            .await
-            .unwrap(),
+        limits::consume(
+            &app.state,
+            &platform::Scope::for_test(ws),
+            Meter::ProfileUnlocks,
+            1
+        )
+        .await
+        .unwrap(),
         6
     );
     // Counted meters are not consumed this way.
     assert!(
-        limits::consume(&app.state, ws, Meter::Seats, 1)
+        limits::consume(&app.state, &platform::Scope::for_test(ws), Meter::Seats, 1)
             .await
             .is_err()
     );
@@ -89,8 +130,13 @@ async fn a_meter_the_plan_does_not_include_is_refused_in_words() {
     let app = app().await;
     let (_, ws) = customer(&app, "solo@example.com", "Solo").await;
     // Free: "Export: Not available" (004).
-    let Err(Error::PaymentRequired { message, .. }) =
-        limits::consume(&app.state, ws, Meter::Exports, 1).await
+    let Err(Error::PaymentRequired { message, .. }) = limits::consume(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        Meter::Exports,
+        1,
+    )
+    .await
     else {
         panic!("exports are not included in the free plan")
     };
@@ -99,11 +145,21 @@ async fn a_meter_the_plan_does_not_include_is_refused_in_words() {
         "{message}"
     );
     // Starter names no exports at all (the documents are silent): not included either.
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "starter", "test")
-        .await
-        .unwrap();
-    let Err(Error::PaymentRequired { message, .. }) =
-        limits::consume(&app.state, ws, Meter::Exports, 1).await
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "starter",
+        "test",
+    )
+    .await
+    .unwrap();
+    let Err(Error::PaymentRequired { message, .. }) = limits::consume(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        Meter::Exports,
+        1,
+    )
+    .await
     else {
         panic!("exports are not included in the starter plan")
     };
@@ -112,8 +168,13 @@ async fn a_meter_the_plan_does_not_include_is_refused_in_words() {
         "{message}"
     );
     // Counted limits say their noun in the right number.
-    let Err(Error::PaymentRequired { message, .. }) =
-        limits::check_addition(&app.state, ws, Meter::Accounts, 1).await
+    let Err(Error::PaymentRequired { message, .. }) = limits::check_addition(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        Meter::Accounts,
+        1,
+    )
+    .await
     else {
         panic!("Starter has one account")
     };

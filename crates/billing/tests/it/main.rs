@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod credits;
+mod cross_tenant;
 mod limits;
 mod pages;
 mod plan_fixes;

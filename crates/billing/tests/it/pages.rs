@@ -60,9 +60,14 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
     }
     assert!(!body.contains("per month per month"));
     // A staff-assigned plan and its limits show at once.
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "agency",
+        "test",
+    )
+    .await
+    .unwrap();
     let body = page(&browser, &app, "/billing").await;
     assert!(body.contains("Current plan: Agency"));
     assert!(
@@ -81,9 +86,14 @@ async fn a_past_due_subscription_shows_the_banner_and_then_the_free_limits() {
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
     let app = app().await;
     let (_, ws) = customer(&app, "late@example.com", "Late").await;
-    let sub = billing::service::subscriptions::comp_key(&app.state.db, ws, "pro", "test")
-        .await
-        .unwrap();
+    let sub = billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "pro",
+        "test",
+    )
+    .await
+    .unwrap();
     let mut a = sub.into_active_model();
     a.status = Set("past_due".into());
     a.past_due_since = Set(Some(chrono::Utc::now() - chrono::Duration::days(2)));
@@ -105,7 +115,7 @@ async fn a_past_due_subscription_shows_the_banner_and_then_the_free_limits() {
         1,
         "said once, by the banner: {body}"
     );
-    let sub = billing::service::subscriptions::row(&app.state.db, ws)
+    let sub = billing::service::subscriptions::row(&app.state.db, &platform::Scope::for_test(ws))
         .await
         .unwrap()
         .unwrap();
@@ -132,13 +142,20 @@ async fn the_credit_history_filters_pages_exports_and_stays_in_its_workspace() {
     let app = app().await;
     let (_, ws) = customer(&app, "ledger@example.com", "Ledger").await;
     let (_, other) = customer(&app, "other@example.com", "Other").await;
-    credits::add_purchased(&app.state.db, ws, 40, "topup:p1", "pack 1", &Actor::System)
-        .await
-        .unwrap();
+    credits::add_purchased(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        40,
+        "topup:p1",
+        "pack 1",
+        &Actor::System,
+    )
+    .await
+    .unwrap();
     for _ in 0..30 {
         credits::charge_on_success(
             &app.state,
-            ws,
+            &platform::Scope::for_test(ws),
             "ai_generation",
             &Actor::System,
             None,
@@ -149,7 +166,7 @@ async fn the_credit_history_filters_pages_exports_and_stays_in_its_workspace() {
     }
     credits::add_purchased(
         &app.state.db,
-        other,
+        &platform::Scope::for_test(other),
         7,
         "topup:o1",
         "other-secret-ref",
@@ -230,9 +247,14 @@ async fn the_credit_history_filters_pages_exports_and_stays_in_its_workspace() {
 async fn only_owners_and_admins_act_and_without_stripe_they_are_told_why() {
     let app = self_hosted_app().await;
     let (owner_token, ws) = customer(&app, "boss@example.com", "Team").await;
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "agency",
+        "test",
+    )
+    .await
+    .unwrap();
     // Invite a member and let them join.
     let res = app
         .api()

@@ -45,7 +45,9 @@ async fn without_stripe_every_workspace_is_unlimited_and_nothing_costs_credits()
         Mode::SelfHosted
     );
     let (token, ws) = customer(&app, "owner@example.com", "Own server").await;
-    let standing = limits::standing(&app.state, ws).await.unwrap();
+    let standing = limits::standing(&app.state, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(standing.plan.key, "self_hosted");
     // Members: a dozen invitations where the Free plan allows no one besides the owner.
     for i in 0..12 {
@@ -56,23 +58,36 @@ async fn without_stripe_every_workspace_is_unlimited_and_nothing_costs_credits()
         );
     }
     // Accounts: the check instagram makes before adding one, with 500 already there.
-    limits::check_addition(&app.state, ws, Meter::Accounts, 500)
-        .await
-        .unwrap();
+    limits::check_addition(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        Meter::Accounts,
+        500,
+    )
+    .await
+    .unwrap();
     // Monthly meters have no limit either.
     for _ in 0..20 {
-        limits::consume(&app.state, ws, Meter::Exports, 1)
-            .await
-            .unwrap();
+        limits::consume(
+            &app.state,
+            &platform::Scope::for_test(ws),
+            Meter::Exports,
+            1,
+        )
+        .await
+        .unwrap();
     }
     // Credits: the balance is 0 and work that costs 25 credits still runs, for nothing.
     assert_eq!(
-        credits::balance(&app.state.db, ws).await.unwrap().balance,
+        credits::balance(&app.state.db, &platform::Scope::for_test(ws))
+            .await
+            .unwrap()
+            .balance,
         0
     );
     let done = credits::charge_on_success(
         &app.state,
-        ws,
+        &platform::Scope::for_test(ws),
         "profile_unlock",
         &Actor::System,
         None,
@@ -81,7 +96,7 @@ async fn without_stripe_every_workspace_is_unlimited_and_nothing_costs_credits()
     .await
     .unwrap();
     assert_eq!(done, 0, "nothing charged");
-    let can = credits::can_perform(&app.state, ws, "profile_unlock")
+    let can = credits::can_perform(&app.state, &platform::Scope::for_test(ws), "profile_unlock")
         .await
         .unwrap();
     assert!(can.allowed && can.cost == 0, "{can:?}");
@@ -112,23 +127,36 @@ async fn once_stripe_is_configured_new_workspaces_get_free_and_old_ones_keep_sel
     let app = self_hosted_app().await;
     let (old_token, old) = customer(&app, "early@example.com", "Early").await;
     // Met while self-hosted (its first page, or any billing decision): enrolled for good.
-    limits::standing(&app.state, old).await.unwrap();
-    // A comp ended while self-hosted goes back to the Self-hosted plan, not to Free.
-    let (_, comped) = customer(&app, "comped@example.com", "Comped").await;
-    subscriptions::comp_key(&app.state.db, comped, "starter", "test")
+    limits::standing(&app.state, &platform::Scope::for_test(old))
         .await
         .unwrap();
-    subscriptions::end_comp(&app.state.db, comped, "test")
+    // A comp ended while self-hosted goes back to the Self-hosted plan, not to Free.
+    let (_, comped) = customer(&app, "comped@example.com", "Comped").await;
+    subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(comped),
+        "starter",
+        "test",
+    )
+    .await
+    .unwrap();
+    subscriptions::end_comp(&app.state.db, &platform::Scope::for_test(comped), "test")
         .await
         .unwrap();
     assert_eq!(
-        limits::standing(&app.state, comped).await.unwrap().plan.key,
+        limits::standing(&app.state, &platform::Scope::for_test(comped))
+            .await
+            .unwrap()
+            .plan
+            .key,
         "self_hosted"
     );
 
     configure_stripe(&app).await;
     let (new_token, new) = customer(&app, "late@example.com", "Late").await;
-    let standing = limits::standing(&app.state, new).await.unwrap();
+    let standing = limits::standing(&app.state, &platform::Scope::for_test(new))
+        .await
+        .unwrap();
     assert_eq!(standing.plan.key, "free", "a new workspace starts on Free");
     assert!(matches!(
         billing::mode::recorded(&app.state.db).await.unwrap(),
@@ -141,12 +169,16 @@ async fn once_stripe_is_configured_new_workspaces_get_free_and_old_ones_keep_sel
     );
     // The workspace from before keeps the Self-hosted plan: no silent switch.
     assert_eq!(
-        limits::standing(&app.state, old).await.unwrap().plan.key,
+        limits::standing(&app.state, &platform::Scope::for_test(old))
+            .await
+            .unwrap()
+            .plan
+            .key,
         "self_hosted"
     );
     // Also for code that only has a connection (a limit check in another feature).
     assert_eq!(
-        subscriptions::standing(&app.state.db, old, 7)
+        subscriptions::standing(&app.state.db, &platform::Scope::for_test(old), 7)
             .await
             .unwrap()
             .plan
@@ -184,11 +216,15 @@ async fn once_stripe_is_configured_new_workspaces_get_free_and_old_ones_keep_sel
             .collect::<Vec<_>>(),
         vec![old, comped]
     );
-    subscriptions::end_self_hosted(&app.state.db, old, "staff:test")
+    subscriptions::end_self_hosted(&app.state.db, &platform::Scope::for_test(old), "staff:test")
         .await
         .unwrap();
     assert_eq!(
-        limits::standing(&app.state, old).await.unwrap().plan.key,
+        limits::standing(&app.state, &platform::Scope::for_test(old))
+            .await
+            .unwrap()
+            .plan
+            .key,
         "free"
     );
     assert_eq!(
@@ -197,11 +233,15 @@ async fn once_stripe_is_configured_new_workspaces_get_free_and_old_ones_keep_sel
     );
     // Ending it twice is refused; the history says what happened.
     assert!(
-        subscriptions::end_self_hosted(&app.state.db, old, "staff:test")
-            .await
-            .is_err()
+        subscriptions::end_self_hosted(
+            &app.state.db,
+            &platform::Scope::for_test(old),
+            "staff:test"
+        )
+        .await
+        .is_err()
     );
-    let kinds: Vec<String> = subscriptions::history(&app.state.db, old)
+    let kinds: Vec<String> = subscriptions::history(&app.state.db, &platform::Scope::for_test(old))
         .await
         .unwrap()
         .into_iter()
@@ -214,9 +254,12 @@ async fn once_stripe_is_configured_new_workspaces_get_free_and_old_ones_keep_sel
 async fn staff_cannot_end_self_hosted_while_the_server_takes_no_payments() {
     let app = self_hosted_app().await;
     let (_, ws) = customer(&app, "owner@example.com", "Own").await;
-    limits::standing(&app.state, ws).await.unwrap();
-    let err = subscriptions::end_self_hosted(&app.state.db, ws, "staff:test")
+    limits::standing(&app.state, &platform::Scope::for_test(ws))
         .await
-        .unwrap_err();
+        .unwrap();
+    let err =
+        subscriptions::end_self_hosted(&app.state.db, &platform::Scope::for_test(ws), "staff:test")
+            .await
+            .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
 }

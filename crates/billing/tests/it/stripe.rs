@@ -166,7 +166,7 @@ async fn subscribed(app: &TestApp, ws: Uuid, sub: &str, customer: &str) {
 }
 
 async fn row(app: &TestApp, ws: Uuid) -> subscription::Model {
-    billing::service::subscriptions::row(&app.state.db, ws)
+    billing::service::subscriptions::row(&app.state.db, &platform::Scope::for_test(ws))
         .await
         .unwrap()
         .unwrap()
@@ -248,9 +248,10 @@ async fn a_replayed_event_changes_nothing() {
     again["data"]["object"]["status"] = json!("past_due");
     assert_eq!(deliver(&app, &again).await, "duplicate");
     assert_eq!(row(&app, ws).await.status, "active");
-    let history = billing::service::subscriptions::history(&app.state.db, ws)
-        .await
-        .unwrap();
+    let history =
+        billing::service::subscriptions::history(&app.state.db, &platform::Scope::for_test(ws))
+            .await
+            .unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].kind, "subscribed");
     assert_eq!(history[0].mrr, 4900);
@@ -405,7 +406,9 @@ async fn checkout_then_webhook_puts_the_workspace_on_the_plan() {
     assert_eq!(standing["subscription"]["status"], "active");
     assert_eq!(standing["subscription"]["stripe_customer_id"], "cus_1");
     assert_eq!(standing["limited"], false);
-    let s = billing::limits::standing(&app.state, ws).await.unwrap();
+    let s = billing::limits::standing(&app.state, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(s.plan.limit(billing::Meter::Accounts), Some(5));
     // The customer.subscription.created that follows changes nothing.
     let e = event(
@@ -431,7 +434,9 @@ async fn invoice_paid_grants_the_allowance_once_per_period() {
         deliver(&app, &event("evt_inv_1b", "invoice.paid", p1 + 5, inv)).await,
         "already handled"
     );
-    let b = billing::credits::balance(&app.state.db, ws).await.unwrap();
+    let b = billing::credits::balance(&app.state.db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(b.allowance, 100, "Pro's 100 AI credits");
     let payments = payment::Entity::find()
         .filter(payment::Column::WorkspaceId.eq(ws))
@@ -458,11 +463,13 @@ async fn invoice_paid_grants_the_allowance_once_per_period() {
         ),
     )
     .await;
-    let b = billing::credits::balance(&app.state.db, ws).await.unwrap();
+    let b = billing::credits::balance(&app.state.db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(b.allowance, 100);
     let grants = billing::credits::ledger(
         &app.state.db,
-        ws,
+        &platform::Scope::for_test(ws),
         &billing::credits::LedgerFilter {
             kind: Some("grant".into()),
             ..Default::default()
@@ -560,7 +567,9 @@ async fn a_paid_topup_adds_credits_once() {
         .await,
         "already credited"
     );
-    let b = billing::credits::balance(&app.state.db, ws).await.unwrap();
+    let b = billing::credits::balance(&app.state.db, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(b.purchased, 500);
     let t = topup::Entity::find_by_id(t.id)
         .one(&app.state.db)
@@ -617,18 +626,24 @@ async fn a_failed_payment_is_past_due_then_limited_after_the_grace_period() {
     assert_eq!(standing["plan"]["key"], "pro", "still in the grace period");
     let grace = app.state.config.billing_grace_days;
     let later = Utc::now() + chrono::Duration::days(grace) + chrono::Duration::hours(1);
-    let s = billing::service::subscriptions::standing_at(&app.state.db, ws, grace, later)
-        .await
-        .unwrap();
+    let s = billing::service::subscriptions::standing_at(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        grace,
+        later,
+    )
+    .await
+    .unwrap();
     assert!(s.limited);
     assert_eq!(s.plan.key, "free");
     assert_eq!(s.subscribed.unwrap().key, "pro");
-    let kinds: Vec<_> = billing::service::subscriptions::history(&app.state.db, ws)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds: Vec<_> =
+        billing::service::subscriptions::history(&app.state.db, &platform::Scope::for_test(ws))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
     assert_eq!(kinds, ["status_changed", "subscribed"]);
 }
 
@@ -709,21 +724,21 @@ async fn another_workspace_is_out_of_reach() {
     )
     .await;
     assert_eq!(
-        billing::credits::balance(&app.state.db, a)
+        billing::credits::balance(&app.state.db, &platform::Scope::for_test(a))
             .await
             .unwrap()
             .allowance,
         100
     );
     assert_eq!(
-        billing::credits::balance(&app.state.db, b)
+        billing::credits::balance(&app.state.db, &platform::Scope::for_test(b))
             .await
             .unwrap()
             .balance,
         0
     );
     assert!(
-        billing::service::subscriptions::row(&app.state.db, b)
+        billing::service::subscriptions::row(&app.state.db, &platform::Scope::for_test(b))
             .await
             .unwrap()
             .is_none()
@@ -785,14 +800,14 @@ async fn another_workspace_is_out_of_reach() {
         "ignored: unknown top-up"
     );
     assert_eq!(
-        billing::credits::balance(&app.state.db, a)
+        billing::credits::balance(&app.state.db, &platform::Scope::for_test(a))
             .await
             .unwrap()
             .purchased,
         0
     );
     assert_eq!(
-        billing::credits::balance(&app.state.db, b)
+        billing::credits::balance(&app.state.db, &platform::Scope::for_test(b))
             .await
             .unwrap()
             .purchased,
@@ -891,12 +906,13 @@ async fn cancel_and_resume_go_through_stripe_with_idempotency_keys() {
         k0.starts_with("cancel:sub_c:") && k1.starts_with("resume:sub_c:"),
         "{k0} {k1}"
     );
-    let kinds: Vec<_> = billing::service::subscriptions::history(&app.state.db, ws)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds: Vec<_> =
+        billing::service::subscriptions::history(&app.state.db, &platform::Scope::for_test(ws))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
     assert_eq!(kinds, ["status_changed", "status_changed", "subscribed"]);
 }
 
@@ -924,7 +940,9 @@ async fn sync_repairs_a_wrong_local_status_and_says_what_changed() {
         id: Uuid::now_v7(),
         label: "ops@example.com".into(),
     };
-    let changes = bs::sync(&app.state, &staff, ws).await.unwrap();
+    let changes = bs::sync(&app.state, &staff, &platform::Scope::for_test(ws))
+        .await
+        .unwrap();
     assert_eq!(changes, ["status: canceled → active"]);
     assert_eq!(row(&app, ws).await.status, "active");
     let last = subscription_event::Entity::find()
@@ -935,7 +953,12 @@ async fn sync_repairs_a_wrong_local_status_and_says_what_changed() {
         .unwrap();
     assert_eq!(last, 1);
     // In line now: nothing to repair.
-    assert!(bs::sync(&app.state, &staff, ws).await.unwrap().is_empty());
+    assert!(
+        bs::sync(&app.state, &staff, &platform::Scope::for_test(ws))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -975,9 +998,14 @@ async fn staff_change_plan_reprices_the_item_with_proration() {
         id: Uuid::now_v7(),
         label: "ops@example.com".into(),
     };
-    let view = bs::staff_change_plan(&app.state, &staff, ws, starter.id)
-        .await
-        .unwrap();
+    let view = bs::staff_change_plan(
+        &app.state,
+        &staff,
+        &platform::Scope::for_test(ws),
+        starter.id,
+    )
+    .await
+    .unwrap();
     assert_eq!(view.plan_id, starter.id);
     assert_eq!(view.price_amount, Some(1900));
     let posts: Vec<_> = requests_to(&server, "/v1/subscriptions/sub_p")
@@ -997,16 +1025,17 @@ async fn staff_change_plan_reprices_the_item_with_proration() {
         Some("create_prorations")
     );
     assert!(header(&posts[0], "idempotency-key").starts_with("change-plan:sub_p:"));
-    let history = billing::service::subscriptions::history(&app.state.db, ws)
-        .await
-        .unwrap();
+    let history =
+        billing::service::subscriptions::history(&app.state.db, &platform::Scope::for_test(ws))
+            .await
+            .unwrap();
     assert_eq!(history[0].kind, "plan_changed");
     assert_eq!(history[0].actor, format!("staff:{}", staff.id));
     assert_eq!(history[0].mrr, 1900);
     // Staff cannot put a plan without a yearly/monthly Stripe price on the subscription.
     let free = billing::plans::by_key(&app.state.db, "free").await.unwrap();
     assert!(matches!(
-        bs::staff_change_plan(&app.state, &staff, ws, free.id).await,
+        bs::staff_change_plan(&app.state, &staff, &platform::Scope::for_test(ws), free.id).await,
         Err(platform::Error::Validation(_))
     ));
 }
@@ -1140,7 +1169,7 @@ async fn a_yearly_invoice_does_not_grant_a_months_allowance_the_calendar_month_d
     .await;
     let grants = billing::credits::ledger(
         &app.state.db,
-        ws,
+        &platform::Scope::for_test(ws),
         &billing::credits::LedgerFilter {
             kind: Some("grant".into()),
             ..Default::default()
@@ -1154,17 +1183,17 @@ async fn a_yearly_invoice_does_not_grant_a_months_allowance_the_calendar_month_d
     );
     // The month's allowance comes on first use or look: Pro's 100, once.
     assert!(
-        billing::credits::refresh_allowance(&app.state, ws)
+        billing::credits::refresh_allowance(&app.state, &platform::Scope::for_test(ws))
             .await
             .unwrap()
     );
     assert!(
-        !billing::credits::refresh_allowance(&app.state, ws)
+        !billing::credits::refresh_allowance(&app.state, &platform::Scope::for_test(ws))
             .await
             .unwrap()
     );
     assert_eq!(
-        billing::credits::balance(&app.state.db, ws)
+        billing::credits::balance(&app.state.db, &platform::Scope::for_test(ws))
             .await
             .unwrap()
             .allowance,

@@ -77,7 +77,7 @@ async fn the_plans_grid_at_1366_and_390_light_and_dark() {
         .unwrap();
     billing::credits::add_purchased(
         &browser.state.db,
-        ws,
+        &platform::Scope::for_test(ws),
         1500,
         "topup:browser",
         "pack",
@@ -87,7 +87,7 @@ async fn the_plans_grid_at_1366_and_390_light_and_dark() {
     .unwrap();
     billing::credits::adjust(
         &browser.state.db,
-        ws,
+        &platform::Scope::for_test(ws),
         -1,
         &"Averyveryverylongreasonwithoutanyspaces".repeat(8),
         uuid::Uuid::now_v7(),
@@ -217,7 +217,7 @@ async fn the_staff_pages_of_self_hosting_fit() {
         .await
         .unwrap()
         .unwrap();
-    billing::limits::standing(&browser.state, ws.id)
+    billing::limits::standing(&browser.state, &platform::Scope::for_test(ws.id))
         .await
         .unwrap();
 

@@ -133,9 +133,14 @@ async fn pages_work_without_javascript() {
             .await
             .unwrap()
             .unwrap();
-        billing::service::subscriptions::comp_key(&app.state.db, ws.id, "agency", "test")
-            .await
-            .unwrap();
+        billing::service::subscriptions::comp_key(
+            &app.state.db,
+            &platform::Scope::for_test(ws.id),
+            "agency",
+            "test",
+        )
+        .await
+        .unwrap();
     }
     let (s, loc, _) = post(
         &c,

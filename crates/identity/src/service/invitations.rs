@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use platform::{
-    AppState, Ctx, Error, Origin, Permission, Result, Role,
+    AppState, Ctx, Error, Origin, Permission, Result, Role, Scope,
     audit::{self, Event},
     authz::grantable_roles,
     crypto,
@@ -102,7 +102,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
     let seats = members::count(&state.db, ws.id).await? + open_elsewhere as i64;
     state
         .limits
-        .check_addition(state, ws.id, "seats", seats)
+        .check_addition(state, &Scope::of(ctx)?, "seats", seats)
         .await?;
     let token = crypto::random_token().map_err(Error::internal)?;
     let txn = platform::db::begin_write(&state.db).await?;
@@ -156,15 +156,29 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
     view(&inv)
 }
 
+/// An invitation of the scope's workspace (open or not); another workspace's is not found.
+pub async fn find_in(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<invitation::Model> {
+    invitation::Entity::find_by_id(id)
+        .filter(invitation::Column::WorkspaceId.eq(scope.workspace_id()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 pub async fn revoke(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<()> {
     ctx.require(Permission::MembersInvite)?;
+    let inv = find_in(&state.db, &Scope::of(ctx)?, id).await?;
+    // Only an open invitation is revoked; an accepted or expired one is not found.
     let res = invitation::Entity::update_many()
         .col_expr(
             invitation::Column::RevokedAt,
             sea_orm::sea_query::Expr::value(now()),
         )
-        .filter(invitation::Column::Id.eq(id))
-        .filter(invitation::Column::WorkspaceId.eq(ctx.workspace_id()?))
+        .filter(invitation::Column::Id.eq(inv.id))
         .filter(pending())
         .exec(&state.db)
         .await?;
@@ -263,7 +277,7 @@ pub async fn accept_signed_in(
     let seats = members::count(&state.db, p.workspace.id).await?;
     state
         .limits
-        .check_addition(state, p.workspace.id, "seats", seats)
+        .check_addition(state, &Scope::for_system(p.workspace.id), "seats", seats)
         .await?;
     let txn = platform::db::begin_write(&state.db).await?;
     join(&txn, &p.invitation, ctx.user_id()).await?;
@@ -309,7 +323,7 @@ pub async fn accept_new_account(
     let seats = members::count(&state.db, p.workspace.id).await?;
     state
         .limits
-        .check_addition(state, p.workspace.id, "seats", seats)
+        .check_addition(state, &Scope::for_system(p.workspace.id), "seats", seats)
         .await?;
     let hash = password::hash(password_plain).await?;
     let txn = platform::db::begin_write(&state.db).await?;

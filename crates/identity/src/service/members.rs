@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use platform::{
-    AppState, Ctx, Error, Permission, Result, Role,
+    AppState, Ctx, Error, Permission, Result, Role, Scope,
     audit::{self, Event},
     authz::grantable_roles,
 };
@@ -67,14 +67,14 @@ pub async fn members_of(conn: &impl ConnectionTrait, ws: Uuid) -> Result<Vec<Mem
     Ok(out)
 }
 
-/// The membership row of `user_id` in the caller's workspace; another workspace's member is 404.
-async fn find_in(
+/// The membership row of `user_id` in the scope's workspace; another workspace's member is 404.
+pub async fn find_in(
     conn: &impl ConnectionTrait,
-    ctx: &Ctx,
+    scope: &Scope,
     user_id: Uuid,
 ) -> Result<membership::Model> {
     membership::Entity::find()
-        .filter(membership::Column::WorkspaceId.eq(ctx.workspace_id()?))
+        .filter(membership::Column::WorkspaceId.eq(scope.workspace_id()))
         .filter(membership::Column::UserId.eq(user_id))
         .one(conn)
         .await?
@@ -98,7 +98,7 @@ pub async fn change_role(state: &AppState, ctx: &Ctx, user_id: Uuid, role: Role)
     let actor = actor_role(ctx)?;
     let ws = ctx.workspace_id()?;
     let txn = platform::db::begin_write(&state.db).await?;
-    let m = find_in(&txn, ctx, user_id).await?;
+    let m = find_in(&txn, &Scope::of(ctx)?, user_id).await?;
     let current = parse_role(&m.role)?;
     if current.rank() > actor.rank() {
         return Err(Error::forbidden(
@@ -145,7 +145,7 @@ pub async fn remove(state: &AppState, ctx: &Ctx, user_id: Uuid) -> Result<()> {
     }
     let ws = ctx.workspace_id()?;
     let txn = platform::db::begin_write(&state.db).await?;
-    let m = find_in(&txn, ctx, user_id).await?;
+    let m = find_in(&txn, &Scope::of(ctx)?, user_id).await?;
     let role = parse_role(&m.role)?;
     if !leaving && role.rank() > actor_role(ctx)?.rank() {
         return Err(Error::forbidden(
@@ -194,8 +194,8 @@ pub async fn transfer_ownership(state: &AppState, ctx: &Ctx, to_user_id: Uuid) -
         return Err(Error::validation("user_id", "Choose another member"));
     }
     let txn = platform::db::begin_write(&state.db).await?;
-    let target = find_in(&txn, ctx, to_user_id).await?;
-    let me = find_in(&txn, ctx, ctx.user_id()).await?;
+    let target = find_in(&txn, &Scope::of(ctx)?, to_user_id).await?;
+    let me = find_in(&txn, &Scope::of(ctx)?, ctx.user_id()).await?;
     let mut t = target.into_active_model();
     t.role = Set(Role::Owner.as_str().into());
     t.update(&txn).await?;

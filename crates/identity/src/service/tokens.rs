@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use platform::{
-    AppState, Ctx, Error, Permission, Result,
+    AppState, Ctx, Error, Permission, Result, Scope,
     audit::{self, Event},
     crypto,
     ctx::{CtxUser, CtxWorkspace, Principal, TokenScope},
@@ -102,16 +102,30 @@ pub async fn active_count(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Re
         .await?)
 }
 
+/// A token of the scope's workspace; another workspace's token is not found.
+pub async fn find_in(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<api_token::Model> {
+    api_token::Entity::find_by_id(id)
+        .filter(api_token::Column::WorkspaceId.eq(scope.workspace_id()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 /// Revokes a token of the caller's workspace; another workspace's token is not found.
 pub async fn revoke(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<()> {
     ctx.require(Permission::TokensManage)?;
+    let token = find_in(&state.db, &Scope::of(ctx)?, id).await?;
+    // Only a live token is revoked (a second revocation is not found, as before).
     let res = api_token::Entity::update_many()
         .col_expr(
             api_token::Column::RevokedAt,
             sea_orm::sea_query::Expr::value(now()),
         )
-        .filter(api_token::Column::Id.eq(id))
-        .filter(api_token::Column::WorkspaceId.eq(ctx.workspace_id()?))
+        .filter(api_token::Column::Id.eq(token.id))
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(&state.db)
         .await?;

@@ -4,6 +4,7 @@
 
 mod auth_api;
 mod bad_input;
+mod cross_tenant;
 mod field_limits;
 mod google;
 mod home;
@@ -76,9 +77,14 @@ pub async fn user_with_token(app: &TestApp, email: &str, workspace: &str) -> (Va
     let t = token(app, email).await;
     let me: Value = get(app, &t, "/api/v1/me").await.json().await.unwrap();
     let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "agency",
+        "test",
+    )
+    .await
+    .unwrap();
     (body, t)
 }
 
@@ -89,9 +95,14 @@ pub async fn free_user_with_token(app: &TestApp, email: &str, workspace: &str) -
     let t = token(app, email).await;
     let me: Value = get(app, &t, "/api/v1/me").await.json().await.unwrap();
     let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "free", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "free",
+        "test",
+    )
+    .await
+    .unwrap();
     (body, t)
 }
 

@@ -136,29 +136,10 @@ async fn expired_tokens_stop_working_and_past_expiry_is_refused() {
 }
 
 #[tokio::test]
-async fn another_workspaces_token_is_not_found() {
+async fn a_malformed_token_id_is_not_found() {
+    // Another workspace's token id is swept with every id-taking route in `cross_tenant.rs`.
     let app = app().await;
     let (_, alice) = user_with_token(&app, "alice@example.com", "Alice Co").await;
-    let (_, bob) = user_with_token(&app, "bob@example.com", "Bob Co").await;
-    let list: Value = get(&app, &bob, "/api/v1/tokens")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let bob_token_id = list["items"][0]["id"].as_str().unwrap();
-    let res = app
-        .api()
-        .delete(app.url(&format!("/api/v1/tokens/{bob_token_id}")))
-        .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(problem(res).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(
-        get(&app, &bob, "/api/v1/me").await.status(),
-        StatusCode::OK,
-        "bob's token still works"
-    );
     let res = app
         .api()
         .delete(app.url("/api/v1/tokens/not-a-uuid"))

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Utc};
 use platform::{
-    AppState, Ctx, Error, Permission, Result, audit,
+    AppState, Ctx, Error, Permission, Result, Scope, audit,
     db::now,
     events::{Event, Toast, ToastKind, Topic},
 };
@@ -150,23 +150,14 @@ pub async fn add_by_username(
     as_demo: bool,
 ) -> Result<AccountCard> {
     ctx.require(Permission::WorkspaceWrite)?;
-    let workspace_id = ctx.workspace_id()?;
+    let scope = Scope::of(ctx)?;
     let username = Username::parse(username)?;
     let pool = profiles::pool_for_new(state, &username, as_demo).await?;
     let (kind, source) = match pool {
         Pool::Demo => (Kind::Demo, Source::Demo),
         Pool::Live => (Kind::Manual, Source::Apify),
     };
-    add(
-        state,
-        workspace_id,
-        &username,
-        pool,
-        kind,
-        source,
-        Some(ctx),
-    )
-    .await
+    add(state, &scope, &username, pool, kind, source, Some(ctx)).await
 }
 
 /// Adds a demo account to a workspace (the `demo` command; `by` is `None` there).
@@ -179,7 +170,7 @@ pub async fn add_demo(
     let username = Username::parse(username)?;
     add(
         state,
-        workspace_id,
+        &Scope::for_system(workspace_id),
         &username,
         Pool::Demo,
         Kind::Demo,
@@ -203,27 +194,28 @@ pub async fn real_count(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Resu
 pub async fn check_account_limit(
     state: &AppState,
     txn: &sea_orm::DatabaseTransaction,
-    workspace_id: Uuid,
+    scope: &Scope,
 ) -> Result<()> {
-    let real = real_count(txn, workspace_id).await?;
+    let real = real_count(txn, scope.workspace_id()).await?;
     state
         .limits
-        .check_addition_in(state, txn, workspace_id, "accounts", real)
+        .check_addition_in(state, txn, scope, "accounts", real)
         .await
 }
 
 async fn add(
     state: &AppState,
-    workspace_id: Uuid,
+    scope: &Scope,
     username: &Username,
     pool: Pool,
     kind: Kind,
     source: Source,
     by: Option<&Ctx>,
 ) -> Result<AccountCard> {
+    let workspace_id = scope.workspace_id();
     let txn = platform::db::begin_write(&state.db).await?;
     if kind != Kind::Demo {
-        check_account_limit(state, &txn, workspace_id).await?;
+        check_account_limit(state, &txn, scope).await?;
     }
     let profile = profiles::find_or_create(&txn, pool, username.as_str()).await?;
     let account = insert(

@@ -10,7 +10,9 @@
 //! the one short transaction that records the result.
 
 use chrono::{Duration, Utc};
-use platform::{AppState, Ctx, Error, Permission, Result, audit, crypto, db::now, jobs::Job};
+use platform::{
+    AppState, Ctx, Error, Permission, Result, Scope, audit, crypto, db::now, jobs::Job,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
@@ -346,7 +348,7 @@ async fn record(
         .as_ref()
         .is_none_or(|a| a.kind == Kind::Demo.as_str())
     {
-        super::accounts::check_account_limit(state, &txn, workspace_id).await?;
+        super::accounts::check_account_limit(state, &txn, &Scope::of(ctx)?).await?;
     }
     // An account added by username before becomes a connected one: that is a first connection.
     let reconnected = existing

@@ -2,12 +2,11 @@
 //! it tracks. Both are reached only through the caller's workspace: another workspace's id
 //! is not found.
 
-use platform::{AppState, Ctx, Error, Permission, Result};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use platform::{AppState, Ctx, Permission, Result, Scope};
 use uuid::Uuid;
 
 use super::{accounts::AccountCard, profiles, tracked::TrackedProfile};
-use crate::model::{profile, tracked};
+use crate::model::profile;
 
 #[derive(Debug, Clone)]
 pub enum Subject {
@@ -68,11 +67,7 @@ impl Subject {
 /// A profile the caller's workspace tracks; another workspace's id is not found.
 pub async fn tracked_in(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<TrackedProfile> {
     ctx.require(Permission::WorkspaceRead)?;
-    let tracked = tracked::Entity::find_by_id(id)
-        .filter(tracked::Column::WorkspaceId.eq(ctx.workspace_id()?))
-        .one(&state.db)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let tracked = super::tracked::find_in(&state.db, &Scope::of(ctx)?, id).await?;
     let profile = profiles::get(&state.db, tracked.profile_id).await?;
     Ok(TrackedProfile { tracked, profile })
 }

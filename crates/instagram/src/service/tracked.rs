@@ -1,8 +1,10 @@
 //! Public profiles a workspace follows (competitors, creators): the data is the shared cache,
 //! the list is the workspace's own. Every query filters by the caller's workspace.
 
-use platform::{AppState, Ctx, Error, Permission, Result, audit, db::now};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use platform::{AppState, Ctx, Error, Permission, Result, Scope, audit, db::now};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use super::profiles;
@@ -127,13 +129,22 @@ pub async fn track_in(
     Ok(TrackedProfile { tracked, profile })
 }
 
+/// A profile the scope's workspace tracks; another workspace's id is not found.
+pub async fn find_in(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<tracked::Model> {
+    tracked::Entity::find_by_id(id)
+        .filter(tracked::Column::WorkspaceId.eq(scope.workspace_id()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 pub async fn untrack(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<()> {
     ctx.require(Permission::WorkspaceWrite)?;
-    let row = tracked::Entity::find_by_id(id)
-        .filter(tracked::Column::WorkspaceId.eq(ctx.workspace_id()?))
-        .one(&state.db)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let row = find_in(&state.db, &Scope::of(ctx)?, id).await?;
     tracked::Entity::delete_by_id(row.id)
         .exec(&state.db)
         .await?;

@@ -463,9 +463,14 @@ async fn real_accounts_count_against_the_plan_and_demo_ones_do_not() {
     let app = app_with_apify(&server).await;
     let token = customer(&app, "owner@example.com", "Counted").await;
     let ws = workspace_id(&app, &token).await;
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "starter", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "starter",
+        "test",
+    )
+    .await
+    .unwrap();
     add(&app, &token, "first.account").await;
     let res = app
         .api()

@@ -5,6 +5,7 @@ mod account_pages;
 mod accounts;
 mod apify;
 mod connect;
+mod cross_tenant;
 mod fake_instagram;
 mod graph;
 mod home;
@@ -58,9 +59,14 @@ pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> String {
     let token = body["token"].as_str().unwrap().to_string();
     // Real accounts count against the plan (the free plan has none): tests run on Agency.
     let ws = workspace_id(app, &token).await;
-    billing::service::subscriptions::comp_key(&app.state.db, ws, "agency", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &platform::Scope::for_test(ws),
+        "agency",
+        "test",
+    )
+    .await
+    .unwrap();
     token
 }
 

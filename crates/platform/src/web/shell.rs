@@ -194,7 +194,7 @@ pub struct Banner {
 /// A feature's banner: given the current workspace, the notice to show, if any.
 pub type BannerFn = fn(
     crate::AppState,
-    uuid::Uuid,
+    crate::Scope,
 ) -> futures::future::BoxFuture<'static, crate::Result<Option<Banner>>>;
 
 impl Shell {
@@ -265,10 +265,10 @@ pub async fn for_request(
         None => (None, Vec::new(), Vec::new()),
     };
     let mut banners = Vec::new();
-    if let Some(ws) = ctx.and_then(|c| c.workspace_id().ok()) {
+    if let Some(scope) = ctx.and_then(|c| crate::Scope::of(c).ok()) {
         for banner in state.banners.iter() {
             // A banner is a courtesy: one that cannot be worked out never breaks the page.
-            match banner(state.clone(), ws).await {
+            match banner(state.clone(), scope).await {
                 Ok(Some(b)) => banners.push(b),
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "a page banner could not be worked out"),

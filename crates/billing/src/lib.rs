@@ -31,6 +31,7 @@ pub fn feature() -> platform::Feature {
         .api(api::openapi_router())
         .nav(nav())
         .staff_nav(staff::nav())
+        .staff_cards(staff::dashboard_cards())
         .jobs(jobs)
         .schedules(jobs::schedules())
         .banners(banners())

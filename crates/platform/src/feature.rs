@@ -29,7 +29,9 @@ use crate::{
     openapi::{ApiRouter, SchemaClash},
     search::SearchFn,
     settings::SystemSettings,
-    staff::{BellSource, StaffAuthenticator, StaffNavEntry, StaffRoutes},
+    staff::{
+        BellSource, StaffAuthenticator, StaffNavEntry, StaffRoutes, dashboard::DashboardCardFn,
+    },
     state::AppState,
     usage::{Counters, UsageCounter},
     web::shell::{BannerFn, NavEntry},
@@ -73,6 +75,8 @@ pub struct Feature {
     pub staff_pages: Vec<&'static str>,
     /// The feature's entries in the staff sidebar.
     pub staff_nav: Vec<StaffNavEntry>,
+    /// The feature's cards on the staff dashboard.
+    pub staff_cards: Vec<DashboardCardFn>,
     /// Fills the staff notification bell (the admin feature's).
     pub staff_bell: Option<Arc<dyn BellSource>>,
     /// Resolves staff tokens and sessions into a `Staff` (the admin feature's).
@@ -100,6 +104,7 @@ impl Feature {
             authenticator: None,
             staff_pages: Vec::new(),
             staff_nav: Vec::new(),
+            staff_cards: Vec::new(),
             staff_bell: None,
             staff_authenticator: None,
             limits: None,
@@ -170,6 +175,11 @@ impl Feature {
 
     pub fn staff_nav(mut self, nav: Vec<StaffNavEntry>) -> Self {
         self.staff_nav.extend(nav);
+        self
+    }
+
+    pub fn staff_cards(mut self, cards: Vec<DashboardCardFn>) -> Self {
+        self.staff_cards.extend(cards);
         self
     }
 
@@ -350,6 +360,10 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
     let back_office = crate::staff::BackOffice::new(
         staff_nav(features),
         features.iter().find_map(|f| f.staff_bell.clone()),
+        features
+            .iter()
+            .flat_map(|f| f.staff_cards.iter().copied())
+            .collect(),
     );
     let state = AppState {
         staff_auth,

@@ -2,6 +2,8 @@
 //! pricing, credit adjustments, revenue and the self-hosted plan, as pages under
 //! `/admin/billing` and the staff API under `/api/v1/admin/billing`, in the staff frame.
 
+pub mod dashboard;
+
 use platform::{
     staff::{StaffGroup, StaffNavEntry, StaffPermission},
     web::shell::Icon,
@@ -16,5 +18,12 @@ pub fn nav() -> Vec<StaffNavEntry> {
         path: "/admin/billing",
         icon: Icon::Card,
         permission: StaffPermission::Billing,
+    }]
+}
+
+/// Billing's cards on the staff dashboard.
+pub fn dashboard_cards() -> Vec<platform::staff::dashboard::DashboardCardFn> {
+    vec![|state, staff, facts| {
+        Box::pin(async move { dashboard::cards(&state, &staff, facts).await })
     }]
 }

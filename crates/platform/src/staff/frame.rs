@@ -60,13 +60,20 @@ pub struct BackOffice {
     /// Every feature's sidebar entries, grouped and ordered.
     pub nav: Vec<StaffNavEntry>,
     pub bell: Arc<dyn BellSource>,
+    /// Every feature's staff dashboard cards.
+    pub cards: Vec<super::dashboard::DashboardCardFn>,
 }
 
 impl BackOffice {
-    pub fn new(nav: Vec<StaffNavEntry>, bell: Option<Arc<dyn BellSource>>) -> Self {
+    pub fn new(
+        nav: Vec<StaffNavEntry>,
+        bell: Option<Arc<dyn BellSource>>,
+        cards: Vec<super::dashboard::DashboardCardFn>,
+    ) -> Self {
         Self {
             nav: super::nav::sorted(nav),
             bell: bell.unwrap_or_else(|| Arc::new(NoBell)),
+            cards,
         }
     }
 }

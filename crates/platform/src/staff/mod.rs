@@ -6,6 +6,7 @@
 //! session or token is not a staff credential: the API answers 401 and the pages send the
 //! browser to the staff sign-in, never data.
 
+pub mod dashboard;
 pub mod frame;
 pub mod nav;
 pub mod roles;

@@ -73,6 +73,8 @@ pub struct Feature {
     pub authenticator: Option<Arc<dyn Authenticator>>,
     /// The paths of the feature's back-office pages (under `/admin`; routed with `routes`).
     pub staff_pages: Vec<&'static str>,
+    /// Staff routes registered outside `/admin` and `/api/v1/admin/`: must stay empty.
+    pub misplaced_staff_routes: Vec<String>,
     /// The feature's entries in the staff sidebar.
     pub staff_nav: Vec<StaffNavEntry>,
     /// The feature's cards on the staff dashboard.
@@ -103,6 +105,7 @@ impl Feature {
             describers: Vec::new(),
             authenticator: None,
             staff_pages: Vec::new(),
+            misplaced_staff_routes: Vec::new(),
             staff_nav: Vec::new(),
             staff_cards: Vec::new(),
             staff_bell: None,
@@ -153,23 +156,28 @@ impl Feature {
     pub fn staff_routes(mut self, routes: StaffRoutes) -> Self {
         let (routes, paths) = routes.into_parts();
         self.routes = self.routes.merge(routes);
+        self.misplaced_staff_routes.extend(
+            paths
+                .iter()
+                .filter(|p| !crate::staff::routes::is_staff_page(p))
+                .map(|p| p.to_string()),
+        );
         self.staff_pages.extend(paths);
         self
     }
 
     /// Adds the documented staff API: every path under `/api/v1/admin/`, documented in the
     /// same OpenAPI document as the rest of the API.
-    pub fn staff_api(self, api: impl Into<ApiRouter<AppState>>) -> Self {
+    pub fn staff_api(mut self, api: impl Into<ApiRouter<AppState>>) -> Self {
         let api = api.into();
-        if let Some(path) = api
-            .get_openapi()
-            .paths
-            .paths
-            .keys()
-            .find(|p| !p.starts_with(crate::staff::routes::API_PREFIX))
-        {
-            panic!("staff API path {path} is not under /api/v1/admin/");
-        }
+        self.misplaced_staff_routes.extend(
+            api.get_openapi()
+                .paths
+                .paths
+                .keys()
+                .filter(|p| !p.starts_with(crate::staff::routes::API_PREFIX))
+                .cloned(),
+        );
         self.api(api)
     }
 
@@ -309,6 +317,15 @@ pub fn staff_pages(features: &[Feature]) -> Vec<&'static str> {
         .collect()
 }
 
+/// Staff pages or staff API paths a feature registered outside `/admin` and
+/// `/api/v1/admin/` (they would escape the staff listings): must be none.
+pub fn misplaced_staff_routes(features: &[Feature]) -> Vec<String> {
+    features
+        .iter()
+        .flat_map(|f| f.misplaced_staff_routes.iter().cloned())
+        .collect()
+}
+
 /// The platform's job types and every feature's.
 pub fn registry(features: &[Feature]) -> Registry {
     features
@@ -423,5 +440,22 @@ mod tests {
         let b = Feature::new("b").nav(vec![entry("Members", NavArea::Workspace, 100)]);
         let labels: Vec<_> = nav(&[a, b]).into_iter().map(|n| n.label).collect();
         assert_eq!(labels, ["Home", "Members", "Settings"]);
+    }
+
+    #[test]
+    fn staff_pages_are_listed_and_those_outside_admin_reported() {
+        let page = axum::routing::get(|| async { "" });
+        let f = Feature::new("f").staff_routes(
+            StaffRoutes::new()
+                .route("/admin", page.clone())
+                .route("/admin/things/{id}", page.clone())
+                .route("/things", page),
+        );
+        let features = [f];
+        assert_eq!(
+            staff_pages(&features),
+            ["/admin", "/admin/things/{id}", "/things"]
+        );
+        assert_eq!(misplaced_staff_routes(&features), ["/things"]);
     }
 }

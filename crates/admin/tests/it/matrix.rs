@@ -1021,6 +1021,10 @@ async fn every_admin_route_by_role_and_credential() {
     // (or is public), wherever the feature keeps it: pages from the features' registered
     // staff routes, API operations from the assembled OpenAPI document.
     let features = features();
+    assert_eq!(
+        platform::feature::misplaced_staff_routes(&features),
+        Vec::<String>::new()
+    );
     let routed = platform::feature::staff_pages(&features);
     assert!(routed.contains(&"/admin"), "the staff pages are enumerated");
     let matrix = pages(&ids);

@@ -12,7 +12,9 @@ pub mod staff_ctx;
 /// Everything the back office contributes to the product (the binary's list holds it).
 pub fn feature() -> platform::Feature {
     platform::Feature::new("admin")
-        .routes(pages::routes())
-        .api(api::openapi_router())
+        .staff_routes(pages::routes())
+        .staff_api(api::openapi_router())
+        .staff_nav(pages::chrome::nav())
+        .staff_bell(std::sync::Arc::new(pages::chrome::AdminBell))
         .staff_authenticator(std::sync::Arc::new(staff_ctx::AdminStaffAuth))
 }

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod service;
+pub mod staff;
 pub mod stripe;
 
 pub use service::{
@@ -29,6 +30,8 @@ pub fn feature() -> platform::Feature {
         ))
         .api(api::openapi_router())
         .nav(nav())
+        .staff_nav(staff::nav())
+        .staff_cards(staff::dashboard_cards())
         .jobs(jobs)
         .schedules(jobs::schedules())
         .banners(banners())

@@ -208,3 +208,15 @@ fn numeric_parameters_document_their_range() {
     let limit = param("/api/v1/search", "limit");
     assert_eq!(limit["maximum"].as_f64(), Some(50.0), "{limit}");
 }
+
+/// Staff screens live in their features: every one is under `/admin` (pages) or
+/// `/api/v1/admin/` (API), where the staff listings and the role matrix find them.
+#[test]
+fn every_staff_route_is_under_the_back_office() {
+    let misplaced = platform::feature::misplaced_staff_routes(&growthdeck::features());
+    assert!(
+        misplaced.is_empty(),
+        "staff routes elsewhere: {misplaced:?}"
+    );
+    assert!(platform::feature::staff_pages(&growthdeck::features()).contains(&"/admin"));
+}

@@ -29,7 +29,9 @@ use crate::{
     openapi::{ApiRouter, SchemaClash},
     search::SearchFn,
     settings::SystemSettings,
-    staff::StaffAuthenticator,
+    staff::{
+        BellSource, StaffAuthenticator, StaffNavEntry, StaffRoutes, dashboard::DashboardCardFn,
+    },
     state::AppState,
     usage::{Counters, UsageCounter},
     web::shell::{BannerFn, NavEntry},
@@ -69,6 +71,16 @@ pub struct Feature {
     pub describers: Vec<Describer>,
     /// Resolves the request's credentials into a `Ctx` (the identity feature's).
     pub authenticator: Option<Arc<dyn Authenticator>>,
+    /// The paths of the feature's back-office pages (under `/admin`; routed with `routes`).
+    pub staff_pages: Vec<&'static str>,
+    /// Staff routes registered outside `/admin` and `/api/v1/admin/`: must stay empty.
+    pub misplaced_staff_routes: Vec<String>,
+    /// The feature's entries in the staff sidebar.
+    pub staff_nav: Vec<StaffNavEntry>,
+    /// The feature's cards on the staff dashboard.
+    pub staff_cards: Vec<DashboardCardFn>,
+    /// Fills the staff notification bell (the admin feature's).
+    pub staff_bell: Option<Arc<dyn BellSource>>,
     /// Resolves staff tokens and sessions into a `Staff` (the admin feature's).
     pub staff_authenticator: Option<Arc<dyn StaffAuthenticator>>,
     /// Decides whether one more of a counted thing fits the plan (the billing feature's).
@@ -92,6 +104,11 @@ impl Feature {
             home_panels: Vec::new(),
             describers: Vec::new(),
             authenticator: None,
+            staff_pages: Vec::new(),
+            misplaced_staff_routes: Vec::new(),
+            staff_nav: Vec::new(),
+            staff_cards: Vec::new(),
+            staff_bell: None,
             staff_authenticator: None,
             limits: None,
             start: None,
@@ -133,6 +150,50 @@ impl Feature {
             }
             None => self.openapi = Some(doc),
         }
+    }
+
+    /// Adds back-office pages (served under `/admin`, listed in [`staff_pages`]).
+    pub fn staff_routes(mut self, routes: StaffRoutes) -> Self {
+        let (routes, paths) = routes.into_parts();
+        self.routes = self.routes.merge(routes);
+        self.misplaced_staff_routes.extend(
+            paths
+                .iter()
+                .filter(|p| !crate::staff::routes::is_staff_page(p))
+                .map(|p| p.to_string()),
+        );
+        self.staff_pages.extend(paths);
+        self
+    }
+
+    /// Adds the documented staff API: every path under `/api/v1/admin/`, documented in the
+    /// same OpenAPI document as the rest of the API.
+    pub fn staff_api(mut self, api: impl Into<ApiRouter<AppState>>) -> Self {
+        let api = api.into();
+        self.misplaced_staff_routes.extend(
+            api.get_openapi()
+                .paths
+                .paths
+                .keys()
+                .filter(|p| !p.starts_with(crate::staff::routes::API_PREFIX))
+                .cloned(),
+        );
+        self.api(api)
+    }
+
+    pub fn staff_nav(mut self, nav: Vec<StaffNavEntry>) -> Self {
+        self.staff_nav.extend(nav);
+        self
+    }
+
+    pub fn staff_cards(mut self, cards: Vec<DashboardCardFn>) -> Self {
+        self.staff_cards.extend(cards);
+        self
+    }
+
+    pub fn staff_bell(mut self, bell: Arc<dyn BellSource>) -> Self {
+        self.staff_bell = Some(bell);
+        self
     }
 
     pub fn nav(mut self, nav: Vec<NavEntry>) -> Self {
@@ -243,6 +304,28 @@ pub fn nav(features: &[Feature]) -> Vec<NavEntry> {
     nav
 }
 
+/// The staff sidebar: every feature's entries, grouped and ordered within the group.
+pub fn staff_nav(features: &[Feature]) -> Vec<StaffNavEntry> {
+    crate::staff::nav::sorted(features.iter().flat_map(|f| f.staff_nav.clone()).collect())
+}
+
+/// The paths of every feature's back-office pages.
+pub fn staff_pages(features: &[Feature]) -> Vec<&'static str> {
+    features
+        .iter()
+        .flat_map(|f| f.staff_pages.iter().copied())
+        .collect()
+}
+
+/// Staff pages or staff API paths a feature registered outside `/admin` and
+/// `/api/v1/admin/` (they would escape the staff listings): must be none.
+pub fn misplaced_staff_routes(features: &[Feature]) -> Vec<String> {
+    features
+        .iter()
+        .flat_map(|f| f.misplaced_staff_routes.iter().cloned())
+        .collect()
+}
+
 /// The platform's job types and every feature's.
 pub fn registry(features: &[Feature]) -> Registry {
     features
@@ -291,8 +374,17 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         .iter()
         .find_map(|f| f.staff_authenticator.clone())
         .unwrap_or_else(|| Arc::new(crate::staff::NoStaff));
+    let back_office = crate::staff::BackOffice::new(
+        staff_nav(features),
+        features.iter().find_map(|f| f.staff_bell.clone()),
+        features
+            .iter()
+            .flat_map(|f| f.staff_cards.iter().copied())
+            .collect(),
+    );
     let state = AppState {
         staff_auth,
+        back_office: Arc::new(back_office),
         limits,
         config,
         db,
@@ -348,5 +440,22 @@ mod tests {
         let b = Feature::new("b").nav(vec![entry("Members", NavArea::Workspace, 100)]);
         let labels: Vec<_> = nav(&[a, b]).into_iter().map(|n| n.label).collect();
         assert_eq!(labels, ["Home", "Members", "Settings"]);
+    }
+
+    #[test]
+    fn staff_pages_are_listed_and_those_outside_admin_reported() {
+        let page = axum::routing::get(|| async { "" });
+        let f = Feature::new("f").staff_routes(
+            StaffRoutes::new()
+                .route("/admin", page.clone())
+                .route("/admin/things/{id}", page.clone())
+                .route("/things", page),
+        );
+        let features = [f];
+        assert_eq!(
+            staff_pages(&features),
+            ["/admin", "/admin/things/{id}", "/things"]
+        );
+        assert_eq!(misplaced_staff_routes(&features), ["/things"]);
     }
 }

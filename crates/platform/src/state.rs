@@ -28,6 +28,8 @@ pub struct AppState {
     pub settings: crate::settings::SystemSettings,
     /// Resolves staff tokens and sessions into a `Staff`; provided by the admin feature.
     pub staff_auth: std::sync::Arc<dyn crate::staff::StaffAuthenticator>,
+    /// The back office's frame as the features registered it: staff sidebar and bell.
+    pub back_office: std::sync::Arc<crate::staff::BackOffice>,
     /// Plan limits, provided by the feature that sells plans (billing); none without it.
     pub limits: std::sync::Arc<dyn crate::limits::PlanLimits>,
     /// What each workspace uses of the counted meters, asked of the owning features.

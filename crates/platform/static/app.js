@@ -26,7 +26,7 @@
  *   htmx error answers            carry their own toast (HX-Trigger gd:toast, HX-Reswap none);
  *                                 others get a generic error toast
  *
- * The shell (base.html, admin/layout.html), in the second half of this file:
+ * The shell (base.html, staff/layout.html), in the second half of this file:
  *   [data-drawer-open]            button opening #sidebar-panel as a drawer on phones (focus
  *                                 kept inside, Escape or [data-drawer-close] closes it)
  *   details[data-menu]            disclosure menus: one open at a time, Escape or a click

@@ -1,143 +1,115 @@
-//! The frame of every back-office page: the platform's shell (assets, flashes, title) plus the
-//! staff sidebar — navigation grouped and filtered by role, the notification bell, who is
-//! signed in.
+//! The back office's part of the staff frame: its own sidebar entries and the notification
+//! bell it fills for every feature's staff pages. The frame itself (shell, sidebar, bell,
+//! `staff/layout.html`) is the platform's (`platform::staff::frame`).
 
-use axum_extra::extract::cookie::CookieJar;
 use platform::{
     AppState, Result,
-    web::{
-        flash,
-        shell::{Icon, NavGroup, NavLink, Shell},
-    },
+    staff::{Bell, BellItem, BellSource, Staff, StaffGroup, StaffNavEntry, StaffPermission},
+    web::shell::Icon,
 };
 
-use crate::service::notifications;
-use platform::staff::{Staff, StaffPermission, StaffRole};
+pub use platform::staff::frame::{Chrome, frame, shell};
 
-/// The back office's navigation, by group: (group, label, path, icon, permission that
-/// reaches it). A staff member sees the entries their role reaches; a group with none is
-/// left out.
-pub const NAV: &[(&str, &str, &str, Icon, StaffPermission)] = &[
-    (
-        "Overview",
-        "Dashboard",
-        "/admin",
-        Icon::Dashboard,
-        StaffPermission::Dashboard,
-    ),
-    (
-        "Customers",
-        "Users",
-        "/admin/users",
-        Icon::User,
-        StaffPermission::Customers,
-    ),
-    (
-        "Customers",
-        "Workspaces",
-        "/admin/workspaces",
-        Icon::Building,
-        StaffPermission::Customers,
-    ),
-    (
-        "Customers",
-        "Instagram",
-        "/admin/instagram",
-        Icon::Camera,
-        StaffPermission::Customers,
-    ),
-    (
-        "Money",
-        "Billing",
-        "/admin/billing",
-        Icon::Card,
-        StaffPermission::Billing,
-    ),
-    (
-        "Operations",
-        "Activity log",
-        "/admin/activity",
-        Icon::List,
-        StaffPermission::ActivityLog,
-    ),
-    (
-        "Operations",
-        "Mail outbox",
-        "/admin/outbox",
-        Icon::Mail,
-        StaffPermission::Outbox,
-    ),
-    (
-        "Operations",
-        "Jobs",
-        "/admin/jobs",
-        Icon::Clock,
-        StaffPermission::Jobs,
-    ),
-    (
-        "Operations",
-        "API clients",
-        "/admin/api-clients",
-        Icon::Plug,
-        StaffPermission::DataService,
-    ),
-    (
-        "System",
-        "Staff",
-        "/admin/staff",
-        Icon::Users,
-        StaffPermission::System,
-    ),
-    (
-        "System",
-        "Settings",
-        "/admin/settings",
-        Icon::Settings,
-        StaffPermission::System,
-    ),
-];
+use crate::service::notifications;
+
+/// The back office's own entries of the staff sidebar (features add theirs beside them).
+pub fn nav() -> Vec<StaffNavEntry> {
+    let entry = |group, order, label, path, icon, permission| StaffNavEntry {
+        group,
+        order,
+        label,
+        path,
+        icon,
+        permission,
+    };
+    use StaffGroup as G;
+    use StaffPermission as P;
+    vec![
+        entry(
+            G::Overview,
+            10,
+            "Dashboard",
+            "/admin",
+            Icon::Dashboard,
+            P::Dashboard,
+        ),
+        entry(
+            G::Customers,
+            10,
+            "Users",
+            "/admin/users",
+            Icon::User,
+            P::Customers,
+        ),
+        entry(
+            G::Customers,
+            20,
+            "Workspaces",
+            "/admin/workspaces",
+            Icon::Building,
+            P::Customers,
+        ),
+        entry(
+            G::Customers,
+            30,
+            "Instagram",
+            "/admin/instagram",
+            Icon::Camera,
+            P::Customers,
+        ),
+        entry(
+            G::Operations,
+            10,
+            "Activity log",
+            "/admin/activity",
+            Icon::List,
+            P::ActivityLog,
+        ),
+        entry(
+            G::Operations,
+            20,
+            "Mail outbox",
+            "/admin/outbox",
+            Icon::Mail,
+            P::Outbox,
+        ),
+        entry(
+            G::Operations,
+            30,
+            "Jobs",
+            "/admin/jobs",
+            Icon::Clock,
+            P::Jobs,
+        ),
+        entry(
+            G::Operations,
+            40,
+            "API clients",
+            "/admin/api-clients",
+            Icon::Plug,
+            P::DataService,
+        ),
+        entry(
+            G::System,
+            10,
+            "Staff",
+            "/admin/staff",
+            Icon::Users,
+            P::System,
+        ),
+        entry(
+            G::System,
+            20,
+            "Settings",
+            "/admin/settings",
+            Icon::Settings,
+            P::System,
+        ),
+    ]
+}
 
 /// How many notifications the bell lists.
 const BELL_ITEMS: u64 = 8;
-
-/// A notification in the bell's list.
-#[derive(Debug, Clone)]
-pub struct BellItem {
-    pub id: String,
-    pub title: String,
-    pub body: String,
-    pub link: String,
-    pub when: String,
-    pub read: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Bell {
-    pub unread: u64,
-    pub items: Vec<BellItem>,
-}
-
-/// The staff sidebar.
-#[derive(Debug, Clone)]
-pub struct Chrome {
-    pub staff_name: String,
-    pub staff_email: String,
-    pub role_label: &'static str,
-    pub nav: Vec<NavGroup>,
-    pub bell: Bell,
-}
-
-impl Chrome {
-    /// The first letter of the staff member's name, for the avatar of the account menu.
-    pub fn initial(&self) -> String {
-        self.staff_name
-            .chars()
-            .chain(self.staff_email.chars())
-            .find(|c| c.is_alphanumeric())
-            .map(|c| c.to_uppercase().collect())
-            .unwrap_or_else(|| "?".into())
-    }
-}
 
 pub async fn bell(state: &AppState, staff: &Staff) -> Result<Bell> {
     let page = notifications::page(staff, state, false, None, BELL_ITEMS).await?;
@@ -158,71 +130,39 @@ pub async fn bell(state: &AppState, staff: &Staff) -> Result<Bell> {
     })
 }
 
-fn is_active(path: &str, href: &str) -> bool {
-    if href == "/admin" {
-        return path == "/admin";
+/// The bell of every staff page: the staff member's notifications (the admin feature's).
+pub struct AdminBell;
+
+#[async_trait::async_trait]
+impl BellSource for AdminBell {
+    async fn bell(&self, state: &AppState, staff: &Staff) -> Result<Bell> {
+        bell(state, staff).await
     }
-    path == href
-        || path
-            .strip_prefix(href)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
-pub fn nav_for(role: StaffRole, path: &str) -> Vec<NavGroup> {
-    let mut groups: Vec<NavGroup> = Vec::new();
-    for (group, label, href, icon, permission) in NAV {
-        if !platform::staff::staff_has(role, *permission) {
-            continue;
-        }
-        let link = NavLink {
-            label: (*label).to_string(),
-            href: (*href).to_string(),
-            active: is_active(path, href),
-            icon: icon.svg(),
-        };
-        match groups.iter_mut().find(|g| g.label == *group) {
-            Some(g) => g.links.push(link),
-            None => groups.push(NavGroup {
-                label: group,
-                links: vec![link],
-            }),
-        }
-    }
-    groups
-}
-
-/// The platform shell of a back-office page (no customer, no workspace).
-pub fn shell(state: &AppState, title: &str, flashes: Vec<platform::web::shell::Flash>) -> Shell {
-    Shell::anonymous(state.platform_name(), title, flashes)
-}
-
-/// Shell and staff header of a signed-in page; takes the pending flashes.
-pub async fn frame(
-    state: &AppState,
-    staff: &Staff,
-    title: &str,
-    path: &str,
-    jar: CookieJar,
-) -> Result<(CookieJar, Shell, Option<Chrome>)> {
-    let (jar, flashes) = flash::take(jar);
-    let chrome = Chrome {
-        staff_name: staff.name.clone(),
-        staff_email: staff.email.clone(),
-        role_label: staff.role.label(),
-        nav: nav_for(staff.role, path),
-        bell: bell(state, staff).await?,
-    };
-    Ok((jar, shell(state, title, flashes), Some(chrome)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use platform::staff::{StaffRole, nav::nav_for};
+
+    /// The sidebar as the binary assembles it: the back office's entries and billing's.
+    fn sidebar(role: StaffRole) -> Vec<platform::web::shell::NavGroup> {
+        let mut entries = nav();
+        entries.push(StaffNavEntry {
+            group: StaffGroup::Money,
+            order: 10,
+            label: "Billing",
+            path: "/admin/billing",
+            icon: Icon::Card,
+            permission: StaffPermission::Billing,
+        });
+        nav_for(&platform::staff::nav::sorted(entries), role, "/admin")
+    }
 
     #[test]
     fn navigation_follows_the_role() {
         let labels = |role| {
-            nav_for(role, "/admin")
+            sidebar(role)
                 .into_iter()
                 .flat_map(|g| g.links)
                 .map(|l| l.label)
@@ -233,8 +173,24 @@ mod tests {
         assert!(labels(StaffRole::Support).contains(&"Users".to_string()));
         assert!(!labels(StaffRole::Finance).contains(&"Users".to_string()));
         assert!(labels(StaffRole::Finance).contains(&"Dashboard".to_string()));
+        assert_eq!(
+            labels(StaffRole::SuperAdmin),
+            [
+                "Dashboard",
+                "Users",
+                "Workspaces",
+                "Instagram",
+                "Billing",
+                "Activity log",
+                "Mail outbox",
+                "Jobs",
+                "API clients",
+                "Staff",
+                "Settings"
+            ]
+        );
         let groups = |role| {
-            nav_for(role, "/admin")
+            sidebar(role)
                 .into_iter()
                 .map(|g| g.label)
                 .collect::<Vec<_>>()
@@ -244,12 +200,5 @@ mod tests {
             ["Overview", "Customers", "Money", "Operations", "System"]
         );
         assert!(!groups(StaffRole::Support).contains(&"System"));
-    }
-
-    #[test]
-    fn dashboard_is_active_only_on_itself() {
-        assert!(is_active("/admin", "/admin"));
-        assert!(!is_active("/admin/users", "/admin"));
-        assert!(is_active("/admin/users/x", "/admin/users"));
     }
 }

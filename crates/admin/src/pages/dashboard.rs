@@ -9,21 +9,18 @@ use axum_extra::extract::cookie::CookieJar;
 use platform::{
     AppState, Result,
     web::{
-        charts::{self, Daily, DailyValues, Style},
+        charts::{self, Daily, Style},
         forms::{fmt_time, html},
         shell::Shell,
     },
 };
 
-use super::{
-    billing::money,
-    chrome::{Chrome, frame},
+use super::chrome::{Chrome, frame};
+use crate::service::dashboard::{self, DAYS, JobFigures, OutboxFigures};
+use platform::staff::{
+    StaffPage,
+    dashboard::{self as dashboard_cards, DashboardCards, DashboardFacts},
 };
-use crate::{
-    service::billing as billing_service,
-    service::dashboard::{self, DAYS, JobFigures, OutboxFigures},
-};
-use platform::staff::{StaffPage, StaffPermission};
 
 #[derive(Template)]
 #[template(path = "admin/dashboard.html")]
@@ -45,73 +42,8 @@ struct DashboardPage {
     /// Sanitised SVG (`platform::web::charts`), embedded as is.
     new_users_chart: String,
     active_users_chart: String,
-    /// For staff with the billing permission.
-    billing: Option<BillingCards>,
-}
-
-/// The dashboard's billing cards: live subscriptions, cash collected over 30 days (chart) and
-/// workspaces by plan (pie).
-struct BillingCards {
-    live_subscriptions: u64,
-    mrr: String,
-    collected_total: String,
-    /// Sanitised SVG, or empty with `problem` saying why (e.g. mixed currencies).
-    collected_chart: String,
-    plans_chart: String,
-    problem: String,
-}
-
-async fn billing_cards(
-    state: &AppState,
-    staff: &platform::staff::Staff,
-    workspaces: u64,
-) -> Result<Option<BillingCards>> {
-    if !staff.can(StaffPermission::Billing) {
-        return Ok(None);
-    }
-    let overview = billing_service::overview(staff, state, workspaces).await?;
-    let plans_chart = charts::pie(
-        "Workspaces by plan in force",
-        &overview
-            .workspaces_by_plan
-            .iter()
-            .map(|(name, n)| (name.clone(), *n as f64))
-            .collect::<Vec<_>>(),
-    )?;
-    let today = chrono::Utc::now().date_naive();
-    let (mrr, collected_total, collected_chart, problem) =
-        match billing_service::revenue(staff, state, today, today).await {
-            Ok(r) => {
-                let points: Vec<_> = r
-                    .collected
-                    .iter()
-                    .map(|(d, c)| (*d, *c as f64 / 100.0))
-                    .collect();
-                let chart = charts::daily_values(&DailyValues {
-                    title: "Revenue collected per day, last 30 days",
-                    series: "Collected",
-                    points: &points,
-                    style: Style::Bar,
-                    unit: "",
-                })?;
-                (
-                    money(r.month.mrr_end, &r.currency),
-                    money(r.collected_total, &r.currency),
-                    chart,
-                    String::new(),
-                )
-            }
-            Err(platform::Error::Conflict(m)) => ("—".into(), "—".into(), String::new(), m),
-            Err(e) => return Err(e),
-        };
-    Ok(Some(BillingCards {
-        live_subscriptions: overview.live_subscriptions,
-        mrr,
-        collected_total,
-        collected_chart,
-        plans_chart,
-        problem,
-    }))
+    /// The features' cards (billing's for staff with the billing permission).
+    cards: DashboardCards,
 }
 
 pub async fn page(
@@ -132,7 +64,14 @@ pub async fn page(
         points: &d.active_users,
         style: Style::Line,
     })?;
-    let billing = billing_cards(&state, &staff, d.totals.workspaces).await?;
+    let cards = dashboard_cards::cards(
+        &state,
+        &staff,
+        DashboardFacts {
+            workspaces: d.totals.workspaces,
+        },
+    )
+    .await?;
     let (jar, shell, chrome) = frame(&state, &staff, "Dashboard", "/admin", jar).await?;
     let page = DashboardPage {
         shell,
@@ -151,7 +90,7 @@ pub async fn page(
         outbox: d.outbox,
         new_users_chart,
         active_users_chart,
-        billing,
+        cards,
     };
     Ok(html(jar, &page))
 }

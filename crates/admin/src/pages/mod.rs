@@ -7,7 +7,7 @@ mod activity;
 mod api_clients;
 mod auth;
 mod billing;
-mod chrome;
+pub mod chrome;
 mod dashboard;
 mod instagram;
 mod lists;
@@ -19,16 +19,11 @@ mod trail;
 mod users;
 mod workspaces;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
-use platform::AppState;
+use axum::routing::{get, post};
+use platform::staff::StaffRoutes;
 
-pub use chrome::NAV;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> StaffRoutes {
+    StaffRoutes::new()
         .route("/admin", get(dashboard::page))
         .route("/admin/login", get(auth::login_form).post(auth::login))
         .route("/admin/login/code", get(auth::code_form).post(auth::code))

@@ -17,15 +17,16 @@ use platform::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::chrome::{Bell, Chrome, bell, frame};
+use super::chrome::{Chrome, bell, frame};
 use crate::{
     service::{notifications, sessions},
     staff_ctx::session_cookie_name,
 };
+use platform::staff::Bell;
 use platform::staff::{StaffPage, StaffPermission, StaffRole};
 
 #[derive(Template)]
-#[template(path = "admin/_bell.html")]
+#[template(path = "staff/_bell.html")]
 struct BellPartial {
     bell: Bell,
 }

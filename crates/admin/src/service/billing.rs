@@ -528,38 +528,6 @@ pub async fn revenue(
     revenue::report(&state.db, month, today).await
 }
 
-/// Dashboard figures of billing: live subscriptions, and workspaces per plan in force.
-pub struct Overview {
-    pub live_subscriptions: u64,
-    /// (plan name, workspaces), plans in their order.
-    pub workspaces_by_plan: Vec<(String, u64)>,
-}
-
-pub async fn overview(staff: &Staff, state: &AppState, workspaces: u64) -> Result<Overview> {
-    staff.require(StaffPermission::Billing)?;
-    let counts = plans::subscriber_counts(&state.db).await?;
-    let subscribed: u64 = counts.values().sum();
-    // Workspaces without a live subscription are on the fallback plan (Free, or Self-hosted
-    // while the server takes no payments).
-    let fallback = subscriptions::fallback(&state.db).await?.key;
-    let rows = plans::all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| {
-            let mut n = counts.get(&p.id).copied().unwrap_or(0);
-            if p.key == fallback {
-                n += workspaces.saturating_sub(subscribed);
-            }
-            (p.name, n)
-        })
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    Ok(Overview {
-        live_subscriptions: subscriptions::count_live(&state.db).await?,
-        workspaces_by_plan: rows,
-    })
-}
-
 /// Whether a workspace's subscription is paid through Stripe and running: a change of plan
 /// then goes through Stripe (prorated) instead of comping.
 pub async fn stripe_backed(staff: &Staff, state: &AppState, workspace_id: Uuid) -> Result<bool> {

@@ -24,12 +24,13 @@ use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The features the back office's tests mount (the role matrix walks their staff routes).
+pub fn features() -> Vec<platform::Feature> {
+    vec![identity::feature(), ::billing::feature(), admin::feature()]
+}
+
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
-    spawn(
-        vec![identity::feature(), ::billing::feature(), admin::feature()],
-        configure,
-    )
-    .await
+    spawn(features(), configure).await
 }
 
 pub async fn app() -> TestApp {

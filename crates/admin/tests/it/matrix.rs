@@ -1,7 +1,8 @@
-//! The role matrix: every admin page and API route × anonymous, a customer, and each staff
-//! role → the expected answer. Routes added to the back office without a row here fail the
-//! coverage checks at the end (pages from the router's source, API routes from the OpenAPI
-//! document), so the matrix cannot silently fall behind.
+//! The role matrix: every staff page and staff API route × anonymous, a customer, and each
+//! staff role → the expected answer. Staff routes of any mounted feature without a row here
+//! fail the coverage checks at the end (pages from the features' registered staff routes, API
+//! routes from the assembled OpenAPI document), so the matrix cannot silently fall behind
+//! when a screen moves to its feature or a new one appears.
 
 use platform::staff::{StaffPermission, StaffRole, staff_has};
 use reqwest::{Method, StatusCode};
@@ -1016,15 +1017,16 @@ async fn every_admin_route_by_role_and_credential() {
         }
     }
 
-    // Coverage: every routed page and API operation has a row (or is public).
-    let source = include_str!("../../src/pages/mod.rs");
-    let mut routed: Vec<&str> = source
-        .split(".route(")
-        .skip(1)
-        .filter_map(|s| s.trim_start().strip_prefix('"'))
-        .filter_map(|s| s.split('"').next())
-        .collect();
-    routed.sort();
+    // Coverage: every staff page and staff API operation of every mounted feature has a row
+    // (or is public), wherever the feature keeps it: pages from the features' registered
+    // staff routes, API operations from the assembled OpenAPI document.
+    let features = features();
+    assert_eq!(
+        platform::feature::misplaced_staff_routes(&features),
+        Vec::<String>::new()
+    );
+    let routed = platform::feature::staff_pages(&features);
+    assert!(routed.contains(&"/admin"), "the staff pages are enumerated");
     let matrix = pages(&ids);
     for path in &routed {
         assert!(
@@ -1032,9 +1034,27 @@ async fn every_admin_route_by_role_and_credential() {
             "page route {path} has no row in the role matrix"
         );
     }
-    let (_, doc) = admin::api::openapi_router().split_for_parts();
+    for row in &matrix {
+        assert!(
+            routed.contains(&row.template),
+            "matrix row {} {} is no staff page of any feature",
+            row.method,
+            row.template
+        );
+    }
+    let (doc, _) =
+        platform::feature::openapi(utoipa::openapi::OpenApiBuilder::new().build(), &features);
+    assert!(
+        doc.paths.paths.contains_key(PUBLIC_API[0]),
+        "the staff API is enumerated"
+    );
     let api_rows = api(&ids);
-    for (path, item) in doc.paths.paths.iter() {
+    for (path, item) in doc
+        .paths
+        .paths
+        .iter()
+        .filter(|(path, _)| path.starts_with(platform::staff::routes::API_PREFIX))
+    {
         let methods = [
             (Method::GET, item.get.is_some()),
             (Method::POST, item.post.is_some()),

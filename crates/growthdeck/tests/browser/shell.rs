@@ -540,16 +540,15 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
     .await;
     goto(&b, "/admin").await;
 
-    let reachable: Vec<&str> = admin::pages::NAV
+    let staff_nav = platform::feature::staff_nav(&growthdeck::features());
+    let reachable: Vec<&str> = staff_nav
         .iter()
-        .filter(|(_, _, _, _, p)| {
-            platform::staff::staff_has(platform::staff::StaffRole::Finance, *p)
-        })
-        .map(|(_, _, href, _, _)| *href)
+        .filter(|e| platform::staff::staff_has(platform::staff::StaffRole::Finance, e.permission))
+        .map(|e| e.path)
         .collect();
-    let hidden: Vec<&str> = admin::pages::NAV
+    let hidden: Vec<&str> = staff_nav
         .iter()
-        .map(|(_, _, href, _, _)| *href)
+        .map(|e| e.path)
         .filter(|h| !reachable.contains(h))
         .collect();
     assert!(!hidden.is_empty(), "finance does not reach everything");
@@ -624,7 +623,10 @@ async fn back_office_sidebar_fits_desktop_and_phone() {
     .await;
     for (width, height) in [(390, 844), (1366, 900)] {
         b.resize(width, height).await;
-        for (_, label, href, _, _) in admin::pages::NAV {
+        for platform::staff::StaffNavEntry {
+            label, path: href, ..
+        } in &staff_nav
+        {
             c.goto(&format!("{}{href}", b.base)).await.unwrap();
             tokio::time::sleep(Duration::from_millis(150)).await;
             assert_eq!(b.overflow_px().await, 0, "{width} px: {label} ({href})");

@@ -6,9 +6,16 @@
 //! session or token is not a staff credential: the API answers 401 and the pages send the
 //! browser to the staff sign-in, never data.
 
+pub mod dashboard;
+pub mod frame;
+pub mod nav;
 pub mod roles;
+pub mod routes;
 
+pub use frame::{BackOffice, Bell, BellItem, BellSource, Chrome, frame};
+pub use nav::{StaffGroup, StaffNavEntry};
 pub use roles::{STAFF_PERMISSIONS, StaffPermission, StaffRole, staff_has};
+pub use routes::StaffRoutes;
 
 use axum::{
     extract::FromRequestParts,

@@ -1,0 +1,29 @@
+//! Billing's back-office screens (super admin and finance): plans, subscriptions, credit
+//! pricing, credit adjustments, revenue and the self-hosted plan, as pages under
+//! `/admin/billing` and the staff API under `/api/v1/admin/billing`, in the staff frame.
+
+pub mod dashboard;
+
+use platform::{
+    staff::{StaffGroup, StaffNavEntry, StaffPermission},
+    web::shell::Icon,
+};
+
+/// Billing's entry of the staff sidebar.
+pub fn nav() -> Vec<StaffNavEntry> {
+    vec![StaffNavEntry {
+        group: StaffGroup::Money,
+        order: 10,
+        label: "Billing",
+        path: "/admin/billing",
+        icon: Icon::Card,
+        permission: StaffPermission::Billing,
+    }]
+}
+
+/// Billing's cards on the staff dashboard.
+pub fn dashboard_cards() -> Vec<platform::staff::dashboard::DashboardCardFn> {
+    vec![|state, staff, facts| {
+        Box::pin(async move { dashboard::cards(&state, &staff, facts).await })
+    }]
+}

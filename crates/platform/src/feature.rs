@@ -20,6 +20,7 @@ use crate::{
     config::Config,
     crypto::Keyring,
     ctx::{Authenticator, NoAuthenticator},
+    directory::WorkspaceDirectory,
     error::Result,
     events::Events,
     home::{Describer, Home, PanelFn},
@@ -73,6 +74,8 @@ pub struct Feature {
     pub staff_authenticator: Option<Arc<dyn StaffAuthenticator>>,
     /// Decides whether one more of a counted thing fits the plan (the billing feature's).
     pub limits: Option<Arc<dyn PlanLimits>>,
+    /// Names and finds workspaces for other features (the identity feature's).
+    pub directory: Option<Arc<dyn WorkspaceDirectory>>,
     pub start: Option<StartFn>,
 }
 
@@ -94,6 +97,7 @@ impl Feature {
             authenticator: None,
             staff_authenticator: None,
             limits: None,
+            directory: None,
             start: None,
         }
     }
@@ -187,6 +191,11 @@ impl Feature {
 
     pub fn limits(mut self, limits: Arc<dyn PlanLimits>) -> Self {
         self.limits = Some(limits);
+        self
+    }
+
+    pub fn directory(mut self, directory: Arc<dyn WorkspaceDirectory>) -> Self {
+        self.directory = Some(directory);
         self
     }
 
@@ -287,6 +296,10 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         .iter()
         .find_map(|f| f.limits.clone())
         .unwrap_or_else(crate::limits::unlimited);
+    let directory = features
+        .iter()
+        .find_map(|f| f.directory.clone())
+        .unwrap_or_else(crate::directory::empty);
     let staff_auth: Arc<dyn StaffAuthenticator> = features
         .iter()
         .find_map(|f| f.staff_authenticator.clone())
@@ -294,6 +307,7 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
     let state = AppState {
         staff_auth,
         limits,
+        directory,
         config,
         db,
         keys,

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod service;
+pub mod settings;
 pub mod stripe;
 
 pub use service::{
@@ -33,6 +34,8 @@ pub fn feature() -> platform::Feature {
         .schedules(jobs::schedules())
         .banners(banners())
         .limits(std::sync::Arc::new(limits::PlanLimitsPort))
+        .config(settings::config())
+        .settings(settings::SYSTEM)
         .on_start(|state| Box::pin(async move { start(&state).await }))
 }
 

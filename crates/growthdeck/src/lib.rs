@@ -55,6 +55,12 @@ pub fn product() -> &'static [platform::Feature] {
     FEATURES.get_or_init(features)
 }
 
+/// The configuration: platform's keys and every feature's (`Feature::config`), with the keys
+/// none of them declares named as warnings.
+pub fn load_config() -> Result<(Config, Vec<String>), platform::config::ConfigError> {
+    Config::load_declared(&platform::feature::config_keys(product()))
+}
+
 /// The OpenAPI 3.1 document of every feature's API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi_of(product())

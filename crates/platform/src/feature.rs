@@ -17,7 +17,7 @@ use futures::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::Config,
+    config::{Config, ConfigKey},
     crypto::Keyring,
     ctx::{Authenticator, NoAuthenticator},
     directory::WorkspaceDirectory,
@@ -29,7 +29,7 @@ use crate::{
     mail::Mailer,
     openapi::{ApiRouter, SchemaClash},
     search::SearchFn,
-    settings::SystemSettings,
+    settings::{SystemSetting, SystemSettings},
     staff::StaffAuthenticator,
     state::AppState,
     usage::{Counters, UsageCounter},
@@ -76,6 +76,12 @@ pub struct Feature {
     pub limits: Option<Arc<dyn PlanLimits>>,
     /// Names and finds workspaces for other features (the identity feature's).
     pub directory: Option<Arc<dyn WorkspaceDirectory>>,
+    /// The feature's configuration keys (file and environment names, types, defaults,
+    /// secrets, checks), read when the configuration loads.
+    pub config: Vec<ConfigKey>,
+    /// The feature's system settings on `/admin/settings` (saved values override the
+    /// configuration).
+    pub settings: Vec<&'static SystemSetting>,
     pub start: Option<StartFn>,
 }
 
@@ -98,6 +104,8 @@ impl Feature {
             staff_authenticator: None,
             limits: None,
             directory: None,
+            config: Vec::new(),
+            settings: Vec::new(),
             start: None,
         }
     }
@@ -199,6 +207,16 @@ impl Feature {
         self
     }
 
+    pub fn config(mut self, keys: Vec<ConfigKey>) -> Self {
+        self.config.extend(keys);
+        self
+    }
+
+    pub fn settings(mut self, settings: &'static [SystemSetting]) -> Self {
+        self.settings.extend(settings);
+        self
+    }
+
     pub fn on_start(mut self, start: StartFn) -> Self {
         self.start = Some(start);
         self
@@ -267,6 +285,11 @@ pub fn schedules(features: &[Feature]) -> Vec<Schedule> {
     schedules
 }
 
+/// Every feature's configuration keys (for [`Config::load_declared`]).
+pub fn config_keys(features: &[Feature]) -> Vec<ConfigKey> {
+    features.iter().flat_map(|f| f.config.clone()).collect()
+}
+
 /// What the binary and the test kit both have before the features are assembled: the
 /// configuration, an open and migrated database, the platform key and the event transport.
 pub struct Foundation {
@@ -286,7 +309,12 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         events,
     } = foundation;
     let mailer = Mailer::from_config(&config)?;
-    let settings = SystemSettings::new(config.clone(), db.clone(), keys.clone());
+    let settings = SystemSettings::new(
+        config.clone(),
+        db.clone(),
+        keys.clone(),
+        crate::settings::declare(features.iter().flat_map(|f| f.settings.iter().copied())),
+    );
     settings.reload().await?;
     let auth: Arc<dyn Authenticator> = features
         .iter()

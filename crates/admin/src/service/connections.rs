@@ -229,8 +229,11 @@ async fn probe(state: &AppState, integration: Integration) -> TestOutcome {
             bearer_probe(format!("{}/models", base(&root)), key)
         }),
         Integration::Stripe => s
-            .cached(keys::STRIPE_SECRET_KEY)
-            .map(|key| bearer_probe(format!("{}/v1/balance", base(&c.stripe_api_base)), key)),
+            .cached(billing::settings::STRIPE_SECRET_KEY.name)
+            .map(|key| {
+                let root = c.get(&billing::settings::STRIPE_API_BASE);
+                bearer_probe(format!("{}/v1/balance", base(&root)), key)
+            }),
         Integration::Resend => s
             .cached(keys::RESEND_API_KEY)
             .map(|key| bearer_probe(format!("{}/domains", base(&c.resend_api_base)), key)),

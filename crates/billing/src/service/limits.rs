@@ -31,7 +31,12 @@ pub async fn standing(state: &AppState, workspace_id: Uuid) -> Result<Standing> 
     if mode::observe(state).await? == Mode::SelfHosted {
         subscriptions::enrol_self_hosted(&state.db, workspace_id).await?;
     }
-    subscriptions::standing(&state.db, workspace_id, state.config.billing_grace_days).await
+    subscriptions::standing(
+        &state.db,
+        workspace_id,
+        state.config.get(&crate::settings::GRACE_DAYS),
+    )
+    .await
 }
 
 /// The refusal for a meter at its limit.
@@ -78,7 +83,7 @@ pub async fn check_addition(
     standing(state, workspace_id).await?;
     check_addition_in(
         &state.db,
-        state.config.billing_grace_days,
+        state.config.get(&crate::settings::GRACE_DAYS),
         workspace_id,
         meter,
         current,
@@ -158,8 +163,12 @@ pub async fn consume(state: &AppState, workspace_id: Uuid, meter: Meter, n: i64)
         .exec(&txn)
         .await?;
     let used = used_this_month(&txn, workspace_id, meter).await?;
-    let standing =
-        subscriptions::standing(&txn, workspace_id, state.config.billing_grace_days).await?;
+    let standing = subscriptions::standing(
+        &txn,
+        workspace_id,
+        state.config.get(&crate::settings::GRACE_DAYS),
+    )
+    .await?;
     if let Some(limit) = standing.plan.limit(meter)
         && used > limit
     {
@@ -215,7 +224,7 @@ impl platform::limits::PlanLimits for PlanLimitsPort {
     ) -> Result<()> {
         check_addition_in(
             txn,
-            state.config.billing_grace_days,
+            state.config.get(&crate::settings::GRACE_DAYS),
             workspace_id,
             meter_named(meter)?,
             current,

@@ -2,6 +2,7 @@
 //! feature, form one consistent set: every name once, every setting backed by a configuration
 //! key, and a secret setting a secret of the configuration (masked by `config check`, readable
 //! from `*_FILE`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
 

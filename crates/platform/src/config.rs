@@ -29,8 +29,6 @@ pub const SECRET_KEYS: &[&str] = &[
     "resend_api_key",
     "admin_access_code",
     "openai_api_key",
-    "meta_app_secret",
-    "apify_token",
     "manychat_api_key",
     "metrics_token",
 ];
@@ -138,18 +136,6 @@ pub struct Config {
     /// Base of an OpenAI-compatible API (`…/models`, `…/chat/completions`).
     pub openai_base_url: String,
     pub openai_api_key: Option<String>,
-    pub meta_app_id: Option<String>,
-    pub meta_app_secret: Option<String>,
-    /// Meta's Graph API base (tests point it at a local server).
-    pub meta_graph_base: String,
-    /// Instagram's Graph API host for Instagram Login tokens (tests point it at a local server).
-    pub instagram_graph_base: String,
-    /// Instagram's OAuth host: authorize page and code exchange (tests point it at a local
-    /// server).
-    pub instagram_oauth_base: String,
-    pub apify_token: Option<String>,
-    /// Apify's API base (tests point it at a local server).
-    pub apify_api_base: String,
     /// `<page id>:<key>` from Manychat's API settings.
     pub manychat_api_key: Option<String>,
     /// Manychat's API base (tests point it at a local server).
@@ -216,13 +202,6 @@ impl Default for Config {
             default_ai_model: "gpt-4o-mini".into(),
             openai_base_url: "https://api.openai.com/v1".into(),
             openai_api_key: None,
-            meta_app_id: None,
-            meta_app_secret: None,
-            meta_graph_base: "https://graph.facebook.com".into(),
-            instagram_graph_base: "https://graph.instagram.com".into(),
-            instagram_oauth_base: "https://api.instagram.com".into(),
-            apify_token: None,
-            apify_api_base: "https://api.apify.com".into(),
             manychat_api_key: None,
             manychat_api_base: "https://api.manychat.com".into(),
             features: FeatureValues::default(),
@@ -313,10 +292,6 @@ impl Config {
         for (key, url) in [
             ("openai_base_url", &self.openai_base_url),
             ("resend_api_base", &self.resend_api_base),
-            ("meta_graph_base", &self.meta_graph_base),
-            ("instagram_graph_base", &self.instagram_graph_base),
-            ("instagram_oauth_base", &self.instagram_oauth_base),
-            ("apify_api_base", &self.apify_api_base),
             ("manychat_api_base", &self.manychat_api_base),
         ] {
             crate::settings::check_http_url(url)

@@ -237,18 +237,30 @@ async fn probe(state: &AppState, integration: Integration) -> TestOutcome {
         Integration::Resend => s
             .cached(keys::RESEND_API_KEY)
             .map(|key| bearer_probe(format!("{}/domains", base(&c.resend_api_base)), key)),
-        Integration::Apify => s
-            .cached(keys::APIFY_TOKEN)
-            .map(|key| bearer_probe(format!("{}/v2/users/me", base(&c.apify_api_base)), key)),
+        Integration::Apify => s.cached(instagram::settings::APIFY_TOKEN.name).map(|key| {
+            bearer_probe(
+                format!(
+                    "{}/v2/users/me",
+                    base(&c.get(&instagram::settings::APIFY_API_BASE))
+                ),
+                key,
+            )
+        }),
         Integration::Manychat => s.cached(keys::MANYCHAT_API_KEY).map(|key| {
             bearer_probe(
                 format!("{}/fb/page/getInfo", base(&c.manychat_api_base)),
                 key,
             )
         }),
-        Integration::Meta => match (s.cached(keys::META_APP_ID), s.cached(keys::META_APP_SECRET)) {
+        Integration::Meta => match (
+            s.cached(instagram::settings::META_APP_ID.name),
+            s.cached(instagram::settings::META_APP_SECRET.name),
+        ) {
             (Some(id), Some(secret)) => Some(HttpProbe {
-                url: format!("{}/oauth/access_token", base(&c.meta_graph_base)),
+                url: format!(
+                    "{}/oauth/access_token",
+                    base(&c.get(&instagram::settings::META_GRAPH_BASE))
+                ),
                 bearer: None,
                 query: vec![
                     ("client_id", id),

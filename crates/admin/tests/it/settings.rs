@@ -867,8 +867,8 @@ async fn each_http_integration_is_tried_in_its_own_format() {
     let app = app_with(move |c| {
         c.set(&::billing::settings::STRIPE_API_BASE, uri.clone());
         c.resend_api_base = uri.clone();
-        c.meta_graph_base = uri.clone();
-        c.apify_api_base = uri.clone();
+        c.set(&::instagram::settings::META_GRAPH_BASE, uri.clone());
+        c.set(&::instagram::settings::APIFY_API_BASE, uri.clone());
         c.manychat_api_base = uri;
     })
     .await;

@@ -23,9 +23,6 @@ pub const OPENAI_API_KEY: &str = "openai_api_key";
 pub const MAIL_FROM: &str = "mail_from";
 pub const SMTP_URL: &str = "smtp_url";
 pub const RESEND_API_KEY: &str = "resend_api_key";
-pub const META_APP_ID: &str = "meta_app_id";
-pub const META_APP_SECRET: &str = "meta_app_secret";
-pub const APIFY_TOKEN: &str = "apify_token";
 pub const MANYCHAT_API_KEY: &str = "manychat_api_key";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -157,6 +154,13 @@ impl SystemSetting {
     /// Stored encrypted, shown masked, never returned.
     pub const fn secret(mut self) -> Self {
         self.secret = true;
+        self
+    }
+
+    /// Only digits, at most `max_len` of them (numeric app ids).
+    pub const fn digits(mut self, max_len: usize) -> Self {
+        self.kind = Kind::Digits;
+        self.max_len = max_len;
         self
     }
 
@@ -375,42 +379,6 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         prefixes: &[],
         sends: &[],
         config_default: |c| c.resend_api_key.clone(),
-    },
-    SystemSetting {
-        key: META_APP_ID,
-        label: "Meta app ID",
-        group: SettingGroup::Meta,
-        secret: false,
-        hint: "The numeric app ID from Meta's developer dashboard.",
-        kind: Kind::Digits,
-        max_len: 32,
-        prefixes: &[],
-        sends: &[],
-        config_default: |c| c.meta_app_id.clone(),
-    },
-    SystemSetting {
-        key: META_APP_SECRET,
-        label: "Meta app secret",
-        group: SettingGroup::Meta,
-        secret: true,
-        hint: "Signs webhook payloads and exchanges tokens.",
-        kind: Kind::Token,
-        max_len: 255,
-        prefixes: &[],
-        sends: &[],
-        config_default: |c| c.meta_app_secret.clone(),
-    },
-    SystemSetting {
-        key: APIFY_TOKEN,
-        label: "Apify API token",
-        group: SettingGroup::Apify,
-        secret: true,
-        hint: "apify_api_… from Apify's Settings → Integrations.",
-        kind: Kind::Token,
-        max_len: 255,
-        prefixes: &[],
-        sends: &[],
-        config_default: |c| c.apify_token.clone(),
     },
     SystemSetting {
         key: MANYCHAT_API_KEY,

@@ -25,8 +25,14 @@ use serde_json::{Value, json};
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
+    // Instagram is mounted for its settings (Meta, Apify) on the system settings page.
     spawn(
-        vec![identity::feature(), ::billing::feature(), admin::feature()],
+        vec![
+            identity::feature(),
+            ::billing::feature(),
+            instagram::feature(),
+            admin::feature(),
+        ],
         configure,
     )
     .await

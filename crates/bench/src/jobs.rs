@@ -115,7 +115,7 @@ async fn sqlite(args: &JobsArgs, executions: &Executions) -> Result<Figures> {
     let state = growthdeck::build_state(config).await?;
     let runner = runner::Runner::start(
         state.clone(),
-        platform::feature::registry(&growthdeck::features()),
+        platform::feature::registry(growthdeck::product()),
         runner::RunnerConfig::from_config(&state.config, None),
     );
     let figures = measure(args, &state.db, executions).await;

@@ -332,7 +332,7 @@ async fn seed(
     // Their first refreshes, through the job runner as `serve` runs them.
     let runner = platform::jobs::runner::Runner::start(
         state.clone(),
-        platform::feature::registry(&growthdeck::features()),
+        platform::feature::registry(growthdeck::product()),
         platform::jobs::runner::RunnerConfig::from_config(&state.config, None),
     );
     let waited = wait_refreshed(&state.db).await;

@@ -11,6 +11,7 @@ pub mod model;
 pub mod pages;
 pub mod service;
 pub mod staff;
+pub mod settings;
 pub mod stripe;
 
 pub use service::{
@@ -36,6 +37,8 @@ pub fn feature() -> platform::Feature {
         .schedules(jobs::schedules())
         .banners(banners())
         .limits(std::sync::Arc::new(limits::PlanLimitsPort))
+        .config(settings::config())
+        .settings(settings::SYSTEM)
         .on_start(|state| Box::pin(async move { start(&state).await }))
 }
 

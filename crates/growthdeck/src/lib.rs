@@ -1,7 +1,10 @@
 //! Wiring: builds `AppState`, composes every feature's routes and the OpenAPI document, and
 //! serves them. `main.rs` parses the command line; tests call [`launch`] with a port-0 listener.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+};
 
 use axum::Router;
 use platform::{AppState, Config, crypto::Keyring, db};
@@ -43,9 +46,24 @@ pub fn features() -> Vec<platform::Feature> {
     ]
 }
 
+/// This process's features: [`features`] built once, at the first call (start-up), and shared
+/// by everything derived from them — routes and the OpenAPI document ([`routes`]), the state
+/// ([`build_state`]), the job registry and schedules ([`Background::start`]), and the
+/// configuration's keys ([`load_config`]) — so they all see the same list.
+pub fn product() -> &'static [platform::Feature] {
+    static FEATURES: OnceLock<Vec<platform::Feature>> = OnceLock::new();
+    FEATURES.get_or_init(features)
+}
+
+/// The configuration: platform's keys and every feature's (`Feature::config`), with the keys
+/// none of them declares named as warnings.
+pub fn load_config() -> Result<(Config, Vec<String>), platform::config::ConfigError> {
+    Config::load_declared(&platform::feature::config_keys(product()))
+}
+
 /// The OpenAPI 3.1 document of every feature's API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    openapi_of(&features())
+    openapi_of(product())
 }
 
 fn openapi_of(features: &[platform::Feature]) -> utoipa::openapi::OpenApi {
@@ -58,14 +76,14 @@ fn openapi_of(features: &[platform::Feature]) -> utoipa::openapi::OpenApi {
 /// Every schema name two different types claim in [`openapi`] (utoipa would keep one of them
 /// silently): must be empty.
 pub fn openapi_schema_clashes() -> Vec<platform::openapi::SchemaClash> {
-    platform::feature::openapi(ApiDoc::openapi(), &features()).1
+    platform::feature::openapi(ApiDoc::openapi(), product()).1
 }
 
 /// Every feature's routes plus the API documentation.
 pub fn routes() -> Router<AppState> {
-    let features = features();
-    platform::feature::routes(&features)
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi_of(&features)))
+    let features = product();
+    platform::feature::routes(features)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi_of(features)))
 }
 
 /// Workers and the cron scheduler of one process.
@@ -78,15 +96,15 @@ pub struct Background {
 impl Background {
     /// `queues`: only these queues (the `worker --queues` option); default: all configured.
     pub fn start(state: &AppState, queues: Option<&[String]>) -> anyhow::Result<Self> {
-        let features = features();
+        let features = product();
         let schedules = platform::jobs::cron::effective(
-            platform::feature::schedules(&features),
+            platform::feature::schedules(features),
             &state.config.cron,
         )?;
         let config = platform::jobs::runner::RunnerConfig::from_config(&state.config, queues);
         let runner = platform::jobs::runner::Runner::start(
             state.clone(),
-            platform::feature::registry(&features),
+            platform::feature::registry(features),
             config,
         );
         let (cron_stop, stop_rx) = tokio::sync::watch::channel(false);
@@ -107,7 +125,7 @@ impl Background {
 }
 
 /// Opens the database (creating the data directory), applies migrations, loads or creates the
-/// platform key, and assembles the state from [`features`] (the test kit assembles it the
+/// platform key, and assembles the state from [`product`] (the test kit assembles it the
 /// same way).
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     platform::install_tls_provider();
@@ -122,7 +140,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         keys: Arc::new(keys),
         events,
     };
-    Ok(platform::feature::assemble(foundation, &features()).await?)
+    Ok(platform::feature::assemble(foundation, product()).await?)
 }
 
 pub fn app(state: AppState) -> Router {

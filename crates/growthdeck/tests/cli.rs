@@ -240,12 +240,26 @@ fn user_create_config_check_and_backup() {
             "GROWTHDECK_SMTP_URL",
             "smtp://mailer:sup3rs3cretpassw0rd@127.0.0.1:2525",
         )
+        // A key billing declares (not platform): read, masked, and not an unknown key.
+        .env("GROWTHDECK_STRIPE_SECRET_KEY", "sk_test_b1llingsecret4242")
+        .env("GROWTHDECK_BILLING_GRACE_DAYS", "3")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("listen") && text.contains(&port.to_string()));
     assert!(!text.contains("sup3rs3cret"), "secrets masked: {text}");
+    assert!(
+        !text.contains("b1llingsecret"),
+        "feature secrets masked: {text}"
+    );
+    assert!(text.contains("stripe_secret_key = \"••••4242\""), "{text}");
+    assert!(text.contains("billing_grace_days = 3"), "{text}");
+    assert!(
+        text.contains("stripe_api_base = \"https://api.stripe.com\""),
+        "{text}"
+    );
+    assert!(!text.contains("unknown configuration key"), "{text}");
     assert!(text.contains("configuration OK"));
 
     let backup = dir.path().join("snapshot.db");

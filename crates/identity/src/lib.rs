@@ -84,6 +84,9 @@ pub fn feature() -> platform::Feature {
         .routes(pages::routes())
         .api(api::openapi_router())
         .authenticator(authenticator())
+        .directory(std::sync::Arc::new(
+            service::workspace_directory::DirectoryPort,
+        ))
         .nav(nav())
         .jobs(jobs)
         .schedules(jobs::schedules())

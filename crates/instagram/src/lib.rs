@@ -12,6 +12,7 @@ pub mod model;
 pub mod pages;
 pub mod search;
 pub mod service;
+pub mod settings;
 pub mod social;
 pub mod source;
 
@@ -34,6 +35,8 @@ pub fn feature_with(social: social::Social) -> platform::Feature {
         .search(search::providers())
         .home_panels(home_panels())
         .describers(describers())
+        .config(settings::config())
+        .settings(settings::SYSTEM)
 }
 
 /// Job types of this feature.

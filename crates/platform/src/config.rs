@@ -4,6 +4,9 @@
 //! the prefix (`GROWTHDECK_PUBLIC_URL` ⇔ `public_url = "…"`). Secrets may also be read from a file
 //! named by `<KEY>_FILE` (e.g. `GROWTHDECK_SMTP_URL_FILE=/run/secrets/smtp`), as container
 //! platforms mount them.
+//!
+//! Platform's own keys are the fields of [`Config`]; a feature declares its keys itself
+//! ([`ConfigKey`], registered through `Feature::config`) and reads them with [`Config::get`].
 
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
 
@@ -11,9 +14,13 @@ use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-/// Keys whose values are secrets: masked by `config check`, readable from `*_FILE`.
+#[path = "config_keys.rs"]
+mod keys;
+pub use keys::{ConfigKey, FeatureValues, Key};
+
+/// Platform's keys whose values are secrets (a feature marks its own: [`ConfigKey::secret`]): masked by `config check`, readable from `*_FILE`.
 pub const SECRET_KEYS: &[&str] = &[
     "smtp_url",
     "oauth_google_client_secret",
@@ -22,10 +29,6 @@ pub const SECRET_KEYS: &[&str] = &[
     "resend_api_key",
     "admin_access_code",
     "openai_api_key",
-    "stripe_secret_key",
-    "stripe_webhook_secret",
-    "meta_app_secret",
-    "apify_token",
     "manychat_api_key",
     "metrics_token",
 ];
@@ -133,30 +136,13 @@ pub struct Config {
     /// Base of an OpenAI-compatible API (`…/models`, `…/chat/completions`).
     pub openai_base_url: String,
     pub openai_api_key: Option<String>,
-    pub stripe_secret_key: Option<String>,
-    pub stripe_publishable_key: Option<String>,
-    pub stripe_webhook_secret: Option<String>,
-    /// Stripe's API base (tests point it at a local server).
-    pub stripe_api_base: String,
-    /// How many days a past-due subscription keeps its plan's limits before the workspace is
-    /// limited to the free plan's (nothing is deleted).
-    pub billing_grace_days: i64,
-    pub meta_app_id: Option<String>,
-    pub meta_app_secret: Option<String>,
-    /// Meta's Graph API base (tests point it at a local server).
-    pub meta_graph_base: String,
-    /// Instagram's Graph API host for Instagram Login tokens (tests point it at a local server).
-    pub instagram_graph_base: String,
-    /// Instagram's OAuth host: authorize page and code exchange (tests point it at a local
-    /// server).
-    pub instagram_oauth_base: String,
-    pub apify_token: Option<String>,
-    /// Apify's API base (tests point it at a local server).
-    pub apify_api_base: String,
     /// `<page id>:<key>` from Manychat's API settings.
     pub manychat_api_key: Option<String>,
     /// Manychat's API base (tests point it at a local server).
     pub manychat_api_base: String,
+    /// The values of the keys features declare (see [`ConfigKey`]).
+    #[serde(skip)]
+    pub features: FeatureValues,
 }
 
 impl Default for Config {
@@ -216,20 +202,9 @@ impl Default for Config {
             default_ai_model: "gpt-4o-mini".into(),
             openai_base_url: "https://api.openai.com/v1".into(),
             openai_api_key: None,
-            stripe_secret_key: None,
-            stripe_publishable_key: None,
-            stripe_webhook_secret: None,
-            stripe_api_base: "https://api.stripe.com".into(),
-            billing_grace_days: 7,
-            meta_app_id: None,
-            meta_app_secret: None,
-            meta_graph_base: "https://graph.facebook.com".into(),
-            instagram_graph_base: "https://graph.instagram.com".into(),
-            instagram_oauth_base: "https://api.instagram.com".into(),
-            apify_token: None,
-            apify_api_base: "https://api.apify.com".into(),
             manychat_api_key: None,
             manychat_api_base: "https://api.manychat.com".into(),
+            features: FeatureValues::default(),
         }
     }
 }
@@ -246,7 +221,8 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Loads defaults < TOML file (`GROWTHDECK_CONFIG` or `./growthdeck.toml`) < environment.
+    /// Loads defaults < TOML file (`GROWTHDECK_CONFIG` or `./growthdeck.toml`) < environment,
+    /// platform's keys only.
     pub fn load() -> Result<Self, ConfigError> {
         Ok(Self::load_with_warnings()?.0)
     }
@@ -254,21 +230,44 @@ impl Config {
     /// Like [`Config::load`], also naming keys it did not recognise (a typo in the TOML file or
     /// an unknown `GROWTHDECK_*` variable), which the binary logs as warnings.
     pub fn load_with_warnings() -> Result<(Self, Vec<String>), ConfigError> {
+        Self::load_declared(&[])
+    }
+
+    /// Loads platform's keys and the keys the features declare (`Feature::config`), naming the
+    /// keys none of them declares.
+    pub fn load_declared(declared: &[ConfigKey]) -> Result<(Self, Vec<String>), ConfigError> {
         let file = std::env::var("GROWTHDECK_CONFIG").unwrap_or_else(|_| "growthdeck.toml".into());
         let figment = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(&file))
-            .merge(secret_files()?)
+            .merge(secret_files(declared)?)
             .merge(Env::prefixed("GROWTHDECK_").filter(|k| is_config_env_key(k.as_str())));
-        let warnings = unknown_keys(&figment, &file);
-        Ok((Self::from_figment(figment)?, warnings))
+        let warnings = unknown_keys(&figment, &file, declared);
+        Ok((Self::from_figment(figment, declared)?, warnings))
     }
 
-    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
-        let config: Config = figment
+    pub fn from_figment(figment: Figment, declared: &[ConfigKey]) -> Result<Self, ConfigError> {
+        let mut config: Config = figment
             .extract()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         config.validate()?;
+        for key in declared {
+            let value = key
+                .read(&figment)
+                .map_err(ConfigError::Invalid)?
+                .unwrap_or_else(|| key.default.clone());
+            config.features.insert(key, value);
+        }
         Ok(config)
+    }
+
+    /// The value of a key a feature declares: configured, or the key's default.
+    pub fn get<T: DeserializeOwned>(&self, key: &Key<T>) -> T {
+        self.features.get(key)
+    }
+
+    /// Sets a declared key (tests, and a node built from another's configuration).
+    pub fn set<T: Serialize>(&mut self, key: &Key<T>, value: T) {
+        self.features.set(key, value);
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -293,11 +292,6 @@ impl Config {
         for (key, url) in [
             ("openai_base_url", &self.openai_base_url),
             ("resend_api_base", &self.resend_api_base),
-            ("stripe_api_base", &self.stripe_api_base),
-            ("meta_graph_base", &self.meta_graph_base),
-            ("instagram_graph_base", &self.instagram_graph_base),
-            ("instagram_oauth_base", &self.instagram_oauth_base),
-            ("apify_api_base", &self.apify_api_base),
             ("manychat_api_base", &self.manychat_api_base),
         ] {
             crate::settings::check_http_url(url)
@@ -312,11 +306,6 @@ impl Config {
             crate::settings::check_http_url(origin).map_err(|m| {
                 ConfigError::Invalid(format!("media_test_loopback_origins {origin:?}: {m}"))
             })?;
-        }
-        if !(0..=90).contains(&self.billing_grace_days) {
-            return Err(ConfigError::Invalid(
-                "billing_grace_days must be between 0 and 90".into(),
-            ));
         }
         if self.throttle_account_ceiling < self.throttle_account_attempts {
             return Err(ConfigError::Invalid(
@@ -373,18 +362,25 @@ impl Config {
     /// The effective configuration as TOML-like lines, secrets masked (for `config check`).
     pub fn masked_lines(&self) -> Vec<String> {
         let value = serde_json::to_value(self).unwrap_or_default();
-        let mut lines = Vec::new();
+        let mut all: BTreeMap<&str, (&serde_json::Value, bool)> = BTreeMap::new();
         if let Some(map) = value.as_object() {
             for (key, v) in map {
-                let shown = match v {
-                    serde_json::Value::Null => "(unset)".to_string(),
-                    _ if SECRET_KEYS.contains(&key.as_str()) => mask(&v.to_string()),
-                    other => other.to_string(),
-                };
-                lines.push(format!("{key} = {shown}"));
+                all.insert(key, (v, SECRET_KEYS.contains(&key.as_str())));
             }
         }
-        lines
+        for (key, v, secret) in self.features.entries() {
+            all.insert(key, (v, secret));
+        }
+        all.into_iter()
+            .map(|(key, (v, secret))| {
+                let shown = match v {
+                    serde_json::Value::Null => "(unset)".to_string(),
+                    _ if secret => mask(&v.to_string()),
+                    other => other.to_string(),
+                };
+                format!("{key} = {shown}")
+            })
+            .collect()
     }
 }
 
@@ -421,8 +417,9 @@ fn known_keys() -> Vec<String> {
     }
 }
 
-fn unknown_keys(figment: &Figment, file: &str) -> Vec<String> {
-    let known = known_keys();
+fn unknown_keys(figment: &Figment, file: &str, declared: &[ConfigKey]) -> Vec<String> {
+    let mut known = known_keys();
+    known.extend(declared.iter().map(|k| k.name.to_string()));
     let mut warnings = Vec::new();
     if let Ok(value) = figment.find_value("")
         && let Some(dict) = value.into_dict()
@@ -439,9 +436,12 @@ fn unknown_keys(figment: &Figment, file: &str) -> Vec<String> {
 }
 
 /// `GROWTHDECK_<KEY>_FILE=/path` for each secret key: the file's trimmed content becomes `<key>`.
-fn secret_files() -> Result<Serialized<serde_json::Map<String, serde_json::Value>>, ConfigError> {
+fn secret_files(
+    declared: &[ConfigKey],
+) -> Result<Serialized<serde_json::Map<String, serde_json::Value>>, ConfigError> {
     let mut map = serde_json::Map::new();
-    for key in SECRET_KEYS {
+    let declared_secrets = declared.iter().filter(|k| k.secret).map(|k| &k.name);
+    for key in SECRET_KEYS.iter().chain(declared_secrets) {
         let var = format!("GROWTHDECK_{}_FILE", key.to_uppercase());
         if let Ok(path) = std::env::var(&var) {
             let content =
@@ -532,6 +532,68 @@ mod tests {
             assert!(Config::load().is_err(), "a cache smaller than one file");
             Ok(())
         });
+    }
+
+    const GRACE: Key<i64> = Key::new("feature_grace_days", || 7);
+    const TOKEN: Key<Option<String>> = Key::new("feature_token", || None);
+
+    fn declared() -> Vec<ConfigKey> {
+        vec![
+            ConfigKey::of(&GRACE).check(|d: &i64| {
+                if (0..=90).contains(d) {
+                    Ok(())
+                } else {
+                    Err("feature_grace_days must be between 0 and 90".into())
+                }
+            }),
+            ConfigKey::of(&TOKEN).secret(),
+        ]
+    }
+
+    #[test]
+    fn keys_a_feature_declares_load_like_platforms_own() {
+        figment::Jail::expect_with(|jail| {
+            let (config, warnings) =
+                Config::load_declared(&declared()).map_err(|e| e.to_string())?;
+            assert_eq!(config.get(&GRACE), 7, "the declared default");
+            assert_eq!(config.get(&TOKEN), None);
+            assert!(warnings.is_empty(), "{warnings:?}");
+
+            jail.create_file("growthdeck.toml", "feature_grace_days = 3")?;
+            jail.create_file("token", "tok_secret_value_1234\n")?;
+            jail.set_env("GROWTHDECK_FEATURE_TOKEN_FILE", "token");
+            let (config, warnings) =
+                Config::load_declared(&declared()).map_err(|e| e.to_string())?;
+            assert_eq!(config.get(&GRACE), 3);
+            assert_eq!(config.get(&TOKEN).as_deref(), Some("tok_secret_value_1234"));
+            assert!(warnings.is_empty(), "{warnings:?}");
+            let lines = config.masked_lines().join("\n");
+            assert!(lines.contains("feature_grace_days = 3"), "{lines}");
+            assert!(lines.contains("feature_token = \"••••1234\""), "{lines}");
+
+            jail.set_env("GROWTHDECK_FEATURE_GRACE_DAYS", "91");
+            let err = Config::load_declared(&declared()).unwrap_err().to_string();
+            assert!(err.contains("between 0 and 90"), "{err}");
+            jail.set_env("GROWTHDECK_FEATURE_GRACE_DAYS", "soon");
+            assert!(Config::load_declared(&declared()).is_err());
+
+            // Without the declaration the key is unknown (a typo, or a feature not built in).
+            jail.set_env("GROWTHDECK_FEATURE_GRACE_DAYS", "5");
+            let (_, warnings) = Config::load_with_warnings().map_err(|e| e.to_string())?;
+            assert!(
+                warnings.iter().any(|w| w.contains("feature_grace_days")),
+                "{warnings:?}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_set_key_wins_over_its_default() {
+        let mut config = Config::default();
+        assert_eq!(config.get(&GRACE), 7);
+        config.set(&GRACE, 30);
+        assert_eq!(config.get(&GRACE), 30);
     }
 
     #[test]

@@ -17,6 +17,17 @@ pub use sea_orm::DatabaseConnection as Db;
 /// How much of a SQLite database file reads map (256 MiB; SQLite writes through the file).
 const MMAP_SIZE: u64 = 256 * 1024 * 1024;
 
+/// `%text%` for LIKE with the searcher's `%`, `_` and `\` taken literally.
+pub fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    // SQLite has no default escape character: declare it.
+    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     connect_url(&config.effective_database_url(), config.db_max_connections).await
 }

@@ -17,9 +17,10 @@ use futures::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::Config,
+    config::{Config, ConfigKey},
     crypto::Keyring,
     ctx::{Authenticator, NoAuthenticator},
+    directory::WorkspaceDirectory,
     error::Result,
     events::Events,
     home::{Describer, Home, PanelFn},
@@ -28,7 +29,7 @@ use crate::{
     mail::Mailer,
     openapi::{ApiRouter, SchemaClash},
     search::SearchFn,
-    settings::SystemSettings,
+    settings::{SystemSetting, SystemSettings},
     staff::{
         BellSource, StaffAuthenticator, StaffNavEntry, StaffRoutes, dashboard::DashboardCardFn,
     },
@@ -85,6 +86,14 @@ pub struct Feature {
     pub staff_authenticator: Option<Arc<dyn StaffAuthenticator>>,
     /// Decides whether one more of a counted thing fits the plan (the billing feature's).
     pub limits: Option<Arc<dyn PlanLimits>>,
+    /// Names and finds workspaces for other features (the identity feature's).
+    pub directory: Option<Arc<dyn WorkspaceDirectory>>,
+    /// The feature's configuration keys (file and environment names, types, defaults,
+    /// secrets, checks), read when the configuration loads.
+    pub config: Vec<ConfigKey>,
+    /// The feature's system settings on `/admin/settings` (saved values override the
+    /// configuration).
+    pub settings: Vec<&'static SystemSetting>,
     pub start: Option<StartFn>,
 }
 
@@ -111,6 +120,9 @@ impl Feature {
             staff_bell: None,
             staff_authenticator: None,
             limits: None,
+            directory: None,
+            config: Vec::new(),
+            settings: Vec::new(),
             start: None,
         }
     }
@@ -251,6 +263,21 @@ impl Feature {
         self
     }
 
+    pub fn directory(mut self, directory: Arc<dyn WorkspaceDirectory>) -> Self {
+        self.directory = Some(directory);
+        self
+    }
+
+    pub fn config(mut self, keys: Vec<ConfigKey>) -> Self {
+        self.config.extend(keys);
+        self
+    }
+
+    pub fn settings(mut self, settings: &'static [SystemSetting]) -> Self {
+        self.settings.extend(settings);
+        self
+    }
+
     pub fn on_start(mut self, start: StartFn) -> Self {
         self.start = Some(start);
         self
@@ -341,6 +368,11 @@ pub fn schedules(features: &[Feature]) -> Vec<Schedule> {
     schedules
 }
 
+/// Every feature's configuration keys (for [`Config::load_declared`]).
+pub fn config_keys(features: &[Feature]) -> Vec<ConfigKey> {
+    features.iter().flat_map(|f| f.config.clone()).collect()
+}
+
 /// What the binary and the test kit both have before the features are assembled: the
 /// configuration, an open and migrated database, the platform key and the event transport.
 pub struct Foundation {
@@ -360,7 +392,12 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         events,
     } = foundation;
     let mailer = Mailer::from_config(&config)?;
-    let settings = SystemSettings::new(config.clone(), db.clone(), keys.clone());
+    let settings = SystemSettings::new(
+        config.clone(),
+        db.clone(),
+        keys.clone(),
+        crate::settings::declare(features.iter().flat_map(|f| f.settings.iter().copied())),
+    );
     settings.reload().await?;
     let auth: Arc<dyn Authenticator> = features
         .iter()
@@ -370,6 +407,10 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         .iter()
         .find_map(|f| f.limits.clone())
         .unwrap_or_else(crate::limits::unlimited);
+    let directory = features
+        .iter()
+        .find_map(|f| f.directory.clone())
+        .unwrap_or_else(crate::directory::empty);
     let staff_auth: Arc<dyn StaffAuthenticator> = features
         .iter()
         .find_map(|f| f.staff_authenticator.clone())
@@ -386,6 +427,7 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         staff_auth,
         back_office: Arc::new(back_office),
         limits,
+        directory,
         config,
         db,
         keys,

@@ -7,6 +7,7 @@ pub mod config;
 pub mod crypto;
 pub mod ctx;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod events;
 pub mod feature;

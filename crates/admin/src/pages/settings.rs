@@ -12,7 +12,7 @@ use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
     http::{extract::Form, meta},
-    settings::{SYSTEM_SETTINGS, SettingGroup, SettingSource},
+    settings::{SettingGroup, SettingSource, SystemSetting},
     web::{
         forms::{FormErrors, fmt_time, html, html_with, redirect_flash},
         shell::{FlashKind, Shell},
@@ -178,9 +178,12 @@ impl Submitted {
 
     /// The form's meaning: a secret left empty keeps its value, a ticked box clears it; an
     /// ordinary setting emptied goes back to the configuration.
-    fn changes(&self) -> std::collections::BTreeMap<String, Change> {
+    fn changes(
+        &self,
+        declared: &[&'static SystemSetting],
+    ) -> std::collections::BTreeMap<String, Change> {
         let mut changes = std::collections::BTreeMap::new();
-        for setting in SYSTEM_SETTINGS {
+        for setting in declared {
             let typed = self.values.get(setting.key).map(|v| v.trim());
             let change = if setting.secret {
                 if self.clear.contains(setting.key) {
@@ -324,7 +327,7 @@ pub async fn save(
 ) -> Result<Response> {
     staff.require(StaffPermission::System)?;
     let submitted = Submitted::from_fields(fields);
-    match service::update(&staff, &state, submitted.changes()).await {
+    match service::update(&staff, &state, submitted.changes(state.settings.declared())).await {
         Ok(updated) if updated.changed.is_empty() => Ok(redirect_flash(
             jar,
             FlashKind::Info,
@@ -334,7 +337,7 @@ pub async fn save(
         Ok(updated) => {
             let labels = |keys: &[&str]| {
                 keys.iter()
-                    .filter_map(|k| platform::settings::system_setting(k).map(|s| s.label))
+                    .filter_map(|k| state.settings.setting(k).map(|s| s.label))
                     .collect::<Vec<_>>()
                     .join(", ")
             };

@@ -229,23 +229,38 @@ async fn probe(state: &AppState, integration: Integration) -> TestOutcome {
             bearer_probe(format!("{}/models", base(&root)), key)
         }),
         Integration::Stripe => s
-            .cached(keys::STRIPE_SECRET_KEY)
-            .map(|key| bearer_probe(format!("{}/v1/balance", base(&c.stripe_api_base)), key)),
+            .cached(billing::settings::STRIPE_SECRET_KEY.name)
+            .map(|key| {
+                let root = c.get(&billing::settings::STRIPE_API_BASE);
+                bearer_probe(format!("{}/v1/balance", base(&root)), key)
+            }),
         Integration::Resend => s
             .cached(keys::RESEND_API_KEY)
             .map(|key| bearer_probe(format!("{}/domains", base(&c.resend_api_base)), key)),
-        Integration::Apify => s
-            .cached(keys::APIFY_TOKEN)
-            .map(|key| bearer_probe(format!("{}/v2/users/me", base(&c.apify_api_base)), key)),
+        Integration::Apify => s.cached(instagram::settings::APIFY_TOKEN.name).map(|key| {
+            bearer_probe(
+                format!(
+                    "{}/v2/users/me",
+                    base(&c.get(&instagram::settings::APIFY_API_BASE))
+                ),
+                key,
+            )
+        }),
         Integration::Manychat => s.cached(keys::MANYCHAT_API_KEY).map(|key| {
             bearer_probe(
                 format!("{}/fb/page/getInfo", base(&c.manychat_api_base)),
                 key,
             )
         }),
-        Integration::Meta => match (s.cached(keys::META_APP_ID), s.cached(keys::META_APP_SECRET)) {
+        Integration::Meta => match (
+            s.cached(instagram::settings::META_APP_ID.name),
+            s.cached(instagram::settings::META_APP_SECRET.name),
+        ) {
             (Some(id), Some(secret)) => Some(HttpProbe {
-                url: format!("{}/oauth/access_token", base(&c.meta_graph_base)),
+                url: format!(
+                    "{}/oauth/access_token",
+                    base(&c.get(&instagram::settings::META_GRAPH_BASE))
+                ),
                 bearer: None,
                 query: vec![
                     ("client_id", id),

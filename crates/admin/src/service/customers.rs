@@ -242,5 +242,5 @@ pub async fn instagram_accounts(
     page: u64,
 ) -> Result<(Vec<instagram::service::staff_view::StaffRow>, u64)> {
     staff.require(StaffPermission::Customers)?;
-    instagram::service::staff_view::list(&state.db, q, page, PER_PAGE).await
+    instagram::service::staff_view::list(state, q, page, PER_PAGE).await
 }

@@ -13,9 +13,7 @@ use chrono::{DateTime, Utc};
 use platform::{
     AppState, Error, FieldError, Result, audit,
     db::begin_write,
-    settings::{
-        self as keys, Effective, SettingSource, SystemSetting, mask_secret, system_setting,
-    },
+    settings::{self as keys, Effective, SettingSource, SystemSetting, mask_secret},
 };
 use serde_json::{Value, json};
 
@@ -108,7 +106,7 @@ pub async fn update(
     // Secrets typed into this save (also when equal to the value in effect).
     let mut entered: HashMap<&'static str, String> = HashMap::new();
     for (key, change) in changes {
-        let Some(setting) = system_setting(&key) else {
+        let Some(setting) = state.settings.setting(&key) else {
             errors.push(FieldError::new(key, "There is no such setting"));
             continue;
         };
@@ -149,7 +147,7 @@ pub async fn update(
         .map(|(setting, _)| *setting)
         .collect();
     for url in moved {
-        for secret in url.sends.iter().filter_map(|k| system_setting(k)) {
+        for secret in url.sends.iter().filter_map(|k| state.settings.setting(k)) {
             let written = writes.iter().any(|(s, _)| s.key == secret.key);
             match entered.get(secret.key) {
                 // Entered again with the new URL (kept even when equal to the old value).

@@ -30,8 +30,14 @@ pub(super) async fn customer_workspace(app: &TestApp, email: &str) -> (Uuid, Uui
 /// a closed local port): workspaces without a subscription are on the Free plan.
 pub(super) async fn selling_app() -> TestApp {
     app_with(|c| {
-        c.stripe_secret_key = Some("sk_test_selling".into());
-        c.stripe_api_base = "http://127.0.0.1:9".into();
+        c.set(
+            &::billing::settings::STRIPE_SECRET_KEY,
+            Some("sk_test_selling".into()),
+        );
+        c.set(
+            &::billing::settings::STRIPE_API_BASE,
+            "http://127.0.0.1:9".into(),
+        );
     })
     .await
 }
@@ -112,7 +118,7 @@ async fn finance_and_super_admin_use_billing_support_does_not() {
 async fn a_bad_plan_edit_keeps_the_input_and_a_limit_change_reaches_subscribers_at_once() {
     let app = app().await;
     let db = &app.state.db;
-    let grace = app.state.config.billing_grace_days;
+    let grace = app.state.config.get(&::billing::settings::GRACE_DAYS);
     let (_, ws) = customer_workspace(&app, "shop@example.com").await;
     let (browser, token) = signed_in(&app, StaffRole::Finance).await;
     let starter = plans::by_key(db, "starter").await.unwrap();

@@ -30,8 +30,11 @@ use super::{
 async fn stripe_app(server: &MockServer) -> TestApp {
     let uri = server.uri();
     let app = app_with(move |c| {
-        c.stripe_secret_key = Some("sk_test_admin".into());
-        c.stripe_api_base = uri;
+        c.set(
+            &::billing::settings::STRIPE_SECRET_KEY,
+            Some("sk_test_admin".into()),
+        );
+        c.set(&::billing::settings::STRIPE_API_BASE, uri);
     })
     .await;
     set_prices(&app).await;

@@ -494,6 +494,10 @@ async fn instagram_accounts_of_every_workspace_for_support() {
     assert_eq!(body["total"], 1);
     assert_eq!(body["items"][0]["username"], "demo.for.staff");
     assert_eq!(body["items"][0]["kind"], "demo");
+    assert_eq!(
+        body["items"][0]["workspace"], "Analytical",
+        "named through the workspace directory"
+    );
     let dash: Value = app
         .api()
         .get(app.url("/api/v1/admin/dashboard"))

@@ -25,8 +25,15 @@ use serde_json::{Value, json};
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// The features the back office's tests mount (the role matrix walks their staff routes).
+/// The back office's features as the binary mounts them (instagram for its settings —
+/// Meta, Apify — on the system settings page and its staff view).
 pub fn features() -> Vec<platform::Feature> {
-    vec![identity::feature(), ::billing::feature(), admin::feature()]
+    vec![
+        identity::feature(),
+        ::billing::feature(),
+        instagram::feature(),
+        admin::feature(),
+    ]
 }
 
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {

@@ -587,6 +587,7 @@ async fn saved_values_apply_without_a_restart() {
         app.state.config.clone(),
         app.state.db.clone(),
         app.state.keys.clone(),
+        app.state.settings.declared().to_vec(),
         Duration::from_millis(300),
     );
     other.reload().await.unwrap();
@@ -864,10 +865,10 @@ async fn each_http_integration_is_tried_in_its_own_format() {
     mount_services(&server).await;
     let uri = server.uri();
     let app = app_with(move |c| {
-        c.stripe_api_base = uri.clone();
+        c.set(&::billing::settings::STRIPE_API_BASE, uri.clone());
         c.resend_api_base = uri.clone();
-        c.meta_graph_base = uri.clone();
-        c.apify_api_base = uri.clone();
+        c.set(&::instagram::settings::META_GRAPH_BASE, uri.clone());
+        c.set(&::instagram::settings::APIFY_API_BASE, uri.clone());
         c.manychat_api_base = uri;
     })
     .await;

@@ -30,7 +30,7 @@ pub async fn standing(state: &AppState, scope: &Scope) -> Result<Standing> {
     if mode::observe(state).await? == Mode::SelfHosted {
         subscriptions::enrol_self_hosted(&state.db, scope).await?;
     }
-    subscriptions::standing(&state.db, scope, state.config.billing_grace_days).await
+    subscriptions::standing(&state.db, scope, state.config.get(&crate::settings::GRACE_DAYS)).await
 }
 
 /// The refusal for a meter at its limit.
@@ -77,7 +77,7 @@ pub async fn check_addition(
     standing(state, scope).await?;
     check_addition_in(
         &state.db,
-        state.config.billing_grace_days,
+        state.config.get(&crate::settings::GRACE_DAYS),
         scope,
         meter,
         current,
@@ -159,7 +159,7 @@ pub async fn consume(state: &AppState, scope: &Scope, meter: Meter, n: i64) -> R
         .exec(&txn)
         .await?;
     let used = used_this_month(&txn, scope, meter).await?;
-    let standing = subscriptions::standing(&txn, scope, state.config.billing_grace_days).await?;
+    let standing = subscriptions::standing(&txn, scope, state.config.get(&crate::settings::GRACE_DAYS)).await?;
     if let Some(limit) = standing.plan.limit(meter)
         && used > limit
     {
@@ -216,7 +216,7 @@ impl platform::limits::PlanLimits for PlanLimitsPort {
     ) -> Result<()> {
         check_addition_in(
             txn,
-            state.config.billing_grace_days,
+            state.config.get(&crate::settings::GRACE_DAYS),
             scope,
             meter_named(meter)?,
             current,

@@ -38,7 +38,7 @@ impl Mode {
 pub async fn stripe_configured(state: &AppState) -> bool {
     state
         .settings
-        .get(settings::STRIPE_SECRET_KEY)
+        .get(crate::settings::STRIPE_SECRET_KEY.name)
         .await
         .is_some_and(|k| !k.trim().is_empty())
 }

@@ -85,11 +85,14 @@ impl StripeClient {
     pub async fn from_state(state: &AppState) -> Result<Option<Self>> {
         let key = state
             .settings
-            .get(platform::settings::STRIPE_SECRET_KEY)
+            .get(crate::settings::STRIPE_SECRET_KEY.name)
             .await
             .filter(|k| !k.trim().is_empty());
         match key {
-            Some(key) => Ok(Some(Self::new(&state.config.stripe_api_base, key.trim())?)),
+            Some(key) => Ok(Some(Self::new(
+                &state.config.get(&crate::settings::STRIPE_API_BASE),
+                key.trim(),
+            )?)),
             None => Ok(None),
         }
     }

@@ -37,7 +37,7 @@ pub async fn receive(
 ) -> Result<Response> {
     let secret = state
         .settings
-        .get(platform::settings::STRIPE_WEBHOOK_SECRET)
+        .get(crate::settings::STRIPE_WEBHOOK_SECRET.name)
         .await
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| Error::Unavailable {

@@ -26,8 +26,14 @@ pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp 
 /// Free plan and its limits apply.
 pub async fn app() -> TestApp {
     app_with(|c| {
-        c.stripe_secret_key = Some("sk_test_selling".into());
-        c.stripe_api_base = "http://127.0.0.1:9".into();
+        c.set(
+            &billing::settings::STRIPE_SECRET_KEY,
+            Some("sk_test_selling".into()),
+        );
+        c.set(
+            &billing::settings::STRIPE_API_BASE,
+            "http://127.0.0.1:9".into(),
+        );
     })
     .await
 }

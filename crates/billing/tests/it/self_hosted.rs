@@ -29,8 +29,11 @@ async fn invite(app: &TestApp, token: &str, email: &str) -> StatusCode {
 /// Sets the Stripe secret key in the system settings, as a super admin does in the back
 /// office, and lets this node see it at once.
 async fn configure_stripe(app: &TestApp) {
-    let setting =
-        platform::settings::system_setting(platform::settings::STRIPE_SECRET_KEY).unwrap();
+    let setting = app
+        .state
+        .settings
+        .setting(billing::settings::STRIPE_SECRET_KEY.name)
+        .unwrap();
     platform::settings::save_system(&app.state.db, &app.state.keys, setting, "sk_test_later")
         .await
         .unwrap();

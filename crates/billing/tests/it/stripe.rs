@@ -21,9 +21,15 @@ const WHSEC: &str = "whsec_test_secret";
 async fn stripe_app(server: &MockServer) -> TestApp {
     let uri = server.uri();
     let app = app_with(move |c| {
-        c.stripe_secret_key = Some("sk_test_123".into());
-        c.stripe_webhook_secret = Some(WHSEC.into());
-        c.stripe_api_base = uri;
+        c.set(
+            &billing::settings::STRIPE_SECRET_KEY,
+            Some("sk_test_123".into()),
+        );
+        c.set(
+            &billing::settings::STRIPE_WEBHOOK_SECRET,
+            Some(WHSEC.into()),
+        );
+        c.set(&billing::settings::STRIPE_API_BASE, uri);
     })
     .await;
     set_prices(&app).await;
@@ -226,7 +232,7 @@ async fn signatures_valid_tampered_stale_rotated_and_missing_secret() {
     assert_eq!(ids, ["evt_sig_1", "evt_sig_2"]);
 
     // No webhook secret on the server: 503, nothing recorded.
-    let bare = app_with(|c| c.stripe_webhook_secret = None).await;
+    let bare = app_with(|c| c.set(&billing::settings::STRIPE_WEBHOOK_SECRET, None)).await;
     let (s, _) = post_webhook(&bare, &body, &signed_header(&body, now, &[WHSEC])).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
 }
@@ -624,7 +630,7 @@ async fn a_failed_payment_is_past_due_then_limited_after_the_grace_period() {
     assert_eq!(standing["past_due"], true);
     assert_eq!(standing["limited"], false);
     assert_eq!(standing["plan"]["key"], "pro", "still in the grace period");
-    let grace = app.state.config.billing_grace_days;
+    let grace = app.state.config.get(&billing::settings::GRACE_DAYS);
     let later = Utc::now() + chrono::Duration::days(grace) + chrono::Duration::hours(1);
     let s = billing::service::subscriptions::standing_at(
         &app.state.db,
@@ -817,7 +823,7 @@ async fn another_workspace_is_out_of_reach() {
 
 #[tokio::test]
 async fn without_a_stripe_key_checkout_says_so() {
-    let app = app_with(|c| c.stripe_secret_key = None).await;
+    let app = app_with(|c| c.set(&billing::settings::STRIPE_SECRET_KEY, None)).await;
     let (token, _) = customer(&app, "nokey@example.com", "NoKey").await;
     let res = app
         .api()

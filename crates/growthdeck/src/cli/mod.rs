@@ -70,7 +70,7 @@ enum ConfigCommand {
 }
 
 fn load_config() -> anyhow::Result<Config> {
-    let (config, warnings) = Config::load_with_warnings()?;
+    let (config, warnings) = growthdeck::load_config()?;
     platform::observability::init_logging(&config);
     for w in warnings {
         tracing::warn!("{w}");
@@ -96,7 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config {
             command: ConfigCommand::Check,
         } => {
-            let (config, warnings) = Config::load_with_warnings()?;
+            let (config, warnings) = growthdeck::load_config()?;
             for line in config.masked_lines() {
                 println!("{line}");
             }

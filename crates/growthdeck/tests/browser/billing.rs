@@ -46,8 +46,14 @@ async fn card_rows(browser: &Browser) -> Vec<(String, i64)> {
 async fn the_plans_grid_at_1366_and_390_light_and_dark() {
     // A server that sells plans (the plans grid shows); Stripe itself is never asked.
     let Some(browser) = Browser::start_with(|c| {
-        c.stripe_secret_key = Some("sk_test_browser".into());
-        c.stripe_api_base = "http://127.0.0.1:9".into();
+        c.set(
+            &billing::settings::STRIPE_SECRET_KEY,
+            Some("sk_test_browser".into()),
+        );
+        c.set(
+            &billing::settings::STRIPE_API_BASE,
+            "http://127.0.0.1:9".into(),
+        );
     })
     .await
     else {

@@ -41,8 +41,14 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 async fn pages_work_without_javascript() {
     // A server that sells plans (Stripe never asked), so the Free plan's one seat applies.
     let app = testkit::spawn(vec![crate::feature(), billing::feature()], |c| {
-        c.stripe_secret_key = Some("sk_test_selling".into());
-        c.stripe_api_base = "http://127.0.0.1:9".into();
+        c.set(
+            &billing::settings::STRIPE_SECRET_KEY,
+            Some("sk_test_selling".into()),
+        );
+        c.set(
+            &billing::settings::STRIPE_API_BASE,
+            "http://127.0.0.1:9".into(),
+        );
     })
     .await;
     let c = app.browser();

@@ -7,11 +7,14 @@
 //! by a customer.
 
 use chrono::{DateTime, Utc};
-use platform::{Error, Result, Role, db::now};
+use platform::{
+    Error, Result, Role,
+    db::{contains_pattern, now},
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    sea_query::{Expr, ExprTrait, Func},
 };
 use uuid::Uuid;
 
@@ -73,17 +76,6 @@ impl UserSort {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
-}
-
-/// `%text%` for LIKE with the searcher's `%`, `_` and `\` taken literally.
-pub fn contains_pattern(text: &str) -> LikeExpr {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    // SQLite has no default escape character: declare it.
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
 /// Refuses a filter the search would refuse (an unknown status), before any work starts: an

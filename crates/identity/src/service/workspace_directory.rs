@@ -12,10 +12,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
-    directory::contains_pattern,
-    members::{Member, members_of},
-};
+use platform::db::contains_pattern;
+
+use super::members::{Member, members_of};
 use crate::model::{api_token, invitation, membership, workspace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -192,4 +191,36 @@ pub async fn names(conn: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<HashMa
         .into_iter()
         .map(|w| (w.id, w.name))
         .collect())
+}
+
+/// The workspace directory other features reach through `platform::directory` (registered in
+/// identity's `feature()`): they name and find workspaces without reading identity's tables.
+pub struct DirectoryPort;
+
+fn entry(w: workspace::Model) -> platform::directory::WorkspaceEntry {
+    platform::directory::WorkspaceEntry {
+        id: w.id,
+        slug: w.slug,
+        name: w.name,
+        created_at: w.created_at,
+    }
+}
+
+#[async_trait::async_trait]
+impl platform::directory::WorkspaceDirectory for DirectoryPort {
+    async fn find(
+        &self,
+        state: &platform::AppState,
+        id: Uuid,
+    ) -> Result<platform::directory::WorkspaceEntry> {
+        Ok(entry(by_id(&state.db, id).await?))
+    }
+
+    async fn names(
+        &self,
+        state: &platform::AppState,
+        ids: Vec<Uuid>,
+    ) -> Result<HashMap<Uuid, String>> {
+        names(&state.db, ids).await
+    }
 }

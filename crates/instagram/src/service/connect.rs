@@ -64,8 +64,8 @@ pub async fn meta_app(state: &AppState) -> Option<MetaApp> {
             .filter(|v| !v.is_empty())
     };
     Some(MetaApp {
-        id: get(platform::settings::META_APP_ID).await?,
-        secret: get(platform::settings::META_APP_SECRET).await?,
+        id: get(crate::settings::META_APP_ID.name).await?,
+        secret: get(crate::settings::META_APP_SECRET.name).await?,
     })
 }
 
@@ -109,7 +109,8 @@ pub async fn start(state: &AppState, ctx: &Ctx) -> Result<String> {
     }
     .insert(&state.db)
     .await?;
-    let base = state.config.instagram_oauth_base.trim_end_matches('/');
+    let base = state.config.get(&crate::settings::INSTAGRAM_OAUTH_BASE);
+    let base = base.trim_end_matches('/');
     let url = url::Url::parse_with_params(
         &format!("{base}/oauth/authorize"),
         &[
@@ -201,7 +202,7 @@ pub async fn finish(
     let client = http::client().map_err(|e| refused("client", e))?;
     let short = login::exchange_code(
         &client,
-        &state.config.instagram_oauth_base,
+        &state.config.get(&crate::settings::INSTAGRAM_OAUTH_BASE),
         &app,
         &redirect_uri(state),
         code,
@@ -210,13 +211,16 @@ pub async fn finish(
     .map_err(|e| refused("code exchange", e))?;
     let long = login::long_lived(
         &client,
-        &state.config.instagram_graph_base,
+        &state.config.get(&crate::settings::INSTAGRAM_GRAPH_BASE),
         &app.secret,
         &short.access_token,
     )
     .await
     .map_err(|e| refused("long-lived token", e))?;
-    let graph = GraphSource::new(client, &state.config.instagram_graph_base);
+    let graph = GraphSource::new(
+        client,
+        &state.config.get(&crate::settings::INSTAGRAM_GRAPH_BASE),
+    );
     let fetched = graph
         .profile(&Target {
             username: String::new(),

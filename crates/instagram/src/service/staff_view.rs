@@ -1,7 +1,8 @@
 //! The staff's view of Instagram accounts across workspaces (the back office calls these after
-//! its own role check): platform totals for the dashboard, and a searchable list.
+//! its own role check): platform totals for the dashboard, and a searchable list. Workspace
+//! names come from the workspace directory (`platform::directory`), not identity's tables.
 
-use platform::Result;
+use platform::{AppState, Result, db::contains_pattern};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -49,20 +50,18 @@ pub struct StaffRow {
 
 /// One numbered page of accounts (newest first) whose username contains `q`, with the total.
 pub async fn list(
-    conn: &impl ConnectionTrait,
+    state: &AppState,
     q: Option<&str>,
     page: u64,
     per_page: u64,
 ) -> Result<(Vec<StaffRow>, u64)> {
+    let conn = &state.db;
     let mut profiles_matching: Option<Vec<uuid::Uuid>> = None;
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
         let ids: Vec<uuid::Uuid> = profile::Entity::find()
             .select_only()
             .column(profile::Column::Id)
-            .filter(
-                profile::Column::UsernameLower
-                    .like(identity::service::directory::contains_pattern(q)),
-            )
+            .filter(profile::Column::UsernameLower.like(contains_pattern(q)))
             .into_tuple()
             .all(conn)
             .await?;
@@ -86,21 +85,15 @@ pub async fn list(
         .filter(profile::Column::Id.is_in(accounts.iter().map(|a| a.profile_id)))
         .all(conn)
         .await?;
-    let workspaces = identity::model::workspace::Entity::find()
-        .filter(
-            identity::model::workspace::Column::Id.is_in(accounts.iter().map(|a| a.workspace_id)),
-        )
-        .all(conn)
+    let names = state
+        .directory
+        .names(state, accounts.iter().map(|a| a.workspace_id).collect())
         .await?;
     let rows = accounts
         .into_iter()
         .filter_map(|a| {
             let profile = profiles.iter().find(|p| p.id == a.profile_id)?.clone();
-            let workspace_name = workspaces
-                .iter()
-                .find(|w| w.id == a.workspace_id)
-                .map(|w| w.name.clone())
-                .unwrap_or_default();
+            let workspace_name = names.get(&a.workspace_id).cloned().unwrap_or_default();
             Some(StaffRow {
                 account: a,
                 profile,

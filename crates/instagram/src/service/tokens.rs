@@ -130,7 +130,13 @@ pub async fn renew_due(state: &AppState) -> Result<Renewal> {
             }
             None => continue,
         };
-        match login::refresh(&client, &state.config.instagram_graph_base, &token).await {
+        match login::refresh(
+            &client,
+            &state.config.get(&crate::settings::INSTAGRAM_GRAPH_BASE),
+            &token,
+        )
+        .await
+        {
             Ok(new) => {
                 store(state, &a, &new).await?;
                 out.renewed += 1;

@@ -283,7 +283,7 @@ pub async fn for_state(
         Source::Apify => {
             let token = state
                 .settings
-                .get(platform::settings::APIFY_TOKEN)
+                .get(crate::settings::APIFY_TOKEN.name)
                 .await
                 .filter(|t| !t.trim().is_empty())
                 .ok_or_else(|| {
@@ -294,13 +294,13 @@ pub async fn for_state(
                 })?;
             Ok(std::sync::Arc::new(apify::ApifySource::new(
                 http::client()?,
-                &state.config.apify_api_base,
+                &state.config.get(&crate::settings::APIFY_API_BASE),
                 &token,
             )))
         }
         Source::Graph => Ok(std::sync::Arc::new(graph::GraphSource::new(
             http::client()?,
-            &state.config.instagram_graph_base,
+            &state.config.get(&crate::settings::INSTAGRAM_GRAPH_BASE),
         ))),
         Source::Manual => Err(SourceError::Unsupported),
     }
@@ -312,7 +312,7 @@ pub async fn for_state(
 pub async fn live_public_data(state: &platform::AppState) -> bool {
     state
         .settings
-        .get(platform::settings::APIFY_TOKEN)
+        .get(crate::settings::APIFY_TOKEN.name)
         .await
         .is_some_and(|t| !t.trim().is_empty())
 }

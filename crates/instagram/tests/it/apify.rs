@@ -303,8 +303,8 @@ async fn refusals_say_what_to_do() {
 async fn app_with_apify(server: &MockServer) -> TestApp {
     let base = server.uri();
     app_with(move |c| {
-        c.apify_token = Some(TOKEN.into());
-        c.apify_api_base = base;
+        c.set(&instagram::settings::APIFY_TOKEN, Some(TOKEN.into()));
+        c.set(&instagram::settings::APIFY_API_BASE, base);
     })
     .await
 }

@@ -524,8 +524,11 @@ async fn an_account_added_by_username_becomes_the_connected_one() {
     let base = ig.uri();
     let app = app_with(|c| {
         ig.configure(c);
-        c.apify_token = Some("apify_api_ConnectTest000000000000000".into());
-        c.apify_api_base = base;
+        c.set(
+            &instagram::settings::APIFY_TOKEN,
+            Some("apify_api_ConnectTest000000000000000".into()),
+        );
+        c.set(&instagram::settings::APIFY_API_BASE, base);
     })
     .await;
     let (browser, token) = signed_in(&app, "owner@example.com", "Agency").await;

@@ -92,10 +92,13 @@ impl FakeInstagram {
 
     /// Points the app at this fake and sets the Meta app.
     pub fn configure(&self, c: &mut platform::Config) {
-        c.instagram_graph_base = self.uri();
-        c.instagram_oauth_base = self.uri();
-        c.meta_app_id = Some(APP_ID.into());
-        c.meta_app_secret = Some(APP_SECRET.into());
+        c.set(&instagram::settings::INSTAGRAM_GRAPH_BASE, self.uri());
+        c.set(&instagram::settings::INSTAGRAM_OAUTH_BASE, self.uri());
+        c.set(&instagram::settings::META_APP_ID, Some(APP_ID.into()));
+        c.set(
+            &instagram::settings::META_APP_SECRET,
+            Some(APP_SECRET.into()),
+        );
     }
 
     /// Code exchange, long-lived exchange and `/me` for an account.

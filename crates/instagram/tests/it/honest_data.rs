@@ -146,7 +146,13 @@ async fn a_real_username_without_a_source_is_refused_everywhere_and_nothing_is_s
 
 #[tokio::test]
 async fn demo_usernames_are_demo_data_and_real_ones_are_live_with_a_source() {
-    let app = app_with(|c| c.apify_token = Some(super::apify::TOKEN.into())).await;
+    let app = app_with(|c| {
+        c.set(
+            &instagram::settings::APIFY_TOKEN,
+            Some(super::apify::TOKEN.into()),
+        )
+    })
+    .await;
     let token = customer(&app, "owner@example.com", "Agency").await;
 
     // A demo username is generated data whether or not the box is ticked.

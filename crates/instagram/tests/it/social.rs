@@ -424,7 +424,13 @@ async fn demo_profiles_resolve_and_page_on_a_fresh_install() {
 
 #[tokio::test]
 async fn a_live_source_that_cannot_answer_is_503_with_retry_after() {
-    let (app, _) = social_app(|c| c.apify_token = Some("apify_test_token".into())).await;
+    let (app, _) = social_app(|c| {
+        c.set(
+            &instagram::settings::APIFY_TOKEN,
+            Some("apify_test_token".into()),
+        )
+    })
+    .await;
     let (_, key) = client(&app, "Live", PRO).await;
     let res = get(&app, "/api/v1/social/instagram/real.person", &key).await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -686,8 +692,11 @@ async fn live_data_comes_from_apify_and_an_unknown_username_is_a_remembered_404(
         .await;
     let base = apify.uri();
     let (app, _) = social_app(move |c| {
-        c.apify_token = Some(super::apify::TOKEN.into());
-        c.apify_api_base = base;
+        c.set(
+            &instagram::settings::APIFY_TOKEN,
+            Some(super::apify::TOKEN.into()),
+        );
+        c.set(&instagram::settings::APIFY_API_BASE, base);
     })
     .await;
     let (_, key) = client(&app, "Live", PRO).await;
@@ -802,8 +811,11 @@ async fn real_usernames_need_a_live_source_and_demo_usernames_always_work() {
     let apify = wiremock::MockServer::start().await;
     let base = apify.uri();
     let (live, _) = social_app(move |c| {
-        c.apify_token = Some(super::apify::TOKEN.into());
-        c.apify_api_base = base;
+        c.set(
+            &instagram::settings::APIFY_TOKEN,
+            Some(super::apify::TOKEN.into()),
+        );
+        c.set(&instagram::settings::APIFY_API_BASE, base);
     })
     .await;
     let (_, key) = client(&live, "Live", PRO).await;

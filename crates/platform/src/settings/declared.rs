@@ -20,15 +20,9 @@ pub const SUPPORT_EMAIL: &str = "support_email";
 pub const DEFAULT_AI_MODEL: &str = "default_ai_model";
 pub const OPENAI_BASE_URL: &str = "openai_base_url";
 pub const OPENAI_API_KEY: &str = "openai_api_key";
-pub const STRIPE_PUBLISHABLE_KEY: &str = "stripe_publishable_key";
-pub const STRIPE_SECRET_KEY: &str = "stripe_secret_key";
-pub const STRIPE_WEBHOOK_SECRET: &str = "stripe_webhook_secret";
 pub const MAIL_FROM: &str = "mail_from";
 pub const SMTP_URL: &str = "smtp_url";
 pub const RESEND_API_KEY: &str = "resend_api_key";
-pub const META_APP_ID: &str = "meta_app_id";
-pub const META_APP_SECRET: &str = "meta_app_secret";
-pub const APIFY_TOKEN: &str = "apify_token";
 pub const MANYCHAT_API_KEY: &str = "manychat_api_key";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -134,6 +128,48 @@ impl std::fmt::Debug for SystemSetting {
 }
 
 impl SystemSetting {
+    /// A key, token or name (no spaces, at most 255 characters) a feature declares; its
+    /// configured value is `config_default`'s.
+    pub const fn token(
+        key: &'static str,
+        label: &'static str,
+        group: SettingGroup,
+        hint: &'static str,
+        config_default: fn(&Config) -> Option<String>,
+    ) -> Self {
+        Self {
+            key,
+            label,
+            group,
+            secret: false,
+            hint,
+            kind: Kind::Token,
+            max_len: 255,
+            prefixes: &[],
+            sends: &[],
+            config_default,
+        }
+    }
+
+    /// Stored encrypted, shown masked, never returned.
+    pub const fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+
+    /// Only digits, at most `max_len` of them (numeric app ids).
+    pub const fn digits(mut self, max_len: usize) -> Self {
+        self.kind = Kind::Digits;
+        self.max_len = max_len;
+        self
+    }
+
+    /// Vendor key formats the value must start with.
+    pub const fn prefixes(mut self, prefixes: &'static [&'static str]) -> Self {
+        self.prefixes = prefixes;
+        self
+    }
+
     /// The configured value (file, environment or built-in default).
     pub fn config_value(&self, config: &Config) -> Option<String> {
         (self.config_default)(config).filter(|v| !v.is_empty())
@@ -245,7 +281,8 @@ fn some(s: &str) -> Option<String> {
     Some(s.to_string())
 }
 
-/// Every system setting, in the order the back office shows them.
+/// Platform's own system settings, in the order the back office shows them (features declare
+/// theirs through `Feature::settings`; [`SystemSettings::declared`] holds them all).
 pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: PLATFORM_NAME,
@@ -308,42 +345,6 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         config_default: |c| c.openai_api_key.clone(),
     },
     SystemSetting {
-        key: STRIPE_PUBLISHABLE_KEY,
-        label: "Stripe publishable key",
-        group: SettingGroup::Stripe,
-        secret: false,
-        hint: "pk_live_… or pk_test_…; the only Stripe key browsers see.",
-        kind: Kind::Token,
-        max_len: 255,
-        prefixes: &["pk_"],
-        sends: &[],
-        config_default: |c| c.stripe_publishable_key.clone(),
-    },
-    SystemSetting {
-        key: STRIPE_SECRET_KEY,
-        label: "Stripe secret key",
-        group: SettingGroup::Stripe,
-        secret: true,
-        hint: "sk_… or a restricted key rk_….",
-        kind: Kind::Token,
-        max_len: 255,
-        prefixes: &["sk_", "rk_"],
-        sends: &[],
-        config_default: |c| c.stripe_secret_key.clone(),
-    },
-    SystemSetting {
-        key: STRIPE_WEBHOOK_SECRET,
-        label: "Stripe webhook signing secret",
-        group: SettingGroup::Stripe,
-        secret: true,
-        hint: "whsec_… from the webhook endpoint in Stripe's dashboard.",
-        kind: Kind::Token,
-        max_len: 255,
-        prefixes: &["whsec_"],
-        sends: &[],
-        config_default: |c| c.stripe_webhook_secret.clone(),
-    },
-    SystemSetting {
         key: MAIL_FROM,
         label: "Sender",
         group: SettingGroup::Mail,
@@ -380,42 +381,6 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         config_default: |c| c.resend_api_key.clone(),
     },
     SystemSetting {
-        key: META_APP_ID,
-        label: "Meta app ID",
-        group: SettingGroup::Meta,
-        secret: false,
-        hint: "The numeric app ID from Meta's developer dashboard.",
-        kind: Kind::Digits,
-        max_len: 32,
-        prefixes: &[],
-        sends: &[],
-        config_default: |c| c.meta_app_id.clone(),
-    },
-    SystemSetting {
-        key: META_APP_SECRET,
-        label: "Meta app secret",
-        group: SettingGroup::Meta,
-        secret: true,
-        hint: "Signs webhook payloads and exchanges tokens.",
-        kind: Kind::Token,
-        max_len: 255,
-        prefixes: &[],
-        sends: &[],
-        config_default: |c| c.meta_app_secret.clone(),
-    },
-    SystemSetting {
-        key: APIFY_TOKEN,
-        label: "Apify API token",
-        group: SettingGroup::Apify,
-        secret: true,
-        hint: "apify_api_… from Apify's Settings → Integrations.",
-        kind: Kind::Token,
-        max_len: 255,
-        prefixes: &[],
-        sends: &[],
-        config_default: |c| c.apify_token.clone(),
-    },
-    SystemSetting {
         key: MANYCHAT_API_KEY,
         label: "Manychat API key",
         group: SettingGroup::Manychat,
@@ -429,14 +394,14 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     },
 ];
 
-/// The base URL setting a secret is sent to, if it is one of those.
-pub fn sent_to(secret: &str) -> Option<&'static SystemSetting> {
-    SYSTEM_SETTINGS.iter().find(|s| s.sends.contains(&secret))
-}
-
-/// The declared setting named `key`.
-pub fn system_setting(key: &str) -> Option<&'static SystemSetting> {
-    SYSTEM_SETTINGS.iter().find(|s| s.key == key)
+/// Platform's settings and the features' in one list, each group's together in the order of
+/// [`SettingGroup::ALL`] (within a group: platform's, then the features' in feature order).
+pub fn declare(
+    features: impl IntoIterator<Item = &'static SystemSetting>,
+) -> Vec<&'static SystemSetting> {
+    let mut all: Vec<&'static SystemSetting> = SYSTEM_SETTINGS.iter().chain(features).collect();
+    all.sort_by_key(|s| SettingGroup::ALL.iter().position(|g| *g == s.group));
+    all
 }
 
 /// A secret as the back office shows it: its last four characters, so two secrets can be

@@ -63,6 +63,8 @@ pub struct SystemSettings {
 
 struct Inner {
     config: Arc<Config>,
+    /// Every declared setting: platform's and the features' ([`declare`]).
+    declared: Vec<&'static SystemSetting>,
     db: DatabaseConnection,
     keys: Arc<Keyring>,
     max_age: Duration,
@@ -81,8 +83,13 @@ impl std::fmt::Debug for SystemSettings {
 
 impl SystemSettings {
     /// A view that has not read the database yet (configuration only until [`Self::reload`]).
-    pub fn new(config: Arc<Config>, db: DatabaseConnection, keys: Arc<Keyring>) -> Self {
-        Self::with_max_age(config, db, keys, REFRESH_EVERY)
+    pub fn new(
+        config: Arc<Config>,
+        db: DatabaseConnection,
+        keys: Arc<Keyring>,
+        declared: Vec<&'static SystemSetting>,
+    ) -> Self {
+        Self::with_max_age(config, db, keys, declared, REFRESH_EVERY)
     }
 
     /// Like [`Self::new`] with another refresh period (tests of convergence across nodes).
@@ -90,11 +97,13 @@ impl SystemSettings {
         config: Arc<Config>,
         db: DatabaseConnection,
         keys: Arc<Keyring>,
+        declared: Vec<&'static SystemSetting>,
         max_age: Duration,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 config,
+                declared,
                 db,
                 keys,
                 max_age,
@@ -102,6 +111,25 @@ impl SystemSettings {
                 reloading: tokio::sync::Mutex::new(()),
             }),
         }
+    }
+
+    /// Every declared setting, in the order the back office shows them.
+    pub fn declared(&self) -> &[&'static SystemSetting] {
+        &self.inner.declared
+    }
+
+    /// The declared setting named `key`.
+    pub fn setting(&self, key: &str) -> Option<&'static SystemSetting> {
+        self.inner.declared.iter().copied().find(|s| s.key == key)
+    }
+
+    /// The base URL setting a secret is sent to, if it is one of those.
+    pub fn sent_to(&self, secret: &str) -> Option<&'static SystemSetting> {
+        self.inner
+            .declared
+            .iter()
+            .copied()
+            .find(|s| s.sends.contains(&secret))
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {
@@ -138,7 +166,11 @@ impl SystemSettings {
             .await?;
         let mut saved = HashMap::new();
         for row in rows {
-            let Some(setting) = row.key.strip_prefix(SYSTEM_PREFIX).and_then(system_setting) else {
+            let Some(setting) = row
+                .key
+                .strip_prefix(SYSTEM_PREFIX)
+                .and_then(|k| self.setting(k))
+            else {
                 continue;
             };
             let value = if setting.secret {
@@ -194,7 +226,7 @@ impl SystemSettings {
     /// The configured value of `setting`, unless it is a secret whose base URL was changed
     /// here: a configured secret goes only to the configured URL (see [`SystemSetting::sends`]).
     fn configured(&self, snapshot: &Snapshot, setting: &SystemSetting) -> Option<String> {
-        if let Some(url) = sent_to(setting.key)
+        if let Some(url) = self.sent_to(setting.key)
             && let Some(saved_url) = snapshot.saved.get(url.key)
             && Some(saved_url.value.as_str()) != url.config_value(&self.inner.config).as_deref()
         {
@@ -205,7 +237,7 @@ impl SystemSettings {
 
     /// The effective value now, without touching the database (what the last refresh saw).
     pub fn cached(&self, key: &str) -> Option<String> {
-        let setting = system_setting(key)?;
+        let setting = self.setting(key)?;
         let snapshot = self.snapshot();
         match snapshot.saved.get(setting.key) {
             Some(saved) => Some(saved.value.clone()),
@@ -222,9 +254,10 @@ impl SystemSettings {
     /// Every setting with its effective value and source, in declared order.
     pub fn entries(&self) -> Vec<Effective> {
         let snapshot = self.snapshot();
-        SYSTEM_SETTINGS
+        self.inner
+            .declared
             .iter()
-            .map(|setting| {
+            .map(|&setting| {
                 let config_value = setting.config_value(&self.inner.config);
                 match snapshot.saved.get(setting.key) {
                     Some(saved) => Effective {

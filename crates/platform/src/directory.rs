@@ -1,0 +1,51 @@
+//! The workspace directory as a port: a feature that shows or checks workspaces it does not
+//! own (a staff list naming each row's workspace, a staff page about one workspace) asks here,
+//! without reading the feature that owns workspaces. Identity provides the implementation
+//! through its `Feature`; a server without it (or a test that does not mount it) knows no
+//! workspace.
+//!
+//! Deliberately cross-tenant: callers are staff screens and jobs, after their own checks.
+
+use std::{collections::HashMap, sync::Arc};
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{AppState, Error, Result};
+
+/// A workspace as other features see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceEntry {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[async_trait::async_trait]
+pub trait WorkspaceDirectory: Send + Sync {
+    /// The workspace with this id; `Error::NotFound` when there is none.
+    async fn find(&self, state: &AppState, id: Uuid) -> Result<WorkspaceEntry>;
+
+    /// The names of the given workspaces, by id (those that exist).
+    async fn names(&self, state: &AppState, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>>;
+}
+
+/// No feature owns workspaces: none exists.
+pub struct NoDirectory;
+
+#[async_trait::async_trait]
+impl WorkspaceDirectory for NoDirectory {
+    async fn find(&self, _: &AppState, _: Uuid) -> Result<WorkspaceEntry> {
+        Err(Error::NotFound)
+    }
+
+    async fn names(&self, _: &AppState, _: Vec<Uuid>) -> Result<HashMap<Uuid, String>> {
+        Ok(HashMap::new())
+    }
+}
+
+/// The directory of a server without a workspace-owning feature.
+pub fn empty() -> Arc<dyn WorkspaceDirectory> {
+    Arc::new(NoDirectory)
+}

@@ -10,8 +10,8 @@ pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod service;
-pub mod staff;
 pub mod settings;
+pub mod staff;
 pub mod stripe;
 
 pub use service::{

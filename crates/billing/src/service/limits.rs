@@ -30,7 +30,12 @@ pub async fn standing(state: &AppState, scope: &Scope) -> Result<Standing> {
     if mode::observe(state).await? == Mode::SelfHosted {
         subscriptions::enrol_self_hosted(&state.db, scope).await?;
     }
-    subscriptions::standing(&state.db, scope, state.config.get(&crate::settings::GRACE_DAYS)).await
+    subscriptions::standing(
+        &state.db,
+        scope,
+        state.config.get(&crate::settings::GRACE_DAYS),
+    )
+    .await
 }
 
 /// The refusal for a meter at its limit.
@@ -159,7 +164,9 @@ pub async fn consume(state: &AppState, scope: &Scope, meter: Meter, n: i64) -> R
         .exec(&txn)
         .await?;
     let used = used_this_month(&txn, scope, meter).await?;
-    let standing = subscriptions::standing(&txn, scope, state.config.get(&crate::settings::GRACE_DAYS)).await?;
+    let standing =
+        subscriptions::standing(&txn, scope, state.config.get(&crate::settings::GRACE_DAYS))
+            .await?;
     if let Some(limit) = standing.plan.limit(meter)
         && used > limit
     {

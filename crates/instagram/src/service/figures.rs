@@ -65,11 +65,11 @@ impl Provenance {
     }
 }
 
-/// The posts of one day, media type and source, summed.
+/// The posts of one day, media type and source, summed (the source is in the posts'
+/// [`Provenance`], summed apart).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostGroup {
     pub media_type: String,
-    pub source: String,
     pub sums: DayPosts,
     /// The most likes + comments of one of its posts.
     pub top_interactions: Option<i64>,
@@ -132,22 +132,21 @@ impl ProfileFigures {
             .order_by_desc(profile_snapshot::Column::Day)
             .one(db)
             .await?;
-        let within = profile_snapshot::Entity::find()
+        let snapshots = profile_snapshot::Entity::find()
+            .filter(profile_snapshot::Column::ProfileId.eq(profile.id))
+            .filter(profile_snapshot::Column::Day.gte(first))
+            .filter(profile_snapshot::Column::Day.lte(today));
+        let within = snapshots
+            .clone()
             .select_only()
             .column(profile_snapshot::Column::Day)
             .column(profile_snapshot::Column::FollowersCount)
-            .filter(profile_snapshot::Column::ProfileId.eq(profile.id))
-            .filter(profile_snapshot::Column::Day.gte(first))
-            .filter(profile_snapshot::Column::Day.lte(today))
             .order_by_asc(profile_snapshot::Column::Day)
             .into_tuple::<(NaiveDate, Option<i64>)>()
             .all(db)
             .await?;
         let mut followers_provenance = provenance_of(
-            profile_snapshot::Entity::find()
-                .filter(profile_snapshot::Column::ProfileId.eq(profile.id))
-                .filter(profile_snapshot::Column::Day.gte(first))
-                .filter(profile_snapshot::Column::Day.lte(today)),
+            snapshots,
             profile_snapshot::Column::Source,
             profile_snapshot::Column::FetchedAt,
             db,
@@ -170,12 +169,13 @@ impl ProfileFigures {
                     .filter_map(|(day, f)| f.map(|f| (day, f))),
             )
             .collect();
-        let groups = post_groups(db, profile.id, period, today).await?;
+        let post_days = post_day::Entity::find()
+            .filter(post_day::Column::ProfileId.eq(profile.id))
+            .filter(post_day::Column::Day.gte(first))
+            .filter(post_day::Column::Day.lte(today));
+        let groups = post_groups(db, post_days.clone()).await?;
         let mut posts_provenance = provenance_of(
-            post_day::Entity::find()
-                .filter(post_day::Column::ProfileId.eq(profile.id))
-                .filter(post_day::Column::Day.gte(first))
-                .filter(post_day::Column::Day.lte(today)),
+            post_days,
             post_day::Column::Source,
             post_day::Column::FetchedAt,
             db,
@@ -355,29 +355,23 @@ async fn provenance_of<E: EntityTrait>(
     Ok(provenance)
 }
 
-/// The period's posts summed by day, media type and source (oldest day first): only the
-/// columns the figures use, as a year is some 1,100 rows.
+/// The sums `post_days` selects, oldest day first: only the columns the figures use, as a
+/// year is some 1,100 rows.
 async fn post_groups(
     db: &impl ConnectionTrait,
-    profile_id: Uuid,
-    period: Period,
-    today: NaiveDate,
+    post_days: sea_orm::Select<post_day::Entity>,
 ) -> Result<Vec<PostGroup>> {
-    type Row = (NaiveDate, String, String, i64, i64, i64, Option<i64>);
-    let rows: Vec<Row> = post_day::Entity::find()
+    type Row = (NaiveDate, String, i64, i64, i64, Option<i64>);
+    let rows: Vec<Row> = post_days
         .select_only()
         .columns([
             post_day::Column::Day,
             post_day::Column::MediaType,
-            post_day::Column::Source,
             post_day::Column::Posts,
             post_day::Column::Rated,
             post_day::Column::Interactions,
             post_day::Column::TopInteractions,
         ])
-        .filter(post_day::Column::ProfileId.eq(profile_id))
-        .filter(post_day::Column::Day.gte(period.first_day(today)))
-        .filter(post_day::Column::Day.lte(today))
         .order_by_asc(post_day::Column::Day)
         .order_by_asc(post_day::Column::MediaType)
         .order_by_asc(post_day::Column::Source)
@@ -387,9 +381,8 @@ async fn post_groups(
     Ok(rows
         .into_iter()
         .map(
-            |(day, media_type, source, posts, rated, interactions, top_interactions)| PostGroup {
+            |(day, media_type, posts, rated, interactions, top_interactions)| PostGroup {
                 media_type,
-                source,
                 sums: DayPosts {
                     day,
                     posts,

@@ -7,6 +7,7 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod service;
+pub mod settings;
 pub mod staff_ctx;
 
 /// Everything the back office contributes to the product (the binary's list holds it).
@@ -17,4 +18,7 @@ pub fn feature() -> platform::Feature {
         .staff_nav(pages::chrome::nav())
         .staff_bell(std::sync::Arc::new(pages::chrome::AdminBell))
         .staff_authenticator(std::sync::Arc::new(staff_ctx::AdminStaffAuth))
+        .config(settings::config())
+        .settings(settings::SYSTEM)
+        .integrations(settings::INTEGRATIONS)
 }

@@ -1,9 +1,9 @@
 //! Billing: plans and their limits, subscriptions (Stripe or comped by staff), the credit
 //! wallet with its append-only ledger, top-ups, and revenue metrics.
 //!
-//! Other features use two small entry points: [`service::limits::check_addition`] before
-//! adding something a plan counts (accounts, seats), and [`service::credits::charge_on_success`]
-//! around work that costs credits.
+//! Other features reach it through two ports platform defines and this crate provides:
+//! `platform::limits::PlanLimits` before adding something a plan counts (accounts, seats), and
+//! `platform::credits` (`charge_on_success`) around work that costs credits.
 
 pub mod api;
 pub mod jobs;
@@ -37,8 +37,10 @@ pub fn feature() -> platform::Feature {
         .schedules(jobs::schedules())
         .banners(banners())
         .limits(std::sync::Arc::new(limits::PlanLimitsPort))
+        .credits(std::sync::Arc::new(credits::WalletPort))
         .config(settings::config())
         .settings(settings::SYSTEM)
+        .integrations(settings::INTEGRATIONS)
         .on_start(|state| Box::pin(async move { start(&state).await }))
 }
 

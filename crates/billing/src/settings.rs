@@ -5,8 +5,14 @@
 use platform::{
     Config,
     config::{ConfigKey, Key},
-    settings::{SettingGroup, SystemSetting},
+    settings::{
+        SettingGroup, SystemSetting,
+        integration::{HttpCheck, Integration, Probe, SetupStep},
+    },
 };
+
+/// The Stripe block of `/admin/settings`.
+pub const STRIPE: SettingGroup = SettingGroup::new("stripe", "Stripe", 30);
 
 pub const STRIPE_SECRET_KEY: Key<Option<String>> = Key::new("stripe_secret_key", || None);
 pub const STRIPE_PUBLISHABLE_KEY: Key<Option<String>> = Key::new("stripe_publishable_key", || None);
@@ -43,7 +49,7 @@ pub const SYSTEM: &[SystemSetting] = &[
     SystemSetting::token(
         STRIPE_PUBLISHABLE_KEY.name,
         "Stripe publishable key",
-        SettingGroup::Stripe,
+        STRIPE,
         "pk_live_… or pk_test_…; the only Stripe key browsers see.",
         |c: &Config| c.get(&STRIPE_PUBLISHABLE_KEY),
     )
@@ -51,7 +57,7 @@ pub const SYSTEM: &[SystemSetting] = &[
     SystemSetting::token(
         STRIPE_SECRET_KEY.name,
         "Stripe secret key",
-        SettingGroup::Stripe,
+        STRIPE,
         "sk_… or a restricted key rk_….",
         |c: &Config| c.get(&STRIPE_SECRET_KEY),
     )
@@ -60,13 +66,60 @@ pub const SYSTEM: &[SystemSetting] = &[
     SystemSetting::token(
         STRIPE_WEBHOOK_SECRET.name,
         "Stripe webhook signing secret",
-        SettingGroup::Stripe,
+        STRIPE,
         "whsec_… from the webhook endpoint in Stripe's dashboard.",
         |c: &Config| c.get(&STRIPE_WEBHOOK_SECRET),
     )
     .secret()
     .prefixes(&["whsec_"]),
 ];
+
+/// "Test connection" of the Stripe block: reads the balance with the secret key in effect.
+pub const INTEGRATIONS: &[Integration] = &[Integration {
+    id: "stripe",
+    label: "Stripe",
+    group: STRIPE,
+    credential: "key",
+    missing: "save the Stripe secret key first",
+    probe: Probe::Http {
+        call: |state| {
+            state.settings.cached(STRIPE_SECRET_KEY.name).map(|key| {
+                HttpCheck::bearer(&state.config.get(&STRIPE_API_BASE), "/v1/balance", key)
+            })
+        },
+        documented: |json| {
+            json.and_then(|j| j.get("object")).and_then(|o| o.as_str()) == Some("balance")
+        },
+        refine: None,
+    },
+    setup: setup_steps,
+}];
+
+/// What to do in Stripe's dashboard, with this server's webhook URL.
+fn setup_steps(state: &platform::AppState) -> Vec<SetupStep> {
+    vec![
+        SetupStep::new(
+            "Without a secret key this server takes no payments: every workspace is on the unlimited Self-hosted plan. With one, new workspaces start on the Free plan and you move the existing ones under Billing → Self-hosted plan.",
+            "",
+        ),
+        SetupStep::new(
+            "In Stripe's dashboard (Developers → API keys) copy the secret key, or a restricted key, and the publishable key into the fields below.",
+            "",
+        ),
+        SetupStep::new(
+            "Add a webhook endpoint (Developers → Webhooks) with this URL:",
+            crate::stripe::webhook::endpoint_url(state),
+        ),
+        SetupStep::new(
+            "Send it these events:",
+            crate::stripe::webhook::EVENTS.join(", "),
+        ),
+        SetupStep::new(
+            "Copy the endpoint's signing secret into the webhook signing secret below, then give each plan its Stripe price ids under Billing → Plans.",
+            "",
+        ),
+    ]
+}
 
 #[cfg(test)]
 mod tests {

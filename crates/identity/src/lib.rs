@@ -73,7 +73,7 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
     vec![platform::usage::UsageCounter {
         meter: "seats",
         count: |state, scope| {
-            Box::pin(async move { service::members::count(&state.db, scope.workspace_id()).await })
+            Box::pin(async move { service::members::count(&state.db, &scope).await })
         },
     }]
 }

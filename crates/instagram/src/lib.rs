@@ -37,6 +37,7 @@ pub fn feature_with(social: social::Social) -> platform::Feature {
         .describers(describers())
         .config(settings::config())
         .settings(settings::SYSTEM)
+        .integrations(settings::INTEGRATIONS)
 }
 
 /// Job types of this feature.

@@ -29,7 +29,6 @@ pub const SECRET_KEYS: &[&str] = &[
     "resend_api_key",
     "admin_access_code",
     "openai_api_key",
-    "manychat_api_key",
     "metrics_token",
 ];
 
@@ -104,29 +103,6 @@ pub struct Config {
     pub resend_api_base: String,
     /// When set, staff sign-in also asks for this deployment-wide access code.
     pub admin_access_code: Option<String>,
-    /// How often tracked and connected Instagram profiles are refreshed, in hours.
-    pub instagram_refresh_hours: f64,
-    /// Hosts the media proxy may fetch images from: a host matches an entry equal to it or
-    /// ending in `.<entry>` (IP addresses match exactly).
-    pub media_allowed_hosts: Vec<String>,
-    /// Largest image the media proxy fetches, in bytes.
-    pub media_max_file_bytes: u64,
-    /// Size cap of the media proxy's disk cache (`<data_dir>/media`); the least recently served
-    /// images are evicted above it.
-    pub media_cache_max_bytes: u64,
-    /// Tests only: origins (`http://127.0.0.1:41234`) the media proxy may fetch over plain http
-    /// and on a loopback address. Leave empty in production.
-    pub media_test_loopback_origins: Vec<String>,
-    /// Social-data API: how long a cached profile is fresh (then served stale and refreshed).
-    pub social_profile_ttl_secs: u64,
-    /// Social-data API: how long a cached page of posts is fresh.
-    pub social_posts_ttl_secs: u64,
-    /// Social-data API: the in-process cache's size bound, in MiB.
-    pub social_cache_mb: u64,
-    /// Social-data API: how long a request waits for a profile's first fetch.
-    pub social_fetch_timeout_secs: u64,
-    /// Social-data API: how long a key replaced by a rotation keeps working.
-    pub social_key_overlap_secs: u64,
     // Integrations. A super admin may override each of the following in the back office's
     // system settings (saved values win over these); the `*_api_base` keys are config-only.
     /// Where customers are told to write for help.
@@ -136,10 +112,6 @@ pub struct Config {
     /// Base of an OpenAI-compatible API (`…/models`, `…/chat/completions`).
     pub openai_base_url: String,
     pub openai_api_key: Option<String>,
-    /// `<page id>:<key>` from Manychat's API settings.
-    pub manychat_api_key: Option<String>,
-    /// Manychat's API base (tests point it at a local server).
-    pub manychat_api_base: String,
     /// The values of the keys features declare (see [`ConfigKey`]).
     #[serde(skip)]
     pub features: FeatureValues,
@@ -188,22 +160,10 @@ impl Default for Config {
             resend_api_key: None,
             resend_api_base: "https://api.resend.com".into(),
             admin_access_code: None,
-            instagram_refresh_hours: 6.0,
-            media_allowed_hosts: vec!["cdninstagram.com".into(), "fbcdn.net".into()],
-            media_max_file_bytes: 5 * 1024 * 1024,
-            media_cache_max_bytes: 1024 * 1024 * 1024,
-            media_test_loopback_origins: Vec::new(),
-            social_profile_ttl_secs: 24 * 3600,
-            social_posts_ttl_secs: 12 * 3600,
-            social_cache_mb: 128,
-            social_fetch_timeout_secs: 20,
-            social_key_overlap_secs: 24 * 3600,
             support_email: None,
             default_ai_model: "gpt-4o-mini".into(),
             openai_base_url: "https://api.openai.com/v1".into(),
             openai_api_key: None,
-            manychat_api_key: None,
-            manychat_api_base: "https://api.manychat.com".into(),
             features: FeatureValues::default(),
         }
     }
@@ -257,6 +217,9 @@ impl Config {
                 .unwrap_or_else(|| key.default.clone());
             config.features.insert(key, value);
         }
+        for key in declared {
+            key.check_relation(&config).map_err(ConfigError::Invalid)?;
+        }
         Ok(config)
     }
 
@@ -292,20 +255,9 @@ impl Config {
         for (key, url) in [
             ("openai_base_url", &self.openai_base_url),
             ("resend_api_base", &self.resend_api_base),
-            ("manychat_api_base", &self.manychat_api_base),
         ] {
             crate::settings::check_http_url(url)
                 .map_err(|m| ConfigError::Invalid(format!("{key} {url:?}: {m}")))?;
-        }
-        if self.media_cache_max_bytes < self.media_max_file_bytes {
-            return Err(ConfigError::Invalid(
-                "media_cache_max_bytes must be at least media_max_file_bytes".into(),
-            ));
-        }
-        for origin in &self.media_test_loopback_origins {
-            crate::settings::check_http_url(origin).map_err(|m| {
-                ConfigError::Invalid(format!("media_test_loopback_origins {origin:?}: {m}"))
-            })?;
         }
         if self.throttle_account_ceiling < self.throttle_account_attempts {
             return Err(ConfigError::Invalid(
@@ -505,31 +457,6 @@ mod tests {
             assert!(Config::load().is_err());
             jail.set_env("GROWTHDECK_OPENAI_BASE_URL", "http://llm.local:8000/v1");
             assert!(Config::load().is_ok());
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn media_lists_come_from_the_environment() {
-        figment::Jail::expect_with(|jail| {
-            let config = Config::load().map_err(|e| e.to_string())?;
-            assert_eq!(
-                config.media_allowed_hosts,
-                ["cdninstagram.com", "fbcdn.net"]
-            );
-            assert!(config.media_test_loopback_origins.is_empty());
-            jail.set_env(
-                "GROWTHDECK_MEDIA_ALLOWED_HOSTS",
-                "[cdninstagram.com, img.example]",
-            );
-            jail.set_env("GROWTHDECK_MEDIA_MAX_FILE_BYTES", "1000");
-            let config = Config::load().map_err(|e| e.to_string())?;
-            assert_eq!(
-                config.media_allowed_hosts,
-                ["cdninstagram.com", "img.example"]
-            );
-            jail.set_env("GROWTHDECK_MEDIA_CACHE_MAX_BYTES", "999");
-            assert!(Config::load().is_err(), "a cache smaller than one file");
             Ok(())
         });
     }

@@ -37,6 +37,8 @@ impl<T> Key<T> {
 
 type Extract = fn(&Figment, &'static str) -> Result<serde_json::Value, String>;
 type Check = Arc<dyn Fn(&serde_json::Value) -> Result<(), String> + Send + Sync>;
+/// A check of a key against others once every key is loaded (`cache ≥ one file`).
+pub type Relation = fn(&super::Config) -> Result<(), String>;
 
 /// One declared key, as configuration loading sees it.
 #[derive(Clone)]
@@ -48,6 +50,7 @@ pub struct ConfigKey {
     /// Reads the key from the layered sources as its type.
     extract: Extract,
     check: Check,
+    relation: Option<Relation>,
 }
 
 impl std::fmt::Debug for ConfigKey {
@@ -75,6 +78,7 @@ impl ConfigKey {
             default: serde_json::to_value(key.default_value()).unwrap_or_default(),
             extract: extract::<T>,
             check: Arc::new(|_| Ok(())),
+            relation: None,
         }
     }
 
@@ -93,6 +97,17 @@ impl ConfigKey {
             check(&typed)
         });
         self
+    }
+
+    /// How the key's value is checked against other keys, once all are loaded (the message is
+    /// the error).
+    pub fn relates(mut self, relation: Relation) -> Self {
+        self.relation = Some(relation);
+        self
+    }
+
+    pub(crate) fn check_relation(&self, config: &super::Config) -> Result<(), String> {
+        self.relation.map_or(Ok(()), |relation| relation(config))
     }
 
     /// The key's value from the layered sources, checked; `None` when no source sets it.

@@ -18,6 +18,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     config::{Config, ConfigKey},
+    credits::CreditWallet,
     crypto::Keyring,
     ctx::{Authenticator, NoAuthenticator},
     directory::WorkspaceDirectory,
@@ -29,7 +30,7 @@ use crate::{
     mail::Mailer,
     openapi::{ApiRouter, SchemaClash},
     search::SearchFn,
-    settings::{SystemSetting, SystemSettings},
+    settings::{SystemSetting, SystemSettings, integration::Integration},
     staff::{
         BellSource, StaffAuthenticator, StaffNavEntry, StaffRoutes, dashboard::DashboardCardFn,
     },
@@ -86,6 +87,8 @@ pub struct Feature {
     pub staff_authenticator: Option<Arc<dyn StaffAuthenticator>>,
     /// Decides whether one more of a counted thing fits the plan (the billing feature's).
     pub limits: Option<Arc<dyn PlanLimits>>,
+    /// Holds and spends credits for work that costs them (the billing feature's).
+    pub credits: Option<Arc<dyn CreditWallet>>,
     /// Names and finds workspaces for other features (the identity feature's).
     pub directory: Option<Arc<dyn WorkspaceDirectory>>,
     /// The feature's configuration keys (file and environment names, types, defaults,
@@ -94,6 +97,9 @@ pub struct Feature {
     /// The feature's system settings on `/admin/settings` (saved values override the
     /// configuration).
     pub settings: Vec<&'static SystemSetting>,
+    /// The outside services of its settings that "Test connection" tries, with their set-up
+    /// steps.
+    pub integrations: Vec<Integration>,
     pub start: Option<StartFn>,
 }
 
@@ -120,9 +126,11 @@ impl Feature {
             staff_bell: None,
             staff_authenticator: None,
             limits: None,
+            credits: None,
             directory: None,
             config: Vec::new(),
             settings: Vec::new(),
+            integrations: Vec::new(),
             start: None,
         }
     }
@@ -263,6 +271,11 @@ impl Feature {
         self
     }
 
+    pub fn credits(mut self, credits: Arc<dyn CreditWallet>) -> Self {
+        self.credits = Some(credits);
+        self
+    }
+
     pub fn directory(mut self, directory: Arc<dyn WorkspaceDirectory>) -> Self {
         self.directory = Some(directory);
         self
@@ -275,6 +288,11 @@ impl Feature {
 
     pub fn settings(mut self, settings: &'static [SystemSetting]) -> Self {
         self.settings.extend(settings);
+        self
+    }
+
+    pub fn integrations(mut self, integrations: &'static [Integration]) -> Self {
+        self.integrations.extend_from_slice(integrations);
         self
     }
 
@@ -397,6 +415,9 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         db.clone(),
         keys.clone(),
         crate::settings::declare(features.iter().flat_map(|f| f.settings.iter().copied())),
+        crate::settings::integration::declare(
+            features.iter().flat_map(|f| f.integrations.iter().copied()),
+        ),
     );
     settings.reload().await?;
     let auth: Arc<dyn Authenticator> = features
@@ -407,6 +428,10 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         .iter()
         .find_map(|f| f.limits.clone())
         .unwrap_or_else(crate::limits::unlimited);
+    let credits = features
+        .iter()
+        .find_map(|f| f.credits.clone())
+        .unwrap_or_else(crate::credits::no_charge);
     let directory = features
         .iter()
         .find_map(|f| f.directory.clone())
@@ -427,6 +452,7 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         staff_auth,
         back_office: Arc::new(back_office),
         limits,
+        credits,
         directory,
         config,
         db,

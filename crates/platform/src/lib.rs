@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod authz;
 pub mod config;
+pub mod credits;
 pub mod crypto;
 pub mod ctx;
 pub mod db;

@@ -32,6 +32,8 @@ pub struct AppState {
     pub back_office: std::sync::Arc<crate::staff::BackOffice>,
     /// Plan limits, provided by the feature that sells plans (billing); none without it.
     pub limits: std::sync::Arc<dyn crate::limits::PlanLimits>,
+    /// Credit wallets, provided by the feature that keeps them (billing); free without it.
+    pub credits: std::sync::Arc<dyn crate::credits::CreditWallet>,
     /// Names and finds workspaces for features that do not own them; provided by identity.
     pub directory: std::sync::Arc<dyn crate::directory::WorkspaceDirectory>,
     /// What each workspace uses of the counted meters, asked of the owning features.

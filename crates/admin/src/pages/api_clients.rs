@@ -298,7 +298,10 @@ pub async fn detail(
         keys,
         charts: chart_list,
         days: USAGE_DAYS,
-        overlap_hours: state.config.social_key_overlap_secs as f64 / 3600.0,
+        overlap_hours: state
+            .config
+            .get(&instagram::settings::SOCIAL_KEY_OVERLAP_SECS) as f64
+            / 3600.0,
     };
     Ok(html(jar, &page))
 }

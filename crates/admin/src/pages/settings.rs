@@ -12,7 +12,7 @@ use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
     http::{extract::Form, meta},
-    settings::{SettingGroup, SettingSource, SystemSetting},
+    settings::{SettingSource, SystemSetting, integration::SetupStep},
     web::{
         forms::{FormErrors, fmt_time, html, html_with, redirect_flash},
         shell::{FlashKind, Shell},
@@ -20,7 +20,7 @@ use platform::{
 };
 
 use super::chrome::{Chrome, frame};
-use crate::service::settings::{self as service, Change, Integration, SettingView, TestOutcome};
+use crate::service::settings::{self as service, Change, SettingView, TestOutcome};
 use platform::staff::{Staff, StaffPage, StaffPermission};
 
 const PAGE: &str = "/admin/settings";
@@ -60,87 +60,9 @@ pub struct GroupBlock {
     pub id: &'static str,
     pub label: &'static str,
     /// How to set the integration up, step by step.
-    pub setup: Vec<Step>,
+    pub setup: Vec<SetupStep>,
     pub fields: Vec<FieldRow>,
     pub tests: Vec<TestButton>,
-}
-
-/// One step of an integration's set-up: a sentence, and a value to copy (a URL, names).
-pub struct Step {
-    pub text: String,
-    pub copy: String,
-}
-
-fn step(text: &str, copy: impl Into<String>) -> Step {
-    Step {
-        text: text.into(),
-        copy: copy.into(),
-    }
-}
-
-/// What to do at the vendor for each integration, with this server's own URLs.
-fn setup(state: &AppState, group: SettingGroup) -> Vec<Step> {
-    match group {
-        SettingGroup::Stripe => vec![
-            step(
-                "Without a secret key this server takes no payments: every workspace is on the unlimited Self-hosted plan. With one, new workspaces start on the Free plan and you move the existing ones under Billing → Self-hosted plan.",
-                "",
-            ),
-            step(
-                "In Stripe's dashboard (Developers → API keys) copy the secret key, or a restricted key, and the publishable key into the fields below.",
-                "",
-            ),
-            step(
-                "Add a webhook endpoint (Developers → Webhooks) with this URL:",
-                billing::stripe::webhook::endpoint_url(state),
-            ),
-            step(
-                "Send it these events:",
-                billing::stripe::webhook::EVENTS.join(", "),
-            ),
-            step(
-                "Copy the endpoint's signing secret into the webhook signing secret below, then give each plan its Stripe price ids under Billing → Plans.",
-                "",
-            ),
-        ],
-        SettingGroup::Meta => vec![
-            step(
-                "Customers connect their Instagram professional accounts with Instagram Login. Create an app in Meta's developer dashboard, add the Instagram product and set up its API with Instagram login.",
-                "",
-            ),
-            step(
-                "Copy the app's Instagram app ID and app secret into the fields below.",
-                "",
-            ),
-            step(
-                "Register this URL as a valid OAuth redirect URI of the app:",
-                instagram::service::connect::redirect_uri(state),
-            ),
-            step(
-                "A connection asks for these permissions (request them for the app):",
-                instagram::service::connect::SCOPES.join(", "),
-            ),
-            step(
-                "Until both values are set, customers are told that connecting Instagram is not set up yet and to ask their administrator.",
-                "",
-            ),
-        ],
-        SettingGroup::Apify => vec![
-            step(
-                "Apify reads public profiles and posts of accounts that are not connected with Instagram Login. Create an account at apify.com and copy a personal API token (Settings → API & Integrations) into the field below.",
-                "",
-            ),
-            step(
-                "Runs of these actors are billed to that Apify account:",
-                format!(
-                    "{}, {}",
-                    instagram::source::apify::PROFILE_ACTOR,
-                    instagram::source::apify::POSTS_ACTOR
-                ),
-            ),
-        ],
-        _ => Vec::new(),
-    }
 }
 
 #[derive(Template)]
@@ -265,21 +187,25 @@ fn groups(
     typed: Option<&Submitted>,
     errors: &FormErrors,
 ) -> Vec<GroupBlock> {
-    let mut blocks: Vec<GroupBlock> = SettingGroup::ALL
-        .iter()
-        .map(|g| GroupBlock {
-            id: g.as_str(),
-            label: g.label(),
-            setup: setup(state, *g),
-            fields: Vec::new(),
-            tests: Integration::ALL
-                .iter()
-                .filter(|i| i.group() == *g)
-                .map(|i| TestButton {
-                    id: i.as_str(),
-                    label: i.label(),
-                })
-                .collect(),
+    let integrations = state.settings.integrations();
+    let mut blocks: Vec<GroupBlock> = state
+        .settings
+        .groups()
+        .into_iter()
+        .map(|g| {
+            let own = || integrations.iter().filter(move |i| i.group == g);
+            GroupBlock {
+                id: g.as_str(),
+                label: g.label(),
+                setup: own().flat_map(|i| (i.setup)(state)).collect(),
+                fields: Vec::new(),
+                tests: own()
+                    .map(|i| TestButton {
+                        id: i.id,
+                        label: i.label,
+                    })
+                    .collect(),
+            }
         })
         .collect();
     for view in views {
@@ -374,8 +300,8 @@ pub async fn test(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::System)?;
-    let integration = Integration::parse(&name).ok_or(Error::NotFound)?;
-    let outcome = service::test_connection(&staff, &state, integration).await?;
+    let integration = state.settings.integration(&name).ok_or(Error::NotFound)?;
+    let outcome = service::test_connection(&staff, &state, &integration).await?;
     if meta::current().is_htmx {
         let verdict = match (outcome.configured, outcome.ok) {
             (false, _) => "Not configured",
@@ -393,6 +319,6 @@ pub async fn test(
         jar,
         kind,
         outcome.summary(),
-        &format!("{PAGE}#group-{}", integration.group().as_str()),
+        &format!("{PAGE}#group-{}", integration.group.as_str()),
     ))
 }

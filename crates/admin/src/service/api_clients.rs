@@ -62,7 +62,12 @@ pub async fn create(
 
 /// The configured overlap of a rotation.
 pub fn overlap(state: &AppState) -> Duration {
-    Duration::seconds(state.config.social_key_overlap_secs.min(i64::MAX as u64) as i64)
+    Duration::seconds(
+        state
+            .config
+            .get(&instagram::settings::SOCIAL_KEY_OVERLAP_SECS)
+            .min(i64::MAX as u64) as i64,
+    )
 }
 
 /// A new key for the client; returns it (shown once) and when the previous keys stop.

@@ -16,9 +16,11 @@ use std::{
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use platform::{
     AppState, Error, Result, audit,
-    settings::{self as keys, SettingGroup},
+    settings::integration::{self, HttpCheck, Integration, Probe},
 };
-use serde::{Deserialize, Serialize};
+
+pub use platform::settings::integration::Classification;
+use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -29,104 +31,13 @@ pub const TEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of an answer is read (to classify it; it is never shown).
 const BODY_LIMIT: usize = 64 * 1024;
 
-/// What a test connection found, in one word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Classification {
-    /// The settings it needs are missing; no call was made.
-    NotConfigured,
-    /// The service answered and accepted the credentials.
-    Reachable,
-    /// The service answered and refused the credentials.
-    RefusedKey,
-    /// No answer: no connection, TLS failure or timeout.
-    NotReachable,
-    /// An answer, but not one the service documents (a wrong URL?).
-    UnexpectedReply,
-}
-
-/// An outside service whose configured credentials can be tried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Integration {
-    Openai,
-    Stripe,
-    Smtp,
-    Resend,
-    Meta,
-    Apify,
-    Manychat,
-}
-
-impl Integration {
-    pub const ALL: [Integration; 7] = [
-        Integration::Openai,
-        Integration::Stripe,
-        Integration::Smtp,
-        Integration::Resend,
-        Integration::Meta,
-        Integration::Apify,
-        Integration::Manychat,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Integration::Openai => "openai",
-            Integration::Stripe => "stripe",
-            Integration::Smtp => "smtp",
-            Integration::Resend => "resend",
-            Integration::Meta => "meta",
-            Integration::Apify => "apify",
-            Integration::Manychat => "manychat",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|i| i.as_str() == s)
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            Integration::Openai => "OpenAI-compatible API",
-            Integration::Stripe => "Stripe",
-            Integration::Smtp => "SMTP",
-            Integration::Resend => "Resend",
-            Integration::Meta => "Meta",
-            Integration::Apify => "Apify",
-            Integration::Manychat => "Manychat",
-        }
-    }
-
-    /// The settings group whose values it tries.
-    pub fn group(&self) -> SettingGroup {
-        match self {
-            Integration::Openai => SettingGroup::Ai,
-            Integration::Stripe => SettingGroup::Stripe,
-            Integration::Smtp | Integration::Resend => SettingGroup::Mail,
-            Integration::Meta => SettingGroup::Meta,
-            Integration::Apify => SettingGroup::Apify,
-            Integration::Manychat => SettingGroup::Manychat,
-        }
-    }
-
-    /// What must be saved before a test makes sense.
-    fn missing(&self) -> &'static str {
-        match self {
-            Integration::Openai => "save an OpenAI-compatible API key first",
-            Integration::Stripe => "save the Stripe secret key first",
-            Integration::Smtp => "save an SMTP URL first",
-            Integration::Resend => "save a Resend API key first",
-            Integration::Meta => "save the Meta app ID and app secret first",
-            Integration::Apify => "save an Apify API token first",
-            Integration::Manychat => "save a Manychat API key first",
-        }
-    }
-}
-
 /// What a test connection came to.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TestOutcome {
-    pub integration: Integration,
+    /// The integration's id (`stripe`).
+    pub integration: &'static str,
+    #[serde(skip)]
+    label: &'static str,
     /// The service answered and accepted the credentials.
     pub ok: bool,
     /// `false`: the settings it needs are missing and no call was made.
@@ -148,7 +59,7 @@ impl TestOutcome {
             (true, true) => "connected",
             (true, false) => "failed",
         };
-        let mut line = format!("{}: {verdict} — {}", self.integration.label(), self.message);
+        let mut line = format!("{}: {verdict} — {}", self.label, self.message);
         if self.configured {
             match self.status {
                 Some(status) => line.push_str(&format!(" (HTTP {status}, {} ms)", self.latency_ms)),
@@ -158,16 +69,28 @@ impl TestOutcome {
         line
     }
 
-    fn not_configured(integration: Integration) -> Self {
+    fn new(
+        integration: &Integration,
+        result: Classification,
+        status: Option<u16>,
+        message: String,
+        latency_ms: u64,
+    ) -> Self {
         TestOutcome {
-            integration,
-            ok: false,
-            configured: false,
-            status: None,
-            result: Classification::NotConfigured,
-            message: format!("Not configured: {}.", integration.missing()),
-            latency_ms: 0,
+            integration: integration.id,
+            label: integration.label,
+            ok: result == Classification::Reachable,
+            configured: result != Classification::NotConfigured,
+            status,
+            result,
+            message,
+            latency_ms,
         }
+    }
+
+    fn not_configured(integration: &Integration) -> Self {
+        let message = sentence(integration, Classification::NotConfigured);
+        Self::new(integration, Classification::NotConfigured, None, message, 0)
     }
 }
 
@@ -175,7 +98,7 @@ impl TestOutcome {
 pub async fn test_connection(
     staff: &Staff,
     state: &AppState,
-    integration: Integration,
+    integration: &Integration,
 ) -> Result<TestOutcome> {
     staff.require(StaffPermission::System)?;
     state.settings.reload().await?;
@@ -184,7 +107,7 @@ pub async fn test_connection(
         &state.db,
         staff
             .audit("settings.tested")
-            .target("integration", integration.as_str())
+            .target("integration", integration.id)
             .detail(json!({
                 "ok": outcome.ok,
                 "configured": outcome.configured,
@@ -198,82 +121,16 @@ pub async fn test_connection(
     Ok(outcome)
 }
 
-/// A harmless read against a service's API.
-struct HttpProbe {
-    url: String,
-    bearer: Option<String>,
-    query: Vec<(&'static str, String)>,
-}
-
-fn base(url: &str) -> &str {
-    url.trim_end_matches('/')
-}
-
-async fn probe(state: &AppState, integration: Integration) -> TestOutcome {
-    let s = &state.settings;
-    let c = &state.config;
-    let bearer_probe = |url: String, key: String| HttpProbe {
-        url,
-        bearer: Some(key),
-        query: Vec::new(),
-    };
-    let call = match integration {
-        Integration::Smtp => {
-            return match s.cached(keys::SMTP_URL) {
-                Some(url) => smtp_probe(&url).await,
-                None => TestOutcome::not_configured(integration),
-            };
-        }
-        Integration::Openai => s.cached(keys::OPENAI_API_KEY).map(|key| {
-            let root = s.cached(keys::OPENAI_BASE_URL).unwrap_or_default();
-            bearer_probe(format!("{}/models", base(&root)), key)
-        }),
-        Integration::Stripe => s
-            .cached(billing::settings::STRIPE_SECRET_KEY.name)
-            .map(|key| {
-                let root = c.get(&billing::settings::STRIPE_API_BASE);
-                bearer_probe(format!("{}/v1/balance", base(&root)), key)
-            }),
-        Integration::Resend => s
-            .cached(keys::RESEND_API_KEY)
-            .map(|key| bearer_probe(format!("{}/domains", base(&c.resend_api_base)), key)),
-        Integration::Apify => s.cached(instagram::settings::APIFY_TOKEN.name).map(|key| {
-            bearer_probe(
-                format!(
-                    "{}/v2/users/me",
-                    base(&c.get(&instagram::settings::APIFY_API_BASE))
-                ),
-                key,
-            )
-        }),
-        Integration::Manychat => s.cached(keys::MANYCHAT_API_KEY).map(|key| {
-            bearer_probe(
-                format!("{}/fb/page/getInfo", base(&c.manychat_api_base)),
-                key,
-            )
-        }),
-        Integration::Meta => match (
-            s.cached(instagram::settings::META_APP_ID.name),
-            s.cached(instagram::settings::META_APP_SECRET.name),
-        ) {
-            (Some(id), Some(secret)) => Some(HttpProbe {
-                url: format!(
-                    "{}/oauth/access_token",
-                    base(&c.get(&instagram::settings::META_GRAPH_BASE))
-                ),
-                bearer: None,
-                query: vec![
-                    ("client_id", id),
-                    ("client_secret", secret),
-                    ("grant_type", "client_credentials".into()),
-                ],
-            }),
-            _ => None,
+async fn probe(state: &AppState, integration: &Integration) -> TestOutcome {
+    match integration.probe {
+        Probe::Smtp => match integration::smtp_url(state) {
+            Some(url) => smtp_probe(integration, &url).await,
+            None => TestOutcome::not_configured(integration),
         },
-    };
-    match call {
-        Some(call) => http_probe(integration, call).await,
-        None => TestOutcome::not_configured(integration),
+        Probe::Http { call, .. } => match call(state) {
+            Some(call) => http_probe(integration, call).await,
+            None => TestOutcome::not_configured(integration),
+        },
     }
 }
 
@@ -300,19 +157,19 @@ fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-async fn http_probe(integration: Integration, call: HttpProbe) -> TestOutcome {
-    let unreachable = |message: String, latency_ms: u64| TestOutcome {
-        integration,
-        ok: false,
-        configured: true,
-        status: None,
-        result: Classification::NotReachable,
-        message,
-        latency_ms,
+async fn http_probe(integration: &Integration, call: HttpCheck) -> TestOutcome {
+    let unreachable = |message: String, latency_ms: u64| {
+        TestOutcome::new(
+            integration,
+            Classification::NotReachable,
+            None,
+            message,
+            latency_ms,
+        )
     };
     let client = match client() {
         Ok(c) => c,
-        Err(_) => return unreachable("No HTTP client could be made".into(), 0),
+        Err(_) => return unreachable("Not reachable: no HTTP client could be made".into(), 0),
     };
     let mut request = client
         .get(&call.url)
@@ -328,7 +185,7 @@ async fn http_probe(integration: Integration, call: HttpProbe) -> TestOutcome {
         Ok(r) => r,
         Err(e) => return unreachable(describe(&e), elapsed_ms(started)),
     };
-    let status = response.status();
+    let status = response.status().as_u16();
     let mut body = Vec::new();
     while let Ok(Some(chunk)) = response.chunk().await {
         body.extend_from_slice(&chunk);
@@ -339,16 +196,9 @@ async fn http_probe(integration: Integration, call: HttpProbe) -> TestOutcome {
     }
     let latency_ms = elapsed_ms(started);
     let json: Option<Value> = serde_json::from_slice(&body).ok();
-    let result = classify(integration, status, json.as_ref());
-    TestOutcome {
-        integration,
-        ok: result == Classification::Reachable,
-        configured: true,
-        status: Some(status.as_u16()),
-        result,
-        message: sentence(integration, result, Some(status.as_u16())),
-        latency_ms,
-    }
+    let (result, own_words) = classify(integration, status, json.as_ref());
+    let message = own_words.map_or_else(|| sentence(integration, result), Into::into);
+    TestOutcome::new(integration, result, Some(status), message, latency_ms)
 }
 
 /// A transport error in a fixed phrase (its causes may quote the other side or hold the URL,
@@ -366,83 +216,39 @@ fn describe(e: &reqwest::Error) -> String {
     }
 }
 
-fn text<'a>(json: Option<&'a Value>, path: &[&str]) -> Option<&'a str> {
-    let mut v = json?;
-    for p in path {
-        v = v.get(p)?;
-    }
-    v.as_str()
-}
-
-/// The classification of an answer, from the service's documented format. Only the shape is
-/// read; nothing of it is kept.
+/// The classification of an answer: the integration's own reading first (a refusal its
+/// format sends with 200 or 400), then the status and, for a success, whether the body has
+/// the documented shape. Only the shape is read; nothing of it is kept.
 fn classify(
-    integration: Integration,
-    status: reqwest::StatusCode,
+    integration: &Integration,
+    status: u16,
     json: Option<&Value>,
-) -> Classification {
+) -> (Classification, Option<&'static str>) {
     use Classification::*;
-    let has = |field: &str| json.and_then(|j| j.get(field)).is_some();
-    if status.is_success() {
-        let documented = match integration {
-            Integration::Openai | Integration::Resend => json
-                .and_then(|j| j.get("data"))
-                .is_some_and(Value::is_array),
-            Integration::Stripe => text(json, &["object"]) == Some("balance"),
-            Integration::Meta => text(json, &["access_token"]).is_some(),
-            Integration::Apify => has("data"),
-            // Manychat answers 200 with `status: error` for some refusals.
-            Integration::Manychat => match text(json, &["status"]) {
-                Some("success") => true,
-                Some(_) => return RefusedKey,
-                None => false,
-            },
-            Integration::Smtp => true,
-        };
-        return if documented {
-            Reachable
-        } else {
-            UnexpectedReply
-        };
+    let Probe::Http {
+        documented, refine, ..
+    } = integration.probe
+    else {
+        return (UnexpectedReply, None);
+    };
+    if let Some(reading) = refine.and_then(|refine| refine(status, json)) {
+        return reading;
     }
-    // A sending-only Resend key may not list domains, but Resend did accept it, and sending is
-    // all the mailer does with it.
-    if integration == Integration::Resend
-        && status == reqwest::StatusCode::UNAUTHORIZED
-        && text(json, &["name"]) == Some("restricted_api_key")
-    {
-        return Reachable;
-    }
-    match status.as_u16() {
+    let result = match status {
+        200..=299 if documented(json) => Reachable,
         401 | 403 => RefusedKey,
-        // Meta refuses a wrong app secret with 400 and an `OAuthException`.
-        400 if integration == Integration::Meta
-            && text(json, &["error", "type"]) == Some("OAuthException") =>
-        {
-            RefusedKey
-        }
         _ => UnexpectedReply,
-    }
+    };
+    (result, None)
 }
 
 /// The fixed sentence of a classification.
-fn sentence(integration: Integration, result: Classification, status: Option<u16>) -> String {
-    let service = integration.label();
-    let credential = match integration {
-        Integration::Meta => "app ID and secret",
-        Integration::Apify => "token",
-        Integration::Smtp => "sign-in",
-        _ => "key",
-    };
+fn sentence(integration: &Integration, result: Classification) -> String {
+    let service = integration.label;
+    let credential = integration.credential;
     match result {
-        Classification::NotConfigured => format!("Not configured: {}.", integration.missing()),
-        Classification::Reachable => {
-            if integration == Integration::Resend && status == Some(401) {
-                "Reachable: Resend accepted the key; it may only send email, which is all the mailer needs".into()
-            } else {
-                format!("Reachable: {service} accepted the {credential}")
-            }
-        }
+        Classification::NotConfigured => format!("Not configured: {}.", integration.missing),
+        Classification::Reachable => format!("Reachable: {service} accepted the {credential}"),
         Classification::RefusedKey => format!("Refused: {service} refused the {credential}"),
         Classification::NotReachable => format!("Not reachable: {service} did not answer"),
         Classification::UnexpectedReply => {
@@ -453,15 +259,9 @@ fn sentence(integration: Integration, result: Classification, status: Option<u16
 
 /// Connects, greets (EHLO, STARTTLS and sign-in as the URL says) and sends NOOP. The outcome
 /// names the server's reply code at most, never its text (nor the URL, which holds a password).
-async fn smtp_probe(url: &str) -> TestOutcome {
-    let outcome = |result: Classification, message: String, latency_ms: u64| TestOutcome {
-        integration: Integration::Smtp,
-        ok: result == Classification::Reachable,
-        configured: true,
-        status: None,
-        result,
-        message,
-        latency_ms,
+async fn smtp_probe(integration: &Integration, url: &str) -> TestOutcome {
+    let outcome = |result: Classification, message: String, latency_ms: u64| {
+        TestOutcome::new(integration, result, None, message, latency_ms)
     };
     let transport: AsyncSmtpTransport<Tokio1Executor> =
         match AsyncSmtpTransport::<Tokio1Executor>::from_url(url) {
@@ -538,62 +338,42 @@ fn smtp_failure(e: &lettre::transport::smtp::Error) -> (Classification, String) 
 mod tests {
     use super::*;
 
-    #[test]
-    fn answers_are_classified_by_status_and_shape_only() {
-        use reqwest::StatusCode as S;
-        let c = |i, s, j: Value| classify(i, s, Some(&j));
-        assert_eq!(
-            c(Integration::Openai, S::OK, json!({"data": []})),
-            Classification::Reachable
+    fn named(id: &str) -> Integration {
+        let mut all = integration::declare(
+            crate::settings::INTEGRATIONS
+                .iter()
+                .chain(billing::settings::INTEGRATIONS)
+                .chain(instagram::settings::INTEGRATIONS)
+                .copied(),
         );
-        assert_eq!(
-            c(Integration::Openai, S::OK, json!({"hello": "world"})),
-            Classification::UnexpectedReply
-        );
-        assert_eq!(
-            c(Integration::Openai, S::UNAUTHORIZED, json!({})),
-            Classification::RefusedKey
-        );
-        assert_eq!(
-            c(Integration::Openai, S::NOT_FOUND, json!({})),
-            Classification::UnexpectedReply
-        );
-        assert_eq!(
-            c(
-                Integration::Meta,
-                S::BAD_REQUEST,
-                json!({"error": {"type": "OAuthException"}})
-            ),
-            Classification::RefusedKey
-        );
-        assert_eq!(
-            c(Integration::Manychat, S::OK, json!({"status": "error"})),
-            Classification::RefusedKey
-        );
-        assert_eq!(
-            c(
-                Integration::Resend,
-                S::UNAUTHORIZED,
-                json!({"name": "restricted_api_key"})
-            ),
-            Classification::Reachable
-        );
-        for result in [
-            Classification::Reachable,
-            Classification::RefusedKey,
-            Classification::NotReachable,
-            Classification::UnexpectedReply,
-        ] {
-            let line = sentence(Integration::Openai, result, Some(200));
-            assert!(line.len() < 120, "{line}");
-        }
+        all.retain(|i| i.id == id);
+        all.pop().unwrap()
     }
 
     #[test]
-    fn integrations_round_trip() {
-        for i in Integration::ALL {
-            assert_eq!(Integration::parse(i.as_str()), Some(i));
+    fn answers_are_classified_by_status_and_shape_only() {
+        let c = |id, status, j: Value| classify(&named(id), status, Some(&j)).0;
+        use Classification::*;
+        assert_eq!(c("openai", 200, json!({"data": []})), Reachable);
+        assert_eq!(c("openai", 200, json!({"hello": "world"})), UnexpectedReply);
+        assert_eq!(c("openai", 401, json!({})), RefusedKey);
+        assert_eq!(c("openai", 404, json!({})), UnexpectedReply);
+        assert_eq!(c("stripe", 200, json!({"object": "balance"})), Reachable);
+        assert_eq!(
+            c("meta", 400, json!({"error": {"type": "OAuthException"}})),
+            RefusedKey
+        );
+        assert_eq!(c("meta", 400, json!({})), UnexpectedReply);
+        assert_eq!(c("manychat", 200, json!({"status": "error"})), RefusedKey);
+        assert_eq!(c("manychat", 200, json!({"status": "success"})), Reachable);
+        assert_eq!(
+            c("resend", 401, json!({"name": "restricted_api_key"})),
+            Reachable
+        );
+        assert_eq!(c("apify", 200, json!({"data": {}})), Reachable);
+        for result in [Reachable, RefusedKey, NotReachable, UnexpectedReply] {
+            let line = sentence(&named("openai"), result);
+            assert!(line.len() < 120, "{line}");
         }
-        assert_eq!(Integration::parse("ftp"), None);
     }
 }

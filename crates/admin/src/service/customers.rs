@@ -225,7 +225,8 @@ pub async fn workspace(
     id: Uuid,
 ) -> Result<(WorkspaceDetail, Vec<audit::AuditEvent>)> {
     staff.require(StaffPermission::Customers)?;
-    let detail = workspace_directory::detail(&state.db, id).await?;
+    let detail =
+        workspace_directory::detail(&state.db, &platform::Scope::for_staff(staff, id)).await?;
     let filter = audit::AuditFilter {
         workspace_id: Some(id),
         ..Default::default()

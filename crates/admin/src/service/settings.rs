@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use platform::staff::{Staff, StaffPermission};
 
-pub use super::connections::{Integration, TEST_TIMEOUT, TestOutcome, test_connection};
+pub use super::connections::{TEST_TIMEOUT, TestOutcome, test_connection};
 
 /// A setting as the back office shows it.
 #[derive(Debug, Clone)]

@@ -307,9 +307,12 @@ async fn deleting_a_user_removes_or_anonymises_and_says_which() {
             .await
             .is_err()
     );
-    let members = identity::service::members::members_of(&app.state.db, shared.id)
-        .await
-        .unwrap();
+    let members = identity::service::members::members_of(
+        &app.state.db,
+        &platform::Scope::for_test(shared.id),
+    )
+    .await
+    .unwrap();
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].role, platform::Role::Owner);
     assert!(

@@ -588,6 +588,7 @@ async fn saved_values_apply_without_a_restart() {
         app.state.db.clone(),
         app.state.keys.clone(),
         app.state.settings.declared().to_vec(),
+        app.state.settings.integrations().to_vec(),
         Duration::from_millis(300),
     );
     other.reload().await.unwrap();
@@ -869,7 +870,7 @@ async fn each_http_integration_is_tried_in_its_own_format() {
         c.resend_api_base = uri.clone();
         c.set(&::instagram::settings::META_GRAPH_BASE, uri.clone());
         c.set(&::instagram::settings::APIFY_API_BASE, uri.clone());
-        c.manychat_api_base = uri;
+        c.set(&admin::settings::MANYCHAT_API_BASE, uri);
     })
     .await;
     let (root, t) = root_token(&app).await;

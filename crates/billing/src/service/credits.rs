@@ -5,9 +5,9 @@
 //! transaction that first locks the wallet row (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: the
 //! row lock of an `UPDATE`) and the database checks `>= 0` as well.
 //!
-//! Work that costs credits goes through [`charge_on_success`] (or [`reserve`] then
-//! [`capture`] / [`release`]): credits are held first and taken only when the work
-//! succeeded. Monthly allowance is spent before purchased credits.
+//! Work that costs credits goes through `platform::credits::charge_on_success` (or
+//! [`reserve`] then [`capture`] / [`release`]), which reaches these fns through
+//! [`WalletPort`]: credits are held first and taken only when the work succeeded. Monthly allowance is spent before purchased credits.
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use platform::{
@@ -25,25 +25,9 @@ use uuid::Uuid;
 use super::{plans::Meter, pricing, subscriptions};
 use crate::model::{reservation, transaction, wallet};
 
-/// Who caused a ledger entry, as stored (`user:<id>`, `staff:<id>`, `stripe:<event>`, `system`).
-#[derive(Debug, Clone)]
-pub enum Actor {
-    User(Uuid),
-    Staff(Uuid),
-    Stripe(String),
-    System,
-}
-
-impl Actor {
-    pub fn as_string(&self) -> String {
-        match self {
-            Actor::User(id) => format!("user:{id}"),
-            Actor::Staff(id) => format!("staff:{id}"),
-            Actor::Stripe(event) => format!("stripe:{event}"),
-            Actor::System => "system".into(),
-        }
-    }
-}
+// Who caused an entry, a hold, and a quote are the port's types, so a feature that spends
+// credits through `platform::credits` and billing's own screens speak the same language.
+pub use platform::credits::{Actor, CanPerform, Reservation, charge_on_success};
 
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Balance {
@@ -62,16 +46,6 @@ impl From<&wallet::Model> for Balance {
             purchased: w.purchased,
         }
     }
-}
-
-/// Credits held for work under way.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Reservation {
-    pub id: Uuid,
-    pub action: String,
-    pub cost: i64,
-    /// Covered by the action's free uses of the month.
-    pub free: bool,
 }
 
 async fn ensure_wallet(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
@@ -188,17 +162,6 @@ async fn free_used(conn: &impl ConnectionTrait, workspace_id: Uuid, action: &str
         .filter(reservation::Column::CreatedAt.gte(month_start(platform::db::now())))
         .count(conn)
         .await? as i64)
-}
-
-/// What `GET /credits/can-perform/{action}` answers.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CanPerform {
-    pub action: String,
-    pub allowed: bool,
-    /// What the next use costs (0 while free uses remain).
-    pub cost: i64,
-    pub free_remaining: i64,
-    pub balance: i64,
 }
 
 pub async fn can_perform(state: &AppState, scope: &Scope, action: &str) -> Result<CanPerform> {
@@ -430,35 +393,51 @@ pub async fn refund(
     Ok(())
 }
 
-/// Runs `work` with the price of `action` held; captures on success, releases on failure.
-/// The one way features should spend credits.
-pub async fn charge_on_success<T, F, Fut>(
-    state: &AppState,
-    scope: &Scope,
-    action: &str,
-    actor: &Actor,
-    reference: Option<&str>,
-    work: F,
-) -> Result<T>
-where
-    F: FnOnce(Reservation) -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let db = &state.db;
-    let r = reserve(state, scope, action, actor, reference).await?;
-    let id = r.id;
-    match work(r).await {
-        Ok(value) => {
-            capture(db, scope, id, actor).await?;
-            Ok(value)
-        }
-        Err(e) => {
-            if let Err(release_error) = release(db, scope, id, actor, "the work failed").await {
-                // The sweeper releases it later; the caller still learns the work's error.
-                tracing::error!(reservation = %id, error = %release_error, "releasing credits failed");
-            }
-            Err(e)
-        }
+/// Billing's wallets behind platform's credits port: the fns above, reached by features that
+/// do not depend on billing.
+pub struct WalletPort;
+
+#[async_trait::async_trait]
+impl platform::credits::CreditWallet for WalletPort {
+    async fn can_perform(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        action: &str,
+    ) -> Result<CanPerform> {
+        can_perform(state, scope, action).await
+    }
+
+    async fn reserve(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        action: &str,
+        actor: &Actor,
+        reference: Option<&str>,
+    ) -> Result<Reservation> {
+        reserve(state, scope, action, actor, reference).await
+    }
+
+    async fn capture(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        id: Uuid,
+        actor: &Actor,
+    ) -> Result<()> {
+        capture(&state.db, scope, id, actor).await
+    }
+
+    async fn release(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        id: Uuid,
+        actor: &Actor,
+        reason: &str,
+    ) -> Result<()> {
+        release(&state.db, scope, id, actor, reason).await
     }
 }
 

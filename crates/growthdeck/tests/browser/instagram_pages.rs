@@ -193,7 +193,10 @@ async fn account_page_and_compare() {
     let pictures = picture_server().await;
     let origin = pictures.clone();
     let Some(browser) = Browser::start_with(move |config| {
-        config.media_test_loopback_origins = vec![origin];
+        config.set(
+            &instagram::settings::MEDIA_TEST_LOOPBACK_ORIGINS,
+            vec![origin],
+        );
     })
     .await
     else {

@@ -70,9 +70,9 @@ async fn invite_step(state: &AppState, ctx: &Ctx) -> Result<Option<FirstStep>> {
     if !ctx.can(Permission::MembersInvite) {
         return Ok(None);
     }
-    let ws = ctx.workspace_id()?;
-    let done = members::count(&state.db, ws).await? > 1
-        || invitations::pending_count(&state.db, ws).await? > 0;
+    let scope = platform::Scope::of(ctx)?;
+    let done = members::count(&state.db, &scope).await? > 1
+        || invitations::pending_count(&state.db, &scope).await? > 0;
     Ok(Some(FirstStep {
         order: 200,
         title: "Invite a colleague".into(),

@@ -48,9 +48,9 @@ fn pending() -> sea_orm::Condition {
         .add(invitation::Column::ExpiresAt.gt(now()))
 }
 
-pub async fn pending_count(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<u64> {
+pub async fn pending_count(conn: &impl ConnectionTrait, scope: &Scope) -> Result<u64> {
     Ok(invitation::Entity::find()
-        .filter(invitation::Column::WorkspaceId.eq(workspace_id))
+        .filter(invitation::Column::WorkspaceId.eq(scope.workspace_id()))
         .filter(pending())
         .count(conn)
         .await?)
@@ -99,10 +99,11 @@ pub async fn invite(state: &AppState, ctx: &Ctx, email: &str, role: Role) -> Res
         .filter(pending())
         .count(&state.db)
         .await?;
-    let seats = members::count(&state.db, ws.id).await? + open_elsewhere as i64;
+    let scope = Scope::of(ctx)?;
+    let seats = members::count(&state.db, &scope).await? + open_elsewhere as i64;
     state
         .limits
-        .check_addition(state, &Scope::of(ctx)?, "seats", seats)
+        .check_addition(state, &scope, "seats", seats)
         .await?;
     let token = crypto::random_token().map_err(Error::internal)?;
     let txn = platform::db::begin_write(&state.db).await?;
@@ -274,10 +275,12 @@ pub async fn accept_signed_in(
         )));
     }
     // The plan may have shrunk since the invitation was sent: a seat must still be free.
-    let seats = members::count(&state.db, p.workspace.id).await?;
+    // The invitation's token named the workspace: the server resolved it, not the caller.
+    let scope = Scope::for_system(p.workspace.id);
+    let seats = members::count(&state.db, &scope).await?;
     state
         .limits
-        .check_addition(state, &Scope::for_system(p.workspace.id), "seats", seats)
+        .check_addition(state, &scope, "seats", seats)
         .await?;
     let txn = platform::db::begin_write(&state.db).await?;
     join(&txn, &p.invitation, ctx.user_id()).await?;
@@ -320,10 +323,12 @@ pub async fn accept_new_account(
     ));
     problems.finish()?;
     let name = name.unwrap_or_default();
-    let seats = members::count(&state.db, p.workspace.id).await?;
+    // The invitation's token named the workspace: the server resolved it, not the caller.
+    let scope = Scope::for_system(p.workspace.id);
+    let seats = members::count(&state.db, &scope).await?;
     state
         .limits
-        .check_addition(state, &Scope::for_system(p.workspace.id), "seats", seats)
+        .check_addition(state, &scope, "seats", seats)
         .await?;
     let hash = password::hash(password_plain).await?;
     let txn = platform::db::begin_write(&state.db).await?;

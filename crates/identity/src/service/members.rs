@@ -28,22 +28,22 @@ pub struct Member {
 
 pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<Member>> {
     ctx.require(Permission::WorkspaceRead)?;
-    members_of(&state.db, ctx.workspace_id()?).await
+    members_of(&state.db, &Scope::of(ctx)?).await
 }
 
 /// How many members a workspace has (its seats in use).
-pub async fn count(conn: &impl ConnectionTrait, ws: Uuid) -> Result<i64> {
+pub async fn count(conn: &impl ConnectionTrait, scope: &Scope) -> Result<i64> {
     Ok(membership::Entity::find()
-        .filter(membership::Column::WorkspaceId.eq(ws))
+        .filter(membership::Column::WorkspaceId.eq(scope.workspace_id()))
         .count(conn)
         .await? as i64)
 }
 
 /// The members of one workspace, longest-standing first. Callers decide who may ask: the
 /// workspace's own members (`list`) or staff (the back office's workspace page).
-pub async fn members_of(conn: &impl ConnectionTrait, ws: Uuid) -> Result<Vec<Member>> {
+pub async fn members_of(conn: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<Member>> {
     let rows = membership::Entity::find()
-        .filter(membership::Column::WorkspaceId.eq(ws))
+        .filter(membership::Column::WorkspaceId.eq(scope.workspace_id()))
         .order_by_asc(membership::Column::CreatedAt)
         .all(conn)
         .await?;

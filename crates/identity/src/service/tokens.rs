@@ -94,9 +94,9 @@ pub async fn list(state: &AppState, ctx: &Ctx) -> Result<Vec<api_token::Model>> 
         .await?)
 }
 
-pub async fn active_count(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<u64> {
+pub async fn active_count(conn: &impl ConnectionTrait, scope: &Scope) -> Result<u64> {
     Ok(api_token::Entity::find()
-        .filter(api_token::Column::WorkspaceId.eq(workspace_id))
+        .filter(api_token::Column::WorkspaceId.eq(scope.workspace_id()))
         .filter(api_token::Column::RevokedAt.is_null())
         .count(conn)
         .await?)

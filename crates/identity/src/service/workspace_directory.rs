@@ -143,7 +143,12 @@ impl WorkspaceDetail {
     }
 }
 
-pub async fn detail(conn: &impl ConnectionTrait, id: Uuid) -> Result<WorkspaceDetail> {
+/// One workspace as staff see it (`Scope::for_staff`): members, open invitations, live tokens.
+pub async fn detail(
+    conn: &impl ConnectionTrait,
+    scope: &platform::Scope,
+) -> Result<WorkspaceDetail> {
+    let id = scope.workspace_id();
     let workspace = workspace::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -167,7 +172,7 @@ pub async fn detail(conn: &impl ConnectionTrait, id: Uuid) -> Result<WorkspaceDe
         .count(conn)
         .await?;
     Ok(WorkspaceDetail {
-        members: members_of(conn, id).await?,
+        members: members_of(conn, scope).await?,
         workspace,
         pending_invitations,
         active_api_tokens,

@@ -222,8 +222,9 @@ pub async fn figures(state: &AppState, ctx: &Ctx) -> Result<WorkspaceFigures> {
         .filter(membership::Column::WorkspaceId.eq(ws))
         .count(&state.db)
         .await?;
-    let pending_invitations = super::invitations::pending_count(&state.db, ws).await?;
-    let active_tokens = super::tokens::active_count(&state.db, ws).await?;
+    let scope = platform::Scope::of(ctx)?;
+    let pending_invitations = super::invitations::pending_count(&state.db, &scope).await?;
+    let active_tokens = super::tokens::active_count(&state.db, &scope).await?;
     Ok(WorkspaceFigures {
         members,
         pending_invitations,

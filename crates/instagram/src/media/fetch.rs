@@ -340,10 +340,12 @@ mod tests {
     }
 
     async fn fetch_via(table: &Table, url: &str) -> Result<Fetched, FetchError> {
-        let policy = Policy::from_config(&platform::Config {
-            media_allowed_hosts: vec!["cdn.test".into()],
-            ..platform::Config::default()
-        });
+        let mut config = platform::Config::default();
+        config.set(
+            &crate::settings::MEDIA_ALLOWED_HOSTS,
+            vec!["cdn.test".into()],
+        );
+        let policy = Policy::from_config(&config);
         let mut sink = Vec::new();
         let result = fetch(&policy, table, url, &mut sink).await;
         assert!(sink.is_empty(), "nothing was read");

@@ -7,6 +7,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use url::{Host, Url};
 
+use crate::settings::{MEDIA_ALLOWED_HOSTS, MEDIA_MAX_FILE_BYTES, MEDIA_TEST_LOOPBACK_ORIGINS};
+
 /// The rules of one deployment, from its configuration.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -50,18 +52,18 @@ impl Policy {
     pub fn from_config(config: &platform::Config) -> Self {
         Self {
             allowed_hosts: config
-                .media_allowed_hosts
+                .get(&MEDIA_ALLOWED_HOSTS)
                 .iter()
                 .map(|h| h.trim().trim_matches('.').to_ascii_lowercase())
                 .filter(|h| !h.is_empty())
                 .collect(),
             test_origins: config
-                .media_test_loopback_origins
+                .get(&MEDIA_TEST_LOOPBACK_ORIGINS)
                 .iter()
                 .filter_map(|o| Url::parse(o).ok())
                 .map(|u| u.origin())
                 .collect(),
-            max_file_bytes: config.media_max_file_bytes,
+            max_file_bytes: config.get(&MEDIA_MAX_FILE_BYTES),
         }
     }
 
@@ -333,11 +335,16 @@ mod tests {
     }
 
     fn policy(hosts: &[&str], test_origins: &[&str]) -> Policy {
-        Policy::from_config(&platform::Config {
-            media_allowed_hosts: hosts.iter().map(|h| h.to_string()).collect(),
-            media_test_loopback_origins: test_origins.iter().map(|h| h.to_string()).collect(),
-            ..platform::Config::default()
-        })
+        let mut config = platform::Config::default();
+        config.set(
+            &MEDIA_ALLOWED_HOSTS,
+            hosts.iter().map(|h| h.to_string()).collect(),
+        );
+        config.set(
+            &MEDIA_TEST_LOOPBACK_ORIGINS,
+            test_origins.iter().map(|h| h.to_string()).collect(),
+        );
+        Policy::from_config(&config)
     }
 
     fn check(p: &Policy, url: &str) -> Result<(), Refusal> {

@@ -190,7 +190,10 @@ pub struct Proxy {
 impl Proxy {
     fn cache(&self, config: &Config) -> &DiskCache {
         self.cache.get_or_init(|| {
-            DiskCache::new(config.data_dir.join("media"), config.media_cache_max_bytes)
+            DiskCache::new(
+                config.data_dir.join("media"),
+                config.get(&crate::settings::MEDIA_CACHE_MAX_BYTES),
+            )
         })
     }
 

@@ -275,7 +275,9 @@ async fn record(
     result: &std::result::Result<RefreshOutcome, RefreshError>,
 ) -> Result<()> {
     let now = Utc::now();
-    let every = Duration::minutes((state.config.instagram_refresh_hours * 60.0).max(5.0) as i64);
+    let every = Duration::minutes(
+        (state.config.get(&crate::settings::INSTAGRAM_REFRESH_HOURS) * 60.0).max(5.0) as i64,
+    );
     // ±10 %: profiles added together do not all come due in the same minute again.
     let spread = every
         .to_std()

@@ -188,7 +188,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Reader {
     pub fn new(state: AppState, redis: Option<Arc<RedisLink>>, stats: Arc<Stats>) -> Self {
         // Profiles are small and pages of posts large: a quarter of the bound for profiles.
-        let bytes = state.config.social_cache_mb.max(1) * 1024 * 1024;
+        let bytes = state.config.get(&crate::settings::SOCIAL_CACHE_MB).max(1) * 1024 * 1024;
         Self {
             profiles: Layer::new(Kind::Profile, bytes / 4, redis.clone()),
             posts: Layer::new(Kind::Posts, bytes - bytes / 4, redis),
@@ -211,8 +211,14 @@ impl Reader {
 
     fn ttl(&self, kind: Kind) -> chrono::Duration {
         let secs = match kind {
-            Kind::Profile => self.state.config.social_profile_ttl_secs,
-            Kind::Posts => self.state.config.social_posts_ttl_secs,
+            Kind::Profile => self
+                .state
+                .config
+                .get(&crate::settings::SOCIAL_PROFILE_TTL_SECS),
+            Kind::Posts => self
+                .state
+                .config
+                .get(&crate::settings::SOCIAL_POSTS_TTL_SECS),
         };
         chrono::Duration::seconds(secs.min(i64::MAX as u64) as i64)
     }
@@ -363,7 +369,12 @@ impl Reader {
             return Err(Error::NotFound);
         }
         let row = profiles::find_or_create(db, pool, username).await?;
-        let wait = Duration::from_secs(self.state.config.social_fetch_timeout_secs.max(1));
+        let wait = Duration::from_secs(
+            self.state
+                .config
+                .get(&crate::settings::SOCIAL_FETCH_TIMEOUT_SECS)
+                .max(1),
+        );
         match tokio::time::timeout(wait, self.fetch(row.id, row.fetched_at)).await {
             Ok(Ok(())) => {}
             Ok(Err(FetchFailure::NotFound)) => {

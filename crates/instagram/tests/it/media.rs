@@ -69,7 +69,7 @@ const METRICS_TOKEN: &str = "media-tests-metrics-token";
 async fn media_app(origins: &[String], configure: impl FnOnce(&mut platform::Config)) -> TestApp {
     let origins = origins.to_vec();
     app_with(move |c| {
-        c.media_test_loopback_origins = origins;
+        c.set(&instagram::settings::MEDIA_TEST_LOOPBACK_ORIGINS, origins);
         c.metrics_token = Some(METRICS_TOKEN.into());
         configure(c);
     })
@@ -357,12 +357,15 @@ async fn ssrf_and_content_refusals_are_never_stored() {
     }
     let (chunked, chunked_hits) = chunked_server(300 * 1024).await;
     let app = media_app(&[server.uri(), chunked.clone()], |c| {
-        c.media_allowed_hosts = vec![
-            "127.0.0.1".into(),
-            "localhost".into(),
-            "[::ffff:127.0.0.1]".into(),
-        ];
-        c.media_max_file_bytes = 64 * 1024;
+        c.set(
+            &instagram::settings::MEDIA_ALLOWED_HOSTS,
+            vec![
+                "127.0.0.1".into(),
+                "localhost".into(),
+                "[::ffff:127.0.0.1]".into(),
+            ],
+        );
+        c.set(&instagram::settings::MEDIA_MAX_FILE_BYTES, 64 * 1024);
     })
     .await;
     let s = server.uri();
@@ -499,8 +502,8 @@ async fn the_cache_evicts_the_least_recently_served_images_over_its_cap() {
     }
     // Room for three images and a half; eviction goes down to 90 % of the cap.
     let app = media_app(&[server.uri()], |c| {
-        c.media_max_file_bytes = 1000;
-        c.media_cache_max_bytes = 3500;
+        c.set(&instagram::settings::MEDIA_MAX_FILE_BYTES, 1000);
+        c.set(&instagram::settings::MEDIA_CACHE_MAX_BYTES, 3500);
     })
     .await;
     let mut paths = Vec::new();

@@ -169,14 +169,18 @@ async fn keys_are_shown_once_stored_hashed_and_accepted_in_both_headers() {
 
 #[tokio::test]
 async fn a_rotated_key_works_until_its_overlap_ends() {
-    let (app, _) = social_app(|c| c.social_key_overlap_secs = 2).await;
+    let (app, _) = social_app(|c| c.set(&instagram::settings::SOCIAL_KEY_OVERLAP_SECS, 2)).await;
     let (client_id, old) = client(&app, "Rotating", PRO).await;
     let path = "/api/v1/social/instagram/demo_steady_poster";
     assert_eq!(get(&app, path, &old).await.status(), StatusCode::OK);
     let (new, until) = clients::rotate(
         &app.state.db,
         client_id,
-        chrono::Duration::seconds(app.state.config.social_key_overlap_secs as i64),
+        chrono::Duration::seconds(
+            app.state
+                .config
+                .get(&instagram::settings::SOCIAL_KEY_OVERLAP_SECS) as i64,
+        ),
     )
     .await
     .unwrap();
@@ -442,8 +446,8 @@ async fn a_live_source_that_cannot_answer_is_503_with_retry_after() {
 async fn hits_do_not_call_the_source_and_an_expired_entry_is_served_then_refreshed_once() {
     let ttl = 6;
     let (app, social) = social_app(|c| {
-        c.social_profile_ttl_secs = ttl;
-        c.social_posts_ttl_secs = ttl;
+        c.set(&instagram::settings::SOCIAL_PROFILE_TTL_SECS, ttl);
+        c.set(&instagram::settings::SOCIAL_POSTS_TTL_SECS, ttl);
     })
     .await;
     let (_, key) = client(&app, "Cache", PRO).await;

@@ -23,55 +23,63 @@ pub const OPENAI_API_KEY: &str = "openai_api_key";
 pub const MAIL_FROM: &str = "mail_from";
 pub const SMTP_URL: &str = "smtp_url";
 pub const RESEND_API_KEY: &str = "resend_api_key";
-pub const MANYCHAT_API_KEY: &str = "manychat_api_key";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SettingGroup {
-    General,
-    Ai,
-    Stripe,
-    Mail,
-    Meta,
-    Apify,
-    Manychat,
+/// A group of system settings as `/admin/settings` shows it (a block with its fields, set-up
+/// steps and test buttons). Platform declares its own groups here; a feature declares its
+/// own as a constant beside its settings (billing's `STRIPE`), so this list names no feature.
+/// Groups are shown in `order`; their id is the page anchor (`#group-stripe`) and the API's
+/// `group`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingGroup {
+    id: &'static str,
+    label: &'static str,
+    order: u16,
 }
 
 impl SettingGroup {
-    pub const ALL: [SettingGroup; 7] = [
-        SettingGroup::General,
-        SettingGroup::Ai,
-        SettingGroup::Stripe,
-        SettingGroup::Mail,
-        SettingGroup::Meta,
-        SettingGroup::Apify,
-        SettingGroup::Manychat,
-    ];
+    pub const fn new(id: &'static str, label: &'static str, order: u16) -> Self {
+        Self { id, label, order }
+    }
+
+    pub const GENERAL: SettingGroup = SettingGroup::new("general", "General", 10);
+    pub const AI: SettingGroup = SettingGroup::new("ai", "AI", 20);
+    pub const MAIL: SettingGroup = SettingGroup::new("mail", "Mail", 40);
 
     pub fn as_str(&self) -> &'static str {
-        match self {
-            SettingGroup::General => "general",
-            SettingGroup::Ai => "ai",
-            SettingGroup::Stripe => "stripe",
-            SettingGroup::Mail => "mail",
-            SettingGroup::Meta => "meta",
-            SettingGroup::Apify => "apify",
-            SettingGroup::Manychat => "manychat",
-        }
+        self.id
     }
 
     pub fn label(&self) -> &'static str {
-        match self {
-            SettingGroup::General => "General",
-            SettingGroup::Ai => "AI",
-            SettingGroup::Stripe => "Stripe",
-            SettingGroup::Mail => "Mail",
-            SettingGroup::Meta => "Meta",
-            SettingGroup::Apify => "Apify",
-            SettingGroup::Manychat => "Manychat",
-        }
+        self.label
+    }
+
+    pub fn order(&self) -> u16 {
+        self.order
     }
 }
+
+impl Serialize for SettingGroup {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id)
+    }
+}
+
+impl utoipa::PartialSchema for SettingGroup {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "The settings group: general, ai, mail, and the groups of the mounted features (stripe, meta, apify, manychat).",
+            ))
+            .examples(["stripe"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SettingGroup {}
 
 /// Where an effective value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -287,7 +295,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: PLATFORM_NAME,
         label: "Platform name",
-        group: SettingGroup::General,
+        group: SettingGroup::GENERAL,
         secret: false,
         hint: "Shown in the page header, page titles and mail subjects.",
         kind: Kind::Text,
@@ -299,7 +307,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: SUPPORT_EMAIL,
         label: "Support email",
-        group: SettingGroup::General,
+        group: SettingGroup::GENERAL,
         secret: false,
         hint: "Where customers are told to write for help.",
         kind: Kind::Email,
@@ -311,7 +319,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: DEFAULT_AI_MODEL,
         label: "Default AI model",
-        group: SettingGroup::Ai,
+        group: SettingGroup::AI,
         secret: false,
         hint: "The model used when a feature does not choose one, e.g. gpt-4o-mini.",
         kind: Kind::Token,
@@ -323,7 +331,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: OPENAI_BASE_URL,
         label: "OpenAI-compatible base URL",
-        group: SettingGroup::Ai,
+        group: SettingGroup::AI,
         secret: false,
         hint: "The API base that /models and /chat/completions are under, e.g. https://api.openai.com/v1. Changing it clears the saved API key: enter the key again with the new URL.",
         kind: Kind::HttpUrl,
@@ -335,7 +343,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: OPENAI_API_KEY,
         label: "OpenAI-compatible API key",
-        group: SettingGroup::Ai,
+        group: SettingGroup::AI,
         secret: true,
         hint: "Sent as a bearer token to the base URL above.",
         kind: Kind::Token,
@@ -347,7 +355,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: MAIL_FROM,
         label: "Sender",
-        group: SettingGroup::Mail,
+        group: SettingGroup::MAIL,
         secret: false,
         hint: "From address of outgoing mail, e.g. Growthdeck <no-reply@example.com>.",
         kind: Kind::Mailbox,
@@ -359,7 +367,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: SMTP_URL,
         label: "SMTP URL",
-        group: SettingGroup::Mail,
+        group: SettingGroup::MAIL,
         secret: true,
         hint: "smtps://user:password@host:465 (TLS), smtp://user:password@host:587?tls=required (STARTTLS) or smtp://host:25. Used before Resend when both are set.",
         kind: Kind::SmtpUrl,
@@ -371,7 +379,7 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
     SystemSetting {
         key: RESEND_API_KEY,
         label: "Resend API key",
-        group: SettingGroup::Mail,
+        group: SettingGroup::MAIL,
         secret: true,
         hint: "re_…; mail goes through Resend's API when no SMTP URL is set.",
         kind: Kind::Token,
@@ -380,27 +388,15 @@ pub const SYSTEM_SETTINGS: &[SystemSetting] = &[
         sends: &[],
         config_default: |c| c.resend_api_key.clone(),
     },
-    SystemSetting {
-        key: MANYCHAT_API_KEY,
-        label: "Manychat API key",
-        group: SettingGroup::Manychat,
-        secret: true,
-        hint: "<page id>:<key> from Manychat's Settings → API.",
-        kind: Kind::Token,
-        max_len: 255,
-        prefixes: &[],
-        sends: &[],
-        config_default: |c| c.manychat_api_key.clone(),
-    },
 ];
 
-/// Platform's settings and the features' in one list, each group's together in the order of
-/// [`SettingGroup::ALL`] (within a group: platform's, then the features' in feature order).
+/// Platform's settings and the features' in one list, each group's together in group order
+/// (within a group: platform's, then the features' in feature order).
 pub fn declare(
     features: impl IntoIterator<Item = &'static SystemSetting>,
 ) -> Vec<&'static SystemSetting> {
     let mut all: Vec<&'static SystemSetting> = SYSTEM_SETTINGS.iter().chain(features).collect();
-    all.sort_by_key(|s| SettingGroup::ALL.iter().position(|g| *g == s.group));
+    all.sort_by_key(|s| s.group.order());
     all
 }
 

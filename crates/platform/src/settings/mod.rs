@@ -13,6 +13,7 @@
 //! scaled-out deployment converges without a restart) and at once on the node that saved.
 
 mod declared;
+pub mod integration;
 mod runtime;
 
 pub use declared::*;
@@ -94,7 +95,6 @@ mod tests {
             MAIL_FROM,
             SMTP_URL,
             RESEND_API_KEY,
-            MANYCHAT_API_KEY,
         ] {
             assert!(system_setting(key).is_some(), "{key}");
         }

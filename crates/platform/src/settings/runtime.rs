@@ -65,6 +65,9 @@ struct Inner {
     config: Arc<Config>,
     /// Every declared setting: platform's and the features' ([`declare`]).
     declared: Vec<&'static SystemSetting>,
+    /// The services whose settings can be tried: platform's and the features'
+    /// ([`super::integration::declare`]).
+    integrations: Vec<super::integration::Integration>,
     db: DatabaseConnection,
     keys: Arc<Keyring>,
     max_age: Duration,
@@ -88,8 +91,9 @@ impl SystemSettings {
         db: DatabaseConnection,
         keys: Arc<Keyring>,
         declared: Vec<&'static SystemSetting>,
+        integrations: Vec<super::integration::Integration>,
     ) -> Self {
-        Self::with_max_age(config, db, keys, declared, REFRESH_EVERY)
+        Self::with_max_age(config, db, keys, declared, integrations, REFRESH_EVERY)
     }
 
     /// Like [`Self::new`] with another refresh period (tests of convergence across nodes).
@@ -98,12 +102,14 @@ impl SystemSettings {
         db: DatabaseConnection,
         keys: Arc<Keyring>,
         declared: Vec<&'static SystemSetting>,
+        integrations: Vec<super::integration::Integration>,
         max_age: Duration,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 config,
                 declared,
+                integrations,
                 db,
                 keys,
                 max_age,
@@ -116,6 +122,30 @@ impl SystemSettings {
     /// Every declared setting, in the order the back office shows them.
     pub fn declared(&self) -> &[&'static SystemSetting] {
         &self.inner.declared
+    }
+
+    /// Every integration whose settings can be tried, in group order.
+    pub fn integrations(&self) -> &[super::integration::Integration] {
+        &self.inner.integrations
+    }
+
+    /// The integration named `id` (`stripe`).
+    pub fn integration(&self, id: &str) -> Option<super::integration::Integration> {
+        self.inner.integrations.iter().copied().find(|i| i.id == id)
+    }
+
+    /// The groups of the declared settings and integrations, each once, in order.
+    pub fn groups(&self) -> Vec<SettingGroup> {
+        let mut groups: Vec<SettingGroup> = self
+            .inner
+            .declared
+            .iter()
+            .map(|s| s.group)
+            .chain(self.inner.integrations.iter().map(|i| i.group))
+            .collect();
+        groups.sort_by_key(|g| (g.order(), g.as_str()));
+        groups.dedup();
+        groups
     }
 
     /// The declared setting named `key`.

@@ -2,6 +2,7 @@
 //! GROWTHDECK_TEST_DATABASE_URL is set), with workers running as under `serve`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod credits;
 mod dead_jobs;
 mod job_fast_paths;
 mod jobs;

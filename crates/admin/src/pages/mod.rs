@@ -10,7 +10,6 @@ mod billing;
 pub mod chrome;
 mod dashboard;
 mod instagram;
-mod lists;
 mod notifications;
 mod operations;
 mod settings;

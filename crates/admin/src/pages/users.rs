@@ -13,8 +13,8 @@ use platform::{
     web::{
         csv_export,
         forms::{
-            FormErrors, action_failed, after_action, fmt_opt_time, fmt_time, html, html_with,
-            parse_id, plural, short_user_agent,
+            FormErrors, action_failed, after_action, day_end, day_start, fmt_opt_time, fmt_time,
+            html, html_with, parse_id, plural, short_user_agent,
         },
         shell::Shell,
     },
@@ -23,11 +23,13 @@ use serde::Deserialize;
 
 use super::{
     chrome::{Chrome, frame},
-    lists::{Pager, with_query},
     trail::{TrailRow, trail_rows},
 };
 use crate::service::customers::{self, PER_PAGE};
-use platform::staff::{StaffPage, StaffPermission};
+use platform::staff::{
+    StaffPage, StaffPermission,
+    lists::{Pager, with_query},
+};
 
 const LIST: &str = "/admin/users";
 
@@ -45,8 +47,8 @@ pub struct ListQuery {
 impl ListQuery {
     fn filter(&self) -> Result<UserFilter> {
         let mut errors = Vec::new();
-        let from = customers::day_start("from", &self.from).map_err(|e| errors.push(e));
-        let to = customers::day_end("to", &self.to).map_err(|e| errors.push(e));
+        let from = day_start("from", &self.from).map_err(|e| errors.push(e));
+        let to = day_end("to", &self.to).map_err(|e| errors.push(e));
         if !self.status.is_empty() && self.status != "active" && self.status != "blocked" {
             errors.push(Error::validation("status", "Choose active or blocked"));
         }

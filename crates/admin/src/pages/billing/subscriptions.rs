@@ -14,7 +14,8 @@ use platform::{
     http::extract::Form,
     web::{
         forms::{
-            FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id, redirect_flash,
+            FormErrors, after_action, day_start, fmt_opt_time, fmt_time, html_with, parse_id,
+            redirect_flash,
         },
         shell::{FlashKind, Shell},
     },
@@ -24,13 +25,13 @@ use uuid::Uuid;
 
 use super::money;
 use crate::{
-    pages::{
-        chrome::{Chrome, frame},
-        lists::{Pager, with_query},
-    },
-    service::{billing as service, customers},
+    pages::chrome::{Chrome, frame},
+    service::billing as service,
 };
-use platform::staff::{Staff, StaffPage, StaffPermission};
+use platform::staff::{
+    Staff, StaffPage, StaffPermission,
+    lists::{Pager, with_query},
+};
 
 pub const LIST: &str = "/admin/billing/subscriptions";
 
@@ -62,8 +63,8 @@ impl ListQuery {
         Ok(ListFilter {
             plan_id,
             status: Some(self.status.clone()).filter(|s| !s.is_empty()),
-            period_end_after: customers::day_start("period_end_after", &self.period_end_after)?,
-            period_end_before: customers::day_start("period_end_before", &self.period_end_before)?,
+            period_end_after: day_start("period_end_after", &self.period_end_after)?,
+            period_end_before: day_start("period_end_before", &self.period_end_before)?,
         })
     }
 

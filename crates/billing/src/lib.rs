@@ -31,6 +31,8 @@ pub fn feature() -> platform::Feature {
         ))
         .api(api::openapi_router())
         .nav(nav())
+        .staff_routes(staff::pages::routes())
+        .staff_api(staff::api::openapi_router())
         .staff_nav(staff::nav())
         .staff_cards(staff::dashboard_cards())
         .jobs(jobs)

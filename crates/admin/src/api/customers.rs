@@ -5,7 +5,15 @@ use axum::{extract::State, response::Response};
 use chrono::{DateTime, Utc};
 use identity::service::directory::UserFilter;
 use platform::http::extract::{PageNumber, PageSize, Path, Query};
-use platform::{AppState, Error, Result, error::Problem, http::extract::Json, web::csv_export};
+use platform::{
+    AppState, Error, Result,
+    error::Problem,
+    http::extract::Json,
+    web::{
+        csv_export,
+        forms::{day_end, day_start},
+    },
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -58,11 +66,8 @@ impl UserQuery {
         Ok(UserFilter {
             q: self.q.clone(),
             status: self.status.clone().filter(|s| !s.is_empty()),
-            created_from: customers::day_start(
-                "created_from",
-                self.created_from.as_deref().unwrap_or(""),
-            )?,
-            created_to: customers::day_end("created_to", self.created_to.as_deref().unwrap_or(""))?,
+            created_from: day_start("created_from", self.created_from.as_deref().unwrap_or(""))?,
+            created_to: day_end("created_to", self.created_to.as_deref().unwrap_or(""))?,
         })
     }
 }

@@ -5,7 +5,6 @@
 mod activity;
 mod api_clients;
 mod auth;
-mod billing;
 mod customers;
 mod dashboard;
 mod notifications;
@@ -63,17 +62,4 @@ pub fn openapi_router() -> ApiRouter<AppState> {
         .routes(routes!(api_clients::revoke_key))
         .routes(routes!(api_clients::revoke_client))
         .routes(routes!(api_clients::client_usage))
-        .routes(routes!(billing::list_plans, billing::create_plan))
-        .routes(routes!(billing::get_plan, billing::update_plan))
-        .routes(routes!(billing::list_subscriptions))
-        .routes(routes!(billing::get_subscription))
-        .routes(routes!(billing::comp))
-        .routes(routes!(billing::end_comp))
-        .routes(routes!(billing::cancel))
-        .routes(routes!(billing::change_plan))
-        .routes(routes!(billing::sync))
-        .routes(routes!(billing::list_pricing))
-        .routes(routes!(billing::update_pricing))
-        .routes(routes!(billing::adjust_credits))
-        .routes(routes!(billing::get_revenue))
 }

@@ -11,7 +11,7 @@ use platform::{
     db::Order,
     web::{
         csv_export,
-        forms::{FormErrors, html_with},
+        forms::{FormErrors, day_end, day_start, html_with},
         shell::Shell,
     },
 };
@@ -20,11 +20,10 @@ use uuid::Uuid;
 
 use super::{
     chrome::{Chrome, frame},
-    lists::with_query,
     trail::{TrailRow, trail_rows},
 };
-use crate::service::{activity, customers};
-use platform::staff::{StaffPage, StaffPermission};
+use crate::service::activity;
+use platform::staff::{StaffPage, StaffPermission, lists::with_query};
 
 const PATH: &str = "/admin/activity";
 
@@ -60,8 +59,8 @@ impl LogQuery {
             target_type: some(&self.target_type),
             target_id: some(&self.target_id),
             ip: some(ip),
-            since: customers::day_start("from", &self.from)?,
-            until: customers::day_end("to", &self.to)?,
+            since: day_start("from", &self.from)?,
+            until: day_end("to", &self.to)?,
             order: Order::parse(&self.order),
         })
     }

@@ -14,12 +14,12 @@ use platform::{
 };
 use serde::Deserialize;
 
-use super::{
-    chrome::{Chrome, frame},
+use super::chrome::{Chrome, frame};
+use crate::service::customers::{self, PER_PAGE};
+use platform::staff::{
+    StaffPage, StaffPermission,
     lists::{Pager, with_query},
 };
-use crate::service::customers::{self, PER_PAGE};
-use platform::staff::{StaffPage, StaffPermission};
 
 const PATH: &str = "/admin/instagram";
 

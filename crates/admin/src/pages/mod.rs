@@ -6,11 +6,9 @@ mod account;
 mod activity;
 mod api_clients;
 mod auth;
-mod billing;
 pub mod chrome;
 mod dashboard;
 mod instagram;
-mod lists;
 mod notifications;
 mod operations;
 mod settings;
@@ -95,78 +93,6 @@ pub fn routes() -> StaffRoutes {
         .route(
             "/admin/api-clients/{id}/keys/{key_id}/revoke",
             post(api_clients::revoke_key),
-        )
-        .route("/admin/billing", get(billing::revenue::index))
-        .route("/admin/billing/revenue", get(billing::revenue::page))
-        .route(
-            "/admin/billing/plans",
-            get(billing::plans::list).post(billing::plans::create),
-        )
-        .route("/admin/billing/plans/new", get(billing::plans::new_form))
-        .route(
-            "/admin/billing/plans/{id}",
-            get(billing::plans::edit_form).post(billing::plans::update),
-        )
-        .route(
-            "/admin/billing/plans/{id}/enable",
-            post(billing::plans::enable),
-        )
-        .route(
-            "/admin/billing/plans/{id}/disable",
-            post(billing::plans::disable),
-        )
-        .route(
-            "/admin/billing/subscriptions",
-            get(billing::subscriptions::list),
-        )
-        .route(
-            "/admin/billing/subscriptions/{id}",
-            get(billing::subscriptions::detail),
-        )
-        .route(
-            "/admin/billing/subscriptions/{id}/comp",
-            post(billing::subscriptions::comp),
-        )
-        .route(
-            "/admin/billing/subscriptions/{id}/end-comp",
-            post(billing::subscriptions::end_comp),
-        )
-        .route(
-            "/admin/billing/subscriptions/{id}/cancel",
-            post(billing::subscriptions::cancel),
-        )
-        .route(
-            "/admin/billing/subscriptions/{id}/cancel-now",
-            post(billing::subscriptions::cancel_now),
-        )
-        .route(
-            "/admin/billing/subscriptions/{id}/change-plan",
-            post(billing::subscriptions::change_plan),
-        )
-        .route(
-            "/admin/billing/subscriptions/{id}/sync",
-            post(billing::subscriptions::sync),
-        )
-        .route("/admin/billing/pricing", get(billing::pricing::page))
-        .route(
-            "/admin/billing/self-hosted",
-            get(billing::self_hosted::page),
-        )
-        .route(
-            "/admin/billing/self-hosted/move-all",
-            post(billing::self_hosted::move_all),
-        )
-        .route(
-            "/admin/billing/self-hosted/{id}/move",
-            post(billing::self_hosted::move_one),
-        )
-        .route(
-            "/admin/billing/pricing/{action}",
-            post(billing::pricing::update),
-        )
-        .route(
-            "/admin/workspaces/{id}/credits",
-            post(billing::subscriptions::adjust),
         )
         .route("/admin/users/{id}/plan", post(users::change_plan))
 }

@@ -13,8 +13,8 @@ use platform::{
     web::{
         csv_export,
         forms::{
-            FormErrors, action_failed, after_action, fmt_opt_time, fmt_time, html, html_with,
-            parse_id, plural, short_user_agent,
+            FormErrors, action_failed, after_action, day_end, day_start, fmt_opt_time, fmt_time,
+            html, html_with, parse_id, plural, short_user_agent,
         },
         shell::Shell,
     },
@@ -23,11 +23,13 @@ use serde::Deserialize;
 
 use super::{
     chrome::{Chrome, frame},
-    lists::{Pager, with_query},
     trail::{TrailRow, trail_rows},
 };
 use crate::service::customers::{self, PER_PAGE};
-use platform::staff::{StaffPage, StaffPermission};
+use platform::staff::{
+    StaffPage, StaffPermission,
+    lists::{Pager, with_query},
+};
 
 const LIST: &str = "/admin/users";
 
@@ -45,8 +47,8 @@ pub struct ListQuery {
 impl ListQuery {
     fn filter(&self) -> Result<UserFilter> {
         let mut errors = Vec::new();
-        let from = customers::day_start("from", &self.from).map_err(|e| errors.push(e));
-        let to = customers::day_end("to", &self.to).map_err(|e| errors.push(e));
+        let from = day_start("from", &self.from).map_err(|e| errors.push(e));
+        let to = day_end("to", &self.to).map_err(|e| errors.push(e));
         if !self.status.is_empty() && self.status != "active" && self.status != "blocked" {
             errors.push(Error::validation("status", "Choose active or blocked"));
         }
@@ -203,7 +205,7 @@ async fn user_page(
 ) -> Result<(CookieJar, UserPage)> {
     let (d, trail) = customers::user(staff, state, id).await?;
     let plans = if staff.can(StaffPermission::Billing) {
-        crate::service::billing::plans(staff, state)
+        billing::staff::service::plans(staff, state)
             .await?
             .into_iter()
             .filter(|(p, _)| p.enabled)
@@ -217,7 +219,7 @@ async fn user_page(
         let owned = *r == platform::authz::Role::Owner;
         let stripe = owned
             && !plans.is_empty()
-            && crate::service::billing::stripe_backed(staff, state, w.id).await?;
+            && billing::staff::service::stripe_backed(staff, state, w.id).await?;
         workspaces.push(MembershipRow {
             id: w.id.to_string(),
             name: w.name.clone(),
@@ -419,7 +421,7 @@ pub async fn change_plan(
         .map(|(w, _)| (w.id, w.name.clone()));
     let outcome = match (owned, uuid::Uuid::parse_str(&form.plan_id)) {
         (Some((ws, name)), Ok(plan)) => {
-            crate::service::billing::change_plan(&staff, &state, ws, plan)
+            billing::staff::service::change_plan(&staff, &state, ws, plan)
                 .await
                 .map(|how| (name, how))
         }
@@ -430,10 +432,10 @@ pub async fn change_plan(
         (_, Err(_)) => Err(Error::validation("plan_id", "Choose a plan")),
     };
     after_action(jar, &back, outcome, |(name, how)| match how {
-        crate::service::billing::PlanChange::Stripe => format!(
+        billing::staff::service::PlanChange::Stripe => format!(
             "{name} is on the chosen plan now, through Stripe (prorated on the next invoice)."
         ),
-        crate::service::billing::PlanChange::Comped => {
+        billing::staff::service::PlanChange::Comped => {
             format!("{name} is on the chosen plan now, comped (not charged).")
         }
     })

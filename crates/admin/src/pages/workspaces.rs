@@ -16,16 +16,14 @@ use platform::{
 use serde::Deserialize;
 
 use super::{
-    billing::subscriptions::{CreditsView, ledger_rows},
     chrome::{Chrome, frame},
-    lists::{Pager, with_query},
     trail::{TrailRow, trail_rows},
 };
-use crate::service::{
-    billing as billing_service,
-    customers::{self, PER_PAGE},
+use crate::service::customers::{self, PER_PAGE};
+use platform::staff::{
+    StaffPage, StaffPermission,
+    lists::{Pager, with_query},
 };
-use platform::staff::{StaffPage, StaffPermission};
 
 const LIST: &str = "/admin/workspaces";
 
@@ -118,8 +116,9 @@ struct DetailPage {
     pending_invitations: u64,
     active_api_tokens: u64,
     trail: Vec<TrailRow>,
-    /// Balance, ledger and the adjustment form, for staff with the billing permission.
-    credits: Option<CreditsView>,
+    /// Billing's credits section (balance, ledger, the adjustment form) as HTML, for staff
+    /// with the billing permission.
+    credits: Option<String>,
 }
 
 pub async fn detail(
@@ -130,17 +129,13 @@ pub async fn detail(
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
     let (d, trail) = customers::workspace(&staff, &state, parse_id(&id)?).await?;
-    let credits = if staff.can(StaffPermission::Billing) {
-        let (balance, ledger) = billing_service::credits_of(&staff, &state, d.workspace.id).await?;
-        Some(CreditsView::new(
-            d.workspace.id.to_string(),
-            balance,
-            ledger_rows(ledger),
-            format!("{LIST}/{}", d.workspace.id),
-        ))
-    } else {
-        None
-    };
+    let credits = billing::staff::pages::credits::section(
+        &state,
+        &staff,
+        d.workspace.id,
+        format!("{LIST}/{}", d.workspace.id),
+    )
+    .await?;
     let (jar, shell, chrome) = frame(&state, &staff, &d.workspace.name.clone(), LIST, jar).await?;
     let page = DetailPage {
         shell,

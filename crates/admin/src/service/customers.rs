@@ -2,38 +2,19 @@
 //! look at one, block or unblock, sign them out, send a reset link, delete for good, export.
 //! Each action checks the permission first and lands in the activity log.
 
-use chrono::{DateTime, NaiveDate, Utc};
 use identity::service::{
     accounts, directory,
     directory::{UserDetail, UserFilter, UserSort},
     erasure::{self, ErasureReport},
     workspace_directory::{self, WorkspaceDetail, WorkspaceRow, WorkspaceSort},
 };
-use platform::{AppState, Error, Result, audit, web::csv_export};
+use platform::{AppState, Result, audit, web::csv_export};
 use uuid::Uuid;
 
 use platform::staff::{Staff, StaffPermission};
 
 /// Rows per page of the back-office lists.
 pub const PER_PAGE: u64 = 50;
-
-/// Reads a `YYYY-MM-DD` date of a filter form as the start of that day (UTC).
-pub fn day_start(field: &str, raw: &str) -> Result<Option<DateTime<Utc>>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| Some(t.and_utc()))
-        .ok_or_else(|| Error::validation(field, "Use a date like 2026-12-31"))
-}
-
-/// The filter's "created to" date includes that whole day.
-pub fn day_end(field: &str, raw: &str) -> Result<Option<DateTime<Utc>>> {
-    Ok(day_start(field, raw)?.map(|t| t + chrono::Duration::days(1)))
-}
 
 pub async fn search_users(
     staff: &Staff,

@@ -5,7 +5,6 @@
 pub mod activity;
 pub mod allowlist;
 pub mod api_clients;
-pub mod billing;
 pub mod connections;
 pub mod customers;
 pub mod dashboard;

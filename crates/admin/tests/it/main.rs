@@ -5,9 +5,6 @@
 mod api;
 mod api_clients;
 mod bad_input;
-mod billing;
-mod billing_self_hosted;
-mod billing_stripe;
 mod customers;
 mod dashboard;
 mod htmx;

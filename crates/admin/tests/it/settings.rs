@@ -1467,3 +1467,26 @@ async fn a_configured_key_is_never_sent_to_a_saved_url() {
         Some(OPENAI_KEY)
     );
 }
+
+#[tokio::test]
+async fn the_settings_page_says_how_to_set_up_stripe_meta_and_apify() {
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let (browser, _) = staff_browser(&app, &root).await;
+    let page = page_text(&browser, &app, "/admin/settings").await;
+    let stripe = page.split("id=\"setup-stripe\"").nth(1).unwrap();
+    assert!(stripe.contains(&app.url("/webhooks/stripe")), "{stripe}");
+    assert!(stripe.contains("customer.subscription.updated, customer.subscription.deleted"));
+    assert!(stripe.contains("invoice.payment_failed"));
+    let meta = page.split("id=\"setup-meta\"").nth(1).unwrap();
+    assert!(meta.contains(&app.url("/instagram/callback")), "{meta}");
+    assert!(meta.contains("instagram_business_basic, instagram_business_manage_insights"));
+    let apify = page.split("id=\"setup-apify\"").nth(1).unwrap();
+    assert!(apify.contains("apify~instagram-profile-scraper"), "{apify}");
+    // Every value has the server's limit in the form.
+    assert!(page.contains(r#"name="platform_name" type="text""#));
+    assert!(
+        page.contains(r#"maxlength="60""#),
+        "the platform name's limit"
+    );
+}

@@ -1,5 +1,5 @@
-//! Staff management by a super admin (invite, role, 2FA reset, disable) and a member's own
-//! account page.
+//! Staff management by a super admin (invite, role, 2FA reset, disable), a member's own
+//! account page, and the free-text limits of the back office's forms.
 
 use platform::staff::StaffRole;
 use reqwest::StatusCode;
@@ -533,4 +533,66 @@ async fn the_staff_api_manages_members_and_notifications() {
     .await
     .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// Too long free text in the back office's own forms is an inline error that keeps what was
+/// typed (billing's forms are checked in billing's tests).
+#[tokio::test]
+async fn too_long_free_text_is_an_inline_error_that_keeps_what_was_typed() {
+    let app = app().await;
+    let root = staff(&app, "root@example.com", StaffRole::SuperAdmin).await;
+    let (browser, _) = staff_browser(&app, &root).await;
+
+    // A staff member's name.
+    let name = "N".repeat(101);
+    let res = browser
+        .post(app.url("/admin/staff/invite"))
+        .form(&[
+            ("email", "long.name@example.com"),
+            ("name", name.as_str()),
+            ("role", "support"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("The name can be at most 100 characters long"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("value=\"{name}\"")), "name kept");
+
+    // A staff member's IP allow-list.
+    let me = member_id(&app, "root@example.com").await;
+    let list = "203.0.113.0/24\n".repeat(400);
+    let res = browser
+        .post(app.url(&format!("/admin/staff/{me}/allowlist")))
+        .form(&[("ip_allowlist", list.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("id=\"ip_allowlist-error\""), "{page}");
+    assert!(page.contains("The allow-list can be at most 4,500 characters long"));
+    assert!(
+        page.contains("203.0.113.0/24\n203.0.113.0/24"),
+        "typed list kept"
+    );
+
+    // A system setting's value.
+    let res = browser
+        .post(app.url("/admin/settings"))
+        .form(&[("platform_name", "P".repeat(61).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("id=\"platform_name-error\""), "{page}");
+    assert!(
+        page.contains(&format!("value=\"{}\"", "P".repeat(61))),
+        "kept"
+    );
 }

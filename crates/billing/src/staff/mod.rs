@@ -1,8 +1,13 @@
 //! Billing's back-office screens (super admin and finance): plans, subscriptions, credit
 //! pricing, credit adjustments, revenue and the self-hosted plan, as pages under
-//! `/admin/billing` and the staff API under `/api/v1/admin/billing`, in the staff frame.
+//! `/admin/billing` ([`pages`]) and the staff API under `/api/v1/admin/billing` ([`api`]),
+//! in the staff frame; both act through [`service`], which checks the staff permission and
+//! writes the activity log. The sidebar entry and the dashboard cards are here too.
 
+pub mod api;
 pub mod dashboard;
+pub mod pages;
+pub mod service;
 
 use platform::{
     staff::{StaffGroup, StaffNavEntry, StaffPermission},

@@ -8,6 +8,7 @@ mod pages;
 mod plan_fixes;
 mod revenue;
 mod self_hosted;
+mod staff;
 mod stripe;
 
 use platform::testkit::{TestApp, spawn};

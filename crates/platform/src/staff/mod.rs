@@ -8,6 +8,7 @@
 
 pub mod dashboard;
 pub mod frame;
+pub mod lists;
 pub mod nav;
 pub mod roles;
 pub mod routes;

@@ -274,6 +274,24 @@ pub fn parse_id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| Error::NotFound)
 }
 
+/// Reads a `YYYY-MM-DD` date of a filter form as the start of that day (UTC); empty is `None`.
+pub fn day_start(field: &str, raw: &str) -> Result<Option<DateTime<Utc>>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| Some(t.and_utc()))
+        .ok_or_else(|| Error::validation(field, "Use a date like 2026-12-31"))
+}
+
+/// A filter's "to" date includes that whole day: the start of the next one.
+pub fn day_end(field: &str, raw: &str) -> Result<Option<DateTime<Utc>>> {
+    Ok(day_start(field, raw)?.map(|t| t + chrono::Duration::days(1)))
+}
+
 // ---- formatting -----------------------------------------------------------------------------
 
 pub fn fmt_time(t: &DateTime<Utc>) -> String {

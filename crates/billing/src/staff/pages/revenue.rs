@@ -1,11 +1,10 @@
 //! `GET /admin/billing/revenue?month=YYYY-MM`: every revenue figure of a month with the
-//! definitions it is computed by (`billing::service::revenue::DEFINITIONS`), 12-month charts
+//! definitions it is computed by (`crate::service::revenue::DEFINITIONS`), 12-month charts
 //! (MRR line, net-new bars) and revenue by plan, and cash collected over the last 30 days.
 
 use askama::Template;
 use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
-use billing::service::revenue::{self, DEFINITIONS, Report};
 use charts_rs::{BarChart, Color, LineChart, Series, SeriesCategory, THEME_LIGHT};
 use chrono::{Datelike, Utc};
 use platform::http::extract::Query;
@@ -21,10 +20,10 @@ use serde::Deserialize;
 
 use super::{money, percent};
 use crate::{
-    pages::chrome::{Chrome, frame},
-    service::billing as service,
+    service::revenue::{self, DEFINITIONS, Report},
+    staff::service,
 };
-use platform::staff::{StaffPage, StaffPermission};
+use platform::staff::{Chrome, StaffPage, StaffPermission, frame};
 
 pub const PAGE: &str = "/admin/billing/revenue";
 
@@ -59,7 +58,7 @@ struct MonthRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/billing_revenue.html")]
+#[template(path = "billing/staff/revenue.html")]
 struct RevenuePage {
     shell: Shell,
     chrome: Option<Chrome>,

@@ -12,44 +12,6 @@ use uuid::Uuid;
 
 use super::*;
 
-/// A signed-up customer's (user id, workspace id).
-pub(super) async fn customer_workspace(app: &TestApp, email: &str) -> (Uuid, Uuid) {
-    let _ = customer_browser(app, email).await;
-    let user = identity::service::accounts::find_by_email(&app.state.db, email)
-        .await
-        .unwrap()
-        .unwrap();
-    let ws = identity::service::workspaces::first_for_user(&app.state.db, user.id)
-        .await
-        .unwrap()
-        .unwrap();
-    (user.id, ws.id)
-}
-
-/// A server that sells plans (a Stripe key set; Stripe itself is never asked: its address is
-/// a closed local port): workspaces without a subscription are on the Free plan.
-pub(super) async fn selling_app() -> TestApp {
-    app_with(|c| {
-        c.set(
-            &::billing::settings::STRIPE_SECRET_KEY,
-            Some("sk_test_selling".into()),
-        );
-        c.set(
-            &::billing::settings::STRIPE_API_BASE,
-            "http://127.0.0.1:9".into(),
-        );
-    })
-    .await
-}
-
-/// Browser and API token of a new staff member of `role`.
-pub(super) async fn signed_in(app: &TestApp, role: StaffRole) -> (reqwest::Client, String) {
-    let login = staff(app, &format!("{}@staff.example", role.as_str()), role).await;
-    let (browser, _) = staff_browser(app, &login).await;
-    let token = staff_token(app, &login).await;
-    (browser, token)
-}
-
 #[tokio::test]
 async fn finance_and_super_admin_use_billing_support_does_not() {
     let app = app().await;
@@ -447,6 +409,50 @@ async fn a_credit_adjustment_needs_a_reason() {
         .unwrap();
     assert!(page.contains("<strong id=\"credit-balance\">25</strong>"));
     assert!(page.contains("Goodwill after outage"));
+}
+
+/// The back office's workspace page carries billing's credits section for staff with the
+/// billing permission (its adjustment form returns there), and not for support.
+#[tokio::test]
+async fn the_workspace_page_shows_credits_to_billing_staff_only() {
+    let app = app().await;
+    let (_, ws) = customer_workspace(&app, "shop@example.com").await;
+    let (root, _) = signed_in(&app, StaffRole::SuperAdmin).await;
+    let (support, _) = signed_in(&app, StaffRole::Support).await;
+    let path = format!("/admin/workspaces/{ws}");
+    let res = root
+        .post(app.url(&format!("{path}/credits")))
+        .form(&[
+            ("amount", "40"),
+            ("reason", "Welcome credits"),
+            ("back", path.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[reqwest::header::LOCATION], path.as_str());
+    let page = root
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Credits adjusted: the balance is 40 now."));
+    assert!(page.contains("<strong id=\"credit-balance\">40</strong>"));
+    assert!(page.contains("Welcome credits"));
+    assert!(page.contains(&format!("action=\"{path}/credits\"")));
+    assert!(page.contains(&format!(r#"name="back" value="{path}""#)));
+    assert!(page.contains(&format!("href=\"/admin/billing/subscriptions/{ws}\"")));
+
+    let res = support.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Members"));
+    assert!(!page.contains("id=\"credits\""));
+    assert!(!page.contains("/admin/billing/subscriptions/"));
 }
 
 async fn event(db: &sea_orm::DatabaseConnection, ws: Uuid, day: (u32, u32), plan: &str, mrr: i64) {

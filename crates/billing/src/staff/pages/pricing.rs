@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
-use billing::service::pricing::PriceInput;
 use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
@@ -18,11 +17,8 @@ use platform::{
 use serde::Deserialize;
 
 use super::whole_number;
-use crate::{
-    pages::chrome::{Chrome, frame},
-    service::billing as service,
-};
-use platform::staff::{Staff, StaffPage, StaffPermission};
+use crate::{service::pricing::PriceInput, staff::service};
+use platform::staff::{Chrome, Staff, StaffPage, StaffPermission, frame};
 
 pub const PAGE: &str = "/admin/billing/pricing";
 
@@ -37,7 +33,7 @@ struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "admin/billing_pricing.html")]
+#[template(path = "billing/staff/pricing.html")]
 struct PricingPage {
     shell: Shell,
     chrome: Option<Chrome>,

@@ -1,14 +1,9 @@
 //! Billing for staff tools (`/api/v1/admin/billing/…`, super admin and finance): plans,
 //! subscriptions with their history, comps, Stripe-backed cancel / change plan / sync, credit
 //! pricing, credit adjustments and revenue.
-//! The same service fns as the pages (`service::billing`), so the same checks and log entries.
+//! The same service fns as the pages (`staff::service`), so the same checks and log entries.
 
-use axum::{
-    extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
-use billing::{
+use crate::{
     plans::{Plan, PlanInput},
     service::{
         credits::{Balance, LedgerEntry},
@@ -17,16 +12,41 @@ use billing::{
         subscriptions::{ListFilter, SubscriptionView},
     },
 };
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use platform::http::extract::{PageNumber, Path, Query};
-use platform::{AppState, Result, error::Problem, http::extract::Json};
+use platform::{
+    AppState, Result, error::Problem, http::extract::Json, openapi::ApiRouter, staff::Staff,
+    web::forms::parse_id,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::operations::parse_id;
-use crate::service::billing as service;
-use platform::staff::Staff;
+use super::service;
+
+/// The staff API of billing, in the product's OpenAPI document beside the back office's.
+pub fn openapi_router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .routes(routes!(list_plans, create_plan))
+        .routes(routes!(get_plan, update_plan))
+        .routes(routes!(list_subscriptions))
+        .routes(routes!(get_subscription))
+        .routes(routes!(comp))
+        .routes(routes!(end_comp))
+        .routes(routes!(cancel))
+        .routes(routes!(change_plan))
+        .routes(routes!(sync))
+        .routes(routes!(list_pricing))
+        .routes(routes!(update_pricing))
+        .routes(routes!(adjust_credits))
+        .routes(routes!(get_revenue))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct PlanOut {
@@ -310,7 +330,7 @@ pub async fn sync(
     let ws = parse_id(&workspace_id)?;
     let changes = service::stripe_sync(&staff, &state, ws).await?;
     let subscription =
-        billing::service::subscriptions::row(&state.db, &platform::Scope::for_staff(&staff, ws))
+        crate::service::subscriptions::row(&state.db, &platform::Scope::for_staff(&staff, ws))
             .await?
             .as_ref()
             .map(SubscriptionView::from);

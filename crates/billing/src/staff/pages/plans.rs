@@ -1,12 +1,11 @@
 //! Plans: the list with subscriber counts, the create and edit forms (prices typed in dollars
 //! and stored in cents, a limit per meter — a number, `unlimited`, or empty for not included —
-//! feature checkboxes), and enable / disable. A failed save shows the form again with the input kept and each field's
-//! error beside it.
+//! feature checkboxes), and enable / disable. A failed save shows the form again with the input
+//! kept and each field's error beside it.
 
 use askama::Template;
 use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
-use billing::{Feature, Limit, Meter, plans::Plan, plans::PlanInput};
 use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
@@ -19,11 +18,8 @@ use platform::{
 };
 
 use super::{cents_to_dollars, dollars_to_cents, fields_error, money, whole_number};
-use crate::{
-    pages::chrome::{Chrome, frame},
-    service::billing as service,
-};
-use platform::staff::{Staff, StaffPage, StaffPermission};
+use crate::{Feature, Limit, Meter, plans::Plan, plans::PlanInput, staff::service};
+use platform::staff::{Chrome, Staff, StaffPage, StaffPermission, frame};
 
 pub const LIST: &str = "/admin/billing/plans";
 
@@ -67,7 +63,7 @@ fn row((p, subscribers): (Plan, u64)) -> Row {
 }
 
 #[derive(Template)]
-#[template(path = "admin/billing_plans.html")]
+#[template(path = "billing/staff/plans.html")]
 struct ListPage {
     shell: Shell,
     chrome: Option<Chrome>,
@@ -255,7 +251,7 @@ struct FeatureBox {
 }
 
 #[derive(Template)]
-#[template(path = "admin/billing_plan_form.html")]
+#[template(path = "billing/staff/plan_form.html")]
 struct FormPage {
     shell: Shell,
     chrome: Option<Chrome>,

@@ -22,10 +22,7 @@ use wiremock::{
     matchers::{method, path, query_param},
 };
 
-use super::{
-    billing::{customer_workspace, signed_in},
-    *,
-};
+use super::*;
 
 async fn stripe_app(server: &MockServer) -> TestApp {
     let uri = server.uri();
@@ -545,7 +542,7 @@ async fn without_a_stripe_key_the_page_says_so_and_actions_are_refused() {
     let html = page(&app, &browser, &detail).await;
     assert!(html.contains(&format!(
         "<p class=\"flash-message\">{}</p>",
-        admin::service::billing::STRIPE_NOT_CONFIGURED
+        billing::staff::service::STRIPE_NOT_CONFIGURED
     )));
     let res = app
         .api()
@@ -558,7 +555,7 @@ async fn without_a_stripe_key_the_page_says_so_and_actions_are_refused() {
     let problem: Value = res.json().await.unwrap();
     assert_eq!(
         problem["detail"],
-        admin::service::billing::STRIPE_NOT_CONFIGURED
+        billing::staff::service::STRIPE_NOT_CONFIGURED
     );
     assert_eq!(row(&app, ws).await.status, "active");
 }

@@ -7,14 +7,18 @@
 use askama::Template;
 use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
-use billing::service::subscriptions::{ListFilter, STATUSES};
 use platform::http::extract::{PageNumber, Path, Query};
 use platform::{
     AppState, Error, Result,
     http::extract::Form,
+    staff::{
+        Chrome, Staff, StaffPage, StaffPermission, frame,
+        lists::{Pager, with_query},
+    },
     web::{
         forms::{
-            FormErrors, after_action, fmt_opt_time, fmt_time, html_with, parse_id, redirect_flash,
+            FormErrors, after_action, day_start, fmt_opt_time, fmt_time, html_with, parse_id,
+            redirect_flash,
         },
         shell::{FlashKind, Shell},
     },
@@ -22,15 +26,14 @@ use platform::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::money;
-use crate::{
-    pages::{
-        chrome::{Chrome, frame},
-        lists::{Pager, with_query},
-    },
-    service::{billing as service, customers},
+use super::{
+    credits::{AdjustForm, CreditsView, ledger_rows},
+    money,
 };
-use platform::staff::{Staff, StaffPage, StaffPermission};
+use crate::{
+    service::subscriptions::{ListFilter, SELF_HOSTED, STATUSES},
+    staff::service,
+};
 
 pub const LIST: &str = "/admin/billing/subscriptions";
 
@@ -62,8 +65,8 @@ impl ListQuery {
         Ok(ListFilter {
             plan_id,
             status: Some(self.status.clone()).filter(|s| !s.is_empty()),
-            period_end_after: customers::day_start("period_end_after", &self.period_end_after)?,
-            period_end_before: customers::day_start("period_end_before", &self.period_end_before)?,
+            period_end_after: day_start("period_end_after", &self.period_end_after)?,
+            period_end_before: day_start("period_end_before", &self.period_end_before)?,
         })
     }
 
@@ -89,7 +92,7 @@ struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "admin/billing_subscriptions.html")]
+#[template(path = "billing/staff/subscriptions.html")]
 struct ListPage {
     shell: Shell,
     chrome: Option<Chrome>,
@@ -167,35 +170,8 @@ struct EventRow {
     actor: String,
 }
 
-pub struct LedgerRow {
-    pub at: String,
-    pub kind: String,
-    pub amount: i64,
-    pub balance_after: i64,
-    pub what: String,
-    pub actor: String,
-}
-
-pub fn ledger_rows(entries: Vec<billing::service::credits::LedgerEntry>) -> Vec<LedgerRow> {
-    entries
-        .into_iter()
-        .map(|e| LedgerRow {
-            at: fmt_time(&e.created_at),
-            what: [e.action, e.reason, e.reference]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · "),
-            kind: e.kind,
-            amount: e.amount,
-            balance_after: e.balance_after,
-            actor: e.actor,
-        })
-        .collect()
-}
-
 #[derive(Template)]
-#[template(path = "admin/billing_subscription.html")]
+#[template(path = "billing/staff/subscription.html")]
 struct DetailPage {
     shell: Shell,
     chrome: Option<Chrome>,
@@ -226,41 +202,6 @@ struct DetailPage {
     credits: Option<CreditsView>,
 }
 
-/// A workspace's credits as the billing and workspace pages show them (`_credits.html`).
-pub struct CreditsView {
-    pub workspace_id: String,
-    pub balance: billing::service::credits::Balance,
-    pub ledger: Vec<LedgerRow>,
-    /// Where the adjustment form returns.
-    pub back: String,
-    /// What a refused adjustment typed, shown back with its errors.
-    pub typed: AdjustForm,
-    pub errors: FormErrors,
-}
-
-impl CreditsView {
-    pub fn new(
-        workspace_id: String,
-        balance: billing::service::credits::Balance,
-        ledger: Vec<LedgerRow>,
-        back: String,
-    ) -> Self {
-        CreditsView {
-            workspace_id,
-            balance,
-            ledger,
-            back,
-            typed: AdjustForm::default(),
-            errors: FormErrors::default(),
-        }
-    }
-
-    /// The balance in words (`1,000`).
-    pub fn figure(&self, n: impl std::borrow::Borrow<i64>) -> String {
-        platform::web::format::number(*n.borrow())
-    }
-}
-
 pub async fn detail(
     State(state): State<AppState>,
     StaffPage(staff): StaffPage,
@@ -271,7 +212,7 @@ pub async fn detail(
 }
 
 /// The page; `refused` is a credit adjustment shown back with its errors.
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     staff: &Staff,
     jar: CookieJar,
@@ -324,9 +265,7 @@ async fn detail_page(
         status: sub.map_or_else(|| "—".into(), |s| s.status.clone()),
         origin: sub.map_or_else(|| "—".into(), |s| s.origin.clone()),
         comped: sub.is_some_and(|s| s.origin == "comped" && s.status != "canceled"),
-        self_hosted: sub.is_some_and(|s| {
-            s.origin == billing::service::subscriptions::SELF_HOSTED && s.status != "canceled"
-        }),
+        self_hosted: sub.is_some_and(|s| s.origin == SELF_HOSTED && s.status != "canceled"),
         selling: stripe_configured,
         period_end: fmt_opt_time(sub.and_then(|s| s.current_period_end.as_ref()), "—"),
         limited: b.standing.limited,
@@ -496,52 +435,5 @@ fn stripe_outcome<T>(
             back,
         )),
         outcome => after_action(jar, back, outcome, said),
-    }
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct AdjustForm {
-    pub amount: String,
-    pub reason: String,
-    /// The page to return to (the workspace page or this billing page).
-    pub back: String,
-}
-
-/// `POST /admin/workspaces/{id}/credits`: a staff correction of the balance.
-pub async fn adjust(
-    State(state): State<AppState>,
-    StaffPage(staff): StaffPage,
-    Path(id): Path<String>,
-    jar: CookieJar,
-    Form(form): Form<AdjustForm>,
-) -> Result<Response> {
-    staff.require(StaffPermission::Billing)?;
-    let ws = parse_id(&id)?;
-    let back = platform::web::forms::safe_next(&form.back, &format!("{LIST}/{ws}"));
-    let outcome = match form.amount.trim().parse::<i64>() {
-        Ok(amount) => service::adjust_credits(&staff, &state, ws, amount, &form.reason).await,
-        Err(_) => Err(Error::validation(
-            "amount",
-            "Give a whole number of credits (negative to take credits away)",
-        )),
-    };
-    match outcome {
-        Ok(b) => Ok(redirect_flash(
-            jar,
-            FlashKind::Success,
-            format!(
-                "Credits adjusted: the balance is {} now.",
-                platform::web::format::number(b.balance)
-            ),
-            &back,
-        )),
-        // A refused value is shown beside its field, with what was typed, on this
-        // workspace's billing page (the form returns to `back` once it is accepted).
-        Err(e @ Error::Validation(_)) => {
-            let errors = FormErrors::from_error(e)?;
-            detail_page(&state, &staff, jar, &id, Some((form, errors))).await
-        }
-        Err(e) => platform::web::forms::action_failed(jar, e, &back),
     }
 }

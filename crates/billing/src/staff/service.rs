@@ -1,14 +1,15 @@
-//! Billing in the back office (super admin and finance): plans, subscriptions, credit pricing,
-//! credit adjustments and revenue. The rules live in the `billing` crate; this module checks
+//! What staff do with billing (super admin and finance): plans, subscriptions, credit pricing,
+//! credit adjustments and revenue. The rules live in billing's services; this module checks
 //! the staff permission first and writes the activity log — in the same transaction as the
-//! change wherever billing's fn takes a connection. Credit adjustments run their own locked
-//! transaction inside `billing::credits::adjust`, which writes the log entry we give it in
-//! that same transaction. Stripe-backed actions (cancel, change plan, sync) go through
-//! `billing::stripe`'s staff fns, which call Stripe, apply its answer and log the action.
+//! change wherever the rule takes a connection. Credit adjustments run their own locked
+//! transaction inside `credits::adjust`, which writes the log entry we give it in that same
+//! transaction. Stripe-backed actions (cancel, change plan, sync) go through `crate::stripe`'s
+//! staff fns, which call Stripe, apply its answer and log the action. Workspaces are named and
+//! found through the workspace directory port (`state.directory`): billing does not own them.
 
 use std::collections::BTreeMap;
 
-use billing::{
+use crate::{
     mode::Mode,
     model::{subscription, subscription_event},
     plans::{self, Plan, PlanInput},
@@ -21,8 +22,7 @@ use billing::{
     stripe::{StaffActor, StripeClient},
 };
 use chrono::NaiveDate;
-use identity::{model::workspace, service::workspace_directory};
-use platform::{AppState, Result, Scope, audit, db::begin_write};
+use platform::{AppState, Result, Scope, audit, db::begin_write, directory::WorkspaceEntry};
 use uuid::Uuid;
 
 use platform::staff::{Staff, StaffPermission};
@@ -149,10 +149,17 @@ pub struct SubscriptionRow {
 }
 
 async fn workspace_names(state: &AppState, ids: Vec<Uuid>) -> Result<BTreeMap<Uuid, String>> {
-    Ok(workspace_directory::names(&state.db, ids)
+    Ok(state
+        .directory
+        .names(state, ids)
         .await?
         .into_iter()
         .collect())
+}
+
+/// The workspace staff act on; `Error::NotFound` when there is none.
+async fn find_workspace(state: &AppState, id: Uuid) -> Result<WorkspaceEntry> {
+    state.directory.find(state, id).await
 }
 
 pub async fn subscriptions(
@@ -186,7 +193,7 @@ pub async fn subscriptions(
 
 /// A workspace's billing as staff see it.
 pub struct WorkspaceBilling {
-    pub workspace: workspace::Model,
+    pub workspace: WorkspaceEntry,
     pub standing: Standing,
     /// Newest first.
     pub history: Vec<subscription_event::Model>,
@@ -201,11 +208,11 @@ pub async fn workspace_billing(
     workspace_id: Uuid,
 ) -> Result<WorkspaceBilling> {
     staff.require(StaffPermission::Billing)?;
-    let workspace = workspace_directory::by_id(&state.db, workspace_id).await?;
+    let workspace = find_workspace(state, workspace_id).await?;
     let (balance, ledger) = credits_of(staff, state, workspace_id).await?;
     Ok(WorkspaceBilling {
         workspace,
-        standing: billing::limits::standing(state, &Scope::for_staff(staff, workspace_id)).await?,
+        standing: crate::limits::standing(state, &Scope::for_staff(staff, workspace_id)).await?,
         history: subscriptions::history(&state.db, &Scope::for_staff(staff, workspace_id)).await?,
         balance,
         ledger,
@@ -240,7 +247,7 @@ pub async fn comp(
     plan_id: Uuid,
 ) -> Result<subscription::Model> {
     staff.require(StaffPermission::Billing)?;
-    workspace_directory::by_id(&state.db, workspace_id).await?;
+    find_workspace(state, workspace_id).await?;
     let txn = begin_write(&state.db).await?;
     let plan = plans::get(&txn, plan_id).await?;
     let sub = subscriptions::comp(
@@ -272,7 +279,7 @@ pub struct SelfHostedView {
 
 pub async fn self_hosted(staff: &Staff, state: &AppState) -> Result<SelfHostedView> {
     staff.require(StaffPermission::Billing)?;
-    let mode = billing::mode::observe(state).await?;
+    let mode = crate::mode::observe(state).await?;
     let rows = subscriptions::self_hosted_rows(&state.db).await?;
     let names = workspace_names(state, rows.iter().map(|r| r.workspace_id).collect()).await?;
     Ok(SelfHostedView {
@@ -291,8 +298,8 @@ pub async fn self_hosted(staff: &Staff, state: &AppState) -> Result<SelfHostedVi
 /// Moves one workspace off the Self-hosted plan to the Free plan (the server must sell plans).
 pub async fn end_self_hosted(staff: &Staff, state: &AppState, workspace_id: Uuid) -> Result<()> {
     staff.require(StaffPermission::Billing)?;
-    workspace_directory::by_id(&state.db, workspace_id).await?;
-    billing::mode::observe(state).await?;
+    find_workspace(state, workspace_id).await?;
+    crate::mode::observe(state).await?;
     let txn = begin_write(&state.db).await?;
     subscriptions::end_self_hosted(
         &txn,
@@ -315,7 +322,7 @@ pub async fn end_self_hosted(staff: &Staff, state: &AppState, workspace_id: Uuid
 /// Moves every workspace still on the Self-hosted plan to the Free plan; how many moved.
 pub async fn end_self_hosted_all(staff: &Staff, state: &AppState) -> Result<u64> {
     staff.require(StaffPermission::Billing)?;
-    if !billing::mode::observe(state).await?.takes_payments() {
+    if !crate::mode::observe(state).await?.takes_payments() {
         return Err(platform::Error::Conflict(SELF_HOSTED_SERVER.into()));
     }
     let txn = begin_write(&state.db).await?;
@@ -398,7 +405,7 @@ pub async fn update_price(
     Ok(price)
 }
 
-/// A staff correction of a workspace's credits (reason required, checked by billing).
+/// A staff correction of a workspace's credits (reason required, checked by `credits::adjust`).
 pub async fn adjust_credits(
     staff: &Staff,
     state: &AppState,
@@ -407,7 +414,7 @@ pub async fn adjust_credits(
     reason: &str,
 ) -> Result<Balance> {
     staff.require(StaffPermission::Billing)?;
-    workspace_directory::by_id(&state.db, workspace_id).await?;
+    find_workspace(state, workspace_id).await?;
     credits::adjust(
         &state.db,
         &Scope::for_staff(staff, workspace_id),
@@ -481,7 +488,7 @@ pub async fn stripe_cancel(
     staff.require(StaffPermission::Billing)?;
     let scope = Scope::for_staff(staff, workspace_id);
     stripe_row(state, &scope).await?;
-    billing::stripe::staff_cancel(state, &actor(staff), &scope, now).await
+    crate::stripe::staff_cancel(state, &actor(staff), &scope, now).await
 }
 
 /// Moves the workspace's Stripe subscription to an enabled plan (prorated by Stripe).
@@ -502,7 +509,7 @@ pub async fn stripe_change_plan(
             format!("The {} plan is disabled: it is not offered", plan.name),
         ));
     }
-    billing::stripe::staff_change_plan(state, &actor(staff), &scope, plan_id).await
+    crate::stripe::staff_change_plan(state, &actor(staff), &scope, plan_id).await
 }
 
 /// Re-reads the workspace's subscription from Stripe and repairs our row; what changed
@@ -515,7 +522,7 @@ pub async fn stripe_sync(
     staff.require(StaffPermission::Billing)?;
     let scope = Scope::for_staff(staff, workspace_id);
     stripe_row(state, &scope).await?;
-    billing::stripe::sync(state, &actor(staff), &scope).await
+    crate::stripe::sync(state, &actor(staff), &scope).await
 }
 
 pub async fn revenue(

@@ -1,16 +1,77 @@
-//! Billing pages of the back office (super admin and finance): plans, subscriptions, credit
-//! pricing, credit adjustments and revenue. Their routes are declared in `pages/mod.rs` with
-//! the others, so the role matrix test sees every one of them.
+//! Billing's pages of the back office (super admin and finance): plans, subscriptions, credit
+//! pricing, credit adjustments, revenue and the self-hosted plan. Every route is declared in
+//! [`routes`], so the product lists them among the staff pages (the role matrix test walks
+//! each one).
 
+pub mod credits;
 pub mod plans;
 pub mod pricing;
 pub mod revenue;
 pub mod self_hosted;
 pub mod subscriptions;
 
+use axum::routing::{get, post};
+use platform::staff::StaffRoutes;
+
 use platform::{Error, FieldError};
 
 pub use platform::web::format::money;
+
+pub fn routes() -> StaffRoutes {
+    StaffRoutes::new()
+        .route("/admin/billing", get(revenue::index))
+        .route("/admin/billing/revenue", get(revenue::page))
+        .route("/admin/billing/plans", get(plans::list).post(plans::create))
+        .route("/admin/billing/plans/new", get(plans::new_form))
+        .route(
+            "/admin/billing/plans/{id}",
+            get(plans::edit_form).post(plans::update),
+        )
+        .route("/admin/billing/plans/{id}/enable", post(plans::enable))
+        .route("/admin/billing/plans/{id}/disable", post(plans::disable))
+        .route("/admin/billing/subscriptions", get(subscriptions::list))
+        .route(
+            "/admin/billing/subscriptions/{id}",
+            get(subscriptions::detail),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/comp",
+            post(subscriptions::comp),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/end-comp",
+            post(subscriptions::end_comp),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/cancel",
+            post(subscriptions::cancel),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/cancel-now",
+            post(subscriptions::cancel_now),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/change-plan",
+            post(subscriptions::change_plan),
+        )
+        .route(
+            "/admin/billing/subscriptions/{id}/sync",
+            post(subscriptions::sync),
+        )
+        .route("/admin/billing/pricing", get(pricing::page))
+        .route("/admin/billing/self-hosted", get(self_hosted::page))
+        .route(
+            "/admin/billing/self-hosted/move-all",
+            post(self_hosted::move_all),
+        )
+        .route(
+            "/admin/billing/self-hosted/{id}/move",
+            post(self_hosted::move_one),
+        )
+        .route("/admin/billing/pricing/{action}", post(pricing::update))
+        // The adjustment form is also on the back office's workspace page (see `credits`).
+        .route("/admin/workspaces/{id}/credits", post(credits::adjust))
+}
 
 /// A price typed in dollars (`49`, `49.5`, `49.00`) as cents; empty is `None`.
 pub fn dollars_to_cents(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {

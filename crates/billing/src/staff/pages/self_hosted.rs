@@ -7,7 +7,6 @@
 use askama::Template;
 use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
-use billing::mode::Mode;
 use platform::http::extract::Path;
 use platform::{
     AppState, Result,
@@ -18,11 +17,8 @@ use platform::{
     },
 };
 
-use crate::{
-    pages::chrome::{Chrome, frame},
-    service::billing as service,
-};
-use platform::staff::{StaffPage, StaffPermission};
+use crate::{mode::Mode, staff::service};
+use platform::staff::{Chrome, StaffPage, StaffPermission, frame};
 
 pub const PAGE: &str = "/admin/billing/self-hosted";
 
@@ -33,7 +29,7 @@ struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "admin/billing_self_hosted.html")]
+#[template(path = "billing/staff/self_hosted.html")]
 struct SelfHostedPage {
     shell: Shell,
     chrome: Option<Chrome>,

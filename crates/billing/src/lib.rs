@@ -25,7 +25,8 @@ pub fn feature() -> platform::Feature {
     // The webhook is authenticated by its signature, not a session: no Ctx, and the CSRF
     // guard lets cookie-less POSTs under /webhooks/ through.
     platform::Feature::new("billing")
-        .routes(pages::routes().route(
+        .pages(pages::routes())
+        .routes(axum::Router::new().route(
             "/webhooks/stripe",
             axum::routing::post(stripe::webhook::receive),
         ))

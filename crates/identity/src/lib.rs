@@ -81,7 +81,7 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
 /// Everything this feature contributes to the product (the binary's list holds it).
 pub fn feature() -> platform::Feature {
     platform::Feature::new("identity")
-        .routes(pages::routes())
+        .pages(pages::routes())
         .api(api::openapi_router())
         .authenticator(authenticator())
         .directory(std::sync::Arc::new(

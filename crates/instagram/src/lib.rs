@@ -26,7 +26,8 @@ pub fn feature() -> platform::Feature {
 /// The feature with a given social-data runtime (tests keep a handle to read its counters).
 pub fn feature_with(social: social::Social) -> platform::Feature {
     platform::Feature::new("instagram")
-        .routes(pages::routes().merge(media::routes()))
+        .pages(pages::routes())
+        .routes(media::routes())
         .api(api::openapi_router_with(social))
         .nav(nav())
         .jobs(jobs)

@@ -36,7 +36,10 @@ use crate::{
     },
     state::AppState,
     usage::{Counters, UsageCounter},
-    web::shell::{BannerFn, NavEntry},
+    web::{
+        pages::{PageRoute, PageRoutes},
+        shell::{BannerFn, NavEntry},
+    },
 };
 
 /// Work a feature does once the state exists and before the first request (seeding rows it
@@ -54,6 +57,9 @@ pub struct Feature {
     pub name: &'static str,
     /// Pages and undocumented endpoints (webhooks, media), plus the documented API's routes.
     pub routes: Router<AppState>,
+    /// The feature's customer pages, as routed by `Feature::pages()` (the cross-tenant sweep
+    /// lists the id-taking ones from here).
+    pub pages: Vec<PageRoute>,
     /// The documented part of the feature's API (merged into `/api/openapi.json`).
     pub openapi: Option<utoipa::openapi::OpenApi>,
     /// Schema names two different types claimed while the API was put together (utoipa
@@ -108,6 +114,7 @@ impl Feature {
         Self {
             name,
             routes: Router::new(),
+            pages: Vec::new(),
             openapi: None,
             schema_clashes: Vec::new(),
             nav: Vec::new(),
@@ -135,9 +142,17 @@ impl Feature {
         }
     }
 
-    /// Adds routes that are not part of the OpenAPI document (pages, webhooks, media).
+    /// Adds routes that are neither pages nor part of the OpenAPI document (webhooks, media).
     pub fn routes(mut self, routes: Router<AppState>) -> Self {
         self.routes = self.routes.merge(routes);
+        self
+    }
+
+    /// Adds customer pages: served, and each path with its methods kept in the `pages` field.
+    pub fn pages(mut self, pages: PageRoutes) -> Self {
+        let (routes, listed) = pages.into_parts();
+        self.routes = self.routes.merge(routes);
+        self.pages.extend(listed);
         self
     }
 

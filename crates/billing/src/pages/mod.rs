@@ -4,14 +4,10 @@
 mod billing;
 mod view;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
-use platform::AppState;
+use platform::web::pages::{PageRoutes, get, post};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
         .route("/billing", get(billing::page))
         .route("/billing/checkout", post(billing::checkout))
         .route("/billing/topup", post(billing::topup))

@@ -9,7 +9,7 @@ use platform::testkit::cross_tenant::{api_routes, page_routes};
 fn no_customer_route_takes_an_id() {
     let (_, doc) = billing::api::openapi_router().split_for_parts();
     let mut routes = api_routes(&doc);
-    routes.extend(page_routes(include_str!("../../src/pages/mod.rs")));
+    routes.extend(page_routes(&billing::feature()));
     assert!(
         routes.is_empty(),
         "sweep these with platform::testkit::cross_tenant::Sweep: {routes:#?}"

@@ -17,16 +17,12 @@ mod shell;
 mod tokens;
 mod workspace;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
-use platform::AppState;
+use platform::web::pages::{PageRoutes, get, post};
 
 pub use shell::shell;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
         // Public: landing, sign-up, sign-in, recovery, links.
         .route("/", get(auth::landing))
         .route("/signup", get(auth::signup_form).post(auth::signup))

@@ -64,7 +64,7 @@ async fn another_workspaces_ids_are_not_found_on_every_route() {
 
     let (_, doc) = identity::api::openapi_router().split_for_parts();
     let mut routes = api_routes(&doc);
-    routes.extend(page_routes(include_str!("../../src/pages/mod.rs")));
+    routes.extend(page_routes(&identity::feature()));
     let calls = Sweep::new(
         &app,
         &alice,

@@ -11,14 +11,10 @@ mod detail;
 mod figures;
 pub(crate) mod format;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
-use platform::AppState;
+use platform::web::pages::{PageRoutes, get, post};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> PageRoutes {
+    PageRoutes::new()
         .route("/instagram", get(accounts::overview))
         .route("/instagram/accounts", post(accounts::add))
         .route("/instagram/accounts/{id}", get(detail::account_page))

@@ -63,7 +63,7 @@ async fn another_workspaces_ids_are_not_found_on_every_route() {
 
     let (_, doc) = instagram::api::openapi_router().split_for_parts();
     let mut routes = api_routes(&doc);
-    routes.extend(page_routes(include_str!("../../src/pages/mod.rs")));
+    routes.extend(page_routes(&instagram::feature()));
     let account_path = format!("/api/v1/instagram/accounts/{account_id}");
     let calls = Sweep::new(
         &app,

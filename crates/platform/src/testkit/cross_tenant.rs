@@ -1,16 +1,18 @@
 //! The cross-tenant sweep: every route of a feature that takes an id of a tenant's row,
 //! called by workspace A with workspace B's ids, must answer 404 (never 403, never data) and
 //! leave B's data as it was. A feature's test lists the routes from its OpenAPI document
-//! ([`api_routes`]) and from its page router's source ([`page_routes`]; axum routers cannot
-//! be inspected at run time), gives the sweep B's real ids by path parameter name, and runs
-//! it. A route whose parameter has no id of B fails the sweep, so a new id-taking route cannot
-//! slip past its feature's test.
+//! ([`api_routes`]) and from the pages its `Feature` lists ([`page_routes`]; an axum router
+//! cannot be asked what it routes, so `PageRoutes` keeps each path and its methods beside
+//! it), gives the sweep B's real ids by path parameter name, and runs it. A route whose
+//! parameter has no id of B fails the sweep, so a new id-taking route cannot slip past its
+//! feature's test.
 #![allow(clippy::panic)]
 
 use reqwest::{Method, StatusCode, header::HeaderValue};
 use serde_json::Value;
 
 use super::TestApp;
+use crate::feature::Feature;
 
 /// Whether a route is in the JSON API (bearer token) or a page (browser session).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,43 +69,21 @@ pub fn api_routes(doc: &utoipa::openapi::OpenApi) -> Vec<IdRoute> {
     out
 }
 
-/// The id-taking page routes of a router's source text (`include_str!` of the file that
-/// builds it): each `.route("path", get(..).post(..))` with every method it names.
-pub fn page_routes(source: &str) -> Vec<IdRoute> {
-    let mut out = Vec::new();
-    for chunk in source.split(".route(").skip(1) {
-        let Some(rest) = chunk.trim_start().strip_prefix('"') else {
-            continue;
-        };
-        let Some((path, handlers)) = rest.split_once('"') else {
-            continue;
-        };
-        if !takes_id(path) {
-            continue;
-        }
-        for (name, method) in [
-            ("get(", Method::GET),
-            ("post(", Method::POST),
-            ("put(", Method::PUT),
-            ("patch(", Method::PATCH),
-            ("delete(", Method::DELETE),
-        ] {
-            let named = handlers.match_indices(name).any(|(at, _)| {
-                !handlers[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
-            });
-            if named {
-                out.push(IdRoute {
-                    method,
-                    template: path.to_string(),
-                    surface: Surface::Page,
-                });
-            }
-        }
-    }
-    out
+/// The id-taking customer pages of a feature, every method each serves, from the listing its
+/// `PageRoutes` kept (`Feature::pages`).
+pub fn page_routes(feature: &Feature) -> Vec<IdRoute> {
+    feature
+        .pages
+        .iter()
+        .filter(|page| takes_id(page.path))
+        .flat_map(|page| {
+            page.methods.iter().map(|method| IdRoute {
+                method: method.clone(),
+                template: page.path.to_string(),
+                surface: Surface::Page,
+            })
+        })
+        .collect()
 }
 
 /// `template` with each id parameter replaced by B's id for it (see [`Sweep::id`]).
@@ -272,30 +252,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn page_routes_are_read_with_every_method_they_serve() {
-        let source = r#"
-            Router::new()
-                .route("/things", get(list).post(add))
-                .route("/things/{id}", get(show).post(update))
-                .route(
-                    "/things/{id}/remove",
-                    post(things::remove),
-                )
-                .route("/links/{token}", get(budget_get))
-                .route("/teams/{team_id}/people/{user_id}", axum::routing::delete(drop))
-        "#;
-        let routes = page_routes(source);
-        let found: Vec<(Method, &str)> = routes
-            .iter()
-            .map(|r| (r.method.clone(), r.template.as_str()))
+    fn a_features_id_taking_pages_are_listed_with_every_method_they_serve() {
+        use crate::web::pages::{PageRoutes, get, post};
+        async fn page() -> &'static str {
+            ""
+        }
+        let feature = Feature::new("things").pages(
+            PageRoutes::new()
+                .route("/things", get(page).post(page))
+                .route("/things/{id}", get(page).post(page))
+                .route("/things/{id}/remove", post(page))
+                .route("/links/{token}", get(page))
+                .route("/teams/{team_id}/people/{user_id}", post(page)),
+        );
+        let found: Vec<(Method, String)> = page_routes(&feature)
+            .into_iter()
+            .inspect(|r| assert_eq!(r.surface, Surface::Page))
+            .map(|r| (r.method, r.template))
             .collect();
         assert_eq!(
             found,
-            vec![
-                (Method::GET, "/things/{id}"),
-                (Method::POST, "/things/{id}"),
-                (Method::POST, "/things/{id}/remove"),
-                (Method::DELETE, "/teams/{team_id}/people/{user_id}"),
+            [
+                (Method::GET, "/things/{id}".to_string()),
+                (Method::POST, "/things/{id}".to_string()),
+                (Method::POST, "/things/{id}/remove".to_string()),
+                (
+                    Method::POST,
+                    "/teams/{team_id}/people/{user_id}".to_string()
+                ),
             ]
         );
     }

@@ -1,5 +1,5 @@
 //! The shared page shell: layout data, static assets, flash messages, the error page, the
-//! answers htmx requests get.
+//! answers htmx requests get, and the builder features route their pages with.
 
 pub mod assets;
 pub mod charts;
@@ -10,7 +10,10 @@ pub mod format;
 pub mod forms;
 pub mod htmx;
 pub mod icons;
+pub mod pages;
 pub mod shell;
+
+pub use pages::PageRoutes;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

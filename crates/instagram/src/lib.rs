@@ -15,6 +15,7 @@ pub mod service;
 pub mod settings;
 pub mod social;
 pub mod source;
+pub mod staff;
 
 pub use source::{DataSource, Source};
 
@@ -37,6 +38,11 @@ pub fn feature_with(social: social::Social) -> platform::Feature {
         .describers(describers())
         .config(settings::config())
         .settings(settings::SYSTEM)
+        .staff_routes(staff::routes())
+        .staff_api(staff::api())
+        .staff_nav(staff::nav())
+        .staff_cards(staff::dashboard_cards())
+        .staff_figures(staff::dashboard_figures())
 }
 
 /// Job types of this feature.

@@ -20,11 +20,10 @@ use uuid::Uuid;
 
 use super::{
     chrome::{Chrome, frame},
-    lists::with_query,
     trail::{TrailRow, trail_rows},
 };
 use crate::service::{activity, customers};
-use platform::staff::{StaffPage, StaffPermission};
+use platform::staff::{StaffPage, StaffPermission, with_query};
 
 const PATH: &str = "/admin/activity";
 

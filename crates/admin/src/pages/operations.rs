@@ -18,12 +18,9 @@ use platform::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{
-    chrome::{Chrome, frame},
-    lists::with_query,
-};
+use super::chrome::{Chrome, frame};
 use crate::service::operations::{self, JobAction};
-use platform::staff::{StaffPage, StaffPermission};
+use platform::staff::{StaffPage, StaffPermission, with_query};
 
 const OUTBOX: &str = "/admin/outbox";
 const JOBS: &str = "/admin/jobs";

@@ -23,11 +23,10 @@ use serde::Deserialize;
 
 use super::{
     chrome::{Chrome, frame},
-    lists::{Pager, with_query},
     trail::{TrailRow, trail_rows},
 };
 use crate::service::customers::{self, PER_PAGE};
-use platform::staff::{StaffPage, StaffPermission};
+use platform::staff::{Pager, StaffPage, StaffPermission, with_query};
 
 const LIST: &str = "/admin/users";
 

@@ -18,14 +18,13 @@ use serde::Deserialize;
 use super::{
     billing::subscriptions::{CreditsView, ledger_rows},
     chrome::{Chrome, frame},
-    lists::{Pager, with_query},
     trail::{TrailRow, trail_rows},
 };
 use crate::service::{
     billing as billing_service,
     customers::{self, PER_PAGE},
 };
-use platform::staff::{StaffPage, StaffPermission};
+use platform::staff::{Pager, StaffPage, StaffPermission, with_query};
 
 const LIST: &str = "/admin/workspaces";
 

@@ -4,7 +4,6 @@
 
 pub mod activity;
 pub mod allowlist;
-pub mod api_clients;
 pub mod billing;
 pub mod connections;
 pub mod customers;

@@ -24,13 +24,10 @@ use uuid::Uuid;
 
 use super::money;
 use crate::{
-    pages::{
-        chrome::{Chrome, frame},
-        lists::{Pager, with_query},
-    },
+    pages::chrome::{Chrome, frame},
     service::{billing as service, customers},
 };
-use platform::staff::{Staff, StaffPage, StaffPermission};
+use platform::staff::{Pager, Staff, StaffPage, StaffPermission, with_query};
 
 pub const LIST: &str = "/admin/billing/subscriptions";
 

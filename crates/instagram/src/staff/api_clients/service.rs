@@ -7,17 +7,20 @@
 //! cached of the client's keys at once.
 
 use chrono::{DateTime, Duration, Utc};
-use instagram::{
+use platform::{
+    AppState, Result, audit,
+    db::begin_write,
+    staff::{Staff, StaffPermission},
+};
+use uuid::Uuid;
+
+use crate::{
     model::{api_client, api_key},
     social::{
         clients::{self, ClientDetail, ClientSummary, IssuedKey, NewClient},
         keys::announce,
     },
 };
-use platform::{AppState, Result, audit, db::begin_write};
-use uuid::Uuid;
-
-use platform::staff::{Staff, StaffPermission};
 
 /// Days of usage the client page charts.
 pub const USAGE_DAYS: u32 = 30;

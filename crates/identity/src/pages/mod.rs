@@ -13,7 +13,6 @@ mod home;
 mod invitations;
 mod links;
 mod settings;
-mod shell;
 mod tokens;
 mod workspace;
 
@@ -22,8 +21,6 @@ use axum::{
     routing::{get, post},
 };
 use platform::AppState;
-
-pub use shell::shell;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

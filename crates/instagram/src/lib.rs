@@ -81,9 +81,7 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
     vec![platform::usage::UsageCounter {
         meter: "accounts",
         count: |state, scope| {
-            Box::pin(
-                async move { service::accounts::real_count(&state.db, scope.workspace_id()).await },
-            )
+            Box::pin(async move { service::accounts::real_count(&state.db, &scope).await })
         },
     }]
 }

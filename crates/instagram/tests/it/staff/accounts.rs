@@ -14,9 +14,14 @@ async fn instagram_accounts_of_every_workspace_for_support() {
     let app = app().await;
     let ada = customer(&app, "ada@example.com", "Analytical").await;
     let ws = workspace_id(&app, &ada).await;
-    instagram::service::accounts::add_demo(&app.state, ws, "demo.for.staff", None)
-        .await
-        .unwrap();
+    instagram::service::accounts::add_demo(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        "demo.for.staff",
+        None,
+    )
+    .await
+    .unwrap();
     let support = staff(&app, "support@example.com", StaffRole::Support).await;
     let browser = staff_browser(&app, &support).await;
     let (status, page) = text(&browser, &app, "/admin/instagram?q=FOR.STAFF").await;

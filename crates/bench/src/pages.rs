@@ -312,18 +312,20 @@ async fn seed(
     );
 
     use instagram::service::{accounts, tracked};
-    let large = accounts::add_demo(&state, ws, LARGE, None).await?;
+    // The workspace this tool just created for its owner.
+    let scope = platform::Scope::for_system(ws);
+    let large = accounts::add_demo(&state, &scope, LARGE, None).await?;
     let mut compared = vec![large.account.id];
     for username in OTHERS {
         compared.push(
-            accounts::add_demo(&state, ws, username, None)
+            accounts::add_demo(&state, &scope, username, None)
                 .await?
                 .account
                 .id,
         );
     }
     compared.push(
-        tracked::track_in(&state, ws, TRACKED, "competitor", true, None)
+        tracked::track_in(&state, &scope, TRACKED, "competitor", true, None)
             .await?
             .tracked
             .id,

@@ -78,7 +78,7 @@ async fn measure(config: platform::Config, accounts: usize) -> Result<()> {
     for i in 0..accounts {
         instagram::service::accounts::add_demo(
             &state,
-            out.workspace.id,
+            &platform::Scope::for_system(out.workspace.id),
             &format!("bench.creator.{i}"),
             None,
         )

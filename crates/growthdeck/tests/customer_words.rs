@@ -140,9 +140,14 @@ async fn no_customer_page_names_settings_or_environment_variables() {
         .await
         .unwrap();
     let ws = uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap();
-    instagram::service::accounts::add_demo(&state, ws, "demo.words", None)
-        .await
-        .unwrap();
+    instagram::service::accounts::add_demo(
+        &state,
+        &platform::Scope::for_test(ws),
+        "demo.words",
+        None,
+    )
+    .await
+    .unwrap();
 
     let mut seen = BTreeSet::new();
     let mut queue: VecDeque<String> = [

@@ -32,9 +32,14 @@ async fn app() -> TestApp {
 
 /// A demo account in the workspace, fetched now (its manual refresh is cooling down).
 async fn demo_account(app: &TestApp, workspace: Uuid, username: &str) -> Uuid {
-    let card = instagram::service::accounts::add_demo(&app.state, workspace, username, None)
-        .await
-        .unwrap();
+    let card = instagram::service::accounts::add_demo(
+        &app.state,
+        &platform::Scope::for_test(workspace),
+        username,
+        None,
+    )
+    .await
+    .unwrap();
     instagram::service::refresh::refresh_profile(&app.state, card.profile.id, |_, _| {})
         .await
         .unwrap();
@@ -92,7 +97,7 @@ async fn search_finds_pages_actions_and_the_callers_own_records() {
     demo_account(&app, ws_a, "demo.fit.leon").await;
     instagram::service::tracked::track_in(
         &app.state,
-        ws_a,
+        &platform::Scope::for_test(ws_a),
         "demo.wanderlust.co",
         "travel competitor",
         false,

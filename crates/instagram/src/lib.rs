@@ -15,6 +15,7 @@ pub mod service;
 pub mod settings;
 pub mod social;
 pub mod source;
+pub mod staff;
 
 pub use source::{DataSource, Source};
 
@@ -39,6 +40,11 @@ pub fn feature_with(social: social::Social) -> platform::Feature {
         .config(settings::config())
         .settings(settings::SYSTEM)
         .integrations(settings::INTEGRATIONS)
+        .staff_routes(staff::routes())
+        .staff_api(staff::api())
+        .staff_nav(staff::nav())
+        .staff_cards(staff::dashboard_cards())
+        .staff_figures(staff::dashboard_figures())
 }
 
 /// Job types of this feature.
@@ -77,9 +83,7 @@ pub fn usage() -> Vec<platform::usage::UsageCounter> {
     vec![platform::usage::UsageCounter {
         meter: "accounts",
         count: |state, scope| {
-            Box::pin(
-                async move { service::accounts::real_count(&state.db, scope.workspace_id()).await },
-            )
+            Box::pin(async move { service::accounts::real_count(&state.db, &scope).await })
         },
     }]
 }

@@ -32,7 +32,8 @@ use crate::{
     search::SearchFn,
     settings::{SystemSetting, SystemSettings, integration::Integration},
     staff::{
-        BellSource, StaffAuthenticator, StaffNavEntry, StaffRoutes, dashboard::DashboardCardFn,
+        BellSource, StaffAuthenticator, StaffNavEntry, StaffRoutes,
+        dashboard::{DashboardCardFn, DashboardFigures},
     },
     state::AppState,
     usage::{Counters, UsageCounter},
@@ -87,6 +88,8 @@ pub struct Feature {
     pub staff_nav: Vec<StaffNavEntry>,
     /// The feature's cards on the staff dashboard.
     pub staff_cards: Vec<DashboardCardFn>,
+    /// The feature's members of the staff dashboard's JSON answer.
+    pub staff_figures: Vec<DashboardFigures>,
     /// Fills the staff notification bell (the admin feature's).
     pub staff_bell: Option<Arc<dyn BellSource>>,
     /// Resolves staff tokens and sessions into a `Staff` (the admin feature's).
@@ -130,6 +133,7 @@ impl Feature {
             misplaced_staff_routes: Vec::new(),
             staff_nav: Vec::new(),
             staff_cards: Vec::new(),
+            staff_figures: Vec::new(),
             staff_bell: None,
             staff_authenticator: None,
             limits: None,
@@ -223,6 +227,11 @@ impl Feature {
 
     pub fn staff_cards(mut self, cards: Vec<DashboardCardFn>) -> Self {
         self.staff_cards.extend(cards);
+        self
+    }
+
+    pub fn staff_figures(mut self, figures: Vec<DashboardFigures>) -> Self {
+        self.staff_figures.extend(figures);
         self
     }
 
@@ -340,8 +349,9 @@ pub fn routes(features: &[Feature]) -> Router<AppState> {
 }
 
 /// The OpenAPI document: `base` (title, security schemes) with every feature's paths and
-/// schemas merged in, and every schema name two different types claim on the way (inside a
-/// feature or between features) — which must be none.
+/// schemas merged in and its staff dashboard figures documented in the dashboard's answer, and
+/// every schema name two different types claim on the way (inside a feature or between
+/// features) — which must be none.
 pub fn openapi(
     mut base: utoipa::openapi::OpenApi,
     features: &[Feature],
@@ -354,6 +364,10 @@ pub fn openapi(
         clashes.extend(crate::openapi::clashes(&base, &doc));
         base.merge(doc);
     }
+    clashes.extend(crate::staff::dashboard::document(
+        &mut base,
+        &staff_figures(features),
+    ));
     (base, clashes)
 }
 
@@ -367,6 +381,14 @@ pub fn nav(features: &[Feature]) -> Vec<NavEntry> {
 /// The staff sidebar: every feature's entries, grouped and ordered within the group.
 pub fn staff_nav(features: &[Feature]) -> Vec<StaffNavEntry> {
     crate::staff::nav::sorted(features.iter().flat_map(|f| f.staff_nav.clone()).collect())
+}
+
+/// Every feature's members of the staff dashboard's JSON answer.
+pub fn staff_figures(features: &[Feature]) -> Vec<DashboardFigures> {
+    features
+        .iter()
+        .flat_map(|f| f.staff_figures.iter().copied())
+        .collect()
 }
 
 /// The paths of every feature's back-office pages.
@@ -462,6 +484,7 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
             .iter()
             .flat_map(|f| f.staff_cards.iter().copied())
             .collect(),
+        staff_figures(features),
     );
     let state = AppState {
         staff_auth,

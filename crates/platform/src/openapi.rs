@@ -154,7 +154,7 @@ fn record(
 }
 
 /// Equal as JSON: the same type referenced from two routes gives the same document.
-fn same(a: &RefOr<Schema>, b: &RefOr<Schema>) -> bool {
+pub(crate) fn same(a: &RefOr<Schema>, b: &RefOr<Schema>) -> bool {
     serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
 }
 

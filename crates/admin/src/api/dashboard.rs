@@ -1,6 +1,10 @@
 //! `GET /api/v1/admin/dashboard`: the dashboard's figures and 30-day series as JSON, for every
 //! staff role. Like the page, it leaves out what the caller's role does not cover (`jobs`,
-//! `outbox`) and modules that do not exist yet.
+//! `outbox`, a feature's figures) and modules that do not exist yet. Each feature's figures
+//! are a member of the answer named by the feature (instagram's `instagram`), documented in
+//! this answer's schema by `platform::staff::dashboard`.
+
+use std::collections::BTreeMap;
 
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::service::dashboard;
-use platform::staff::Staff;
+use platform::staff::{Staff, dashboard::figures};
 
 #[derive(Serialize, ToSchema)]
 pub struct DashboardOut {
@@ -25,9 +29,10 @@ pub struct DashboardOut {
     /// Present for roles with the mail outbox.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outbox: Option<OutboxTotals>,
-    /// Present for roles with customers' data.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instagram: Option<InstagramTotals>,
+    /// The features' figures of the caller's areas, by member name.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub features: BTreeMap<&'static str, serde_json::Value>,
     /// Accounts created per UTC day: 30 entries, oldest first, ending today.
     pub new_users: Vec<DayCount>,
     /// Distinct users signed in (session or API token) per UTC day, the same days.
@@ -53,20 +58,6 @@ pub struct JobTotals {
 pub struct OutboxTotals {
     /// Messages queued in the last 24 hours whose delivery was refused for good.
     pub failed_last_24h: u64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct InstagramTotals {
-    /// Instagram accounts of all workspaces.
-    pub accounts: u64,
-    /// Of those, connected with Instagram Login.
-    pub connected: u64,
-    /// Of those, waiting to be connected again.
-    pub reconnect_needed: u64,
-    /// Of those, demo accounts.
-    pub demo: u64,
-    /// Public profiles tracked by workspaces (a profile tracked by two counts twice).
-    pub tracked_profiles: u64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -104,17 +95,23 @@ pub async fn get_dashboard(
             dead: j.dead,
             dead_last_24h: j.dead_last_24h,
         }),
-        instagram: d.instagram.map(|i| InstagramTotals {
-            accounts: i.accounts,
-            connected: i.connected,
-            reconnect_needed: i.reconnect_needed,
-            demo: i.demo,
-            tracked_profiles: i.tracked_profiles,
-        }),
         outbox: d.outbox.map(|o| OutboxTotals {
             failed_last_24h: o.failed_last_24h,
         }),
+        features: figures(&state, &staff).await?,
         new_users: days(d.new_users),
         daily_active_users: days(d.active_users),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The features' figures are documented as members of this answer, found by its name.
+    #[test]
+    fn the_answer_is_documented_under_the_name_features_extend() {
+        assert_eq!(
+            <super::DashboardOut as utoipa::ToSchema>::name(),
+            platform::staff::dashboard::ANSWER_SCHEMA
+        );
+    }
 }

@@ -3,7 +3,6 @@
 //! staff token); a customer's credentials never pass.
 
 mod activity;
-mod api_clients;
 mod auth;
 mod customers;
 mod dashboard;
@@ -37,7 +36,6 @@ pub fn openapi_router() -> ApiRouter<AppState> {
         .routes(routes!(customers::reset_user_password))
         .routes(routes!(customers::list_workspaces))
         .routes(routes!(customers::get_workspace))
-        .routes(routes!(customers::list_instagram_accounts))
         .routes(routes!(activity::list_audit))
         .routes(routes!(activity::export_audit))
         .routes(routes!(dashboard::get_dashboard))
@@ -53,13 +51,4 @@ pub fn openapi_router() -> ApiRouter<AppState> {
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(notifications::mark_all_read))
-        .routes(routes!(
-            api_clients::list_clients,
-            api_clients::create_client
-        ))
-        .routes(routes!(api_clients::get_client))
-        .routes(routes!(api_clients::rotate_key))
-        .routes(routes!(api_clients::revoke_key))
-        .routes(routes!(api_clients::revoke_client))
-        .routes(routes!(api_clients::client_usage))
 }

@@ -23,7 +23,7 @@ use super::{
     trail::{TrailRow, trail_rows},
 };
 use crate::service::activity;
-use platform::staff::{StaffPage, StaffPermission, lists::with_query};
+use platform::staff::{StaffPage, StaffPermission, with_query};
 
 const PATH: &str = "/admin/activity";
 

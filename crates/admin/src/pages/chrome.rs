@@ -50,14 +50,6 @@ pub fn nav() -> Vec<StaffNavEntry> {
             P::Customers,
         ),
         entry(
-            G::Customers,
-            30,
-            "Instagram",
-            "/admin/instagram",
-            Icon::Camera,
-            P::Customers,
-        ),
-        entry(
             G::Operations,
             10,
             "Activity log",
@@ -80,14 +72,6 @@ pub fn nav() -> Vec<StaffNavEntry> {
             "/admin/jobs",
             Icon::Clock,
             P::Jobs,
-        ),
-        entry(
-            G::Operations,
-            40,
-            "API clients",
-            "/admin/api-clients",
-            Icon::Plug,
-            P::DataService,
         ),
         entry(
             G::System,
@@ -145,9 +129,11 @@ mod tests {
     use super::*;
     use platform::staff::{StaffRole, nav::nav_for};
 
-    /// The sidebar as the binary assembles it: the back office's entries and billing's.
+    /// The sidebar as the binary assembles it: the back office's entries, instagram's and
+    /// billing's.
     fn sidebar(role: StaffRole) -> Vec<platform::web::shell::NavGroup> {
         let mut entries = nav();
+        entries.extend(instagram::staff::nav());
         entries.push(StaffNavEntry {
             group: StaffGroup::Money,
             order: 10,

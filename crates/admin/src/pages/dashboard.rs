@@ -37,12 +37,12 @@ struct DashboardPage {
     new_in_window: u64,
     notifications_unread: u64,
     jobs: Option<JobFigures>,
-    instagram: Option<instagram::service::staff_view::Totals>,
     outbox: Option<OutboxFigures>,
     /// Sanitised SVG (`platform::web::charts`), embedded as is.
     new_users_chart: String,
     active_users_chart: String,
-    /// The features' cards (billing's for staff with the billing permission).
+    /// The features' cards (billing's for staff with the billing permission, instagram's for
+    /// staff with customers' data).
     cards: DashboardCards,
 }
 
@@ -86,7 +86,6 @@ pub async fn page(
         new_in_window: d.new_users.iter().map(|(_, n)| n).sum(),
         notifications_unread: d.notifications_unread,
         jobs: d.jobs,
-        instagram: d.instagram,
         outbox: d.outbox,
         new_users_chart,
         active_users_chart,

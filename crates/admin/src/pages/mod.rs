@@ -4,11 +4,9 @@
 
 mod account;
 mod activity;
-mod api_clients;
 mod auth;
 pub mod chrome;
 mod dashboard;
-mod instagram;
 mod notifications;
 mod operations;
 mod settings;
@@ -54,7 +52,6 @@ pub fn routes() -> StaffRoutes {
         .route("/admin/users/{id}/password-reset", post(users::reset_link))
         .route("/admin/users/{id}/delete", post(users::delete))
         .route("/admin/workspaces", get(workspaces::list))
-        .route("/admin/instagram", get(instagram::list))
         .route("/admin/workspaces/{id}", get(workspaces::detail))
         .route("/admin/activity", get(activity::page))
         .route("/admin/activity/export", get(activity::export))
@@ -83,16 +80,5 @@ pub fn routes() -> StaffRoutes {
         .route("/admin/staff/{id}/enable", post(staff::enable))
         .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/settings/test/{integration}", post(settings::test))
-        .route(
-            "/admin/api-clients",
-            get(api_clients::list).post(api_clients::create),
-        )
-        .route("/admin/api-clients/{id}", get(api_clients::detail))
-        .route("/admin/api-clients/{id}/rotate", post(api_clients::rotate))
-        .route("/admin/api-clients/{id}/revoke", post(api_clients::revoke))
-        .route(
-            "/admin/api-clients/{id}/keys/{key_id}/revoke",
-            post(api_clients::revoke_key),
-        )
         .route("/admin/users/{id}/plan", post(users::change_plan))
 }

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::chrome::{Chrome, frame};
 use crate::service::operations::{self, JobAction};
-use platform::staff::{StaffPage, StaffPermission, lists::with_query};
+use platform::staff::{StaffPage, StaffPermission, with_query};
 
 const OUTBOX: &str = "/admin/outbox";
 const JOBS: &str = "/admin/jobs";

@@ -26,10 +26,7 @@ use super::{
     trail::{TrailRow, trail_rows},
 };
 use crate::service::customers::{self, PER_PAGE};
-use platform::staff::{
-    StaffPage, StaffPermission,
-    lists::{Pager, with_query},
-};
+use platform::staff::{Pager, StaffPage, StaffPermission, with_query};
 
 const LIST: &str = "/admin/users";
 

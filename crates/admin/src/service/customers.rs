@@ -215,14 +215,3 @@ pub async fn workspace(
     let (trail, _) = audit::search(&state.db, &filter, None, 30).await?;
     Ok((detail, trail))
 }
-
-/// Instagram accounts of every workspace, newest first, 50 a page.
-pub async fn instagram_accounts(
-    staff: &Staff,
-    state: &AppState,
-    q: Option<&str>,
-    page: u64,
-) -> Result<(Vec<instagram::service::staff_view::StaffRow>, u64)> {
-    staff.require(StaffPermission::Customers)?;
-    instagram::service::staff_view::list(state, q, page, PER_PAGE).await
-}

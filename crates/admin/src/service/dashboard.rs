@@ -2,8 +2,9 @@
 //! (no cache, no estimate), and the last 30 days of new and active users.
 //!
 //! A figure appears only where there is something to count: modules that do not exist yet
-//! (billing, AI usage) have no field here, and figures of an area the staff member's role does
-//! not cover (Instagram accounts, jobs, the mail outbox) are `None` rather than zero.
+//! (AI usage) have no field here, and figures of an area the staff member's role does not
+//! cover (jobs, the mail outbox) are `None` rather than zero. Features add their own figures
+//! (`platform::staff::dashboard`: billing's cards, instagram's accounts).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use identity::service::stats;
@@ -24,8 +25,6 @@ pub struct Dashboard {
     pub jobs: Option<JobFigures>,
     /// Only for roles with the mail outbox.
     pub outbox: Option<OutboxFigures>,
-    /// Instagram accounts of all workspaces; only for roles with customers' data.
-    pub instagram: Option<instagram::service::staff_view::Totals>,
     /// Accounts created per day, oldest first, `DAYS` entries ending today (UTC).
     pub new_users: Vec<(NaiveDate, u64)>,
     /// Users signed in (session or API token) per day, same days.
@@ -69,13 +68,7 @@ pub async fn dashboard(staff: &Staff, state: &AppState) -> Result<Dashboard> {
     } else {
         None
     };
-    let instagram = if staff.can(StaffPermission::Customers) {
-        Some(instagram::service::staff_view::totals(db).await?)
-    } else {
-        None
-    };
     Ok(Dashboard {
-        instagram,
         generated_at: now,
         totals: stats::totals(db).await?,
         notifications_unread: notify::unread_count(db, staff.id, &audiences).await?,

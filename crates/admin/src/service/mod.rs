@@ -4,7 +4,6 @@
 
 pub mod activity;
 pub mod allowlist;
-pub mod api_clients;
 pub mod connections;
 pub mod customers;
 pub mod dashboard;

@@ -3,7 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
-mod api_clients;
 mod bad_input;
 mod customers;
 mod dashboard;

@@ -18,7 +18,7 @@ use instagram::{
         demo::{Persona, SHOWCASE_ACCOUNTS, SHOWCASE_COMPETITORS},
     },
 };
-use platform::{Config, Error, Origin, crypto};
+use platform::{Config, Error, Origin, Scope, crypto};
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -91,16 +91,18 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         }
     };
 
+    // The workspace the command line named, or the demo user's it just created.
+    let scope = Scope::for_system(workspace_id);
     let mut profiles = Vec::new();
     for username in &own {
-        match ig_accounts::add_demo(&state, workspace_id, username.as_str(), None).await {
+        match ig_accounts::add_demo(&state, &scope, username.as_str(), None).await {
             Ok(card) => profiles.push(card.profile),
             Err(Error::Validation(_)) => println!("@{username} is already in the workspace"),
             Err(e) => anyhow::bail!("adding @{username}: {e}"),
         }
     }
     for (username, note) in &competitors {
-        match tracked::track_in(&state, workspace_id, username.as_str(), note, true, None).await {
+        match tracked::track_in(&state, &scope, username.as_str(), note, true, None).await {
             Ok(t) => profiles.push(t.profile),
             Err(Error::Validation(_)) => println!("@{username} is already tracked"),
             Err(e) => anyhow::bail!("tracking @{username}: {e}"),

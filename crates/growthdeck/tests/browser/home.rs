@@ -127,9 +127,14 @@ async fn home_shows_first_steps_then_every_demo_account() {
         .await
         .unwrap();
     for username in OWN {
-        let card = ig_accounts::add_demo(&browser.state, ws.id, username, None)
-            .await
-            .unwrap();
+        let card = ig_accounts::add_demo(
+            &browser.state,
+            &platform::Scope::for_test(ws.id),
+            username,
+            None,
+        )
+        .await
+        .unwrap();
         refresh::refresh_profile(&browser.state, card.profile.id, |_, _| {})
             .await
             .unwrap();

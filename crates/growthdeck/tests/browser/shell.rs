@@ -117,9 +117,14 @@ async fn customer(b: &Browser, email: &str, name: &str, workspace: &str) -> uuid
 async fn demo_accounts(b: &Browser, workspace: uuid::Uuid, names: &[&str]) -> Vec<uuid::Uuid> {
     let mut ids = Vec::new();
     for name in names {
-        let card = instagram::service::accounts::add_demo(&b.state, workspace, name, None)
-            .await
-            .unwrap();
+        let card = instagram::service::accounts::add_demo(
+            &b.state,
+            &platform::Scope::for_test(workspace),
+            name,
+            None,
+        )
+        .await
+        .unwrap();
         instagram::service::refresh::refresh_profile(&b.state, card.profile.id, |_, _| {})
             .await
             .unwrap();

@@ -10,18 +10,15 @@ use platform::{
     http::extract::Form,
     web::{
         flash,
-        shell::{FlashKind, Shell},
+        shell::{FlashKind, Shell, for_request},
     },
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{
-    common::{
-        Answer, FormErrors, action_failed, fmt_time, html, html_with, parse_id, plural,
-        redirect_flash, short_user_agent,
-    },
-    shell::shell,
+use super::common::{
+    Answer, FormErrors, action_failed, fmt_time, html, html_with, parse_id, plural, redirect_flash,
+    short_user_agent,
 };
 use crate::service::{accounts, sessions, two_factor};
 
@@ -68,7 +65,7 @@ async fn account_page(
         .unwrap_or(Answer::OK);
     let (jar, flashes) = flash::take(jar);
     let page = AccountPage {
-        shell: shell(state, Some(ctx), "Your account", "/account", flashes).await?,
+        shell: for_request(state, Some(ctx), "Your account", "/account", flashes).await?,
         name_value: name.unwrap_or(user.name),
         email: user.email,
         verified: user.email_verified_at.is_some(),
@@ -256,7 +253,7 @@ async fn security_page(
         .unwrap_or(Answer::OK);
     let (jar, flashes) = flash::take(jar);
     let page = SecurityPage {
-        shell: shell(state, Some(ctx), "Security", SECURITY, flashes).await?,
+        shell: for_request(state, Some(ctx), "Security", SECURITY, flashes).await?,
         two_factor_on: user.totp_enabled_at.is_some(),
         two_factor_since: user
             .totp_enabled_at
@@ -302,7 +299,7 @@ async fn setup_page(
 ) -> Result<Response> {
     let (jar, flashes) = flash::take(jar);
     let page = SetupPage {
-        shell: shell(
+        shell: for_request(
             state,
             Some(ctx),
             "Set up two-factor authentication",
@@ -349,7 +346,7 @@ async fn backup_codes_page(
 ) -> Result<Response> {
     let (jar, flashes) = flash::take(jar);
     let page = BackupCodesPage {
-        shell: shell(state, Some(ctx), heading, SECURITY, flashes).await?,
+        shell: for_request(state, Some(ctx), heading, SECURITY, flashes).await?,
         heading,
         intro,
         codes,

@@ -10,18 +10,15 @@ use platform::{
     http::extract::Form,
     web::{
         flash,
-        shell::{FlashKind, Shell},
+        shell::{FlashKind, Shell, for_request},
     },
 };
 use serde::Deserialize;
 
-use super::{
-    common::{
-        Answer, DEFAULT_NEXT, FormErrors, device_cookie, device_cookie_name, encode, html,
-        html_with, login_url, mfa_cookie, mfa_cookie_name, redirect, redirect_flash, removal,
-        safe_next, session_cookie, session_cookie_name,
-    },
-    shell::shell,
+use super::common::{
+    Answer, DEFAULT_NEXT, FormErrors, device_cookie, device_cookie_name, encode, html, html_with,
+    login_url, mfa_cookie, mfa_cookie_name, redirect, redirect_flash, removal, safe_next,
+    session_cookie, session_cookie_name,
 };
 use crate::service::{
     accounts::{self, SignIn, SignupInput},
@@ -64,7 +61,7 @@ pub(crate) async fn link_invalid(
 ) -> Result<Response> {
     let (jar, flashes) = flash::take(jar);
     let page = LinkInvalidPage {
-        shell: shell(state, ctx, "Link not valid", "", flashes).await?,
+        shell: for_request(state, ctx, "Link not valid", "", flashes).await?,
         message,
         action_href: action_href.into(),
         action_label: action_label.into(),
@@ -145,7 +142,7 @@ pub async fn landing(
     let (jar, flashes) = flash::take(jar);
     let title = state.platform_name();
     let page = LandingPage {
-        shell: shell(&state, ctx.as_ref(), &title, "/", flashes).await?,
+        shell: for_request(&state, ctx.as_ref(), &title, "/", flashes).await?,
         signed_in: ctx.is_some(),
     };
     Ok(html(jar, &page))
@@ -171,7 +168,7 @@ struct SignupPage {
 impl SignupPage {
     async fn new(state: &AppState, flashes: Vec<platform::web::shell::Flash>) -> Result<Self> {
         Ok(Self {
-            shell: shell(state, None, "Create your account", "/signup", flashes).await?,
+            shell: for_request(state, None, "Create your account", "/signup", flashes).await?,
             sent: false,
             mail_delivered: sign_up::mail_delivered(state),
             email: String::new(),
@@ -276,7 +273,7 @@ async fn login_page(
 ) -> Result<Response> {
     let (jar, flashes) = flash::take(jar);
     let page = LoginPage {
-        shell: shell(state, None, "Sign in", "/login", flashes).await?,
+        shell: for_request(state, None, "Sign in", "/login", flashes).await?,
         email,
         next,
         google: state.config.google_oauth_enabled(),
@@ -360,7 +357,7 @@ pub async fn second_factor_form(
     }
     let (jar, flashes) = flash::take(jar);
     let page = SecondFactorPage {
-        shell: shell(
+        shell: for_request(
             &state,
             None,
             "Two-factor authentication",
@@ -401,7 +398,7 @@ pub async fn second_factor(
         };
     let (jar, flashes) = flash::take(jar);
     let page = SecondFactorPage {
-        shell: shell(
+        shell: for_request(
             &state,
             None,
             "Two-factor authentication",

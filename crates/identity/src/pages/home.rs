@@ -11,13 +11,13 @@ use chrono::Utc;
 use platform::{
     AppState, Ctx, Permission, Result,
     home::{FirstStep, Part, ago},
-    web::{flash, shell::Shell},
+    web::{
+        flash,
+        shell::{Shell, for_request},
+    },
 };
 
-use super::{
-    common::{FormErrors, fmt_time, html},
-    shell::shell,
-};
+use super::common::{FormErrors, fmt_time, html};
 use crate::service::{accounts, activity_feed, invitations, members};
 
 const HOME: &str = "/home";
@@ -87,7 +87,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Re
     let user = accounts::find_user(&state.db, ctx.user_id()).await?;
     let (jar, flashes) = flash::take(jar);
     let mut page = HomePage {
-        shell: shell(&state, Some(&ctx), "Home", HOME, flashes).await?,
+        shell: for_request(&state, Some(&ctx), "Home", HOME, flashes).await?,
         user_name: user.name,
         email: user.email,
         unverified: user.email_verified_at.is_none(),

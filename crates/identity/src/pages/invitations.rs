@@ -9,16 +9,13 @@ use platform::{
     http::extract::Form,
     web::{
         flash,
-        shell::{FlashKind, Shell},
+        shell::{FlashKind, Shell, for_request},
     },
 };
 use serde::Deserialize;
 
-use super::{
-    common::{
-        DEFAULT_NEXT, FormErrors, fmt_time, html_with, login_url, redirect_flash, session_cookie,
-    },
-    shell::shell,
+use super::common::{
+    DEFAULT_NEXT, FormErrors, fmt_time, html_with, login_url, redirect_flash, session_cookie,
 };
 use crate::service::invitations;
 
@@ -84,7 +81,7 @@ async fn invitation_page(
         .as_deref()
         .is_some_and(|e| e.to_lowercase() == preview.invitation.email_lower);
     let page = InvitationPage {
-        shell: shell(state, ctx, &title, "/invitations", flashes).await?,
+        shell: for_request(state, ctx, &title, "/invitations", flashes).await?,
         login_href: login_url(&format!("/invitations/{token}")),
         token,
         workspace_name: preview.workspace.name,

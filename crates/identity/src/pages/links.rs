@@ -10,17 +10,14 @@ use platform::{
     http::extract::Form,
     web::{
         flash,
-        shell::{FlashKind, Shell},
+        shell::{FlashKind, Shell, for_request},
     },
 };
 use serde::Deserialize;
 
-use super::{
-    common::{
-        DEFAULT_NEXT, FormErrors, html, html_with, redirect_flash, removal, session_cookie,
-        session_cookie_name,
-    },
-    shell::shell,
+use super::common::{
+    DEFAULT_NEXT, FormErrors, html, html_with, redirect_flash, removal, session_cookie,
+    session_cookie_name,
 };
 use crate::service::{
     accounts::{self, SignupInput},
@@ -59,7 +56,7 @@ pub async fn forgot_form(
 ) -> Result<Response> {
     let (jar, flashes) = flash::take(jar);
     let page = ForgotPage {
-        shell: shell(
+        shell: for_request(
             &state,
             ctx.as_ref(),
             "Reset your password",
@@ -89,7 +86,7 @@ pub async fn forgot(
     };
     let (jar, flashes) = flash::take(jar);
     let page = ForgotPage {
-        shell: shell(
+        shell: for_request(
             &state,
             ctx.as_ref(),
             "Reset your password",
@@ -156,7 +153,7 @@ pub async fn reset_form(
     }
     let (jar, flashes) = flash::take(jar);
     let page = ResetPage {
-        shell: shell(
+        shell: for_request(
             &state,
             ctx.as_ref(),
             "Choose a new password",
@@ -197,7 +194,7 @@ pub async fn reset(
     };
     let (jar, flashes) = flash::take(jar);
     let page = ResetPage {
-        shell: shell(
+        shell: for_request(
             &state,
             ctx.as_ref(),
             "Choose a new password",
@@ -316,7 +313,7 @@ pub async fn magic_form(
     }
     let (jar, flashes) = flash::take(jar);
     let page = MagicPage {
-        shell: shell(
+        shell: for_request(
             &state,
             ctx.as_ref(),
             "Sign in with an email link",
@@ -346,7 +343,7 @@ pub async fn magic_request(
     };
     let (jar, flashes) = flash::take(jar);
     let page = MagicPage {
-        shell: shell(
+        shell: for_request(
             &state,
             ctx.as_ref(),
             "Sign in with an email link",
@@ -420,7 +417,7 @@ pub async fn setup_form(
     }
     let (jar, flashes) = flash::take(jar);
     let page = SetupPage {
-        shell: shell(&state, None, "First-run setup", "/setup", flashes).await?,
+        shell: for_request(&state, None, "First-run setup", "/setup", flashes).await?,
         token: q.token,
         email: String::new(),
         name_value: String::new(),
@@ -458,7 +455,7 @@ pub async fn setup(
     };
     let (jar, flashes) = flash::take(jar);
     let page = SetupPage {
-        shell: shell(&state, None, "First-run setup", "/setup", flashes).await?,
+        shell: for_request(&state, None, "First-run setup", "/setup", flashes).await?,
         token: form.token,
         email: form.email,
         name_value: form.name,

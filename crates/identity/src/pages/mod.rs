@@ -13,13 +13,10 @@ mod home;
 mod invitations;
 mod links;
 mod settings;
-mod shell;
 mod tokens;
 mod workspace;
 
 use platform::web::pages::{PageRoutes, get, post};
-
-pub use shell::shell;
 
 pub fn routes() -> PageRoutes {
     PageRoutes::new()

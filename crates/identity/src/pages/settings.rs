@@ -10,15 +10,12 @@ use platform::{
     http::extract::Form,
     web::{
         flash,
-        shell::{FlashKind, Shell},
+        shell::{FlashKind, Shell, for_request},
     },
 };
 use serde::Deserialize;
 
-use super::{
-    common::{FormErrors, fmt_time, html_with, redirect, redirect_flash},
-    shell::shell,
-};
+use super::common::{FormErrors, fmt_time, html_with, redirect, redirect_flash};
 use crate::service::workspaces::{self, NAME_MAX, WorkspaceFigures};
 
 pub const SETTINGS: &str = "/workspace/settings";
@@ -50,7 +47,7 @@ async fn render(
     let ws = workspaces::current(state, ctx).await?;
     let (jar, flashes) = flash::take(jar);
     let page = SettingsPage {
-        shell: shell(state, Some(ctx), "Workspace settings", SETTINGS, flashes).await?,
+        shell: for_request(state, Some(ctx), "Workspace settings", SETTINGS, flashes).await?,
         name_value: typed.unwrap_or_else(|| ws.name.clone()),
         name: ws.name,
         name_max: NAME_MAX,

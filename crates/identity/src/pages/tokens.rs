@@ -12,18 +12,15 @@ use platform::{
     http::extract::Form,
     web::{
         flash,
-        shell::{FlashKind, Shell},
+        shell::{FlashKind, Shell, for_request},
     },
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{
-    common::{
-        FormErrors, action_failed, fmt_opt_time, fmt_time, html, html_with, parse_id, redirect,
-        redirect_flash,
-    },
-    shell::shell,
+use super::common::{
+    FormErrors, action_failed, fmt_opt_time, fmt_time, html, html_with, parse_id, redirect,
+    redirect_flash,
 };
 use crate::service::tokens::{self, NewToken};
 
@@ -104,7 +101,7 @@ async fn tokens_page(
     };
     let (jar, flashes) = flash::take(jar);
     let page = TokensPage {
-        shell: shell(state, Some(ctx), "API tokens", TOKENS, flashes).await?,
+        shell: for_request(state, Some(ctx), "API tokens", TOKENS, flashes).await?,
         can_read,
         can_manage: ctx.can(Permission::TokensManage),
         tokens,
@@ -197,7 +194,8 @@ pub async fn create_token(
                 Ok((model, secret)) => {
                     let (jar, flashes) = flash::take(jar);
                     let page = TokenCreatedPage {
-                        shell: shell(&state, Some(&ctx), "Token created", TOKENS, flashes).await?,
+                        shell: for_request(&state, Some(&ctx), "Token created", TOKENS, flashes)
+                            .await?,
                         scope_label: scope_label(&model.scope).0,
                         expires: fmt_opt_time(model.expires_at.as_ref(), "never"),
                         name: model.name,

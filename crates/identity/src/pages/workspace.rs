@@ -12,17 +12,14 @@ use platform::{
     http::extract::Form,
     web::{
         flash,
-        shell::{FlashKind, Shell},
+        shell::{FlashKind, Shell, for_request},
     },
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{
-    common::{
-        FormErrors, action_failed, fmt_time, html, html_with, parse_id, redirect, redirect_flash,
-    },
-    shell::shell,
+use super::common::{
+    FormErrors, action_failed, fmt_time, html, html_with, parse_id, redirect, redirect_flash,
 };
 use crate::service::{invitations, members, workspaces};
 
@@ -52,7 +49,7 @@ pub async fn new_workspace_form(
 ) -> Result<Response> {
     let (jar, flashes) = flash::take(jar);
     let page = NewWorkspacePage {
-        shell: shell(
+        shell: for_request(
             &state,
             Some(&ctx),
             "New workspace",
@@ -85,7 +82,7 @@ pub async fn new_workspace(
     };
     let (jar, flashes) = flash::take(jar);
     let page = NewWorkspacePage {
-        shell: shell(
+        shell: for_request(
             &state,
             Some(&ctx),
             "New workspace",
@@ -267,7 +264,7 @@ async fn members_page(
         .collect();
     let (jar, flashes) = flash::take(jar);
     let page = MembersPage {
-        shell: shell(state, Some(ctx), "Members", MEMBERS, flashes).await?,
+        shell: for_request(state, Some(ctx), "Members", MEMBERS, flashes).await?,
         workspace_name: workspace.name,
         members: rows,
         invitations,

@@ -12,7 +12,7 @@ use platform::{
     web::{
         flash,
         forms::{Answer, FormErrors, action_failed, after_action, html_with, parse_id},
-        shell::Shell,
+        shell::{self, Shell},
     },
 };
 use serde::Deserialize;
@@ -173,8 +173,7 @@ async fn render(state: &AppState, ctx: &Ctx, jar: CookieJar, typed: Typed) -> Re
         typed.track.2.answer
     };
     let page = OverviewPage {
-        shell: identity::pages::shell(state, Some(ctx), "Instagram accounts", PATH, flashes)
-            .await?,
+        shell: shell::for_request(state, Some(ctx), "Instagram accounts", PATH, flashes).await?,
         cards: cards.iter().map(|c| Card::new(c, &media)).collect(),
         tracked: tracked
             .into_iter()

@@ -16,7 +16,7 @@ use platform::{
         charts::{self, Format, Series, Step, Style, Timeline},
         flash,
         forms::{Answer, html_with},
-        shell::Shell,
+        shell::{self, Shell},
     },
 };
 
@@ -281,7 +281,7 @@ pub async fn page(
         Answer::status(StatusCode::UNPROCESSABLE_ENTITY)
     };
     let page = ComparePage {
-        shell: identity::pages::shell(
+        shell: shell::for_request(
             &state,
             Some(&ctx),
             "Compare profiles",

@@ -6,7 +6,11 @@ use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use platform::{
     AppState, Ctx, Permission, Result,
-    web::{flash, forms::html, shell::Shell},
+    web::{
+        flash,
+        forms::html,
+        shell::{self, Shell},
+    },
 };
 
 use crate::service::{compare::MAX_CHOSEN, engagement, period::Period};
@@ -24,7 +28,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> Re
     ctx.require(Permission::WorkspaceRead)?;
     let (jar, flashes) = flash::take(jar);
     let page = DefinitionsPage {
-        shell: identity::pages::shell(
+        shell: shell::for_request(
             &state,
             Some(&ctx),
             "How figures are computed",

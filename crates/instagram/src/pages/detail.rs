@@ -13,7 +13,7 @@ use platform::{
     web::{
         flash,
         forms::{Answer, html_with, parse_id},
-        shell::Shell,
+        shell::{self, Shell},
     },
 };
 use serde::Deserialize;
@@ -165,7 +165,7 @@ async fn page(
     };
     let title = format!("@{}", head.username);
     let page = DetailPage {
-        shell: identity::pages::shell(&state, Some(&ctx), &title, "/instagram", flashes).await?,
+        shell: shell::for_request(&state, Some(&ctx), &title, "/instagram", flashes).await?,
         head,
         f,
         can_write,

@@ -160,17 +160,18 @@ pub async fn add_by_username(
     add(state, &scope, &username, pool, kind, source, Some(ctx)).await
 }
 
-/// Adds a demo account to a workspace (the `demo` command; `by` is `None` there).
+/// Adds a demo account to the scope's workspace; `by` is the member acting (`None`: the
+/// command line, e.g. the `demo` command).
 pub async fn add_demo(
     state: &AppState,
-    workspace_id: Uuid,
+    scope: &Scope,
     username: &str,
     by: Option<&Ctx>,
 ) -> Result<AccountCard> {
     let username = Username::parse(username)?;
     add(
         state,
-        &Scope::for_system(workspace_id),
+        scope,
         &username,
         Pool::Demo,
         Kind::Demo,
@@ -181,9 +182,9 @@ pub async fn add_demo(
 }
 
 /// Real (non-demo) accounts of a workspace: what the plan's `accounts` limit counts.
-pub async fn real_count(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<i64> {
+pub async fn real_count(conn: &impl ConnectionTrait, scope: &Scope) -> Result<i64> {
     Ok(account::Entity::find()
-        .filter(account::Column::WorkspaceId.eq(workspace_id))
+        .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
         .filter(account::Column::Kind.ne(Kind::Demo.as_str()))
         .count(conn)
         .await? as i64)
@@ -196,7 +197,7 @@ pub async fn check_account_limit(
     txn: &sea_orm::DatabaseTransaction,
     scope: &Scope,
 ) -> Result<()> {
-    let real = real_count(txn, scope.workspace_id()).await?;
+    let real = real_count(txn, scope).await?;
     state
         .limits
         .check_addition_in(state, txn, scope, "accounts", real)

@@ -1,8 +1,13 @@
-//! The staff's view of Instagram accounts across workspaces (the back office calls these after
-//! its own role check): platform totals for the dashboard, and a searchable list. Workspace
-//! names come from the workspace directory (`platform::directory`), not identity's tables.
+//! The staff's view of Instagram accounts across workspaces, for staff with customers' data
+//! (the staff screens in [`crate::staff`]): platform totals for the dashboard, and a searchable
+//! list. Workspace names come from the workspace directory (`platform::directory`), not
+//! identity's tables.
 
-use platform::{AppState, Result, db::contains_pattern};
+use platform::{
+    AppState, Result,
+    db::contains_pattern,
+    staff::{Staff, StaffPermission},
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -22,7 +27,11 @@ pub struct Totals {
     pub tracked_profiles: u64,
 }
 
-pub async fn totals(conn: &impl ConnectionTrait) -> Result<Totals> {
+/// Rows per page of the list.
+pub const PER_PAGE: u64 = 50;
+
+pub async fn totals(staff: &Staff, conn: &impl ConnectionTrait) -> Result<Totals> {
+    staff.require(StaffPermission::Customers)?;
     let count_kind = |kind: Kind| {
         account::Entity::find()
             .filter(account::Column::Kind.eq(kind.as_str()))
@@ -48,13 +57,15 @@ pub struct StaffRow {
     pub workspace_name: String,
 }
 
-/// One numbered page of accounts (newest first) whose username contains `q`, with the total.
+/// One numbered page of accounts (newest first, [`PER_PAGE`] a page) whose username contains
+/// `q`, with the total.
 pub async fn list(
+    staff: &Staff,
     state: &AppState,
     q: Option<&str>,
     page: u64,
-    per_page: u64,
 ) -> Result<(Vec<StaffRow>, u64)> {
+    staff.require(StaffPermission::Customers)?;
     let conn = &state.db;
     let mut profiles_matching: Option<Vec<uuid::Uuid>> = None;
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
@@ -77,8 +88,8 @@ pub async fn list(
     let total = filtered().count(conn).await?;
     let accounts = filtered()
         .order_by_desc(account::Column::Id)
-        .offset(page.saturating_sub(1) * per_page)
-        .limit(per_page)
+        .offset(page.saturating_sub(1) * PER_PAGE)
+        .limit(PER_PAGE)
         .all(conn)
         .await?;
     let profiles = profile::Entity::find()

@@ -73,26 +73,19 @@ pub async fn track(
     as_demo: bool,
 ) -> Result<TrackedProfile> {
     ctx.require(Permission::WorkspaceWrite)?;
-    track_in(
-        state,
-        ctx.workspace_id()?,
-        username,
-        note,
-        as_demo,
-        Some(ctx),
-    )
-    .await
+    track_in(state, &Scope::of(ctx)?, username, note, as_demo, Some(ctx)).await
 }
 
-/// [`track`] for a given workspace; `by` is the member acting (`None`: the command line).
+/// [`track`] in the scope's workspace; `by` is the member acting (`None`: the command line).
 pub async fn track_in(
     state: &AppState,
-    workspace_id: Uuid,
+    scope: &Scope,
     username: &str,
     note: &str,
     as_demo: bool,
     by: Option<&Ctx>,
 ) -> Result<TrackedProfile> {
+    let workspace_id = scope.workspace_id();
     let username = Username::parse(username)?;
     let pool = profiles::pool_for_new(state, &username, as_demo).await?;
     let note = checked_note(note)?;

@@ -490,9 +490,14 @@ async fn real_accounts_count_against_the_plan_and_demo_ones_do_not() {
         "{detail}"
     );
     // Demo accounts are not Instagram accounts: they never count.
-    instagram::service::accounts::add_demo(&app.state, ws, "demo.one", None)
-        .await
-        .unwrap();
+    instagram::service::accounts::add_demo(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        "demo.one",
+        None,
+    )
+    .await
+    .unwrap();
     // Another workspace's limit is its own.
     let other = customer(&app, "other@example.com", "Other").await;
     add(&app, &other, "second.account").await;

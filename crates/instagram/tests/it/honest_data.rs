@@ -394,9 +394,14 @@ async fn demo_data_from_earlier_versions_is_never_linked_to_instagram() {
     let ws = workspace_id(&app, &token).await;
     // Earlier versions added real usernames as demo data when no source was configured, and
     // gave demo posts instagram.com permalinks.
-    let card = instagram::service::accounts::add_demo(&app.state, ws, "natgeo", None)
-        .await
-        .unwrap();
+    let card = instagram::service::accounts::add_demo(
+        &app.state,
+        &platform::Scope::for_test(ws),
+        "natgeo",
+        None,
+    )
+    .await
+    .unwrap();
     let id = card.account.id.to_string();
     fetched(&app, &token, &id).await;
     post::Entity::update_many()

@@ -14,6 +14,7 @@ mod media;
 mod pages;
 mod post_days;
 mod social;
+mod staff;
 mod tokens;
 
 use platform::testkit::{TestApp, spawn};

@@ -62,6 +62,8 @@ pub struct BackOffice {
     pub bell: Arc<dyn BellSource>,
     /// Every feature's staff dashboard cards.
     pub cards: Vec<super::dashboard::DashboardCardFn>,
+    /// Every feature's members of the dashboard's JSON answer.
+    pub figures: Vec<super::dashboard::DashboardFigures>,
 }
 
 impl BackOffice {
@@ -69,11 +71,13 @@ impl BackOffice {
         nav: Vec<StaffNavEntry>,
         bell: Option<Arc<dyn BellSource>>,
         cards: Vec<super::dashboard::DashboardCardFn>,
+        figures: Vec<super::dashboard::DashboardFigures>,
     ) -> Self {
         Self {
             nav: super::nav::sorted(nav),
             bell: bell.unwrap_or_else(|| Arc::new(NoBell)),
             cards,
+            figures,
         }
     }
 }

@@ -8,13 +8,14 @@
 
 pub mod dashboard;
 pub mod frame;
-pub mod lists;
 pub mod nav;
+pub mod pager;
 pub mod roles;
 pub mod routes;
 
 pub use frame::{BackOffice, Bell, BellItem, BellSource, Chrome, frame};
 pub use nav::{StaffGroup, StaffNavEntry};
+pub use pager::{Pager, with_query};
 pub use roles::{STAFF_PERMISSIONS, StaffPermission, StaffRole, staff_has};
 pub use routes::StaffRoutes;
 

@@ -11,10 +11,7 @@ use platform::http::extract::{PageNumber, Path, Query};
 use platform::{
     AppState, Error, Result,
     http::extract::Form,
-    staff::{
-        Chrome, Staff, StaffPage, StaffPermission, frame,
-        lists::{Pager, with_query},
-    },
+    staff::{Chrome, Pager, Staff, StaffPage, StaffPermission, frame, with_query},
     web::{
         forms::{
             FormErrors, after_action, day_start, fmt_opt_time, fmt_time, html_with, parse_id,

@@ -7,26 +7,29 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use platform::http::extract::{Bounded, Path, Query};
-
-/// How many days of usage a client's page shows.
-pub type UsageDays = Bounded<1, 366>;
 use chrono::{DateTime, NaiveDate, Utc};
-use instagram::{
+use platform::{
+    AppState, Result,
+    error::Problem,
+    http::extract::{Bounded, Json, Path, Query},
+    staff::Staff,
+    web::forms::parse_id,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::service;
+use crate::{
     model::{api_client, api_key},
     social::{
         clients::{ClientSummary, KeyState, NewClient},
         tiers::{Endpoint, Limits, Tier},
     },
 };
-use platform::{AppState, Result, error::Problem, http::extract::Json};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::operations::parse_id;
-use crate::service::api_clients as service;
-use platform::staff::Staff;
+/// How many days of usage a client's page shows.
+pub type UsageDays = Bounded<1, 366>;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,14 +6,10 @@ use askama::Template;
 use axum::{extract::State, http::StatusCode, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
-use instagram::social::{
-    clients::{ClientSummary, KeyState, NewClient},
-    tiers::{Endpoint, Tier},
-};
-use platform::http::extract::Path;
 use platform::{
     AppState, Error, Result,
-    http::extract::Form,
+    http::extract::{Form, Path},
+    staff::{Chrome, Staff, StaffPage, StaffPermission, frame},
     web::{
         charts::{self, Daily, Style},
         forms::{
@@ -24,9 +20,11 @@ use platform::{
 };
 use serde::Deserialize;
 
-use super::chrome::{Chrome, frame};
-use crate::service::api_clients::{self as service, USAGE_DAYS};
-use platform::staff::{Staff, StaffPage, StaffPermission};
+use super::service::{self, USAGE_DAYS};
+use crate::social::{
+    clients::{ACTIVE, ClientSummary, KeyState, NewClient},
+    tiers::{Endpoint, Tier},
+};
 
 const LIST: &str = "/admin/api-clients";
 
@@ -99,7 +97,7 @@ pub struct CreateForm {
 }
 
 #[derive(Template)]
-#[template(path = "admin/api_clients.html")]
+#[template(path = "instagram/staff/api_clients.html")]
 struct ListPage {
     shell: Shell,
     chrome: Option<Chrome>,
@@ -148,7 +146,7 @@ pub async fn list(
 
 /// The page showing a new key, once.
 #[derive(Template)]
-#[template(path = "admin/api_key_shown.html")]
+#[template(path = "instagram/staff/api_key_shown.html")]
 struct KeyShownPage {
     shell: Shell,
     chrome: Option<Chrome>,
@@ -232,7 +230,7 @@ struct UsageChart {
 }
 
 #[derive(Template)]
-#[template(path = "admin/api_client.html")]
+#[template(path = "instagram/staff/api_client.html")]
 struct ClientPage {
     shell: Shell,
     chrome: Option<Chrome>,
@@ -286,7 +284,7 @@ pub async fn detail(
             }
         })
         .collect();
-    let active = d.summary.client.status == instagram::social::clients::ACTIVE;
+    let active = d.summary.client.status == ACTIVE;
     let title = d.summary.client.name.clone();
     let path = format!("{LIST}/{id}");
     let (jar, shell, chrome) = frame(&state, &staff, &title, &path, jar).await?;
@@ -298,10 +296,7 @@ pub async fn detail(
         keys,
         charts: chart_list,
         days: USAGE_DAYS,
-        overlap_hours: state
-            .config
-            .get(&instagram::settings::SOCIAL_KEY_OVERLAP_SECS) as f64
-            / 3600.0,
+        overlap_hours: state.config.get(&crate::settings::SOCIAL_KEY_OVERLAP_SECS) as f64 / 3600.0,
     };
     Ok(html(jar, &page))
 }

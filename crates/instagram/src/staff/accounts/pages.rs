@@ -4,9 +4,10 @@
 use askama::Template;
 use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
-use platform::http::extract::{PageNumber, Query};
 use platform::{
     AppState, Result,
+    http::extract::{PageNumber, Query},
+    staff::{Chrome, Pager, StaffPage, StaffPermission, frame, with_query},
     web::{
         forms::{fmt_opt_time, html},
         shell::Shell,
@@ -14,12 +15,7 @@ use platform::{
 };
 use serde::Deserialize;
 
-use super::chrome::{Chrome, frame};
-use crate::service::customers::{self, PER_PAGE};
-use platform::staff::{
-    StaffPage, StaffPermission,
-    lists::{Pager, with_query},
-};
+use crate::service::staff_view::{self, PER_PAGE};
 
 const PATH: &str = "/admin/instagram";
 
@@ -44,7 +40,7 @@ struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "admin/instagram.html")]
+#[template(path = "instagram/staff/accounts.html")]
 struct ListPage {
     shell: Shell,
     chrome: Option<Chrome>,
@@ -61,8 +57,7 @@ pub async fn list(
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
     let page = PageNumber::or(query.page, 1);
-    let (rows, total) =
-        customers::instagram_accounts(&staff, &state, Some(query.q.as_str()), page).await?;
+    let (rows, total) = staff_view::list(&staff, &state, Some(query.q.as_str()), page).await?;
     let (jar, shell, chrome) = frame(&state, &staff, "Instagram accounts", PATH, jar).await?;
     let page = ListPage {
         shell,

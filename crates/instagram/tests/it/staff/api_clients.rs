@@ -3,25 +3,11 @@
 //! overlap, revoked key by key or whole, usage per key per day, every action audited without
 //! the key; the pages list clients, show a new key once and chart each key's usage.
 
-use platform::staff::StaffRole;
-use platform::testkit::{TestApp, spawn};
+use platform::{staff::StaffRole, testkit::TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::*;
-
-async fn app_with_public_api() -> TestApp {
-    spawn(
-        vec![
-            identity::feature(),
-            ::billing::feature(),
-            admin::feature(),
-            instagram::feature(),
-        ],
-        |_| {},
-    )
-    .await
-}
+use super::{app, staff, staff_browser, staff_token};
 
 async fn public(app: &TestApp, key: &str) -> StatusCode {
     app.api()
@@ -35,7 +21,7 @@ async fn public(app: &TestApp, key: &str) -> StatusCode {
 
 #[tokio::test]
 async fn staff_create_rotate_and_revoke_clients_through_the_api() {
-    let app = app_with_public_api().await;
+    let app = app().await;
     let login = staff(&app, "support@staff.example", StaffRole::Support).await;
     let token = staff_token(&app, &login).await;
     let api = |method: reqwest::Method, path: &str| {
@@ -224,9 +210,9 @@ async fn staff_create_rotate_and_revoke_clients_through_the_api() {
 
 #[tokio::test]
 async fn the_pages_show_a_new_key_once_and_chart_usage_per_key() {
-    let app = app_with_public_api().await;
+    let app = app().await;
     let login = staff(&app, "root@staff.example", StaffRole::SuperAdmin).await;
-    let (browser, _) = staff_browser(&app, &login).await;
+    let browser = staff_browser(&app, &login).await;
 
     let page = browser
         .get(app.url("/admin/api-clients"))

@@ -1,5 +1,5 @@
 //! What the back office's lists share, whichever feature serves them: numbered pages with a
-//! link that keeps the filters (drawn by `staff/_pager.html`), and the query string of the
+//! link that keeps the filters (rendered by `staff/_pager.html`), and the query string of the
 //! current filters.
 
 /// Page links of a list ("Page 2 of 7", previous / next), keeping the filters.

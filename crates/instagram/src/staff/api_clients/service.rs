@@ -7,17 +7,20 @@
 //! cached of the client's keys at once.
 
 use chrono::{DateTime, Duration, Utc};
-use instagram::{
+use platform::{
+    AppState, Result, audit,
+    db::begin_write,
+    staff::{Staff, StaffPermission},
+};
+use uuid::Uuid;
+
+use crate::{
     model::{api_client, api_key},
     social::{
         clients::{self, ClientDetail, ClientSummary, IssuedKey, NewClient},
         keys::announce,
     },
 };
-use platform::{AppState, Result, audit, db::begin_write};
-use uuid::Uuid;
-
-use platform::staff::{Staff, StaffPermission};
 
 /// Days of usage the client page charts.
 pub const USAGE_DAYS: u32 = 30;
@@ -65,7 +68,7 @@ pub fn overlap(state: &AppState) -> Duration {
     Duration::seconds(
         state
             .config
-            .get(&instagram::settings::SOCIAL_KEY_OVERLAP_SECS)
+            .get(&crate::settings::SOCIAL_KEY_OVERLAP_SECS)
             .min(i64::MAX as u64) as i64,
     )
 }

@@ -9,6 +9,8 @@ pub mod pages;
 pub mod service;
 pub mod settings;
 pub mod staff_ctx;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 /// Everything the back office contributes to the product (the binary's list holds it).
 pub fn feature() -> platform::Feature {

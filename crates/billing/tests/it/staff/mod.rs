@@ -6,15 +6,12 @@ mod back_office;
 mod self_hosted;
 mod stripe;
 
-use std::sync::Mutex;
-
-use platform::staff::StaffRole;
 use platform::testkit::{TestApp, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{PASSWORD, customer};
+use super::customer;
 
 /// The features as the binary mounts them for the back office (identity owns the customers
 /// and workspaces staff look at, admin signs staff in).
@@ -57,80 +54,4 @@ pub async fn customer_workspace(app: &TestApp, email: &str) -> (Uuid, Uuid) {
     (user.id, ws)
 }
 
-/// The authenticator of a new staff member: each sign-in takes a later TOTP step, as codes
-/// are single use (the next step is accepted early; past that, it waits for the clock).
-struct Authenticator {
-    secret: String,
-    last_step: Mutex<i64>,
-}
-
-impl Authenticator {
-    async fn next_code(&self) -> String {
-        loop {
-            let current = (platform::totp::unix_now() / platform::totp::STEP) as i64;
-            let step = {
-                let mut last = self.last_step.lock().unwrap();
-                let step = (*last + 1).max(current);
-                (step <= current + 1).then(|| {
-                    *last = step;
-                    step
-                })
-            };
-            match step {
-                Some(step) => {
-                    return platform::totp::code_at(
-                        &self.secret,
-                        step as u64 * platform::totp::STEP,
-                    )
-                    .unwrap();
-                }
-                None => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
-            }
-        }
-    }
-}
-
-/// A new staff member of `role` (`<role>@staff.example`), signed in: a browser enrolled at
-/// its first sign-in, and an API token.
-pub async fn signed_in(app: &TestApp, role: StaffRole) -> (reqwest::Client, String) {
-    let email = format!("{}@staff.example", role.as_str());
-    let created = admin::service::create(&app.state, &email, "Staff", role, PASSWORD)
-        .await
-        .unwrap();
-    let authenticator = Authenticator {
-        secret: created.secret,
-        last_step: Mutex::new(0),
-    };
-    let browser = app.browser();
-    let res = browser
-        .post(app.url("/admin/login"))
-        .form(&[("email", email.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "password step");
-    let step = res
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    assert!(step.starts_with("/admin/enrol"), "{step}");
-    let res = browser
-        .post(app.url("/admin/enrol"))
-        .form(&[("code", authenticator.next_code().await)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "enrolment");
-    let res = app
-        .api()
-        .post(app.url("/api/v1/admin/auth/token"))
-        .json(&json!({ "email": email, "password": PASSWORD, "otp": authenticator.next_code().await }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let body: Value = res.json().await.unwrap();
-    (browser, body["token"].as_str().unwrap().to_string())
-}
+pub use admin::testkit::signed_in;

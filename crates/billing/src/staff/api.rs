@@ -328,12 +328,7 @@ pub async fn sync(
     Path(workspace_id): Path<String>,
 ) -> Result<Json<SyncOut>> {
     let ws = parse_id(&workspace_id)?;
-    let changes = service::stripe_sync(&staff, &state, ws).await?;
-    let subscription =
-        crate::service::subscriptions::row(&state.db, &platform::Scope::for_staff(&staff, ws))
-            .await?
-            .as_ref()
-            .map(SubscriptionView::from);
+    let (changes, subscription) = service::stripe_sync(&staff, &state, ws).await?;
     Ok(Json(SyncOut {
         changes,
         subscription,

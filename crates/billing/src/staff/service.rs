@@ -513,16 +513,22 @@ pub async fn stripe_change_plan(
 }
 
 /// Re-reads the workspace's subscription from Stripe and repairs our row; what changed
-/// (empty: nothing differed). Logged by billing (`billing.synced`).
+/// (empty: nothing differed) and the subscription after it. Logged by billing
+/// (`billing.synced`).
 pub async fn stripe_sync(
     staff: &Staff,
     state: &AppState,
     workspace_id: Uuid,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Option<SubscriptionView>)> {
     staff.require(StaffPermission::Billing)?;
     let scope = Scope::for_staff(staff, workspace_id);
     stripe_row(state, &scope).await?;
-    crate::stripe::sync(state, &actor(staff), &scope).await
+    let changes = crate::stripe::sync(state, &actor(staff), &scope).await?;
+    let after = subscriptions::row(&state.db, &scope)
+        .await?
+        .as_ref()
+        .map(SubscriptionView::from);
+    Ok((changes, after))
 }
 
 pub async fn revenue(

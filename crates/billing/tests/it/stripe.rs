@@ -56,7 +56,7 @@ async fn set_prices(app: &TestApp) {
     }
 }
 
-fn form_of(req: &Request) -> Vec<(String, String)> {
+pub(crate) fn form_of(req: &Request) -> Vec<(String, String)> {
     let body = String::from_utf8(req.body.clone()).unwrap();
     reqwest::Url::parse(&format!("http://x/?{body}"))
         .unwrap()
@@ -65,11 +65,11 @@ fn form_of(req: &Request) -> Vec<(String, String)> {
         .collect()
 }
 
-fn field(form: &[(String, String)], key: &str) -> Option<String> {
+pub(crate) fn field(form: &[(String, String)], key: &str) -> Option<String> {
     form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
 }
 
-fn header(req: &Request, name: &str) -> String {
+pub(crate) fn header(req: &Request, name: &str) -> String {
     req.headers
         .get(name)
         .map(|v| v.to_str().unwrap().to_string())
@@ -171,7 +171,7 @@ async fn subscribed(app: &TestApp, ws: Uuid, sub: &str, customer: &str) {
     assert_eq!(deliver(app, &e).await, "applied");
 }
 
-async fn row(app: &TestApp, ws: Uuid) -> subscription::Model {
+pub(crate) async fn row(app: &TestApp, ws: Uuid) -> subscription::Model {
     billing::service::subscriptions::row(&app.state.db, &platform::Scope::for_test(ws))
         .await
         .unwrap()

@@ -407,7 +407,7 @@ pub async fn sync(
     staff.require(StaffPermission::Billing)?;
     let back = format!("{LIST}/{id}");
     let outcome = service::stripe_sync(&staff, &state, parse_id(&id)?).await;
-    stripe_outcome(jar, &back, outcome, |changes| {
+    stripe_outcome(jar, &back, outcome, |(changes, _)| {
         if changes.is_empty() {
             "Synced with Stripe: nothing differed.".to_string()
         } else {

@@ -23,6 +23,8 @@ use wiremock::{
 };
 
 use super::*;
+// The fake Stripe's request readers are the webhook tests' own.
+use crate::stripe::{field, form_of, header, row};
 
 async fn stripe_app(server: &MockServer) -> TestApp {
     let uri = server.uri();
@@ -89,26 +91,6 @@ async fn subscribed(app: &TestApp, ws: Uuid, sub: &str, customer: &str) {
     );
 }
 
-fn form_of(req: &Request) -> Vec<(String, String)> {
-    let body = String::from_utf8(req.body.clone()).unwrap();
-    reqwest::Url::parse(&format!("http://x/?{body}"))
-        .unwrap()
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn field(form: &[(String, String)], key: &str) -> Option<String> {
-    form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-}
-
-fn header(req: &Request, name: &str) -> String {
-    req.headers
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
 async fn requests(server: &MockServer, verb: &str, p: &str) -> Vec<Request> {
     server
         .received_requests()
@@ -128,13 +110,6 @@ async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
     let res = browser.get(app.url(path)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     res.text().await.unwrap()
-}
-
-async fn row(app: &TestApp, ws: Uuid) -> ::billing::model::subscription::Model {
-    subscriptions::row(&app.state.db, &platform::Scope::for_test(ws))
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -176,6 +176,14 @@ pub struct Reader {
     /// Profile answers already serialized (most requests are for a few profiles).
     rendered: std::sync::RwLock<RenderedAnswers>,
     rendered_max_bytes: usize,
+    /// How long a cached profile and a cached page of posts are fresh (read from the
+    /// configuration once: it does not change while the process runs).
+    profile_ttl: chrono::Duration,
+    posts_ttl: chrono::Duration,
+}
+
+fn seconds(secs: u64) -> chrono::Duration {
+    chrono::Duration::seconds(secs.min(i64::MAX as u64) as i64)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -189,7 +197,11 @@ impl Reader {
     pub fn new(state: AppState, redis: Option<Arc<RedisLink>>, stats: Arc<Stats>) -> Self {
         // Profiles are small and pages of posts large: a quarter of the bound for profiles.
         let bytes = state.config.get(&crate::settings::SOCIAL_CACHE_MB).max(1) * 1024 * 1024;
+        let profile_ttl = seconds(state.config.get(&crate::settings::SOCIAL_PROFILE_TTL_SECS));
+        let posts_ttl = seconds(state.config.get(&crate::settings::SOCIAL_POSTS_TTL_SECS));
         Self {
+            profile_ttl,
+            posts_ttl,
             profiles: Layer::new(Kind::Profile, bytes / 4, redis.clone()),
             posts: Layer::new(Kind::Posts, bytes - bytes / 4, redis),
             state,
@@ -210,17 +222,10 @@ impl Reader {
     }
 
     fn ttl(&self, kind: Kind) -> chrono::Duration {
-        let secs = match kind {
-            Kind::Profile => self
-                .state
-                .config
-                .get(&crate::settings::SOCIAL_PROFILE_TTL_SECS),
-            Kind::Posts => self
-                .state
-                .config
-                .get(&crate::settings::SOCIAL_POSTS_TTL_SECS),
-        };
-        chrono::Duration::seconds(secs.min(i64::MAX as u64) as i64)
+        match kind {
+            Kind::Profile => self.profile_ttl,
+            Kind::Posts => self.posts_ttl,
+        }
     }
 
     /// The pool a username resolves in now: the demo pool for a demo username, the live pool

@@ -36,6 +36,16 @@ pub fn feature() -> platform::Feature {
         .staff_api(staff::api::openapi_router())
         .staff_nav(staff::nav())
         .staff_cards(staff::dashboard_cards())
+        .staff_workspace_panel(|state, staff, id, back| {
+            Box::pin(async move {
+                staff::pages::customer::workspace_panel(&state, &staff, id, back).await
+            })
+        })
+        .staff_membership_panel(|state, staff, user, memberships| {
+            Box::pin(async move {
+                staff::pages::customer::membership_panel(&state, &staff, user, memberships).await
+            })
+        })
         .jobs(jobs)
         .schedules(jobs::schedules())
         .banners(banners())

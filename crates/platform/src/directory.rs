@@ -11,7 +11,7 @@ use std::{collections::HashMap, sync::Arc};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{AppState, Error, Result};
+use crate::{AppState, Error, Result, authz::Role};
 
 /// A workspace as other features see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,10 @@ pub trait WorkspaceDirectory: Send + Sync {
 
     /// The names of the given workspaces, by id (those that exist).
     async fn names(&self, state: &AppState, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>>;
+
+    /// The user's role in the workspace; `None` when the user is not a member (or either
+    /// does not exist).
+    async fn role_of(&self, state: &AppState, user: Uuid, workspace: Uuid) -> Result<Option<Role>>;
 }
 
 /// No feature owns workspaces: none exists.
@@ -42,6 +46,10 @@ impl WorkspaceDirectory for NoDirectory {
 
     async fn names(&self, _: &AppState, _: Vec<Uuid>) -> Result<HashMap<Uuid, String>> {
         Ok(HashMap::new())
+    }
+
+    async fn role_of(&self, _: &AppState, _: Uuid, _: Uuid) -> Result<Option<Role>> {
+        Ok(None)
     }
 }
 

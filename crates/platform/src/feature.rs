@@ -34,6 +34,7 @@ use crate::{
     staff::{
         BellSource, StaffAuthenticator, StaffNavEntry, StaffRoutes,
         dashboard::{DashboardCardFn, DashboardFigures},
+        panels::{MembershipPanelFn, WorkspacePanelFn},
     },
     state::AppState,
     usage::{Counters, UsageCounter},
@@ -90,6 +91,10 @@ pub struct Feature {
     pub staff_cards: Vec<DashboardCardFn>,
     /// The feature's members of the staff dashboard's JSON answer.
     pub staff_figures: Vec<DashboardFigures>,
+    /// The feature's parts of the back office's workspace page.
+    pub staff_workspace_panels: Vec<WorkspacePanelFn>,
+    /// The feature's parts beside each workspace on the back office's user page.
+    pub staff_membership_panels: Vec<MembershipPanelFn>,
     /// Fills the staff notification bell (the admin feature's).
     pub staff_bell: Option<Arc<dyn BellSource>>,
     /// Resolves staff tokens and sessions into a `Staff` (the admin feature's).
@@ -134,6 +139,8 @@ impl Feature {
             staff_nav: Vec::new(),
             staff_cards: Vec::new(),
             staff_figures: Vec::new(),
+            staff_workspace_panels: Vec::new(),
+            staff_membership_panels: Vec::new(),
             staff_bell: None,
             staff_authenticator: None,
             limits: None,
@@ -232,6 +239,18 @@ impl Feature {
 
     pub fn staff_figures(mut self, figures: Vec<DashboardFigures>) -> Self {
         self.staff_figures.extend(figures);
+        self
+    }
+
+    /// Adds a part to the back office's workspace page (see [`crate::staff::panels`]).
+    pub fn staff_workspace_panel(mut self, panel: WorkspacePanelFn) -> Self {
+        self.staff_workspace_panels.push(panel);
+        self
+    }
+
+    /// Adds a part beside each workspace on the back office's user page.
+    pub fn staff_membership_panel(mut self, panel: MembershipPanelFn) -> Self {
+        self.staff_membership_panels.push(panel);
         self
     }
 
@@ -477,15 +496,25 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
         .iter()
         .find_map(|f| f.staff_authenticator.clone())
         .unwrap_or_else(|| Arc::new(crate::staff::NoStaff));
-    let back_office = crate::staff::BackOffice::new(
-        staff_nav(features),
-        features.iter().find_map(|f| f.staff_bell.clone()),
-        features
+    let back_office = crate::staff::BackOffice {
+        cards: features
             .iter()
             .flat_map(|f| f.staff_cards.iter().copied())
             .collect(),
-        staff_figures(features),
-    );
+        figures: staff_figures(features),
+        workspace_panels: features
+            .iter()
+            .flat_map(|f| f.staff_workspace_panels.iter().copied())
+            .collect(),
+        membership_panels: features
+            .iter()
+            .flat_map(|f| f.staff_membership_panels.iter().copied())
+            .collect(),
+        ..crate::staff::BackOffice::new(
+            staff_nav(features),
+            features.iter().find_map(|f| f.staff_bell.clone()),
+        )
+    };
     let state = AppState {
         staff_auth,
         back_office: Arc::new(back_office),

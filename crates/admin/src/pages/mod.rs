@@ -80,5 +80,4 @@ pub fn routes() -> StaffRoutes {
         .route("/admin/staff/{id}/enable", post(staff::enable))
         .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/settings/test/{integration}", post(settings::test))
-        .route("/admin/users/{id}/plan", post(users::change_plan))
 }

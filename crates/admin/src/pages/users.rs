@@ -26,7 +26,7 @@ use super::{
     trail::{TrailRow, trail_rows},
 };
 use crate::service::customers::{self, PER_PAGE};
-use platform::staff::{Pager, StaffPage, StaffPermission, with_query};
+use platform::staff::{Pager, StaffPage, StaffPermission, panels::Membership, with_query};
 
 const LIST: &str = "/admin/users";
 
@@ -162,10 +162,8 @@ struct MembershipRow {
     id: String,
     name: String,
     role: &'static str,
-    /// The user owns it: staff with billing may change its plan here.
-    owned: bool,
-    /// Its subscription is paid through Stripe: a change of plan goes through Stripe.
-    stripe: bool,
+    /// Other features' parts beside it (billing's change of plan), as trusted HTML.
+    panel: String,
 }
 
 struct SessionRow {
@@ -189,8 +187,6 @@ struct UserPage {
     trail: Vec<TrailRow>,
     can_read_log: bool,
     confirm_error: String,
-    /// (plan id, name) of enabled plans, for staff with billing; empty otherwise.
-    plans: Vec<(String, String)>,
 }
 
 async fn user_page(
@@ -201,30 +197,25 @@ async fn user_page(
     confirm_error: String,
 ) -> Result<(CookieJar, UserPage)> {
     let (d, trail) = customers::user(staff, state, id).await?;
-    let plans = if staff.can(StaffPermission::Billing) {
-        billing::staff::service::plans(staff, state)
-            .await?
-            .into_iter()
-            .filter(|(p, _)| p.enabled)
-            .map(|(p, _)| (p.id.to_string(), p.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut workspaces = Vec::with_capacity(d.workspaces.len());
-    for (w, r) in &d.workspaces {
-        let owned = *r == platform::authz::Role::Owner;
-        let stripe = owned
-            && !plans.is_empty()
-            && billing::staff::service::stripe_backed(staff, state, w.id).await?;
-        workspaces.push(MembershipRow {
+    let memberships: Vec<Membership> = d
+        .workspaces
+        .iter()
+        .map(|(w, role)| Membership {
+            workspace_id: w.id,
+            role: *role,
+        })
+        .collect();
+    let mut panels = platform::staff::panels::memberships(state, staff, id, &memberships).await?;
+    let workspaces = d
+        .workspaces
+        .iter()
+        .map(|(w, r)| MembershipRow {
             id: w.id.to_string(),
             name: w.name.clone(),
             role: r.label(),
-            owned,
-            stripe,
-        });
-    }
+            panel: panels.remove(&w.id).unwrap_or_default(),
+        })
+        .collect();
     let path = format!("{LIST}/{id}");
     let (jar, shell, chrome) = frame(state, staff, &d.user.email.clone(), &path, jar).await?;
     let two_factor_label = if d.user.totp_enabled_at.is_some() {
@@ -265,7 +256,6 @@ async fn user_page(
             trail: trail_rows(trail),
             can_read_log: staff.can(StaffPermission::ActivityLog),
             confirm_error,
-            plans,
             user: d.user.into(),
         },
     ))
@@ -390,50 +380,4 @@ pub async fn delete(
         }
         Err(e) => action_failed(jar, e, &user_path(&id)),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PlanForm {
-    workspace_id: String,
-    plan_id: String,
-}
-
-/// `POST /admin/users/{id}/plan`: puts a workspace the user owns on a plan — through Stripe
-/// (prorated) when its subscription is paid through Stripe, otherwise comped (not charged).
-pub async fn change_plan(
-    State(state): State<AppState>,
-    StaffPage(staff): StaffPage,
-    Path(id): Path<String>,
-    jar: CookieJar,
-    Form(form): Form<PlanForm>,
-) -> Result<Response> {
-    staff.require(StaffPermission::Billing)?;
-    let back = user_path(&id);
-    let user = identity::service::directory::detail(&state.db, parse_id(&id)?).await?;
-    let owned = user
-        .workspaces
-        .iter()
-        .find(|(w, r)| w.id.to_string() == form.workspace_id && *r == platform::authz::Role::Owner)
-        .map(|(w, _)| (w.id, w.name.clone()));
-    let outcome = match (owned, uuid::Uuid::parse_str(&form.plan_id)) {
-        (Some((ws, name)), Ok(plan)) => {
-            billing::staff::service::change_plan(&staff, &state, ws, plan)
-                .await
-                .map(|how| (name, how))
-        }
-        (None, _) => Err(Error::validation(
-            "workspace_id",
-            "Choose a workspace this user owns",
-        )),
-        (_, Err(_)) => Err(Error::validation("plan_id", "Choose a plan")),
-    };
-    after_action(jar, &back, outcome, |(name, how)| match how {
-        billing::staff::service::PlanChange::Stripe => format!(
-            "{name} is on the chosen plan now, through Stripe (prorated on the next invoice)."
-        ),
-        billing::staff::service::PlanChange::Comped => {
-            format!("{name} is on the chosen plan now, comped (not charged).")
-        }
-    })
 }

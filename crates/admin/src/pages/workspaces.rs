@@ -20,7 +20,7 @@ use super::{
     trail::{TrailRow, trail_rows},
 };
 use crate::service::customers::{self, PER_PAGE};
-use platform::staff::{Pager, StaffPage, StaffPermission, with_query};
+use platform::staff::{Pager, StaffPage, StaffPermission, panels::WorkspacePanel, with_query};
 
 const LIST: &str = "/admin/workspaces";
 
@@ -113,9 +113,8 @@ struct DetailPage {
     pending_invitations: u64,
     active_api_tokens: u64,
     trail: Vec<TrailRow>,
-    /// Billing's credits section (balance, ledger, the adjustment form) as HTML, for staff
-    /// with the billing permission.
-    credits: Option<String>,
+    /// Other features' parts of the page (billing's link and credits), by staff role.
+    panel: WorkspacePanel,
 }
 
 pub async fn detail(
@@ -126,11 +125,11 @@ pub async fn detail(
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
     let (d, trail) = customers::workspace(&staff, &state, parse_id(&id)?).await?;
-    let credits = billing::staff::pages::credits::section(
+    let panel = platform::staff::panels::workspace(
         &state,
         &staff,
         d.workspace.id,
-        format!("{LIST}/{}", d.workspace.id),
+        &format!("{LIST}/{}", d.workspace.id),
     )
     .await?;
     let (jar, shell, chrome) = frame(&state, &staff, &d.workspace.name.clone(), LIST, jar).await?;
@@ -157,7 +156,7 @@ pub async fn detail(
             })
             .collect(),
         trail: trail_rows(trail),
-        credits,
+        panel,
     };
     Ok(html(jar, &page))
 }

@@ -198,6 +198,21 @@ pub async fn names(conn: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<HashMa
         .collect())
 }
 
+/// The user's role in the workspace; `None` when the user is not a member.
+pub async fn role_of(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    workspace: Uuid,
+) -> Result<Option<Role>> {
+    membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user))
+        .filter(membership::Column::WorkspaceId.eq(workspace))
+        .one(conn)
+        .await?
+        .map(|m| super::accounts::parse_role(&m.role))
+        .transpose()
+}
+
 /// The workspace directory other features reach through `platform::directory` (registered in
 /// identity's `feature()`): they name and find workspaces without reading identity's tables.
 pub struct DirectoryPort;
@@ -227,5 +242,14 @@ impl platform::directory::WorkspaceDirectory for DirectoryPort {
         ids: Vec<Uuid>,
     ) -> Result<HashMap<Uuid, String>> {
         names(&state.db, ids).await
+    }
+
+    async fn role_of(
+        &self,
+        state: &platform::AppState,
+        user: Uuid,
+        workspace: Uuid,
+    ) -> Result<Option<Role>> {
+        role_of(&state.db, user, workspace).await
     }
 }

@@ -55,7 +55,8 @@ impl BellSource for NoBell {
     }
 }
 
-/// What the features registered for the back office's frame.
+/// What the features registered for the back office: its frame (sidebar, bell), the
+/// dashboard's cards and figures, and their parts of the customer pages.
 pub struct BackOffice {
     /// Every feature's sidebar entries, grouped and ordered.
     pub nav: Vec<StaffNavEntry>,
@@ -64,20 +65,22 @@ pub struct BackOffice {
     pub cards: Vec<super::dashboard::DashboardCardFn>,
     /// Every feature's members of the dashboard's JSON answer.
     pub figures: Vec<super::dashboard::DashboardFigures>,
+    /// Every feature's parts of the back office's workspace page.
+    pub workspace_panels: Vec<super::panels::WorkspacePanelFn>,
+    /// Every feature's parts beside a user's workspaces on the user page.
+    pub membership_panels: Vec<super::panels::MembershipPanelFn>,
 }
 
 impl BackOffice {
-    pub fn new(
-        nav: Vec<StaffNavEntry>,
-        bell: Option<Arc<dyn BellSource>>,
-        cards: Vec<super::dashboard::DashboardCardFn>,
-        figures: Vec<super::dashboard::DashboardFigures>,
-    ) -> Self {
+    /// A back office with this sidebar and bell and nothing else registered.
+    pub fn new(nav: Vec<StaffNavEntry>, bell: Option<Arc<dyn BellSource>>) -> Self {
         Self {
             nav: super::nav::sorted(nav),
             bell: bell.unwrap_or_else(|| Arc::new(NoBell)),
-            cards,
-            figures,
+            cards: Vec::new(),
+            figures: Vec::new(),
+            workspace_panels: Vec::new(),
+            membership_panels: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod frame;
 pub mod nav;
 pub mod pager;
+pub mod panels;
 pub mod roles;
 pub mod routes;
 

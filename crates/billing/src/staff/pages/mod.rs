@@ -4,6 +4,7 @@
 //! each one).
 
 pub mod credits;
+pub mod customer;
 pub mod plans;
 pub mod pricing;
 pub mod revenue;
@@ -71,6 +72,8 @@ pub fn routes() -> StaffRoutes {
         .route("/admin/billing/pricing/{action}", post(pricing::update))
         // The adjustment form is also on the back office's workspace page (see `credits`).
         .route("/admin/workspaces/{id}/credits", post(credits::adjust))
+        // The change-of-plan form is on the back office's user page (see `customer`).
+        .route("/admin/users/{id}/plan", post(customer::change_plan))
 }
 
 /// A price typed in dollars (`49`, `49.5`, `49.00`) as cents; empty is `None`.

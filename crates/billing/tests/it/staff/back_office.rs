@@ -585,6 +585,22 @@ async fn the_user_page_changes_the_plan_of_an_owned_workspace() {
     assert!(page.contains(&format!("action=\"/admin/users/{user}/plan\"")));
     assert!(page.contains("Change plan (comped, not charged)"));
     assert!(!page.contains("through Stripe, prorated"));
+    // Support sees the user's workspaces but neither the form nor may post it.
+    let (support, _) = signed_in(&app, StaffRole::Support).await;
+    let url = app.url(&format!("/admin/users/{user}"));
+    let page = support.get(url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("href=\"/admin/workspaces/{ws}\"")));
+    assert!(!page.contains("/plan\""));
+    let res = support
+        .post(app.url(&format!("/admin/users/{user}/plan")))
+        .form(&[
+            ("workspace_id", ws.to_string()),
+            ("plan_id", agency.id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // A workspace the user does not own is refused.
     let res = browser
         .post(app.url(&format!("/admin/users/{user}/plan")))

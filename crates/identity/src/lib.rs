@@ -8,6 +8,8 @@ pub mod model;
 pub mod pages;
 pub mod search;
 pub mod service;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 /// Shared with the staff back office, so they live in the platform.
 pub use platform::{password, totp};

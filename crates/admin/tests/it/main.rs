@@ -62,23 +62,8 @@ pub async fn customer_token(app: &TestApp) -> String {
     body["token"].as_str().unwrap().to_string()
 }
 
-/// A customer signed in with a browser session (the identity feature's sign-in).
+/// A customer (with a workspace "Shop") signed in with a browser session.
 pub async fn customer_browser(app: &TestApp, email: &str) -> reqwest::Client {
-    let res = app
-        .api()
-        .post(app.url("/api/v1/auth/signup"))
-        .json(&json!({ "email": email, "password": PASSWORD, "name": "Customer", "workspace": "Shop" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let browser = app.browser();
-    let res = browser
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    browser
+    identity::testkit::customer(app, email, "Shop").await;
+    identity::testkit::browser(app, email).await
 }

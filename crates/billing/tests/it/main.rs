@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-pub const PASSWORD: &str = "correct horse battery staple";
+pub use identity::testkit::PASSWORD;
 
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
     spawn(vec![identity::feature(), billing::feature()], configure).await
@@ -44,51 +44,4 @@ pub async fn self_hosted_app() -> TestApp {
     app_with(|_| {}).await
 }
 
-/// A signed-up customer: (API token, workspace id).
-pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> (String, Uuid) {
-    let res = app
-        .api()
-        .post(app.url("/api/v1/auth/signup"))
-        .json(&json!({ "email": email, "password": PASSWORD, "name": "C", "workspace": workspace }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let res = app
-        .api()
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({ "email": email, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
-    let token = body["token"].as_str().unwrap().to_string();
-    let me: Value = app
-        .api()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ws = me["workspace"]["id"]
-        .as_str()
-        .or_else(|| me["workspaces"][0]["id"].as_str())
-        .unwrap_or_else(|| panic!("no workspace in {me}"));
-    (token, Uuid::parse_str(ws).unwrap())
-}
-
-/// A browser signed in as `email`.
-pub async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let browser = app.browser();
-    let res = browser
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    browser
-}
+pub use identity::testkit::{browser as signed_in, customer};

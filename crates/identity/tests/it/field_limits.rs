@@ -6,15 +6,7 @@ use super::*;
 
 async fn signed_in_browser(app: &TestApp, email: &str) -> reqwest::Client {
     signup(app, email, "Limits").await;
-    let browser = app.browser();
-    let res = browser
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    browser
+    identity::testkit::browser(app, email).await
 }
 
 async fn page(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {

@@ -9,17 +9,7 @@ use serde_json::{Value, json};
 
 use crate::*;
 
-async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let b = app.browser();
-    let res = b
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    b
-}
+use identity::testkit::browser as signed_in;
 
 #[tokio::test]
 async fn another_workspaces_ids_are_not_found_on_every_route() {

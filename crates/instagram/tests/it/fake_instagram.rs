@@ -231,14 +231,7 @@ impl FakeInstagram {
 /// A customer signed in with a browser session; also returns an API token of the workspace.
 pub async fn signed_in(app: &TestApp, email: &str, workspace: &str) -> (reqwest::Client, String) {
     let token = customer(app, email, workspace).await;
-    let browser = app.browser();
-    let res = browser
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let browser = identity::testkit::browser(app, email).await;
     (browser, token)
 }
 

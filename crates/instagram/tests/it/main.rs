@@ -18,10 +18,7 @@ mod staff;
 mod tokens;
 
 use platform::testkit::{TestApp, spawn};
-use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-pub const PASSWORD: &str = "correct horse battery staple";
+use serde_json::Value;
 
 pub async fn app_with(configure: impl FnOnce(&mut platform::Config)) -> TestApp {
     spawn(
@@ -39,27 +36,12 @@ pub async fn app() -> TestApp {
     app_with(|_| {}).await
 }
 
-/// Signs up a customer with a workspace; returns an API token.
+pub use identity::testkit::{PASSWORD, workspace_id};
+
+/// Signs up a customer with a workspace on the Agency plan (real accounts count against the
+/// plan, and the free plan has none); returns an API token.
 pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> String {
-    let res = app
-        .api()
-        .post(app.url("/api/v1/auth/signup"))
-        .json(&json!({ "email": email, "password": PASSWORD, "name": "C", "workspace": workspace }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let res = app
-        .api()
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({ "email": email, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
-    let token = body["token"].as_str().unwrap().to_string();
-    // Real accounts count against the plan (the free plan has none): tests run on Agency.
-    let ws = workspace_id(app, &token).await;
+    let (token, ws) = identity::testkit::customer(app, email, workspace).await;
     billing::service::subscriptions::comp_key(
         &app.state.db,
         &platform::Scope::for_test(ws),
@@ -69,20 +51,6 @@ pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> String {
     .await
     .unwrap();
     token
-}
-
-pub async fn workspace_id(app: &TestApp, token: &str) -> uuid::Uuid {
-    let me: Value = app
-        .api()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    uuid::Uuid::parse_str(me["workspace"]["id"].as_str().unwrap()).unwrap()
 }
 
 /// Waits until the account's profile has been fetched (its first refresh ran).

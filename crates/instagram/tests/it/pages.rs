@@ -8,15 +8,7 @@ use super::*;
 
 pub(super) async fn browser_for(app: &TestApp, email: &str, workspace: &str) -> reqwest::Client {
     customer(app, email, workspace).await;
-    let b = app.browser();
-    let res = b
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    b
+    identity::testkit::browser(app, email).await
 }
 
 pub(super) async fn text(b: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {

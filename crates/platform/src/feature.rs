@@ -515,7 +515,7 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
             features.iter().find_map(|f| f.staff_bell.clone()),
         )
     };
-    let state = AppState {
+    let state = AppState::new(crate::state::StateParts {
         staff_auth,
         back_office: Arc::new(back_office),
         limits,
@@ -543,7 +543,7 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
             features.iter().flat_map(|f| f.describers.clone()).collect(),
         ),
         shutdown: crate::shutdown::ShutdownHooks::new(),
-    };
+    });
     for start in features.iter().filter_map(|f| f.start) {
         start(state.clone()).await?;
     }

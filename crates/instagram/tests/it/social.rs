@@ -845,12 +845,12 @@ async fn node(app: &TestApp, redis_url: Option<String>) -> Option<String> {
     if events.transport() == "local" {
         return None;
     }
-    let state = platform::AppState {
+    let state = platform::AppState::new(platform::state::StateParts {
         config: std::sync::Arc::new(config),
         events,
         shutdown: platform::shutdown::ShutdownHooks::new(),
-        ..app.state.clone()
-    };
+        ..app.state.parts()
+    });
     let router = platform::http::app(state, instagram::feature_with(Social::new()).routes);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

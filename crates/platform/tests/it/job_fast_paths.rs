@@ -140,11 +140,14 @@ async fn runner_for(
     flush: Duration,
     own_pool: bool,
 ) -> Runner {
-    let mut state = app.state.clone();
-    if own_pool {
-        state.db = another_pool(app, 2).await;
-        state.jobs = Jobs::new();
-    }
+    let state = if own_pool {
+        let mut parts = app.state.parts();
+        parts.db = another_pool(app, 2).await;
+        parts.jobs = Jobs::new();
+        platform::AppState::new(parts)
+    } else {
+        app.state.clone()
+    };
     Runner::start(
         state,
         registrar(Registry::new()),

@@ -485,7 +485,7 @@ async fn cron_with_two_nodes_enqueues_one_job_per_tick() {
     };
     // Two schedulers, each with its own database connection, as on two nodes.
     let (stop, rx) = tokio::sync::watch::channel(false);
-    let mut other = app.state.clone();
+    let mut other = app.state.parts();
     other.db = match app.state.db.get_database_backend() {
         sea_orm::DatabaseBackend::Sqlite => {
             let path = app.state.config.data_dir.join("test.db");
@@ -496,7 +496,11 @@ async fn cron_with_two_nodes_enqueues_one_job_per_tick() {
         _ => app.state.db.clone(),
     };
     let a = tokio::spawn(jobs::cron::run(app.state.clone(), schedule(), rx.clone()));
-    let b = tokio::spawn(jobs::cron::run(other, schedule(), rx));
+    let b = tokio::spawn(jobs::cron::run(
+        platform::AppState::new(other),
+        schedule(),
+        rx,
+    ));
     tokio::time::sleep(Duration::from_millis(3500)).await;
     stop.send(true).unwrap();
     a.await.unwrap();

@@ -384,17 +384,21 @@ async fn compare_what_you_choose_with_the_follower_change_filled() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    // The tracked profile's first refresh.
-    for _ in 0..200 {
+    // The tracked profile's first refresh, to its end: the profile's figures are saved
+    // before its year of history, and a history written here meanwhile would collide with it.
+    let mut refreshed = false;
+    for _ in 0..600 {
         if profile_of(&app, "demo.rival.brand")
             .await
-            .fetched_at
+            .last_refresh_at
             .is_some()
         {
+            refreshed = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    assert!(refreshed, "the tracked profile was never refreshed");
     for (name, per_day) in [
         ("first.brand", 10),
         ("second.brand", 2),

@@ -12,7 +12,7 @@ pub mod staff;
 
 use platform::jobs::{Job, JobError, JobMeta};
 use platform::{AppState, Error, Result, Scope};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -55,6 +55,11 @@ pub async fn create(conn: &impl ConnectionTrait, scope: &Scope, text: &str) -> R
         created_at: sea_orm::Set(chrono::Utc::now()),
     };
     Ok(note::Entity::insert(row).exec_with_returning(conn).await?)
+}
+
+/// How many notes every workspace keeps (the staff page's figure; cross-tenant by design).
+pub async fn total(conn: &impl ConnectionTrait) -> Result<u64> {
+    Ok(note::Entity::find().count(conn).await?)
 }
 
 /// Removes a note of the scope's workspace (another workspace's is not found).

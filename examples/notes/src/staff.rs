@@ -15,10 +15,6 @@ use platform::{
         shell::{Icon, Shell},
     },
 };
-use sea_orm::{EntityTrait, PaginatorTrait};
-
-use crate::note;
-
 const PATH: &str = "/admin/notes";
 
 pub fn routes() -> StaffRoutes {
@@ -50,7 +46,7 @@ async fn overview(
     jar: CookieJar,
 ) -> Result<Response> {
     staff.require(StaffPermission::Customers)?;
-    let total = note::Entity::find().count(&state.db).await?;
+    let total = crate::total(&state.db).await?;
     let (jar, shell, chrome) = platform::staff::frame(&state, &staff, "Notes", PATH, jar).await?;
     Ok(html(
         jar,

@@ -121,12 +121,12 @@ pub async fn change_plan(
     {
         owned = Some(ws);
     }
-    let outcome = match (owned, Uuid::parse_str(&form.plan_id)) {
+    let outcome = match (owned, super::chosen_plan(&form.plan_id)) {
         (None, _) => Err(Error::validation(
             "workspace_id",
             "Choose a workspace this user owns",
         )),
-        (Some(_), Err(_)) => Err(Error::validation("plan_id", "Choose a plan")),
+        (Some(_), Err(e)) => Err(e),
         (Some(ws), Ok(plan)) => {
             async {
                 let how = service::change_plan(&staff, &state, ws, plan).await?;

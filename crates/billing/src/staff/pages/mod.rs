@@ -76,6 +76,11 @@ pub fn routes() -> StaffRoutes {
         .route("/admin/users/{id}/plan", post(customer::change_plan))
 }
 
+/// The plan a staff form chose (`plan_id`), refused beside its field when it is not one.
+pub fn chosen_plan(raw: &str) -> Result<uuid::Uuid, Error> {
+    uuid::Uuid::parse_str(raw).map_err(|_| Error::validation("plan_id", "Choose a plan"))
+}
+
 /// A price typed in dollars (`49`, `49.5`, `49.00`) as cents; empty is `None`.
 pub fn dollars_to_cents(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
     let raw = raw.trim().trim_start_matches('$').replace(',', "");

@@ -312,9 +312,9 @@ pub async fn comp(
 ) -> Result<Response> {
     staff.require(StaffPermission::Billing)?;
     let back = format!("{LIST}/{id}");
-    let outcome = match Uuid::parse_str(&form.plan_id) {
+    let outcome = match super::chosen_plan(&form.plan_id) {
         Ok(plan) => service::comp(&staff, &state, parse_id(&id)?, plan).await,
-        Err(_) => Err(Error::validation("plan_id", "Choose a plan")),
+        Err(e) => Err(e),
     };
     after_action(jar, &back, outcome, |_| {
         "The workspace is on the comped plan now (not charged).".to_string()
@@ -388,9 +388,9 @@ pub async fn change_plan(
     staff.require(StaffPermission::Billing)?;
     let back = format!("{LIST}/{id}");
     let ws = parse_id(&id)?;
-    let outcome = match Uuid::parse_str(&form.plan_id) {
+    let outcome = match super::chosen_plan(&form.plan_id) {
         Ok(plan) => service::stripe_change_plan(&staff, &state, ws, plan).await,
-        Err(_) => Err(Error::validation("plan_id", "Choose a plan")),
+        Err(e) => Err(e),
     };
     stripe_outcome(jar, &back, outcome, |_| {
         "The Stripe subscription is on the chosen plan now; Stripe prorates the difference on the next invoice.".to_string()

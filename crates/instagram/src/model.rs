@@ -100,6 +100,23 @@ pub mod tracked {
     no_relations!();
 }
 
+/// A counter the database raises whenever a profile's posts or daily snapshots change
+/// (migration `m20261206_000026_ig_profile_versions`): figures read at one version are
+/// still right while it holds.
+pub mod profile_version {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ig_profile_versions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub profile_id: Uuid,
+        pub version: i64,
+    }
+
+    no_relations!();
+}
+
 /// A profile's public counts on one day.
 pub mod profile_snapshot {
     use sea_orm::entity::prelude::*;

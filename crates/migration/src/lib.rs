@@ -17,6 +17,7 @@ mod m20261205_000011_ig_post_figures;
 mod m20261205_000012_sign_in_hardening;
 mod m20261205_000013_billing_plan_fixes;
 mod m20261205_000025_ig_post_days;
+mod m20261206_000026_ig_profile_versions;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000012_sign_in_hardening::Migration),
             Box::new(m20261205_000013_billing_plan_fixes::Migration),
             Box::new(m20261205_000025_ig_post_days::Migration),
+            Box::new(m20261206_000026_ig_profile_versions::Migration),
         ]
     }
 }

@@ -7,7 +7,11 @@ use chrono::Utc;
 use platform::{AppState, Ctx, Error, FieldError, Result};
 use uuid::Uuid;
 
-use super::{accounts, figures::ProfileFigures, period::Period, subject::Subject, tracked};
+use std::sync::Arc;
+
+use super::{
+    accounts, figures::ProfileFigures, figures_cache, period::Period, subject::Subject, tracked,
+};
 
 /// At most this many profiles side by side (charts stay legible; one colour each).
 pub const MAX_CHOSEN: usize = 6;
@@ -77,7 +81,7 @@ pub fn choose(candidates: &[Subject], requested: &[String]) -> Result<Choice> {
 #[derive(Debug, Clone)]
 pub struct Compared {
     pub subject: Subject,
-    pub figures: ProfileFigures,
+    pub figures: Arc<ProfileFigures>,
 }
 
 /// The figures of each chosen profile over the period.
@@ -91,7 +95,7 @@ pub async fn compare(
     // them side by side (on SQLite each connection has its own thread), so comparing six
     // profiles takes about as long as the slowest of them rather than the sum.
     let loads = chosen.into_iter().map(|subject| async move {
-        let figures = ProfileFigures::load(&state.db, subject.profile(), period, today).await?;
+        let figures = figures_cache::figures(&state.db, subject.profile(), period, today).await?;
         Ok::<_, Error>(Compared { subject, figures })
     });
     futures::future::try_join_all(loads).await

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod connect;
 pub mod engagement;
 pub mod figures;
+pub mod figures_cache;
 pub mod period;
 pub mod profiles;
 pub mod refresh;

@@ -3,7 +3,7 @@
 //! its top posts with their private insights where the workspace has them, and the
 //! account's insights of the period. Tracked profiles have public figures only.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::{NaiveDate, Utc};
 use platform::{AppState, Ctx, Result};
@@ -14,6 +14,7 @@ pub use super::engagement::{DEFINITION as ENGAGEMENT_DEFINITION, DEFINITION_LINK
 use super::{
     engagement::{self, FollowerHistory},
     figures::{self, ProfileFigures},
+    figures_cache,
     period::Period,
     subject::Subject,
 };
@@ -36,7 +37,7 @@ pub struct PostView {
 #[derive(Debug, Clone)]
 pub struct Detail {
     pub subject: Subject,
-    pub figures: ProfileFigures,
+    pub figures: Arc<ProfileFigures>,
     /// The period's posts with the most likes + comments, most first.
     pub top_posts: Vec<PostView>,
     /// The account's private insights of the period, oldest first (own accounts only).
@@ -64,8 +65,8 @@ pub async fn tracked_detail(
 async fn detail(state: &AppState, subject: Subject, period: Period) -> Result<Detail> {
     let today = Utc::now().date_naive();
     let profile = subject.profile();
-    let figures = ProfileFigures::load(&state.db, profile, period, today).await?;
-    let top = figures::top_posts(&state.db, profile.id, &figures, TOP_POSTS).await?;
+    let (figures, top) =
+        figures_cache::figures_and_top(&state.db, profile, period, today, TOP_POSTS).await?;
     let top_posts = post_views(&state.db, subject.account_id(), &figures.followers, top).await?;
     let insights = match subject.account_id() {
         Some(account_id) => {

@@ -3,14 +3,15 @@
 //! day or type, deletions and the profile's removal, the table equals the posts summed here
 //! in Rust; the figures and top posts read through it equal those worked out post by post.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use instagram::{
-    model::{post, post_day, profile, profile_snapshot},
+    model::{post, post_day, profile, profile_snapshot, profile_version},
     service::{
         engagement::{self, FollowerHistory},
         figures::{self, ProfileFigures},
+        figures_cache,
         period::Period,
         profiles::{self, Pool},
         store,
@@ -276,4 +277,116 @@ async fn figures_and_top_posts_read_from_the_sums_equal_those_of_the_posts() {
             assert_eq!(got, want, "{period:?}, top {limit}");
         }
     }
+}
+
+async fn version_of(db: &impl ConnectionTrait, profile_id: Uuid) -> Option<i64> {
+    profile_version::Entity::find_by_id(profile_id)
+        .one(db)
+        .await
+        .unwrap()
+        .map(|v| v.version)
+}
+
+/// The figures kept between views are never older than the database: every write to the
+/// profile's posts or snapshots (through the store, or by hand) raises its version, and the
+/// next view reads the figures again; while nothing changed the same figures are served.
+#[tokio::test]
+async fn kept_figures_follow_every_write_to_the_posts_and_snapshots() {
+    let app = app().await;
+    let db = &app.state.db;
+    let p = profiles::find_or_create(db, Pool::Live, "kept.check")
+        .await
+        .unwrap();
+    let v0 = version_of(db, p.id)
+        .await
+        .expect("a new profile has its counter");
+    let now = Utc::now();
+    let today = now.date_naive();
+    let period = Period::DEFAULT;
+    store::save_media(db, p.id, &media(30, 3, "k", 1), Source::Apify, now)
+        .await
+        .unwrap();
+    let v1 = version_of(db, p.id).await.unwrap();
+    assert!(v1 > v0, "inserted posts raise the version");
+    let load = || async {
+        let p = profile::Entity::find_by_id(p.id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        figures_cache::figures_and_top(db, &p, period, today, 3)
+            .await
+            .unwrap()
+    };
+    let (first, top) = load().await;
+    let (again, top_again) = load().await;
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "unchanged data: the kept figures"
+    );
+    assert_eq!(top, top_again);
+
+    // A post's counts edited by hand: the version moves, the next view has the new sums and
+    // the new top post.
+    let best = &top[0];
+    post::Entity::update_many()
+        .col_expr(post::Column::LikeCount, Expr::value(1_000_000_i64))
+        .filter(post::Column::Id.eq(top[2].id))
+        .exec(db)
+        .await
+        .unwrap();
+    let (edited, edited_top) = load().await;
+    assert!(!Arc::ptr_eq(&first, &edited));
+    assert_eq!(edited_top[0].id, top[2].id);
+    assert_ne!(edited_top[0].id, best.id);
+    let p_now = profile::Entity::find_by_id(p.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let direct = ProfileFigures::load(db, &p_now, period, today)
+        .await
+        .unwrap();
+    assert_eq!(edited.engagement_rate(), direct.engagement_rate());
+    assert_eq!(edited.post_count(), direct.post_count());
+
+    // A caption changed (not a summed column) still reads the top posts again.
+    post::Entity::update_many()
+        .col_expr(post::Column::Caption, Expr::value("edited by hand"))
+        .filter(post::Column::Id.eq(top[2].id))
+        .exec(db)
+        .await
+        .unwrap();
+    let (_, captioned) = load().await;
+    assert_eq!(captioned[0].caption.as_deref(), Some("edited by hand"));
+
+    // A deleted post and a new snapshot: both seen at the next view.
+    post::Entity::delete_by_id(top[2].id)
+        .exec(db)
+        .await
+        .unwrap();
+    let (deleted, _) = load().await;
+    assert_eq!(deleted.post_count(), edited.post_count() - 1);
+    profile_snapshot::ActiveModel {
+        profile_id: Set(p.id),
+        day: Set(today - Duration::days(2)),
+        followers_count: Set(Some(12_345)),
+        follows_count: Set(None),
+        media_count: Set(None),
+        source: Set("apify".into()),
+        fetched_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let (snapshot, _) = load().await;
+    assert!(!Arc::ptr_eq(&deleted, &snapshot));
+    assert!(
+        snapshot.followers.days().iter().any(|(_, f)| *f == 12_345),
+        "the new snapshot is in the kept figures"
+    );
+
+    // The counter leaves with its profile.
+    profile::Entity::delete_by_id(p.id).exec(db).await.unwrap();
+    assert_eq!(version_of(db, p.id).await, None);
 }

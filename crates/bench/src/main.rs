@@ -10,6 +10,7 @@
 //!
 //! Point it at loopback only: it is meant to measure a local instance.
 
+mod analysis;
 mod export;
 mod jobs;
 mod load;
@@ -55,6 +56,9 @@ enum Command {
     /// Home, an account's page and compare with a 100,000-post account on the real server:
     /// p50/p95/p99 against `/healthz` in the same run.
     Pages(pages::PagesArgs),
+    /// Post analysis (language, sentiment, category) against the Python reference on one
+    /// generated captions file: posts/s, ratio and agreement.
+    Analysis(analysis::AnalysisArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -122,6 +126,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Refresh(args) => refresh::run(args).await,
             Command::Social(args) => social::run(args).await,
             Command::Pages(args) => pages::run(args).await,
+            Command::Analysis(args) => analysis::run(args).await,
         }
     })
 }

@@ -42,6 +42,7 @@ pub fn features() -> Vec<platform::Feature> {
         identity::feature(),
         billing::feature(),
         instagram::feature(),
+        intelligence::feature(),
         admin::feature(),
     ]
 }

@@ -390,4 +390,124 @@ fn demo_fills_a_workspace_with_a_varied_showcase_and_refuses_bad_usernames() {
     ] {
         assert!(said.contains(part), "{part}: {said}");
     }
+
+    // The demo's posts analysed now, from the command line; a second run finds nothing stale.
+    let analysed = |dir: &std::path::Path| {
+        let out = growthdeck(dir, port)
+            .args(["analyze", "--all"])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        said
+    };
+    let first = analysed(dir.path());
+    let numbers: Vec<usize> = first
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(first.contains("posts analysed"), "{first}");
+    assert!(
+        numbers[1] > 0 && numbers[1] == numbers[2],
+        "all analysed: {first}"
+    );
+    let second = analysed(dir.path());
+    assert!(
+        second.contains(": 0 of"),
+        "nothing stale the second time: {second}"
+    );
+    let out = growthdeck(dir.path(), port)
+        .args(["analyze", "--workspace", "no-such-workspace"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no workspace"));
+}
+
+/// `analyze-file`: one JSON line per input line, in input order, with the fields the docs
+/// promise; `--output` refuses to overwrite a file; no database or configuration is touched.
+#[test]
+fn analyze_file_writes_one_record_per_line_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let captions = dir.path().join("captions.txt");
+    std::fs::write(
+        &captions,
+        "I absolutely love this sunset, best trip ever! #travel\n\
+         \n\
+         Das Essen war leider furchtbar und kalt.\n\
+         😍😍🔥\n\
+         This is the worst service I have ever had. Terrible!\n\
+         Nuevo entrenamiento en el gimnasio hoy #fitness #gym",
+    )
+    .unwrap();
+    let out = growthdeck(dir.path(), free_port())
+        .args(["analyze-file"])
+        .arg(&captions)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 6, "one record per line, the empty one too");
+    for r in &records {
+        for field in [
+            "language",
+            "language_confidence",
+            "sentiment",
+            "sentiment_score",
+            "category",
+            "category_confidence",
+            "method",
+        ] {
+            assert!(r.get(field).is_some(), "{field} missing in {r}");
+        }
+    }
+    assert_eq!(records[0]["language"], "en");
+    assert_eq!(records[0]["sentiment"], "positive");
+    assert_eq!(records[0]["category"], "travel");
+    assert!(records[1]["language"].is_null(), "empty line: no language");
+    assert_eq!(records[1]["sentiment"], "not_analysed");
+    assert_eq!(records[2]["language"], "de");
+    assert_eq!(records[2]["sentiment"], "not_analysed", "no German method");
+    assert!(records[3]["language"].is_null());
+    assert_eq!(records[3]["sentiment"], "positive", "emoji sentiment");
+    assert_eq!(records[4]["sentiment"], "negative");
+    assert!(records[4]["sentiment_score"].as_f64().unwrap() < -0.05);
+    assert_eq!(records[5]["language"], "es");
+    assert_eq!(records[5]["category"], "fitness");
+    assert!(!dir.path().join("data").exists(), "no data directory made");
+
+    let written = dir.path().join("out.jsonl");
+    let ok = growthdeck(dir.path(), free_port())
+        .args(["analyze-file", "--output"])
+        .arg(&written)
+        .arg(&captions)
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&written).unwrap().lines().count(),
+        6
+    );
+    let again = growthdeck(dir.path(), free_port())
+        .args(["analyze-file", "--output"])
+        .arg(&written)
+        .arg(&captions)
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "an existing output is not overwritten"
+    );
 }

@@ -19,6 +19,15 @@ pub mod staff;
 
 pub use source::{DataSource, Source};
 
+/// Follow-up topic announced after a profile's refresh stored its data (the subject is the
+/// profile's id); see `platform::follow_ups`.
+pub const PROFILE_REFRESHED: &str = "instagram.profile_refreshed";
+
+/// Object kinds of the account and tracked-profile pages, for other features' links on them
+/// (`platform::web::links`); `{id}` is the account's or the tracked profile's id.
+pub const ACCOUNT_OBJECT: &str = "instagram.account";
+pub const TRACKED_OBJECT: &str = "instagram.tracked";
+
 /// Everything this feature contributes to the product (the binary's list holds it).
 pub fn feature() -> platform::Feature {
     feature_with(social::Social::new())

@@ -115,6 +115,8 @@ pub struct Feature {
     /// steps.
     pub integrations: Vec<Integration>,
     pub start: Option<StartFn>,
+    pub follow_ups: Vec<(&'static str, crate::follow_ups::FollowUpFn)>,
+    pub object_links: Vec<crate::web::links::ObjectLink>,
 }
 
 impl Feature {
@@ -150,6 +152,8 @@ impl Feature {
             settings: Vec::new(),
             integrations: Vec::new(),
             start: None,
+            follow_ups: Vec::new(),
+            object_links: Vec::new(),
         }
     }
 
@@ -336,6 +340,22 @@ impl Feature {
 
     pub fn integrations(mut self, integrations: &'static [Integration]) -> Self {
         self.integrations.extend_from_slice(integrations);
+        self
+    }
+
+    /// A link on another feature's page about an object (see [`crate::web::links`]).
+    pub fn object_link(mut self, link: crate::web::links::ObjectLink) -> Self {
+        self.object_links.push(link);
+        self
+    }
+
+    /// Work to do after another feature announces `topic` (see [`crate::follow_ups`]).
+    pub fn follow_up(
+        mut self,
+        topic: &'static str,
+        handler: crate::follow_ups::FollowUpFn,
+    ) -> Self {
+        self.follow_ups.push((topic, handler));
         self
     }
 
@@ -541,6 +561,18 @@ pub async fn assemble(foundation: Foundation, features: &[Feature]) -> Result<Ap
                 .flat_map(|f| f.home_panels.clone())
                 .collect(),
             features.iter().flat_map(|f| f.describers.clone()).collect(),
+        ),
+        object_links: Arc::new(
+            features
+                .iter()
+                .flat_map(|f| f.object_links.iter().copied())
+                .collect(),
+        ),
+        follow_ups: crate::follow_ups::FollowUps::new(
+            features
+                .iter()
+                .flat_map(|f| f.follow_ups.iter().copied())
+                .collect(),
         ),
         shutdown: crate::shutdown::ShutdownHooks::new(),
     });

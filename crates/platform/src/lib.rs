@@ -12,6 +12,7 @@ pub mod directory;
 pub mod error;
 pub mod events;
 pub mod feature;
+pub mod follow_ups;
 pub mod home;
 pub mod http;
 pub mod jobs;

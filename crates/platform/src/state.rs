@@ -73,6 +73,10 @@ pub struct StateParts {
     pub search: crate::search::Providers,
     /// The features' sections of the workspace home and their activity sentences.
     pub home: crate::home::Home,
+    /// Links features add to other features' object pages (`web::links`).
+    pub object_links: Arc<Vec<crate::web::links::ObjectLink>>,
+    /// What features want done after another's work (`follow_ups`), by topic.
+    pub follow_ups: crate::follow_ups::FollowUps,
     /// Work to finish after the HTTP server drained (run by `launch`).
     pub shutdown: crate::shutdown::ShutdownHooks,
 }

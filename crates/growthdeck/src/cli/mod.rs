@@ -1,6 +1,9 @@
-//! Command line: `serve` (default), `migrate`, `user create`, `config check`, `backup`.
+//! Command line: `serve` (default), `migrate`, `user create`, `config check`, `backup`,
+//! `analyze`, `analyze-file`.
 
 mod admin;
+mod analyze;
+mod analyze_file;
 mod backup;
 mod demo;
 mod jobs;
@@ -56,6 +59,12 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Analyse the posts of a workspace's profiles (or of all) now: what is new, edited or was
+    /// analysed by an older method.
+    Analyze(analyze::AnalyzeArgs),
+    /// Analyse a file of captions (one per line): language, sentiment and category of each, as
+    /// JSON Lines in input order. Needs no database.
+    AnalyzeFile(analyze_file::AnalyzeFileArgs),
     /// Write a consistent snapshot of the SQLite database to PATH.
     Backup {
         /// Destination file (must not exist).
@@ -112,5 +121,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { path } => backup::run(load_config()?, &path).await,
+        Command::Analyze(args) => analyze::run(load_config()?, args).await,
+        Command::AnalyzeFile(args) => analyze_file::run(args).await,
     }
 }

@@ -59,6 +59,8 @@ pub struct Head {
     pub fetched: String,
     /// Where "Remove" / "Stop tracking" posts.
     pub remove_action: String,
+    /// Other features' pages about this profile (`platform::web::links`).
+    pub links: Vec<platform::web::links::Link>,
 }
 
 #[derive(Template)]
@@ -79,6 +81,12 @@ struct FiguresFragment {
 async fn head(state: &AppState, subject: &Subject) -> Result<Head> {
     let p = subject.profile();
     let media = media::proxied_all(&state.db, &state.config, p.picture_url.as_deref()).await?;
+    let object = if subject.is_tracked() {
+        crate::TRACKED_OBJECT
+    } else {
+        crate::ACCOUNT_OBJECT
+    };
+    let links = platform::web::links::for_object(&state.object_links, object, subject.id());
     let (kind, reconnect, note, remove_action) = match subject {
         Subject::Account(c) => (
             match c.account.kind.as_str() {
@@ -119,6 +127,7 @@ async fn head(state: &AppState, subject: &Subject) -> Result<Head> {
         source_label: source_label(&p.source),
         fetched: when(p.fetched_at.as_ref()),
         remove_action,
+        links,
     })
 }
 

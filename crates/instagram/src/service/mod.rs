@@ -13,6 +13,7 @@ pub mod refresh;
 pub mod staff_view;
 pub mod store;
 pub mod subject;
+pub mod texts;
 pub mod tokens;
 pub mod tracked;
 pub mod views;

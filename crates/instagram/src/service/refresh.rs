@@ -129,6 +129,20 @@ pub async fn refresh_profile(
     let (kind, via) = plan(state, &row).await?;
     let result = run(state, row.clone(), kind, via.as_ref(), &mut on_progress).await;
     record(state, profile_id, via.as_ref().map(|a| a.id), &result).await?;
+    if result.is_ok() {
+        // Other features' work on the new data (intelligence analyses the new posts).
+        state
+            .follow_ups
+            .announce(
+                state,
+                platform::follow_ups::FollowUp {
+                    topic: crate::PROFILE_REFRESHED,
+                    subject: profile_id,
+                    workspace_id: None,
+                },
+            )
+            .await;
+    }
     result
 }
 

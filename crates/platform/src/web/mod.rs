@@ -10,6 +10,7 @@ pub mod format;
 pub mod forms;
 pub mod htmx;
 pub mod icons;
+pub mod links;
 pub mod pages;
 pub mod shell;
 

@@ -1,0 +1,25 @@
+//! Intelligence: what the posts say. Every post (own accounts, tracked profiles) and stored
+//! comment gets its language, sentiment and category from the `analysis` engine, stored with the
+//! method version and the text it was computed from, kept current by a job after each refresh;
+//! a profile's figures (distributions, sentiment, a content quality score with its formula)
+//! are read from them. Reads the instagram feature's posts through its service
+//! (`instagram::service::texts`), never its tables. See `docs/intelligence.md`.
+
+pub mod api;
+pub mod engine;
+pub mod jobs;
+pub mod model;
+pub mod pages;
+pub mod service;
+
+/// Everything this feature contributes to the product.
+pub fn feature() -> platform::Feature {
+    let [account_link, tracked_link] = pages::links();
+    platform::Feature::new("intelligence")
+        .api(api::openapi_router())
+        .pages(pages::routes())
+        .object_link(account_link)
+        .object_link(tracked_link)
+        .jobs(|registry| registry.register::<jobs::AnalyzeProfile>())
+        .follow_up(instagram::PROFILE_REFRESHED, jobs::after_refresh)
+}

@@ -1,0 +1,105 @@
+//! The feature's tables (migration `m20261206_000027_intel_analyses`).
+
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+/// The analysis of one post's caption.
+pub mod post_analysis {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "intel_post_analyses")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub post_id: Uuid,
+        pub profile_id: Uuid,
+        pub posted_at: chrono::DateTime<chrono::Utc>,
+        pub media_type: String,
+        /// The post's source (`graph`, `apify`, `demo`): a result from demo posts is demo.
+        pub source: String,
+        /// SHA-256 of the caption (hex, 32 characters): an edited caption is analysed again.
+        pub text_hash: String,
+        /// `analysis::METHOD_VERSION` of the result: another version is analysed again.
+        pub method_version: i32,
+        pub language: Option<String>,
+        pub language_confidence: Option<f64>,
+        /// `positive`, `neutral`, `negative` or `not_analysed`.
+        pub sentiment: String,
+        pub sentiment_score: Option<f64>,
+        pub sentiment_confidence: Option<f64>,
+        /// `vader_en` or `emoji`.
+        pub sentiment_method: Option<String>,
+        pub category: Option<String>,
+        pub category_confidence: Option<f64>,
+        /// Evidence and methods: `{evidence: [...], reason?: "...", method: {...}}`.
+        pub analysis_raw: Json,
+        pub analysed_at: chrono::DateTime<chrono::Utc>,
+    }
+
+    no_relations!();
+
+    impl Model {
+        /// The hashtags and words the category was matched on.
+        pub fn evidence(&self) -> Vec<String> {
+            super::evidence(&self.analysis_raw)
+        }
+
+        /// Why there is no sentiment, when there is none.
+        pub fn sentiment_reason(&self) -> Option<String> {
+            super::sentiment_reason(&self.analysis_raw)
+        }
+    }
+}
+
+fn evidence(raw: &serde_json::Value) -> Vec<String> {
+    raw.get("evidence")
+        .and_then(|e| e.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn sentiment_reason(raw: &serde_json::Value) -> Option<String> {
+    raw.get("sentiment_reason")
+        .and_then(|r| r.as_str())
+        .map(str::to_string)
+}
+
+/// The analysis of one stored comment.
+pub mod comment_analysis {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "intel_comment_analyses")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub comment_id: Uuid,
+        pub post_id: Uuid,
+        pub profile_id: Uuid,
+        pub posted_at: Option<chrono::DateTime<chrono::Utc>>,
+        pub source: String,
+        pub text_hash: String,
+        pub method_version: i32,
+        pub language: Option<String>,
+        pub language_confidence: Option<f64>,
+        pub sentiment: String,
+        pub sentiment_score: Option<f64>,
+        pub sentiment_confidence: Option<f64>,
+        pub sentiment_method: Option<String>,
+        pub category: Option<String>,
+        pub category_confidence: Option<f64>,
+        pub analysis_raw: Json,
+        pub analysed_at: chrono::DateTime<chrono::Utc>,
+    }
+
+    no_relations!();
+}

@@ -1,0 +1,223 @@
+//! A profile's analysis in figures (requirement 004's profile columns): how many of its posts
+//! are analysed, the distribution of categories and languages, sentiment (mean score and the
+//! count per label, and by month), the primary content category, a content quality score with
+//! its formula, and the newest analysis time — each with the sources of the posts behind it.
+//! Read from this feature's table alone, grouped by the database.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use platform::Result;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, Func},
+};
+use uuid::Uuid;
+
+use crate::model::post_analysis;
+
+/// How the content quality score is computed (shown with it).
+pub const QUALITY_FORMULA: &str = "40 × share of posts with a caption of 20 characters or more \
+     + 30 × mean confidence of the detected category (0 when none) \
+     + 30 × share of posts whose sentiment is positive or neutral, among those analysed";
+
+/// What the figures read of each analysed post: posted at, sentiment score, category
+/// confidence, sentiment label, analysed at.
+type Row = (
+    DateTime<Utc>,
+    Option<f64>,
+    Option<f64>,
+    String,
+    DateTime<Utc>,
+);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Share {
+    pub key: String,
+    pub posts: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentimentMonth {
+    pub month: NaiveDate,
+    pub posts: i64,
+    pub mean_score: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileAnalysis {
+    /// Posts with a current analysis.
+    pub analysed_posts: i64,
+    pub categories: Vec<Share>,
+    pub languages: Vec<Share>,
+    /// Label → posts (`positive`, `neutral`, `negative`, `not_analysed`).
+    pub sentiments: Vec<Share>,
+    /// Mean sentiment score over the posts that have one.
+    pub mean_sentiment: Option<f64>,
+    pub primary_category: Option<String>,
+    /// 0–100, [`QUALITY_FORMULA`].
+    pub quality_score: Option<f64>,
+    /// The last 12 months with posts, oldest first.
+    pub sentiment_by_month: Vec<SentimentMonth>,
+    pub analysed_at: Option<DateTime<Utc>>,
+    /// Sources of the analysed posts (`demo` for demo data).
+    pub sources: Vec<String>,
+}
+
+async fn shares(
+    db: &impl ConnectionTrait,
+    profile_id: Uuid,
+    column: post_analysis::Column,
+) -> Result<Vec<Share>> {
+    let rows: Vec<(Option<String>, i64)> = post_analysis::Entity::find()
+        .select_only()
+        .column(column)
+        .expr_as(
+            Func::count(Expr::col(post_analysis::Column::PostId)),
+            "posts",
+        )
+        .filter(post_analysis::Column::ProfileId.eq(profile_id))
+        .group_by(column)
+        .order_by(
+            Func::count(Expr::col(post_analysis::Column::PostId)),
+            Order::Desc,
+        )
+        // Ties in a stable order (a page and the API name the same main category).
+        .order_by(column, Order::Asc)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, posts)| Share {
+            key: key.unwrap_or_else(|| "none".into()),
+            posts,
+        })
+        .collect())
+}
+
+pub async fn profile(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<ProfileAnalysis> {
+    let categories = shares(db, profile_id, post_analysis::Column::Category).await?;
+    let languages = shares(db, profile_id, post_analysis::Column::Language).await?;
+    let sentiments = shares(db, profile_id, post_analysis::Column::Sentiment).await?;
+    let sources: Vec<String> = post_analysis::Entity::find()
+        .select_only()
+        .column(post_analysis::Column::Source)
+        .filter(post_analysis::Column::ProfileId.eq(profile_id))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    // One pass over the rows' few numeric columns for the means, the score and the months
+    // (a profile's posts: thousands of small rows at most).
+    let rows: Vec<Row> = post_analysis::Entity::find()
+        .select_only()
+        .columns([
+            post_analysis::Column::PostedAt,
+            post_analysis::Column::SentimentScore,
+            post_analysis::Column::CategoryConfidence,
+            post_analysis::Column::Sentiment,
+            post_analysis::Column::AnalysedAt,
+        ])
+        .filter(post_analysis::Column::ProfileId.eq(profile_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let analysed_posts = rows.len() as i64;
+    let scores: Vec<f64> = rows.iter().filter_map(|r| r.1).collect();
+    let mean_sentiment = mean(&scores);
+    let analysed_at = rows.iter().map(|r| r.4).max();
+    let primary_category = categories
+        .iter()
+        .find(|c| c.key != "none")
+        .map(|c| c.key.clone());
+    let sentiment_by_month = by_month(&rows);
+    let quality_score = quality(db, profile_id, &rows).await?;
+    Ok(ProfileAnalysis {
+        analysed_posts,
+        categories,
+        languages,
+        sentiments,
+        mean_sentiment,
+        primary_category,
+        quality_score,
+        sentiment_by_month,
+        analysed_at,
+        sources,
+    })
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+fn by_month(rows: &[Row]) -> Vec<SentimentMonth> {
+    let mut months: std::collections::BTreeMap<NaiveDate, (i64, Vec<f64>)> = Default::default();
+    for r in rows {
+        let d = r.0.date_naive();
+        let Some(month) = NaiveDate::from_ymd_opt(d.year(), d.month(), 1) else {
+            continue;
+        };
+        let e = months.entry(month).or_default();
+        e.0 += 1;
+        if let Some(s) = r.1 {
+            e.1.push(s);
+        }
+    }
+    let n = months.len();
+    months
+        .into_iter()
+        .skip(n.saturating_sub(12))
+        .map(|(month, (posts, scores))| SentimentMonth {
+            month,
+            posts,
+            mean_score: mean(&scores),
+        })
+        .collect()
+}
+
+/// [`QUALITY_FORMULA`] over the analysed posts; captions' lengths come from the instagram
+/// feature's texts.
+async fn quality(db: &impl ConnectionTrait, profile_id: Uuid, rows: &[Row]) -> Result<Option<f64>> {
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let n = rows.len() as f64;
+    let texts = instagram::service::texts::posts_of(db, profile_id).await?;
+    let with_caption = texts
+        .iter()
+        .filter(|p| {
+            p.caption
+                .as_deref()
+                .is_some_and(|c| c.trim().chars().count() >= 20)
+        })
+        .count() as f64
+        / (texts.len().max(1) as f64);
+    let category = rows.iter().map(|r| r.2.unwrap_or(0.0)).sum::<f64>() / n;
+    let sentiment_rows: Vec<&str> = rows
+        .iter()
+        .map(|r| r.3.as_str())
+        .filter(|s| *s != "not_analysed")
+        .collect();
+    let kind = if sentiment_rows.is_empty() {
+        0.0
+    } else {
+        sentiment_rows.iter().filter(|s| **s != "negative").count() as f64
+            / sentiment_rows.len() as f64
+    };
+    Ok(Some(
+        ((40.0 * with_caption + 30.0 * category + 30.0 * kind) * 10.0).round() / 10.0,
+    ))
+}
+
+/// A post's stored analysis, for the per-post list.
+pub async fn recent_posts(
+    db: &impl ConnectionTrait,
+    profile_id: Uuid,
+    limit: u64,
+) -> Result<Vec<post_analysis::Model>> {
+    Ok(post_analysis::Entity::find()
+        .filter(post_analysis::Column::ProfileId.eq(profile_id))
+        .order_by_desc(post_analysis::Column::PostedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

@@ -13,11 +13,11 @@ use instagram::service::subject::Subject;
 use platform::{
     AppState, Ctx, Permission, Result,
     error::Problem,
-    http::extract::{Json, Path},
+    http::extract::{Json, PageNumber, PageSize, Path, Query},
     openapi::ApiRouter,
     web::forms::parse_id,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -35,6 +35,8 @@ pub fn openapi_router() -> ApiRouter<AppState> {
     ApiRouter::new()
         .routes(routes!(account_analysis, analyze_account))
         .routes(routes!(tracked_analysis, analyze_tracked))
+        .routes(routes!(account_posts))
+        .routes(routes!(tracked_posts))
 }
 
 /// A value and the posts behind it.
@@ -112,6 +114,15 @@ pub struct AnalysisMethods {
     pub quality_formula: String,
 }
 
+/// The analysis of the comments stored on a profile's posts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentsAnalysisOut {
+    pub analysed: i64,
+    pub sentiments: Vec<AnalysisShare>,
+    pub languages: Vec<AnalysisShare>,
+    pub mean_sentiment: Option<f64>,
+}
+
 /// A profile's post analysis.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileAnalysisOut {
@@ -134,13 +145,16 @@ pub struct ProfileAnalysisOut {
     pub methods: AnalysisMethods,
     /// The newest posts with their labels and evidence.
     pub recent_posts: Vec<PostAnalysisOut>,
+    /// The stored comments' analysis.
+    pub comments: CommentsAnalysisOut,
 }
 
 async fn out(state: &AppState, subject: Subject) -> Result<ProfileAnalysisOut> {
     let profile = subject.profile();
     let s = summary::profile(&state.db, profile.id).await?;
     let recent = summary::recent_posts(&state.db, profile.id, RECENT_POSTS).await?;
-    let share = |v: Vec<summary::Share>| {
+    let comments = summary::comments(&state.db, profile.id).await?;
+    let share = |v: Vec<summary::Share>| -> Vec<AnalysisShare> {
         v.into_iter()
             .map(|s| AnalysisShare {
                 key: s.key,
@@ -177,6 +191,12 @@ async fn out(state: &AppState, subject: Subject) -> Result<ProfileAnalysisOut> {
             quality_formula: QUALITY_FORMULA.to_string(),
         },
         recent_posts: recent.into_iter().map(Into::into).collect(),
+        comments: CommentsAnalysisOut {
+            analysed: comments.analysed,
+            sentiments: share(comments.sentiments),
+            languages: share(comments.languages),
+            mean_sentiment: comments.mean_sentiment,
+        },
     })
 }
 
@@ -245,4 +265,66 @@ pub async fn analyze_tracked(
     ctx.require(Permission::WorkspaceWrite)?;
     let subject = Subject::tracked(&state, &ctx, parse_id(&id)?).await?;
     queue(&state, &ctx, subject).await
+}
+
+/// Which page of analysed posts.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct PostsQuery {
+    /// Page number (1–1,000,000, default 1); past the last page the list is empty.
+    #[param(inline, nullable = false)]
+    pub page: Option<PageNumber>,
+    /// Posts a page (1–200, default 50).
+    #[param(inline, nullable = false)]
+    pub per_page: Option<PageSize>,
+}
+
+/// A page of a profile's analysed posts, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostAnalysisPage {
+    pub items: Vec<PostAnalysisOut>,
+    /// Analysed posts in all.
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+async fn posts(state: &AppState, subject: Subject, q: PostsQuery) -> Result<PostAnalysisPage> {
+    let page = PageNumber::or(q.page, 1);
+    let per_page = PageSize::or(q.per_page, 50);
+    let (rows, total) =
+        summary::posts_page(&state.db, subject.profile().id, page, per_page).await?;
+    Ok(PostAnalysisPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// An own account's analysed posts, each with its labels and evidence.
+#[utoipa::path(get, path = "/api/v1/instagram/accounts/{id}/analysis/posts", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path), PostsQuery),
+    responses((status = 200, body = PostAnalysisPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn account_posts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PostsQuery>,
+) -> Result<Json<PostAnalysisPage>> {
+    ctx.require(Permission::WorkspaceRead)?;
+    let subject = Subject::account(&state, &ctx, parse_id(&id)?).await?;
+    Ok(Json(posts(&state, subject, q).await?))
+}
+
+/// A tracked profile's analysed posts, each with its labels and evidence.
+#[utoipa::path(get, path = "/api/v1/instagram/tracked/{id}/analysis/posts", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path), PostsQuery),
+    responses((status = 200, body = PostAnalysisPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn tracked_posts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PostsQuery>,
+) -> Result<Json<PostAnalysisPage>> {
+    ctx.require(Permission::WorkspaceRead)?;
+    let subject = Subject::tracked(&state, &ctx, parse_id(&id)?).await?;
+    Ok(Json(posts(&state, subject, q).await?))
 }

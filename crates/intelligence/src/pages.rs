@@ -106,6 +106,10 @@ struct AnalysisPage {
     method_sentiment: &'static str,
     method_category: &'static str,
     method_version: u32,
+    comments_analysed: i64,
+    comments_count: String,
+    comment_sentiments: Vec<Bar>,
+    comments_mean: String,
 }
 
 #[derive(Template)]
@@ -180,6 +184,10 @@ fn sentiment_label(key: &str) -> (&'static str, &'static str) {
     }
 }
 
+fn sentiment_bars(shares: Vec<Share>, total: i64) -> Vec<Bar> {
+    bars(shares, total, |key| sentiment_label(key).0.to_string())
+}
+
 fn signed2(x: f64) -> String {
     if x > 0.0 {
         format!("+{x:.2}")
@@ -230,6 +238,7 @@ async fn page(state: AppState, ctx: Ctx, subject: Subject, jar: CookieJar) -> Re
     let profile = subject.profile().clone();
     let s = summary::profile(&state.db, profile.id).await?;
     let recent = summary::recent_posts(&state.db, profile.id, LISTED).await?;
+    let comments = summary::comments(&state.db, profile.id).await?;
     let total = s.analysed_posts;
     let months: Vec<_> = s.sentiment_by_month.iter().map(|m| m.month).collect();
     let values: Vec<Option<f64>> = s.sentiment_by_month.iter().map(|m| m.mean_score).collect();
@@ -256,20 +265,7 @@ async fn page(state: AppState, ctx: Ctx, subject: Subject, jar: CookieJar) -> Re
     let back = format!("/instagram/{base}/{}", subject.id());
     let (jar, flashes) = flash::take(jar);
     let title = format!("Post analysis · @{}", profile.username);
-    let sentiments = s
-        .sentiments
-        .into_iter()
-        .map(|sh| Bar {
-            label: sentiment_label(&sh.key).0.to_string(),
-            posts: number(sh.posts),
-            count: sh.posts,
-            share: if total > 0 {
-                format!("{:.1} %", sh.posts as f64 * 100.0 / total as f64)
-            } else {
-                "—".into()
-            },
-        })
-        .collect();
+    let sentiments = sentiment_bars(s.sentiments, total);
     let view = AnalysisPage {
         shell: shell::for_request(&state, Some(&ctx), &title, "/instagram", flashes).await?,
         username: profile.username.clone(),
@@ -304,6 +300,13 @@ async fn page(state: AppState, ctx: Ctx, subject: Subject, jar: CookieJar) -> Re
         method_sentiment: analysis::METHOD.sentiment,
         method_category: analysis::METHOD.category,
         method_version: analysis::METHOD.version,
+        comments_analysed: comments.analysed,
+        comments_count: number(comments.analysed),
+        comment_sentiments: sentiment_bars(comments.sentiments, comments.analysed),
+        comments_mean: comments
+            .mean_sentiment
+            .map(signed2)
+            .unwrap_or_else(|| "—".into()),
     };
     Ok(html(jar, &view))
 }

@@ -73,16 +73,30 @@ async fn analysis(app: &TestApp, token: &str, id: &str) -> Value {
     res.json().await.unwrap()
 }
 
-/// Waits until the account's posts are analysed (the refresh's follow-up job ran).
+/// Waits until every post and stored comment of the account is analysed (the refresh's
+/// follow-up job ran to its end; a later refresh may add posts, which its own follow-up
+/// analyses).
 async fn analysed(app: &TestApp, token: &str, id: &str) -> Value {
-    for _ in 0..300 {
+    let mut last = Value::Null;
+    for _ in 0..400 {
         let a = analysis(app, token, id).await;
-        if a["analysed_posts"].as_i64().unwrap() > 0 {
+        let done = a["analysed_posts"].as_i64().unwrap();
+        let profile_id: Uuid = a["profile_id"].as_str().unwrap().parse().unwrap();
+        let posts = instagram::service::texts::posts_of(&app.state.db, profile_id)
+            .await
+            .unwrap()
+            .len() as i64;
+        let comments = instagram::service::texts::comments_of(&app.state.db, profile_id)
+            .await
+            .unwrap()
+            .len() as i64;
+        if done > 0 && done == posts && a["comments"]["analysed"].as_i64() == Some(comments) {
             return a;
         }
+        last = a;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the posts were never analysed");
+    panic!("the posts were never all analysed: {last}");
 }
 
 #[tokio::test]
@@ -133,6 +147,54 @@ async fn a_refresh_is_followed_by_the_analysis_of_its_posts() {
         .map(|c| c["posts"].as_i64().unwrap())
         .sum();
     assert_eq!(categorised, posts.len() as i64);
+
+    // Every analysed post, a page at a time; numbers out of range are refused.
+    let list = |q: &str| {
+        let app = &app;
+        let url = app.url(&format!(
+            "/api/v1/instagram/accounts/{id}/analysis/posts{q}"
+        ));
+        let token = token.clone();
+        async move { app.api().get(url).bearer_auth(&token).send().await.unwrap() }
+    };
+    let page: Value = list("?per_page=10&page=2").await.json().await.unwrap();
+    assert_eq!(page["total"].as_u64().unwrap(), posts.len() as u64);
+    assert_eq!(page["items"].as_array().unwrap().len(), 10);
+    assert_eq!(page["page"], 2);
+    let first: Value = list("?per_page=10").await.json().await.unwrap();
+    assert_ne!(first["items"][0]["post_id"], page["items"][0]["post_id"]);
+    for bad in ["?per_page=0", "?per_page=201", "?page=0", "?page=abc"] {
+        let res = list(bad).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{bad}"
+        );
+    }
+
+    // The stored comments are analysed too, in the same job (after the posts).
+    let stored = instagram::service::texts::comments_of(&app.state.db, profile_id)
+        .await
+        .unwrap()
+        .len() as i64;
+    assert!(stored > 0, "the demo stores comments");
+    let mut a = a;
+    for _ in 0..300 {
+        if a["comments"]["analysed"].as_i64().unwrap() == stored {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        a = analysis(&app, &token, &id).await;
+    }
+    assert_eq!(a["comments"]["analysed"].as_i64().unwrap(), stored, "{a}");
+    let by_sentiment: i64 = a["comments"]["sentiments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["posts"].as_i64().unwrap())
+        .sum();
+    assert_eq!(by_sentiment, stored);
 
     // Analyse now: queued with its job, and the job finds nothing stale.
     let res = app
@@ -244,7 +306,11 @@ async fn another_workspaces_account_is_not_found_on_every_route() {
         .id("tracked/{id}", tracked)
         .run(&api_routes(&doc))
         .await;
-    assert_eq!(calls.len(), 4, "GET and POST of both: {calls:#?}");
+    assert_eq!(
+        calls.len(),
+        6,
+        "GET and POST of both analyses, GET of both post lists: {calls:#?}"
+    );
 }
 
 /// The page: linked from the account page, figures with their source and time, the methods,

@@ -8,11 +8,11 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use platform::Result;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, Func},
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
-use crate::model::post_analysis;
+use crate::model::{comment_analysis, post_analysis};
 
 /// How the content quality score is computed (shown with it).
 pub const QUALITY_FORMULA: &str = "40 × share of posts with a caption of 20 characters or more \
@@ -62,24 +62,21 @@ pub struct ProfileAnalysis {
     pub sources: Vec<String>,
 }
 
-async fn shares(
+/// Rows of `E` of one profile counted per value of `column`, most first (ties by value).
+async fn shares<E: EntityTrait>(
     db: &impl ConnectionTrait,
+    profile: E::Column,
     profile_id: Uuid,
-    column: post_analysis::Column,
+    column: E::Column,
 ) -> Result<Vec<Share>> {
-    let rows: Vec<(Option<String>, i64)> = post_analysis::Entity::find()
+    let rows: Vec<(Option<String>, i64)> = E::find()
         .select_only()
         .column(column)
-        .expr_as(
-            Func::count(Expr::col(post_analysis::Column::PostId)),
-            "posts",
-        )
-        .filter(post_analysis::Column::ProfileId.eq(profile_id))
+        // COUNT(*), not COUNT(column): the group without a value ("none") counts too.
+        .expr_as(Expr::cust("COUNT(*)"), "n")
+        .filter(profile.eq(profile_id))
         .group_by(column)
-        .order_by(
-            Func::count(Expr::col(post_analysis::Column::PostId)),
-            Order::Desc,
-        )
+        .order_by(Expr::cust("COUNT(*)"), Order::Desc)
         // Ties in a stable order (a page and the API name the same main category).
         .order_by(column, Order::Asc)
         .into_tuple()
@@ -94,10 +91,40 @@ async fn shares(
         .collect())
 }
 
+/// The analysis of the comments stored on a profile's posts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentAnalysis {
+    pub analysed: i64,
+    pub sentiments: Vec<Share>,
+    pub languages: Vec<Share>,
+    pub mean_sentiment: Option<f64>,
+}
+
+pub async fn comments(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<CommentAnalysis> {
+    use comment_analysis::{Column as C, Entity as E};
+    let sentiments = shares::<E>(db, C::ProfileId, profile_id, C::Sentiment).await?;
+    let languages = shares::<E>(db, C::ProfileId, profile_id, C::Language).await?;
+    let scores: Vec<Option<f64>> = E::find()
+        .select_only()
+        .column(C::SentimentScore)
+        .filter(C::ProfileId.eq(profile_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let scored: Vec<f64> = scores.iter().flatten().copied().collect();
+    Ok(CommentAnalysis {
+        analysed: scores.len() as i64,
+        sentiments,
+        languages,
+        mean_sentiment: mean(&scored),
+    })
+}
+
 pub async fn profile(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<ProfileAnalysis> {
-    let categories = shares(db, profile_id, post_analysis::Column::Category).await?;
-    let languages = shares(db, profile_id, post_analysis::Column::Language).await?;
-    let sentiments = shares(db, profile_id, post_analysis::Column::Sentiment).await?;
+    use post_analysis::{Column as C, Entity as E};
+    let categories = shares::<E>(db, C::ProfileId, profile_id, C::Category).await?;
+    let languages = shares::<E>(db, C::ProfileId, profile_id, C::Language).await?;
+    let sentiments = shares::<E>(db, C::ProfileId, profile_id, C::Sentiment).await?;
     let sources: Vec<String> = post_analysis::Entity::find()
         .select_only()
         .column(post_analysis::Column::Source)
@@ -220,4 +247,25 @@ pub async fn recent_posts(
         .limit(limit)
         .all(db)
         .await?)
+}
+
+/// One page of a profile's analysed posts, newest first, and how many there are.
+pub async fn posts_page(
+    db: &impl ConnectionTrait,
+    profile_id: Uuid,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<post_analysis::Model>, u64)> {
+    use sea_orm::PaginatorTrait;
+    let query = post_analysis::Entity::find()
+        .filter(post_analysis::Column::ProfileId.eq(profile_id))
+        .order_by_desc(post_analysis::Column::PostedAt)
+        .order_by_asc(post_analysis::Column::PostId);
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .offset(page.saturating_sub(1).saturating_mul(per_page))
+        .limit(per_page)
+        .all(db)
+        .await?;
+    Ok((rows, total))
 }

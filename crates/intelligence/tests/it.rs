@@ -346,6 +346,7 @@ async fn the_analysis_page_shows_figures_with_their_source() {
         "How it is computed",
         "analysed ",
         "Newest posts",
+        "stored comments analysed",
         "Methods",
     ] {
         assert!(page.contains(part), "{part} missing");

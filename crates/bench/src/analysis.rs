@@ -40,6 +40,10 @@ pub struct AnalysisArgs {
     /// The Python interpreter (needs vaderSentiment and lingua-language-detector).
     #[arg(long, default_value = "python3")]
     python: String,
+    /// Measure on this file (one caption per line) instead of a generated one: real or more
+    /// varied text than the generator's phrases.
+    #[arg(long)]
+    from: Option<PathBuf>,
     /// Keep the captions and both outputs in this directory instead of a temporary one.
     #[arg(long)]
     keep: Option<PathBuf>,
@@ -344,16 +348,25 @@ fn run_blocking(args: AnalysisArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| temp.path().to_path_buf());
     std::fs::create_dir_all(&dir)?;
-    let captions = dir.join("captions.txt");
     let py_out = dir.join("reference.jsonl");
     let rs_out = dir.join("rust.jsonl");
-    write_captions(&captions, args.captions, args.seed)?;
-    println!(
-        "captions: {} (seed {}) in {}",
-        args.captions,
-        args.seed,
-        captions.display()
-    );
+    let captions = match &args.from {
+        Some(file) => {
+            println!("captions: {}", file.display());
+            file.clone()
+        }
+        None => {
+            let captions = dir.join("captions.txt");
+            write_captions(&captions, args.captions, args.seed)?;
+            println!(
+                "captions: {} (seed {}) in {}",
+                args.captions,
+                args.seed,
+                captions.display()
+            );
+            captions
+        }
+    };
 
     // Python reference.
     let output = Command::new(&args.python)

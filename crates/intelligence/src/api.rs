@@ -23,9 +23,11 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::{
-    jobs::AnalyzeProfile,
     model::post_analysis,
-    service::summary::{self, QUALITY_FORMULA},
+    service::{
+        analyze,
+        summary::{self, QUALITY_FORMULA},
+    },
 };
 
 /// Posts listed with their labels.
@@ -209,8 +211,7 @@ pub struct AnalysisQueued {
 }
 
 async fn queue(state: &AppState, ctx: &Ctx, subject: Subject) -> Result<Response> {
-    let job_id =
-        AnalyzeProfile::enqueue(&state.db, subject.profile().id, Some(ctx.workspace_id()?)).await?;
+    let job_id = analyze::request(state, ctx, &subject).await?;
     Ok((StatusCode::ACCEPTED, Json(AnalysisQueued { job_id })).into_response())
 }
 
@@ -236,7 +237,6 @@ pub async fn analyze_account(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    ctx.require(Permission::WorkspaceWrite)?;
     let subject = Subject::account(&state, &ctx, parse_id(&id)?).await?;
     queue(&state, &ctx, subject).await
 }
@@ -262,7 +262,6 @@ pub async fn analyze_tracked(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    ctx.require(Permission::WorkspaceWrite)?;
     let subject = Subject::tracked(&state, &ctx, parse_id(&id)?).await?;
     queue(&state, &ctx, subject).await
 }

@@ -25,6 +25,8 @@ pub mod post_analysis {
         pub source: String,
         /// SHA-256 of the caption (hex, 32 characters): an edited caption is analysed again.
         pub text_hash: String,
+        /// Characters of the trimmed caption (the content quality score reads it).
+        pub text_chars: i32,
         /// `analysis::METHOD_VERSION` of the result: another version is analysed again.
         pub method_version: i32,
         pub language: Option<String>,
@@ -88,6 +90,7 @@ pub mod comment_analysis {
         pub posted_at: Option<chrono::DateTime<chrono::Utc>>,
         pub source: String,
         pub text_hash: String,
+        pub text_chars: i32,
         pub method_version: i32,
         pub language: Option<String>,
         pub language_confidence: Option<f64>,

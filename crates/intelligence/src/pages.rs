@@ -25,13 +25,17 @@ use platform::{
 };
 
 use crate::{
-    jobs::AnalyzeProfile,
     model::post_analysis,
-    service::summary::{self, QUALITY_FORMULA, Share},
+    service::{
+        analyze,
+        summary::{self, QUALITY_FORMULA, Share},
+    },
 };
 
 /// Posts listed with their labels.
 const LISTED: u64 = 30;
+
+const ALREADY_QUEUED: &str = "An analysis is already on its way.";
 
 pub fn routes() -> PageRoutes {
     PageRoutes::new()
@@ -258,11 +262,7 @@ async fn page(state: AppState, ctx: Ctx, subject: Subject, jar: CookieJar) -> Re
             zero_based: true,
         })?
     };
-    let base = match &subject {
-        Subject::Account(_) => "accounts",
-        Subject::Tracked(_) => "tracked",
-    };
-    let back = format!("/instagram/{base}/{}", subject.id());
+    let back = subject.path();
     let (jar, flashes) = flash::take(jar);
     let title = format!("Post analysis · @{}", profile.username);
     let sentiments = sentiment_bars(s.sentiments, total);
@@ -312,13 +312,8 @@ async fn page(state: AppState, ctx: Ctx, subject: Subject, jar: CookieJar) -> Re
 }
 
 async fn queue(state: AppState, ctx: Ctx, subject: Subject, jar: CookieJar) -> Result<Response> {
-    ctx.require(Permission::WorkspaceWrite)?;
-    let job =
-        AnalyzeProfile::enqueue(&state.db, subject.profile().id, Some(ctx.workspace_id()?)).await?;
-    let back = match &subject {
-        Subject::Account(_) => format!("/instagram/accounts/{}/analysis", subject.id()),
-        Subject::Tracked(_) => format!("/instagram/tracked/{}/analysis", subject.id()),
-    };
+    let job = analyze::request(&state, &ctx, &subject).await?;
+    let back = format!("{}/analysis", subject.path());
     if meta::current().is_htmx {
         return Ok(match job {
             Some(id) => platform::web::render(&Started {
@@ -326,13 +321,13 @@ async fn queue(state: AppState, ctx: Ctx, subject: Subject, jar: CookieJar) -> R
                 username: subject.profile().username.clone(),
             }),
             None => platform::web::render(&Waiting {
-                message: "An analysis is already on its way.",
+                message: ALREADY_QUEUED,
             }),
         });
     }
     after_action(jar, &back, Ok(job), |job| match job {
         Some(_) => "Analysis started: the figures update when it finishes.".into(),
-        None => "An analysis is already on its way.".into(),
+        None => ALREADY_QUEUED.into(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! The intelligence feature's post and comment analyses: one row per post (and per stored
 //! comment) with its language, sentiment and category, the method version that produced them
-//! and a hash of the text they were computed from — a new method version or an edited caption
+//! a hash of the text they were computed from and its length in characters (trimmed) — a new method version or an edited caption
 //! makes the row stale and the next analysis run replaces it. `analysis_raw` keeps the evidence
 //! (matched hashtags and words, the reason a sentiment was not analysed, the methods).
 //!
@@ -37,6 +37,8 @@ enum IntelCommentAnalyses {
 enum Result_ {
     #[sea_orm(iden = "text_hash")]
     TextHash,
+    #[sea_orm(iden = "text_chars")]
+    TextChars,
     #[sea_orm(iden = "method_version")]
     MethodVersion,
     #[sea_orm(iden = "language")]
@@ -76,6 +78,7 @@ enum IgComments {
 /// The result columns both tables share.
 fn results(t: &mut TableCreateStatement) -> &mut TableCreateStatement {
     t.col(string(Result_::TextHash))
+        .col(integer(Result_::TextChars))
         .col(integer(Result_::MethodVersion))
         .col(string_null(Result_::Language))
         .col(double_null(Result_::LanguageConfidence))

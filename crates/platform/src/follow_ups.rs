@@ -53,9 +53,4 @@ impl FollowUps {
             }
         }
     }
-
-    /// Whether any feature listens to the topic.
-    pub fn has(&self, topic: &str) -> bool {
-        self.handlers.iter().any(|(t, _)| *t == topic)
-    }
 }

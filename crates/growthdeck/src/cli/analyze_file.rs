@@ -4,12 +4,12 @@
 //! them (`analysis::analyze_file`). Needs no database and no configuration: it is also how
 //! `bench analysis` measures the analysis against the Python reference.
 //!
-//! The work runs on a blocking thread and spreads over all cores; a progress bar goes to the
-//! terminal's standard error (nothing is drawn when it is not a terminal).
+//! The work runs on a blocking thread and spreads over all cores; a progress bar (bytes read of
+//! the file) goes to the terminal's standard error (nothing is drawn when it is not a terminal).
 
 use std::{
     fs::File,
-    io::{self, BufRead, BufReader, BufWriter, Read, Write},
+    io::{self, BufRead, BufReader, BufWriter, Write},
     path::{Path, PathBuf},
 };
 
@@ -32,13 +32,18 @@ pub async fn run(args: AnalyzeFileArgs) -> anyhow::Result<()> {
 }
 
 fn analyze(file: &Path, output: Option<&Path>) -> anyhow::Result<()> {
-    let stdin = file.as_os_str() == "-";
-    let (input, lines): (Box<dyn BufRead>, Option<u64>) = if stdin {
-        (Box::new(io::stdin().lock()), None)
+    let (input, bar): (Box<dyn BufRead>, ProgressBar) = if file.as_os_str() == "-" {
+        (Box::new(io::stdin().lock()), ProgressBar::new_spinner())
     } else {
-        let lines = count_lines(file)?;
         let f = File::open(file).with_context(|| format!("opening {}", file.display()))?;
-        (Box::new(BufReader::with_capacity(1 << 20, f)), Some(lines))
+        let bar = ProgressBar::new(f.metadata().map(|m| m.len()).unwrap_or(0)).with_style(
+            ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} · {msg}, {eta} left")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        (
+            Box::new(BufReader::with_capacity(1 << 20, bar.wrap_read(f))),
+            bar,
+        )
     };
     let out: Box<dyn Write> = match output {
         Some(path) => Box::new(
@@ -47,19 +52,12 @@ fn analyze(file: &Path, output: Option<&Path>) -> anyhow::Result<()> {
         ),
         None => Box::new(io::stdout().lock()),
     };
-    let bar = match lines {
-        Some(n) => ProgressBar::new(n).with_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} captions, {per_sec}, {eta} left")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        ),
-        None => ProgressBar::new_spinner(),
-    };
     let analyzer = analysis::Analyzer::new();
     let done = analysis::analyze_file(
         input,
         BufWriter::with_capacity(1 << 20, out),
         &analyzer,
-        |n| bar.set_position(n as u64),
+        |n| bar.set_message(format!("{n} captions")),
     )
     .context("analysing the file")?;
     bar.finish_and_clear();
@@ -67,20 +65,4 @@ fn analyze(file: &Path, output: Option<&Path>) -> anyhow::Result<()> {
         eprintln!("{done} captions analysed");
     }
     Ok(())
-}
-
-/// Lines of a file, for the progress bar (a last line without a newline counts).
-fn count_lines(path: &Path) -> anyhow::Result<u64> {
-    let mut f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut buf = vec![0u8; 1 << 20];
-    let (mut lines, mut last) = (0u64, b'\n');
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-        last = buf[n - 1];
-    }
-    Ok(lines + u64::from(last != b'\n'))
 }

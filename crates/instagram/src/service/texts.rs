@@ -6,14 +6,15 @@
 use chrono::{DateTime, Utc};
 use platform::{Result, Scope};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
 use crate::model::{account, comment, post, tracked};
 
 /// A post's caption and what an analysis records with it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct PostText {
     pub id: Uuid,
     pub caption: Option<String>,
@@ -24,7 +25,7 @@ pub struct PostText {
 }
 
 /// A stored comment's text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct CommentText {
     pub id: Uuid,
     pub post_id: Uuid,
@@ -35,8 +36,7 @@ pub struct CommentText {
 
 /// Every post of a profile, newest first.
 pub async fn posts_of(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<Vec<PostText>> {
-    type Row = (Uuid, Option<String>, String, DateTime<Utc>, String);
-    let rows: Vec<Row> = post::Entity::find()
+    Ok(post::Entity::find()
         .select_only()
         .columns([
             post::Column::Id,
@@ -47,19 +47,9 @@ pub async fn posts_of(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<Vec
         ])
         .filter(post::Column::ProfileId.eq(profile_id))
         .order_by_desc(post::Column::PostedAt)
-        .into_tuple()
+        .into_model::<PostText>()
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, caption, media_type, posted_at, source)| PostText {
-            id,
-            caption,
-            media_type,
-            posted_at,
-            source,
-        })
-        .collect())
+        .await?)
 }
 
 /// Every stored comment on a profile's posts.
@@ -69,8 +59,7 @@ pub async fn comments_of(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<
         .column(post::Column::Id)
         .filter(post::Column::ProfileId.eq(profile_id))
         .into_query();
-    type Row = (Uuid, Uuid, String, Option<DateTime<Utc>>, String);
-    let rows: Vec<Row> = comment::Entity::find()
+    Ok(comment::Entity::find()
         .select_only()
         .columns([
             comment::Column::Id,
@@ -80,19 +69,9 @@ pub async fn comments_of(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<
             comment::Column::Source,
         ])
         .filter(comment::Column::PostId.in_subquery(post_ids))
-        .into_tuple()
+        .into_model::<CommentText>()
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, post_id, text, posted_at, source)| CommentText {
-            id,
-            post_id,
-            text,
-            posted_at,
-            source,
-        })
-        .collect())
+        .await?)
 }
 
 /// The profiles a workspace follows: its accounts' and its tracked profiles' (each once).

@@ -11,11 +11,12 @@ use std::collections::HashMap;
 
 use analysis::{Analysis, METHOD_VERSION, Sentiment};
 use chrono::{DateTime, Utc};
+use instagram::service::subject::Subject;
 use instagram::service::texts::{self, CommentText, PostText};
-use platform::{AppState, Result};
+use platform::{AppState, Ctx, Permission, Result};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
-    sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, QueryFilter,
+    QuerySelect, Set, sea_query::OnConflict,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -91,6 +92,14 @@ fn stored(a: &Analysis) -> Stored {
     }
 }
 
+/// "Analyse now" by a member who may write: queues the analysis of the subject's profile, with
+/// live progress for the caller's workspace; `None` when one is already waiting.
+pub async fn request(state: &AppState, ctx: &Ctx, subject: &Subject) -> Result<Option<Uuid>> {
+    ctx.require(Permission::WorkspaceWrite)?;
+    crate::jobs::AnalyzeProfile::enqueue(&state.db, subject.profile().id, Some(ctx.workspace_id()?))
+        .await
+}
+
 /// Analyses what is stale of one profile's posts and comments.
 pub async fn analyze_profile(
     state: &AppState,
@@ -100,34 +109,26 @@ pub async fn analyze_profile(
     let db = &state.db;
     let posts = texts::posts_of(db, profile_id).await?;
     let comments = texts::comments_of(db, profile_id).await?;
-    let known_posts: HashMap<Uuid, (String, i32)> = post_analysis::Entity::find()
-        .select_only()
-        .columns([
-            post_analysis::Column::PostId,
-            post_analysis::Column::TextHash,
-            post_analysis::Column::MethodVersion,
-        ])
-        .filter(post_analysis::Column::ProfileId.eq(profile_id))
-        .into_tuple::<(Uuid, String, i32)>()
-        .all(db)
+    let known_posts = {
+        use post_analysis::Column as C;
+        known::<post_analysis::Entity>(
+            db,
+            C::ProfileId,
+            profile_id,
+            [C::PostId, C::TextHash, C::MethodVersion],
+        )
         .await?
-        .into_iter()
-        .map(|(id, hash, version)| (id, (hash, version)))
-        .collect();
-    let known_comments: HashMap<Uuid, (String, i32)> = comment_analysis::Entity::find()
-        .select_only()
-        .columns([
-            comment_analysis::Column::CommentId,
-            comment_analysis::Column::TextHash,
-            comment_analysis::Column::MethodVersion,
-        ])
-        .filter(comment_analysis::Column::ProfileId.eq(profile_id))
-        .into_tuple::<(Uuid, String, i32)>()
-        .all(db)
+    };
+    let known_comments = {
+        use comment_analysis::Column as C;
+        known::<comment_analysis::Entity>(
+            db,
+            C::ProfileId,
+            profile_id,
+            [C::CommentId, C::TextHash, C::MethodVersion],
+        )
         .await?
-        .into_iter()
-        .map(|(id, hash, version)| (id, (hash, version)))
-        .collect();
+    };
     let version = i32::try_from(METHOD_VERSION).unwrap_or(i32::MAX);
     let stale = |known: &HashMap<Uuid, (String, i32)>, id: Uuid, hash: &str| {
         known
@@ -148,42 +149,40 @@ pub async fn analyze_profile(
         .collect();
     let total = (stale_posts.len() + stale_comments.len()) as u64;
     let mut done = 0u64;
-    progress(0, total);
-    for chunk in stale_posts.chunks(CHUNK) {
-        let texts = chunk
-            .iter()
-            .map(|(p, _)| p.caption.clone().unwrap_or_default())
-            .collect();
-        let results = engine::analyze(texts).await?;
-        let now = Utc::now();
-        let rows: Vec<post_analysis::ActiveModel> = chunk
-            .iter()
-            .zip(&results)
-            .map(|((p, hash), a)| post_row(profile_id, p, hash, a, version, now))
-            .collect();
-        write_posts(db, rows).await?;
-        done += chunk.len() as u64;
+    let mut report = |n: usize| {
+        done += n as u64;
         progress(done, total);
-    }
-    for chunk in stale_comments.chunks(CHUNK) {
-        let texts = chunk.iter().map(|(c, _)| c.text.clone()).collect();
-        let results = engine::analyze(texts).await?;
-        let now = Utc::now();
-        let rows: Vec<comment_analysis::ActiveModel> = chunk
-            .iter()
-            .zip(&results)
-            .map(|((c, hash), a)| comment_row(profile_id, c, hash, a, version, now))
-            .collect();
-        write_comments(db, rows).await?;
-        done += chunk.len() as u64;
-        progress(done, total);
-    }
+    };
+    report(0);
+    analyze_and_store(
+        db,
+        &stale_posts,
+        |p| p.caption.clone().unwrap_or_default(),
+        |p, hash, a, now| post_row(profile_id, p, hash, a, version, now),
+        post_analysis::Column::PostId,
+        &mut report,
+    )
+    .await?;
+    analyze_and_store(
+        db,
+        &stale_comments,
+        |c| c.text.clone(),
+        |c, hash, a, now| comment_row(profile_id, c, hash, a, version, now),
+        comment_analysis::Column::CommentId,
+        &mut report,
+    )
+    .await?;
     Ok(Outcome {
         posts: posts.len(),
         posts_analysed: stale_posts.len(),
         comments: comments.len(),
         comments_analysed: stale_comments.len(),
     })
+}
+
+/// Characters of the trimmed text, as stored.
+fn chars(text: &str) -> i32 {
+    i32::try_from(text.trim().chars().count()).unwrap_or(i32::MAX)
 }
 
 fn post_row(
@@ -202,6 +201,7 @@ fn post_row(
         media_type: Set(p.media_type.clone()),
         source: Set(p.source.clone()),
         text_hash: Set(hash.to_string()),
+        text_chars: Set(chars(p.caption.as_deref().unwrap_or(""))),
         method_version: Set(version),
         language: Set(s.language),
         language_confidence: Set(s.language_confidence),
@@ -232,6 +232,7 @@ fn comment_row(
         posted_at: Set(c.posted_at),
         source: Set(c.source.clone()),
         text_hash: Set(hash.to_string()),
+        text_chars: Set(chars(&c.text)),
         method_version: Set(version),
         language: Set(s.language),
         language_confidence: Set(s.language_confidence),
@@ -246,36 +247,66 @@ fn comment_row(
     }
 }
 
-/// The result columns both tables share, rewritten on a new analysis.
-macro_rules! result_columns {
-    ($c:ident) => {
-        [
-            $c::TextHash,
-            $c::MethodVersion,
-            $c::Language,
-            $c::LanguageConfidence,
-            $c::Sentiment,
-            $c::SentimentScore,
-            $c::SentimentConfidence,
-            $c::SentimentMethod,
-            $c::Category,
-            $c::CategoryConfidence,
-            $c::AnalysisRaw,
-            $c::AnalysedAt,
-        ]
-    };
+/// What a table holds of one profile's results: id → (text hash, method version); `columns`
+/// names the id, hash and version columns.
+async fn known<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    profile: E::Column,
+    profile_id: Uuid,
+    columns: [E::Column; 3],
+) -> Result<HashMap<Uuid, (String, i32)>> {
+    Ok(E::find()
+        .select_only()
+        .columns(columns)
+        .filter(profile.eq(profile_id))
+        .into_tuple::<(Uuid, String, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, hash, version)| (id, (hash, version)))
+        .collect())
 }
 
-/// Inserts `rows`, replacing the row of the same `key` ([`WRITE_BATCH`] rows a statement).
-async fn upsert<A>(
+/// Analyses `items` (each with its text's hash) [`CHUNK`] at a time and stores each result as
+/// the row `row` makes, replacing the row of the same `key`; reports each chunk done.
+async fn analyze_and_store<T, A>(
     db: &impl ConnectionTrait,
-    rows: Vec<A>,
+    items: &[(T, String)],
+    text: impl Fn(&T) -> String,
+    row: impl Fn(&T, &str, &Analysis, DateTime<Utc>) -> A,
     key: <A::Entity as EntityTrait>::Column,
-    update: Vec<<A::Entity as EntityTrait>::Column>,
+    report: &mut impl FnMut(usize),
 ) -> Result<()>
 where
     A: ActiveModelTrait + Send,
 {
+    for chunk in items.chunks(CHUNK) {
+        let results = engine::analyze(chunk.iter().map(|(t, _)| text(t)).collect()).await?;
+        let now = Utc::now();
+        let rows = chunk
+            .iter()
+            .zip(&results)
+            .map(|((t, hash), a)| row(t, hash, a, now))
+            .collect();
+        upsert(db, rows, key).await?;
+        report(chunk.len());
+    }
+    Ok(())
+}
+
+/// Inserts `rows`, replacing every other column of the row with the same `key` ([`WRITE_BATCH`]
+/// rows a statement).
+async fn upsert<A>(
+    db: &impl ConnectionTrait,
+    rows: Vec<A>,
+    key: <A::Entity as EntityTrait>::Column,
+) -> Result<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    let update: Vec<_> = <<A::Entity as EntityTrait>::Column as Iterable>::iter()
+        .filter(|c| c.as_str() != key.as_str())
+        .collect();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<A> = rows.by_ref().take(WRITE_BATCH).collect();
@@ -289,24 +320,4 @@ where
             .await?;
     }
     Ok(())
-}
-
-async fn write_posts(
-    db: &impl ConnectionTrait,
-    rows: Vec<post_analysis::ActiveModel>,
-) -> Result<()> {
-    use post_analysis::Column as C;
-    let mut update = vec![C::ProfileId, C::PostedAt, C::MediaType, C::Source];
-    update.extend(result_columns!(C));
-    upsert(db, rows, C::PostId, update).await
-}
-
-async fn write_comments(
-    db: &impl ConnectionTrait,
-    rows: Vec<comment_analysis::ActiveModel>,
-) -> Result<()> {
-    use comment_analysis::Column as C;
-    let mut update = vec![C::PostId, C::ProfileId, C::PostedAt, C::Source];
-    update.extend(result_columns!(C));
-    upsert(db, rows, C::CommentId, update).await
 }

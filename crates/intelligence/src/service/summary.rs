@@ -20,13 +20,14 @@ pub const QUALITY_FORMULA: &str = "40 × share of posts with a caption of 20 cha
      + 30 × share of posts whose sentiment is positive or neutral, among those analysed";
 
 /// What the figures read of each analysed post: posted at, sentiment score, category
-/// confidence, sentiment label, analysed at.
+/// confidence, sentiment label, analysed at, caption characters.
 type Row = (
     DateTime<Utc>,
     Option<f64>,
     Option<f64>,
     String,
     DateTime<Utc>,
+    i32,
 );
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +144,7 @@ pub async fn profile(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<Prof
             post_analysis::Column::CategoryConfidence,
             post_analysis::Column::Sentiment,
             post_analysis::Column::AnalysedAt,
+            post_analysis::Column::TextChars,
         ])
         .filter(post_analysis::Column::ProfileId.eq(profile_id))
         .into_tuple()
@@ -157,7 +159,7 @@ pub async fn profile(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<Prof
         .find(|c| c.key != "none")
         .map(|c| c.key.clone());
     let sentiment_by_month = by_month(&rows);
-    let quality_score = quality(db, profile_id, &rows).await?;
+    let quality_score = quality(&rows);
     Ok(ProfileAnalysis {
         analysed_posts,
         categories,
@@ -201,23 +203,13 @@ fn by_month(rows: &[Row]) -> Vec<SentimentMonth> {
         .collect()
 }
 
-/// [`QUALITY_FORMULA`] over the analysed posts; captions' lengths come from the instagram
-/// feature's texts.
-async fn quality(db: &impl ConnectionTrait, profile_id: Uuid, rows: &[Row]) -> Result<Option<f64>> {
+/// [`QUALITY_FORMULA`] over the analysed posts.
+fn quality(rows: &[Row]) -> Option<f64> {
     if rows.is_empty() {
-        return Ok(None);
+        return None;
     }
     let n = rows.len() as f64;
-    let texts = instagram::service::texts::posts_of(db, profile_id).await?;
-    let with_caption = texts
-        .iter()
-        .filter(|p| {
-            p.caption
-                .as_deref()
-                .is_some_and(|c| c.trim().chars().count() >= 20)
-        })
-        .count() as f64
-        / (texts.len().max(1) as f64);
+    let with_caption = rows.iter().filter(|r| r.5 >= 20).count() as f64 / n;
     let category = rows.iter().map(|r| r.2.unwrap_or(0.0)).sum::<f64>() / n;
     let sentiment_rows: Vec<&str> = rows
         .iter()
@@ -230,9 +222,7 @@ async fn quality(db: &impl ConnectionTrait, profile_id: Uuid, rows: &[Row]) -> R
         sentiment_rows.iter().filter(|s| **s != "negative").count() as f64
             / sentiment_rows.len() as f64
     };
-    Ok(Some(
-        ((40.0 * with_caption + 30.0 * category + 30.0 * kind) * 10.0).round() / 10.0,
-    ))
+    Some(((40.0 * with_caption + 30.0 * category + 30.0 * kind) * 10.0).round() / 10.0)
 }
 
 /// A post's stored analysis, for the per-post list.

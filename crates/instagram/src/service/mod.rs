@@ -7,6 +7,7 @@ pub mod connect;
 pub mod engagement;
 pub mod figures;
 pub mod figures_cache;
+pub mod history;
 pub mod period;
 pub mod profiles;
 pub mod refresh;

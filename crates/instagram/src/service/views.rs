@@ -107,7 +107,7 @@ pub async fn recent_posts(state: &AppState, d: &Detail, limit: u64) -> Result<Ve
 }
 
 /// Follower snapshots from `from` to `to`, with the last one before `from`.
-async fn follower_history(
+pub(crate) async fn follower_history(
     db: &impl ConnectionTrait,
     profile_id: Uuid,
     from: NaiveDate,
@@ -139,7 +139,7 @@ async fn follower_history(
 
 /// Rates each post and adds the account's newest insight reading of it (none for tracked
 /// profiles: insights are private to the account's workspace).
-async fn post_views(
+pub(crate) async fn post_views(
     db: &impl ConnectionTrait,
     account_id: Option<Uuid>,
     followers: &FollowerHistory,

@@ -1,103 +1,17 @@
 //! Post analysis through the real router, database and job workers: a refresh is followed by
 //! the analysis of the profile's posts; stale results (an edited caption, an older method) are
 //! analysed again and nothing else is; another workspace's account is not found on any route.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 
 use intelligence::{model::post_analysis, service::analyze};
-use platform::testkit::{
-    TestApp,
-    cross_tenant::{Sweep, api_routes},
-    spawn,
-};
+use platform::testkit::cross_tenant::{Sweep, api_routes};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-async fn app() -> TestApp {
-    spawn(
-        vec![
-            identity::feature(),
-            billing::feature(),
-            instagram::feature(),
-            intelligence::feature(),
-        ],
-        |_| {},
-    )
-    .await
-}
-
-/// A customer on the Agency plan (demo accounts count against plan limits); its API token.
-async fn customer(app: &TestApp, email: &str, workspace: &str) -> String {
-    customer_in(app, email, workspace).await.0
-}
-
-async fn customer_in(app: &TestApp, email: &str, workspace: &str) -> (String, Uuid) {
-    let (token, ws) = identity::testkit::customer(app, email, workspace).await;
-    billing::service::subscriptions::comp_key(
-        &app.state.db,
-        &platform::Scope::for_test(ws),
-        "agency",
-        "test",
-    )
-    .await
-    .unwrap();
-    (token, ws)
-}
-
-async fn add_demo(app: &TestApp, token: &str, username: &str) -> String {
-    let res = app
-        .api()
-        .post(app.url("/api/v1/instagram/accounts"))
-        .bearer_auth(token)
-        .json(&json!({ "username": username, "demo": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let added: Value = res.json().await.unwrap();
-    added["id"].as_str().unwrap().to_string()
-}
-
-async fn analysis(app: &TestApp, token: &str, id: &str) -> Value {
-    let res = app
-        .api()
-        .get(app.url(&format!("/api/v1/instagram/accounts/{id}/analysis")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
-}
-
-/// Waits until every post and stored comment of the account is analysed (the refresh's
-/// follow-up job ran to its end; a later refresh may add posts, which its own follow-up
-/// analyses).
-async fn analysed(app: &TestApp, token: &str, id: &str) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..400 {
-        let a = analysis(app, token, id).await;
-        let done = a["analysed_posts"].as_i64().unwrap();
-        let profile_id: Uuid = a["profile_id"].as_str().unwrap().parse().unwrap();
-        let posts = instagram::service::texts::posts_of(&app.state.db, profile_id)
-            .await
-            .unwrap()
-            .len() as i64;
-        let comments = instagram::service::texts::comments_of(&app.state.db, profile_id)
-            .await
-            .unwrap()
-            .len() as i64;
-        if done > 0 && done == posts && a["comments"]["analysed"].as_i64() == Some(comments) {
-            return a;
-        }
-        last = a;
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the posts were never all analysed: {last}");
-}
+use crate::{add_demo, analysed, analysis, app, customer, customer_in};
 
 #[tokio::test]
 async fn a_refresh_is_followed_by_the_analysis_of_its_posts() {

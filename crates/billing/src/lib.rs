@@ -62,6 +62,7 @@ pub fn feature() -> platform::Feature {
 /// seeded plans exist.
 pub async fn start(state: &platform::AppState) -> platform::Result<()> {
     plans::ensure_seeded(&state.db).await?;
+    service::pricing::ensure_seeded(&state.db).await?;
     mode::observe(state).await?;
     Ok(())
 }

@@ -102,3 +102,93 @@ pub fn after_refresh(state: AppState, follow_up: FollowUp) -> BoxFuture<'static,
         Ok(())
     })
 }
+
+/// `intelligence.run_audit`: computes and stores one audit asked for through
+/// `service::audit::run::request` (which held its credits).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunAudit {
+    pub audit_id: Uuid,
+    pub workspace_id: Uuid,
+}
+
+impl RunAudit {
+    pub async fn enqueue(
+        conn: &impl ConnectionTrait,
+        audit_id: Uuid,
+        workspace_id: Uuid,
+    ) -> Result<Option<Uuid>> {
+        platform::jobs::enqueue_with(
+            conn,
+            &RunAudit {
+                audit_id,
+                workspace_id,
+            },
+            Enqueue::default(),
+        )
+        .await
+    }
+}
+
+impl Job for RunAudit {
+    const KIND: &'static str = "intelligence.run_audit";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+    const MAX_ATTEMPTS: i32 = 3;
+
+    async fn run(self, state: AppState, meta: JobMeta) -> std::result::Result<(), JobError> {
+        let mut progress =
+            Progress::start(&state, self.workspace_id, meta.id, "Auditing the account").await;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(u64, u64)>();
+        let reporter = tokio::spawn(async move {
+            while let Some((done, total)) = rx.recv().await {
+                progress.update(done, Some(total)).await;
+            }
+            progress
+        });
+        let last_attempt = meta.attempt >= meta.max_attempts;
+        let result = crate::service::audit::run::execute(
+            &state,
+            self.audit_id,
+            self.workspace_id,
+            last_attempt,
+            |done, total| {
+                let _ = tx.send((done, total));
+            },
+        )
+        .await;
+        drop(tx);
+        let progress = reporter.await.ok();
+        match result {
+            Ok(score) => {
+                if let Some(p) = progress {
+                    let message = match score {
+                        Some(s) => format!("Audit ready: overall score {s:.0} of 100"),
+                        None => "Audit ready".to_string(),
+                    };
+                    p.finish(true, message).await;
+                }
+                Ok(())
+            }
+            Err(platform::Error::NotFound) => {
+                if let Some(p) = progress {
+                    p.finish(false, "The audit failed: the account was removed")
+                        .await;
+                }
+                Err(JobError::Permanent("the audited subject is gone".into()))
+            }
+            Err(e) => {
+                if let Some(p) = progress {
+                    p.finish(
+                        false,
+                        if last_attempt {
+                            "The audit failed; no credits were taken"
+                        } else {
+                            "The audit failed; it will be tried again"
+                        },
+                    )
+                    .await;
+                }
+                Err(JobError::retry(e))
+            }
+        }
+    }
+}

@@ -20,6 +20,10 @@ pub fn feature() -> platform::Feature {
         .pages(pages::routes())
         .object_link(account_link)
         .object_link(tracked_link)
-        .jobs(|registry| registry.register::<jobs::AnalyzeProfile>())
+        .jobs(|registry| {
+            registry
+                .register::<jobs::AnalyzeProfile>()
+                .register::<jobs::RunAudit>()
+        })
         .follow_up(instagram::PROFILE_REFRESHED, jobs::after_refresh)
 }

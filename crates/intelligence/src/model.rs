@@ -1,4 +1,4 @@
-//! The feature's tables (migration `m20261206_000027_intel_analyses`).
+//! The feature's tables (migrations `m20261206_000027_intel_analyses`, `m20261206_000028_intel_audits`).
 
 macro_rules! no_relations {
     () => {
@@ -102,6 +102,96 @@ pub mod comment_analysis {
         pub category_confidence: Option<f64>,
         pub analysis_raw: Json,
         pub analysed_at: chrono::DateTime<chrono::Utc>,
+    }
+
+    no_relations!();
+}
+
+/// One audit of an own account or a tracked profile.
+pub mod audit {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "intel_audits")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub workspace_id: Uuid,
+        /// `account` or `tracked`.
+        pub subject_kind: String,
+        /// The id in that list (as pages address it).
+        pub subject_id: Uuid,
+        pub profile_id: Uuid,
+        pub username: String,
+        /// `queued`, `running`, `done`, `failed`.
+        pub status: String,
+        /// 0–100 while running.
+        pub progress: i32,
+        pub from_day: chrono::NaiveDate,
+        pub to_day: chrono::NaiveDate,
+        pub overall_score: Option<f64>,
+        /// `service::audit::Report` as JSON once done.
+        pub result: Option<Json>,
+        /// Sources of the figures, comma-separated (`demo` for demo data).
+        pub sources: String,
+        pub method_version: i32,
+        pub reservation_id: Option<Uuid>,
+        /// Credits it costs: held while it runs, taken when done; 0 when free or failed.
+        pub cost: i64,
+        pub error: Option<String>,
+        pub requested_by: Option<Uuid>,
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+        pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    no_relations!();
+}
+
+/// An engagement-rate band of a follower tier, with its published source.
+pub mod benchmark {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "intel_benchmarks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tier_label: String,
+        pub min_followers: i64,
+        pub max_followers: Option<i64>,
+        /// The band's low and high engagement rate, in %.
+        pub low: f64,
+        pub high: f64,
+        pub definition: String,
+        pub source: String,
+        pub source_url: Option<String>,
+        pub year: i32,
+        pub updated_at: chrono::DateTime<chrono::Utc>,
+        pub updated_by: Option<Uuid>,
+    }
+
+    no_relations!();
+}
+
+/// A hashtag reported banned or restricted, with who reported it and when it was checked.
+pub mod restricted_tag {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "intel_restricted_tags")]
+    pub struct Model {
+        /// Lower case, without `#`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tag: String,
+        /// `banned` or `restricted`.
+        pub level: String,
+        pub source: String,
+        pub source_url: Option<String>,
+        pub checked_on: chrono::NaiveDate,
+        pub note: Option<String>,
+        pub updated_at: chrono::DateTime<chrono::Utc>,
+        pub updated_by: Option<Uuid>,
     }
 
     no_relations!();

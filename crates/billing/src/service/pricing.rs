@@ -20,6 +20,7 @@ pub const DEFAULTS: &[(&str, &str, i64, i64)] = &[
     ("bulk_export", "Bulk export", 50, 0),
     ("discovery_page", "Discovery results page", 10, 5),
     ("email_unlock", "Email unlock", 10, 0),
+    ("audit", "Account audit", 5, 0),
 ];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -43,8 +44,10 @@ impl From<pricing::Model> for Price {
     }
 }
 
+/// Adds the default price of every action that has none yet (a new action of a newer version
+/// appears on existing installs); prices staff edited are left as they are.
 pub async fn ensure_seeded(conn: &impl ConnectionTrait) -> Result<()> {
-    if pricing::Entity::find().count(conn).await? > 0 {
+    if pricing::Entity::find().count(conn).await? >= DEFAULTS.len() as u64 {
         return Ok(());
     }
     let now = platform::db::now();
@@ -76,7 +79,7 @@ pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<Price>> {
     };
     let mut rows = read().await?;
     // Seeding is checked on a miss only: prices are read on every charge.
-    if rows.is_empty() {
+    if rows.len() < DEFAULTS.len() {
         ensure_seeded(conn).await?;
         rows = read().await?;
     }

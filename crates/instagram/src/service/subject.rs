@@ -2,7 +2,8 @@
 //! it tracks. Both are reached only through the caller's workspace: another workspace's id
 //! is not found.
 
-use platform::{AppState, Ctx, Permission, Result, Scope};
+use platform::{AppState, Ctx, Error, Permission, Result, Scope};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{accounts::AccountCard, profiles, tracked::TrackedProfile};
@@ -26,6 +27,44 @@ impl Subject {
         Ok(Subject::Tracked(Box::new(
             tracked_in(state, ctx, id).await?,
         )))
+    }
+
+    /// The subject a job stored (`kind()` and `id()`), in the workspace it ran for; gone or
+    /// another workspace's is not found.
+    pub async fn in_scope(
+        state: &AppState,
+        scope: &Scope,
+        kind: &str,
+        id: Uuid,
+    ) -> Result<Subject> {
+        match kind {
+            "account" => {
+                let account = crate::model::account::Entity::find_by_id(id)
+                    .filter(crate::model::account::Column::WorkspaceId.eq(scope.workspace_id()))
+                    .one(&state.db)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                let profile = profiles::get(&state.db, account.profile_id).await?;
+                Ok(Subject::Account(Box::new(AccountCard { account, profile })))
+            }
+            "tracked" => {
+                let tracked = super::tracked::find_in(&state.db, scope, id).await?;
+                let profile = profiles::get(&state.db, tracked.profile_id).await?;
+                Ok(Subject::Tracked(Box::new(TrackedProfile {
+                    tracked,
+                    profile,
+                })))
+            }
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// `account` or `tracked`: how a stored reference names the list it is in.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Subject::Account(_) => "account",
+            Subject::Tracked(_) => "tracked",
+        }
     }
 
     pub fn profile(&self) -> &profile::Model {

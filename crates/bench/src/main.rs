@@ -11,6 +11,7 @@
 //! Point it at loopback only: it is meant to measure a local instance.
 
 mod analysis;
+mod audit;
 mod export;
 mod jobs;
 mod load;
@@ -59,6 +60,9 @@ enum Command {
     /// Post analysis (language, sentiment, category) against the Python reference on one
     /// generated captions file: posts/s, ratio and agreement.
     Analysis(analysis::AnalysisArgs),
+    /// An audit and its PDF for an account with 1,000 posts: p50/p95 against reading the
+    /// account's record in the same run.
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -127,6 +131,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Social(args) => social::run(args).await,
             Command::Pages(args) => pages::run(args).await,
             Command::Analysis(args) => analysis::run(args).await,
+            Command::Audit(args) => audit::run(args).await,
         }
     })
 }

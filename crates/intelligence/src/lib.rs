@@ -2,10 +2,11 @@
 //! comment gets its language, sentiment and category from the `analysis` engine, stored with the
 //! method version and the text it was computed from, kept current by a job after each refresh;
 //! a profile's figures (distributions, sentiment, a content quality score with its formula)
-//! are read from them. Reads the instagram feature's posts through its service
+//! are read from them; audits judge an account with evidence ([`service::audit`], [`audits`]). Reads the instagram feature's posts through its service
 //! (`instagram::service::texts`), never its tables. See `docs/intelligence.md`.
 
 pub mod api;
+pub mod audits;
 pub mod engine;
 pub mod jobs;
 pub mod model;
@@ -15,11 +16,19 @@ pub mod service;
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     let [account_link, tracked_link] = pages::links();
+    let [account_audits, tracked_audits] = audits::pages::links();
     platform::Feature::new("intelligence")
         .api(api::openapi_router())
+        .api(audits::api::openapi_router())
         .pages(pages::routes())
+        .pages(audits::pages::routes())
+        .nav(audits::pages::nav())
+        .staff_routes(audits::staff::routes())
+        .staff_nav(audits::staff::nav())
         .object_link(account_link)
         .object_link(tracked_link)
+        .object_link(account_audits)
+        .object_link(tracked_audits)
         .jobs(|registry| {
             registry
                 .register::<jobs::AnalyzeProfile>()

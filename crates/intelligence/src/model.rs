@@ -136,6 +136,8 @@ pub mod audit {
         pub sources: String,
         pub method_version: i32,
         pub reservation_id: Option<Uuid>,
+        /// The job computing it (its progress streams as live events).
+        pub job_id: Option<Uuid>,
         /// Credits it costs: held while it runs, taken when done; 0 when free or failed.
         pub cost: i64,
         pub error: Option<String>,

@@ -129,12 +129,12 @@ struct Waiting {
     message: &'static str,
 }
 
-fn when(t: Option<&DateTime<Utc>>) -> String {
+pub(crate) fn when(t: Option<&DateTime<Utc>>) -> String {
     t.map(|t| t.format("%b %-d, %Y, %H:%M UTC").to_string())
         .unwrap_or_else(|| "not yet".into())
 }
 
-fn source_labels(sources: &[String]) -> String {
+pub(crate) fn source_labels(sources: &[String]) -> String {
     if sources.is_empty() {
         return "no posts analysed yet".into();
     }

@@ -37,6 +37,7 @@ enum IntelAudits {
     Sources,
     MethodVersion,
     ReservationId,
+    JobId,
     Cost,
     Error,
     RequestedBy,
@@ -152,6 +153,7 @@ impl MigrationTrait for Migration {
                 .col(string(IntelAudits::Sources).default(""))
                 .col(integer(IntelAudits::MethodVersion))
                 .col(uuid_null(IntelAudits::ReservationId))
+                .col(uuid_null(IntelAudits::JobId))
                 .col(big_integer(IntelAudits::Cost).default(0))
                 .col(text_null(IntelAudits::Error))
                 .col(uuid_null(IntelAudits::RequestedBy))

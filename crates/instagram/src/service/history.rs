@@ -85,7 +85,17 @@ pub struct History {
 
 /// The subject's record from `from` (inclusive) to now.
 pub async fn of(db: &impl ConnectionTrait, subject: &Subject, from: NaiveDate) -> Result<History> {
-    let profile = subject.profile();
+    of_profile(db, subject.profile(), subject.account_id(), from).await
+}
+
+/// [`of`] for a profile and, when it is an own account of the caller's, that account (whose
+/// private insights are read). Callers pass an account only after reaching it through a scope.
+pub async fn of_profile(
+    db: &impl ConnectionTrait,
+    profile: &crate::model::profile::Model,
+    account_id: Option<Uuid>,
+    from: NaiveDate,
+) -> Result<History> {
     let today = Utc::now().date_naive();
     let start = from
         .and_hms_opt(0, 0, 0)
@@ -100,8 +110,8 @@ pub async fn of(db: &impl ConnectionTrait, subject: &Subject, from: NaiveDate) -
         .await?;
     let followers: FollowerHistory =
         follower_history(db, profile.id, from, today, profile.followers_count).await?;
-    let views = post_views(db, subject.account_id(), &followers, posts).await?;
-    let account_days = match subject.account_id() {
+    let views = post_views(db, account_id, &followers, posts).await?;
+    let account_days = match account_id {
         Some(account_id) => account_insight::Entity::find()
             .filter(account_insight::Column::AccountId.eq(account_id))
             .filter(account_insight::Column::Day.gte(from))

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod analyses;
+mod audits;
 
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ pub async fn app() -> TestApp {
     spawn(
         vec![
             identity::feature(),
+            admin::feature(),
             billing::feature(),
             instagram::feature(),
             intelligence::feature(),

@@ -13,8 +13,9 @@ use chrono::{Duration, NaiveDate, Utc};
 use instagram::service::{history, subject::Subject};
 use platform::{AppState, Ctx, Error, Permission, Result, Scope, credits::Actor, db::begin_write};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Order,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, Order, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -56,6 +57,7 @@ pub async fn request(
     let to = Utc::now().date_naive();
     let stored = async {
         let txn = begin_write(&state.db).await?;
+        let job_id = crate::jobs::RunAudit::enqueue(&txn, id, scope.workspace_id()).await?;
         let row = audit::ActiveModel {
             id: Set(id),
             workspace_id: Set(scope.workspace_id()),
@@ -72,6 +74,7 @@ pub async fn request(
             sources: Set(String::new()),
             method_version: Set(METHOD_VERSION),
             reservation_id: Set(Some(held.id)),
+            job_id: Set(job_id),
             cost: Set(held.cost),
             error: Set(None),
             requested_by: Set(Some(ctx.user_id())),
@@ -81,7 +84,6 @@ pub async fn request(
         }
         .insert(&txn)
         .await?;
-        crate::jobs::RunAudit::enqueue(&txn, id, scope.workspace_id()).await?;
         txn.commit().await?;
         Ok::<_, Error>(row)
     }
@@ -227,11 +229,23 @@ pub async fn audit_subject(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Report> {
+    audit_profile(&state.db, subject.profile(), subject.account_id(), from, to).await
+}
+
+/// [`audit_subject`] for a profile and, when it is the caller's own account, that account
+/// (`bench audit` calls it on a seeded profile).
+pub async fn audit_profile(
+    db: &DatabaseConnection,
+    profile: &instagram::model::profile::Model,
+    account_id: Option<Uuid>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Report> {
     let span = (to - from).num_days() + 1;
-    let record = history::of(&state.db, subject, from - Duration::days(span)).await?;
-    let benchmarks = reference::benchmarks(&state.db).await?;
-    let restricted = reference::restricted_map(&state.db).await?;
-    let (labels, audience) = labels(&state.db, subject.profile().id).await?;
+    let record = history::of_profile(db, profile, account_id, from - Duration::days(span)).await?;
+    let benchmarks = reference::benchmarks(db).await?;
+    let restricted = reference::restricted_map(db).await?;
+    let (labels, audience) = labels(db, profile.id).await?;
     let now = Utc::now();
     // The computation is CPU work over every post: off the async executor.
     tokio::task::spawn_blocking(move || {

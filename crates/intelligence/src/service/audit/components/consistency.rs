@@ -78,7 +78,7 @@ pub fn build(cx: &Context) -> Built {
     }
     let last = posts[posts.len() - 1].posted_at.date_naive();
     gaps.push(((cx.to - last).num_days(), last, cx.to, None));
-    gaps.sort_by(|a, b| b.0.cmp(&a.0));
+    gaps.sort_by_key(|g| std::cmp::Reverse(g.0));
     let longest = gaps[0].0;
     c.figures.push(Figure {
         label: "Longest gap".into(),

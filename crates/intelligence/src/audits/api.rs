@@ -1,0 +1,308 @@
+//! The audits' JSON API: ask for an audit of an own account or a tracked profile (202; the
+//! credits are held, 402 when they do not cover it), list a subject's or the workspace's
+//! audits, read one with its report, compare two of the same subject, delete one, download
+//! its PDF. Another workspace's audit, account or profile is not found.
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use instagram::service::subject::Subject;
+use platform::{
+    AppState, Ctx, Error, Result,
+    error::Problem,
+    http::extract::{Json, Path, Query},
+    openapi::ApiRouter,
+    web::forms::parse_id,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::{
+    model::audit,
+    service::audit::{
+        Report,
+        compare::{Comparison, compare},
+        run::{self, DEFAULT_DAYS},
+    },
+};
+
+pub fn openapi_router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .routes(routes!(account_audits, audit_account))
+        .routes(routes!(tracked_audits, audit_tracked))
+        .routes(routes!(list))
+        .routes(routes!(get_one, delete_one))
+        .routes(routes!(compare_two))
+        .routes(routes!(pdf))
+}
+
+/// What to audit (`{}` for the default range).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRequest {
+    /// The days before today the audit covers (7–365, default 90).
+    pub days: Option<i64>,
+}
+
+/// An audit: its state as a job and, once done, its report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditOut {
+    pub id: Uuid,
+    /// `account` or `tracked`.
+    pub subject_kind: String,
+    /// The account's or tracked profile's id.
+    pub subject_id: Uuid,
+    pub username: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// 0–100 while running.
+    pub progress: i32,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub overall_score: Option<f64>,
+    /// Credits it costs: held while it runs, taken when done; 0 when free or failed.
+    pub cost: i64,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Sources of its figures (`graph`, `apify`, `demo`); `demo` results are demo data.
+    pub sources: Vec<String>,
+    pub method_version: i32,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The findings, once done (not in lists).
+    pub report: Option<Report>,
+}
+
+impl AuditOut {
+    fn of(row: &audit::Model, with_report: bool) -> Self {
+        AuditOut {
+            id: row.id,
+            subject_kind: row.subject_kind.clone(),
+            subject_id: row.subject_id,
+            username: row.username.clone(),
+            status: row.status.clone(),
+            progress: row.progress,
+            from: row.from_day,
+            to: row.to_day,
+            overall_score: row.overall_score,
+            cost: row.cost,
+            error: row.error.clone(),
+            sources: row
+                .sources
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            method_version: row.method_version,
+            created_at: row.created_at,
+            finished_at: row.finished_at,
+            report: if with_report {
+                run::report_of(row)
+            } else {
+                None
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditList {
+    /// Newest first.
+    pub items: Vec<AuditOut>,
+    /// Pass as `before` for the next page; `null` on the last.
+    pub next: Option<Uuid>,
+}
+
+async fn start(
+    state: &AppState,
+    ctx: &Ctx,
+    subject: Subject,
+    body: AuditRequest,
+) -> Result<Response> {
+    let days = body.days.unwrap_or(DEFAULT_DAYS);
+    let row = run::request(state, ctx, &subject, days).await?;
+    Ok((StatusCode::ACCEPTED, Json(AuditOut::of(&row, false))).into_response())
+}
+
+async fn subject_list(state: &AppState, ctx: &Ctx, subject: Subject) -> Result<Json<AuditList>> {
+    let rows = run::of_subject(state, ctx, &subject).await?;
+    Ok(Json(AuditList {
+        items: rows.iter().map(|r| AuditOut::of(r, false)).collect(),
+        next: None,
+    }))
+}
+
+/// Audit an own account (held credits; the job's progress streams as live events).
+#[utoipa::path(post, path = "/api/v1/instagram/accounts/{id}/audits", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body(content = AuditRequest, content_type = "application/json"),
+    responses((status = 202, body = AuditOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 402, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn audit_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(body): Json<AuditRequest>,
+) -> Result<Response> {
+    let subject = Subject::account(&state, &ctx, parse_id(&id)?).await?;
+    start(&state, &ctx, subject, body).await
+}
+
+/// An own account's audits, newest first.
+#[utoipa::path(get, path = "/api/v1/instagram/accounts/{id}/audits", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = AuditList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn account_audits(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<AuditList>> {
+    let subject = Subject::account(&state, &ctx, parse_id(&id)?).await?;
+    subject_list(&state, &ctx, subject).await
+}
+
+/// Audit a tracked profile.
+#[utoipa::path(post, path = "/api/v1/instagram/tracked/{id}/audits", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body(content = AuditRequest, content_type = "application/json"),
+    responses((status = 202, body = AuditOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 402, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn audit_tracked(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(body): Json<AuditRequest>,
+) -> Result<Response> {
+    let subject = Subject::tracked(&state, &ctx, parse_id(&id)?).await?;
+    start(&state, &ctx, subject, body).await
+}
+
+/// A tracked profile's audits, newest first.
+#[utoipa::path(get, path = "/api/v1/instagram/tracked/{id}/audits", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = AuditList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn tracked_audits(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<AuditList>> {
+    let subject = Subject::tracked(&state, &ctx, parse_id(&id)?).await?;
+    subject_list(&state, &ctx, subject).await
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// The `next` of the previous page.
+    #[param(nullable = false)]
+    pub before: Option<Uuid>,
+    /// Audits a page (1–100, default 50).
+    #[param(nullable = false, minimum = 1, maximum = 100)]
+    pub limit: Option<u64>,
+}
+
+/// The workspace's audits, newest first.
+#[utoipa::path(get, path = "/api/v1/audits", tag = "intelligence", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = AuditList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<AuditList>> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(Error::validation("limit", "From 1 to 100"));
+    }
+    let rows = run::of_workspace(&state, &ctx, q.before, limit).await?;
+    let next = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    Ok(Json(AuditList {
+        items: rows.iter().map(|r| AuditOut::of(r, false)).collect(),
+        next,
+    }))
+}
+
+/// One audit with its report.
+#[utoipa::path(get, path = "/api/v1/audits/{id}", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = AuditOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<AuditOut>> {
+    let row = run::find_in(&state, &ctx, parse_id(&id)?).await?;
+    Ok(Json(AuditOut::of(&row, true)))
+}
+
+/// Delete a finished audit (409 while it runs).
+#[utoipa::path(delete, path = "/api/v1/audits/{id}", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    run::delete(&state, &ctx, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Two finished audits of the same account, oldest first: the two given in time order.
+pub async fn pair(
+    state: &AppState,
+    ctx: &Ctx,
+    a: Uuid,
+    b: Uuid,
+) -> Result<(audit::Model, audit::Model, Comparison)> {
+    let x = run::find_in(state, ctx, a).await?;
+    let y = run::find_in(state, ctx, b).await?;
+    if x.subject_id != y.subject_id {
+        return Err(Error::validation(
+            "other",
+            "Compare two audits of the same account",
+        ));
+    }
+    let (before, after) = if x.created_at <= y.created_at {
+        (x, y)
+    } else {
+        (y, x)
+    };
+    let (Some(rb), Some(ra)) = (run::report_of(&before), run::report_of(&after)) else {
+        return Err(Error::Conflict("Both audits must have finished".into()));
+    };
+    let c = compare(&rb, &ra);
+    Ok((before, after, c))
+}
+
+/// How an audit changed against another of the same account (deltas per component).
+#[utoipa::path(get, path = "/api/v1/audits/{id}/compare/{other_id}", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path), ("other_id" = Uuid, Path)),
+    responses((status = 200, body = Comparison), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn compare_two(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, other)): Path<(String, String)>,
+) -> Result<Json<Comparison>> {
+    let (_, _, c) = pair(&state, &ctx, parse_id(&id)?, parse_id(&other)?).await?;
+    Ok(Json(c))
+}
+
+/// The audit as a PDF report.
+#[utoipa::path(get, path = "/api/v1/audits/{id}/pdf", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let row = run::find_in(&state, &ctx, parse_id(&id)?).await?;
+    let (name, bytes) = super::pdf::render(&row).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -9,7 +9,7 @@
 //!
 //! * the baseline: reading the profile's record (`instagram::service::history::of_profile`,
 //!   the audit's first step);
-//! * the whole audit of the last 90 days as the job computes it
+//! * the whole audit of the last `--days` days (365: every post) as the job computes it
 //!   (`intelligence::service::audit::run::audit_profile`: the record, the reference tables,
 //!   the post-analysis labels, and the computation on a blocking thread);
 //! * rendering its PDF (`intelligence::audits::pdf::document` + `report::render`).
@@ -30,6 +30,9 @@ pub struct AuditArgs {
     /// Posts of the audited account (over the last 365 days).
     #[arg(long, default_value_t = 1_000)]
     posts: u64,
+    /// Days the audit covers (its record is read for twice as long: the baseline).
+    #[arg(long, default_value_t = 365)]
+    days: i64,
     /// Timed runs of each step.
     #[arg(long, default_value_t = 30)]
     runs: usize,
@@ -215,14 +218,18 @@ async fn measure(label: &str, db: &DatabaseConnection, args: &AuditArgs) -> Resu
         started.elapsed().as_secs_f64()
     );
     let to = Utc::now().date_naive();
-    let from = to - Duration::days(89);
+    let from = to - Duration::days(args.days - 1);
     let (mut read, mut audit, mut pdf) = (Vec::new(), Vec::new(), Vec::new());
     let mut last = None;
     for _ in 0..args.runs {
         let t = Instant::now();
-        let record =
-            instagram::service::history::of_profile(db, &profile, None, from - Duration::days(90))
-                .await?;
+        let record = instagram::service::history::of_profile(
+            db,
+            &profile,
+            None,
+            from - Duration::days(args.days),
+        )
+        .await?;
         read.push(t.elapsed().as_secs_f64() * 1000.0);
         if record.posts.is_empty() {
             bail!("the seeded record is empty");
@@ -267,8 +274,9 @@ async fn measure(label: &str, db: &DatabaseConnection, args: &AuditArgs) -> Resu
     }
     let (read, audit, pdf) = (timing(read), timing(audit), timing(pdf));
     println!(
-        "{label}: {} posts in the 90-day range, overall score {}",
+        "{label}: {} posts in the {}-day range, overall score {}",
         report.inputs.posts,
+        args.days,
         report
             .overall
             .map(|s| format!("{s:.0}"))
@@ -302,8 +310,8 @@ async fn measure(label: &str, db: &DatabaseConnection, args: &AuditArgs) -> Resu
 }
 
 pub async fn run(args: AuditArgs) -> Result<()> {
-    if args.posts == 0 || args.runs == 0 {
-        bail!("--posts and --runs must be at least 1");
+    if args.posts == 0 || args.runs == 0 || !(7..=365).contains(&args.days) {
+        bail!("--posts and --runs must be at least 1, --days from 7 to 365");
     }
     let dir = tempfile::tempdir()?;
     let url = format!(

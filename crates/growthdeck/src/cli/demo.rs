@@ -4,6 +4,7 @@
 //! it creates a demo user and workspace and prints how to sign in. The default accounts are the
 //! generator's showcase (every niche, several languages, follower tiers from nano to mega);
 //! `--account` adds others (demo usernames read best: `demo.travel.mia` is Mia, who travels).
+//! Each new demo account gets one audit (free, and demo like its data).
 
 use clap::Args;
 use identity::service::{
@@ -12,12 +13,13 @@ use identity::service::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use instagram::{
-    service::{accounts as ig_accounts, refresh, tracked},
+    service::{accounts as ig_accounts, refresh, subject::Subject, tracked},
     source::{
         Username,
         demo::{Persona, SHOWCASE_ACCOUNTS, SHOWCASE_COMPETITORS},
     },
 };
+use intelligence::service::audit::run as audit;
 use platform::{Config, Error, Origin, Scope, crypto};
 
 #[derive(Args)]
@@ -94,9 +96,13 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     // The workspace the command line named, or the demo user's it just created.
     let scope = Scope::for_system(workspace_id);
     let mut profiles = Vec::new();
+    let mut audited = Vec::new();
     for username in &own {
         match ig_accounts::add_demo(&state, &scope, username.as_str(), None).await {
-            Ok(card) => profiles.push(card.profile),
+            Ok(card) => {
+                audited.push(card.account.id);
+                profiles.push(card.profile)
+            }
             Err(Error::Validation(_)) => println!("@{username} is already in the workspace"),
             Err(e) => anyhow::bail!("adding @{username}: {e}"),
         }
@@ -122,6 +128,13 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         bar.inc(1);
     }
     bar.finish_with_message("demo data generated");
+    // One audit of each new demo account, so the audits' pages have something to show.
+    for id in audited {
+        let subject = Subject::in_scope(&state, &scope, "account", id).await?;
+        audit::audit_now_free(&state, &scope, &subject, audit::DEFAULT_DAYS)
+            .await
+            .map_err(|e| anyhow::anyhow!("auditing @{}: {e}", subject.profile().username))?;
+    }
     let now = chrono::Utc::now();
     for username in own.iter().chain(competitors.iter().map(|(u, _)| u)) {
         let p = Persona::of(username);

@@ -54,35 +54,21 @@ pub async fn request(
         .credits
         .reserve(state, &scope, ACTION, &actor, Some(&format!("audit:{id}")))
         .await?;
-    let to = Utc::now().date_naive();
     let stored = async {
         let txn = begin_write(&state.db).await?;
         let job_id = crate::jobs::RunAudit::enqueue(&txn, id, scope.workspace_id()).await?;
-        let row = audit::ActiveModel {
-            id: Set(id),
-            workspace_id: Set(scope.workspace_id()),
-            subject_kind: Set(subject.kind().into()),
-            subject_id: Set(subject.id()),
-            profile_id: Set(subject.profile().id),
-            username: Set(subject.profile().username.clone()),
-            status: Set("queued".into()),
-            progress: Set(0),
-            from_day: Set(to - Duration::days(days - 1)),
-            to_day: Set(to),
-            overall_score: Set(None),
-            result: Set(None),
-            sources: Set(String::new()),
-            method_version: Set(METHOD_VERSION),
-            reservation_id: Set(Some(held.id)),
-            job_id: Set(job_id),
-            cost: Set(held.cost),
-            error: Set(None),
-            requested_by: Set(Some(ctx.user_id())),
-            created_at: Set(platform::db::now()),
-            started_at: Set(None),
-            finished_at: Set(None),
-        }
-        .insert(&txn)
+        let row = insert(
+            &txn,
+            Asked {
+                id,
+                scope: &scope,
+                subject,
+                days,
+                reservation: Some((held.id, held.cost)),
+                job_id,
+                by: Some(ctx.user_id()),
+            },
+        )
         .await?;
         txn.commit().await?;
         Ok::<_, Error>(row)
@@ -110,6 +96,76 @@ pub async fn request(
             Err(e)
         }
     }
+}
+
+struct Asked<'a> {
+    id: Uuid,
+    scope: &'a Scope,
+    subject: &'a Subject,
+    days: i64,
+    /// The credits held: (reservation, cost).
+    reservation: Option<(Uuid, i64)>,
+    job_id: Option<Uuid>,
+    by: Option<Uuid>,
+}
+
+async fn insert(conn: &impl ConnectionTrait, a: Asked<'_>) -> Result<audit::Model> {
+    let to = Utc::now().date_naive();
+    Ok(audit::ActiveModel {
+        id: Set(a.id),
+        workspace_id: Set(a.scope.workspace_id()),
+        subject_kind: Set(a.subject.kind().into()),
+        subject_id: Set(a.subject.id()),
+        profile_id: Set(a.subject.profile().id),
+        username: Set(a.subject.profile().username.clone()),
+        status: Set("queued".into()),
+        progress: Set(0),
+        from_day: Set(to - Duration::days(a.days - 1)),
+        to_day: Set(to),
+        overall_score: Set(None),
+        result: Set(None),
+        sources: Set(String::new()),
+        method_version: Set(METHOD_VERSION),
+        reservation_id: Set(a.reservation.map(|r| r.0)),
+        job_id: Set(a.job_id),
+        cost: Set(a.reservation.map(|r| r.1).unwrap_or(0)),
+        error: Set(None),
+        requested_by: Set(a.by),
+        created_at: Set(platform::db::now()),
+        started_at: Set(None),
+        finished_at: Set(None),
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Audits `subject` now, in this task and free of charge: `growthdeck demo` shows what an
+/// audit looks like on the demo accounts it creates (their data, and so the audit, is demo).
+pub async fn audit_now_free(
+    state: &AppState,
+    scope: &Scope,
+    subject: &Subject,
+    days: i64,
+) -> Result<audit::Model> {
+    let id = Uuid::now_v7();
+    insert(
+        &state.db,
+        Asked {
+            id,
+            scope,
+            subject,
+            days,
+            reservation: None,
+            job_id: None,
+            by: None,
+        },
+    )
+    .await?;
+    execute(state, id, scope.workspace_id(), true, |_, _| {}).await?;
+    audit::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// An audit of the caller's workspace; another workspace's is not found.

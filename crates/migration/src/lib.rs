@@ -19,6 +19,7 @@ mod m20261205_000013_billing_plan_fixes;
 mod m20261205_000025_ig_post_days;
 mod m20261206_000026_ig_profile_versions;
 mod m20261206_000027_intel_analyses;
+mod m20261206_000029_intel_planner;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_ig_post_days::Migration),
             Box::new(m20261206_000026_ig_profile_versions::Migration),
             Box::new(m20261206_000027_intel_analyses::Migration),
+            Box::new(m20261206_000029_intel_planner::Migration),
         ]
     }
 }

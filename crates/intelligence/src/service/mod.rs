@@ -1,5 +1,8 @@
 //! The feature's domain logic: keeping analyses current ([`analyze`]) and reading them as a
-//! profile's figures ([`summary`]).
+//! profile's figures ([`summary`]); best posting times ([`best_times`]) and the growth planner
+//! ([`planner`]).
 
 pub mod analyze;
+pub mod best_times;
+pub mod planner;
 pub mod summary;

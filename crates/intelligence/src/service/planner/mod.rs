@@ -1,0 +1,74 @@
+//! The growth planner of a subject (an own account or a tracked profile): its time zone
+//! ([`zone`]), a followers goal with its projection and the weekly content mix ([`plan`]), the
+//! daily tasks generated from them and from the best posting times ([`tasks`]), the planned
+//! posts of its calendar ([`calendar`]), and each member's calendar subscription ([`feed`]).
+//!
+//! Every row names its subject by kind and id within the workspace ([`SubjectKey`]); a subject
+//! is only ever reached through the caller's workspace (`Subject::account` / `tracked`), so a
+//! key built from one names that workspace's rows alone.
+
+pub mod calendar;
+pub mod feed;
+pub mod plan;
+pub mod tasks;
+pub mod zone;
+
+use chrono::{NaiveDate, Utc};
+use instagram::service::{history, subject::Subject};
+use platform::{AppState, Result, Scope};
+use uuid::Uuid;
+
+/// How a subject's rows are named: its workspace, `account` or `tracked`, its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubjectKey {
+    pub workspace_id: Uuid,
+    pub kind: &'static str,
+    pub id: Uuid,
+}
+
+pub const ACCOUNT: &str = "account";
+pub const TRACKED: &str = "tracked";
+
+impl SubjectKey {
+    /// The key of a subject reached through `scope`'s workspace.
+    pub fn of(scope: &Scope, subject: &Subject) -> SubjectKey {
+        SubjectKey {
+            workspace_id: scope.workspace_id(),
+            kind: if subject.is_tracked() {
+                TRACKED
+            } else {
+                ACCOUNT
+            },
+            id: subject.id(),
+        }
+    }
+}
+
+/// A task the planner cannot know by itself, offered by another part of the product (an
+/// audit's recommendation). Its `key` is stable, so offering it again on the same day adds
+/// nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskSuggestion {
+    pub key: String,
+    pub title: String,
+    pub detail: String,
+    pub link: Option<String>,
+}
+
+/// The suggestions from outside the planner for a subject's day. For now there are none: this
+/// returns an empty list until audits exist, when it returns the latest audit's
+/// recommendations for the subject (each keyed by the recommendation, linking its evidence).
+pub async fn outside_suggestions(
+    _state: &AppState,
+    _key: &SubjectKey,
+    _subject: &Subject,
+) -> Result<Vec<TaskSuggestion>> {
+    Ok(Vec::new())
+}
+
+/// The subject's record over the window the best times read (the longest the planner needs).
+pub async fn record(state: &AppState, subject: &Subject) -> Result<history::History> {
+    let from: NaiveDate =
+        Utc::now().date_naive() - chrono::Duration::days(super::best_times::WINDOW_DAYS);
+    history::of(&state.db, subject, from).await
+}

@@ -15,11 +15,19 @@ pub mod service;
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     let [account_link, tracked_link] = pages::links();
+    let [best_times, planner, tracked_best_times, tracked_planner] = pages::planner::links();
     platform::Feature::new("intelligence")
         .api(api::openapi_router())
+        .api(api::planner::openapi_router())
         .pages(pages::routes())
         .object_link(account_link)
         .object_link(tracked_link)
+        .pages(pages::planner::routes())
+        .object_link(best_times)
+        .object_link(planner)
+        .object_link(tracked_best_times)
+        .object_link(tracked_planner)
+        .nav(pages::planner::nav())
         .jobs(|registry| registry.register::<jobs::AnalyzeProfile>())
         .follow_up(instagram::PROFILE_REFRESHED, jobs::after_refresh)
 }

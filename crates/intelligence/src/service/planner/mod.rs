@@ -72,3 +72,41 @@ pub async fn record(state: &AppState, subject: &Subject) -> Result<history::Hist
         Utc::now().date_naive() - chrono::Duration::days(super::best_times::WINDOW_DAYS);
     history::of(&state.db, subject, from).await
 }
+
+/// One subject's day on the workspace's planner.
+#[derive(Debug, Clone)]
+pub struct SubjectDay {
+    pub key: SubjectKey,
+    pub subject: Subject,
+    pub username: String,
+    pub time_zone: chrono_tz::Tz,
+    pub today: NaiveDate,
+    pub tasks: Vec<crate::model::planner::task::Model>,
+    pub streaks: tasks::Streaks,
+}
+
+/// Today across the workspace: every own account's tasks (generated on the first view of the
+/// day) and those of tracked profiles that have a goal, each in its own time zone.
+pub async fn today(state: &AppState, scope: &Scope) -> Result<Vec<SubjectDay>> {
+    let mut out = Vec::new();
+    for subject in instagram::service::subject::all_in(&state.db, scope).await? {
+        let key = SubjectKey::of(scope, &subject);
+        if subject.is_tracked() && plan::goal(&state.db, &key).await?.is_none() {
+            continue;
+        }
+        let tz = zone::of(&state.db, &key).await?;
+        let today = zone::today(tz);
+        let tasks = tasks::between(state, &key, &subject, tz, today, today).await?;
+        let streaks = tasks::streaks_of(&state.db, &key, tz).await?;
+        out.push(SubjectDay {
+            key,
+            username: subject.profile().username.clone(),
+            subject,
+            time_zone: tz,
+            today,
+            tasks,
+            streaks,
+        });
+    }
+    Ok(out)
+}

@@ -178,15 +178,13 @@ pub(crate) struct TaskView {
     pub done: bool,
     /// "Done at 14:02 by you".
     pub done_note: String,
-    /// `@username` on the workspace page, empty on a subject's.
-    pub subject: String,
     pub can_write: bool,
     /// Where the form returns without htmx.
     pub back: String,
 }
 
 impl TaskView {
-    pub fn new(t: &task::Model, ctx: &Ctx, tz: Tz, subject: &str, back: &str) -> TaskView {
+    pub fn new(t: &task::Model, ctx: &Ctx, tz: Tz, back: &str) -> TaskView {
         TaskView {
             id: t.id,
             title: t.title.clone(),
@@ -208,7 +206,6 @@ impl TaskView {
                 ),
                 _ => String::new(),
             },
-            subject: subject.to_string(),
             can_write: ctx.can(platform::Permission::WorkspaceWrite),
             back: back.to_string(),
         }

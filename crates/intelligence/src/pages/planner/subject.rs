@@ -283,7 +283,7 @@ async fn render(
         today: today.format("%A, %b %-d").to_string(),
         tasks: day_tasks
             .iter()
-            .map(|t| TaskView::new(t, ctx, tz, "", &base))
+            .map(|t| TaskView::new(t, ctx, tz, &base))
             .collect(),
         s: StreakView {
             id: key.id.to_string(),
@@ -538,17 +538,8 @@ pub async fn check(
     };
     let tz = zone::of(&state.db, &key).await?;
     let streaks = tasks::streaks_of(&state.db, &key, tz).await?;
-    // The row keeps the subject's name where the workspace page showed it.
-    let who = if back.starts_with("/planner") {
-        subject_named(&state, &ctx, key.kind, key.id)
-            .await
-            .map(|(s, _)| format!("@{}", s.profile().username))
-            .unwrap_or_default()
-    } else {
-        String::new()
-    };
     Ok(platform::web::render(&TaskSwap {
-        t: TaskView::new(&task, &ctx, tz, &who, &back),
+        t: TaskView::new(&task, &ctx, tz, &back),
         s: StreakView {
             id: key.id.to_string(),
             current: streaks.current,

@@ -101,7 +101,7 @@ async fn render(
                 tasks: d
                     .tasks
                     .iter()
-                    .map(|t| TaskView::new(t, ctx, d.time_zone, &format!("@{}", d.username), PATH))
+                    .map(|t| TaskView::new(t, ctx, d.time_zone, PATH))
                     .collect(),
                 s: StreakView {
                     id: d.key.id.to_string(),

@@ -373,14 +373,15 @@ pub fn mix(posts: &[PostRecord], now: DateTime<Utc>, behind: bool) -> Mix {
                 (Some(m), Some(a)) if posts >= MIN_FORMAT_POSTS => Some(m / a),
                 _ => None,
             };
+            let counted = platform::web::format::count(posts as i64, "post", "posts");
             let evidence = match (median_rate, lift) {
                 (Some(m), Some(l)) => format!(
-                    "{posts} posts in {TREND_DAYS} days, median rate {m:.2} % ({l:.2}× the account's median)"
+                    "{counted} in {TREND_DAYS} days, median rate {m:.2} % ({l:.2}× the account's median)"
                 ),
                 (Some(m), None) => format!(
-                    "{posts} posts in {TREND_DAYS} days, median rate {m:.2} %: too few to compare"
+                    "{counted} in {TREND_DAYS} days, median rate {m:.2} %: too few to compare"
                 ),
-                _ => format!("{posts} posts in {TREND_DAYS} days, no engagement rate known"),
+                _ => format!("{counted} in {TREND_DAYS} days, no engagement rate known"),
             };
             Some(MixTarget {
                 format,

@@ -843,7 +843,8 @@ async fn items_of(
     ctx.require(Permission::WorkspaceRead)?;
     let (_, key) = subject(state, ctx, kind, id).await?;
     let from = q.from.unwrap_or_else(|| Utc::now() - Duration::days(7));
-    let to = q.to.unwrap_or(from + Duration::days(35));
+    let to =
+        q.to.unwrap_or_else(|| from.checked_add_signed(Duration::days(35)).unwrap_or(from));
     calendar::check_range(from, to)?;
     let items = calendar::between(&state.db, &key, from, to).await?;
     Ok(Json(CalendarItemList {

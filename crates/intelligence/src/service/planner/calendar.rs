@@ -51,10 +51,23 @@ pub fn check(input: ItemInput) -> Result<ItemInput> {
         errors.push(FieldError::new("title", "Enter a title"));
     } else if let Err(e) = within("title", "The title", &title, TITLE_MAX) {
         errors.push(e);
+    } else if title.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            "title",
+            "The title must be one line of text",
+        ));
     }
     let note = input.note.trim().replace("\r\n", "\n");
     if let Err(e) = within("note", "The note", &note, NOTE_MAX) {
         errors.push(e);
+    } else if note
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        errors.push(FieldError::new(
+            "note",
+            "The note can hold text and line breaks only",
+        ));
     }
     match input.slot_at {
         None => errors.push(FieldError::new(
@@ -207,4 +220,38 @@ pub async fn in_workspace(
         .order_by_asc(calendar_item::Column::Id)
         .all(db)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn input(title: &str, note: &str) -> ItemInput {
+        ItemInput {
+            title: title.into(),
+            note: note.into(),
+            slot_at: Some(Utc::now() + Duration::days(1)),
+            media_type: "Reel".into(),
+        }
+    }
+
+    #[test]
+    fn text_is_checked_not_cut() {
+        let ok = check(input("  Launch  ", "line one\r\nline two\tend")).unwrap();
+        assert_eq!(
+            (ok.title.as_str(), ok.note.as_str()),
+            ("Launch", "line one\nline two\tend")
+        );
+        assert_eq!(ok.media_type, "reel");
+        for (title, note, field) in [
+            ("a\u{0}b", "", "title"),
+            ("two\nlines", "", "title"),
+            ("ok", "bell\u{7}", "note"),
+            (&*"t".repeat(TITLE_MAX + 1), "", "title"),
+        ] {
+            let e = check(input(title, note)).unwrap_err();
+            assert_eq!(e.field_errors()[0].field, field, "{title:?} {note:?}");
+        }
+    }
 }

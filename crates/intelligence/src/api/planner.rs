@@ -15,8 +15,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use instagram::service::subject::Subject;
 use platform::{
     AppState, Ctx, Error, Permission, Result, Scope,
-    error::Problem,
+    error::{Problem, problem_response},
     http::extract::{Json, Path, Query},
+    http::meta,
     openapi::ApiRouter,
     web::forms::parse_id,
 };
@@ -1066,13 +1067,22 @@ pub async fn calendar_feed_file(
     State(state): State<AppState>,
     Path(file): Path<String>,
 ) -> Result<Response> {
-    let body = feed::render(&state, &file).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CACHE_CONTROL, "private, max-age=300"),
-        ],
-        body,
-    )
-        .into_response())
+    match feed::render(&state, &file).await {
+        Ok(body) => Ok((
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "private, max-age=300"),
+            ],
+            body,
+        )
+            .into_response()),
+        // A calendar, not a browser, reads this URL: errors are problem documents even where
+        // the request would otherwise get the HTML error page (the path is not under /api).
+        Err(e) => {
+            if e.status().is_server_error() {
+                tracing::error!(error = ?e, "calendar feed");
+            }
+            Ok(problem_response(&e, &meta::current().request_id))
+        }
+    }
 }

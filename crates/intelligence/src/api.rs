@@ -3,6 +3,8 @@
 //! "analyse now" (POST, workspace write; 202 with the job). An account or tracked profile of
 //! another workspace is not found.
 
+pub mod planner;
+
 use axum::{
     extract::State,
     http::StatusCode,

@@ -17,9 +17,11 @@ pub mod service;
 pub fn feature() -> platform::Feature {
     let [account_link, tracked_link] = pages::links();
     let [account_audits, tracked_audits] = audits::pages::links();
+    let [best_times, planner, tracked_best_times, tracked_planner] = pages::planner::links();
     platform::Feature::new("intelligence")
         .api(api::openapi_router())
         .api(audits::api::openapi_router())
+        .api(api::planner::openapi_router())
         .pages(pages::routes())
         .pages(audits::pages::routes())
         .nav(audits::pages::nav())
@@ -29,6 +31,12 @@ pub fn feature() -> platform::Feature {
         .object_link(tracked_link)
         .object_link(account_audits)
         .object_link(tracked_audits)
+        .pages(pages::planner::routes())
+        .object_link(best_times)
+        .object_link(planner)
+        .object_link(tracked_best_times)
+        .object_link(tracked_planner)
+        .nav(pages::planner::nav())
         .jobs(|registry| {
             registry
                 .register::<jobs::AnalyzeProfile>()

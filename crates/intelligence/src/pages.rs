@@ -5,6 +5,8 @@
 //! analysis, and the methods that produced them. "Analyse now" queues the job and shows its
 //! progress live. The account page links here through `platform::web::links`.
 
+pub mod planner;
+
 use askama::Template;
 use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;

@@ -20,6 +20,7 @@ mod m20261205_000025_ig_post_days;
 mod m20261206_000026_ig_profile_versions;
 mod m20261206_000027_intel_analyses;
 mod m20261206_000028_intel_audits;
+mod m20261206_000029_intel_planner;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000026_ig_profile_versions::Migration),
             Box::new(m20261206_000027_intel_analyses::Migration),
             Box::new(m20261206_000028_intel_audits::Migration),
+            Box::new(m20261206_000029_intel_planner::Migration),
         ]
     }
 }

@@ -110,3 +110,53 @@ pub async fn tracked_in(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Tracked
     let profile = profiles::get(&state.db, tracked.profile_id).await?;
     Ok(TrackedProfile { tracked, profile })
 }
+
+/// Every subject of a workspace — its own accounts, then the profiles it tracks, each in the
+/// order added — for work done for the workspace without a member's request behind it (a
+/// calendar feed read with its secret link) or across all of it (the workspace's planner).
+pub async fn all_in(db: &impl sea_orm::ConnectionTrait, scope: &Scope) -> Result<Vec<Subject>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+    use crate::model::{account, tracked};
+
+    let accounts = account::Entity::find()
+        .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
+        .order_by_asc(account::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let tracked = tracked::Entity::find()
+        .filter(tracked::Column::WorkspaceId.eq(scope.workspace_id()))
+        .order_by_asc(tracked::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let profiles = profile::Entity::find()
+        .filter(
+            profile::Column::Id.is_in(
+                accounts
+                    .iter()
+                    .map(|a| a.profile_id)
+                    .chain(tracked.iter().map(|t| t.profile_id)),
+            ),
+        )
+        .all(db)
+        .await?;
+    let profile_of = |id: Uuid| profiles.iter().find(|p| p.id == id).cloned();
+    let mut out = Vec::new();
+    for a in accounts {
+        if let Some(profile) = profile_of(a.profile_id) {
+            out.push(Subject::Account(Box::new(AccountCard {
+                account: a,
+                profile,
+            })));
+        }
+    }
+    for t in tracked {
+        if let Some(profile) = profile_of(t.profile_id) {
+            out.push(Subject::Tracked(Box::new(TrackedProfile {
+                tracked: t,
+                profile,
+            })));
+        }
+    }
+    Ok(out)
+}

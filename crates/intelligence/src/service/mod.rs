@@ -1,6 +1,9 @@
 //! The feature's domain logic: keeping analyses current ([`analyze`]) and reading them as a
-//! profile's figures ([`summary`]); account audits ([`audit`]).
+//! profile's figures ([`summary`]); account audits ([`audit`]); best posting times
+//! ([`best_times`]) and the growth planner ([`planner`]).
 
 pub mod analyze;
 pub mod audit;
+pub mod best_times;
+pub mod planner;
 pub mod summary;

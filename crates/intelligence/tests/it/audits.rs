@@ -217,6 +217,33 @@ async fn an_audit_finds_a_gap_and_a_restricted_tag_with_evidence_and_is_charged_
         assert!(!c["benchmark"].as_str().unwrap().is_empty());
     }
 
+    // Today's planner turns the audit's strongest recommendations into tasks linking their
+    // evidence.
+    let tasks: Value = app
+        .api()
+        .get(app.url(&format!("/api/v1/instagram/accounts/{account}/tasks")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first_rec = &report["recommendations"][0];
+    let task = tasks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == format!("outside:audit.{}", first_rec["key"].as_str().unwrap()))
+        .unwrap_or_else(|| panic!("the audit's first recommendation as a task: {tasks:#}"));
+    assert_eq!(task["title"], first_rec["title"]);
+    assert!(
+        task["link"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("/audits/{id}#"))
+    );
+
     // The PDF.
     let res = app
         .api()

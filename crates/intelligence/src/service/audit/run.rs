@@ -229,6 +229,24 @@ pub async fn delete(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// The newest finished audit of a subject (by its id in its list) in a workspace, with its
+/// report: what the planner turns into tasks.
+pub async fn latest_done(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    subject_id: Uuid,
+) -> Result<Option<(audit::Model, Report)>> {
+    let row = audit::Entity::find()
+        .filter(audit::Column::WorkspaceId.eq(workspace_id))
+        .filter(audit::Column::SubjectId.eq(subject_id))
+        .filter(audit::Column::Status.eq("done"))
+        .order_by(audit::Column::FinishedAt, Order::Desc)
+        .order_by(audit::Column::Id, Order::Desc)
+        .one(db)
+        .await?;
+    Ok(row.and_then(|r| report_of(&r).map(|rep| (r, rep))))
+}
+
 /// The stored report of a finished audit.
 pub fn report_of(row: &audit::Model) -> Option<Report> {
     row.result

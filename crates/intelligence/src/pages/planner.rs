@@ -1,11 +1,12 @@
 //! The planner's pages: an account's or tracked profile's best posting times
 //! ([`best_times`]) and planner ([`subject`]: goal, content mix, today's tasks, calendar,
-//! planned posts), and the workspace's planner ([`workspace`]: today across its accounts,
+//! planned posts; one planned post in [`items`]), and the workspace's planner ([`workspace`]: today across its accounts,
 //! streaks, the calendar, the calendar subscription). The calendar's week and month views
 //! are drawn by [`calendar`].
 
 pub mod best_times;
 pub mod calendar;
+pub mod items;
 pub mod subject;
 pub mod workspace;
 
@@ -47,9 +48,9 @@ pub fn routes() -> PageRoutes {
         .route("/planner/tasks/{id}/check", post(subject::check))
         .route(
             "/planner/items/{id}",
-            get(subject::item_page).post(subject::item_update),
+            get(items::item_page).post(items::item_update),
         )
-        .route("/planner/items/{id}/delete", post(subject::item_delete))
+        .route("/planner/items/{id}/delete", post(items::item_delete))
         .route("/planner", get(workspace::page))
         .route("/planner/calendar-feed", post(workspace::create_feed))
         .route(

@@ -1080,6 +1080,34 @@ async fn another_workspaces_ids_are_not_found_and_read_only_tokens_write_nothing
     )
     .await;
 
+    // A tracked profile with no history has its pages and figures, with nothing judged.
+    let bob_browser = identity::testkit::browser(&app, "bob@example.com").await;
+    for page in ["best-times", "planner"] {
+        let res = bob_browser
+            .get(app.url(&format!("/instagram/tracked/{tracked}/{page}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "tracked {page}");
+    }
+    let (_, b) = call(
+        &app,
+        &bob,
+        Method::GET,
+        &format!("/api/v1/instagram/tracked/{tracked}/best-times"),
+        None,
+    )
+    .await;
+    assert_eq!(b["posts"], 0);
+    assert!(b["top"].as_array().unwrap().is_empty());
+    assert!(
+        b["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["enough_data"] == false)
+    );
+
     let (_, doc) = intelligence::api::planner::openapi_router().split_for_parts();
     let witnesses = [
         format!("/api/v1/instagram/accounts/{bobs}/tasks"),

@@ -40,6 +40,9 @@ pub struct AuditArgs {
     /// SQLite is measured.
     #[arg(long)]
     postgres: Option<String>,
+    /// Also write the audit's PDF here, to look at.
+    #[arg(long)]
+    pdf: Option<std::path::PathBuf>,
 }
 
 /// splitmix64, so every run seeds the same account.
@@ -306,6 +309,9 @@ async fn measure(label: &str, db: &DatabaseConnection, args: &AuditArgs) -> Resu
         pdf.p50 / read.p50
     );
     println!("PDF: {} bytes", bytes.len());
+    if let Some(path) = &args.pdf {
+        std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
     Ok(())
 }
 

@@ -44,14 +44,14 @@ pub fn openapi_router() -> ApiRouter<AppState> {
 /// What to audit (`{}` for the default range).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AuditRequest {
+pub struct AccountAuditRequest {
     /// The days before today the audit covers (7–365, default 90).
     pub days: Option<i64>,
 }
 
 /// An audit: its state as a job and, once done, its report.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct AuditOut {
+pub struct AccountAudit {
     pub id: Uuid,
     /// `account` or `tracked`.
     pub subject_kind: String,
@@ -78,9 +78,9 @@ pub struct AuditOut {
     pub report: Option<Report>,
 }
 
-impl AuditOut {
+impl AccountAudit {
     fn of(row: &audit::Model, with_report: bool) -> Self {
-        AuditOut {
+        AccountAudit {
             id: row.id,
             subject_kind: row.subject_kind.clone(),
             subject_id: row.subject_id,
@@ -111,9 +111,9 @@ impl AuditOut {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct AuditList {
+pub struct AccountAuditList {
     /// Newest first.
-    pub items: Vec<AuditOut>,
+    pub items: Vec<AccountAudit>,
     /// Pass as `before` for the next page; `null` on the last.
     pub next: Option<Uuid>,
 }
@@ -122,30 +122,34 @@ async fn start(
     state: &AppState,
     ctx: &Ctx,
     subject: Subject,
-    body: AuditRequest,
+    body: AccountAuditRequest,
 ) -> Result<Response> {
     let days = body.days.unwrap_or(DEFAULT_DAYS);
     let row = run::request(state, ctx, &subject, days).await?;
-    Ok((StatusCode::ACCEPTED, Json(AuditOut::of(&row, false))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(AccountAudit::of(&row, false))).into_response())
 }
 
-async fn subject_list(state: &AppState, ctx: &Ctx, subject: Subject) -> Result<Json<AuditList>> {
+async fn subject_list(
+    state: &AppState,
+    ctx: &Ctx,
+    subject: Subject,
+) -> Result<Json<AccountAuditList>> {
     let rows = run::of_subject(state, ctx, &subject).await?;
-    Ok(Json(AuditList {
-        items: rows.iter().map(|r| AuditOut::of(r, false)).collect(),
+    Ok(Json(AccountAuditList {
+        items: rows.iter().map(|r| AccountAudit::of(r, false)).collect(),
         next: None,
     }))
 }
 
 /// Audit an own account (held credits; the job's progress streams as live events).
 #[utoipa::path(post, path = "/api/v1/instagram/accounts/{id}/audits", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    request_body(content = AuditRequest, content_type = "application/json"),
-    responses((status = 202, body = AuditOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 402, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+    request_body(content = AccountAuditRequest, content_type = "application/json"),
+    responses((status = 202, body = AccountAudit), (status = 400, body = Problem), (status = 401, body = Problem), (status = 402, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn audit_account(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Json(body): Json<AuditRequest>,
+    Json(body): Json<AccountAuditRequest>,
 ) -> Result<Response> {
     let subject = Subject::account(&state, &ctx, parse_id(&id)?).await?;
     start(&state, &ctx, subject, body).await
@@ -153,25 +157,25 @@ pub async fn audit_account(
 
 /// An own account's audits, newest first.
 #[utoipa::path(get, path = "/api/v1/instagram/accounts/{id}/audits", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = AuditList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AccountAuditList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn account_audits(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> Result<Json<AuditList>> {
+) -> Result<Json<AccountAuditList>> {
     let subject = Subject::account(&state, &ctx, parse_id(&id)?).await?;
     subject_list(&state, &ctx, subject).await
 }
 
 /// Audit a tracked profile.
 #[utoipa::path(post, path = "/api/v1/instagram/tracked/{id}/audits", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    request_body(content = AuditRequest, content_type = "application/json"),
-    responses((status = 202, body = AuditOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 402, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+    request_body(content = AccountAuditRequest, content_type = "application/json"),
+    responses((status = 202, body = AccountAudit), (status = 400, body = Problem), (status = 401, body = Problem), (status = 402, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn audit_tracked(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Json(body): Json<AuditRequest>,
+    Json(body): Json<AccountAuditRequest>,
 ) -> Result<Response> {
     let subject = Subject::tracked(&state, &ctx, parse_id(&id)?).await?;
     start(&state, &ctx, subject, body).await
@@ -179,12 +183,12 @@ pub async fn audit_tracked(
 
 /// A tracked profile's audits, newest first.
 #[utoipa::path(get, path = "/api/v1/instagram/tracked/{id}/audits", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = AuditList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AccountAuditList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn tracked_audits(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> Result<Json<AuditList>> {
+) -> Result<Json<AccountAuditList>> {
     let subject = Subject::tracked(&state, &ctx, parse_id(&id)?).await?;
     subject_list(&state, &ctx, subject).await
 }
@@ -201,12 +205,12 @@ pub struct ListQuery {
 
 /// The workspace's audits, newest first.
 #[utoipa::path(get, path = "/api/v1/audits", tag = "intelligence", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, body = AuditList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AccountAuditList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ListQuery>,
-) -> Result<Json<AuditList>> {
+) -> Result<Json<AccountAuditList>> {
     let limit = q.limit.unwrap_or(50);
     if !(1..=100).contains(&limit) {
         return Err(Error::validation("limit", "From 1 to 100"));
@@ -215,22 +219,22 @@ pub async fn list(
     let next = (rows.len() as u64 == limit)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
-    Ok(Json(AuditList {
-        items: rows.iter().map(|r| AuditOut::of(r, false)).collect(),
+    Ok(Json(AccountAuditList {
+        items: rows.iter().map(|r| AccountAudit::of(r, false)).collect(),
         next,
     }))
 }
 
 /// One audit with its report.
 #[utoipa::path(get, path = "/api/v1/audits/{id}", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = AuditOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AccountAudit), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_one(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> Result<Json<AuditOut>> {
+) -> Result<Json<AccountAudit>> {
     let row = run::find_in(&state, &ctx, parse_id(&id)?).await?;
-    Ok(Json(AuditOut::of(&row, true)))
+    Ok(Json(AccountAudit::of(&row, true)))
 }
 
 /// Delete a finished audit (409 while it runs).

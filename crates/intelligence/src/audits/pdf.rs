@@ -49,18 +49,18 @@ pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
     let demo = report.inputs.sources.iter().any(|s| s == "demo");
     let period = format!(
         "{} – {}",
-        report.inputs.from.format("%-d %b %Y"),
-        report.inputs.to.format("%-d %b %Y")
+        report.inputs.from.format("%b %-d, %Y"),
+        report.inputs.to.format("%b %-d, %Y")
     );
     let fetched = report
         .inputs
         .fetched_at
-        .map(|t| t.format("%-d %b %Y %H:%M UTC").to_string())
+        .map(|t| t.format("%b %-d, %Y %H:%M UTC").to_string())
         .unwrap_or_else(|| "—".into());
     let computed = report
         .inputs
         .computed_at
-        .format("%-d %b %Y %H:%M UTC")
+        .format("%b %-d, %Y %H:%M UTC")
         .to_string();
     let mut facts = vec![
         ("Period".to_string(), period.clone()),
@@ -218,7 +218,7 @@ pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
                     .iter()
                     .map(|p| {
                         vec![
-                            p.posted_at.format("%-d %b %Y %H:%M").to_string(),
+                            p.posted_at.format("%b %-d, %Y %H:%M").to_string(),
                             p.media_type.to_lowercase().replace('_', " "),
                             p.rate
                                 .map(|r| format!("{r:.2} %"))

@@ -122,8 +122,9 @@ pub fn share(part: usize, whole: usize) -> String {
     format!("{:.1} %", part as f64 * 100.0 / whole as f64)
 }
 
+/// `Sep 30, 2026`, as the pages write dates.
 pub fn day(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
+    d.format("%b %-d, %Y").to_string()
 }
 
 pub fn post_ref(p: &PostRecord, note: impl Into<String>) -> PostRef {

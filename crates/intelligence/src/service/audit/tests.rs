@@ -150,7 +150,7 @@ fn a_gap_a_restricted_tag_and_a_jump_are_found_with_their_evidence() {
         .find(|f| f.text.contains("No post for 26 days"))
         .unwrap_or_else(|| panic!("gap finding: {:?}", consistency.findings));
     assert!(
-        gap.text.contains("from 30 Sep 2026 to 26 Oct 2026"),
+        gap.text.contains("from Sep 30, 2026 to Oct 26, 2026"),
         "{}",
         gap.text
     );
@@ -190,7 +190,7 @@ fn a_gap_a_restricted_tag_and_a_jump_are_found_with_their_evidence() {
         growth
             .findings
             .iter()
-            .any(|f| f.text.contains("+500") && f.text.contains("15 Nov 2026")),
+            .any(|f| f.text.contains("+500") && f.text.contains("Nov 15, 2026")),
         "{:?}",
         growth.findings
     );

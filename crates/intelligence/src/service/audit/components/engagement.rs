@@ -117,7 +117,7 @@ pub fn build(cx: &Context) -> Built {
             .map(|p| {
                 format!(
                     "{} ({})",
-                    p.posted_at.format("%-d %b"),
+                    p.posted_at.format("%b %-d"),
                     rate(p.rate.unwrap_or(0.0))
                 )
             })

@@ -99,10 +99,13 @@ pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
                 .components
                 .iter()
                 .map(|c| Bar {
-                    label: format!("{} (weight {:.0} %)", c.title, c.weight * 100.0),
+                    label: c.title.clone(),
                     value: c.score.unwrap_or(f64::NAN),
                     tone: tone_of_score(c.score),
-                    annotation: c.score.is_none().then(|| "not enough data".to_string()),
+                    annotation: Some(match c.score {
+                        Some(_) => format!("weight {:.0} %", c.weight * 100.0),
+                        None => "not enough data".to_string(),
+                    }),
                 })
                 .collect(),
             max: Some(100.0),
@@ -244,9 +247,10 @@ pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
         keywords: vec!["Instagram".into(), "audit".into(), row.username.clone()],
         created: report.inputs.computed_at,
         footer: format!(
-            "Growthdeck · @{} · {period} · source {sources}{} · computed {computed}",
+            "@{} · {period} · source {sources}{} · computed {}",
             row.username,
-            if demo { " (demo data)" } else { "" }
+            if demo { " (demo data)" } else { "" },
+            report.inputs.computed_at.format("%b %-d, %Y")
         ),
         cover: Cover {
             kicker: "Account audit".into(),

@@ -279,3 +279,34 @@ fn comparison_gives_deltas_per_component() {
     assert!(c.overall_delta.unwrap() > 0.0);
     assert_eq!(c.method_note, None);
 }
+
+#[test]
+fn a_lasting_collapse_is_a_signal_and_a_few_weak_posts_are_not() {
+    let (mut history, from, to) = record();
+    let n = history.posts.len();
+    let judge = |h: &History| {
+        compute(&Context {
+            history: h,
+            from,
+            to,
+            benchmarks: &bands(),
+            restricted: &HashMap::new(),
+            labels: &HashMap::new(),
+            audience_languages: &[],
+            now: Utc::now(),
+        })
+        .risk_signals
+        .into_iter()
+        .any(|s| s.text.starts_with("Engagement collapsed after"))
+    };
+    // The last three posts weak: noise.
+    for p in history.posts.iter_mut().skip(n - 3) {
+        p.rate = Some(0.1);
+    }
+    assert!(!judge(&history));
+    // The last third at a fifth of the rate: a signal, with the date it began.
+    for p in history.posts.iter_mut().skip(n - n / 3) {
+        p.rate = p.rate.map(|r| r / 5.0);
+    }
+    assert!(judge(&history));
+}

@@ -9,7 +9,7 @@ use crate::service::audit::{
 };
 
 /// How the signals are found, shown with them.
-pub const METHOD: &str = "Daily reach of the last 14 days against the 28 days before (own accounts with insights; a fall of 30 % or more is a signal); reach per post ÷ followers, the last 10 posts against the 20 before (30 % or more); tags on the restricted list; and the date that best splits the posts' engagement rates into a before and an after, when the after's median is under half the before's (5 or more posts each side). Non-follower reach is not collected, so it is not part of these signals.";
+pub const METHOD: &str = "Daily reach of the last 14 days against the 28 days before (own accounts with insights; a fall of 30 % or more is a signal); reach per post ÷ followers, the last 10 posts against the 20 before (30 % or more); tags on the restricted list; and the date that best splits the posts' engagement rates into a before and an after, when the after's median is under half the before's (each side at least 8 posts and a tenth of the period's). Non-follower reach is not collected, so it is not part of these signals.";
 
 pub fn signals(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -114,9 +114,12 @@ pub fn signals(cx: &Context) -> Vec<Finding> {
     // Engagement collapse after a date.
     let rated: Vec<&instagram::service::history::PostRecord> =
         posts.iter().filter(|p| p.rate.is_some()).copied().collect();
-    if rated.len() >= 10 {
+    // Each side holds at least 8 posts and a tenth of them: a handful of weak posts at the
+    // end is noise, not a collapse.
+    let side = (rated.len() / 10).max(8);
+    if rated.len() >= 2 * side {
         let mut worst: Option<(usize, f64, f64, f64)> = None;
-        for k in 5..=rated.len() - 5 {
+        for k in side..=rated.len() - side {
             let before = median(rated[..k].iter().filter_map(|p| p.rate));
             let after = median(rated[k..].iter().filter_map(|p| p.rate));
             if let (Some(b), Some(a)) = (before, after)

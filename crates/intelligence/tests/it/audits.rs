@@ -146,6 +146,28 @@ async fn an_audit_finds_a_gap_and_a_restricted_tag_with_evidence_and_is_charged_
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(balance(&app, ws).await, before);
 
+    // Today's planner tasks are generated before the audit exists.
+    let tasks = || async {
+        app.api()
+            .get(app.url(&format!("/api/v1/instagram/accounts/{account}/tasks")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let before_audit = tasks().await;
+    assert!(
+        before_audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| !t["key"].as_str().unwrap().starts_with("outside:audit.")),
+        "{before_audit:#}"
+    );
+
     let res = ask(&app, &token, &account, json!({})).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let queued: Value = res.json().await.unwrap();
@@ -217,18 +239,9 @@ async fn an_audit_finds_a_gap_and_a_restricted_tag_with_evidence_and_is_charged_
         assert!(!c["benchmark"].as_str().unwrap().is_empty());
     }
 
-    // Today's planner turns the audit's strongest recommendations into tasks linking their
-    // evidence.
-    let tasks: Value = app
-        .api()
-        .get(app.url(&format!("/api/v1/instagram/accounts/{account}/tasks")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The finished audit added its strongest recommendations to today's tasks, each linking
+    // its evidence.
+    let tasks: Value = tasks().await;
     let first_rec = &report["recommendations"][0];
     let task = tasks["items"]
         .as_array()

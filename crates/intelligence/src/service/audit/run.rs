@@ -376,10 +376,10 @@ pub async fn execute(
         progress(2, 4);
         let report = audit_subject(state, &subject, row.from_day, row.to_day).await?;
         progress(3, 4);
-        Ok::<_, Error>(report)
+        Ok::<_, Error>((subject, report))
     }
     .await;
-    let report = match outcome {
+    let (subject, report) = match outcome {
         Ok(r) => r,
         Err(e) => {
             let is_final = last_attempt || matches!(e, Error::NotFound);
@@ -408,6 +408,10 @@ pub async fn execute(
     ));
     active.update(&txn).await?;
     txn.commit().await?;
+    // Today's planner tasks, if already generated, get the new recommendations too.
+    let key = crate::service::planner::SubjectKey::of(&scope, &subject);
+    let offered = crate::service::planner::outside_suggestions(state, &key, &subject).await?;
+    crate::service::planner::tasks::add_outside(state, &key, &offered).await?;
     progress(4, 4);
     Ok(report.overall)
 }

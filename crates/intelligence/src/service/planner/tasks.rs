@@ -14,8 +14,8 @@ use chrono_tz::Tz;
 use instagram::service::{history::History, subject::Subject};
 use platform::{AppState, Ctx, Error, Permission, Result, Scope, db::now};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -220,17 +220,20 @@ pub fn generate(
         });
     }
 
-    for s in suggestions {
-        out.push(NewTask {
-            key: format!("outside:{}", s.key),
-            kind: "suggestion",
-            title: s.title.clone(),
-            detail: s.detail.clone(),
-            link: s.link.clone(),
-            slot_at: None,
-        });
-    }
+    out.extend(suggestions.iter().map(suggested));
     out
+}
+
+/// A task offered from outside the planner.
+fn suggested(s: &TaskSuggestion) -> NewTask {
+    NewTask {
+        key: format!("outside:{}", s.key),
+        kind: "suggestion",
+        title: s.title.clone(),
+        detail: s.detail.clone(),
+        link: s.link.clone(),
+        slot_at: None,
+    }
 }
 
 fn of_subject(key: &SubjectKey) -> sea_orm::Condition {
@@ -311,6 +314,21 @@ pub async fn store(
         txn.rollback().await?;
         return Ok(false);
     }
+    insert_tasks(&txn, key, day, new, 0).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Adds `new` to the subject's `day` after its `after` tasks; a key the day already has is
+/// left as it is.
+async fn insert_tasks(
+    conn: &impl sea_orm::ConnectionTrait,
+    key: &SubjectKey,
+    day: NaiveDate,
+    new: Vec<NewTask>,
+    after: usize,
+) -> Result<()> {
+    let t = now();
     for (position, n) in new.into_iter().enumerate() {
         task::Entity::insert(task::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -324,7 +342,7 @@ pub async fn store(
             detail: Set(n.detail),
             link: Set(n.link),
             slot_at: Set(n.slot_at),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            position: Set(i32::try_from(after + position).unwrap_or(i32::MAX)),
             done_at: Set(None),
             done_by: Set(None),
             created_at: Set(t),
@@ -340,11 +358,43 @@ pub async fn store(
             .do_nothing()
             .to_owned(),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
     }
-    txn.commit().await?;
-    Ok(true)
+    Ok(())
+}
+
+/// A suggestion that arrives after the subject's day was generated (an audit finished): added
+/// to today's tasks if today's were generated, else left for today's first view, which asks
+/// for the suggestions itself.
+pub async fn add_outside(
+    state: &AppState,
+    key: &SubjectKey,
+    suggestions: &[TaskSuggestion],
+) -> Result<()> {
+    let tz = zone::of(&state.db, key).await?;
+    let today = zone::today(tz);
+    let known =
+        task_day::Entity::find_by_id((key.workspace_id, key.kind.to_string(), key.id, today))
+            .one(&state.db)
+            .await?;
+    if known.is_none() || suggestions.is_empty() {
+        return Ok(());
+    }
+    let after = task::Entity::find()
+        .filter(of_subject(key))
+        .filter(task::Column::Day.eq(today))
+        .count(&state.db)
+        .await?;
+    let new = suggestions.iter().map(suggested).collect();
+    insert_tasks(
+        &state.db,
+        key,
+        today,
+        new,
+        usize::try_from(after).unwrap_or(0),
+    )
+    .await
 }
 
 /// The subject's tasks from `from` to `to` (inclusive), by day and position; today's are

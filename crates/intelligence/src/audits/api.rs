@@ -26,7 +26,7 @@ use crate::{
     model::audit,
     service::audit::{
         Report,
-        compare::{Comparison, compare},
+        compare::Comparison,
         run::{self, DEFAULT_DAYS},
     },
 };
@@ -249,33 +249,6 @@ pub async fn delete_one(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Two finished audits of the same account, oldest first: the two given in time order.
-pub async fn pair(
-    state: &AppState,
-    ctx: &Ctx,
-    a: Uuid,
-    b: Uuid,
-) -> Result<(audit::Model, audit::Model, Comparison)> {
-    let x = run::find_in(state, ctx, a).await?;
-    let y = run::find_in(state, ctx, b).await?;
-    if x.subject_id != y.subject_id {
-        return Err(Error::validation(
-            "other",
-            "Compare two audits of the same account",
-        ));
-    }
-    let (before, after) = if x.created_at <= y.created_at {
-        (x, y)
-    } else {
-        (y, x)
-    };
-    let (Some(rb), Some(ra)) = (run::report_of(&before), run::report_of(&after)) else {
-        return Err(Error::Conflict("Both audits must have finished".into()));
-    };
-    let c = compare(&rb, &ra);
-    Ok((before, after, c))
-}
-
 /// How an audit changed against another of the same account (deltas per component).
 #[utoipa::path(get, path = "/api/v1/audits/{id}/compare/{other_id}", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path), ("other_id" = Uuid, Path)),
     responses((status = 200, body = Comparison), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -284,7 +257,7 @@ pub async fn compare_two(
     ctx: Ctx,
     Path((id, other)): Path<(String, String)>,
 ) -> Result<Json<Comparison>> {
-    let (_, _, c) = pair(&state, &ctx, parse_id(&id)?, parse_id(&other)?).await?;
+    let (_, _, c) = run::compare_pair(&state, &ctx, parse_id(&id)?, parse_id(&other)?).await?;
     Ok(Json(c))
 }
 
@@ -296,7 +269,12 @@ pub async fn pdf(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let row = run::find_in(&state, &ctx, parse_id(&id)?).await?;
+    pdf_download(&state, &ctx, &id).await
+}
+
+/// The PDF as a download (the API's and the page's answer).
+pub async fn pdf_download(state: &AppState, ctx: &Ctx, id: &str) -> Result<Response> {
+    let row = run::find_in(state, ctx, parse_id(id)?).await?;
     let (name, bytes) = super::pdf::render(&row).await?;
     Ok((
         [

@@ -25,6 +25,7 @@ use uuid::Uuid;
 use crate::{
     model::audit,
     pages::{source_labels, when},
+    service::audit::inputs::day,
     service::audit::{
         Level, Report,
         run::{self, DEFAULT_DAYS},
@@ -114,11 +115,7 @@ fn score_text(s: Option<f64>) -> String {
 }
 
 fn period(a: &audit::Model) -> String {
-    format!(
-        "{} – {}",
-        a.from_day.format("%b %-d, %Y"),
-        a.to_day.format("%b %-d, %Y")
-    )
+    format!("{} – {}", day(a.from_day), day(a.to_day))
 }
 
 fn subject_path(a: &audit::Model) -> String {
@@ -344,14 +341,14 @@ struct FindingView {
 }
 
 fn finding(level: Level, text: &str) -> FindingView {
-    let (level, class) = match level {
-        Level::Good => ("Strength", "badge-success"),
-        Level::Info => ("Note", "badge-info"),
-        Level::Warning => ("Watch", "badge-warning"),
-        Level::Risk => ("Risk signal", "badge-danger"),
+    let class = match level {
+        Level::Good => "badge-success",
+        Level::Info => "badge-info",
+        Level::Warning => "badge-warning",
+        Level::Risk => "badge-danger",
     };
     FindingView {
-        level,
+        level: level.label(),
         class,
         text: text.to_string(),
     }
@@ -464,7 +461,7 @@ async fn detail(
 ) -> Result<Response> {
     let a = run::find_in(&state, &ctx, parse_id(&id)?).await?;
     let report = run::report_of(&a);
-    let earlier: Vec<(String, String)> = audit_siblings(&state, &ctx, &a)
+    let earlier: Vec<(String, String)> = run::siblings(&state, &ctx, &a)
         .await?
         .into_iter()
         .map(|o| {
@@ -540,24 +537,6 @@ async fn detail(
     Ok(html(jar, &view))
 }
 
-/// The other finished audits of the same account.
-async fn audit_siblings(
-    state: &AppState,
-    ctx: &Ctx,
-    a: &audit::Model,
-) -> Result<Vec<audit::Model>> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    ctx.require(Permission::WorkspaceRead)?;
-    Ok(audit::Entity::find()
-        .filter(audit::Column::WorkspaceId.eq(ctx.workspace_id()?))
-        .filter(audit::Column::SubjectId.eq(a.subject_id))
-        .filter(audit::Column::Id.ne(a.id))
-        .filter(audit::Column::Status.eq("done"))
-        .order_by_desc(audit::Column::CreatedAt)
-        .all(&state.db)
-        .await?)
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct CompareQuery {
@@ -607,7 +586,7 @@ async fn compare_page(
     jar: CookieJar,
 ) -> Result<Response> {
     let other: Uuid = parse_id(&q.with)?;
-    let (before, after, c) = super::api::pair(&state, &ctx, parse_id(&id)?, other).await?;
+    let (before, after, c) = run::compare_pair(&state, &ctx, parse_id(&id)?, other).await?;
     let (jar, flashes) = flash::take(jar);
     let title = format!("Compare audits · @{}", after.username);
     let (overall_delta, overall_class) = signed(c.overall_delta);
@@ -647,7 +626,7 @@ async fn compare_page(
 }
 
 async fn pdf(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
-    super::api::pdf(State(state), ctx, Path(id)).await
+    super::api::pdf_download(&state, &ctx, &id).await
 }
 
 async fn delete(

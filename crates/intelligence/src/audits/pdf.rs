@@ -9,7 +9,7 @@ use report::{Align, Bar, Block, Column, Cover, Document, Score, Tone};
 
 use crate::{
     model::audit,
-    service::audit::{Level, Report, run},
+    service::audit::{Level, Report, inputs::day, run},
 };
 
 fn tone_of_score(s: Option<f64>) -> Tone {
@@ -30,15 +30,6 @@ fn tone_of(level: Level) -> Tone {
     }
 }
 
-fn level_word(level: Level) -> &'static str {
-    match level {
-        Level::Good => "Strength",
-        Level::Info => "Note",
-        Level::Warning => "Watch",
-        Level::Risk => "Risk signal",
-    }
-}
-
 /// The file name and the document of a finished audit.
 pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
     let score = report
@@ -47,11 +38,7 @@ pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
         .unwrap_or_else(|| "not scored".into());
     let sources = report.inputs.sources.join(", ");
     let demo = report.inputs.sources.iter().any(|s| s == "demo");
-    let period = format!(
-        "{} – {}",
-        report.inputs.from.format("%b %-d, %Y"),
-        report.inputs.to.format("%b %-d, %Y")
-    );
+    let period = format!("{} – {}", day(report.inputs.from), day(report.inputs.to));
     let fetched = report
         .inputs
         .fetched_at
@@ -187,7 +174,7 @@ pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
         }
         for f in &c.findings {
             blocks.push(Block::Callout {
-                title: level_word(f.level).into(),
+                title: f.level.label().into(),
                 body: f.text.clone(),
                 tone: tone_of(f.level),
             });

@@ -64,7 +64,7 @@ pub struct ProfileAnalysis {
 }
 
 /// Rows of `E` of one profile counted per value of `column`, most first (ties by value).
-async fn shares<E: EntityTrait>(
+pub(crate) async fn shares<E: EntityTrait>(
     db: &impl ConnectionTrait,
     profile: E::Column,
     profile_id: Uuid,

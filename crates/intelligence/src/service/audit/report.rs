@@ -93,6 +93,18 @@ pub enum Level {
     Risk,
 }
 
+impl Level {
+    /// How pages and the PDF name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Good => "Strength",
+            Level::Info => "Note",
+            Level::Warning => "Watch",
+            Level::Risk => "Risk signal",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = AuditFinding)]
 pub struct Finding {

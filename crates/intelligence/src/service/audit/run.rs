@@ -20,7 +20,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    METHOD_VERSION, compute,
+    METHOD_VERSION,
+    compare::{Comparison, compare},
+    compute,
     inputs::{Context, Labels},
     reference,
     report::Report,
@@ -247,6 +249,46 @@ pub async fn latest_done(
     Ok(row.and_then(|r| report_of(&r).map(|rep| (r, rep))))
 }
 
+/// The other finished audits of the same account in the caller's workspace, newest first.
+pub async fn siblings(state: &AppState, ctx: &Ctx, a: &audit::Model) -> Result<Vec<audit::Model>> {
+    ctx.require(Permission::WorkspaceRead)?;
+    Ok(audit::Entity::find()
+        .filter(audit::Column::WorkspaceId.eq(ctx.workspace_id()?))
+        .filter(audit::Column::SubjectId.eq(a.subject_id))
+        .filter(audit::Column::Id.ne(a.id))
+        .filter(audit::Column::Status.eq("done"))
+        .order_by(audit::Column::CreatedAt, Order::Desc)
+        .all(&state.db)
+        .await?)
+}
+
+/// Two finished audits of the same account, the earlier first, and how they differ.
+pub async fn compare_pair(
+    state: &AppState,
+    ctx: &Ctx,
+    a: Uuid,
+    b: Uuid,
+) -> Result<(audit::Model, audit::Model, Comparison)> {
+    let x = find_in(state, ctx, a).await?;
+    let y = find_in(state, ctx, b).await?;
+    if x.subject_id != y.subject_id {
+        return Err(Error::validation(
+            "other",
+            "Compare two audits of the same account",
+        ));
+    }
+    let (before, after) = if x.created_at <= y.created_at {
+        (x, y)
+    } else {
+        (y, x)
+    };
+    let (Some(rb), Some(ra)) = (report_of(&before), report_of(&after)) else {
+        return Err(Error::Conflict("Both audits must have finished".into()));
+    };
+    let c = compare(&rb, &ra);
+    Ok((before, after, c))
+}
+
 /// The stored report of a finished audit.
 pub fn report_of(row: &audit::Model) -> Option<Report> {
     row.result
@@ -274,23 +316,20 @@ async fn labels(
         .into_iter()
         .map(|(id, language, category)| (id, Labels { language, category }))
         .collect();
-    let audience: Vec<(Option<String>, i64)> = comment_analysis::Entity::find()
-        .select_only()
-        .column(comment_analysis::Column::Language)
-        .expr_as(Expr::cust("COUNT(*)"), "n")
-        .filter(comment_analysis::Column::ProfileId.eq(profile_id))
-        .filter(comment_analysis::Column::Language.is_not_null())
-        .group_by(comment_analysis::Column::Language)
-        .order_by(Expr::cust("COUNT(*)"), Order::Desc)
-        .order_by(comment_analysis::Column::Language, Order::Asc)
-        .into_tuple()
-        .all(db)
-        .await?;
+    // Most first, ties by code; comments without a language are the "none" group.
+    let audience = crate::service::summary::shares::<comment_analysis::Entity>(
+        db,
+        comment_analysis::Column::ProfileId,
+        profile_id,
+        comment_analysis::Column::Language,
+    )
+    .await?;
     Ok((
         labels,
         audience
             .into_iter()
-            .filter_map(|(l, n)| l.map(|l| (l, n)))
+            .filter(|s| s.key != "none")
+            .map(|s| (s.key, s.posts))
             .collect(),
     ))
 }

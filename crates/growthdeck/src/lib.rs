@@ -43,6 +43,7 @@ pub fn features() -> Vec<platform::Feature> {
         billing::feature(),
         instagram::feature(),
         intelligence::feature(),
+        ai::feature(),
         admin::feature(),
     ]
 }

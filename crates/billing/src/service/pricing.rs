@@ -21,6 +21,14 @@ pub const DEFAULTS: &[(&str, &str, i64, i64)] = &[
     ("discovery_page", "Discovery results page", 10, 5),
     ("email_unlock", "Email unlock", 10, 0),
     ("audit", "Account audit", 5, 0),
+    // One per AI feature (crate `ai`, `AiFeature::action`): a week of ideas or an audit's
+    // summary is a longer answer than a caption.
+    ("ai_caption", "AI captions", 1, 0),
+    ("ai_hashtags", "AI hashtag ranking", 1, 0),
+    ("ai_post_ideas", "AI post ideas (a week)", 3, 0),
+    ("ai_bio", "AI bio rewrite", 1, 0),
+    ("ai_audit_summary", "AI audit summary", 2, 0),
+    ("ai_dm_template", "AI DM template draft", 1, 0),
 ];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

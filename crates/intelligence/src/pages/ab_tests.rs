@@ -595,7 +595,7 @@ async fn render_test(
         .filter(|(i, p)| *i < OFFERED_POSTS || d.tags.iter().any(|t| t.post_id == p.id))
         .map(|(_, p)| p)
         .collect();
-    listed.sort_by(|a, b| b.posted_at.cmp(&a.posted_at));
+    listed.sort_by_key(|p| std::cmp::Reverse(p.posted_at));
     let posts = listed
         .into_iter()
         .map(|p| {

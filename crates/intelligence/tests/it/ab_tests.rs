@@ -336,7 +336,11 @@ async fn a_test_gives_the_hand_checked_result_and_leaves_its_lesson_in_the_playb
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "redirected back");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "redirected back");
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/ab-tests/{id}#posts")
+    );
     let (_, t) = call(
         &app,
         &alice,
@@ -545,8 +549,17 @@ async fn the_pages_start_a_test_with_inline_errors_and_tracked_profiles_have_no_
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let html = res.text().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/ab-tests/"), "{to}");
+    let html = browser
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         html.contains("Test started"),
         "landed on the test with a flash"

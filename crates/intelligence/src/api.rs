@@ -3,6 +3,7 @@
 //! "analyse now" (POST, workspace write; 202 with the job). An account or tracked profile of
 //! another workspace is not found.
 
+pub mod ab_tests;
 pub mod planner;
 
 use axum::{

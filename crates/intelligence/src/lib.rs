@@ -2,7 +2,9 @@
 //! comment gets its language, sentiment and category from the `analysis` engine, stored with the
 //! method version and the text it was computed from, kept current by a job after each refresh;
 //! a profile's figures (distributions, sentiment, a content quality score with its formula)
-//! are read from them; audits judge an account with evidence ([`service::audit`], [`audits`]). Reads the instagram feature's posts through its service
+//! are read from them; audits judge an account with evidence ([`service::audit`], [`audits`]); A/B tests
+//! compare ways of posting with Bayesian statistics and fill the account's playbook
+//! ([`service::ab_tests`]). Reads the instagram feature's posts through its service
 //! (`instagram::service::texts`), never its tables. See `docs/intelligence.md`.
 
 pub mod api;
@@ -18,10 +20,12 @@ pub fn feature() -> platform::Feature {
     let [account_link, tracked_link] = pages::links();
     let [account_audits, tracked_audits] = audits::pages::links();
     let [best_times, planner, tracked_best_times, tracked_planner] = pages::planner::links();
+    let [ab_tests, playbook, tracked_ab_tests, tracked_playbook] = pages::ab_tests::links();
     platform::Feature::new("intelligence")
         .api(api::openapi_router())
         .api(audits::api::openapi_router())
         .api(api::planner::openapi_router())
+        .api(api::ab_tests::openapi_router())
         .pages(pages::routes())
         .pages(audits::pages::routes())
         .nav(audits::pages::nav())
@@ -37,6 +41,11 @@ pub fn feature() -> platform::Feature {
         .object_link(tracked_best_times)
         .object_link(tracked_planner)
         .nav(pages::planner::nav())
+        .pages(pages::ab_tests::routes())
+        .object_link(ab_tests)
+        .object_link(playbook)
+        .object_link(tracked_ab_tests)
+        .object_link(tracked_playbook)
         .jobs(|registry| {
             registry
                 .register::<jobs::AnalyzeProfile>()

@@ -12,6 +12,9 @@ macro_rules! no_relations {
 /// The planner's tables (migration `m20261206_000029_intel_planner`).
 pub mod planner;
 
+/// The A/B tests' tables (migration `m20261206_000031_intel_ab_tests`).
+pub mod ab_tests;
+
 /// The analysis of one post's caption.
 pub mod post_analysis {
     use sea_orm::entity::prelude::*;

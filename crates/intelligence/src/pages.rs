@@ -5,6 +5,7 @@
 //! analysis, and the methods that produced them. "Analyse now" queues the job and shows its
 //! progress live. The account page links here through `platform::web::links`.
 
+pub mod ab_tests;
 pub mod planner;
 
 use askama::Template;

@@ -22,6 +22,7 @@ mod m20261206_000027_intel_analyses;
 mod m20261206_000028_intel_audits;
 mod m20261206_000029_intel_planner;
 mod m20261206_000030_ai;
+mod m20261206_000031_intel_ab_tests;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000028_intel_audits::Migration),
             Box::new(m20261206_000029_intel_planner::Migration),
             Box::new(m20261206_000030_ai::Migration),
+            Box::new(m20261206_000031_intel_ab_tests::Migration),
         ]
     }
 }

@@ -1,7 +1,9 @@
 //! The feature's domain logic: keeping analyses current ([`analyze`]) and reading them as a
 //! profile's figures ([`summary`]); account audits ([`audit`]); best posting times
-//! ([`best_times`]) and the growth planner ([`planner`]).
+//! ([`best_times`]), the growth planner ([`planner`]) and A/B tests with the playbook they
+//! fill ([`ab_tests`]).
 
+pub mod ab_tests;
 pub mod analyze;
 pub mod audit;
 pub mod best_times;

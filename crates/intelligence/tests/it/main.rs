@@ -2,6 +2,7 @@
 //! of the whole app); each concern is a module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod ab_tests;
 mod analyses;
 mod audits;
 mod planner;

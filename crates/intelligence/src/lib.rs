@@ -2,12 +2,14 @@
 //! comment gets its language, sentiment and category from the `analysis` engine, stored with the
 //! method version and the text it was computed from, kept current by a job after each refresh;
 //! a profile's figures (distributions, sentiment, a content quality score with its formula)
-//! are read from them; audits judge an account with evidence ([`service::audit`], [`audits`]). Reads the instagram feature's posts through its service
+//! are read from them; audits judge an account with evidence ([`service::audit`], [`audits`]);
+//! hashtags are suggested by engagement lift ([`service::hashtags`], [`hashtags`]). Reads the instagram feature's posts through its service
 //! (`instagram::service::texts`), never its tables. See `docs/intelligence.md`.
 
 pub mod api;
 pub mod audits;
 pub mod engine;
+pub mod hashtags;
 pub mod jobs;
 pub mod model;
 pub mod pages;
@@ -17,11 +19,16 @@ pub mod service;
 pub fn feature() -> platform::Feature {
     let [account_link, tracked_link] = pages::links();
     let [account_audits, tracked_audits] = audits::pages::links();
+    let [account_hashtags, tracked_hashtags] = hashtags::pages::links();
     let [best_times, planner, tracked_best_times, tracked_planner] = pages::planner::links();
     platform::Feature::new("intelligence")
         .api(api::openapi_router())
         .api(audits::api::openapi_router())
         .api(api::planner::openapi_router())
+        .api(hashtags::api::openapi_router())
+        .pages(hashtags::pages::routes())
+        .object_link(account_hashtags)
+        .object_link(tracked_hashtags)
         .pages(pages::routes())
         .pages(audits::pages::routes())
         .nav(audits::pages::nav())

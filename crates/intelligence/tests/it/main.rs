@@ -4,6 +4,7 @@
 
 mod analyses;
 mod audits;
+mod hashtags;
 mod planner;
 
 use std::time::Duration;

@@ -1161,8 +1161,13 @@ async fn another_workspaces_ids_are_not_found_and_read_only_tokens_write_nothing
     let alice_browser = identity::testkit::browser(&app, "alice@example.com").await;
     let pages: Vec<_> = page_routes(&intelligence::feature())
         .into_iter()
-        // The analysis pages and the audits' have their own sweeps.
-        .filter(|r| !r.template.ends_with("/analysis") && !r.template.contains("audits"))
+        // The analysis, audit, hashtag and competitor pages have their own sweeps.
+        .filter(|r| {
+            !r.template.ends_with("/analysis")
+                && !r.template.contains("audits")
+                && !r.template.contains("hashtags")
+                && !r.template.contains("competitors")
+        })
         .collect();
     let date = (Utc::now().date_naive() + Duration::days(2)).to_string();
     let item_form = [

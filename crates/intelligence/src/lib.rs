@@ -3,11 +3,13 @@
 //! method version and the text it was computed from, kept current by a job after each refresh;
 //! a profile's figures (distributions, sentiment, a content quality score with its formula)
 //! are read from them; audits judge an account with evidence ([`service::audit`], [`audits`]);
-//! hashtags are suggested by engagement lift ([`service::hashtags`], [`hashtags`]). Reads the instagram feature's posts through its service
+//! hashtags are suggested by engagement lift ([`service::hashtags`], [`hashtags`]); an account is
+//! compared with its competitors ([`service::competitors`], [`competitors`]). Reads the instagram feature's posts through its service
 //! (`instagram::service::texts`), never its tables. See `docs/intelligence.md`.
 
 pub mod api;
 pub mod audits;
+pub mod competitors;
 pub mod engine;
 pub mod hashtags;
 pub mod jobs;
@@ -29,6 +31,9 @@ pub fn feature() -> platform::Feature {
         .pages(hashtags::pages::routes())
         .object_link(account_hashtags)
         .object_link(tracked_hashtags)
+        .api(competitors::api::openapi_router())
+        .pages(competitors::pages::routes())
+        .object_link(competitors::pages::link())
         .pages(pages::routes())
         .pages(audits::pages::routes())
         .nav(audits::pages::nav())

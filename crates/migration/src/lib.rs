@@ -21,6 +21,7 @@ mod m20261206_000026_ig_profile_versions;
 mod m20261206_000027_intel_analyses;
 mod m20261206_000028_intel_audits;
 mod m20261206_000029_intel_planner;
+mod m20261206_000032_intel_competitors;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000027_intel_analyses::Migration),
             Box::new(m20261206_000028_intel_audits::Migration),
             Box::new(m20261206_000029_intel_planner::Migration),
+            Box::new(m20261206_000032_intel_competitors::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 
 mod analyses;
 mod audits;
+mod competitors;
 mod hashtags;
 mod planner;
 

@@ -93,7 +93,7 @@ const TAGS: [&str; 14] = [
     "style",
 ];
 
-async fn seed(db: &DatabaseConnection, posts: u64) -> Result<profile::Model> {
+pub(crate) async fn seed(db: &DatabaseConnection, posts: u64) -> Result<profile::Model> {
     let now = Utc::now();
     let profile = profile::Model {
         id: Uuid::now_v7(),
@@ -196,13 +196,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-struct Timing {
-    p50: f64,
-    p95: f64,
-    max: f64,
+pub(crate) struct Timing {
+    pub p50: f64,
+    pub p95: f64,
+    pub max: f64,
 }
 
-fn timing(mut ms: Vec<f64>) -> Timing {
+pub(crate) fn timing(mut ms: Vec<f64>) -> Timing {
     ms.sort_by(f64::total_cmp);
     Timing {
         p50: percentile(&ms, 0.5),

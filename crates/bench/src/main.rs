@@ -13,6 +13,7 @@
 mod analysis;
 mod audit;
 mod export;
+mod hashtags;
 mod jobs;
 mod load;
 mod pages;
@@ -63,6 +64,9 @@ enum Command {
     /// An audit and its PDF for an account with 1,000 posts: p50/p95 against reading the
     /// account's record in the same run.
     Audit(audit::AuditArgs),
+    /// The hashtag lift (medians with and without each tag, co-occurrence, ranking) for an
+    /// account with 5,000 posts: p50/p95 against reading the account's record.
+    Hashtags(hashtags::HashtagsArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -132,6 +136,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Pages(args) => pages::run(args).await,
             Command::Analysis(args) => analysis::run(args).await,
             Command::Audit(args) => audit::run(args).await,
+            Command::Hashtags(args) => hashtags::run(args).await,
         }
     })
 }

@@ -4,12 +4,16 @@
 //! a profile's figures (distributions, sentiment, a content quality score with its formula)
 //! are read from them; audits judge an account with evidence ([`service::audit`], [`audits`]); A/B tests
 //! compare ways of posting with Bayesian statistics and fill the account's playbook
-//! ([`service::ab_tests`]). Reads the instagram feature's posts through its service
+//! ([`service::ab_tests`]); hashtags are suggested by engagement lift ([`service::hashtags`],
+//! [`hashtags`]); an account is compared with its competitors ([`service::competitors`],
+//! [`competitors`]). Reads the instagram feature's posts through its service
 //! (`instagram::service::texts`), never its tables. See `docs/intelligence.md`.
 
 pub mod api;
 pub mod audits;
+pub mod competitors;
 pub mod engine;
+pub mod hashtags;
 pub mod jobs;
 pub mod model;
 pub mod pages;
@@ -19,6 +23,7 @@ pub mod service;
 pub fn feature() -> platform::Feature {
     let [account_link, tracked_link] = pages::links();
     let [account_audits, tracked_audits] = audits::pages::links();
+    let [account_hashtags, tracked_hashtags] = hashtags::pages::links();
     let [best_times, planner, tracked_best_times, tracked_planner] = pages::planner::links();
     let [ab_tests, playbook, tracked_ab_tests, tracked_playbook] = pages::ab_tests::links();
     platform::Feature::new("intelligence")
@@ -26,6 +31,13 @@ pub fn feature() -> platform::Feature {
         .api(audits::api::openapi_router())
         .api(api::planner::openapi_router())
         .api(api::ab_tests::openapi_router())
+        .api(hashtags::api::openapi_router())
+        .pages(hashtags::pages::routes())
+        .object_link(account_hashtags)
+        .object_link(tracked_hashtags)
+        .api(competitors::api::openapi_router())
+        .pages(competitors::pages::routes())
+        .object_link(competitors::pages::link())
         .pages(pages::routes())
         .pages(audits::pages::routes())
         .nav(audits::pages::nav())

@@ -204,3 +204,27 @@ pub mod restricted_tag {
 
     no_relations!();
 }
+
+/// A saved competitor analysis of an own account: the tracked profiles it is compared with
+/// and the period (migration `m20261206_000032_intel_competitors`). One per account.
+pub mod competitor_set {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "intel_competitor_sets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub workspace_id: Uuid,
+        #[sea_orm(unique)]
+        pub account_id: Uuid,
+        /// The tracked profiles' ids (their ids in the workspace's tracked list), in order.
+        pub tracked_ids: Json,
+        pub days: i32,
+        pub updated_by: Option<Uuid>,
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        pub updated_at: chrono::DateTime<chrono::Utc>,
+    }
+
+    no_relations!();
+}

@@ -23,6 +23,7 @@ mod m20261206_000028_intel_audits;
 mod m20261206_000029_intel_planner;
 mod m20261206_000030_ai;
 mod m20261206_000031_intel_ab_tests;
+mod m20261206_000032_intel_competitors;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000029_intel_planner::Migration),
             Box::new(m20261206_000030_ai::Migration),
             Box::new(m20261206_000031_intel_ab_tests::Migration),
+            Box::new(m20261206_000032_intel_competitors::Migration),
         ]
     }
 }

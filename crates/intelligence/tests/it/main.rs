@@ -5,6 +5,8 @@
 mod ab_tests;
 mod analyses;
 mod audits;
+mod competitors;
+mod hashtags;
 mod planner;
 
 use std::time::Duration;

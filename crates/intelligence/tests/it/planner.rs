@@ -1161,12 +1161,15 @@ async fn another_workspaces_ids_are_not_found_and_read_only_tokens_write_nothing
     let alice_browser = identity::testkit::browser(&app, "alice@example.com").await;
     let pages: Vec<_> = page_routes(&intelligence::feature())
         .into_iter()
-        // The analysis pages, the audits' and the A/B tests' have their own sweeps.
+        // The analysis, audit, A/B test, playbook, hashtag and competitor pages have their own
+        // sweeps.
         .filter(|r| {
             !r.template.ends_with("/analysis")
                 && !r.template.contains("audits")
                 && !r.template.contains("ab-tests")
                 && !r.template.ends_with("/playbook")
+                && !r.template.contains("hashtags")
+                && !r.template.contains("competitors")
         })
         .collect();
     let date = (Utc::now().date_naive() + Duration::days(2)).to_string();

@@ -34,10 +34,13 @@ pub enum Meter {
     PostAnalyses,
     /// Per month.
     Exports,
+    /// Tracked profiles compared with an own account in one competitor analysis (a count,
+    /// checked when the comparison is saved).
+    Competitors,
 }
 
 impl Meter {
-    pub const ALL: [Meter; 7] = [
+    pub const ALL: [Meter; 8] = [
         Meter::Accounts,
         Meter::Seats,
         Meter::AiCredits,
@@ -45,6 +48,7 @@ impl Meter {
         Meter::EmailUnlocks,
         Meter::PostAnalyses,
         Meter::Exports,
+        Meter::Competitors,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -56,6 +60,7 @@ impl Meter {
             Meter::EmailUnlocks => "email_unlocks",
             Meter::PostAnalyses => "post_analyses",
             Meter::Exports => "exports",
+            Meter::Competitors => "competitors",
         }
     }
 
@@ -73,6 +78,7 @@ impl Meter {
             Meter::EmailUnlocks => "email unlocks per month",
             Meter::PostAnalyses => "post analyses per month",
             Meter::Exports => "exports per month",
+            Meter::Competitors => "tracked profiles per competitor analysis",
         }
     }
 
@@ -94,6 +100,10 @@ impl Meter {
             Meter::EmailUnlocks => ("email unlock", "email unlocks"),
             Meter::PostAnalyses => ("post analysis", "post analyses"),
             Meter::Exports => ("export", "exports"),
+            Meter::Competitors => (
+                "tracked profile per competitor analysis",
+                "tracked profiles per competitor analysis",
+            ),
         }
     }
 
@@ -110,7 +120,7 @@ impl Meter {
 
     /// Counted per calendar month (UTC) rather than as a current total.
     pub fn is_monthly(&self) -> bool {
-        !matches!(self, Meter::Accounts | Meter::Seats)
+        !matches!(self, Meter::Accounts | Meter::Seats | Meter::Competitors)
     }
 
     /// A plan's limit of this meter as a customer reads it on a plan card.

@@ -53,6 +53,9 @@ pub(super) const SEEDS: &[Seed] = &[
             // 004 FREE TIER: "Export: Not available"
             (Meter::Exports, Some(0)),
             // Accounts and AI credits: no document gives the free plan any.
+            // Competitor analysis (issue 15 names no figures; ours, rising with the plan): one
+            // tracked profile beside a demo account.
+            (Meter::Competitors, Some(1)),
         ],
         features: &[],
         topup_discount_percent: 0,
@@ -66,6 +69,7 @@ pub(super) const SEEDS: &[Seed] = &[
         // 000: "| Starter | $19/mo | 1 | 10 | 0 |"
         limits: &[
             (Meter::Accounts, Some(1)),
+            (Meter::Competitors, Some(2)),
             (Meter::AiCredits, Some(10)),
             (Meter::Seats, Some(1)),
         ],
@@ -81,6 +85,7 @@ pub(super) const SEEDS: &[Seed] = &[
         // 000: "| Pro | $49/mo | 5 | 100 | 0 |"
         limits: &[
             (Meter::Accounts, Some(5)),
+            (Meter::Competitors, Some(3)),
             (Meter::AiCredits, Some(100)),
             (Meter::Seats, Some(1)),
         ],
@@ -96,6 +101,7 @@ pub(super) const SEEDS: &[Seed] = &[
         // 000: "| Agency | $149/mo | 25 | 500 | 5 |"
         limits: &[
             (Meter::Accounts, Some(25)),
+            (Meter::Competitors, Some(5)),
             (Meter::AiCredits, Some(500)),
             (Meter::Seats, Some(5)),
         ],
@@ -111,6 +117,7 @@ pub(super) const SEEDS: &[Seed] = &[
         // 000: "| Enterprise | $299/mo | 100 | 2000 | 20 |"
         limits: &[
             (Meter::Accounts, Some(100)),
+            (Meter::Competitors, Some(5)),
             (Meter::AiCredits, Some(2000)),
             (Meter::Seats, Some(20)),
         ],
@@ -139,6 +146,7 @@ pub(super) const SEEDS: &[Seed] = &[
             (Meter::EmailUnlocks, None),
             (Meter::PostAnalyses, None),
             (Meter::Exports, None),
+            (Meter::Competitors, None),
         ],
         features: &Feature::ALL,
         topup_discount_percent: 0,
@@ -260,6 +268,17 @@ mod tests {
         assert_eq!(limit("free", Meter::ProfileUnlocks), Some(Some(5)));
         assert_eq!(limit("free", Meter::Exports), Some(Some(0)));
         assert_eq!(limit("free", Meter::Accounts), None);
+        // Competitor analysis: more tracked profiles on larger plans (the page draws at most
+        // five beside the account).
+        for (key, n) in [
+            ("free", 1),
+            ("starter", 2),
+            ("pro", 3),
+            ("agency", 5),
+            ("enterprise", 5),
+        ] {
+            assert_eq!(limit(key, Meter::Competitors), Some(Some(n)), "{key}");
+        }
         // Self-hosted: every meter unlimited.
         for m in Meter::ALL {
             assert_eq!(limit(SELF_HOSTED, m), Some(None), "{}", m.as_str());

@@ -7,6 +7,7 @@
 
 pub mod ab_tests;
 pub mod planner;
+pub mod studio;
 
 use askama::Template;
 use axum::{extract::State, response::Response};

@@ -1,6 +1,8 @@
 //! For tests of any feature that uses AI (feature `testkit`, never in a release): a local
 //! OpenAI-compatible server ([`fake_llm`]) and an app whose AI points at it.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 pub mod fake_llm;
 
 use platform::testkit::TestApp;

@@ -123,7 +123,13 @@ async fn real_usernames_are_refused_and_demo_pictures_load() {
         "form[action=\"/instagram/accounts\"] button[type=submit]",
     )
     .await;
-    let notice = c.find(Locator::Css(".source-refusal")).await.unwrap();
+    // The refusal is a new page: under a loaded machine it may not be there at once.
+    let notice = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(15))
+        .for_element(Locator::Css(".source-refusal"))
+        .await
+        .unwrap();
     let said = notice.text().await.unwrap();
     assert!(said.contains("No real data for @natgeo yet."), "{said}");
     assert!(

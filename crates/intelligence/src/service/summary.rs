@@ -114,7 +114,9 @@ pub async fn comments(db: &impl ConnectionTrait, profile_id: Uuid) -> Result<Com
         .await?;
     let scored: Vec<f64> = scores.iter().flatten().copied().collect();
     Ok(CommentAnalysis {
-        analysed: scores.len() as i64,
+        // Counted from the same read as the sentiments (every row has one, "none" included), so
+        // the page's total and its breakdown agree while the analysis job is still writing.
+        analysed: sentiments.iter().map(|s| s.posts).sum(),
         sentiments,
         languages,
         mean_sentiment: mean(&scored),

@@ -15,6 +15,8 @@ pub mod model;
 pub mod models;
 pub mod prompt;
 pub mod provider;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod web;
 
 pub use call::Caller;

@@ -4,19 +4,18 @@
 //! budget, fenced prompt data, clear errors, the pages, and the cross-tenant sweep.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fake_llm;
-
 use std::time::{Duration, Instant};
 
 use ai::{
     AiFeature, Caller, NewText, Prompt,
     call::{self, Ask},
     generation,
-    model::{ai_model, call as call_row},
+    model::call as call_row,
     provider::{
         breaker::{self, Tuning},
         wire::Message,
     },
+    testkit::fake_llm,
 };
 use platform::{
     Scope,
@@ -26,11 +25,9 @@ use platform::{
     },
 };
 use reqwest::{Method, StatusCode};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-const MODELS: [&str; 7] = ["good", "no-usage", "flaky", "down", "broken", "slow", "cut"];
 
 async fn app_at(base: Option<String>, key: Option<&str>) -> TestApp {
     let key = key.map(str::to_string);
@@ -43,36 +40,14 @@ async fn app_at(base: Option<String>, key: Option<&str>) -> TestApp {
         ],
         move |c| {
             if let Some(base) = base {
-                c.openai_base_url = base;
+                ai::testkit::configure(c, &base);
             }
             c.openai_api_key = key;
             c.default_ai_model = "good".into();
         },
     )
     .await;
-    for m in MODELS {
-        // The default model was listed at start-up (without a price): priced here like the rest.
-        if let Some(row) = ai::models::find(&app.state.db, m).await.unwrap() {
-            ai_model::Entity::delete_by_id(row.id)
-                .exec(&app.state.db)
-                .await
-                .unwrap();
-        }
-        ai_model::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            model: Set(m.into()),
-            label: Set(m.into()),
-            enabled: Set(true),
-            // $1 and $2 per million tokens: 42 + 4 tokens cost 42 + 8 millionths.
-            input_micros_per_million: Set(1_000_000),
-            output_micros_per_million: Set(2_000_000),
-            updated_by: Set(None),
-            updated_at: Set(platform::db::now()),
-        }
-        .insert(&app.state.db)
-        .await
-        .unwrap();
-    }
+    ai::testkit::enable_models(&app).await;
     app
 }
 

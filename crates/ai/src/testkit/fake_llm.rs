@@ -13,6 +13,7 @@
 //! - `cut`: one piece, then the connection closes (no finish, no `[DONE]`).
 //!
 //! Every request body is kept, with the count per model.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{
     collections::HashMap,
@@ -32,6 +33,7 @@ use axum::{
 use bytes::Bytes;
 use serde_json::{Value, json};
 
+/// Between two streamed pieces of `good`.
 pub const PIECE_DELAY: Duration = Duration::from_millis(40);
 pub const KEY: &str = "sk-test-key";
 

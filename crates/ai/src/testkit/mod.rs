@@ -21,7 +21,9 @@ pub fn configure(config: &mut platform::config::Config, base: &str) {
 }
 
 /// Enables every fake model at $1 / $2 per million tokens (so 42 + 4 tokens cost 50
-/// millionths), replacing the unpriced default listed at start-up.
+/// millionths), replacing the unpriced default listed at start-up. A test helper: a failure
+/// fails the test.
+#[allow(clippy::panic)]
 pub async fn enable_models(app: &TestApp) {
     for m in MODELS {
         if let Ok(Some(row)) = crate::models::find(&app.state.db, m).await {

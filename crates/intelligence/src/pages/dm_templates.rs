@@ -14,6 +14,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
+use platform::web::format::number;
 use platform::{
     AppState, Ctx, Error, Permission, Result,
     http::extract::{Form, Path, Query},
@@ -427,8 +428,8 @@ struct SampleField {
 struct Preview {
     id: String,
     text: String,
-    chars: usize,
-    max: usize,
+    chars: String,
+    max: String,
     too_long: bool,
     unknown: Vec<String>,
     can_write: bool,
@@ -446,8 +447,8 @@ impl Preview {
         Preview {
             id: t.id.to_string(),
             too_long: r.too_long(),
-            chars: r.chars,
-            max: render::DM_MAX,
+            chars: number(i64::try_from(r.chars).unwrap_or(i64::MAX)),
+            max: number(i64::try_from(render::DM_MAX).unwrap_or(i64::MAX)),
             unknown: r.unknown.iter().map(|u| format!("{{{u}}}")).collect(),
             text: r.text,
             can_write,

@@ -6,6 +6,7 @@ mod ab_tests;
 mod analyses;
 mod audits;
 mod competitors;
+mod dm_templates;
 mod hashtags;
 mod planner;
 
@@ -24,6 +25,7 @@ pub async fn app() -> TestApp {
             billing::feature(),
             instagram::feature(),
             intelligence::feature(),
+            ai::feature(),
         ],
         |_| {},
     )

@@ -45,7 +45,8 @@ pub struct NewText<'a> {
     pub title: String,
     pub prompt: &'a Prompt,
     pub model: Option<&'a str>,
-    /// Where the finished text is used (the feature's editor), shown as the next step.
+    /// Where the finished text is used (the feature's editor), shown as the next step; `{id}`
+    /// stands for the text's id.
     pub next_path: Option<String>,
 }
 
@@ -157,8 +158,9 @@ pub async fn start(
         });
     }
     let messages = new.prompt.messages();
+    let id = Uuid::now_v7();
     let row = generation::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         workspace_id: Set(scope.workspace_id()),
         user_id: Set(caller.user_id),
         feature: Set(new.feature.as_str().into()),
@@ -170,7 +172,8 @@ pub async fn start(
         output: Set(String::new()),
         error: Set(None),
         call_id: Set(None),
-        next_path: Set(new.next_path),
+        // `{id}` in the path is this text's id (the feature's editor of it).
+        next_path: Set(new.next_path.map(|p| p.replace("{id}", &id.to_string()))),
         created_at: Set(platform::db::now()),
         started_at: Set(Some(platform::db::now())),
         finished_at: Set(None),

@@ -199,6 +199,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 pub(crate) struct Timing {
     pub p50: f64,
     pub p95: f64,
+    pub p99: f64,
     pub max: f64,
 }
 
@@ -207,6 +208,7 @@ pub(crate) fn timing(mut ms: Vec<f64>) -> Timing {
     Timing {
         p50: percentile(&ms, 0.5),
         p95: percentile(&ms, 0.95),
+        p99: percentile(&ms, 0.99),
         max: ms.last().copied().unwrap_or(f64::NAN),
     }
 }
@@ -271,7 +273,7 @@ async fn measure(label: &str, db: &DatabaseConnection, args: &AuditArgs) -> Resu
     let mut bytes = Vec::new();
     for _ in 0..args.runs {
         let t = Instant::now();
-        let (_, doc) = intelligence::audits::pdf::document(&row, &report);
+        let (_, doc) = intelligence::audits::pdf::document(&row, &report, None);
         bytes = report::render(&doc).map_err(|e| anyhow::anyhow!("{e}"))?;
         pdf.push(t.elapsed().as_secs_f64() * 1000.0);
     }

@@ -10,6 +10,7 @@
 //!
 //! Point it at loopback only: it is meant to measure a local instance.
 
+mod ai;
 mod analysis;
 mod audit;
 mod export;
@@ -67,6 +68,7 @@ enum Command {
     /// The hashtag lift (medians with and without each tag, co-occurrence, ranking) for an
     /// account with 5,000 posts: p50/p95 against reading the account's record.
     Hashtags(hashtags::HashtagsArgs),
+    Ai(ai::AiArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -137,6 +139,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Analysis(args) => analysis::run(args).await,
             Command::Audit(args) => audit::run(args).await,
             Command::Hashtags(args) => hashtags::run(args).await,
+            Command::Ai(args) => ai::run(args).await,
         }
     })
 }

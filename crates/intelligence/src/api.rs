@@ -4,6 +4,7 @@
 //! another workspace is not found.
 
 pub mod ab_tests;
+pub mod content;
 pub mod dm_templates;
 pub mod planner;
 

@@ -12,6 +12,9 @@ macro_rules! no_relations {
 /// The planner's tables (migration `m20261206_000029_intel_planner`).
 pub mod planner;
 
+/// The content engine's tables (migration `m20261206_000033_intel_content`).
+pub mod content;
+
 /// The A/B tests' tables (migration `m20261206_000031_intel_ab_tests`).
 pub mod ab_tests;
 

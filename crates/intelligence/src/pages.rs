@@ -8,6 +8,7 @@
 pub mod ab_tests;
 pub mod dm_templates;
 pub mod planner;
+pub mod studio;
 
 use askama::Template;
 use axum::{extract::State, response::Response};

@@ -1,6 +1,8 @@
 //! For tests of any feature that uses AI (feature `testkit`, never in a release): a local
 //! OpenAI-compatible server ([`fake_llm`]) and an app whose AI points at it.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 pub mod fake_llm;
 
 use platform::testkit::TestApp;
@@ -21,9 +23,7 @@ pub fn configure(config: &mut platform::config::Config, base: &str) {
 }
 
 /// Enables every fake model at $1 / $2 per million tokens (so 42 + 4 tokens cost 50
-/// millionths), replacing the unpriced default listed at start-up. A test helper: a failure
-/// fails the test.
-#[allow(clippy::panic)]
+/// millionths), replacing the unpriced default listed at start-up.
 pub async fn enable_models(app: &TestApp) {
     for m in MODELS {
         if let Ok(Some(row)) = crate::models::find(&app.state.db, m).await {

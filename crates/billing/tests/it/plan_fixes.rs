@@ -160,6 +160,8 @@ async fn wrong_seeded_limits_are_corrected_and_edited_ones_kept() {
             (Meter::AiCredits, Some(10)),
             // Edited by staff: kept.
             (Meter::Exports, Some(40)),
+            // A meter of a later release (competitor analysis), added to existing plans.
+            (Meter::Competitors, Some(2)),
         ])
     );
     assert_eq!(

@@ -27,6 +27,7 @@ use crate::{
     service::audit::{
         Report,
         compare::Comparison,
+        narrative,
         run::{self, DEFAULT_DAYS},
     },
 };
@@ -39,6 +40,7 @@ pub fn openapi_router() -> ApiRouter<AppState> {
         .routes(routes!(get_one, delete_one))
         .routes(routes!(compare_two))
         .routes(routes!(pdf))
+        .routes(routes!(get_summary, ask_summary))
 }
 
 /// What to audit (`{}` for the default range).
@@ -275,7 +277,10 @@ pub async fn pdf(
 /// The PDF as a download (the API's and the page's answer).
 pub async fn pdf_download(state: &AppState, ctx: &Ctx, id: &str) -> Result<Response> {
     let row = run::find_in(state, ctx, parse_id(id)?).await?;
-    let (name, bytes) = super::pdf::render(&row).await?;
+    let summary = narrative::latest(state, &platform::Scope::of(ctx)?, row.id)
+        .await?
+        .filter(|g| ai::generation::effective_status(g).0 == "done");
+    let (name, bytes) = super::pdf::render(&row, summary.as_ref()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -285,6 +290,38 @@ pub async fn pdf_download(state: &AppState, ctx: &Ctx, id: &str) -> Result<Respo
             ),
         ],
         bytes,
+    )
+        .into_response())
+}
+
+/// The audit's latest AI-written summary and action plan (404 when none was asked for).
+#[utoipa::path(get, path = "/api/v1/audits/{id}/summary", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ai::generation::Generation), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<ai::generation::Generation>> {
+    let row = run::find_in(&state, &ctx, parse_id(&id)?).await?;
+    let g = narrative::latest(&state, &platform::Scope::of(&ctx)?, row.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(Json(ai::generation::Generation::from(&g)))
+}
+
+/// Asks the AI for a summary and action plan of a finished audit, written from its stored
+/// evidence only (202; follow `stream_url`). Again: a new summary replaces the shown one.
+#[utoipa::path(post, path = "/api/v1/audits/{id}/summary", tag = "intelligence", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 202, body = ai::generation::Generation), (status = 400, body = Problem), (status = 401, body = Problem), (status = 402, body = Problem, description = "credits or the monthly AI budget do not cover it"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the audit has not finished"), (status = 503, body = Problem, description = "AI is not configured or not reachable")))]
+pub async fn ask_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let g = narrative::request(&state, &ctx, parse_id(&id)?).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ai::generation::Generation::from(&g)),
     )
         .into_response())
 }

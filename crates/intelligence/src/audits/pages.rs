@@ -27,7 +27,7 @@ use crate::{
     pages::{source_labels, when},
     service::audit::inputs::day,
     service::audit::{
-        Level, Report,
+        Level, Report, narrative,
         run::{self, DEFAULT_DAYS},
     },
 };
@@ -49,6 +49,7 @@ pub fn routes() -> PageRoutes {
         .route("/audits/{id}/compare", get(compare_page))
         .route("/audits/{id}/pdf", get(pdf))
         .route("/audits/{id}/delete", post(delete))
+        .route("/audits/{id}/summary", post(summarise))
 }
 
 /// The links on the account and tracked-profile pages.
@@ -406,6 +407,9 @@ struct DetailPage {
     risk_method: &'static str,
     earlier: Vec<(String, String)>,
     cost: String,
+    /// The latest AI summary's fragment (streaming while written), or empty.
+    summary: String,
+    ai_available: bool,
 }
 
 fn components(report: &Report) -> Vec<ComponentView> {
@@ -471,6 +475,11 @@ async fn detail(
             )
         })
         .collect();
+    let summary = match narrative::latest(&state, &platform::Scope::of(&ctx)?, a.id).await? {
+        Some(g) => ai::web::stream::fragment(&g)?,
+        None => String::new(),
+    };
+    let ai_available = ai::provider::connection(&state).await.is_ok();
     let (jar, flashes) = flash::take(jar);
     let title = format!("Audit · @{}", a.username);
     let provenance = match &report {
@@ -533,6 +542,8 @@ async fn detail(
                 platform::web::format::count(c, "credit", "credits")
             ),
         },
+        summary,
+        ai_available,
     };
     Ok(html(jar, &view))
 }
@@ -640,5 +651,26 @@ async fn delete(
     let back = format!("{}/audits", subject_path(&a));
     after_action(jar, &back, run::delete(&state, &ctx, id).await, |_| {
         "The audit is deleted.".into()
+    })
+}
+
+/// Asks the AI for (another) summary and action plan of a finished audit; htmx gets the
+/// fragment that streams it, a plain post goes back to the audit.
+async fn summarise(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let started = narrative::request(&state, &ctx, id).await;
+    if platform::http::meta::current().is_htmx {
+        let g = started?;
+        return Ok(axum::response::IntoResponse::into_response(
+            axum::response::Html(ai::web::stream::fragment(&g)?),
+        ));
+    }
+    after_action(jar, &format!("/audits/{id}#ai-summary"), started, |_| {
+        "The AI is writing the summary.".into()
     })
 }

@@ -31,7 +31,11 @@ fn tone_of(level: Level) -> Tone {
 }
 
 /// The file name and the document of a finished audit.
-pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
+pub fn document(
+    row: &audit::Model,
+    report: &Report,
+    summary: Option<&ai::model::generation::Model>,
+) -> (String, Document) {
     let score = report
         .overall
         .map(|s| format!("{s:.0}/100"))
@@ -99,6 +103,17 @@ pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
         },
         Block::Note(report.overall_method.clone()),
     ];
+    if let Some(g) = summary {
+        blocks.push(Block::Heading("AI-written summary and action plan".into()));
+        blocks.push(Block::Note(format!(
+            "AI-written by {} on {} from this audit's evidence only; check it against the figures.",
+            g.model,
+            g.finished_at
+                .unwrap_or(g.created_at)
+                .format("%b %-d, %Y %H:%M UTC")
+        )));
+        blocks.push(Block::Paragraph(g.output.clone()));
+    }
     if !report.recommendations.is_empty() {
         blocks.push(Block::Heading("Recommendations".into()));
         blocks.push(Block::Table {
@@ -267,11 +282,14 @@ pub fn document(row: &audit::Model, report: &Report) -> (String, Document) {
 }
 
 /// The file name and bytes of a finished audit's PDF (409 while it is not done).
-pub async fn render(row: &audit::Model) -> Result<(String, Vec<u8>)> {
+pub async fn render(
+    row: &audit::Model,
+    summary: Option<&ai::model::generation::Model>,
+) -> Result<(String, Vec<u8>)> {
     let Some(report) = run::report_of(row) else {
         return Err(Error::Conflict("The audit has not finished yet".into()));
     };
-    let (name, doc) = document(row, &report);
+    let (name, doc) = document(row, &report, summary);
     let bytes = tokio::task::spawn_blocking(move || report::render(&doc))
         .await
         .map_err(|e| Error::internal(format!("the PDF renderer stopped: {e}")))?

@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod audit;
 pub mod best_times;
 pub mod competitors;
+pub mod content;
 pub mod dm_templates;
 pub mod hashtags;
 pub mod planner;

@@ -486,7 +486,8 @@ async fn another_workspaces_audits_are_not_found_on_every_route() {
         )
         .run(&routes)
         .await;
-    assert_eq!(calls.len(), 16, "{calls:#?}");
+    // 16, and the AI summary: GET and POST in the API, POST on the page.
+    assert_eq!(calls.len(), 19, "{calls:#?}");
     // Nothing was charged to Bob by Alice's attempts.
     let bobs_audits = intelligence::model::audit::Entity::find()
         .filter(intelligence::model::audit::Column::WorkspaceId.eq(bob_ws))

@@ -6,6 +6,7 @@ mod ab_tests;
 mod analyses;
 mod audits;
 mod competitors;
+mod content;
 mod dm_templates;
 mod hashtags;
 mod planner;
@@ -30,6 +31,46 @@ pub async fn app() -> TestApp {
         |_| {},
     )
     .await
+}
+
+/// The app with its AI pointed at a local fake model server (`ai::testkit::fake_llm`).
+pub async fn app_with_ai() -> (TestApp, ai::testkit::fake_llm::Fake) {
+    let (base, fake) = ai::testkit::fake_llm::start().await;
+    let app = spawn(
+        vec![
+            identity::feature(),
+            admin::feature(),
+            billing::feature(),
+            instagram::feature(),
+            intelligence::feature(),
+            ai::feature(),
+        ],
+        |c| ai::testkit::configure(c, &base),
+    )
+    .await;
+    ai::testkit::enable_models(&app).await;
+    (app, fake)
+}
+
+/// Follows an AI text through the API until it is finished; the finished generation.
+pub async fn written(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..300 {
+        let g: Value = app
+            .api()
+            .get(app.url(&format!("/api/v1/ai/generations/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if g["status"] != "running" {
+            return g;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the AI text was never finished");
 }
 
 /// A customer on the Agency plan (demo accounts count against plan limits); its API token.

@@ -1171,6 +1171,7 @@ async fn another_workspaces_ids_are_not_found_and_read_only_tokens_write_nothing
                 && !r.template.contains("hashtags")
                 && !r.template.contains("competitors")
                 && !r.template.contains("dm-templates")
+                && !r.template.contains("studio")
         })
         .collect();
     let date = (Utc::now().date_naive() + Duration::days(2)).to_string();

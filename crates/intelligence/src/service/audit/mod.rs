@@ -10,6 +10,7 @@
 pub mod compare;
 pub mod components;
 pub mod inputs;
+pub mod narrative;
 pub mod reference;
 pub mod report;
 pub mod run;

@@ -5,6 +5,7 @@
 
 pub mod ab_tests;
 pub mod content;
+pub mod dm_templates;
 pub mod planner;
 
 use axum::{

@@ -6,7 +6,8 @@
 //! compare ways of posting with Bayesian statistics and fill the account's playbook
 //! ([`service::ab_tests`]); hashtags are suggested by engagement lift ([`service::hashtags`],
 //! [`hashtags`]); an account is compared with its competitors ([`service::competitors`],
-//! [`competitors`]). Reads the instagram feature's posts through its service
+//! [`competitors`]); the workspace's DM templates, with AI drafts written through the `ai`
+//! feature ([`service::dm_templates`]). Reads the instagram feature's posts through its service
 //! (`instagram::service::texts`), never its tables. See `docs/intelligence.md`.
 
 pub mod api;
@@ -57,6 +58,9 @@ pub fn feature() -> platform::Feature {
         .object_link(tracked_planner)
         .nav(pages::planner::nav())
         .pages(pages::ab_tests::routes())
+        .api(api::dm_templates::openapi_router())
+        .pages(pages::dm_templates::routes())
+        .nav(pages::dm_templates::nav())
         .object_link(ab_tests)
         .object_link(playbook)
         .object_link(tracked_ab_tests)

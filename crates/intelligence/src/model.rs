@@ -18,6 +18,9 @@ pub mod content;
 /// The A/B tests' tables (migration `m20261206_000031_intel_ab_tests`).
 pub mod ab_tests;
 
+/// The DM templates' table (migration `m20261206_000034_intel_dm_templates`).
+pub mod dm_templates;
+
 /// The analysis of one post's caption.
 pub mod post_analysis {
     use sea_orm::entity::prelude::*;

@@ -6,6 +6,7 @@
 //! progress live. The account page links here through `platform::web::links`.
 
 pub mod ab_tests;
+pub mod dm_templates;
 pub mod planner;
 pub mod studio;
 

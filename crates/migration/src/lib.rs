@@ -25,6 +25,7 @@ mod m20261206_000030_ai;
 mod m20261206_000031_intel_ab_tests;
 mod m20261206_000032_intel_competitors;
 mod m20261206_000033_intel_content;
+mod m20261206_000034_intel_dm_templates;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000031_intel_ab_tests::Migration),
             Box::new(m20261206_000032_intel_competitors::Migration),
             Box::new(m20261206_000033_intel_content::Migration),
+            Box::new(m20261206_000034_intel_dm_templates::Migration),
         ]
     }
 }

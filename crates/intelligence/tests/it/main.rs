@@ -7,6 +7,7 @@ mod analyses;
 mod audits;
 mod competitors;
 mod content;
+mod dm_templates;
 mod hashtags;
 mod planner;
 

@@ -1161,8 +1161,8 @@ async fn another_workspaces_ids_are_not_found_and_read_only_tokens_write_nothing
     let alice_browser = identity::testkit::browser(&app, "alice@example.com").await;
     let pages: Vec<_> = page_routes(&intelligence::feature())
         .into_iter()
-        // The analysis, audit, A/B test, playbook, hashtag and competitor pages have their own
-        // sweeps.
+        // The analysis, audit, A/B test, playbook, hashtag, competitor and DM template pages have
+        // their own sweeps.
         .filter(|r| {
             !r.template.ends_with("/analysis")
                 && !r.template.contains("audits")
@@ -1170,6 +1170,8 @@ async fn another_workspaces_ids_are_not_found_and_read_only_tokens_write_nothing
                 && !r.template.ends_with("/playbook")
                 && !r.template.contains("hashtags")
                 && !r.template.contains("competitors")
+                && !r.template.contains("dm-templates")
+                && !r.template.contains("studio")
         })
         .collect();
     let date = (Utc::now().date_naive() + Duration::days(2)).to_string();

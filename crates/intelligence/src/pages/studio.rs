@@ -85,6 +85,8 @@ struct StudioPage {
     media_types: &'static [(&'static str, &'static str)],
     time_zone: String,
     demo: bool,
+    /// Whether an AI server is set up (otherwise the writing form says so and stays off).
+    ai_available: bool,
     brief_max: usize,
     niche_max: usize,
     tone_max: usize,
@@ -153,6 +155,7 @@ async fn render(
         media_types: &MEDIA_TYPES,
         time_zone: tz.name().to_string(),
         demo: subject.profile().source == "demo",
+        ai_available: ai::provider::connection(state).await.is_ok(),
         brief_max: BRIEF_MAX,
         niche_max: NICHE_MAX,
         tone_max: TONE_MAX,

@@ -3,7 +3,7 @@
 
 use instagram::service::subject::{self, Subject};
 use platform::{AppState, Ctx, Error, FieldError, Permission, Result, Scope};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 use uuid::Uuid;
 
 use crate::model::competitor_set;
@@ -124,36 +124,31 @@ pub async fn save(
     }
     let ids = serde_json::json!(chosen.iter().map(|s| s.id()).collect::<Vec<_>>());
     let now = platform::db::now();
-    let existing = competitor_set::Entity::find()
-        .filter(competitor_set::Column::WorkspaceId.eq(scope.workspace_id()))
-        .filter(competitor_set::Column::AccountId.eq(account_id))
-        .one(&state.db)
-        .await?;
     let days_i32 = i32::try_from(days).unwrap_or(DEFAULT_DAYS as i32);
-    match existing {
-        Some(row) => {
-            let mut row: competitor_set::ActiveModel = row.into();
-            row.tracked_ids = Set(ids);
-            row.days = Set(days_i32);
-            row.updated_by = Set(Some(ctx.user_id()));
-            row.updated_at = Set(now);
-            row.update(&state.db).await?;
-        }
-        None => {
-            competitor_set::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                workspace_id: Set(scope.workspace_id()),
-                account_id: Set(account_id),
-                tracked_ids: Set(ids),
-                days: Set(days_i32),
-                updated_by: Set(Some(ctx.user_id())),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&state.db)
-            .await?;
-        }
-    }
+    // One statement whoever saves first: two first saves at once update the same row (the
+    // account id is unique; the account is the caller's, resolved through its workspace).
+    competitor_set::Entity::insert(competitor_set::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id()),
+        account_id: Set(account_id),
+        tracked_ids: Set(ids),
+        days: Set(days_i32),
+        updated_by: Set(Some(ctx.user_id())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(competitor_set::Column::AccountId)
+            .update_columns([
+                competitor_set::Column::TrackedIds,
+                competitor_set::Column::Days,
+                competitor_set::Column::UpdatedBy,
+                competitor_set::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&state.db)
+    .await?;
     Ok(Chosen {
         days,
         tracked: chosen,

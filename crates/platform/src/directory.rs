@@ -33,6 +33,12 @@ pub trait WorkspaceDirectory: Send + Sync {
     /// The user's role in the workspace; `None` when the user is not a member (or either
     /// does not exist).
     async fn role_of(&self, state: &AppState, user: Uuid, workspace: Uuid) -> Result<Option<Role>>;
+
+    /// The email addresses of the given users, by id (those that exist): staff screens name
+    /// people by them (the AI usage page's top users).
+    async fn user_emails(&self, _: &AppState, _: Vec<Uuid>) -> Result<HashMap<Uuid, String>> {
+        Ok(HashMap::new())
+    }
 }
 
 /// No feature owns workspaces: none exists.

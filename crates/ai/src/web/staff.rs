@@ -159,11 +159,18 @@ async fn usage_page(
         })
         .collect();
     let users = meter::grouped::<Uuid>(db, None, month_start, call_row::Column::UserId, 10).await?;
+    let emails = state
+        .directory
+        .user_emails(&state, users.iter().filter_map(|(k, _)| *k).collect())
+        .await?;
     let top_users = users
         .into_iter()
         .map(|(k, f)| match k {
             Some(id) => group_row(
-                format!("User {}", &id.to_string()[..8]),
+                emails
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| "A removed user".into()),
                 format!("/admin/users/{id}"),
                 &f,
             ),

@@ -479,6 +479,41 @@ async fn pages_show_usage_and_staff_monitor_it() {
     let id = start(&app, ws, "good", "x").await.unwrap();
     follow(&app, &token, id).await;
     let _ = ask(&app, ws, "down").await;
+    // One call by the member, so the staff page names a person among its top users.
+    let me: Value = app
+        .api()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_id: Uuid = me["user"]["id"]
+        .as_str()
+        .or(me["id"].as_str())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let messages = vec![Message::user("hi")];
+    call::complete(
+        &app.state,
+        &Caller {
+            scope: Scope::for_test(ws),
+            user_id: Some(user_id),
+        },
+        Ask {
+            feature: AiFeature::Bio,
+            messages: &messages,
+            model: Some("good"),
+            reference: "t",
+            generation_id: None,
+        },
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
 
     let browser = identity::testkit::browser(&app, "pages@example.com").await;
     let html = browser
@@ -522,6 +557,7 @@ async fn pages_show_usage_and_staff_monitor_it() {
     assert!(usage.contains("Requests today"), "{usage}");
     assert!(usage.contains("Pages"), "top workspace by name");
     assert!(usage.contains("Server error"), "failures by kind");
+    assert!(usage.contains("pages@example.com"), "top users by email");
     assert!(usage.contains("<svg"), "the 30-day chart");
     let dashboard = staff
         .get(app.url("/admin"))

@@ -252,4 +252,18 @@ impl platform::directory::WorkspaceDirectory for DirectoryPort {
     ) -> Result<Option<Role>> {
         role_of(&state.db, user, workspace).await
     }
+
+    async fn user_emails(
+        &self,
+        state: &platform::AppState,
+        ids: Vec<Uuid>,
+    ) -> Result<HashMap<Uuid, String>> {
+        Ok(crate::model::user::Entity::find()
+            .filter(crate::model::user::Column::Id.is_in(ids))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.email))
+            .collect())
+    }
 }

@@ -20,7 +20,6 @@ use serde::Deserialize;
 
 use crate::{
     budget::{self, Input},
-    call,
     features::AiFeature,
     generation, meter,
     model::call as call_row,
@@ -267,7 +266,7 @@ pub async fn generation_fragment(
 ) -> Result<Response> {
     ctx.require(Permission::WorkspaceRead)?;
     let g = generation::find_in(&state, &Scope::of(&ctx)?, parse_id(&id)?).await?;
-    Ok(axum::response::Html(stream::fragment(&g)?).into_response())
+    stream::fragment_response(&g)
 }
 
 pub async fn generation_events(
@@ -278,17 +277,3 @@ pub async fn generation_events(
     ctx.require(Permission::WorkspaceRead)?;
     stream::page_events(&state, &Scope::of(&ctx)?, parse_id(&id)?).await
 }
-
-/// Starts a text for a page and answers the fragment that streams it (the refusal, if any, is
-/// the error: htmx shows it as a toast, with nothing charged).
-pub async fn start_fragment(
-    state: &AppState,
-    ctx: &Ctx,
-    new: generation::NewText<'_>,
-) -> Result<Response> {
-    let caller = call::Caller::of(ctx)?;
-    let g = generation::start(state, &caller, new).await?;
-    Ok(axum::response::Html(stream::fragment(&g)?).into_response())
-}
-
-use axum::response::IntoResponse;

@@ -84,6 +84,11 @@ fn render_error(e: askama::Error) -> platform::Error {
     platform::Error::Internal(format!("render: {e}"))
 }
 
+/// The same fragment as an htmx answer.
+pub fn fragment_response(g: &row::Model) -> Result<Response> {
+    Ok(axum::response::Html(fragment(g)?).into_response())
+}
+
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -666,9 +666,7 @@ async fn summarise(
     let started = narrative::request(&state, &ctx, id).await;
     if platform::http::meta::current().is_htmx {
         let g = started?;
-        return Ok(axum::response::IntoResponse::into_response(
-            axum::response::Html(ai::web::stream::fragment(&g)?),
-        ));
+        return ai::web::stream::fragment_response(&g);
     }
     after_action(jar, &format!("/audits/{id}#ai-summary"), started, |_| {
         "The AI is writing the summary.".into()

@@ -9,10 +9,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::{
-    extract::State,
-    response::{Html, IntoResponse, Response},
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use platform::web::format::number;
 use platform::{
@@ -411,7 +408,7 @@ async fn draft(
         category: form.category,
     };
     match service::start_draft(&state, &ctx, &input).await {
-        Ok(g) => Ok(Html(ai::web::stream::fragment(&g)?).into_response()),
+        Ok(g) => ai::web::stream::fragment_response(&g),
         Err(e) => action_failed(jar, e, LIST),
     }
 }

@@ -5,10 +5,7 @@
 //! text in an editor, saved as the team changed it.
 
 use askama::Template;
-use axum::{
-    extract::State,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::State, response::Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{NaiveTime, Timelike};
 use instagram::service::subject::Subject;
@@ -231,7 +228,7 @@ pub async fn generate(
     let htmx = platform::http::meta::current().is_htmx;
     let g = content::request(&state, &ctx, &subject, &request).await;
     match (g, htmx) {
-        (Ok(g), true) => Ok(axum::response::Html(ai::web::stream::fragment(&g)?).into_response()),
+        (Ok(g), true) => ai::web::stream::fragment_response(&g),
         (Ok(g), false) => Ok(platform::web::forms::redirect(
             jar,
             &format!("{}/studio/keep/{}", subject.path(), g.id),
@@ -368,10 +365,15 @@ pub async fn keep(
 async fn back_of(state: &AppState, ctx: &Ctx, item: &str) -> Result<String> {
     ctx.require(Permission::WorkspaceRead)?;
     let row = library::find_in(&state.db, &Scope::of(ctx)?, parse_id(item)?).await?;
-    Ok(format!(
+    Ok(back_to(&row))
+}
+
+/// The studio of an item's account, at the item.
+fn back_to(row: &crate::model::content::content_item::Model) -> String {
+    format!(
         "/instagram/accounts/{}/studio#item-{}",
         row.subject_id, row.id
-    ))
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -424,9 +426,9 @@ pub async fn schedule_item(
     jar: CookieJar,
     Form(form): Form<ScheduleForm>,
 ) -> Result<Response> {
-    let back = back_of(&state, &ctx, &item).await?;
-    let scope = Scope::of(&ctx)?;
-    let row = library::find_in(&state.db, &scope, parse_id(&item)?).await?;
+    ctx.require(Permission::WorkspaceRead)?;
+    let row = library::find_in(&state.db, &Scope::of(&ctx)?, parse_id(&item)?).await?;
+    let back = back_to(&row);
     let key = SubjectKey {
         workspace_id: row.workspace_id,
         kind: crate::service::planner::ACCOUNT,

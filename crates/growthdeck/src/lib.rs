@@ -44,6 +44,7 @@ pub fn features() -> Vec<platform::Feature> {
         instagram::feature(),
         intelligence::feature(),
         ai::feature(),
+        fleet::feature(),
         admin::feature(),
     ]
 }

@@ -26,6 +26,7 @@ mod m20261206_000031_intel_ab_tests;
 mod m20261206_000032_intel_competitors;
 mod m20261206_000033_intel_content;
 mod m20261206_000034_intel_dm_templates;
+mod m20261206_000035_fleet;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000032_intel_competitors::Migration),
             Box::new(m20261206_000033_intel_content::Migration),
             Box::new(m20261206_000034_intel_dm_templates::Migration),
+            Box::new(m20261206_000035_fleet::Migration),
         ]
     }
 }

@@ -33,6 +33,18 @@ pub trait PlanLimits: Send + Sync {
         meter: &'static str,
         current: i64,
     ) -> Result<()>;
+
+    /// Whether the workspace's plan includes a feature flag (`"fleet"`, `"discovery"`). A
+    /// refusal is `Error::PaymentRequired` (`feature-not-in-plan`) naming a plan that has it.
+    /// Without a plan-selling feature every feature is included.
+    async fn require_feature(
+        &self,
+        _state: &AppState,
+        _scope: &Scope,
+        _feature: &'static str,
+    ) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// No plan applies: everything fits (no billing feature mounted).

@@ -17,6 +17,9 @@
 //!   than from a member's session: start-up and CLI work, a signed Stripe webhook's customer,
 //!   an invitation token being accepted.
 //!
+//! - [`Scope::for_worker`]: the workspace of an automation worker that presented its own
+//!   token (the fleet's worker API); the token's row names the workspace.
+//!
 //! Tests build one with `Scope::for_test` (only with the `testkit` cargo feature, never in
 //! the release binary).
 
@@ -53,6 +56,11 @@ impl Scope {
     /// A workspace the server resolved itself from a verified reference (start-up, CLI,
     /// signed webhooks, invitation tokens), with no member's session behind it.
     pub fn for_system(workspace_id: Uuid) -> Scope {
+        Scope { workspace_id }
+    }
+
+    /// The workspace of an automation worker, resolved from the worker's own (hashed) token.
+    pub fn for_worker(workspace_id: Uuid) -> Scope {
         Scope { workspace_id }
     }
 

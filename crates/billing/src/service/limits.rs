@@ -230,4 +230,42 @@ impl platform::limits::PlanLimits for PlanLimitsPort {
         )
         .await
     }
+
+    async fn require_feature(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        feature: &'static str,
+    ) -> Result<()> {
+        require_feature(state, scope, feature).await
+    }
+}
+
+/// Whether the workspace's plan (under its standing) includes a feature flag; the refusal
+/// names the cheapest offered plan that has it.
+pub async fn require_feature(state: &AppState, scope: &Scope, feature: &str) -> Result<()> {
+    let wanted = plans::Feature::parse(feature)
+        .ok_or_else(|| Error::internal(format!("no plan feature is named {feature:?}")))?;
+    let standing = standing(state, scope).await?;
+    if standing.plan.features.contains(&wanted) {
+        return Ok(());
+    }
+    let all = plans::all(&state.db).await?;
+    let lift = all
+        .iter()
+        .filter(|p| p.enabled && !p.is_self_hosted() && p.features.contains(&wanted))
+        .min_by_key(|p| (p.price_monthly.unwrap_or(i64::MAX), p.sort_order));
+    let mut message = format!(
+        "The {} plan does not include {}.",
+        standing.plan.name,
+        wanted.label().to_lowercase()
+    );
+    match lift {
+        Some(p) => message.push_str(&format!(" The {} plan includes it.", p.name)),
+        None => message.push_str(" No plan offers it yet; contact support."),
+    }
+    Err(Error::PaymentRequired {
+        code: "feature-not-in-plan",
+        message,
+    })
 }

@@ -50,7 +50,6 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
         "Creator discovery",
         "White label",
         "Proposals",
-        "Account fleet",
         "profile unlocks",
         "exports",
         "post analyses",
@@ -59,6 +58,8 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
         assert!(!body.contains(unbuilt), "{unbuilt} is not built: {body}");
     }
     assert!(!body.contains("per month per month"));
+    // The account fleet is built: the Enterprise plan's card says it includes it.
+    assert!(body.contains("Account fleet"), "{body}");
     // A staff-assigned plan and its limits show at once.
     billing::service::subscriptions::comp_key(
         &app.state.db,

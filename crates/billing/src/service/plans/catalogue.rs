@@ -194,10 +194,10 @@ impl Feature {
     ];
 
     /// The features this build has: a plan card lists only these, so no plan advertises
-    /// something that is not built yet. Creator discovery, white label, proposals and the
-    /// account fleet are described by the requirements but not built: the flags exist so
-    /// staff can set up plans ahead, and a feature is added here in the change that builds it.
-    pub const BUILT: [Feature; 0] = [];
+    /// something that is not built yet. Creator discovery, white label and proposals are
+    /// described by the requirements but not built: the flags exist so staff can set up plans
+    /// ahead, and a feature is added here in the change that builds it.
+    pub const BUILT: [Feature; 1] = [Feature::Fleet];
 
     pub fn as_str(&self) -> &'static str {
         match self {

@@ -1,0 +1,1 @@
+//! The fleet's pages (HTML) and JSON API, including the worker API under `/api/bot`.

@@ -17,4 +17,5 @@ pub mod web;
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
+        .api(web::import::openapi_router()).pages(web::import::routes()).nav(web::import::nav())
 }

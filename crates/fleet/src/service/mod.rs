@@ -3,3 +3,4 @@
 pub mod access;
 pub mod lifecycle;
 pub mod settings;
+pub mod import;

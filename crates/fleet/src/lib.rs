@@ -16,5 +16,5 @@ pub mod web;
 
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
-    platform::Feature::new("fleet")
+    platform::Feature::new("fleet").api(web::worker_api::openapi_router())
 }

@@ -17,5 +17,6 @@ pub mod web;
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
+        .api(web::worker_api::openapi_router())
         .api(web::import::openapi_router()).pages(web::import::routes()).nav(web::import::nav())
 }

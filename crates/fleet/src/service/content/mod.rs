@@ -1,0 +1,3 @@
+//! Content pools: images and texts of a persona, or the workspace's generic pools.
+
+pub mod pick;

@@ -18,7 +18,7 @@ use axum::{
     body::Body,
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use axum_extra::extract::cookie::CookieJar;
 use futures::StreamExt;
@@ -418,8 +418,9 @@ async fn detail_page(
     jar: CookieJar,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let (row, issues) = service::issues(&state, &ctx, id, q.after, ISSUES_PAGE + 1).await?;
     let scope = access::read(&state, &ctx).await?;
+    let row = service::find_in(&state.db, &scope, id).await?;
+    let issues = service::issues_in(&state.db, &scope, row.id, q.after, ISSUES_PAGE + 1).await?;
     let proxied = service::with_proxy(&state, &scope, row.id).await?;
     let more = issues.len() as u64 > ISSUES_PAGE;
     let shown: Vec<&import_issue::Model> = issues.iter().take(ISSUES_PAGE as usize).collect();

@@ -501,11 +501,21 @@ pub(crate) async fn report_response(state: &AppState, ctx: &Ctx, id: Uuid) -> Re
             }
         },
     );
-    let stem = row
+    // A header value is ASCII: the file's own name, with anything else as `_`.
+    let stem: String = row
         .filename
         .rsplit_once('.')
         .map(|(s, _)| s)
-        .unwrap_or(&row.filename);
+        .unwrap_or(&row.filename)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     platform::web::csv_export::response(&format!("{stem}-import-report.csv"), body).await
 }
 

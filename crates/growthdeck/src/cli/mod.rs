@@ -6,6 +6,7 @@ mod analyze;
 mod analyze_file;
 mod backup;
 mod demo;
+mod fleet_import;
 mod jobs;
 mod serve;
 mod user;
@@ -49,6 +50,11 @@ enum Command {
     },
     /// Fill a workspace with demo Instagram accounts (or create a demo workspace and its owner).
     Demo(demo::DemoArgs),
+    /// Import data from files (`import accounts FILE --workspace SLUG`).
+    Import {
+        #[command(subcommand)]
+        command: fleet_import::ImportCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -101,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User { command } => user::run(load_config()?, command).await,
         Command::Demo(args) => demo::run(load_config()?, args).await,
+        Command::Import { command } => fleet_import::run(load_config()?, command).await,
         Command::Admin { command } => admin::run(load_config()?, command).await,
         Command::Config {
             command: ConfigCommand::Check,

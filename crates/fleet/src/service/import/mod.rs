@@ -2,14 +2,15 @@
 //! accounts, and the way their passwords come back out (an audited reveal, [`reveal`]).
 //!
 //! The file is read as a stream ([`parse::Reader`]) in batches of [`BATCH`] data lines; each
-//! batch is one transaction: its duplicates are found (within the file: the usernames seen so
-//! far, lower-cased; against the workspace: one `IN` query), the rest inserted as `imported`
-//! with their passwords sealed with the platform key, the rejected lines stored with their line
-//! numbers (`fleet_import_issues`) and the import's progress row (`fleet_imports`) brought up to
-//! date, so a page polling it shows a live bar. A username that another import inserted between
-//! the check and the insert is caught by the unique index (`ON CONFLICT DO NOTHING`) and
-//! counted a duplicate too: `inserted + duplicates + invalid` is always the number of data
-//! lines, and importing the same file again inserts nothing.
+//! batch is one short transaction: usernames seen earlier in the file (lower-cased, kept in
+//! memory) are duplicates at once; the rest are inserted as `imported`, their passwords sealed
+//! with the platform key beforehand, with `ON CONFLICT DO NOTHING RETURNING id` on the
+//! workspace's unique username index, so a username the workspace already has (or that a
+//! parallel import inserted a moment ago) is a duplicate too, found without a look-up. The
+//! rejected lines are stored with their line numbers (`fleet_import_issues`) and the import's
+//! progress row (`fleet_imports`) is brought up to date, so a page polling it shows a live bar.
+//! `inserted + duplicates + invalid` is always the number of data lines, and importing the same
+//! file again inserts nothing.
 //!
 //! After each batch, its new accounts are offered to the proxies (`proxies::assign::auto`, one
 //! short transaction per account, capacity-safe): while some proxy has room, an account moves
@@ -19,7 +20,7 @@
 pub mod parse;
 pub mod reveal;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use platform::{AppState, Ctx, Error, Result, Scope};
 use sea_orm::{
@@ -341,36 +342,14 @@ impl Run<'_> {
             self.progress.lines += 1;
         }
 
+        // Sealed before the write transaction, which stays short. Usernames the workspace
+        // has already are found by the unique index (`ON CONFLICT DO NOTHING`): no look-up
+        // whose plan could go stale while the table grows, and no gap for a parallel import.
         let workspace_id = self.scope.workspace_id();
-        let txn = platform::db::begin_write(&self.state.db).await?;
-        let keys: Vec<String> = fresh.iter().map(|(_, e)| e.key()).collect();
-        let existing: std::collections::HashSet<String> = if keys.is_empty() {
-            Default::default()
-        } else {
-            account::Entity::find()
-                .select_only()
-                .column(account::Column::UsernameLower)
-                .filter(account::Column::WorkspaceId.eq(workspace_id))
-                .filter(account::Column::UsernameLower.is_in(keys))
-                .into_tuple::<String>()
-                .all(&txn)
-                .await?
-                .into_iter()
-                .collect()
-        };
         let now = platform::db::now();
         let mut models = Vec::with_capacity(fresh.len());
         let mut lines_of = HashMap::with_capacity(fresh.len());
         for (line_no, entry) in fresh {
-            if existing.contains(&entry.key()) {
-                issues.push(Issue {
-                    line_no,
-                    username: entry.username,
-                    outcome: DUPLICATE,
-                    message: "Already in the workspace".into(),
-                });
-                continue;
-            }
             let model = account::Model {
                 id: Uuid::now_v7(),
                 workspace_id,
@@ -405,10 +384,10 @@ impl Run<'_> {
             models.push(model);
         }
 
+        let txn = platform::db::begin_write(&self.state.db).await?;
         let mut inserted = models;
         if !inserted.is_empty() {
-            let count = inserted.len() as u64;
-            let written = account::Entity::insert_many(
+            let written: HashSet<Uuid> = account::Entity::insert_many(
                 inserted
                     .iter()
                     .map(|m| m.clone().into_active_model().reset_all()),
@@ -418,22 +397,13 @@ impl Run<'_> {
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(&txn)
-            .await?;
-            if written < count {
-                // Another import (or a person) added some of these usernames meanwhile.
-                let ids: Vec<Uuid> = inserted.iter().map(|m| m.id).collect();
-                let kept: std::collections::HashSet<Uuid> = account::Entity::find()
-                    .select_only()
-                    .column(account::Column::Id)
-                    .filter(account::Column::Id.is_in(ids))
-                    .into_tuple::<Uuid>()
-                    .all(&txn)
-                    .await?
-                    .into_iter()
-                    .collect();
+            .exec_with_returning_keys(&txn)
+            .await?
+            .into_iter()
+            .collect();
+            if written.len() < inserted.len() {
                 let (stay, lost): (Vec<_>, Vec<_>) =
-                    inserted.into_iter().partition(|m| kept.contains(&m.id));
+                    inserted.into_iter().partition(|m| written.contains(&m.id));
                 for m in lost {
                     issues.push(Issue {
                         line_no: lines_of.get(&m.id).copied().unwrap_or(0),

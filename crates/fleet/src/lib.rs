@@ -18,5 +18,7 @@ pub mod web;
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
         .api(web::worker_api::openapi_router())
-        .api(web::import::openapi_router()).pages(web::import::routes()).nav(web::import::nav())
+        .api(web::import::openapi_router())
+        .pages(web::import::routes())
+        .nav(web::import::nav())
 }

@@ -3,9 +3,9 @@
 pub mod access;
 pub mod accounts;
 pub mod content;
+pub mod import;
 pub mod lifecycle;
 pub mod proxies;
 pub mod settings;
 pub mod tasks;
 pub mod workers;
-pub mod import;

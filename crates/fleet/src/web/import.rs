@@ -164,11 +164,7 @@ pub(crate) async fn receive(
 }
 
 /// Starts the import of a received file in the background; its record.
-pub(crate) async fn start(
-    state: &AppState,
-    ctx: &Ctx,
-    upload: Upload,
-) -> Result<import::Model> {
+pub(crate) async fn start(state: &AppState, ctx: &Ctx, upload: Upload) -> Result<import::Model> {
     let scope = access::write(state, ctx).await?;
     let actor = Actor::user(ctx);
     let row = service::begin(&state.db, &scope, &actor, &upload.filename, upload.bytes).await?;

@@ -90,7 +90,8 @@ async fn accounts_in(app: &TestApp, workspace: Uuid) -> Vec<account::Model> {
 /// 100th (at 73) repeats the username 50 lines before it in upper case; with a comment, a
 /// header and blank lines that are not data lines.
 fn faulty_file(n: usize) -> String {
-    let mut out = String::from("# accounts for the spring campaign\nusername,password,email,city\n");
+    let mut out =
+        String::from("# accounts for the spring campaign\nusername,password,email,city\n");
     for i in 0..n {
         if i % 1000 == 500 {
             out.push_str("\n   \n");
@@ -124,11 +125,18 @@ async fn ten_thousand_lines_with_known_faults_are_counted_exactly_and_a_reimport
     assert_eq!(done["filename"], "spring.csv");
     let accounts = accounts_in(&app, ws).await;
     assert_eq!(accounts.len(), 9_800);
-    assert!(accounts.iter().all(|a| a.state == "imported" && a.proxy_id.is_none()));
+    assert!(
+        accounts
+            .iter()
+            .all(|a| a.state == "imported" && a.proxy_id.is_none())
+    );
     let one = accounts.iter().find(|a| a.username == "acct00001").unwrap();
     assert_eq!(one.email, "acct1@example.com");
     assert_eq!(one.extra["city"], "Berlin");
-    assert_eq!(one.import_id.map(|i| i.to_string()).as_deref(), done["id"].as_str());
+    assert_eq!(
+        one.import_id.map(|i| i.to_string()).as_deref(),
+        done["id"].as_str()
+    );
 
     // The rejected lines, paged by line number.
     let id = done["id"].as_str().unwrap();
@@ -159,7 +167,10 @@ async fn ten_thousand_lines_with_known_faults_are_counted_exactly_and_a_reimport
     assert_eq!(dup["outcome"], "duplicate");
     assert_eq!(dup["username"], "ACCT00023");
     assert_eq!(dup["message"], "The same username as line 26");
-    let messages: Vec<&str> = issues.iter().map(|i| i["message"].as_str().unwrap()).collect();
+    let messages: Vec<&str> = issues
+        .iter()
+        .map(|i| i["message"].as_str().unwrap())
+        .collect();
     assert!(messages.contains(&"Missing password"));
     assert!(messages.contains(&"Bad email “not-an-email”"));
 
@@ -172,13 +183,25 @@ async fn ten_thousand_lines_with_known_faults_are_counted_exactly_and_a_reimport
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = res.text().await.unwrap();
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 201);
     assert_eq!(rows[0], "line,username,outcome,message");
-    assert!(rows[1].starts_with("40,bad..user37,invalid,"), "{}", rows[1]);
-    assert_eq!(rows[2], "76,ACCT00023,duplicate,The same username as line 26");
+    assert!(
+        rows[1].starts_with("40,bad..user37,invalid,"),
+        "{}",
+        rows[1]
+    );
+    assert_eq!(
+        rows[2],
+        "76,ACCT00023,duplicate,The same username as line 26"
+    );
 
     // The same file again: nothing new, every valid line a duplicate of the workspace.
     let again = import_file(&app, &token, "spring.csv", &file).await;
@@ -188,7 +211,12 @@ async fn ten_thousand_lines_with_known_faults_are_counted_exactly_and_a_reimport
     let (_, list) = get_json(&app, &token, "/api/v1/fleet/imports?limit=1").await;
     assert_eq!(list["items"][0]["id"], again["id"], "newest first");
     let next = list["next_before"].as_str().unwrap();
-    let (_, older) = get_json(&app, &token, &format!("/api/v1/fleet/imports?before={next}")).await;
+    let (_, older) = get_json(
+        &app,
+        &token,
+        &format!("/api/v1/fleet/imports?before={next}"),
+    )
+    .await;
     assert_eq!(older["items"].as_array().unwrap().len(), 1);
     assert_eq!(older["items"][0]["id"], done["id"]);
     assert!(older["next_before"].is_null());
@@ -258,7 +286,11 @@ async fn new_accounts_get_free_proxy_slots_and_existing_usernames_are_duplicates
         .await
         .unwrap();
     assert_eq!(tasks.len(), 6);
-    assert!(tasks.iter().all(|t| t.step_number == 1 && t.kind == "warmup"));
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t.step_number == 1 && t.kind == "warmup")
+    );
     let moves = event::Entity::find()
         .filter(event::Column::WorkspaceId.eq(ws))
         .filter(event::Column::ToState.eq("proxy_assigned"))
@@ -274,12 +306,19 @@ async fn new_accounts_get_free_proxy_slots_and_existing_usernames_are_duplicates
     let (_, issues) = get_json(
         &app,
         &token,
-        &format!("/api/v1/fleet/imports/{}/issues", done["id"].as_str().unwrap()),
+        &format!(
+            "/api/v1/fleet/imports/{}/issues",
+            done["id"].as_str().unwrap()
+        ),
     )
     .await;
     let items = issues["items"].as_array().unwrap();
     assert_eq!(items.len(), 3);
-    assert!(items.iter().all(|i| i["message"] == "Already in the workspace"));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["message"] == "Already in the workspace")
+    );
     assert_eq!(items[0]["line"], 1);
     assert_eq!(items[0]["username"], "MODEL1");
     assert_eq!(accounts_in(&app, ws).await.len(), 12);
@@ -322,7 +361,12 @@ async fn an_upload_through_the_page_shows_its_progress_then_the_summary() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("Choose a file to import"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Choose a file to import")
+    );
 
     let file = faulty_file(2_000);
     let (content_type, body) = form_upload("team A – spring.csv", file.as_bytes());
@@ -352,7 +396,10 @@ async fn an_upload_through_the_page_shows_its_progress_then_the_summary() {
         let fragment = res.text().await.unwrap();
         assert!(fragment.contains("<progress"), "{fragment}");
         if refresh {
-            assert!(!fragment.contains("every 1s"), "a finished import stops polling");
+            assert!(
+                !fragment.contains("every 1s"),
+                "a finished import stops polling"
+            );
             assert!(fragment.contains("1,960 new"), "{fragment}");
             refreshed = true;
             break;
@@ -365,8 +412,14 @@ async fn an_upload_through_the_page_shows_its_progress_then_the_summary() {
     let res = browser.get(app.url(&location)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
-    assert!(html.contains("team A – spring.csv"), "the file's name is shown");
-    assert!(html.contains("id=\"count-inserted\">1,960<"), "new accounts");
+    assert!(
+        html.contains("team A – spring.csv"),
+        "the file's name is shown"
+    );
+    assert!(
+        html.contains("id=\"count-inserted\">1,960<"),
+        "new accounts"
+    );
     assert!(html.contains("id=\"count-duplicates\">20<"));
     assert!(html.contains("id=\"count-invalid\">20<"));
     assert!(html.contains("Lines not imported (40)"));
@@ -380,11 +433,21 @@ async fn an_upload_through_the_page_shows_its_progress_then_the_summary() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_string();
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(disposition.contains("import-report.csv"), "{disposition}");
     assert_eq!(res.text().await.unwrap().lines().count(), 41);
 
-    let html = browser.get(app.url("/fleet/import")).send().await.unwrap().text().await.unwrap();
+    let html = browser
+        .get(app.url("/fleet/import"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains(&location), "the import is listed");
     assert!(html.contains("Done"));
 }
@@ -405,10 +468,18 @@ async fn an_upload_over_50_mb_is_refused() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let problem: Value = res.json().await.unwrap();
-    assert!(problem["type"].as_str().unwrap().ends_with("payload-too-large"));
+    assert!(
+        problem["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("payload-too-large")
+    );
 
     let (_, list) = get_json(&app, &token, "/api/v1/fleet/imports").await;
-    assert!(list["items"].as_array().unwrap().is_empty(), "nothing was started");
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "nothing was started"
+    );
     assert!(accounts_in(&app, ws).await.is_empty());
 }
 
@@ -444,11 +515,18 @@ async fn passwords_are_sealed_at_rest_and_revealed_only_to_owners_and_admins_wit
     assert_eq!(counts(&done), (2, 2, 0, 0));
     let accounts = accounts_in(&app, ws).await;
     let rita = accounts.iter().find(|a| a.username == "rita.k").unwrap();
-    assert!(!rita.password_enc.contains("S3cret"), "the raw column is a ciphertext");
+    assert!(
+        !rita.password_enc.contains("S3cret"),
+        "the raw column is a ciphertext"
+    );
     assert_ne!(rita.password_enc, "S3cret!pw-Rita");
     let sealed_mail = rita.email_password_enc.as_deref().unwrap();
     assert!(!sealed_mail.contains("mail-Pass"));
-    assert_eq!(rita.extra, serde_json::json!({"note": "vip"}), "the e-mail password is not an extra");
+    assert_eq!(
+        rita.extra,
+        serde_json::json!({"note": "vip"}),
+        "the e-mail password is not an extra"
+    );
 
     // A member may not see passwords; an owner and an admin may, and each reveal is recorded.
     let (status, body) = reveal(&app, &member, rita.id).await;
@@ -469,10 +547,17 @@ async fn passwords_are_sealed_at_rest_and_revealed_only_to_owners_and_admins_wit
         .all(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(audited.len(), 2, "the member's refusal reveals nothing and records nothing");
+    assert_eq!(
+        audited.len(),
+        2,
+        "the member's refusal reveals nothing and records nothing"
+    );
     assert!(audited.iter().all(|e| e.workspace_id == Some(ws)));
     let rita_id = rita.id.to_string();
-    let by_owner = audited.iter().find(|e| e.target_id.as_deref() == Some(rita_id.as_str())).unwrap();
+    let by_owner = audited
+        .iter()
+        .find(|e| e.target_id.as_deref() == Some(rita_id.as_str()))
+        .unwrap();
     assert_eq!(by_owner.actor_label, "owner@example.com");
     let timeline = event::Entity::find()
         .filter(event::Column::Kind.eq("reveal"))
@@ -480,7 +565,11 @@ async fn passwords_are_sealed_at_rest_and_revealed_only_to_owners_and_admins_wit
         .await
         .unwrap();
     assert_eq!(timeline.len(), 2);
-    assert!(timeline.iter().any(|e| e.account_id == Some(rita.id) && e.actor_kind == "user"));
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.account_id == Some(rita.id) && e.actor_kind == "user")
+    );
 
     // The page: the owner gets the passwords as a fragment; a member a refusal.
     let browser = identity::testkit::browser(&app, "owner@example.com").await;
@@ -500,7 +589,10 @@ async fn passwords_are_sealed_at_rest_and_revealed_only_to_owners_and_admins_wit
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("Passwords of @rita.k"), "a page without htmx");
+    assert!(
+        res.text().await.unwrap().contains("Passwords of @rita.k"),
+        "a page without htmx"
+    );
     let member_browser = identity::testkit::browser(&app, "member@example.com").await;
     let res = member_browser
         .post(app.url(&format!("/fleet/accounts/{}/reveal", rita.id)))
@@ -525,7 +617,13 @@ async fn another_workspace_reaches_none_of_it() {
     let app = app().await;
     let (alice, _) = customer(&app, "alice@example.com", "Alice").await;
     let (bob, bob_ws) = customer(&app, "bob@example.com", "Bob").await;
-    let done = import_file(&app, &bob, "bob.txt", "bobs.one,pw,b@example.com\nbad..x,pw,c@example.com\n").await;
+    let done = import_file(
+        &app,
+        &bob,
+        "bob.txt",
+        "bobs.one,pw,b@example.com\nbad..x,pw,c@example.com\n",
+    )
+    .await;
     let import_id = done["id"].as_str().unwrap().to_string();
     let account_id = accounts_in(&app, bob_ws).await[0].id;
     let witness = format!("/api/v1/fleet/imports/{import_id}");
@@ -581,7 +679,10 @@ async fn a_plan_without_the_fleet_is_refused() {
     assert_eq!(res.status(), StatusCode::PAYMENT_REQUIRED);
     let problem: Value = res.json().await.unwrap();
     assert!(
-        problem["type"].as_str().unwrap().ends_with("feature-not-in-plan"),
+        problem["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("feature-not-in-plan"),
         "{problem}"
     );
     let (status, _) = get_json(&app, &token, "/api/v1/fleet/imports").await;

@@ -55,7 +55,10 @@ pub async fn teammate(app: &TestApp, owner: &str, email: &str, role: &str) -> St
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED, "invitation of {email}");
     let mut link = None;
-    for m in platform::mail::to_address(&app.state.db, email).await.unwrap() {
+    for m in platform::mail::to_address(&app.state.db, email)
+        .await
+        .unwrap()
+    {
         if let Some(start) = m.body_text.find("/invitations/") {
             let rest = &m.body_text[start + "/invitations/".len()..];
             link = Some(

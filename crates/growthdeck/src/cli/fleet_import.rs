@@ -101,7 +101,10 @@ async fn accounts(config: Config, args: AccountsArgs) -> anyhow::Result<()> {
     );
     let shown = import::issues_in(&state.db, &scope, row.id, None, 10).await?;
     for i in &shown {
-        println!("  line {}: {} ({}): {}", i.line_no, i.username, i.outcome, i.message);
+        println!(
+            "  line {}: {} ({}): {}",
+            i.line_no, i.username, i.outcome, i.message
+        );
     }
     let rejected = p.duplicates + p.invalid;
     if rejected > shown.len() as u64 {

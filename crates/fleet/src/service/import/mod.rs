@@ -24,8 +24,10 @@ use std::collections::{HashMap, HashSet};
 
 use platform::{AppState, Ctx, Error, Result, Scope};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
     sea_query::{Expr, OnConflict},
 };
 use serde::Serialize;
@@ -36,8 +38,7 @@ use self::parse::{Entry, Line, Numbered, Reader};
 use crate::{
     model::{account, import, import_issue},
     service::{
-        access,
-        accounts,
+        access, accounts,
         lifecycle::{Actor, State},
         proxies,
     },
@@ -211,9 +212,7 @@ pub async fn process<R: AsyncBufRead + Unpin>(
         }
         Err(e) => {
             let message = match &e {
-                Error::Validation(_) | Error::BadRequest(_) | Error::PayloadTooLarge => {
-                    e.detail()
-                }
+                Error::Validation(_) | Error::BadRequest(_) | Error::PayloadTooLarge => e.detail(),
                 _ => {
                     tracing::error!(import = %row.id, error = %e, "account import failed");
                     if run.last_line == 0 {
@@ -449,7 +448,10 @@ impl Run<'_> {
     async fn save_progress(&self, conn: &impl ConnectionTrait) -> Result<()> {
         let p = &self.progress;
         import::Entity::update_many()
-            .col_expr(import::Column::ProcessedBytes, Expr::value(n(p.processed_bytes)))
+            .col_expr(
+                import::Column::ProcessedBytes,
+                Expr::value(n(p.processed_bytes)),
+            )
             .col_expr(import::Column::TotalBytes, Expr::value(n(p.total_bytes)))
             .col_expr(import::Column::Lines, Expr::value(n(p.lines)))
             .col_expr(import::Column::Inserted, Expr::value(n(p.inserted)))

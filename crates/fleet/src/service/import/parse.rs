@@ -54,7 +54,10 @@ pub enum Line {
     Skip,
     Entry(Entry),
     /// A data line that cannot be imported: the username as far as it could be read, and why.
-    Invalid { username: String, message: String },
+    Invalid {
+        username: String,
+        message: String,
+    },
 }
 
 fn invalid(username: &str, message: impl Into<String>) -> Line {
@@ -224,7 +227,9 @@ pub fn parse_line(line: &str, header: Option<&[String]>) -> Line {
     let mut email_password = None;
     for (i, raw) in extras.iter().enumerate() {
         let column = i + 4;
-        let named = header.and_then(|h| h.get(column - 1)).filter(|n| !n.is_empty());
+        let named = header
+            .and_then(|h| h.get(column - 1))
+            .filter(|n| !n.is_empty());
         let (key, value) = match (raw.split_once('='), named) {
             (Some((k, v)), None) if !k.trim().is_empty() => {
                 (k.trim().to_string(), v.trim().to_string())
@@ -349,7 +354,12 @@ impl<R: AsyncBufRead + Unpin> Reader<R> {
             }
             if too_long {
                 let shown = String::from_utf8_lossy(bytes);
-                let first = shown.split([',', ':']).next().unwrap_or("").trim().to_string();
+                let first = shown
+                    .split([',', ':'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
                 self.at_start = false;
                 return Ok(Some(Numbered {
                     line_no: self.line_no,
@@ -361,7 +371,12 @@ impl<R: AsyncBufRead + Unpin> Reader<R> {
             }
             let Ok(text) = std::str::from_utf8(bytes) else {
                 let shown = String::from_utf8_lossy(bytes);
-                let first = shown.split([',', ':']).next().unwrap_or("").trim().to_string();
+                let first = shown
+                    .split([',', ':'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
                 self.at_start = false;
                 return Ok(Some(Numbered {
                     line_no: self.line_no,
@@ -430,9 +445,15 @@ mod tests {
         let e = entry(r#"dora,"pa,ss ""x"" ",dora@example.com,"note, with comma""#);
         assert_eq!(e.password, r#"pa,ss "x" "#);
         assert_eq!(e.extra["field_4"], "note, with comma");
-        assert_eq!(problem(r#"dora,"open,dora@example.com"#), "A quote is opened but never closed");
+        assert_eq!(
+            problem(r#"dora,"open,dora@example.com"#),
+            "A quote is opened but never closed"
+        );
         // A colon line with a comma in the password is read as a comma line (documented).
-        assert!(matches!(parse_line("eve:pa,ss:eve@example.com", None), Line::Invalid { .. }));
+        assert!(matches!(
+            parse_line("eve:pa,ss:eve@example.com", None),
+            Line::Invalid { .. }
+        ));
     }
 
     #[test]
@@ -442,7 +463,10 @@ mod tests {
         assert_eq!(e.extra["city"], "Berlin");
         assert_eq!(e.extra["field_5"], "12");
         assert_eq!(e.extra["phone"], "123");
-        assert!(!e.extra.contains_key("field_7"), "an empty bare extra is dropped");
+        assert!(
+            !e.extra.contains_key("field_7"),
+            "an empty bare extra is dropped"
+        );
         assert!(!e.extra.contains_key("email_password"));
         let e = entry("gus:pw:gus@example.com:EMAIL_PASSWORD=x:y");
         assert_eq!(e.email_password.as_deref(), Some("x"));
@@ -471,7 +495,9 @@ mod tests {
         assert!(problem(".ab,pw,a@example.com").contains("start or end"));
         assert!(problem("ab.,pw,a@example.com").contains("start or end"));
         assert!(problem("a..b,pw,a@example.com").contains("two dots"));
-        assert!(problem(&format!("{},pw,a@example.com", "a".repeat(31))).contains("longer than 30"));
+        assert!(
+            problem(&format!("{},pw,a@example.com", "a".repeat(31))).contains("longer than 30")
+        );
         assert!(problem("jürgen,pw,a@example.com").contains("only letters"));
     }
 
@@ -514,10 +540,14 @@ mod tests {
         let lines = read_all(text.as_bytes()).await;
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0].line_no, 4);
-        let Line::Entry(e) = &lines[0].line else { panic!() };
+        let Line::Entry(e) = &lines[0].line else {
+            panic!()
+        };
         assert_eq!(e.extra["notes"], "hi");
         assert_eq!(lines[1].line_no, 5);
-        assert!(matches!(&lines[1].line, Line::Invalid { username, .. } if username == "bad..name"));
+        assert!(
+            matches!(&lines[1].line, Line::Invalid { username, .. } if username == "bad..name")
+        );
         assert_eq!(lines[2].line_no, 6);
     }
 

@@ -287,7 +287,12 @@ mod tests {
 
     fn body(boundary: &str, file: &[u8]) -> Vec<u8> {
         let mut b = Vec::new();
-        b.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n").as_bytes());
+        b.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+            )
+            .as_bytes(),
+        );
         b.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"my \\\"accs\\\".csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
         b.extend_from_slice(file);
         b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
@@ -300,7 +305,14 @@ mod tests {
             .map(|c| Ok(Bytes::copy_from_slice(c)))
             .collect();
         let mut out = Vec::new();
-        let r = read_file("XyZ-42", futures::stream::iter(chunks), "file", max, &mut out).await;
+        let r = read_file(
+            "XyZ-42",
+            futures::stream::iter(chunks),
+            "file",
+            max,
+            &mut out,
+        )
+        .await;
         (r, out)
     }
 
@@ -348,7 +360,13 @@ mod tests {
     async fn no_file_chosen_is_an_empty_name() {
         let data = b"--XyZ-42\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--XyZ-42--\r\n".to_vec();
         let (r, out) = read(data, 9, 100).await;
-        assert_eq!(r.unwrap(), Received { filename: String::new(), bytes: 0 });
+        assert_eq!(
+            r.unwrap(),
+            Received {
+                filename: String::new(),
+                bytes: 0
+            }
+        );
         assert!(out.is_empty());
     }
 }

@@ -141,7 +141,6 @@ pub async fn begin(
 }
 
 /// Imports a whole file: [`begin`], then [`process`]. For the command line and benches.
-#[allow(clippy::too_many_arguments)]
 pub async fn run<R: AsyncBufRead + Unpin>(
     state: &AppState,
     scope: &Scope,

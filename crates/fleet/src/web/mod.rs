@@ -1,2 +1,4 @@
 //! The fleet's pages (HTML) and JSON API, including the worker API under `/api/bot`.
+pub mod accounts;
+pub mod nav;
 pub mod worker_api;

@@ -1,5 +1,6 @@
 //! The fleet's pages (HTML) and JSON API, including the worker API under `/api/bot`.
 pub mod accounts;
+pub mod api;
 pub mod nav;
 pub mod review;
 pub mod settings;

@@ -10,8 +10,10 @@
 //!
 //! Personas are the requirement's "models" (label: "Personas (models)").
 
+pub mod demo;
 pub mod model;
 pub mod service;
+pub mod simulate;
 pub mod web;
 
 /// Everything this feature contributes to the product.

@@ -39,7 +39,11 @@ pub struct Seeded {
 
 /// Seeds the demo fleet into a workspace; `pictures` are (pool kind, PNG bytes) drawn by the
 /// caller (the demo source's pictures).
-pub async fn seed(state: &AppState, scope: &Scope, pictures: Vec<(&'static str, Vec<u8>)>) -> Result<Seeded> {
+pub async fn seed(
+    state: &AppState,
+    scope: &Scope,
+    pictures: Vec<(&'static str, Vec<u8>)>,
+) -> Result<Seeded> {
     let mut out = Seeded::default();
     let db = &state.db;
     let ws = scope.workspace_id();
@@ -211,7 +215,10 @@ pub async fn seed(state: &AppState, scope: &Scope, pictures: Vec<(&'static str, 
             "Demo account created",
         )
         .await?;
-        if assign::auto(&txn, scope, &a, "Lisbon", &actor).await?.is_some() {
+        if assign::auto(&txn, scope, &a, "Lisbon", &actor)
+            .await?
+            .is_some()
+        {
             out.assigned += 1;
         }
         txn.commit().await?;

@@ -81,7 +81,10 @@ const FAILURES: [(&str, bool); 5] = [
     ("Timed out waiting for the Instagram app to respond", true),
     ("Proxy connection refused", true),
     ("Action blocked: try again later", true),
-    ("challenge_required: Instagram asks to confirm it is you", false),
+    (
+        "challenge_required: Instagram asks to confirm it is you",
+        false,
+    ),
     ("The phone lost its network connection", true),
 ];
 
@@ -113,7 +116,8 @@ impl SkipWaits {
                 .filter(task::Column::Status.eq(status::PENDING))
                 .exec(&txn)
                 .await?;
-            let account = crate::service::accounts::find_in(&txn, &self.scope, t.account_id).await?;
+            let account =
+                crate::service::accounts::find_in(&txn, &self.scope, t.account_id).await?;
             lifecycle::record(
                 &txn,
                 self.scope.workspace_id(),
@@ -163,11 +167,13 @@ pub async fn run(
         let latencies = latencies.clone();
         let skip_waits = skip_waits.clone();
         handles.push(tokio::spawn(async move {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(i as u64));
+            let mut rng =
+                rand_chacha::ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(i as u64));
             let mut mine = Vec::new();
             loop {
                 if options.max_tasks > 0
-                    && counters.completed.load(Ordering::Relaxed) + counters.failed.load(Ordering::Relaxed)
+                    && counters.completed.load(Ordering::Relaxed)
+                        + counters.failed.load(Ordering::Relaxed)
                         >= options.max_tasks
                 {
                     break;
@@ -220,7 +226,11 @@ pub async fn run(
                 *last_work.lock().await = Instant::now();
                 let task_id = task["task_id"].clone();
                 let (lo, hi) = options.work_ms;
-                let work = if hi > lo { rng.random_range(lo..=hi) } else { lo };
+                let work = if hi > lo {
+                    rng.random_range(lo..=hi)
+                } else {
+                    lo
+                };
                 if work > 0 {
                     let _ = client
                         .put(format!("{base}/api/bot/heartbeat/{id}"))
@@ -230,7 +240,8 @@ pub async fn run(
                         .await;
                     tokio::time::sleep(Duration::from_millis(work)).await;
                 }
-                let fails = options.fail_rate > 0.0 && rng.random_bool(options.fail_rate.clamp(0.0, 1.0));
+                let fails =
+                    options.fail_rate > 0.0 && rng.random_bool(options.fail_rate.clamp(0.0, 1.0));
                 let (path, body) = if fails {
                     let (message, retryable) = FAILURES[rng.random_range(0..FAILURES.len())];
                     (

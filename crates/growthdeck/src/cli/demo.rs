@@ -195,7 +195,8 @@ async fn demo_fleet(state: &platform::AppState, scope: &Scope) -> anyhow::Result
     let mut pictures = Vec::new();
     let draw = |url: String| -> anyhow::Result<Vec<u8>> {
         let url = url::Url::parse(&url)?;
-        let picture = Picture::from_url(&url).ok_or_else(|| anyhow::anyhow!("no demo picture at {url}"))?;
+        let picture =
+            Picture::from_url(&url).ok_or_else(|| anyhow::anyhow!("no demo picture at {url}"))?;
         Ok(picture.png()?)
     };
     for (kind, url) in [

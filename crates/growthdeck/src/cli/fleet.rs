@@ -81,9 +81,13 @@ async fn simulate(config: Config, args: SimulateArgs) -> anyhow::Result<()> {
     });
     let mut workers = Vec::new();
     for i in 1..=args.workers {
-        let (w, token) =
-            fleet::service::workers::create_in(&state.db, &scope, &format!("Simulated worker {i}"), None)
-                .await?;
+        let (w, token) = fleet::service::workers::create_in(
+            &state.db,
+            &scope,
+            &format!("Simulated worker {i}"),
+            None,
+        )
+        .await?;
         workers.push((w.id, token));
     }
     let ids: Vec<_> = workers.iter().map(|(id, _)| *id).collect();
@@ -93,7 +97,9 @@ async fn simulate(config: Config, args: SimulateArgs) -> anyhow::Result<()> {
     );
     let counters = Arc::new(fleet::simulate::Counters::default());
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")?);
+    bar.set_style(ProgressStyle::with_template(
+        "{spinner} {elapsed_precise} {msg}",
+    )?);
     bar.enable_steady_tick(Duration::from_millis(120));
     let ticker = {
         let counters = counters.clone();
@@ -143,7 +149,13 @@ async fn simulate(config: Config, args: SimulateArgs) -> anyhow::Result<()> {
     let counts = fleet::service::accounts::count_by_state(&state.db, &scope).await?;
     let line: Vec<String> = counts
         .iter()
-        .map(|(s, n)| format!("{} {}", fleet::service::lifecycle::State::label_of(s).to_lowercase(), n))
+        .map(|(s, n)| {
+            format!(
+                "{} {}",
+                fleet::service::lifecycle::State::label_of(s).to_lowercase(),
+                n
+            )
+        })
         .collect();
     println!("Accounts now: {}.", line.join(", "));
     Ok(())

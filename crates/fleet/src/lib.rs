@@ -17,6 +17,7 @@ pub mod web;
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
+        .api(web::worker_api::openapi_router())
         .api(web::dashboard::openapi_router())
         .pages(web::dashboard::routes())
         .nav(web::dashboard::nav())

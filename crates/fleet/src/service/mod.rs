@@ -8,3 +8,4 @@ pub mod lifecycle;
 pub mod proxies;
 pub mod settings;
 pub mod tasks;
+pub mod workers;

@@ -37,6 +37,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::routes;
 
+use super::nav::{self, Link};
 use crate::service::analytics::{self, Analytics, WINDOWS};
 
 const PAGE: &str = "/fleet";
@@ -64,18 +65,6 @@ pub fn nav() -> Vec<NavEntry> {
         keywords: "fleet managed accounts proxies workers warm-up onboarding personas models review import analytics",
     }]
 }
-
-/// The fleet's pages, as the dashboard's sub-navigation lists them.
-pub const SECTIONS: [(&str, &str); 8] = [
-    ("Accounts", "/fleet/accounts"),
-    ("Review queue", "/fleet/review"),
-    ("Personas (models)", "/fleet/personas"),
-    ("Proxies", "/fleet/proxies"),
-    ("Import", "/fleet/import"),
-    ("Workers", "/fleet/workers"),
-    ("Content", "/fleet/content"),
-    ("Settings", "/fleet/settings"),
-];
 
 // ---- JSON and CSV API -----------------------------------------------------------------------
 
@@ -167,11 +156,6 @@ async fn csv_page(
     csv_download(&state, &ctx, days).await
 }
 
-struct Link {
-    label: &'static str,
-    href: &'static str,
-}
-
 struct Range {
     label: String,
     href: String,
@@ -228,7 +212,8 @@ struct StartItem {
 #[template(path = "fleet/dashboard.html")]
 struct DashboardPage {
     shell: Shell,
-    sections: Vec<Link>,
+    /// The fleet's pages (`web::nav`, shared by every fleet page).
+    subnav: Vec<Link>,
     /// No accounts yet: the first steps instead of the figures.
     empty: bool,
     start: Vec<StartItem>,
@@ -609,10 +594,7 @@ fn view(shell: Shell, a: &Analytics, zone: Tz, range_error: String) -> Result<Da
     })?;
     Ok(DashboardPage {
         shell,
-        sections: SECTIONS
-            .iter()
-            .map(|(label, href)| Link { label, href })
-            .collect(),
+        subnav: nav::links(PAGE),
         empty: a.accounts_total == 0,
         start: start_items(a),
         ranges: WINDOWS

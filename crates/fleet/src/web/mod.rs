@@ -1,2 +1,8 @@
 //! The fleet's pages (HTML) and JSON API, including the worker API under `/api/bot`.
+pub mod accounts;
 pub mod dashboard;
+pub mod nav;
+pub mod review;
+pub mod settings;
+pub mod worker_api;
+pub mod workers;

@@ -25,4 +25,7 @@ pub fn feature() -> platform::Feature {
         .pages(web::review::routes())
         .pages(web::workers::routes())
         .pages(web::settings::routes())
+        .api(web::dashboard::openapi_router())
+        .pages(web::dashboard::routes())
+        .nav(web::dashboard::nav())
 }

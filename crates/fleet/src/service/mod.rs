@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod analytics;
 pub mod content;
 pub mod import;
 pub mod lifecycle;

@@ -31,13 +31,14 @@ use platform::{
         format::number,
         forms::{Answer, FormErrors, action_failed, html_with, parse_id, redirect_flash},
         pages::{PageRoutes, get, post},
-        shell::{self, FlashKind, Icon, NavArea, NavEntry, Shell},
+        shell::{self, FlashKind, Shell},
     },
 };
 use serde::Deserialize;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use uuid::Uuid;
 
+use super::nav::{self, Link};
 use crate::{
     model::{import, import_issue},
     service::{
@@ -50,6 +51,8 @@ use crate::{
 pub use api::openapi_router;
 
 const LIST: &str = "/fleet/import";
+/// The sidebar entry the fleet's pages are under.
+const FLEET: &str = "/fleet";
 /// Rejected lines per page.
 const ISSUES_PAGE: u64 = 200;
 
@@ -60,18 +63,6 @@ pub fn routes() -> PageRoutes {
         .route("/fleet/imports/{id}/progress", get(progress_part))
         .route("/fleet/imports/{id}/report.csv", get(report_csv))
         .route("/fleet/accounts/{id}/reveal", post(reveal_part))
-}
-
-/// The sidebar entry.
-pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        label: "Import accounts",
-        href: LIST,
-        area: NavArea::Growth,
-        icon: Icon::Layers,
-        order: 410,
-        keywords: "fleet import accounts upload csv txt passwords bulk",
-    }]
 }
 
 // ---- receiving an upload ------------------------------------------------------------------
@@ -217,6 +208,7 @@ fn status_of(row: &import::Model) -> (&'static str, &'static str) {
 #[template(path = "fleet/import.html")]
 struct ImportPage {
     shell: Shell,
+    subnav: Vec<Link>,
     can_write: bool,
     errors: FormErrors,
     rows: Vec<ImportRow>,
@@ -228,7 +220,8 @@ async fn list(state: &AppState, ctx: &Ctx, errors: FormErrors, jar: CookieJar) -
     let rows = service::list(state, ctx, None, service::LIST_MAX).await?;
     let (jar, flashes) = flash::take(jar);
     let view = ImportPage {
-        shell: shell::for_request(state, Some(ctx), "Import accounts", LIST, flashes).await?,
+        shell: shell::for_request(state, Some(ctx), "Import accounts", FLEET, flashes).await?,
+        subnav: nav::links(LIST),
         can_write: ctx.can(Permission::WorkspaceWrite),
         errors,
         rows: rows
@@ -383,6 +376,7 @@ impl IssueRow {
 #[template(path = "fleet/import_detail.html")]
 struct DetailPage {
     shell: Shell,
+    subnav: Vec<Link>,
     filename: String,
     started: String,
     finished: String,
@@ -424,7 +418,8 @@ async fn detail_page(
     let (status, badge) = status_of(&row);
     let (jar, flashes) = flash::take(jar);
     let view = DetailPage {
-        shell: shell::for_request(&state, Some(&ctx), &row.filename, LIST, flashes).await?,
+        shell: shell::for_request(&state, Some(&ctx), &row.filename, FLEET, flashes).await?,
+        subnav: nav::links(LIST),
         filename: row.filename.clone(),
         started: when(&row.created_at),
         finished: row.finished_at.as_ref().map(when).unwrap_or_default(),
@@ -559,7 +554,7 @@ async fn reveal_part(
     let mut response = if platform::http::meta::current().is_htmx {
         platform::web::render(&RevealPart { c, at })
     } else {
-        let shell = shell::for_request(&state, Some(&ctx), "Passwords", LIST, Vec::new()).await?;
+        let shell = shell::for_request(&state, Some(&ctx), "Passwords", FLEET, Vec::new()).await?;
         platform::web::render(&RevealPage { shell, c, at, back })
     };
     // Passwords are never kept by a cache.

@@ -1,4 +1,10 @@
 //! The fleet's pages (HTML) and JSON API, including the worker API under `/api/bot`.
-pub mod worker_api;
-
+pub mod accounts;
+pub mod api;
+pub mod dashboard;
 pub mod import;
+pub mod nav;
+pub mod review;
+pub mod settings;
+pub mod worker_api;
+pub mod workers;

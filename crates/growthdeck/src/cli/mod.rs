@@ -6,6 +6,7 @@ mod analyze;
 mod analyze_file;
 mod backup;
 mod demo;
+mod fleet;
 mod fleet_import;
 mod jobs;
 mod serve;
@@ -50,6 +51,11 @@ enum Command {
     },
     /// Fill a workspace with demo Instagram accounts (or create a demo workspace and its owner).
     Demo(demo::DemoArgs),
+    /// Account operations: run simulated automation workers.
+    Fleet {
+        #[command(subcommand)]
+        command: fleet::FleetCommand,
+    },
     /// Import data from files (`import accounts FILE --workspace SLUG`).
     Import {
         #[command(subcommand)]
@@ -109,6 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(load_config()?, args).await,
         Command::Import { command } => fleet_import::run(load_config()?, command).await,
         Command::Admin { command } => admin::run(load_config()?, command).await,
+        Command::Fleet { command } => fleet::run(load_config()?, command).await,
         Command::Config {
             command: ConfigCommand::Check,
         } => {

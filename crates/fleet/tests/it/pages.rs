@@ -329,7 +329,7 @@ async fn another_workspaces_accounts_tasks_and_workers_are_not_found() {
         )
         .run(&pages)
         .await;
-    assert_eq!(calls.len(), 7, "every id-taking page (the reveal too): {calls:#?}");
+    assert_eq!(calls.len(), 7, "every id-taking page: {calls:#?}");
     // Bob's account and worker are as they were.
     let a = fleet::service::accounts::find_in(&app.state.db, &Scope::for_test(bob_ws), ids[0])
         .await

@@ -3,3 +3,5 @@
 pub mod access;
 pub mod lifecycle;
 pub mod settings;
+pub mod personas;
+pub mod content;

@@ -17,6 +17,7 @@ pub mod web;
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
+        .api(web::worker_api::openapi_router())
         .api(web::personas::api::openapi_router()).pages(web::personas::routes()).nav(web::personas::nav())
         .api(web::content::api::openapi_router()).pages(web::content::routes()).nav(web::content::nav())
 }

@@ -23,7 +23,7 @@ pub mod settings {
         pub updated_at: super::Ts,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// A persona (the requirement's "model"): a content strategy accounts are assigned to.
@@ -46,7 +46,7 @@ pub mod persona {
         pub updated_at: super::Ts,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// A proxy the workspace rents; accounts are assigned to it up to `max_accounts`.
@@ -84,7 +84,7 @@ pub mod proxy {
         pub updated_at: super::Ts,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// A managed Instagram account and where it is in its lifecycle.
@@ -127,7 +127,7 @@ pub mod account {
         pub updated_at: super::Ts,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// The timeline: transitions with who and why, proxy changes, reveals, proxy tests.
@@ -154,7 +154,7 @@ pub mod event {
         pub at: super::Ts,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// One attempt of a warm-up or cleanup step (the requirement's `WarmupStepLog`).
@@ -198,7 +198,7 @@ pub mod task {
         pub updated_at: super::Ts,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// An automation worker and its (hashed) bearer token.
@@ -225,7 +225,7 @@ pub mod worker {
         pub revoked_at: Option<super::Ts>,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// An image of a content pool (a persona's, or the workspace's generic one).
@@ -252,7 +252,7 @@ pub mod image {
         pub created_at: super::Ts,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// An image's bytes, apart from its row so lists never read them.
@@ -267,7 +267,7 @@ pub mod image_data {
         pub bytes: Vec<u8>,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// A text of a text pool.
@@ -289,7 +289,7 @@ pub mod text {
         pub created_at: super::Ts,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// An account import (an upload or a CLI run) and its counts.
@@ -317,7 +317,7 @@ pub mod import {
         pub finished_at: Option<super::Ts>,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }
 
 /// A line an import did not insert, and why.
@@ -338,5 +338,5 @@ pub mod import_issue {
         pub message: String,
     }
 
-    no_relations!();
+    platform::no_relations!();
 }

@@ -338,3 +338,15 @@ mod tests {
         db.close().await.unwrap();
     }
 }
+
+/// Completes a SeaORM entity module that has no relations: `platform::no_relations!();` after
+/// its `Model`.
+#[macro_export]
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}

@@ -1,7 +1,11 @@
 //! The fleet's domain logic: plain async fns over the app state and a scope; no HTTP types.
 
 pub mod access;
-pub mod lifecycle;
-pub mod settings;
-pub mod personas;
+pub mod accounts;
 pub mod content;
+pub mod lifecycle;
+pub mod personas;
+pub mod proxies;
+pub mod settings;
+pub mod tasks;
+pub mod workers;

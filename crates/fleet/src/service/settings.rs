@@ -52,7 +52,13 @@ pub fn default_steps() -> Vec<Step> {
             Some("highlight"),
             1,
         ),
-        step("post_story", "Post a story", Some("story"), Some("story"), 1),
+        step(
+            "post_story",
+            "Post a story",
+            Some("story"),
+            Some("story"),
+            1,
+        ),
         step("post_post", "Post a post", Some("post"), Some("post"), 1),
     ]
 }
@@ -62,7 +68,13 @@ pub fn cleanup_steps() -> Vec<Step> {
     vec![
         step("reset_bio", "Reset the bio", None, None, 0),
         step("reset_pfp", "Reset the profile picture", None, None, 0),
-        step("delete_posts", "Delete posts, stories and highlights", None, None, 0),
+        step(
+            "delete_posts",
+            "Delete posts, stories and highlights",
+            None,
+            None,
+            0,
+        ),
     ]
 }
 
@@ -108,7 +120,10 @@ impl Settings {
 
 /// The settings a workspace works under.
 pub async fn get(conn: &impl ConnectionTrait, scope: &Scope) -> Result<Settings> {
-    let Some(r) = row::Entity::find_by_id(scope.workspace_id()).one(conn).await? else {
+    let Some(r) = row::Entity::find_by_id(scope.workspace_id())
+        .one(conn)
+        .await?
+    else {
         return Ok(Settings::default());
     };
     let steps: Vec<Step> = serde_json::from_value(r.steps).unwrap_or_else(|_| default_steps());
@@ -163,17 +178,26 @@ pub fn validate(input: &Input) -> Result<()> {
             errors.push(("steps", format!("Step name {:?} is used twice", s.name)));
         }
         if s.label.trim().is_empty() || s.label.chars().count() > 80 {
-            errors.push(("steps", format!("Step {:?}: a label of 1–80 characters", s.name)));
+            errors.push((
+                "steps",
+                format!("Step {:?}: a label of 1–80 characters", s.name),
+            ));
         }
         if let Some(k) = &s.image_kind
             && !IMAGE_KINDS.contains(&k.as_str())
         {
-            errors.push(("steps", format!("Step {:?}: unknown image kind {k:?}", s.name)));
+            errors.push((
+                "steps",
+                format!("Step {:?}: unknown image kind {k:?}", s.name),
+            ));
         }
         if let Some(k) = &s.text_kind
             && !TEXT_KINDS.contains(&k.as_str())
         {
-            errors.push(("steps", format!("Step {:?}: unknown text kind {k:?}", s.name)));
+            errors.push((
+                "steps",
+                format!("Step {:?}: unknown text kind {k:?}", s.name),
+            ));
         }
         if s.days_after > 30 {
             errors.push(("steps", format!("Step {:?}: at most 30 days after", s.name)));
@@ -189,7 +213,10 @@ pub fn validate(input: &Input) -> Result<()> {
         errors.push(("lease_secs", "Between 5 and 86,400 seconds".into()));
     }
     if input.time_zone.parse::<Tz>().is_err() {
-        errors.push(("time_zone", "An IANA time zone such as Europe/Berlin".into()));
+        errors.push((
+            "time_zone",
+            "An IANA time zone such as Europe/Berlin".into(),
+        ));
     }
     match url::Url::parse(&input.proxy_check_url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && input.proxy_check_url.len() <= 500 => {}

@@ -1,0 +1,3 @@
+//! Proxies: the workspace's rented proxies and their capacity.
+
+pub mod assign;

@@ -18,6 +18,10 @@ pub mod web;
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
         .api(web::worker_api::openapi_router())
-        .api(web::personas::api::openapi_router()).pages(web::personas::routes()).nav(web::personas::nav())
-        .api(web::content::api::openapi_router()).pages(web::content::routes()).nav(web::content::nav())
+        .api(web::personas::api::openapi_router())
+        .pages(web::personas::routes())
+        .nav(web::personas::nav())
+        .api(web::content::api::openapi_router())
+        .pages(web::content::routes())
+        .nav(web::content::nav())
 }

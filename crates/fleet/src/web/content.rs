@@ -292,6 +292,7 @@ pub(crate) async fn pool_view(
 #[template(path = "fleet/content.html")]
 struct GenericPage {
     shell: Shell,
+    subnav: Vec<super::nav::Link>,
     pool: PoolView,
 }
 
@@ -306,6 +307,7 @@ async fn generic(
     let (jar, flashes) = flash::take(jar);
     let view = GenericPage {
         shell: shell::for_request(state, Some(ctx), "Content pools", GENERIC, flashes).await?,
+        subnav: super::nav::links(GENERIC),
         pool,
     };
     Ok(html_with(
@@ -375,9 +377,7 @@ pub(crate) async fn read_upload(
                     "caption" => form.caption = value,
                     "priority" => form.priority = value,
                     "persona_id" => form.persona_id = value,
-                    _ => {
-                        form.is_template = matches!(value.trim(), "on" | "true" | "1" | "yes")
-                    }
+                    _ => form.is_template = matches!(value.trim(), "on" | "true" | "1" | "yes"),
                 }
             }
             // Unknown fields are read and ignored (a client's extra form parts).

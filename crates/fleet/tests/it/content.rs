@@ -80,7 +80,12 @@ async fn uploads_are_typed_by_their_bytes_limited_and_served_back() {
     let (status, i) = upload(
         &app,
         &token,
-        &[("kind", "pfp"), ("caption", "Morning light"), ("priority", "5"), ("is_template", "true")],
+        &[
+            ("kind", "pfp"),
+            ("caption", "Morning light"),
+            ("priority", "5"),
+            ("is_template", "true"),
+        ],
         "../../me.png",
         &bytes,
     )
@@ -90,7 +95,10 @@ async fn uploads_are_typed_by_their_bytes_limited_and_served_back() {
     assert_eq!(i["byte_size"], 1008);
     assert_eq!(i["sha256"], hex::encode(Sha256::digest(&bytes)));
     assert_eq!(i["filename"], "me.png");
-    assert_eq!((i["priority"].as_i64(), i["is_template"].as_bool()), (Some(5), Some(true)));
+    assert_eq!(
+        (i["priority"].as_i64(), i["is_template"].as_bool()),
+        (Some(5), Some(true))
+    );
     assert_eq!(i["persona_id"], Value::Null, "no persona: the generic pool");
     let id = i["id"].as_str().unwrap().to_string();
 
@@ -115,7 +123,10 @@ async fn uploads_are_typed_by_their_bytes_limited_and_served_back() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "image/png");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
-    assert_eq!(res.headers()["content-security-policy"], "default-src 'none'");
+    assert_eq!(
+        res.headers()["content-security-policy"],
+        "default-src 'none'"
+    );
     let res = app
         .api()
         .get(app.url(&format!("/fleet/content/images/{id}")))
@@ -123,23 +134,57 @@ async fn uploads_are_typed_by_their_bytes_limited_and_served_back() {
         .await
         .unwrap();
     assert!(
-        matches!(res.status(), StatusCode::UNAUTHORIZED | StatusCode::SEE_OTHER),
+        matches!(
+            res.status(),
+            StatusCode::UNAUTHORIZED | StatusCode::SEE_OTHER
+        ),
         "only members see pool images: {}",
         res.status()
     );
 
     // A text file named .png, a GIF and a WebP by their bytes, a kind nobody knows.
-    let (status, e) = upload(&app, &token, &[("kind", "post")], "cat.png", b"just some text, not an image").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    assert_eq!(fields(&e), ["file"]);
-    let (status, i) = upload(&app, &token, &[("kind", "story")], "x.png", b"GIF89a\x01\x00\x01\x00").await;
-    assert_eq!((status, i["mime"].as_str()), (StatusCode::CREATED, Some("image/gif")));
-    let (status, i) = upload(&app, &token, &[("kind", "any")], "x.jpg", b"RIFF\x10\0\0\0WEBPVP8 ").await;
-    assert_eq!((status, i["mime"].as_str()), (StatusCode::CREATED, Some("image/webp")));
     let (status, e) = upload(
         &app,
         &token,
-        &[("kind", "reel"), ("priority", "101"), ("caption", &"c".repeat(2201))],
+        &[("kind", "post")],
+        "cat.png",
+        b"just some text, not an image",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(fields(&e), ["file"]);
+    let (status, i) = upload(
+        &app,
+        &token,
+        &[("kind", "story")],
+        "x.png",
+        b"GIF89a\x01\x00\x01\x00",
+    )
+    .await;
+    assert_eq!(
+        (status, i["mime"].as_str()),
+        (StatusCode::CREATED, Some("image/gif"))
+    );
+    let (status, i) = upload(
+        &app,
+        &token,
+        &[("kind", "any")],
+        "x.jpg",
+        b"RIFF\x10\0\0\0WEBPVP8 ",
+    )
+    .await;
+    assert_eq!(
+        (status, i["mime"].as_str()),
+        (StatusCode::CREATED, Some("image/webp"))
+    );
+    let (status, e) = upload(
+        &app,
+        &token,
+        &[
+            ("kind", "reel"),
+            ("priority", "101"),
+            ("caption", &"c".repeat(2201)),
+        ],
         "x.png",
         &png(10),
     )
@@ -148,16 +193,46 @@ async fn uploads_are_typed_by_their_bytes_limited_and_served_back() {
     assert_eq!(fields(&e), ["kind", "caption", "priority"]);
 
     // 10 MB is the limit of the image; a body well past it is refused before it is read.
-    let (status, i) = upload(&app, &token, &[("kind", "post")], "big.png", &png(10 * 1024 * 1024 - 8)).await;
-    assert_eq!(status, StatusCode::CREATED, "exactly 10 MB: {}", i["detail"]);
-    let (status, e) = upload(&app, &token, &[("kind", "post")], "big.png", &png(10 * 1024 * 1024)).await;
+    let (status, i) = upload(
+        &app,
+        &token,
+        &[("kind", "post")],
+        "big.png",
+        &png(10 * 1024 * 1024 - 8),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "exactly 10 MB: {}",
+        i["detail"]
+    );
+    let (status, e) = upload(
+        &app,
+        &token,
+        &[("kind", "post")],
+        "big.png",
+        &png(10 * 1024 * 1024),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(fields(&e), ["file"]);
-    let (status, _) = upload(&app, &token, &[("kind", "post")], "huge.png", &png(11 * 1024 * 1024)).await;
+    let (status, _) = upload(
+        &app,
+        &token,
+        &[("kind", "post")],
+        "huge.png",
+        &png(11 * 1024 * 1024),
+    )
+    .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 
     // The page's upload form: a refusal is answered inline, a success redirected.
-    let (content_type, body) = multipart(&[("kind", "post"), ("priority", "1")], "fake.png", b"%PDF-1.7");
+    let (content_type, body) = multipart(
+        &[("kind", "post"), ("priority", "1")],
+        "fake.png",
+        b"%PDF-1.7",
+    );
     let res = browser
         .post(app.url("/fleet/content/images"))
         .header("content-type", content_type)
@@ -166,8 +241,17 @@ async fn uploads_are_typed_by_their_bytes_limited_and_served_back() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("not a PNG, JPEG, WebP or GIF image"));
-    let (content_type, body) = multipart(&[("kind", "highlight"), ("priority", "1")], "h.png", &png(20));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("not a PNG, JPEG, WebP or GIF image")
+    );
+    let (content_type, body) = multipart(
+        &[("kind", "highlight"), ("priority", "1")],
+        "h.png",
+        &png(20),
+    );
     let res = browser
         .post(app.url("/fleet/content/images"))
         .header("content-type", content_type)
@@ -176,16 +260,47 @@ async fn uploads_are_typed_by_their_bytes_limited_and_served_back() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let html = browser.get(app.url("/fleet/content")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(&format!("/fleet/content/images/{id}")), "a thumbnail");
+    let html = browser
+        .get(app.url("/fleet/content"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("/fleet/content/images/{id}")),
+        "a thumbnail"
+    );
     assert!(html.contains("Image added to the highlight pool."));
 
-    let (status, list) = call(&app, &token, Method::GET, "/api/v1/fleet/content/images?kind=post", None).await;
+    let (status, list) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/fleet/content/images?kind=post",
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    let (status, _) = call(&app, &token, Method::DELETE, &format!("/api/v1/fleet/content/images/{id}"), None).await;
+    let (status, _) = call(
+        &app,
+        &token,
+        Method::DELETE,
+        &format!("/api/v1/fleet/content/images/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/content/images/{id}/file"), None).await;
+    let (status, _) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/content/images/{id}/file"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -204,7 +319,10 @@ async fn texts_are_checked_against_their_kind_and_added_one_per_line() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(e["detail"], "Line 2 is longer than the 150 characters a bio can have");
+    assert_eq!(
+        e["detail"],
+        "Line 2 is longer than the 150 characters a bio can have"
+    );
     let (status, added) = call(
         &app,
         &token,
@@ -214,14 +332,22 @@ async fn texts_are_checked_against_their_kind_and_added_one_per_line() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
-    assert_eq!(added["items"].as_array().unwrap().len(), 2, "the blank one is skipped");
+    assert_eq!(
+        added["items"].as_array().unwrap().len(),
+        2,
+        "the blank one is skipped"
+    );
     assert_eq!(added["items"][1]["is_template"], true);
 
     // The persona page's form, one text per line.
     let browser = identity::testkit::browser(&app, "ana@example.com").await;
     let res = browser
         .post(app.url(&format!("/fleet/personas/{lena}/content/texts")))
-        .form(&[("kind", "bio"), ("texts", "Coffee first\n\nThen the gym\r\nThen sleep"), ("one_per_line", "on")])
+        .form(&[
+            ("kind", "bio"),
+            ("texts", "Coffee first\n\nThen the gym\r\nThen sleep"),
+            ("one_per_line", "on"),
+        ])
         .send()
         .await
         .unwrap();
@@ -243,10 +369,26 @@ async fn texts_are_checked_against_their_kind_and_added_one_per_line() {
         None,
     )
     .await;
-    let bios: Vec<&str> = list["items"].as_array().unwrap().iter().map(|t| t["text"].as_str().unwrap()).collect();
+    let bios: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
     assert_eq!(bios, ["Coffee first", "Then the gym", "Then sleep"]);
-    let (_, generic) = call(&app, &token, Method::GET, "/api/v1/fleet/content/texts", None).await;
-    assert_eq!(generic["items"].as_array().unwrap().len(), 0, "the generic pool is apart");
+    let (_, generic) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/fleet/content/texts",
+        None,
+    )
+    .await;
+    assert_eq!(
+        generic["items"].as_array().unwrap().len(),
+        0,
+        "the generic pool is apart"
+    );
     let html = browser
         .get(app.url(&format!("/fleet/personas/{lena}/accounts?view=content")))
         .send()
@@ -311,17 +453,35 @@ async fn a_step_picks_by_priority_then_least_used_and_falls_back() {
     assert_eq!(pick_image(None, "highlight").await, Some(generic_any));
     // Another workspace has none of these.
     assert_eq!(
-        pick::for_step(&app.state.db, &Scope::for_test(other_ws), None, Some("story"), None)
-            .await
-            .unwrap(),
+        pick::for_step(
+            &app.state.db,
+            &Scope::for_test(other_ws),
+            None,
+            Some("story"),
+            None
+        )
+        .await
+        .unwrap(),
         pick::Picked::default()
     );
-    let (_, list) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/content/images?persona_id={lena}"), None).await;
+    let (_, list) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/content/images?persona_id={lena}"),
+        None,
+    )
+    .await;
     let uses: Vec<(String, i64)> = list["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["id"].as_str().unwrap().to_string(), i["usage_count"].as_i64().unwrap()))
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["usage_count"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         uses,
@@ -380,16 +540,24 @@ async fn a_step_picks_by_priority_then_least_used_and_falls_back() {
         ]
     );
     // Both at once, as a step records them: serialised for the task and the worker.
-    let both = pick::for_step(&app.state.db, &scope, Some(lena_id), Some("story"), Some("bio"))
-        .await
-        .unwrap();
+    let both = pick::for_step(
+        &app.state.db,
+        &scope,
+        Some(lena_id),
+        Some("story"),
+        Some("bio"),
+    )
+    .await
+    .unwrap();
     let stored = serde_json::to_value(&both).unwrap();
     assert_eq!(stored["image"]["id"], lena_any.to_string());
     assert_eq!(stored["image"]["mime"], "image/png");
     assert_eq!(stored["text"]["text"], "Bio B");
 
     // The worker API's bytes: the workspace's own image, another's is not found.
-    let (mime, bytes) = pick::image_bytes(&app.state.db, &scope, generic_story).await.unwrap();
+    let (mime, bytes) = pick::image_bytes(&app.state.db, &scope, generic_story)
+        .await
+        .unwrap();
     assert_eq!((mime.as_str(), bytes.len()), ("image/png", 24));
     assert!(matches!(
         pick::image_bytes(&app.state.db, &Scope::for_test(other_ws), generic_story).await,

@@ -205,7 +205,14 @@ async fn personas_are_created_checked_named_uniquely_and_changed() {
     let (token, _) = customer(&app, "ana@example.com", "Ana Agency").await;
 
     let lena = new_persona(&app, &token, "Lena", "Berlin").await;
-    let (status, p) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/personas/{lena}"), None).await;
+    let (status, p) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/personas/{lena}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(p["name"], "Lena");
     assert_eq!(p["location"], "Berlin");
@@ -227,7 +234,9 @@ async fn personas_are_created_checked_named_uniquely_and_changed() {
         &token,
         Method::POST,
         "/api/v1/fleet/personas",
-        Some(json!({"name": "x".repeat(81), "location": "y".repeat(81), "notes": "z".repeat(1001)})),
+        Some(
+            json!({"name": "x".repeat(81), "location": "y".repeat(81), "notes": "z".repeat(1001)}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -252,7 +261,10 @@ async fn personas_are_created_checked_named_uniquely_and_changed() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{p}");
-    assert_eq!((p["name"].as_str(), p["location"].as_str()), (Some("Mia Rose"), Some("Paris")));
+    assert_eq!(
+        (p["name"].as_str(), p["location"].as_str()),
+        (Some("Mia Rose"), Some("Paris"))
+    );
 
     let (_, list) = call(&app, &token, Method::GET, "/api/v1/fleet/personas", None).await;
     let names: Vec<&str> = list["items"]
@@ -265,10 +277,16 @@ async fn personas_are_created_checked_named_uniquely_and_changed() {
 
     // The pages: the grid, a failed form answered inline, a created one redirected to it.
     let browser = identity::testkit::browser(&app, "ana@example.com").await;
-    let res = browser.get(app.url("/fleet/personas")).send().await.unwrap();
+    let res = browser
+        .get(app.url("/fleet/personas"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Lena") && html.contains("Mia Rose") && html.contains("Proxies in Berlin"));
+    assert!(
+        html.contains("Lena") && html.contains("Mia Rose") && html.contains("Proxies in Berlin")
+    );
     assert!(html.contains("Personas (models)"), "the sidebar names them");
     let res = browser
         .post(app.url("/fleet/personas"))
@@ -277,7 +295,12 @@ async fn personas_are_created_checked_named_uniquely_and_changed() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("A persona with this name exists already"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("A persona with this name exists already")
+    );
     let res = browser
         .post(app.url("/fleet/personas"))
         .form(&[("name", "Noa"), ("location", "Rome"), ("notes", "")])
@@ -294,7 +317,12 @@ async fn personas_are_created_checked_named_uniquely_and_changed() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("Give the persona a name"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Give the persona a name")
+    );
 }
 
 #[tokio::test]
@@ -304,9 +332,18 @@ async fn ready_accounts_are_assigned_in_a_batch_all_or_nothing() {
     let lena = new_persona(&app, &token, "Lena", "").await;
     let berlin = proxy_in(&app, ws, "10.0.0.1", "Berlin", 2, 3).await;
     let paris = proxy_in(&app, ws, "10.0.0.2", "Paris", 1, 3).await;
-    let r1 = account_in(&app, ws, "ready_one", "ready", |a| a.proxy_id = Set(Some(berlin))).await;
-    let r2 = account_in(&app, ws, "ready_two", "ready", |a| a.proxy_id = Set(Some(berlin))).await;
-    let r3 = account_in(&app, ws, "ready_three", "ready", |a| a.proxy_id = Set(Some(paris))).await;
+    let r1 = account_in(&app, ws, "ready_one", "ready", |a| {
+        a.proxy_id = Set(Some(berlin))
+    })
+    .await;
+    let r2 = account_in(&app, ws, "ready_two", "ready", |a| {
+        a.proxy_id = Set(Some(berlin))
+    })
+    .await;
+    let r3 = account_in(&app, ws, "ready_three", "ready", |a| {
+        a.proxy_id = Set(Some(paris))
+    })
+    .await;
     let warming = account_in(&app, ws, "still_warming", "warming_up", |a| {
         a.warmup_step = Set(Some(2))
     })
@@ -334,12 +371,34 @@ async fn ready_accounts_are_assigned_in_a_batch_all_or_nothing() {
             names
         }
     };
-    assert_eq!(available("").await, ["ready_one", "ready_three", "ready_two"]);
-    assert_eq!(available("&location=berlin").await, ["ready_one", "ready_two"]);
-    assert_eq!(available("&no_failures=true").await, ["ready_one", "ready_two"]);
-    assert_eq!(available("&min_success=60").await, ["ready_one", "ready_two"]);
-    assert_eq!(available("&min_success=50").await, ["ready_one", "ready_three", "ready_two"]);
-    let (status, _) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/personas/{lena}/accounts?view=available&min_success=101"), None).await;
+    assert_eq!(
+        available("").await,
+        ["ready_one", "ready_three", "ready_two"]
+    );
+    assert_eq!(
+        available("&location=berlin").await,
+        ["ready_one", "ready_two"]
+    );
+    assert_eq!(
+        available("&no_failures=true").await,
+        ["ready_one", "ready_two"]
+    );
+    assert_eq!(
+        available("&min_success=60").await,
+        ["ready_one", "ready_two"]
+    );
+    assert_eq!(
+        available("&min_success=50").await,
+        ["ready_one", "ready_three", "ready_two"]
+    );
+    let (status, _) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/personas/{lena}/accounts?view=available&min_success=101"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // One account that is not ready refuses the whole batch: nothing is assigned.
@@ -352,7 +411,10 @@ async fn ready_accounts_are_assigned_in_a_batch_all_or_nothing() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{e}");
-    assert!(e["detail"].as_str().unwrap().contains("@still_warming"), "{e}");
+    assert!(
+        e["detail"].as_str().unwrap().contains("@still_warming"),
+        "{e}"
+    );
     assert_eq!(row(&app, r1).await.state, "ready");
     assert_eq!(row(&app, r1).await.persona_id, None);
     let (status, _) = call(
@@ -402,11 +464,25 @@ async fn ready_accounts_are_assigned_in_a_batch_all_or_nothing() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
-    let (_, p) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/personas/{lena}"), None).await;
+    let (_, p) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/personas/{lena}"),
+        None,
+    )
+    .await;
     assert_eq!(p["accounts"], 2);
     assert_eq!(p["accounts_by_state"]["active"], 2);
     assert_eq!(p["proxies"], 1);
-    let (_, v) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/personas/{lena}/accounts"), None).await;
+    let (_, v) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/personas/{lena}/accounts"),
+        None,
+    )
+    .await;
     assert_eq!(v["view"], "overview");
     assert_eq!(v["total"], 2);
     let one = &v["accounts"][0];
@@ -418,12 +494,17 @@ async fn ready_accounts_are_assigned_in_a_batch_all_or_nothing() {
     // The page's batch form: the checked accounts, repeated `account_id`.
     let browser = identity::testkit::browser(&app, "ana@example.com").await;
     let res = browser
-        .get(app.url(&format!("/fleet/personas/{lena}/accounts?view=available&performance=no_failures")))
+        .get(app.url(&format!(
+            "/fleet/personas/{lena}/accounts?view=available&performance=no_failures"
+        )))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(!res.text().await.unwrap().contains("ready_three"), "filtered out");
+    assert!(
+        !res.text().await.unwrap().contains("ready_three"),
+        "filtered out"
+    );
     let r3s = r3.to_string();
     let res = browser
         .post(app.url(&format!("/fleet/personas/{lena}/assign")))
@@ -489,7 +570,11 @@ async fn released_accounts_and_a_deleted_personas_go_to_cleanup() {
     assert_eq!(a["state"], "cleanup");
     let r = row(&app, a1).await;
     assert_eq!((r.state.as_str(), r.persona_id), ("cleanup", None));
-    assert_eq!(cleanup_tasks(a1).await, 3, "reset bio, reset picture, delete posts");
+    assert_eq!(
+        cleanup_tasks(a1).await,
+        3,
+        "reset bio, reset picture, delete posts"
+    );
     let logged = event::Entity::find()
         .filter(event::Column::AccountId.eq(a1))
         .filter(event::Column::ToState.eq("cleanup"))
@@ -497,7 +582,10 @@ async fn released_accounts_and_a_deleted_personas_go_to_cleanup() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(logged.reason, "Released from persona Lena: Moving to another niche");
+    assert_eq!(
+        logged.reason,
+        "Released from persona Lena: Moving to another niche"
+    );
     // Not (or no longer) the persona's account: refused, nothing changes.
     let (status, _) = call(
         &app,
@@ -549,10 +637,24 @@ async fn released_accounts_and_a_deleted_personas_go_to_cleanup() {
         .unwrap();
     }
     let png = crate::content::png(64);
-    let (status, img) = crate::content::upload(&app, &token, &[("kind", "pfp"), ("persona_id", &lena)], "me.png", &png).await;
+    let (status, img) = crate::content::upload(
+        &app,
+        &token,
+        &[("kind", "pfp"), ("persona_id", &lena)],
+        "me.png",
+        &png,
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{img}");
 
-    let (status, d) = call(&app, &token, Method::DELETE, &format!("/api/v1/fleet/personas/{lena}"), None).await;
+    let (status, d) = call(
+        &app,
+        &token,
+        Method::DELETE,
+        &format!("/api/v1/fleet/personas/{lena}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{d}");
     assert_eq!(d["accounts_to_cleanup"], 1);
     let r = row(&app, a2).await;
@@ -567,7 +669,10 @@ async fn released_accounts_and_a_deleted_personas_go_to_cleanup() {
         .unwrap();
     assert_eq!(logged.reason, "Persona Lena was deleted");
     assert_eq!(
-        persona::Entity::find_by_id(lena_id).one(&app.state.db).await.unwrap(),
+        persona::Entity::find_by_id(lena_id)
+            .one(&app.state.db)
+            .await
+            .unwrap(),
         None
     );
     let left: Vec<Option<Uuid>> = text::Entity::find()
@@ -580,17 +685,38 @@ async fn released_accounts_and_a_deleted_personas_go_to_cleanup() {
         .collect();
     assert_eq!(left, [None], "only the generic pool's text is left");
     assert_eq!(
-        image::Entity::find().filter(image::Column::WorkspaceId.eq(ws)).count(&app.state.db).await.unwrap(),
+        image::Entity::find()
+            .filter(image::Column::WorkspaceId.eq(ws))
+            .count(&app.state.db)
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(
-        fleet::model::image_data::Entity::find().count(&app.state.db).await.unwrap(),
+        fleet::model::image_data::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
         0,
         "the bytes went with the row"
     );
-    let (status, _) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/personas/{lena}"), None).await;
+    let (status, _) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/personas/{lena}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/personas/{mia}"), None).await;
+    let (status, _) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/personas/{mia}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 
     // The page's delete, on the other persona.
@@ -600,7 +726,14 @@ async fn released_accounts_and_a_deleted_personas_go_to_cleanup() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (status, _) = call(&app, &token, Method::GET, &format!("/api/v1/fleet/personas/{mia}"), None).await;
+    let (status, _) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/fleet/personas/{mia}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -636,7 +769,10 @@ async fn the_views_show_the_pipeline_proxies_and_what_needs_attention() {
     .await;
     task_in(&app, ws, mine, 5, "completed", 50).await;
     task_in(&app, ws, mine, 5, "failed", 10).await;
-    let recovered = account_in(&app, ws, "recovered", "ready", |a| a.proxy_id = Set(Some(paris))).await;
+    let recovered = account_in(&app, ws, "recovered", "ready", |a| {
+        a.proxy_id = Set(Some(paris))
+    })
+    .await;
     task_in(&app, ws, recovered, 3, "failed", 30).await;
     task_in(&app, ws, recovered, 3, "completed", 20).await;
 
@@ -662,7 +798,12 @@ async fn the_views_show_the_pipeline_proxies_and_what_needs_attention() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["accounts"].as_i64().unwrap(), s["in_review"].as_i64().unwrap()))
+        .map(|s| {
+            (
+                s["accounts"].as_i64().unwrap(),
+                s["in_review"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(steps, [(1, 0), (2, 1), (0, 0), (0, 0), (0, 0)]);
     assert_eq!(p["steps"][0]["label"], "Change profile picture");
@@ -673,9 +814,20 @@ async fn the_views_show_the_pipeline_proxies_and_what_needs_attention() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["host"].as_str().unwrap().to_string(), p["used_by_persona"].as_bool().unwrap()))
+        .map(|p| {
+            (
+                p["host"].as_str().unwrap().to_string(),
+                p["used_by_persona"].as_bool().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(listed, [("10.0.0.1".to_string(), true), ("10.0.0.1".to_string(), false)]);
+    assert_eq!(
+        listed,
+        [
+            ("10.0.0.1".to_string(), true),
+            ("10.0.0.1".to_string(), false)
+        ]
+    );
 
     // Needs attention: in review, without a proxy, its account whose last task failed; not the
     // account whose failure was followed by a success.
@@ -687,7 +839,12 @@ async fn the_views_show_the_pipeline_proxies_and_what_needs_attention() {
         .map(|a| {
             (
                 a["username"].as_str().unwrap().to_string(),
-                a["attention"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect(),
+                a["attention"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect();
@@ -720,12 +877,26 @@ async fn the_views_show_the_pipeline_proxies_and_what_needs_attention() {
         assert_eq!(res.status(), StatusCode::OK, "{tab}");
         let html = res.text().await.unwrap();
         assert!(html.contains(expect), "{tab}: {expect}");
-        assert!(html.contains("aria-current=\"true\""), "{tab}: the current tab is marked");
+        assert!(
+            html.contains("aria-current=\"true\""),
+            "{tab}: the current tab is marked"
+        );
     }
-    let res = browser.get(app.url("/fleet/personas")).send().await.unwrap();
+    let res = browser
+        .get(app.url("/fleet/personas"))
+        .send()
+        .await
+        .unwrap();
     let html = res.text().await.unwrap();
-    assert!(html.contains("Active in persona: 1"), "the card counts by state");
-    let res = browser.get(app.url(&format!("/fleet/personas/{lena}/edit"))).send().await.unwrap();
+    assert!(
+        html.contains("Active in persona: 1"),
+        "the card counts by state"
+    );
+    let res = browser
+        .get(app.url(&format!("/fleet/personas/{lena}/edit")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
 
@@ -733,12 +904,20 @@ async fn the_views_show_the_pipeline_proxies_and_what_needs_attention() {
 async fn a_plan_without_the_fleet_is_refused() {
     let app = app().await;
     let (token, ws) = customer(&app, "ana@example.com", "Ana Agency").await;
-    billing::service::subscriptions::comp_key(&app.state.db, &Scope::for_test(ws), "agency", "test")
-        .await
-        .unwrap();
+    billing::service::subscriptions::comp_key(
+        &app.state.db,
+        &Scope::for_test(ws),
+        "agency",
+        "test",
+    )
+    .await
+    .unwrap();
     let (status, e) = call(&app, &token, Method::GET, "/api/v1/fleet/personas", None).await;
     assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{e}");
-    assert!(e["type"].as_str().unwrap().ends_with("feature-not-in-plan"), "{e}");
+    assert!(
+        e["type"].as_str().unwrap().ends_with("feature-not-in-plan"),
+        "{e}"
+    );
     let (status, _) = call(
         &app,
         &token,
@@ -749,7 +928,11 @@ async fn a_plan_without_the_fleet_is_refused() {
     .await;
     assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
     let browser = identity::testkit::browser(&app, "ana@example.com").await;
-    let res = browser.get(app.url("/fleet/personas")).send().await.unwrap();
+    let res = browser
+        .get(app.url("/fleet/personas"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::PAYMENT_REQUIRED);
 }
 
@@ -766,7 +949,14 @@ async fn another_workspaces_ids_are_not_found() {
     })
     .await;
     let png = crate::content::png(32);
-    let (_, img) = crate::content::upload(&app, &bob, &[("kind", "post"), ("persona_id", &bobs)], "b.png", &png).await;
+    let (_, img) = crate::content::upload(
+        &app,
+        &bob,
+        &[("kind", "post"), ("persona_id", &bobs)],
+        "b.png",
+        &png,
+    )
+    .await;
     let img = img["id"].as_str().unwrap().to_string();
     let (_, texts) = call(
         &app,
@@ -795,8 +985,16 @@ async fn another_workspaces_ids_are_not_found() {
         .id("accounts/{account_id}", active)
         .id("images/{id}", &img)
         .id("texts/{id}", &text)
-        .json(Method::PUT, "/api/v1/fleet/personas/{id}", json!({"name": "Taken over"}))
-        .json(Method::POST, "/api/v1/fleet/personas/{id}/assign", json!({"account_ids": [ready]}))
+        .json(
+            Method::PUT,
+            "/api/v1/fleet/personas/{id}",
+            json!({"name": "Taken over"}),
+        )
+        .json(
+            Method::POST,
+            "/api/v1/fleet/personas/{id}/assign",
+            json!({"account_ids": [ready]}),
+        )
         .json(
             Method::POST,
             "/api/v1/fleet/personas/{id}/accounts/{account_id}/release",
@@ -817,7 +1015,14 @@ async fn another_workspaces_ids_are_not_found() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = call(&app, &alice, Method::GET, &format!("/api/v1/fleet/content/texts?persona_id={bobs}"), None).await;
+    let (status, _) = call(
+        &app,
+        &alice,
+        Method::GET,
+        &format!("/api/v1/fleet/content/texts?persona_id={bobs}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = call(
         &app,
@@ -828,14 +1033,23 @@ async fn another_workspaces_ids_are_not_found() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = crate::content::upload(&app, &alice, &[("kind", "post"), ("persona_id", &bobs)], "a.png", &png).await;
+    let (status, _) = crate::content::upload(
+        &app,
+        &alice,
+        &[("kind", "post"), ("persona_id", &bobs)],
+        "a.png",
+        &png,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(row(&app, ready).await.state, "ready");
 
     let alice_browser = identity::testkit::browser(&app, "alice@example.com").await;
     let pages = page_routes(&fleet::feature())
         .into_iter()
-        .filter(|r| r.template.starts_with("/fleet/personas") || r.template.starts_with("/fleet/content"))
+        .filter(|r| {
+            r.template.starts_with("/fleet/personas") || r.template.starts_with("/fleet/content")
+        })
         .collect::<Vec<_>>();
     let readys = ready.to_string();
     let calls = Sweep::new(&app, &alice, &bob, &witness)
@@ -844,9 +1058,21 @@ async fn another_workspaces_ids_are_not_found() {
         .id("accounts/{account_id}", active)
         .id("images/{id}", &img)
         .id("texts/{id}", &text)
-        .form(Method::POST, "/fleet/personas/{id}/edit", &[("name", "Taken over")])
-        .form(Method::POST, "/fleet/personas/{id}/assign", &[("account_id", readys.as_str())])
-        .form(Method::POST, "/fleet/personas/{id}/content/texts", &[("kind", "bio"), ("texts", "Mine")])
+        .form(
+            Method::POST,
+            "/fleet/personas/{id}/edit",
+            &[("name", "Taken over")],
+        )
+        .form(
+            Method::POST,
+            "/fleet/personas/{id}/assign",
+            &[("account_id", readys.as_str())],
+        )
+        .form(
+            Method::POST,
+            "/fleet/personas/{id}/content/texts",
+            &[("kind", "bio"), ("texts", "Mine")],
+        )
         .form(
             Method::POST,
             "/fleet/personas/{id}/accounts/{account_id}/release",

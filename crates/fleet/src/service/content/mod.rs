@@ -19,7 +19,7 @@ use platform::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -162,7 +162,9 @@ fn check_image(upload: &ImageUpload) -> Result<CheckedImage> {
             ));
         }
     }
-    let kind = image_kind("kind", &upload.kind).map_err(|e| errors.push(e)).ok();
+    let kind = image_kind("kind", &upload.kind)
+        .map_err(|e| errors.push(e))
+        .ok();
     let caption = upload.caption.trim();
     if caption.chars().count() > CAPTION_MAX {
         errors.push(FieldError::new(
@@ -383,7 +385,11 @@ pub async fn delete_image(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<image
 // ---- texts ----------------------------------------------------------------------------------
 
 /// A text of the workspace; another workspace's is not found.
-pub async fn find_text(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<text::Model> {
+pub async fn find_text(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<text::Model> {
     text::Entity::find_by_id(id)
         .filter(text::Column::WorkspaceId.eq(scope.workspace_id()))
         .one(conn)
@@ -607,7 +613,10 @@ mod tests {
     #[test]
     fn images_are_known_by_their_first_bytes() {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some("image/jpeg"));
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some("image/jpeg")
+        );
         assert_eq!(sniff(b"GIF89a\x01\0\x01\0"), Some("image/gif"));
         assert_eq!(sniff(b"RIFF\x24\0\0\0WEBPVP8 "), Some("image/webp"));
         assert_eq!(sniff(b"RIFF\x24\0\0\0WAVEfmt "), None);
@@ -621,7 +630,10 @@ mod tests {
         assert_eq!(clean_filename("../../etc/passwd"), "passwd");
         assert_eq!(clean_filename("C:\\photos\\me.png"), "me.png");
         assert_eq!(clean_filename("a\u{0}b\nc.png"), "abc.png");
-        assert_eq!(clean_filename(&"x".repeat(300)).chars().count(), FILENAME_MAX);
+        assert_eq!(
+            clean_filename(&"x".repeat(300)).chars().count(),
+            FILENAME_MAX
+        );
     }
 
     #[test]

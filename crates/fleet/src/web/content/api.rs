@@ -158,7 +158,10 @@ pub async fn upload_image(
     let persona_id = match form.persona_id.trim() {
         "" => None,
         raw => Some(Uuid::parse_str(raw).map_err(|_| {
-            Error::validation("persona_id", "Not a persona id: leave it out for the generic pool")
+            Error::validation(
+                "persona_id",
+                "Not a persona id: leave it out for the generic pool",
+            )
         })?),
     };
     let row = service::upload_image(&state, &ctx, persona_id, upload).await?;

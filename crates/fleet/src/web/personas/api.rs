@@ -389,9 +389,7 @@ pub async fn persona_accounts(
             let filter = AvailableFilter {
                 location: q.location.unwrap_or_default(),
                 no_failures: q.no_failures.unwrap_or(false),
-                min_success: q
-                    .min_success
-                    .map(|m| u8::try_from(m.get()).unwrap_or(100)),
+                min_success: q.min_success.map(|m| u8::try_from(m.get()).unwrap_or(100)),
             };
             let (_, l) = service::available(&state, &ctx, id, &filter).await?;
             out.accounts = l.rows.iter().map(account_out).collect();

@@ -107,6 +107,13 @@ struct Limits {
     reason: usize,
 }
 
+impl Limits {
+    /// The notes' limit as people read it (`1,000`).
+    fn notes_words(&self) -> String {
+        number(i64::try_from(self.notes).unwrap_or(i64::MAX))
+    }
+}
+
 const LIMITS: Limits = Limits {
     name: NAME_MAX,
     location: LOCATION_MAX,

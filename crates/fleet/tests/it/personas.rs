@@ -1082,3 +1082,93 @@ async fn another_workspaces_ids_are_not_found() {
         .await;
     assert_eq!(calls.len(), 11, "every id-taking page: {calls:#?}");
 }
+
+#[tokio::test]
+async fn a_released_account_is_cleaned_up_by_a_worker_and_assigned_again() {
+    let app = app().await;
+    let (token, ws) = customer(&app, "ana@example.com", "Ana Agency").await;
+    let lena = new_persona(&app, &token, "Lena", "").await;
+    let mia = new_persona(&app, &token, "Mia", "").await;
+    let lena_id = Uuid::parse_str(&lena).unwrap();
+    let sealed = fleet::service::accounts::seal(&app.state, "hunter2").unwrap();
+    let a = account_in(&app, ws, "moving_on", "active", |a| {
+        a.persona_id = Set(Some(lena_id));
+        a.password_enc = Set(sealed);
+    })
+    .await;
+    let (status, _) = call(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/fleet/personas/{lena}/accounts/{a}/release"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A worker does the three cleanup steps through the worker API.
+    let (bot, bot_token) = crate::worker(&app, ws, "Phone 1").await;
+    let mut done = Vec::new();
+    loop {
+        let res = app
+            .api()
+            .get(app.url(&format!("/api/bot/next-task/{bot}")))
+            .bearer_auth(&bot_token)
+            .send()
+            .await
+            .unwrap();
+        if res.status() == StatusCode::NO_CONTENT {
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::OK);
+        let t: Value = res.json().await.unwrap();
+        done.push(t["step_name"].as_str().unwrap_or_default().to_string());
+        let res = app
+            .api()
+            .post(app.url("/api/bot/step-complete"))
+            .bearer_auth(&bot_token)
+            .json(&json!({"task_id": t["task_id"], "execution_time_ms": 900}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(done.len() <= 3, "only the cleanup steps are due: {done:?}");
+    }
+    done.sort();
+    assert_eq!(done, ["delete_posts", "reset_bio", "reset_pfp"]);
+    let r = row(&app, a).await;
+    assert_eq!((r.state.as_str(), r.persona_id), ("ready", None));
+
+    // Ready again: another persona takes it.
+    let (status, out) = call(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/fleet/personas/{mia}/assign"),
+        Some(json!({"account_ids": [a]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let r = row(&app, a).await;
+    assert_eq!(r.state, "active");
+    assert_eq!(r.persona_id.map(|p| p.to_string()), Some(mia));
+    let states: Vec<(Option<String>, Option<String>)> = event::Entity::find()
+        .filter(event::Column::AccountId.eq(a))
+        .filter(event::Column::Kind.eq("transition"))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.from_state, e.to_state))
+        .collect();
+    let s = |x: &str| Some(x.to_string());
+    assert_eq!(
+        states,
+        [
+            (s("active"), s("cleanup")),
+            (s("cleanup"), s("ready")),
+            (s("ready"), s("active")),
+        ],
+        "the timeline tells the whole way"
+    );
+}

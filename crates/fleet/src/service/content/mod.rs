@@ -569,6 +569,14 @@ pub async fn delete_text(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<text::
         .filter(text::Column::WorkspaceId.eq(scope.workspace_id()))
         .exec(&state.db)
         .await?;
+    audit::record(
+        &state.db,
+        Event::new("fleet.text_removed")
+            .by(ctx)
+            .target("fleet_text", row.id)
+            .detail(serde_json::json!({"persona_id": row.persona_id, "kind": row.kind})),
+    )
+    .await?;
     Ok(row)
 }
 

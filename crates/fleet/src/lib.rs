@@ -17,4 +17,8 @@ pub mod web;
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
+        .api(web::proxies::api::openapi_router())
+        .pages(web::proxies::routes())
+        .nav(web::proxies::nav())
+        .config(service::proxies::tester::config())
 }

@@ -579,6 +579,28 @@ async fn a_bulk_import_counts_added_duplicate_and_invalid_lines_and_adds_nothing
     );
     assert!(html.contains("import-issues"));
 
+    // A chosen file (multipart, as the page's form sends it) is imported instead of the box.
+    let body = "--gdB\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\r\n--gdB\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nsocks5\r\n--gdB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\nhost,port,location\r\n192.0.2.60,1080,Spain\r\n\r\n--gdB--\r\n";
+    let res = browser
+        .post(app.url("/fleet/proxies/import"))
+        .header("content-type", "multipart/form-data; boundary=gdB")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("1 added"), "{html}");
+    let (_, es) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/fleet/proxies?location=spain",
+        None,
+    )
+    .await;
+    assert_eq!(es["items"][0]["kind"], "socks5", "{es}");
+
     let (_, u) = call(
         &app,
         &token,
@@ -587,8 +609,8 @@ async fn a_bulk_import_counts_added_duplicate_and_invalid_lines_and_adds_nothing
         None,
     )
     .await;
-    assert_eq!(u["proxies"], 6);
-    assert_eq!(u["free"], 3 * 5 + 4, "{u}");
+    assert_eq!(u["proxies"], 7);
+    assert_eq!(u["free"], 3 * 6 + 4, "{u}");
 }
 
 struct Proxies {

@@ -6,6 +6,7 @@
 //! refusal is a toast. The JSON API is [`api`].
 
 pub mod api;
+mod upload;
 
 use askama::Template;
 use axum::{extract::State, response::Response};
@@ -136,10 +137,18 @@ struct Limits {
     location: usize,
     max_accounts: i64,
     lines: String,
+    /// The largest request the server reads (the file or text with the form).
+    upload: String,
 }
 
-fn limits() -> Limits {
+fn limits(state: &AppState) -> Limits {
+    let bytes = state.config.body_limit_bytes as i64;
     Limits {
+        upload: if bytes >= 1024 * 1024 {
+            format!("{} MB", number(bytes / (1024 * 1024)))
+        } else {
+            format!("{} KB", number(bytes / 1024))
+        },
         credential: CREDENTIAL_MAX,
         provider: PROVIDER_MAX,
         location: LOCATION_MAX,
@@ -389,9 +398,8 @@ fn report_view(r: &Report) -> ReportView {
     }
 }
 
-/// The bulk import form as sent.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+/// The bulk import form as shown again after an error.
+#[derive(Debug, Clone)]
 pub struct ImportForm {
     text: String,
     kind: String,
@@ -442,7 +450,6 @@ struct ListState {
     import: ImportForm,
     report: Option<Report>,
 }
-
 
 async fn list(state: &AppState, ctx: &Ctx, s: ListState, jar: CookieJar) -> Result<Response> {
     let (proxies, u) = utilization::utilization(state, ctx).await?;
@@ -522,7 +529,7 @@ async fn list(state: &AppState, ctx: &Ctx, s: ListState, jar: CookieJar) -> Resu
         import_kinds: kinds(&s.import.kind),
         import_errors: s.import_errors,
         import: s.import,
-        limits: limits(),
+        limits: limits(state),
         action: LIST,
         submit: "Add proxy",
         has_password: false,
@@ -569,22 +576,42 @@ async fn create(
     }
 }
 
+/// Imports the text box or the chosen file, and answers the list with the report.
 async fn import(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
-    Form(form): Form<ImportForm>,
+    headers: axum::http::HeaderMap,
+    body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response> {
-    let kind = Kind::parse(&form.kind).unwrap_or(Kind::Http);
-    match bulk::import(&state, &ctx, &form.text, kind).await {
-        Ok(report) => {
+    let body = body.map_err(|_| Error::PayloadTooLarge)?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let outcome = match upload::read(content_type, &body) {
+        Ok(fields) => {
+            let kind = Kind::parse(&fields.kind).unwrap_or(Kind::Http);
+            let form = ImportForm {
+                text: fields.text.clone(),
+                kind: kind.as_str().into(),
+            };
+            (
+                bulk::import(&state, &ctx, fields.content(), kind).await,
+                form,
+            )
+        }
+        Err(e) => (Err(e), ImportForm::default()),
+    };
+    match outcome {
+        (Ok(report), _) => {
             let s = ListState {
                 report: Some(report),
                 ..ListState::default()
             };
             list(&state, &ctx, s, jar).await
         }
-        Err(e) => {
+        (Err(e), form) => {
             let import_errors = FormErrors::from_error(e)?;
             let s = ListState {
                 import_errors,
@@ -810,7 +837,7 @@ async fn show(
         kinds: kinds(&form.kind),
         statuses: statuses(&form.status),
         form,
-        limits: limits(),
+        limits: limits(state),
         action: href(p.id),
         submit: "Save proxy",
     };

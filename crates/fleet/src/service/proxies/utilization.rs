@@ -20,7 +20,7 @@ use crate::{
 
 /// An amount of one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = FleetMoney)]
+#[schema(as = FleetProxyCost)]
 pub struct Money {
     pub amount_minor: i64,
     pub currency: String,

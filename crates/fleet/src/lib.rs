@@ -17,6 +17,12 @@ pub mod web;
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
+        .api(web::worker_api::openapi_router())
+        .api(web::api::openapi_router())
+        .pages(web::accounts::routes())
+        .pages(web::review::routes())
+        .pages(web::workers::routes())
+        .pages(web::settings::routes())
         .api(web::proxies::api::openapi_router())
         .pages(web::proxies::routes())
         .nav(web::proxies::nav())

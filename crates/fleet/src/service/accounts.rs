@@ -67,3 +67,100 @@ pub async fn list(
         .all(conn)
         .await?)
 }
+
+/// An account with what its page shows: its proxy, persona, step log and timeline.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub account: account::Model,
+    pub proxy: Option<crate::model::proxy::Model>,
+    pub persona: Option<crate::model::persona::Model>,
+    pub tasks: Vec<crate::model::task::Model>,
+    pub timeline: Vec<crate::model::event::Model>,
+    pub steps_total: usize,
+}
+
+/// The account page's data (workspace read).
+pub async fn detail(state: &AppState, ctx: &platform::Ctx, id: Uuid) -> Result<Detail> {
+    let scope = super::access::read(state, ctx).await?;
+    detail_in(&state.db, &scope, id).await
+}
+
+pub async fn detail_in(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<Detail> {
+    use crate::model::{event, persona, proxy};
+    let account = find_in(conn, scope, id).await?;
+    let proxy = match account.proxy_id {
+        Some(p) => {
+            proxy::Entity::find_by_id(p)
+                .filter(proxy::Column::WorkspaceId.eq(scope.workspace_id()))
+                .one(conn)
+                .await?
+        }
+        None => None,
+    };
+    let persona = match account.persona_id {
+        Some(p) => {
+            persona::Entity::find_by_id(p)
+                .filter(persona::Column::WorkspaceId.eq(scope.workspace_id()))
+                .one(conn)
+                .await?
+        }
+        None => None,
+    };
+    let tasks = super::tasks::of_account(conn, scope, id).await?;
+    let timeline = event::Entity::find()
+        .filter(event::Column::WorkspaceId.eq(scope.workspace_id()))
+        .filter(event::Column::AccountId.eq(id))
+        .order_by_desc(event::Column::At)
+        .order_by_desc(event::Column::Id)
+        .limit(200)
+        .all(conn)
+        .await?;
+    let steps_total = super::settings::get(conn, scope).await?.steps.len();
+    Ok(Detail {
+        account,
+        proxy,
+        persona,
+        tasks,
+        timeline,
+        steps_total,
+    })
+}
+
+/// The accounts waiting for a person (in review, or a cleanup step failed), oldest error
+/// first.
+pub async fn needing_review(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    limit: u64,
+) -> Result<Vec<account::Model>> {
+    use sea_orm::sea_query::Condition;
+    Ok(account::Entity::find()
+        .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
+        .filter(
+            Condition::any()
+                .add(account::Column::State.eq(super::lifecycle::State::HumanReview.as_str()))
+                .add(account::Column::RequiresHumanReview.eq(true)),
+        )
+        .order_by_asc(account::Column::LastErrorAt)
+        .order_by_asc(account::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Accounts per state in the workspace.
+pub async fn count_by_state(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<(String, i64)>> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    Ok(account::Entity::find()
+        .select_only()
+        .column(account::Column::State)
+        .column_as(Expr::col(account::Column::Id).count(), "n")
+        .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
+        .group_by(account::Column::State)
+        .into_tuple::<(String, i64)>()
+        .all(conn)
+        .await?)
+}

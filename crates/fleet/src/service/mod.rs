@@ -7,3 +7,4 @@ pub mod lifecycle;
 pub mod proxies;
 pub mod settings;
 pub mod tasks;
+pub mod workers;

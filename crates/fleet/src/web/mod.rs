@@ -1,3 +1,9 @@
 //! The fleet's pages (HTML) and JSON API, including the worker API under `/api/bot`.
-
+pub mod accounts;
+pub mod api;
+pub mod nav;
 pub mod proxies;
+pub mod review;
+pub mod settings;
+pub mod worker_api;
+pub mod workers;

@@ -1,38 +1,141 @@
-//! The fleet through the real router, database and job workers. One test binary (one link of
-//! the whole app); each concern is a module.
+//! The fleet through the real router and database. One test binary; each concern a module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod local_proxy;
+mod pages;
 mod proxies;
+mod worker;
 
+use fleet::model::{account, settings as settings_row};
 use platform::{
-    Config,
+    Config, Scope,
     testkit::{TestApp, spawn},
 };
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
-/// The features a fleet test runs with.
-fn features() -> Vec<platform::Feature> {
-    vec![
-        identity::feature(),
-        admin::feature(),
-        billing::feature(),
-        fleet::feature(),
-    ]
-}
-
-/// The app as configured by default (billing with no Stripe key: every workspace is on the
-/// self-hosted plan, which has every feature).
 pub async fn app() -> TestApp {
-    spawn(features(), |_| {}).await
+    app_with(|_| {}).await
 }
 
-/// The app with a change to its configuration.
+/// The app with a change to its configuration (e.g. allowing proxy tests on loopback).
 pub async fn app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
-    spawn(features(), configure).await
+    spawn(
+        vec![
+            identity::feature(),
+            admin::feature(),
+            billing::feature(),
+            fleet::feature(),
+        ],
+        configure,
+    )
+    .await
 }
 
-/// A customer with a workspace: (API token, workspace id).
+/// A customer (owner of a new workspace; the self-hosted plan includes the fleet): its API
+/// token and workspace id.
 pub async fn customer(app: &TestApp, email: &str, workspace: &str) -> (String, Uuid) {
     identity::testkit::customer(app, email, workspace).await
+}
+
+/// Saves settings with the given steps' days and retry rules.
+pub async fn set_settings(
+    app: &TestApp,
+    ws: Uuid,
+    steps: usize,
+    max_retries: i32,
+    lease_secs: i32,
+) {
+    let mut all = fleet::service::settings::default_steps();
+    all.truncate(steps);
+    for s in &mut all {
+        s.days_after = 0;
+    }
+    settings_row::Entity::insert(settings_row::ActiveModel {
+        workspace_id: Set(ws),
+        steps: Set(serde_json::to_value(&all).unwrap()),
+        max_retries: Set(max_retries),
+        retry_backoff_secs: Set(0),
+        lease_secs: Set(lease_secs),
+        time_zone: Set("UTC".into()),
+        proxy_check_url: Set("http://127.0.0.1:9/".into()),
+        updated_at: Set(platform::db::now()),
+    })
+    .exec_without_returning(&app.state.db)
+    .await
+    .unwrap();
+}
+
+/// Inserts `n` accounts in `state` directly (passwords sealed), `prefix_0…`.
+pub async fn accounts(app: &TestApp, ws: Uuid, prefix: &str, n: usize, state: &str) -> Vec<Uuid> {
+    let sealed = fleet::service::accounts::seal(&app.state, "hunter2").unwrap();
+    let now = platform::db::now();
+    let mut ids = Vec::with_capacity(n);
+    let rows: Vec<account::ActiveModel> = (0..n)
+        .map(|i| {
+            let id = Uuid::now_v7();
+            ids.push(id);
+            let username = format!("{prefix}_{i}");
+            account::ActiveModel {
+                id: Set(id),
+                workspace_id: Set(ws),
+                username: Set(username.clone()),
+                username_lower: Set(username.to_lowercase()),
+                password_enc: Set(sealed.clone()),
+                email: Set(format!("{username}@example.com")),
+                email_password_enc: Set(None),
+                extra: Set(serde_json::json!({})),
+                state: Set(state.into()),
+                warmup_step: Set(None),
+                warmup_started_at: Set(None),
+                warmup_completed_at: Set(None),
+                persona_id: Set(None),
+                assigned_to_persona_at: Set(None),
+                proxy_id: Set(None),
+                proxy_assigned_at: Set(None),
+                last_worker_id: Set(None),
+                last_worker_action_at: Set(None),
+                requires_human_review: Set(false),
+                last_error_message: Set(None),
+                last_error_at: Set(None),
+                retry_count: Set(0),
+                import_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        account::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.state.db)
+            .await
+            .unwrap();
+    }
+    ids
+}
+
+/// Queues warm-up step 1 for accounts (as an assignment would).
+pub async fn queue(app: &TestApp, ws: Uuid, ids: &[Uuid]) {
+    let scope = Scope::for_test(ws);
+    let s = fleet::service::settings::get(&app.state.db, &scope)
+        .await
+        .unwrap();
+    for chunk in ids.chunks(500) {
+        let txn = platform::db::begin_write(&app.state.db).await.unwrap();
+        for id in chunk {
+            fleet::service::tasks::queue_warmup(&txn, &scope, *id, &s)
+                .await
+                .unwrap();
+        }
+        txn.commit().await.unwrap();
+    }
+}
+
+/// A worker of the workspace: (id, token).
+pub async fn worker(app: &TestApp, ws: Uuid, name: &str) -> (Uuid, String) {
+    let (w, token) =
+        fleet::service::workers::create_in(&app.state.db, &Scope::for_test(ws), name, None)
+            .await
+            .unwrap();
+    (w.id, token)
 }

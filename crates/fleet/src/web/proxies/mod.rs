@@ -40,6 +40,7 @@ use crate::{
             utilization::{self, Money, Utilization},
         },
     },
+    web::nav::{self, Link},
 };
 
 const LIST: &str = "/fleet/proxies";
@@ -418,6 +419,7 @@ impl Default for ImportForm {
 #[template(path = "fleet/proxies.html")]
 struct ListPage {
     shell: Shell,
+    subnav: Vec<Link>,
     can_write: bool,
     as_of: String,
     stats: Vec<Stat>,
@@ -498,6 +500,7 @@ async fn list(state: &AppState, ctx: &Ctx, s: ListState, jar: CookieJar) -> Resu
     };
     let view = ListPage {
         shell: shell::for_request(state, Some(ctx), "Proxies", LIST, flashes).await?,
+        subnav: nav::links(LIST),
         can_write: ctx.can(Permission::WorkspaceWrite),
         stats,
         can_assign_waiting: u.waiting_accounts > 0 && u.free > 0,
@@ -711,6 +714,7 @@ fn test_view(p: &proxy::Model, can_write: bool, check_host: &str) -> TestView {
 #[template(path = "fleet/proxy.html")]
 struct ProxyPage {
     shell: Shell,
+    subnav: Vec<Link>,
     id: String,
     endpoint: String,
     kind: &'static str,
@@ -772,6 +776,7 @@ async fn show(
             flashes,
         )
         .await?,
+        subnav: nav::links(LIST),
         id: p.id.to_string(),
         kind: Kind::parse(&p.kind).map(Kind::label).unwrap_or("HTTP"),
         status: Status::label_of(&p.status).to_string(),

@@ -1,0 +1,493 @@
+//! The worker API (`/api/bot/*`, the requirement's exact paths): what an automation worker
+//! calls. A worker authenticates with its own bearer token (`gdw_…`, created on the Workers
+//! page); `{bot_id}` must be that worker's id. Everything it sees is its own workspace's.
+//!
+//! Loop: `GET next-task/{bot_id}` (200 with a task under a lease, or 204), do the step on the
+//! phone, `PUT heartbeat/{bot_id}` while working to keep the lease, then `POST step-complete`
+//! or `POST step-failed`. A late answer (lease expired, the task went to another worker) is a
+//! 409 and changes nothing. See `docs/fleet.md` for a complete example worker.
+
+use axum::{
+    extract::{FromRequestParts, State},
+    http::{StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Utc};
+use platform::{
+    AppState, Error, Result, Scope,
+    error::Problem,
+    http::extract::{Json, Path, Query},
+    openapi::ApiRouter,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::model::{image, image_data, proxy, task, worker};
+use crate::service::{access, accounts, tasks, workers};
+
+pub fn openapi_router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .routes(routes!(next_task))
+        .routes(routes!(account_content))
+        .routes(routes!(image_bytes))
+        .routes(routes!(step_complete))
+        .routes(routes!(step_failed))
+        .routes(routes!(heartbeat))
+}
+
+/// The worker behind the request's bearer token (and its workspace, whose plan must include
+/// the fleet). A missing, unknown or revoked token is a 401.
+pub struct WorkerAuth {
+    pub worker: worker::Model,
+    pub scope: Scope,
+}
+
+impl FromRequestParts<AppState> for WorkerAuth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim().to_string())
+            .ok_or(Error::Unauthorized)?;
+        let worker = workers::by_token(&state.db, &token)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        let scope = access::worker(state, Scope::for_worker(worker.workspace_id)).await?;
+        Ok(WorkerAuth { worker, scope })
+    }
+}
+
+impl WorkerAuth {
+    /// The path's `{bot_id}` must be this worker: another worker's id is not found.
+    fn is(&self, bot_id: &str) -> Result<()> {
+        match Uuid::parse_str(bot_id) {
+            Ok(id) if id == self.worker.id => Ok(()),
+            _ => Err(Error::NotFound),
+        }
+    }
+}
+
+/// The account a task is for, with its credentials.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FleetWorkerAccount {
+    pub id: Uuid,
+    pub username: String,
+    pub password: String,
+    pub email: String,
+    pub email_password: Option<String>,
+    /// The import line's extra fields.
+    pub extra: serde_json::Value,
+}
+
+/// The proxy the worker must connect through.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FleetWorkerProxy {
+    /// `http` or `socks5`.
+    pub kind: String,
+    pub host: String,
+    pub port: i32,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub location: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FleetWorkerImage {
+    pub id: Uuid,
+    pub kind: String,
+    pub mime: String,
+    pub caption: Option<String>,
+    /// Download with the worker's token.
+    pub image_url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FleetWorkerText {
+    pub id: Uuid,
+    pub kind: String,
+    pub text: String,
+}
+
+/// The content a step uses (either part may be absent: a bio step has no image).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FleetWorkerContent {
+    pub image: Option<FleetWorkerImage>,
+    pub text: Option<FleetWorkerText>,
+}
+
+/// A task claimed for the worker.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FleetWorkerTask {
+    pub task_id: Uuid,
+    /// `warmup` or `cleanup`.
+    pub kind: String,
+    pub step_number: i32,
+    /// What to do: `change_pfp`, `change_bio`, `post_highlight`, `post_story`, `post_post`
+    /// (as configured), or for cleanup `reset_bio`, `reset_pfp`, `delete_posts`.
+    pub step_name: String,
+    pub step_label: String,
+    /// Attempts of this step before this one.
+    pub retry_count: i32,
+    pub account: FleetWorkerAccount,
+    /// `null` when the account has no proxy (it shows under "needs attention").
+    pub proxy: Option<FleetWorkerProxy>,
+    pub content: FleetWorkerContent,
+    /// Send a heartbeat with this task before then, or it goes back to the queue.
+    pub lease_expires_at: DateTime<Utc>,
+}
+
+pub fn content_of(t: &task::Model) -> FleetWorkerContent {
+    let used = t.content_used.clone().unwrap_or(serde_json::Value::Null);
+    let image = used.get("image").and_then(|i| {
+        Some(FleetWorkerImage {
+            id: i.get("id")?.as_str()?.parse().ok()?,
+            kind: i.get("kind")?.as_str()?.to_string(),
+            mime: i.get("mime")?.as_str()?.to_string(),
+            caption: i
+                .get("caption")
+                .and_then(|c| c.as_str())
+                .map(str::to_string),
+            image_url: format!("/api/bot/images/{}", i.get("id")?.as_str()?),
+        })
+    });
+    let text = used.get("text").and_then(|x| {
+        Some(FleetWorkerText {
+            id: x.get("id")?.as_str()?.parse().ok()?,
+            kind: x.get("kind")?.as_str()?.to_string(),
+            text: x.get("text")?.as_str()?.to_string(),
+        })
+    });
+    FleetWorkerContent { image, text }
+}
+
+/// Everything a claimant needs for a task: credentials opened, proxy, content.
+pub async fn task_view(
+    state: &AppState,
+    scope: &Scope,
+    t: &task::Model,
+) -> Result<FleetWorkerTask> {
+    let a = accounts::find_in(&state.db, scope, t.account_id).await?;
+    let proxy = match a.proxy_id {
+        Some(pid) => proxy::Entity::find_by_id(pid)
+            .filter(proxy::Column::WorkspaceId.eq(scope.workspace_id()))
+            .one(&state.db)
+            .await?
+            .map(|p| -> Result<FleetWorkerProxy> {
+                Ok(FleetWorkerProxy {
+                    kind: p.kind.clone(),
+                    host: p.host.clone(),
+                    port: p.port,
+                    username: (!p.username.is_empty()).then(|| p.username.clone()),
+                    password: p
+                        .password_enc
+                        .as_deref()
+                        .map(|c| accounts::open(state, c))
+                        .transpose()?,
+                    location: p.location.clone(),
+                })
+            })
+            .transpose()?,
+        None => None,
+    };
+    Ok(FleetWorkerTask {
+        task_id: t.id,
+        kind: t.kind.clone(),
+        step_number: t.step_number,
+        step_name: t.step_name.clone(),
+        step_label: t.step_label.clone(),
+        retry_count: t.retry_count,
+        account: FleetWorkerAccount {
+            id: a.id,
+            username: a.username.clone(),
+            password: accounts::open(state, &a.password_enc)?,
+            email: a.email.clone(),
+            email_password: a
+                .email_password_enc
+                .as_deref()
+                .map(|c| accounts::open(state, c))
+                .transpose()?,
+            extra: a.extra.clone(),
+        },
+        proxy,
+        content: content_of(t),
+        lease_expires_at: t.lease_expires_at.unwrap_or_else(platform::db::now),
+    })
+}
+
+/// Claim the next due task for this worker: 200 with the task under a lease, 204 when nothing
+/// is due. A task is never handed to two workers.
+#[utoipa::path(get, path = "/api/bot/next-task/{bot_id}", tag = "fleet-worker", security(("bearer" = [])),
+    params(("bot_id" = String, Path, description = "The worker's id (its token's worker)")),
+    responses((status = 200, body = FleetWorkerTask), (status = 204, description = "Nothing is due"),
+        (status = 401, body = Problem), (status = 402, body = Problem), (status = 404, body = Problem)))]
+pub async fn next_task(
+    State(state): State<AppState>,
+    auth: WorkerAuth,
+    Path(bot_id): Path<String>,
+) -> Result<Response> {
+    auth.is(&bot_id)?;
+    let claimant = workers::claimant(&auth.worker, None);
+    match tasks::claim(&state.db, &auth.scope, None, &claimant).await? {
+        Some(t) => {
+            workers::seen(&state.db, &auth.worker, Some(t.id)).await?;
+            Ok(Json(task_view(&state, &auth.scope, &t).await?).into_response())
+        }
+        None => {
+            workers::seen(&state.db, &auth.worker, None).await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FleetContentQuery {
+    /// The warm-up step number (1-based).
+    #[param(minimum = 1, maximum = 12)]
+    pub step: i64,
+}
+
+/// The content chosen for a step of an account (chosen when its task was claimed).
+#[utoipa::path(get, path = "/api/bot/account/{id}/content", tag = "fleet-worker", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The account"), FleetContentQuery),
+    responses((status = 200, body = FleetWorkerContent), (status = 401, body = Problem), (status = 402, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn account_content(
+    State(state): State<AppState>,
+    auth: WorkerAuth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<FleetContentQuery>,
+) -> Result<Json<FleetWorkerContent>> {
+    if !(1..=12).contains(&q.step) {
+        return Err(Error::validation("step", "A step number from 1 to 12"));
+    }
+    let a = accounts::find_in(&state.db, &auth.scope, id).await?;
+    let t = task::Entity::find()
+        .filter(task::Column::WorkspaceId.eq(auth.scope.workspace_id()))
+        .filter(task::Column::AccountId.eq(a.id))
+        .filter(task::Column::Kind.eq(tasks::WARMUP))
+        .filter(task::Column::StepNumber.eq(q.step as i32))
+        .filter(task::Column::ContentUsed.is_not_null())
+        .order_by_desc(task::Column::CreatedAt)
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(Json(content_of(&t)))
+}
+
+/// An image of the workspace's content pools, as bytes.
+#[utoipa::path(get, path = "/api/bot/images/{content_id}", tag = "fleet-worker", security(("bearer" = [])),
+    params(("content_id" = Uuid, Path, description = "The image")),
+    responses((status = 200, description = "The image", content(
+        (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/gif"))),
+        (status = 401, body = Problem), (status = 402, body = Problem), (status = 404, body = Problem)))]
+pub async fn image_bytes(
+    State(state): State<AppState>,
+    auth: WorkerAuth,
+    Path(content_id): Path<Uuid>,
+) -> Result<Response> {
+    let meta = image::Entity::find_by_id(content_id)
+        .filter(image::Column::WorkspaceId.eq(auth.scope.workspace_id()))
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let data = image_data::Entity::find_by_id(meta.id)
+        .one(&state.db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.mime),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        data.bytes,
+    )
+        .into_response())
+}
+
+const JSON_MAX: usize = 16 * 1024;
+
+fn bounded_json(field: &str, v: Option<serde_json::Value>) -> Result<Option<serde_json::Value>> {
+    match v {
+        Some(v)
+            if serde_json::to_string(&v)
+                .map(|s| s.len())
+                .unwrap_or(usize::MAX)
+                > JSON_MAX =>
+        {
+            Err(Error::validation(field, "At most 16 KB of JSON"))
+        }
+        v => Ok(v),
+    }
+}
+
+/// A step done.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FleetStepComplete {
+    pub task_id: Uuid,
+    /// 0 to 86,400,000 (a day).
+    #[schema(minimum = 0, maximum = 86_400_000)]
+    pub execution_time_ms: i64,
+    /// What Instagram answered, if the worker kept it (at most 16 KB of JSON).
+    #[serde(default)]
+    pub instagram_response: Option<serde_json::Value>,
+    /// The worker's session on the phone, for the step log (at most 100 characters).
+    #[serde(default)]
+    pub session_id: Option<String>,
+}
+
+fn check_time(ms: i64) -> Result<i64> {
+    if (0..=86_400_000).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(Error::validation(
+            "execution_time_ms",
+            "From 0 to 86,400,000 milliseconds",
+        ))
+    }
+}
+
+fn check_session(s: Option<String>) -> Result<Option<String>> {
+    match s {
+        Some(s) if s.chars().count() > 100 => {
+            Err(Error::validation("session_id", "At most 100 characters"))
+        }
+        s => Ok(s),
+    }
+}
+
+/// Report a claimed step as done: the account moves on (the next step is queued for its day;
+/// after the last one the account is ready). 409 when the task is no longer this worker's.
+#[utoipa::path(post, path = "/api/bot/step-complete", tag = "fleet-worker", security(("bearer" = [])),
+    request_body = FleetStepComplete,
+    responses((status = 200, body = tasks::Outcome), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 402, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn step_complete(
+    State(state): State<AppState>,
+    auth: WorkerAuth,
+    Json(body): Json<FleetStepComplete>,
+) -> Result<Json<tasks::Outcome>> {
+    let done = tasks::Done {
+        execution_time_ms: Some(check_time(body.execution_time_ms)?),
+        instagram_response: bounded_json("instagram_response", body.instagram_response)?,
+    };
+    let session = check_session(body.session_id)?;
+    let outcome = tasks::complete(
+        &state.db,
+        &auth.scope,
+        body.task_id,
+        &workers::claimant(&auth.worker, session),
+        done,
+    )
+    .await?;
+    workers::seen(&state.db, &auth.worker, None).await?;
+    Ok(Json(outcome))
+}
+
+/// A step failed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FleetStepFailed {
+    pub task_id: Uuid,
+    /// 1–2,000 characters.
+    pub error_message: String,
+    /// At most 16 KB of JSON (a stack trace, a screenshot's name, …).
+    #[serde(default)]
+    pub error_details: Option<serde_json::Value>,
+    /// Whether trying again later may work (a timeout) or a person must look (a checkpoint).
+    pub retryable: bool,
+    #[serde(default)]
+    pub execution_time_ms: Option<i64>,
+    #[serde(default)]
+    pub session_id: Option<String>,
+}
+
+/// Report a claimed step as failed: retried after a backoff while retries remain (and the
+/// failure is retryable), otherwise the account needs review. 409 when the task is no longer
+/// this worker's.
+#[utoipa::path(post, path = "/api/bot/step-failed", tag = "fleet-worker", security(("bearer" = [])),
+    request_body = FleetStepFailed,
+    responses((status = 200, body = tasks::Outcome), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 402, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn step_failed(
+    State(state): State<AppState>,
+    auth: WorkerAuth,
+    Json(body): Json<FleetStepFailed>,
+) -> Result<Json<tasks::Outcome>> {
+    let message = body.error_message.trim().to_string();
+    if message.is_empty() || message.chars().count() > 2000 {
+        return Err(Error::validation(
+            "error_message",
+            "An error message of 1–2,000 characters",
+        ));
+    }
+    if let Some(ms) = body.execution_time_ms {
+        check_time(ms)?;
+    }
+    let session = check_session(body.session_id)?;
+    let failed = tasks::Failed {
+        error_message: message,
+        error_details: bounded_json("error_details", body.error_details)?,
+        retryable: body.retryable,
+    };
+    let outcome = tasks::fail(
+        &state.db,
+        &auth.scope,
+        body.task_id,
+        &workers::claimant(&auth.worker, session),
+        failed,
+    )
+    .await?;
+    workers::seen(&state.db, &auth.worker, None).await?;
+    Ok(Json(outcome))
+}
+
+/// A worker's heartbeat.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FleetHeartbeat {
+    /// `idle`, `busy`, … (1–24 letters, digits, `_` or `-`).
+    pub status: String,
+    /// The task the worker is on: its lease is extended.
+    #[serde(default)]
+    pub current_task_id: Option<Uuid>,
+}
+
+/// Record that the worker is alive; extends the lease of its current task (409 when that task
+/// is no longer its own: the lease expired and it went back to the queue).
+#[utoipa::path(put, path = "/api/bot/heartbeat/{bot_id}", tag = "fleet-worker", security(("bearer" = [])),
+    params(("bot_id" = String, Path, description = "The worker's id")),
+    request_body = FleetHeartbeat,
+    responses((status = 200, body = workers::Beat), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 402, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    auth: WorkerAuth,
+    Path(bot_id): Path<String>,
+    Json(body): Json<FleetHeartbeat>,
+) -> Result<Json<workers::Beat>> {
+    auth.is(&bot_id)?;
+    Ok(Json(
+        workers::heartbeat(
+            &state.db,
+            &auth.scope,
+            &auth.worker,
+            &body.status,
+            body.current_task_id,
+        )
+        .await?,
+    ))
+}

@@ -10,8 +10,10 @@
 //!
 //! Personas are the requirement's "models" (label: "Personas (models)").
 
+pub mod demo;
 pub mod model;
 pub mod service;
+pub mod simulate;
 pub mod web;
 
 /// Everything this feature contributes to the product.
@@ -23,8 +25,10 @@ pub fn feature() -> platform::Feature {
         .pages(web::review::routes())
         .pages(web::workers::routes())
         .pages(web::settings::routes())
+        .api(web::dashboard::openapi_router())
+        .pages(web::dashboard::routes())
+        .nav(web::dashboard::nav())
         .api(web::proxies::api::openapi_router())
         .pages(web::proxies::routes())
-        .nav(web::proxies::nav())
         .config(service::proxies::tester::config())
 }

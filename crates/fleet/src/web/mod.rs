@@ -1,6 +1,7 @@
 //! The fleet's pages (HTML) and JSON API, including the worker API under `/api/bot`.
 pub mod accounts;
 pub mod api;
+pub mod dashboard;
 pub mod nav;
 pub mod proxies;
 pub mod review;

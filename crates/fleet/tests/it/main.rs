@@ -1,6 +1,7 @@
 //! The fleet through the real router and database. One test binary; each concern a module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analytics;
 mod local_proxy;
 mod pages;
 mod proxies;

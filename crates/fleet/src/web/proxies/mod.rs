@@ -22,7 +22,7 @@ use platform::{
             redirect_flash,
         },
         pages::{PageRoutes, get, post},
-        shell::{self, FlashKind, Icon, NavArea, NavEntry, Shell},
+        shell::{self, FlashKind, Shell},
     },
 };
 use serde::Deserialize;
@@ -62,18 +62,6 @@ pub fn routes() -> PageRoutes {
             "/fleet/proxies/{id}/accounts/{account_id}/unassign",
             post(unassign),
         )
-}
-
-/// The sidebar entry.
-pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        label: "Proxies",
-        href: LIST,
-        area: NavArea::Growth,
-        icon: Icon::Plug,
-        order: 230,
-        keywords: "fleet proxies proxy socks5 http capacity slots utilization accounts",
-    }]
 }
 
 fn href(id: Uuid) -> String {

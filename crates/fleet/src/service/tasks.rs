@@ -656,7 +656,6 @@ pub async fn fail(
             (account::Column::LastErrorAt, Expr::value(now)),
             (account::Column::RetryCount, Expr::value(t.retry_count + 1)),
             (account::Column::RequiresHumanReview, Expr::value(review)),
-            (account::Column::UpdatedAt, Expr::value(now)),
         ]
     };
     if retry {
@@ -672,7 +671,8 @@ pub async fn fail(
             t.retry_count + 1,
         )
         .await?;
-        let mut q = account::Entity::update_many();
+        let mut q =
+            account::Entity::update_many().col_expr(account::Column::UpdatedAt, Expr::value(now));
         for (c, v) in error_sets(false) {
             q = q.col_expr(c, v);
         }
@@ -717,7 +717,8 @@ pub async fn fail(
         outcome.account_state = State::HumanReview.as_str().into();
     } else {
         // A cleanup step (or a step of an account that moved on): flagged for review in place.
-        let mut q = account::Entity::update_many();
+        let mut q =
+            account::Entity::update_many().col_expr(account::Column::UpdatedAt, Expr::value(now));
         for (c, v) in error_sets(true) {
             q = q.col_expr(c, v);
         }

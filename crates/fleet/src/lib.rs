@@ -28,4 +28,7 @@ pub fn feature() -> platform::Feature {
         .api(web::dashboard::openapi_router())
         .pages(web::dashboard::routes())
         .nav(web::dashboard::nav())
+        .api(web::proxies::api::openapi_router())
+        .pages(web::proxies::routes())
+        .config(service::proxies::tester::config())
 }

@@ -3,6 +3,7 @@ pub mod accounts;
 pub mod api;
 pub mod dashboard;
 pub mod nav;
+pub mod proxies;
 pub mod review;
 pub mod settings;
 pub mod worker_api;

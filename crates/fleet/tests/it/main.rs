@@ -2,18 +2,25 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod analytics;
+mod local_proxy;
 mod pages;
+mod proxies;
 mod worker;
 
 use fleet::model::{account, settings as settings_row};
 use platform::{
-    Scope,
+    Config, Scope,
     testkit::{TestApp, spawn},
 };
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
 pub async fn app() -> TestApp {
+    app_with(|_| {}).await
+}
+
+/// The app with a change to its configuration (e.g. allowing proxy tests on loopback).
+pub async fn app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     spawn(
         vec![
             identity::feature(),
@@ -21,7 +28,7 @@ pub async fn app() -> TestApp {
             billing::feature(),
             fleet::feature(),
         ],
-        |_| {},
+        configure,
     )
     .await
 }

@@ -14,6 +14,7 @@ mod ai;
 mod analysis;
 mod audit;
 mod export;
+mod fleet;
 mod hashtags;
 mod jobs;
 mod load;
@@ -69,6 +70,9 @@ enum Command {
     /// account with 5,000 posts: p50/p95 against reading the account's record.
     Hashtags(hashtags::HashtagsArgs),
     Ai(ai::AiArgs),
+    /// The worker API's task claims: 50 simulated workers over 5,000 due tasks on SQLite (and
+    /// PostgreSQL): claims/s against GET /healthz, claim latency p50/p99, duplicates.
+    FleetClaims(fleet::FleetArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -140,6 +144,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Audit(args) => audit::run(args).await,
             Command::Hashtags(args) => hashtags::run(args).await,
             Command::Ai(args) => ai::run(args).await,
+            Command::FleetClaims(args) => fleet::run(args).await,
         }
     })
 }

@@ -10,18 +10,29 @@
 //!
 //! Personas are the requirement's "models" (label: "Personas (models)").
 
+pub mod demo;
 pub mod model;
 pub mod service;
+pub mod simulate;
 pub mod web;
 
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     platform::Feature::new("fleet")
         .api(web::worker_api::openapi_router())
+        .api(web::api::openapi_router())
+        .pages(web::accounts::routes())
+        .pages(web::review::routes())
+        .pages(web::workers::routes())
+        .pages(web::settings::routes())
+        .api(web::dashboard::openapi_router())
+        .pages(web::dashboard::routes())
+        .nav(web::dashboard::nav())
+        .api(web::proxies::api::openapi_router())
+        .pages(web::proxies::routes())
+        .config(service::proxies::tester::config())
         .api(web::personas::api::openapi_router())
         .pages(web::personas::routes())
-        .nav(web::personas::nav())
         .api(web::content::api::openapi_router())
         .pages(web::content::routes())
-        .nav(web::content::nav())
 }

@@ -347,7 +347,9 @@ impl MigrationTrait for Migration {
                 .col(json(FleetAccounts::Extra))
                 .col(string_len(FleetAccounts::State, 16))
                 .col(integer_null(FleetAccounts::WarmupStep))
-                .col(timestamp_with_time_zone_null(FleetAccounts::WarmupStartedAt))
+                .col(timestamp_with_time_zone_null(
+                    FleetAccounts::WarmupStartedAt,
+                ))
                 .col(timestamp_with_time_zone_null(
                     FleetAccounts::WarmupCompletedAt,
                 ))
@@ -356,7 +358,9 @@ impl MigrationTrait for Migration {
                     FleetAccounts::AssignedToPersonaAt,
                 ))
                 .col(uuid_null(FleetAccounts::ProxyId))
-                .col(timestamp_with_time_zone_null(FleetAccounts::ProxyAssignedAt))
+                .col(timestamp_with_time_zone_null(
+                    FleetAccounts::ProxyAssignedAt,
+                ))
                 .col(uuid_null(FleetAccounts::LastWorkerId))
                 .col(timestamp_with_time_zone_null(
                     FleetAccounts::LastWorkerActionAt,
@@ -427,7 +431,10 @@ impl MigrationTrait for Migration {
         m.create_index(index(
             "ix_fleet_events_proxy",
             FleetEvents::Table,
-            vec![FleetEvents::ProxyId.into_iden(), FleetEvents::At.into_iden()],
+            vec![
+                FleetEvents::ProxyId.into_iden(),
+                FleetEvents::At.into_iden(),
+            ],
         ))
         .await?;
         m.create_index(index(

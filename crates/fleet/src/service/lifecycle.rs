@@ -142,6 +142,7 @@ pub fn refused(from: &str, to: State) -> Error {
 }
 
 /// Writes one timeline row.
+#[allow(clippy::too_many_arguments)]
 pub async fn record(
     conn: &impl ConnectionTrait,
     workspace_id: Uuid,

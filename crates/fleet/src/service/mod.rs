@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod analytics;
 pub mod content;
 pub mod lifecycle;
 pub mod personas;

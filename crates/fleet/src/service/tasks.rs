@@ -263,10 +263,20 @@ pub async fn start_cleanup(
     Ok(())
 }
 
-/// The claim statement: the oldest due task (or one whose lease ran out) of the workspace —
-/// or of one account — handed to the claimant in one statement.
+/// Which tasks a claim looks at: one whose lease ran out (few: at most one per worker), or
+/// one that is due. Two narrow statements instead of one with an `OR`, so each walks the
+/// `(workspace_id, status, due_at)` index in order instead of sorting every open task.
+#[derive(Clone, Copy)]
+enum Claimable {
+    LeaseExpired,
+    Due,
+}
+
+/// The claim statement: the oldest such task of the workspace — or of one account — handed to
+/// the claimant in one statement.
 fn claim_statement(
     backend: DbBackend,
+    which: Claimable,
     scope: &Scope,
     account_id: Option<Uuid>,
     claimant: &Claimant,
@@ -283,14 +293,19 @@ fn claim_statement(
     } else {
         ""
     };
-    let claimable = "((status = 'pending' AND due_at <= $3) \
-         OR (status = 'in_progress' AND lease_expires_at < $3))";
+    let (claimable, order) = match which {
+        Claimable::LeaseExpired => (
+            "status = 'in_progress' AND lease_expires_at < $3",
+            "lease_expires_at",
+        ),
+        Claimable::Due => ("status = 'pending' AND due_at <= $3", "due_at"),
+    };
     let sql = format!(
         "UPDATE fleet_tasks SET status = 'in_progress', worker_id = $1, \
          worker_session_id = $2, lease_expires_at = $4, claims = claims + 1, \
          started_at = COALESCE(started_at, $3), updated_at = $3 \
          WHERE id = (SELECT id FROM fleet_tasks WHERE workspace_id = $5{account_filter} \
-         AND {claimable} ORDER BY due_at, id LIMIT 1{lock}) \
+         AND {claimable} ORDER BY {order} LIMIT 1{lock}) \
          AND {claimable} RETURNING *"
     );
     let mut values: Vec<sea_orm::Value> = vec![
@@ -319,15 +334,23 @@ pub async fn claim(
     let txn = platform::db::begin_write(db).await?;
     let now = platform::db::now();
     let lease = now + Duration::seconds(i64::from(settings.lease_secs));
-    let stmt = claim_statement(
-        db.get_database_backend(),
-        scope,
-        account_id,
-        claimant,
-        now,
-        lease,
-    );
-    let Some(mut t) = task::Entity::find().from_raw_sql(stmt).one(&txn).await? else {
+    let mut claimed = None;
+    for which in [Claimable::LeaseExpired, Claimable::Due] {
+        let stmt = claim_statement(
+            db.get_database_backend(),
+            which,
+            scope,
+            account_id,
+            claimant,
+            now,
+            lease,
+        );
+        claimed = task::Entity::find().from_raw_sql(stmt).one(&txn).await?;
+        if claimed.is_some() {
+            break;
+        }
+    }
+    let Some(mut t) = claimed else {
         txn.commit().await?;
         return Ok(None);
     };
@@ -656,7 +679,6 @@ pub async fn fail(
             (account::Column::LastErrorAt, Expr::value(now)),
             (account::Column::RetryCount, Expr::value(t.retry_count + 1)),
             (account::Column::RequiresHumanReview, Expr::value(review)),
-            (account::Column::UpdatedAt, Expr::value(now)),
         ]
     };
     if retry {
@@ -672,7 +694,8 @@ pub async fn fail(
             t.retry_count + 1,
         )
         .await?;
-        let mut q = account::Entity::update_many();
+        let mut q =
+            account::Entity::update_many().col_expr(account::Column::UpdatedAt, Expr::value(now));
         for (c, v) in error_sets(false) {
             q = q.col_expr(c, v);
         }
@@ -717,7 +740,8 @@ pub async fn fail(
         outcome.account_state = State::HumanReview.as_str().into();
     } else {
         // A cleanup step (or a step of an account that moved on): flagged for review in place.
-        let mut q = account::Entity::update_many();
+        let mut q =
+            account::Entity::update_many().col_expr(account::Column::UpdatedAt, Expr::value(now));
         for (c, v) in error_sets(true) {
             q = q.col_expr(c, v);
         }

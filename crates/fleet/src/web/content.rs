@@ -23,7 +23,7 @@ use platform::{
         format::{count, number},
         forms::{FormErrors, action_failed, html_with, parse_id, redirect_flash},
         pages::{PageRoutes, get, post},
-        shell::{self, FlashKind, Icon, NavArea, NavEntry, Shell},
+        shell::{self, FlashKind, Shell},
     },
 };
 use serde::Deserialize;
@@ -55,18 +55,6 @@ pub fn routes() -> PageRoutes {
             post(upload_persona.layer(DefaultBodyLimit::max(UPLOAD_BODY_MAX))),
         )
         .route("/fleet/personas/{id}/content/texts", post(add_persona))
-}
-
-/// The sidebar entry of the generic pools.
-pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        label: "Content pools",
-        href: GENERIC,
-        area: NavArea::Growth,
-        icon: Icon::Layers,
-        order: 225,
-        keywords: "fleet content images texts bios captions pools warm-up",
-    }]
 }
 
 /// Where a pool's page is.

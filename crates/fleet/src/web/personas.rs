@@ -21,7 +21,7 @@ use platform::{
         format::{count, number},
         forms::{FormErrors, action_failed, fmt_time, html_with, parse_id, redirect_flash},
         pages::{PageRoutes, get, post},
-        shell::{self, FlashKind, Icon, NavArea, NavEntry, Shell},
+        shell::{self, FlashKind, Shell},
     },
 };
 use serde::Deserialize;
@@ -49,18 +49,6 @@ pub fn routes() -> PageRoutes {
             "/fleet/personas/{id}/accounts/{account_id}/release",
             post(release),
         )
-}
-
-/// The sidebar entry.
-pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        label: "Personas (models)",
-        href: LIST,
-        area: NavArea::Growth,
-        icon: Icon::Users,
-        order: 220,
-        keywords: "fleet personas models content strategy accounts assign",
-    }]
 }
 
 fn accounts_href(id: Uuid, view: &str) -> String {

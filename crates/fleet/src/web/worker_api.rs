@@ -237,11 +237,11 @@ pub async fn next_task(
     let claimant = workers::claimant(&auth.worker, None);
     match tasks::claim(&state.db, &auth.scope, None, &claimant).await? {
         Some(t) => {
-            workers::seen(&state.db, &auth.worker, Some(t.id)).await?;
+            workers::seen(&state.db, &auth.worker).await?;
             Ok(Json(task_view(&state, &auth.scope, &t).await?).into_response())
         }
         None => {
-            workers::seen(&state.db, &auth.worker, None).await?;
+            workers::seen(&state.db, &auth.worker).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
     }
@@ -391,7 +391,7 @@ pub async fn step_complete(
         done,
     )
     .await?;
-    workers::seen(&state.db, &auth.worker, None).await?;
+    workers::seen(&state.db, &auth.worker).await?;
     Ok(Json(outcome))
 }
 
@@ -450,7 +450,7 @@ pub async fn step_failed(
         failed,
     )
     .await?;
-    workers::seen(&state.db, &auth.worker, None).await?;
+    workers::seen(&state.db, &auth.worker).await?;
     Ok(Json(outcome))
 }
 

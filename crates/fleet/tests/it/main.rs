@@ -1,19 +1,28 @@
 //! The fleet through the real router and database. One test binary; each concern a module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analytics;
 mod content;
+mod local_proxy;
+mod pages;
 mod personas;
+mod proxies;
 mod worker;
 
 use fleet::model::{account, settings as settings_row};
 use platform::{
-    Scope,
+    Config, Scope,
     testkit::{TestApp, spawn},
 };
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
 pub async fn app() -> TestApp {
+    app_with(|_| {}).await
+}
+
+/// The app with a change to its configuration (e.g. allowing proxy tests on loopback).
+pub async fn app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     spawn(
         vec![
             identity::feature(),
@@ -21,7 +30,7 @@ pub async fn app() -> TestApp {
             billing::feature(),
             fleet::feature(),
         ],
-        |_| {},
+        configure,
     )
     .await
 }

@@ -287,7 +287,10 @@ async fn personas_are_created_checked_named_uniquely_and_changed() {
     assert!(
         html.contains("Lena") && html.contains("Mia Rose") && html.contains("Proxies in Berlin")
     );
-    assert!(html.contains("Personas (models)"), "the sidebar names them");
+    assert!(
+        html.contains("Personas (models)"),
+        "the sub-navigation names them"
+    );
     let res = browser
         .post(app.url("/fleet/personas"))
         .form(&[("name", "lena"), ("location", ""), ("notes", "")])

@@ -181,7 +181,8 @@ async fn a_failing_step_is_retried_then_needs_review_and_review_actions_move_it_
     // The retry (backoff 0) is due at once; it fails again: no retries left → review.
     let (_, t) = next(&app, &token, bot).await;
     assert_eq!(t["retry_count"], 1);
-    let (_, out) = fail(t, true).await;
+    let (status, out) = fail(t, true).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
     assert_eq!(out["account_state"], "human_review");
     let a = state_of(&app, ids[0]).await;
     assert!(a.requires_human_review);
@@ -438,9 +439,12 @@ async fn a_plan_without_the_fleet_refuses_workers_with_402() {
 async fn fifty_workers_complete_five_thousand_tasks_exactly_once() {
     const TASKS: usize = 5_000;
     const WORKERS: usize = 50;
+    // Long enough that a live worker on a busy machine keeps its task; the dead workers'
+    // tasks come back after it.
+    const LEASE_SECS: i32 = 15;
     let app = Arc::new(app().await);
     let (_, ws) = customer(&app, "fleet@example.com", "Fleet").await;
-    set_settings(&app, ws, 1, 3, 5).await;
+    set_settings(&app, ws, 1, 3, LEASE_SECS).await;
     let ids = accounts(&app, ws, "load", TASKS, "proxy_assigned").await;
     queue(&app, ws, &ids).await;
     let completed = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -457,7 +461,7 @@ async fn fifty_workers_complete_five_thousand_tasks_exactly_once() {
                 if status == StatusCode::NO_CONTENT {
                     // Wait out the dead workers' leases before giving up.
                     let since = *idle_since.get_or_insert_with(std::time::Instant::now);
-                    if since.elapsed() > Duration::from_secs(8) {
+                    if since.elapsed() > Duration::from_secs(LEASE_SECS as u64 + 5) {
                         return;
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -475,6 +479,10 @@ async fn fifty_workers_complete_five_thousand_tasks_exactly_once() {
                     json!({"task_id": t["task_id"], "execution_time_ms": 10}),
                 )
                 .await;
+                if status == StatusCode::CONFLICT {
+                    // Too slow: its lease ran out and another worker took the task.
+                    continue;
+                }
                 assert_eq!(status, StatusCode::OK, "{body}");
                 completed
                     .lock()
@@ -504,7 +512,7 @@ async fn fifty_workers_complete_five_thousand_tasks_exactly_once() {
     );
     let reclaimed = task::Entity::find()
         .filter(task::Column::WorkspaceId.eq(ws))
-        .filter(task::Column::Claims.eq(2))
+        .filter(task::Column::Claims.gte(2))
         .count(db)
         .await
         .unwrap();

@@ -135,6 +135,8 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("auditing @{}: {e}", subject.profile().username))?;
     }
+    // The account fleet's demo: proxies, a persona with content pools, accounts in warm-up.
+    let fleet_note = demo_fleet(&state, &scope).await?;
     let now = chrono::Utc::now();
     for username in own.iter().chain(competitors.iter().map(|(u, _)| u)) {
         let p = Persona::of(username);
@@ -153,6 +155,9 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         own.len(),
         competitors.len()
     );
+    if let Some(note) = fleet_note {
+        println!("{note}");
+    }
     if let Some((email, password, slug)) = sign_in {
         println!();
         println!("Sign in at {base_url}/login");
@@ -174,4 +179,43 @@ fn thousands(n: i64) -> String {
         out.push(c);
     }
     if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Seeds the account fleet's demo when the workspace's plan includes the fleet; what to say.
+async fn demo_fleet(state: &platform::AppState, scope: &Scope) -> anyhow::Result<Option<String>> {
+    use instagram::source::demo::picture::{Picture, avatar_url, post_url};
+    if state
+        .limits
+        .require_feature(state, scope, fleet::service::access::FEATURE)
+        .await
+        .is_err()
+    {
+        return Ok(None);
+    }
+    let mut pictures = Vec::new();
+    let draw = |url: String| -> anyhow::Result<Vec<u8>> {
+        let url = url::Url::parse(&url)?;
+        let picture =
+            Picture::from_url(&url).ok_or_else(|| anyhow::anyhow!("no demo picture at {url}"))?;
+        Ok(picture.png()?)
+    };
+    for (kind, url) in [
+        ("pfp", avatar_url("demo.travel.mia")),
+        ("pfp", avatar_url("demo.travel.ines")),
+        ("post", post_url("demo.travel.mia", 1)),
+        ("post", post_url("demo.travel.mia", 2)),
+        ("story", post_url("demo.travel.mia", 3)),
+        ("highlight", post_url("demo.travel.mia", 4)),
+    ] {
+        pictures.push((kind, draw(url)?));
+    }
+    let seeded = fleet::demo::seed(state, scope, pictures).await?;
+    if seeded.accounts == 0 {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "Account fleet: {} demo accounts ({} assigned to {} demo proxies and queued for warm-up). \
+         Watch them move: growthdeck fleet simulate --workspace <slug> --workers 3 --skip-waits",
+        seeded.accounts, seeded.assigned, seeded.proxies
+    )))
 }

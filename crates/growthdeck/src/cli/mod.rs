@@ -6,6 +6,7 @@ mod analyze;
 mod analyze_file;
 mod backup;
 mod demo;
+mod fleet;
 mod jobs;
 mod serve;
 mod user;
@@ -49,6 +50,11 @@ enum Command {
     },
     /// Fill a workspace with demo Instagram accounts (or create a demo workspace and its owner).
     Demo(demo::DemoArgs),
+    /// Account operations: run simulated automation workers.
+    Fleet {
+        #[command(subcommand)]
+        command: fleet::FleetCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -102,6 +108,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user::run(load_config()?, command).await,
         Command::Demo(args) => demo::run(load_config()?, args).await,
         Command::Admin { command } => admin::run(load_config()?, command).await,
+        Command::Fleet { command } => fleet::run(load_config()?, command).await,
         Command::Config {
             command: ConfigCommand::Check,
         } => {

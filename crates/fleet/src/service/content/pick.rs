@@ -43,7 +43,10 @@ pub async fn for_step(
     image_kind: Option<&str>,
     text_kind: Option<&str>,
 ) -> Result<Picked> {
-    let pools = [persona_id, None];
+    let pools: Vec<Option<Uuid>> = match persona_id {
+        Some(p) => vec![Some(p), None],
+        None => vec![None],
+    };
     let mut picked = Picked::default();
     if let Some(kind) = image_kind {
         'found: for pool in pools
@@ -85,7 +88,7 @@ pub async fn for_step(
         }
     }
     if let Some(kind) = text_kind {
-        for pool in pools {
+        for pool in pools.iter().copied() {
             let mut q = text::Entity::find()
                 .filter(text::Column::WorkspaceId.eq(scope.workspace_id()))
                 .filter(text::Column::Kind.eq(kind));

@@ -32,6 +32,21 @@ use crate::service::{
     settings::{self, Settings, Step},
 };
 
+/// On SQLite, this process's claim and answer transactions take turns here before asking for
+/// the database's write lock: waiting on an async lock wakes the next one at once, where
+/// SQLite's busy handler would sleep in growing steps (milliseconds each) while 50 workers
+/// contend. PostgreSQL needs no turn (row locks and `SKIP LOCKED` let claims run side by side).
+async fn write_turn(
+    db: &sea_orm::DatabaseConnection,
+) -> Option<tokio::sync::MutexGuard<'static, ()>> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    if db.get_database_backend() == DbBackend::Sqlite {
+        Some(TURN.lock().await)
+    } else {
+        None
+    }
+}
+
 pub const WARMUP: &str = "warmup";
 pub const CLEANUP: &str = "cleanup";
 
@@ -331,6 +346,7 @@ pub async fn claim(
     claimant: &Claimant,
 ) -> Result<Option<task::Model>> {
     let settings = settings::get(db, scope).await?;
+    let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let now = platform::db::now();
     let lease = now + Duration::seconds(i64::from(settings.lease_secs));
@@ -503,6 +519,7 @@ pub async fn complete(
     done: Done,
 ) -> Result<Outcome> {
     let settings = settings::get(db, scope).await?;
+    let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let t = finish(
         &txn,
@@ -628,6 +645,7 @@ pub async fn fail(
     failed: Failed,
 ) -> Result<Outcome> {
     let settings = settings::get(db, scope).await?;
+    let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let t = find_in(&txn, scope, task_id).await?;
     let retry = failed.retryable && t.retry_count < settings.max_retries;

@@ -28,6 +28,13 @@ pub fn feature() -> platform::Feature {
         .api(web::dashboard::openapi_router())
         .pages(web::dashboard::routes())
         .nav(web::dashboard::nav())
+        .api(web::proxies::api::openapi_router())
+        .pages(web::proxies::routes())
+        .config(service::proxies::tester::config())
+        .api(web::personas::api::openapi_router())
+        .pages(web::personas::routes())
+        .api(web::content::api::openapi_router())
+        .pages(web::content::routes())
         .api(web::import::openapi_router())
         .pages(web::import::routes())
 }

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod content;
 pub mod import;
 pub mod lifecycle;
+pub mod personas;
 pub mod proxies;
 pub mod settings;
 pub mod tasks;

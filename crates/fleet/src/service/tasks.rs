@@ -32,6 +32,21 @@ use crate::service::{
     settings::{self, Settings, Step},
 };
 
+/// On SQLite, this process's claim and answer transactions take turns here before asking for
+/// the database's write lock: waiting on an async lock wakes the next one at once, where
+/// SQLite's busy handler would sleep in growing steps (milliseconds each) while 50 workers
+/// contend. PostgreSQL needs no turn (row locks and `SKIP LOCKED` let claims run side by side).
+async fn write_turn(
+    db: &sea_orm::DatabaseConnection,
+) -> Option<tokio::sync::MutexGuard<'static, ()>> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    if db.get_database_backend() == DbBackend::Sqlite {
+        Some(TURN.lock().await)
+    } else {
+        None
+    }
+}
+
 pub const WARMUP: &str = "warmup";
 pub const CLEANUP: &str = "cleanup";
 
@@ -263,10 +278,20 @@ pub async fn start_cleanup(
     Ok(())
 }
 
-/// The claim statement: the oldest due task (or one whose lease ran out) of the workspace —
-/// or of one account — handed to the claimant in one statement.
+/// Which tasks a claim looks at: one whose lease ran out (few: at most one per worker), or
+/// one that is due. Two narrow statements instead of one with an `OR`, so each walks the
+/// `(workspace_id, status, due_at)` index in order instead of sorting every open task.
+#[derive(Clone, Copy)]
+enum Claimable {
+    LeaseExpired,
+    Due,
+}
+
+/// The claim statement: the oldest such task of the workspace — or of one account — handed to
+/// the claimant in one statement.
 fn claim_statement(
     backend: DbBackend,
+    which: Claimable,
     scope: &Scope,
     account_id: Option<Uuid>,
     claimant: &Claimant,
@@ -283,14 +308,19 @@ fn claim_statement(
     } else {
         ""
     };
-    let claimable = "((status = 'pending' AND due_at <= $3) \
-         OR (status = 'in_progress' AND lease_expires_at < $3))";
+    let (claimable, order) = match which {
+        Claimable::LeaseExpired => (
+            "status = 'in_progress' AND lease_expires_at < $3",
+            "lease_expires_at",
+        ),
+        Claimable::Due => ("status = 'pending' AND due_at <= $3", "due_at"),
+    };
     let sql = format!(
         "UPDATE fleet_tasks SET status = 'in_progress', worker_id = $1, \
          worker_session_id = $2, lease_expires_at = $4, claims = claims + 1, \
          started_at = COALESCE(started_at, $3), updated_at = $3 \
          WHERE id = (SELECT id FROM fleet_tasks WHERE workspace_id = $5{account_filter} \
-         AND {claimable} ORDER BY due_at, id LIMIT 1{lock}) \
+         AND {claimable} ORDER BY {order} LIMIT 1{lock}) \
          AND {claimable} RETURNING *"
     );
     let mut values: Vec<sea_orm::Value> = vec![
@@ -316,18 +346,27 @@ pub async fn claim(
     claimant: &Claimant,
 ) -> Result<Option<task::Model>> {
     let settings = settings::get(db, scope).await?;
+    let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let now = platform::db::now();
     let lease = now + Duration::seconds(i64::from(settings.lease_secs));
-    let stmt = claim_statement(
-        db.get_database_backend(),
-        scope,
-        account_id,
-        claimant,
-        now,
-        lease,
-    );
-    let Some(mut t) = task::Entity::find().from_raw_sql(stmt).one(&txn).await? else {
+    let mut claimed = None;
+    for which in [Claimable::LeaseExpired, Claimable::Due] {
+        let stmt = claim_statement(
+            db.get_database_backend(),
+            which,
+            scope,
+            account_id,
+            claimant,
+            now,
+            lease,
+        );
+        claimed = task::Entity::find().from_raw_sql(stmt).one(&txn).await?;
+        if claimed.is_some() {
+            break;
+        }
+    }
+    let Some(mut t) = claimed else {
         txn.commit().await?;
         return Ok(None);
     };
@@ -480,6 +519,7 @@ pub async fn complete(
     done: Done,
 ) -> Result<Outcome> {
     let settings = settings::get(db, scope).await?;
+    let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let t = finish(
         &txn,
@@ -605,6 +645,7 @@ pub async fn fail(
     failed: Failed,
 ) -> Result<Outcome> {
     let settings = settings::get(db, scope).await?;
+    let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let t = find_in(&txn, scope, task_id).await?;
     let retry = failed.retryable && t.retry_count < settings.max_retries;

@@ -241,23 +241,40 @@ pub async fn heartbeat(
     })
 }
 
-/// Notes that a worker was heard from (a claim or an answer), and the task it is on.
-pub async fn seen(
-    db: &impl ConnectionTrait,
-    w: &worker::Model,
-    current: Option<Uuid>,
-) -> Result<()> {
+/// How stale `last_seen_at` may get before a call writes it again (a write per call would
+/// serialise every worker on SQLite's write lock for a figure shown to the minute).
+const SEEN_EVERY_SECS: i64 = 10;
+
+/// Notes that a worker was heard from (a claim or an answer), at most every few seconds.
+pub async fn seen(db: &impl ConnectionTrait, w: &worker::Model) -> Result<()> {
+    let now = platform::db::now();
+    if w.last_seen_at
+        .is_some_and(|t| now - t < Duration::seconds(SEEN_EVERY_SECS))
+    {
+        return Ok(());
+    }
     worker::Entity::update_many()
-        .col_expr(worker::Column::LastSeenAt, Expr::value(platform::db::now()))
-        .col_expr(worker::Column::CurrentTaskId, Expr::value(current))
-        .col_expr(
-            worker::Column::Status,
-            Expr::value(if current.is_some() { "busy" } else { "idle" }),
-        )
+        .col_expr(worker::Column::LastSeenAt, Expr::value(now))
         .filter(worker::Column::Id.eq(w.id))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The task a worker holds now (in progress under its lease), if any.
+pub async fn current_task(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    worker_id: Uuid,
+) -> Result<Option<task::Model>> {
+    Ok(task::Entity::find()
+        .filter(task::Column::WorkspaceId.eq(scope.workspace_id()))
+        .filter(task::Column::WorkerId.eq(worker_id))
+        .filter(task::Column::Status.eq(tasks::status::IN_PROGRESS))
+        .filter(task::Column::LeaseExpiresAt.gt(platform::db::now()))
+        .order_by_desc(task::Column::StartedAt)
+        .one(conn)
+        .await?)
 }
 
 /// The claimant a worker is.

@@ -219,6 +219,7 @@ struct AccountPage {
     badge: &'static str,
     step: String,
     proxy: String,
+    proxy_href: Option<String>,
     persona: String,
     created: String,
     last_worker: String,
@@ -369,6 +370,7 @@ async fn account_page(
                 format!("{}:{}{place}", p.host, p.port)
             })
             .unwrap_or_else(|| "None".into()),
+        proxy_href: d.proxy.as_ref().map(|p| format!("/fleet/proxies/{}", p.id)),
         persona: d
             .persona
             .as_ref()

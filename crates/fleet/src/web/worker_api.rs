@@ -25,7 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::model::{image, image_data, proxy, task, worker};
+use crate::model::{proxy, task, worker};
 use crate::service::{access, accounts, tasks, workers};
 
 pub fn openapi_router() -> ApiRouter<AppState> {
@@ -237,11 +237,11 @@ pub async fn next_task(
     let claimant = workers::claimant(&auth.worker, None);
     match tasks::claim(&state.db, &auth.scope, None, &claimant).await? {
         Some(t) => {
-            workers::seen(&state.db, &auth.worker, Some(t.id)).await?;
+            workers::seen(&state.db, &auth.worker).await?;
             Ok(Json(task_view(&state, &auth.scope, &t).await?).into_response())
         }
         None => {
-            workers::seen(&state.db, &auth.worker, None).await?;
+            workers::seen(&state.db, &auth.worker).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
     }
@@ -294,22 +294,15 @@ pub async fn image_bytes(
     auth: WorkerAuth,
     Path(content_id): Path<Uuid>,
 ) -> Result<Response> {
-    let meta = image::Entity::find_by_id(content_id)
-        .filter(image::Column::WorkspaceId.eq(auth.scope.workspace_id()))
-        .one(&state.db)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let data = image_data::Entity::find_by_id(meta.id)
-        .one(&state.db)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (mime, bytes) =
+        crate::service::content::pick::image_bytes(&state.db, &auth.scope, content_id).await?;
     Ok((
         [
-            (header::CONTENT_TYPE, meta.mime),
+            (header::CONTENT_TYPE, mime),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
         ],
-        data.bytes,
+        bytes,
     )
         .into_response())
 }
@@ -391,7 +384,7 @@ pub async fn step_complete(
         done,
     )
     .await?;
-    workers::seen(&state.db, &auth.worker, None).await?;
+    workers::seen(&state.db, &auth.worker).await?;
     Ok(Json(outcome))
 }
 
@@ -450,7 +443,7 @@ pub async fn step_failed(
         failed,
     )
     .await?;
-    workers::seen(&state.db, &auth.worker, None).await?;
+    workers::seen(&state.db, &auth.worker).await?;
     Ok(Json(outcome))
 }
 

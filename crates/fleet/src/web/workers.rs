@@ -68,14 +68,9 @@ async fn render(
     let mut rows = Vec::new();
     for w in workers::list(&state.db, &scope).await? {
         let f = workers::figures(&state.db, &scope, w.id).await?;
-        let current = match w.current_task_id {
-            Some(t) => crate::service::tasks::find_in(&state.db, &scope, t)
-                .await
-                .ok()
-                .filter(|t| t.status == crate::service::tasks::status::IN_PROGRESS)
-                .map(|t| format!("/fleet/accounts/{}", t.account_id)),
-            None => None,
-        };
+        let current = workers::current_task(&state.db, &scope, w.id)
+            .await?
+            .map(|t| format!("/fleet/accounts/{}", t.account_id));
         rows.push(Row {
             id: w.id.to_string(),
             name: w.name.clone(),

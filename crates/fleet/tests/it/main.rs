@@ -2,13 +2,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod analytics;
+mod content;
 mod import;
+mod local_proxy;
 mod pages;
+mod personas;
+mod proxies;
 mod worker;
 
 use fleet::model::{account, settings as settings_row};
 use platform::{
-    Scope,
+    Config, Scope,
     testkit::{TestApp, spawn},
 };
 use reqwest::StatusCode;
@@ -17,6 +21,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub async fn app() -> TestApp {
+    app_with(|_| {}).await
+}
+
+/// The app with a change to its configuration (e.g. allowing proxy tests on loopback).
+pub async fn app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     spawn(
         vec![
             identity::feature(),
@@ -24,7 +33,7 @@ pub async fn app() -> TestApp {
             billing::feature(),
             fleet::feature(),
         ],
-        |_| {},
+        configure,
     )
     .await
 }

@@ -143,7 +143,7 @@ pub struct Money {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = FleetProxyUtilization)]
+#[schema(as = FleetProxyFigures)]
 pub struct ProxyUtilization {
     pub proxies_total: i64,
     /// Proxies in status `active` (the ones accounts are assigned to).

@@ -865,7 +865,7 @@ fn the_api_is_documented() {
         "FleetAnalytics",
         "FleetStateCount",
         "FleetStepStats",
-        "FleetProxyUtilization",
+        "FleetProxyFigures",
         "FleetMoney",
         "FleetWorkerStats",
         "FleetErrorClassCount",

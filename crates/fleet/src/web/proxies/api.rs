@@ -340,7 +340,7 @@ pub struct ProxyLoad {
 
 /// The workspace's proxies at a glance, computed live when asked (`at`).
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(as = FleetProxyUtilization)]
+#[schema(as = FleetProxyPoolUtilization)]
 pub struct UtilizationOut {
     pub at: DateTime<Utc>,
     pub proxies: i64,

@@ -388,6 +388,7 @@ pub async fn claim(
         task::Entity::update_many()
             .col_expr(task::Column::ContentUsed, Expr::value(picked.clone()))
             .filter(task::Column::Id.eq(t.id))
+            .filter(task::Column::WorkspaceId.eq(scope.workspace_id()))
             .exec(&txn)
             .await?;
         t.content_used = Some(picked);
@@ -399,6 +400,7 @@ pub async fn claim(
         )
         .col_expr(account::Column::LastWorkerActionAt, Expr::value(now))
         .filter(account::Column::Id.eq(account.id))
+        .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
         .exec(&txn)
         .await?;
     txn.commit().await?;
@@ -560,6 +562,7 @@ async fn advance(
     let mut state = account.state.clone();
     if t.kind == CLEANUP {
         let open = task::Entity::find()
+            .filter(task::Column::WorkspaceId.eq(scope.workspace_id()))
             .filter(task::Column::AccountId.eq(account.id))
             .filter(task::Column::Kind.eq(CLEANUP))
             .filter(task::Column::Status.is_in([status::PENDING, status::IN_PROGRESS]))
@@ -602,6 +605,7 @@ async fn advance(
                 .col_expr(account::Column::RetryCount, Expr::value(0))
                 .col_expr(account::Column::UpdatedAt, Expr::value(now))
                 .filter(account::Column::Id.eq(account.id))
+                .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
                 .exec(conn)
                 .await?;
             next_step = Some(number);
@@ -718,6 +722,7 @@ pub async fn fail(
             q = q.col_expr(c, v);
         }
         q.filter(account::Column::Id.eq(account.id))
+            .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
             .exec(&txn)
             .await?;
         lifecycle::record(
@@ -764,6 +769,7 @@ pub async fn fail(
             q = q.col_expr(c, v);
         }
         q.filter(account::Column::Id.eq(account.id))
+            .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
             .exec(&txn)
             .await?;
         lifecycle::record(

@@ -232,6 +232,7 @@ pub async fn heartbeat(
         .col_expr(worker::Column::CurrentTaskId, Expr::value(current_task_id))
         .col_expr(worker::Column::LastSeenAt, Expr::value(now))
         .filter(worker::Column::Id.eq(w.id))
+        .filter(worker::Column::WorkspaceId.eq(w.workspace_id))
         .exec(db)
         .await?;
     Ok(Beat {
@@ -256,6 +257,7 @@ pub async fn seen(db: &impl ConnectionTrait, w: &worker::Model) -> Result<()> {
     worker::Entity::update_many()
         .col_expr(worker::Column::LastSeenAt, Expr::value(now))
         .filter(worker::Column::Id.eq(w.id))
+        .filter(worker::Column::WorkspaceId.eq(w.workspace_id))
         .exec(db)
         .await?;
     Ok(())

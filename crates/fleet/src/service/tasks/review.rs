@@ -96,7 +96,10 @@ async fn resume(
         for (c, v) in clear {
             q = q.col_expr(c, v);
         }
-        q.filter(account::Column::Id.eq(a.id)).exec(conn).await?;
+        q.filter(account::Column::Id.eq(a.id))
+            .filter(account::Column::WorkspaceId.eq(a.workspace_id))
+            .exec(conn)
+            .await?;
         lifecycle::record(
             conn,
             a.workspace_id,

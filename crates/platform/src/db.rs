@@ -192,6 +192,20 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
+/// `COALESCE(col, col) = value`: the same test as `col = value`, written so that SQLite's
+/// planner does not pick an index on `col` for it. Beside `id IN (…)` on a primary key,
+/// SQLite without statistics (before any `ANALYZE`) rates an equality on an indexed
+/// `workspace_id` as cheaper than the ids' lookups and walks every row of the workspace
+/// instead; PostgreSQL plans both forms alike. Use it for the workspace filter of a query
+/// that names its rows by id.
+pub fn eq_beside_ids<C>(col: C, value: impl Into<sea_orm::Value>) -> sea_orm::sea_query::SimpleExpr
+where
+    C: sea_orm::sea_query::IntoColumnRef + Clone,
+{
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    Expr::from(Func::coalesce([Expr::col(col.clone()), Expr::col(col)])).eq(value.into())
+}
+
 /// Timestamps come back with nanoseconds on SQLite and microseconds on Postgres: everything we
 /// write is truncated to microseconds so values compare equal after a round trip.
 pub fn now() -> chrono::DateTime<chrono::Utc> {

@@ -11,9 +11,7 @@
 //! (a user, a worker or the system), when and why, written in the same transaction.
 
 use platform::{Error, Result};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -141,6 +139,47 @@ pub fn refused(from: &str, to: State) -> Error {
     ))
 }
 
+/// One timeline row to write.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub account_id: Option<Uuid>,
+    pub proxy_id: Option<Uuid>,
+    pub kind: &'a str,
+    pub states: (Option<&'a str>, Option<&'a str>),
+    pub actor: &'a Actor,
+    pub reason: String,
+}
+
+/// Writes timeline rows of one workspace with one statement (nothing for none).
+pub async fn record_many(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    entries: &[Entry<'_>],
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let at = platform::db::now();
+    let rows = entries.iter().map(|e| event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        account_id: Set(e.account_id),
+        proxy_id: Set(e.proxy_id),
+        kind: Set(e.kind.to_string()),
+        from_state: Set(e.states.0.map(str::to_string)),
+        to_state: Set(e.states.1.map(str::to_string)),
+        actor_kind: Set(e.actor.kind.to_string()),
+        actor_id: Set(e.actor.id),
+        actor_label: Set(e.actor.label.chars().take(160).collect()),
+        reason: Set(e.reason.clone()),
+        at: Set(at),
+    });
+    event::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
 /// Writes one timeline row.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
@@ -153,23 +192,94 @@ pub async fn record(
     actor: &Actor,
     reason: &str,
 ) -> Result<()> {
-    event::Entity::insert(event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        account_id: Set(account_id),
-        proxy_id: Set(proxy_id),
-        kind: Set(kind.to_string()),
-        from_state: Set(states.0.map(str::to_string)),
-        to_state: Set(states.1.map(str::to_string)),
-        actor_kind: Set(actor.kind.to_string()),
-        actor_id: Set(actor.id),
-        actor_label: Set(actor.label.chars().take(160).collect()),
-        reason: Set(reason.to_string()),
-        at: Set(platform::db::now()),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    let entry = Entry {
+        account_id,
+        proxy_id,
+        kind,
+        states,
+        actor,
+        reason: reason.to_string(),
+    };
+    record_many(conn, workspace_id, &[entry]).await
+}
+
+/// One account of a [`transition_many`], with who moves it.
+pub struct Move<'a> {
+    pub account: &'a account::Model,
+    pub actor: &'a Actor,
+}
+
+/// Moves the accounts of one workspace that are still `from` to `to` with one conditional
+/// update (`WHERE state = from`), applying the extra column changes `set` to each, and logs
+/// every move that happened. Returns the ids moved; an account no longer `from` is left as it
+/// is (its caller decides whether that is a conflict).
+pub async fn transition_many(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    from: State,
+    to: State,
+    moves: &[Move<'_>],
+    reason: &str,
+    set: Vec<(account::Column, sea_orm::sea_query::SimpleExpr)>,
+) -> Result<Vec<Uuid>> {
+    let (moved, entries) = move_many(conn, workspace_id, from, to, moves, reason, set).await?;
+    record_many(conn, workspace_id, &entries).await?;
+    Ok(moved)
+}
+
+/// [`transition_many`] without writing the timeline: the ids moved and the timeline rows the
+/// caller must write in the same transaction (with others of its own, in one statement).
+pub async fn move_many<'a>(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    from: State,
+    to: State,
+    moves: &[Move<'a>],
+    reason: &str,
+    set: Vec<(account::Column, sea_orm::sea_query::SimpleExpr)>,
+) -> Result<(Vec<Uuid>, Vec<Entry<'a>>)> {
+    if !from.can_move_to(to) {
+        return Err(refused(from.as_str(), to));
+    }
+    if moves.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut update = sea_orm::sea_query::Query::update();
+    update
+        .table(account::Entity)
+        .value(account::Column::State, to.as_str())
+        .value(account::Column::UpdatedAt, platform::db::now());
+    for (col, value) in set {
+        update.value(col, value);
+    }
+    update
+        .and_where(platform::db::eq_beside_ids(
+            account::Column::WorkspaceId,
+            workspace_id,
+        ))
+        .and_where(account::Column::Id.is_in(moves.iter().map(|m| m.account.id)))
+        .and_where(account::Column::State.eq(from.as_str()))
+        .returning_col(account::Column::Id);
+    let backend = conn.get_database_backend();
+    let moved: Vec<Uuid> = conn
+        .query_all_raw(backend.build(&update))
+        .await?
+        .iter()
+        .map(|row| row.try_get::<Uuid>("", "id"))
+        .collect::<std::result::Result<_, _>>()?;
+    let entries = moves
+        .iter()
+        .filter(|m| moved.contains(&m.account.id))
+        .map(|m| Entry {
+            account_id: Some(m.account.id),
+            proxy_id: m.account.proxy_id,
+            kind: "transition",
+            states: (Some(from.as_str()), Some(to.as_str())),
+            actor: m.actor,
+            reason: reason.to_string(),
+        })
+        .collect();
+    Ok((moved, entries))
 }
 
 /// Moves one account `from → to` if it is still `from`, with the extra column changes `set`
@@ -188,34 +298,22 @@ pub async fn transition(
     if !from.can_move_to(to) {
         return Err(refused(&account.state, to));
     }
-    let mut update = account::Entity::update_many()
-        .col_expr(account::Column::State, Expr::value(to.as_str()))
-        .col_expr(account::Column::UpdatedAt, Expr::value(platform::db::now()));
-    for (col, value) in set {
-        update = update.col_expr(col, value);
-    }
-    let done = update
-        .filter(account::Column::Id.eq(account.id))
-        .filter(account::Column::WorkspaceId.eq(account.workspace_id))
-        .filter(account::Column::State.eq(from.as_str()))
-        .exec(conn)
-        .await?;
-    if done.rows_affected == 0 {
+    let moved = transition_many(
+        conn,
+        account.workspace_id,
+        from,
+        to,
+        &[Move { account, actor }],
+        reason,
+        set,
+    )
+    .await?;
+    if moved.is_empty() {
         return Err(Error::Conflict(
             "The account changed meanwhile; reload and try again.".into(),
         ));
     }
-    record(
-        conn,
-        account.workspace_id,
-        Some(account.id),
-        account.proxy_id,
-        "transition",
-        (Some(from.as_str()), Some(to.as_str())),
-        actor,
-        reason,
-    )
-    .await
+    Ok(())
 }
 
 #[cfg(test)]

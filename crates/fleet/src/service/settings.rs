@@ -118,6 +118,51 @@ impl Settings {
     }
 }
 
+/// How long the task engine may use settings it read before: workers claim many times a
+/// second, settings change rarely. A save on this server takes effect at once; on another
+/// server of a PostgreSQL deployment within this time.
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+type Cache = std::sync::Mutex<
+    std::collections::HashMap<uuid::Uuid, (std::time::Instant, std::sync::Arc<Settings>)>,
+>;
+
+fn cache() -> &'static Cache {
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The workspace's settings as the task engine uses them: read at most every
+/// [`CACHE_TTL`] per workspace in this process.
+pub async fn cached(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<std::sync::Arc<Settings>> {
+    let now = std::time::Instant::now();
+    let hit = cache().lock().ok().and_then(|c| {
+        c.get(&scope.workspace_id())
+            .filter(|(at, _)| now.duration_since(*at) < CACHE_TTL)
+            .map(|(_, s)| s.clone())
+    });
+    if let Some(s) = hit {
+        return Ok(s);
+    }
+    let fresh = std::sync::Arc::new(get(conn, scope).await?);
+    if let Ok(mut c) = cache().lock() {
+        if c.len() > 10_000 {
+            c.clear();
+        }
+        c.insert(scope.workspace_id(), (now, fresh.clone()));
+    }
+    Ok(fresh)
+}
+
+fn forget(workspace_id: uuid::Uuid) {
+    if let Ok(mut c) = cache().lock() {
+        c.remove(&workspace_id);
+    }
+}
+
 /// The settings a workspace works under.
 pub async fn get(conn: &impl ConnectionTrait, scope: &Scope) -> Result<Settings> {
     let Some(r) = row::Entity::find_by_id(scope.workspace_id())
@@ -263,5 +308,6 @@ pub async fn save(state: &AppState, ctx: &Ctx, input: Input) -> Result<Settings>
     )
     .exec_without_returning(&state.db)
     .await?;
+    forget(scope.workspace_id());
     get(&state.db, &scope).await
 }

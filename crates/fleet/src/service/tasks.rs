@@ -6,28 +6,36 @@
 //! the account to review), `skipped` or `cancelled`.
 //!
 //! Invariants:
-//! - Claiming is one statement, `UPDATE … WHERE id = (SELECT … LIMIT 1 [FOR UPDATE SKIP
-//!   LOCKED]) AND <still claimable> RETURNING …`: on SQLite the write lock serialises it, on
-//!   PostgreSQL the row lock and the re-checked condition do, so a task is never handed to two
-//!   claimants. A task whose lease ran out is claimable again (its worker went silent).
+//! - Claiming chooses the ids (`SELECT … LIMIT n [FOR UPDATE SKIP LOCKED]`) and hands them
+//!   out with one `UPDATE … WHERE id IN (…) AND <still claimable> RETURNING …` in the same
+//!   write transaction: on SQLite the write lock serialises claims, on PostgreSQL the row
+//!   locks and the re-checked condition do, so a task is never handed to two claimants. A
+//!   task whose lease ran out is claimable again (its worker went silent).
+//! - Workers' claims and completions arriving together share one transaction ([`batch`]);
+//!   the engine is set-based, so a batch costs about the statements of one operation.
 //! - Completing or failing is a conditional update on (claimant, `in_progress`, lease not
 //!   expired): a late or foreign answer changes nothing and is a 409.
 //! - An account has at most one open (`pending` or `in_progress`) warm-up task; the next step
 //!   is queued in the transaction that completes the previous one, due on the calendar day
 //!   `days_after` later in the workspace's time zone.
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use platform::{Error, Result, Scope};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, Statement, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QueryTrait, Statement,
+    sea_query::{CaseStatement, Expr, ExprTrait, Func},
 };
 use serde::Serialize;
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use crate::model::{account, task};
+use crate::model::{account, proxy, task};
 use crate::service::{
+    content::pick,
     lifecycle::{self, Actor, State},
     settings::{self, Settings, Step},
 };
@@ -36,7 +44,7 @@ use crate::service::{
 /// the database's write lock: waiting on an async lock wakes the next one at once, where
 /// SQLite's busy handler would sleep in growing steps (milliseconds each) while 50 workers
 /// contend. PostgreSQL needs no turn (row locks and `SKIP LOCKED` let claims run side by side).
-async fn write_turn(
+pub(crate) async fn write_turn(
     db: &sea_orm::DatabaseConnection,
 ) -> Option<tokio::sync::MutexGuard<'static, ()>> {
     static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -134,9 +142,9 @@ pub fn due_after(at: DateTime<Utc>, days: u32, zone: chrono_tz::Tz) -> DateTime<
         .unwrap_or(at + Duration::days(i64::from(days)))
 }
 
+/// A new `pending` task row of step `number` (not yet written).
 #[allow(clippy::too_many_arguments)]
-async fn insert(
-    conn: &impl ConnectionTrait,
+fn new_task(
     scope: &Scope,
     account_id: Uuid,
     kind: &str,
@@ -144,11 +152,10 @@ async fn insert(
     step: &Step,
     due_at: DateTime<Utc>,
     retry_count: i32,
-) -> Result<Uuid> {
-    let now = platform::db::now();
-    let id = Uuid::now_v7();
-    task::Entity::insert(task::ActiveModel {
-        id: Set(id),
+    now: DateTime<Utc>,
+) -> task::ActiveModel {
+    task::ActiveModel {
+        id: Set(Uuid::now_v7()),
         workspace_id: Set(scope.workspace_id()),
         account_id: Set(account_id),
         kind: Set(kind.into()),
@@ -173,10 +180,34 @@ async fn insert(
         instagram_response: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(id)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    account_id: Uuid,
+    kind: &str,
+    number: i32,
+    step: &Step,
+    due_at: DateTime<Utc>,
+    retry_count: i32,
+) -> Result<()> {
+    let row = new_task(
+        scope,
+        account_id,
+        kind,
+        number,
+        step,
+        due_at,
+        retry_count,
+        platform::db::now(),
+    );
+    task::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
 }
 
 /// Queues warm-up step 1 of an account (due at once) and marks it as the current step.
@@ -278,151 +309,284 @@ pub async fn start_cleanup(
     Ok(())
 }
 
-/// Which tasks a claim looks at: one whose lease ran out (few: at most one per worker), or
-/// one that is due. Two narrow statements instead of one with an `OR`, so each walks the
-/// `(workspace_id, status, due_at)` index in order instead of sorting every open task.
-#[derive(Clone, Copy)]
-enum Claimable {
-    LeaseExpired,
-    Due,
+/// A task chosen for a claim, with what picking its content needs.
+struct Candidate {
+    id: Uuid,
+    account_id: Uuid,
+    image_kind: Option<String>,
+    text_kind: Option<String>,
+    /// What was picked for it before (a task taken again keeps its content).
+    content_used: Option<Json>,
 }
 
-/// The claim statement: the oldest such task of the workspace — or of one account — handed to
-/// the claimant in one statement.
-fn claim_statement(
-    backend: DbBackend,
-    which: Claimable,
+/// Up to `limit` claimable tasks of the workspace — or of one account — in the order they are
+/// handed out: those whose lease ran out first (their workers went silent), then the oldest
+/// due. One statement with two narrow parts, so each walks the `(workspace_id, status,
+/// due_at)` index in order instead of sorting every open task; on PostgreSQL the rows are
+/// locked for this transaction, skipping rows another claim holds.
+async fn candidates(
+    conn: &impl ConnectionTrait,
     scope: &Scope,
     account_id: Option<Uuid>,
-    claimant: &Claimant,
     now: DateTime<Utc>,
-    lease: DateTime<Utc>,
-) -> Statement {
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    let backend = conn.get_database_backend();
     let lock = if backend == DbBackend::Postgres {
         " FOR UPDATE SKIP LOCKED"
     } else {
         ""
     };
     let account_filter = if account_id.is_some() {
-        " AND account_id = $6"
+        " AND account_id = $4"
     } else {
         ""
     };
-    let (claimable, order) = match which {
-        Claimable::LeaseExpired => (
-            "status = 'in_progress' AND lease_expires_at < $3",
-            "lease_expires_at",
-        ),
-        Claimable::Due => ("status = 'pending' AND due_at <= $3", "due_at"),
-    };
+    let columns = "id, account_id, image_kind, text_kind, content_used";
     let sql = format!(
-        "UPDATE fleet_tasks SET status = 'in_progress', worker_id = $1, \
-         worker_session_id = $2, lease_expires_at = $4, claims = claims + 1, \
-         started_at = COALESCE(started_at, $3), updated_at = $3 \
-         WHERE id = (SELECT id FROM fleet_tasks WHERE workspace_id = $5{account_filter} \
-         AND {claimable} ORDER BY {order} LIMIT 1{lock}) \
-         AND {claimable} RETURNING *"
+        "WITH expired AS (SELECT {columns}, 0 AS pass, lease_expires_at AS at FROM fleet_tasks \
+         WHERE workspace_id = $1{account_filter} AND status = 'in_progress' \
+         AND lease_expires_at < $2 ORDER BY lease_expires_at LIMIT $3{lock}), \
+         due AS (SELECT {columns}, 1 AS pass, due_at AS at FROM fleet_tasks \
+         WHERE workspace_id = $1{account_filter} AND status = 'pending' AND due_at <= $2 \
+         ORDER BY due_at LIMIT $3{lock}) \
+         SELECT * FROM expired UNION ALL SELECT * FROM due ORDER BY pass, at"
     );
     let mut values: Vec<sea_orm::Value> = vec![
-        claimant.worker_id().into(),
-        claimant.session().into(),
-        now.into(),
-        lease.into(),
         scope.workspace_id().into(),
+        now.into(),
+        i64::try_from(limit).unwrap_or(i64::MAX).into(),
     ];
     if let Some(a) = account_id {
         values.push(a.into());
     }
-    Statement::from_sql_and_values(backend, sql, values)
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let mut out = Vec::with_capacity(limit);
+    for r in rows.iter().take(limit) {
+        out.push(Candidate {
+            id: r.try_get("", "id")?,
+            account_id: r.try_get("", "account_id")?,
+            image_kind: r.try_get("", "image_kind")?,
+            text_kind: r.try_get("", "text_kind")?,
+            content_used: r.try_get("", "content_used")?,
+        });
+    }
+    Ok(out)
+}
+
+/// A claimed task with the rows a worker's view of it needs.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub task: task::Model,
+    pub account: account::Model,
+    pub proxy: Option<proxy::Model>,
 }
 
 /// Claims the next due task for a claimant (optionally only of one account): the task, now
 /// `in_progress` under a lease of the workspace's `lease_secs`, with the content for its step
 /// chosen (kept from an earlier claim of the same task). `None` when nothing is due.
+///
+/// A worker's claim joins the claims and completions arriving at the same moment in one
+/// transaction ([`batch`]); an operator's claim of one account runs on its own.
 pub async fn claim(
     db: &sea_orm::DatabaseConnection,
     scope: &Scope,
     account_id: Option<Uuid>,
     claimant: &Claimant,
-) -> Result<Option<task::Model>> {
+) -> Result<Option<Claimed>> {
+    if account_id.is_none() && matches!(claimant, Claimant::Worker { .. }) {
+        return batch::claim(db, scope, claimant.clone()).await;
+    }
+    claim_alone(db, scope, account_id, claimant).await
+}
+
+/// One claim in its own transaction.
+pub(crate) async fn claim_alone(
+    db: &sea_orm::DatabaseConnection,
+    scope: &Scope,
+    account_id: Option<Uuid>,
+    claimant: &Claimant,
+) -> Result<Option<Claimed>> {
     let settings = settings::get(db, scope).await?;
     let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
-    let now = platform::db::now();
-    let lease = now + Duration::seconds(i64::from(settings.lease_secs));
-    let mut claimed = None;
-    for which in [Claimable::LeaseExpired, Claimable::Due] {
-        let stmt = claim_statement(
-            db.get_database_backend(),
-            which,
-            scope,
-            account_id,
-            claimant,
-            now,
-            lease,
-        );
-        claimed = task::Entity::find().from_raw_sql(stmt).one(&txn).await?;
-        if claimed.is_some() {
-            break;
-        }
-    }
-    let Some(mut t) = claimed else {
-        txn.commit().await?;
-        return Ok(None);
-    };
-    let account = crate::service::accounts::find_in(&txn, scope, t.account_id).await?;
-    // The first warm-up step's first claim starts warm-up.
-    if t.kind == WARMUP && account.state == State::ProxyAssigned.as_str() {
-        lifecycle::transition(
-            &txn,
-            &account,
-            State::WarmingUp,
-            &claimant.actor(),
-            "Warm-up started: the first step was taken",
-            vec![(account::Column::WarmupStartedAt, Expr::value(now))],
-        )
-        .await?;
-    }
-    if t.content_used.is_none() && (t.image_kind.is_some() || t.text_kind.is_some()) {
-        let picked = pick_content(&txn, scope, account.persona_id, &t).await?;
-        task::Entity::update_many()
-            .col_expr(task::Column::ContentUsed, Expr::value(picked.clone()))
-            .filter(task::Column::Id.eq(t.id))
-            .filter(task::Column::WorkspaceId.eq(scope.workspace_id()))
-            .exec(&txn)
-            .await?;
-        t.content_used = Some(picked);
-    }
-    account::Entity::update_many()
-        .col_expr(
-            account::Column::LastWorkerId,
-            Expr::value(claimant.worker_id()),
-        )
-        .col_expr(account::Column::LastWorkerActionAt, Expr::value(now))
-        .filter(account::Column::Id.eq(account.id))
-        .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(Some(t))
-}
-
-/// The content a step uses, from the persona's pools (or the workspace's generic pools).
-async fn pick_content(
-    conn: &impl ConnectionTrait,
-    scope: &Scope,
-    persona_id: Option<Uuid>,
-    t: &task::Model,
-) -> Result<Json> {
-    let picked = crate::service::content::pick::for_step(
-        conn,
+    let claimed = claim_in(
+        &txn,
         scope,
-        persona_id,
-        t.image_kind.as_deref(),
-        t.text_kind.as_deref(),
+        &settings,
+        account_id,
+        std::slice::from_ref(claimant),
     )
     .await?;
-    serde_json::to_value(picked).map_err(Error::internal)
+    txn.commit().await?;
+    Ok(claimed.into_iter().next().flatten())
+}
+
+/// Claims one task for each claimant, in order, in the caller's write transaction, with a
+/// constant number of statements however many claim: the candidates are chosen, their
+/// accounts (and proxies) read, the content of each step that has none yet picked, and then
+/// one conditional `UPDATE … RETURNING` hands each task to its claimant with its content and
+/// still requires it to be claimable, so a task is never handed to two claimants (on SQLite
+/// the write lock serialises claims, on PostgreSQL the row locks taken by the choice do). The
+/// first warm-up step's first claim starts warm-up. A claimant left without a task gets
+/// `None`.
+pub(crate) async fn claim_in(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    settings: &Settings,
+    account_id: Option<Uuid>,
+    claimants: &[Claimant],
+) -> Result<Vec<Option<Claimed>>> {
+    let now = platform::db::now();
+    let ws = scope.workspace_id();
+    let lease = now + Duration::seconds(i64::from(settings.lease_secs));
+    let want = claimants.len();
+    let chosen = candidates(conn, scope, account_id, now, want).await?;
+    if chosen.is_empty() {
+        return Ok(vec![None; want]);
+    }
+    let mut accounts: HashMap<Uuid, account::Model> = account::Entity::find()
+        .filter(platform::db::eq_beside_ids(
+            account::Column::WorkspaceId,
+            ws,
+        ))
+        .filter(account::Column::Id.is_in(chosen.iter().map(|c| c.account_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let proxy_ids: BTreeSet<Uuid> = accounts.values().filter_map(|a| a.proxy_id).collect();
+    let proxies: HashMap<Uuid, proxy::Model> = if proxy_ids.is_empty() {
+        HashMap::new()
+    } else {
+        proxy::Entity::find()
+            .filter(platform::db::eq_beside_ids(proxy::Column::WorkspaceId, ws))
+            .filter(proxy::Column::Id.is_in(proxy_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect()
+    };
+
+    // The content of each step that uses some and has none yet.
+    let needing: Vec<&Candidate> = chosen
+        .iter()
+        .filter(|c| c.content_used.is_none() && (c.image_kind.is_some() || c.text_kind.is_some()))
+        .collect();
+    let mut picked: HashMap<Uuid, Json> = HashMap::new();
+    if !needing.is_empty() {
+        let wants: Vec<pick::Want> = needing
+            .iter()
+            .map(|c| pick::Want {
+                persona_id: accounts.get(&c.account_id).and_then(|a| a.persona_id),
+                image_kind: c.image_kind.as_deref(),
+                text_kind: c.text_kind.as_deref(),
+            })
+            .collect();
+        for (c, p) in needing
+            .iter()
+            .zip(pick::for_steps(conn, scope, &wants).await?)
+        {
+            picked.insert(c.id, serde_json::to_value(p).map_err(Error::internal)?);
+        }
+    }
+
+    let mut workers = CaseStatement::new();
+    let mut sessions = CaseStatement::new();
+    // Every chosen row's content is named (kept or newly picked): one parameter type for
+    // all, where an `ELSE content_used` would mix `json` and `jsonb` on PostgreSQL.
+    let mut content = CaseStatement::new();
+    for (c, who) in chosen.iter().zip(claimants) {
+        workers = workers.case(task::Column::Id.eq(c.id), who.worker_id());
+        sessions = sessions.case(task::Column::Id.eq(c.id), who.session());
+        let used = picked.remove(&c.id).or_else(|| c.content_used.clone());
+        content = content.case(task::Column::Id.eq(c.id), used);
+    }
+    let mut update = task::Entity::update_many()
+        .col_expr(task::Column::Status, Expr::value(status::IN_PROGRESS))
+        .col_expr(task::Column::WorkerId, workers.into())
+        .col_expr(task::Column::WorkerSessionId, sessions.into())
+        .col_expr(task::Column::LeaseExpiresAt, Expr::value(lease))
+        .col_expr(task::Column::Claims, Expr::col(task::Column::Claims).add(1))
+        .col_expr(
+            task::Column::StartedAt,
+            Func::coalesce([Expr::col(task::Column::StartedAt), Expr::value(now)]).into(),
+        )
+        .col_expr(task::Column::ContentUsed, content.into())
+        .col_expr(task::Column::UpdatedAt, Expr::value(now))
+        .filter(platform::db::eq_beside_ids(task::Column::WorkspaceId, ws))
+        .filter(task::Column::Id.is_in(chosen.iter().map(|c| c.id)))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(task::Column::Status.eq(status::PENDING))
+                        .add(task::Column::DueAt.lte(now)),
+                )
+                .add(
+                    Condition::all()
+                        .add(task::Column::Status.eq(status::IN_PROGRESS))
+                        .add(task::Column::LeaseExpiresAt.lt(now)),
+                ),
+        )
+        .into_query();
+    update.returning_all();
+    let mut claimed: HashMap<Uuid, task::Model> = task::Entity::find()
+        .from_raw_sql(conn.get_database_backend().build(&update))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+
+    // The first warm-up step's first claim starts warm-up.
+    let actors: Vec<Actor> = claimants.iter().map(Claimant::actor).collect();
+    let starting: Vec<lifecycle::Move> = chosen
+        .iter()
+        .zip(&actors)
+        .filter_map(|(c, actor)| {
+            let t = claimed.get(&c.id)?;
+            let account = accounts.get(&t.account_id)?;
+            (t.kind == WARMUP && account.state == State::ProxyAssigned.as_str())
+                .then_some(lifecycle::Move { account, actor })
+        })
+        .collect();
+    let started = lifecycle::transition_many(
+        conn,
+        ws,
+        State::ProxyAssigned,
+        State::WarmingUp,
+        &starting,
+        "Warm-up started: the first step was taken",
+        vec![(account::Column::WarmupStartedAt, Expr::value(now))],
+    )
+    .await?;
+    for id in started {
+        if let Some(a) = accounts.get_mut(&id) {
+            a.state = State::WarmingUp.as_str().into();
+            a.warmup_started_at = Some(now);
+        }
+    }
+
+    Ok(chosen
+        .iter()
+        .map(|c| {
+            let task = claimed.remove(&c.id)?;
+            let account = accounts.get(&task.account_id)?.clone();
+            let proxy = account.proxy_id.and_then(|p| proxies.get(&p).cloned());
+            Some(Claimed {
+                task,
+                account,
+                proxy,
+            })
+        })
+        .chain(std::iter::repeat(None))
+        .take(want)
+        .collect())
 }
 
 /// A task in the scope's workspace; another workspace's is not found.
@@ -432,6 +596,31 @@ pub async fn find_in(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Re
         .one(conn)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// Why a claimant can no longer end a task (the 409's words).
+fn not_held(t: &task::Model, claimant: &Claimant) -> Error {
+    let why = if t.status != status::IN_PROGRESS {
+        format!(
+            "This task is no longer in progress ({}).",
+            status::label(&t.status).to_lowercase()
+        )
+    } else if t.worker_id != claimant.worker_id()
+        || (claimant.worker_id().is_none() && t.worker_session_id != claimant.session())
+    {
+        "This task is held by another worker.".to_string()
+    } else {
+        "This task's lease expired; it went back to the queue.".to_string()
+    };
+    Error::Conflict(why)
+}
+
+/// Whether the claimant still holds the task (in progress, its own, lease not run out).
+fn holds(t: &task::Model, claimant: &Claimant, now: DateTime<Utc>) -> bool {
+    t.status == status::IN_PROGRESS
+        && t.lease_expires_at.is_some_and(|l| l > now)
+        && t.worker_id == claimant.worker_id()
+        && (claimant.worker_id().is_some() || t.worker_session_id == claimant.session())
 }
 
 /// Ends a claimed task (`status`), if the claimant still holds it; otherwise a 409 saying why.
@@ -467,19 +656,7 @@ async fn finish(
     let done = q.exec(conn).await?;
     let t = find_in(conn, scope, task_id).await?;
     if done.rows_affected == 0 {
-        let why = if t.status != status::IN_PROGRESS {
-            format!(
-                "This task is no longer in progress ({}).",
-                status::label(&t.status).to_lowercase()
-            )
-        } else if t.worker_id != claimant.worker_id()
-            || (claimant.worker_id().is_none() && t.worker_session_id != claimant.session())
-        {
-            "This task is held by another worker.".to_string()
-        } else {
-            "This task's lease expired; it went back to the queue.".to_string()
-        };
-        return Err(Error::Conflict(why));
+        return Err(not_held(&t, claimant));
     }
     Ok(t)
 }
@@ -511,8 +688,19 @@ pub struct Outcome {
     pub next_due_at: Option<DateTime<Utc>>,
 }
 
+/// One completion asked for: the task, who asks, what they report.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub task_id: Uuid,
+    pub claimant: Claimant,
+    pub done: Done,
+}
+
 /// Marks a claimed task done and moves the account on: the next warm-up step is queued for
 /// its day, the last one makes the account ready; the last cleanup task makes it ready.
+///
+/// A worker's completion joins the claims and completions arriving at the same moment in one
+/// transaction ([`batch`]); an operator's runs on its own.
 pub async fn complete(
     db: &sea_orm::DatabaseConnection,
     scope: &Scope,
@@ -520,33 +708,187 @@ pub async fn complete(
     claimant: &Claimant,
     done: Done,
 ) -> Result<Outcome> {
+    let asked = Completion {
+        task_id,
+        claimant: claimant.clone(),
+        done,
+    };
+    if matches!(claimant, Claimant::Worker { .. }) {
+        return batch::complete(db, scope, asked).await;
+    }
+    complete_alone(db, scope, asked).await
+}
+
+/// One completion in its own transaction.
+pub(crate) async fn complete_alone(
+    db: &sea_orm::DatabaseConnection,
+    scope: &Scope,
+    asked: Completion,
+) -> Result<Outcome> {
     let settings = settings::get(db, scope).await?;
     let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
-    let t = finish(
-        &txn,
-        scope,
-        task_id,
-        claimant,
-        vec![
-            (task::Column::Status, Expr::value(status::COMPLETED)),
-            (
-                task::Column::ExecutionTimeMs,
-                Expr::value(done.execution_time_ms),
-            ),
-            (
-                task::Column::InstagramResponse,
-                Expr::value(done.instagram_response),
-            ),
-        ],
-    )
-    .await?;
-    let outcome = advance(&txn, scope, &t, &settings, &claimant.actor(), "completed").await?;
+    let outcome = complete_in(&txn, scope, &settings, std::slice::from_ref(&asked))
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(Error::internal("a completion went unanswered")))?;
     txn.commit().await?;
     Ok(outcome)
 }
 
-/// After step `t` ended well (done, done by hand or skipped): queue the next or finish.
+/// The columns a completion writes on its task.
+fn completed_sets(done: &Done) -> Vec<(task::Column, sea_orm::sea_query::SimpleExpr)> {
+    vec![
+        (task::Column::Status, Expr::value(status::COMPLETED)),
+        (
+            task::Column::ExecutionTimeMs,
+            Expr::value(done.execution_time_ms),
+        ),
+        (
+            task::Column::InstagramResponse,
+            Expr::value(done.instagram_response.clone()),
+        ),
+    ]
+}
+
+/// Completes tasks in the caller's write transaction: one answer per completion, in order; a
+/// refused one (a 409: not the claimant's any more) changes nothing.
+///
+/// The common case — a worker ending a warm-up step of an account that is warming up — is
+/// done for all at once: one conditional `UPDATE … RETURNING` ends the tasks and
+/// [`advance_many`] moves their accounts on. Anything else (cleanup tasks, an operator, the
+/// same task twice, a task that is not the claimant's) goes one by one, each inside a
+/// savepoint so its refusal undoes only its own writes.
+pub(crate) async fn complete_in(
+    txn: &sea_orm::DatabaseTransaction,
+    scope: &Scope,
+    settings: &Settings,
+    asked: &[Completion],
+) -> Result<Vec<Result<Outcome>>> {
+    use sea_orm::TransactionTrait;
+    let now = platform::db::now();
+    let ws = scope.workspace_id();
+    let tasks: HashMap<Uuid, task::Model> = task::Entity::find()
+        .filter(platform::db::eq_beside_ids(task::Column::WorkspaceId, ws))
+        .filter(task::Column::Id.is_in(asked.iter().map(|a| a.task_id)))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let accounts: HashMap<Uuid, account::Model> = account::Entity::find()
+        .filter(platform::db::eq_beside_ids(
+            account::Column::WorkspaceId,
+            ws,
+        ))
+        .filter(account::Column::Id.is_in(tasks.values().map(|t| t.account_id)))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let fast: Vec<usize> = (0..asked.len())
+        .filter(|i| {
+            let a = &asked[*i];
+            let Some(t) = tasks.get(&a.task_id) else {
+                return false;
+            };
+            a.claimant.worker_id().is_some()
+                && t.kind == WARMUP
+                && holds(t, &a.claimant, now)
+                && accounts
+                    .get(&t.account_id)
+                    .is_some_and(|acc| acc.state == State::WarmingUp.as_str())
+                // The same task asked twice: the first may go together, the rest one by one.
+                && seen.insert(a.task_id)
+        })
+        .collect();
+    let mut answers: Vec<Option<Result<Outcome>>> = (0..asked.len()).map(|_| None).collect();
+    if !fast.is_empty() {
+        let mut times = CaseStatement::new();
+        let mut responses = CaseStatement::new();
+        let mut owners = CaseStatement::new();
+        for i in &fast {
+            let a = &asked[*i];
+            let is = || task::Column::Id.eq(a.task_id);
+            times = times.case(is(), a.done.execution_time_ms);
+            responses = responses.case(is(), a.done.instagram_response.clone());
+            owners = owners.case(is(), a.claimant.worker_id());
+        }
+        let mut update = task::Entity::update_many()
+            .col_expr(task::Column::Status, Expr::value(status::COMPLETED))
+            .col_expr(task::Column::CompletedAt, Expr::value(now))
+            .col_expr(task::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                task::Column::LeaseExpiresAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(task::Column::ExecutionTimeMs, times.into())
+            .col_expr(task::Column::InstagramResponse, responses.into())
+            .filter(platform::db::eq_beside_ids(task::Column::WorkspaceId, ws))
+            .filter(task::Column::Id.is_in(fast.iter().map(|i| asked[*i].task_id)))
+            .filter(task::Column::Status.eq(status::IN_PROGRESS))
+            .filter(task::Column::LeaseExpiresAt.gt(now))
+            .filter(Expr::col(task::Column::WorkerId).eq(Into::<Expr>::into(owners)))
+            .into_query();
+        update.returning_all();
+        let ended: HashMap<Uuid, task::Model> = task::Entity::find()
+            .from_raw_sql(txn.get_database_backend().build(&update))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        let mut items = Vec::new();
+        let mut at = Vec::new();
+        for i in &fast {
+            let a = &asked[*i];
+            let (Some(t), Some(acc)) = (
+                ended.get(&a.task_id),
+                tasks
+                    .get(&a.task_id)
+                    .and_then(|t| accounts.get(&t.account_id)),
+            ) else {
+                continue; // taken meanwhile: answered one by one below
+            };
+            items.push((t.clone(), acc.clone(), a.claimant.actor()));
+            at.push(*i);
+        }
+        let outcomes = advance_many(txn, scope, settings, &items, "completed").await?;
+        for (i, o) in at.into_iter().zip(outcomes) {
+            answers[i] = Some(o);
+        }
+    }
+    for (i, a) in asked.iter().enumerate() {
+        if answers[i].is_some() {
+            continue;
+        }
+        let sp = txn.begin().await?;
+        let one = async {
+            let t = finish(&sp, scope, a.task_id, &a.claimant, completed_sets(&a.done)).await?;
+            advance(&sp, scope, &t, settings, &a.claimant.actor(), "completed").await
+        }
+        .await;
+        match one {
+            Ok(o) => {
+                sp.commit().await?;
+                answers[i] = Some(Ok(o));
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                answers[i] = Some(Err(e));
+            }
+        }
+    }
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(Error::internal("a completion went unanswered"))))
+        .collect())
+}
+
+/// After step `t` ended well (done, done by hand or skipped): queue the next or finish. The
+/// last warm-up step of an account that is no longer warming up is a 409.
 async fn advance(
     conn: &impl ConnectionTrait,
     scope: &Scope,
@@ -555,88 +897,206 @@ async fn advance(
     actor: &Actor,
     how: &str,
 ) -> Result<Outcome> {
-    let now = platform::db::now();
     let account = crate::service::accounts::find_in(conn, scope, t.account_id).await?;
-    let mut next_step = None;
-    let mut next_due_at = None;
-    let mut state = account.state.clone();
-    if t.kind == CLEANUP {
-        let open = task::Entity::find()
-            .filter(task::Column::WorkspaceId.eq(scope.workspace_id()))
-            .filter(task::Column::AccountId.eq(account.id))
-            .filter(task::Column::Kind.eq(CLEANUP))
-            .filter(task::Column::Status.is_in([status::PENDING, status::IN_PROGRESS]))
-            .one(conn)
-            .await?;
-        if open.is_none() && account.state == State::Cleanup.as_str() {
-            lifecycle::transition(
-                conn,
-                &account,
-                State::Ready,
-                actor,
-                "Cleanup finished",
-                vec![
-                    (account::Column::RequiresHumanReview, Expr::value(false)),
-                    (account::Column::RetryCount, Expr::value(0)),
-                ],
-            )
-            .await?;
-            state = State::Ready.as_str().into();
-        }
-    } else {
-        let n = usize::try_from(t.step_number).unwrap_or(0);
-        lifecycle::record(
-            conn,
-            scope.workspace_id(),
-            Some(account.id),
-            account.proxy_id,
-            "step",
-            (None, None),
-            actor,
-            &format!("Step {}, {}: {how}", t.step_number, t.step_label),
-        )
-        .await?;
-        if let Some(step) = settings.steps.get(n) {
-            let due = due_after(now, step.days_after, settings.zone());
-            let number = t.step_number + 1;
-            insert(conn, scope, account.id, WARMUP, number, step, due, 0).await?;
-            account::Entity::update_many()
-                .col_expr(account::Column::WarmupStep, Expr::value(number))
-                .col_expr(account::Column::RetryCount, Expr::value(0))
-                .col_expr(account::Column::UpdatedAt, Expr::value(now))
-                .filter(account::Column::Id.eq(account.id))
-                .filter(account::Column::WorkspaceId.eq(scope.workspace_id()))
-                .exec(conn)
-                .await?;
-            next_step = Some(number);
-            next_due_at = Some(due);
+    let last = t.kind == WARMUP
+        && settings
+            .steps
+            .get(usize::try_from(t.step_number).unwrap_or(0))
+            .is_none();
+    let before = account.state.clone();
+    let outcome = advance_many(
+        conn,
+        scope,
+        settings,
+        &[(t.clone(), account, actor.clone())],
+        how,
+    )
+    .await?
+    .pop()
+    .unwrap_or_else(|| Err(Error::internal("an advance went unanswered")))?;
+    if last && outcome.account_state != State::Ready.as_str() {
+        return Err(if before == State::WarmingUp.as_str() {
+            Error::Conflict("The account changed meanwhile; reload and try again.".into())
         } else {
-            lifecycle::transition(
-                conn,
-                &account,
-                State::Ready,
-                actor,
-                "Warm-up finished: every step is done",
-                vec![
-                    (
-                        account::Column::WarmupStep,
-                        Expr::value(Option::<i32>::None),
-                    ),
-                    (account::Column::WarmupCompletedAt, Expr::value(now)),
-                    (account::Column::RetryCount, Expr::value(0)),
-                    (account::Column::RequiresHumanReview, Expr::value(false)),
-                ],
-            )
-            .await?;
-            state = State::Ready.as_str().into();
+            lifecycle::refused(&before, State::Ready)
+        });
+    }
+    Ok(outcome)
+}
+
+/// After steps ended well: for each, the next warm-up step is queued for its day (or the
+/// last makes its account ready), and a cleanup account whose last cleanup task ended is
+/// ready. Warm-up steps are written together — one statement each for the timeline, the new
+/// tasks, the accounts' current step and the accounts that finished — so a batch costs the
+/// same few statements as one step.
+async fn advance_many(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    settings: &Settings,
+    items: &[(task::Model, account::Model, Actor)],
+    how: &str,
+) -> Result<Vec<Result<Outcome>>> {
+    let now = platform::db::now();
+    let ws = scope.workspace_id();
+    let mut outcomes: Vec<Result<Outcome>> = Vec::with_capacity(items.len());
+    let mut entries = Vec::new();
+    let mut next_rows = Vec::new();
+    let mut next_steps = CaseStatement::new();
+    let mut stepping = Vec::new();
+    let mut finishing = Vec::new();
+    for (t, account, actor) in items {
+        let mut outcome = Outcome {
+            task_id: t.id,
+            account_state: account.state.clone(),
+            next_step: None,
+            next_due_at: None,
+        };
+        if t.kind == CLEANUP {
+            outcome.account_state = advance_cleanup(conn, scope, account, actor).await?;
+            outcomes.push(Ok(outcome));
+            continue;
+        }
+        entries.push(lifecycle::Entry {
+            account_id: Some(account.id),
+            proxy_id: account.proxy_id,
+            kind: "step",
+            states: (None, None),
+            actor,
+            reason: format!("Step {}, {}: {how}", t.step_number, t.step_label),
+        });
+        match settings
+            .steps
+            .get(usize::try_from(t.step_number).unwrap_or(0))
+        {
+            Some(step) => {
+                let due = due_after(now, step.days_after, settings.zone());
+                let number = t.step_number + 1;
+                next_rows.push(new_task(
+                    scope, account.id, WARMUP, number, step, due, 0, now,
+                ));
+                next_steps = next_steps.case(account::Column::Id.eq(account.id), number);
+                stepping.push(account.id);
+                outcome.next_step = Some(number);
+                outcome.next_due_at = Some(due);
+            }
+            None => finishing.push(lifecycle::Move { account, actor }),
+        }
+        outcomes.push(Ok(outcome));
+    }
+    // The account's last worker is the one that answered; an operator's answer (done by hand,
+    // skipped) leaves it as it was.
+    let mut worker_of = CaseStatement::new();
+    let mut worker_at = CaseStatement::new();
+    let mut by_workers = false;
+    for (_, account, actor) in items {
+        if let (true, Some(id)) = (actor.kind == "worker", actor.id) {
+            by_workers = true;
+            worker_of = worker_of.case(account::Column::Id.eq(account.id), id);
+            worker_at = worker_at.case(account::Column::Id.eq(account.id), now);
         }
     }
-    Ok(Outcome {
-        task_id: t.id,
-        account_state: state,
-        next_step,
-        next_due_at,
-    })
+    let last_worker: Vec<(account::Column, sea_orm::sea_query::SimpleExpr)> = if by_workers {
+        vec![
+            (
+                account::Column::LastWorkerId,
+                worker_of
+                    .finally(Expr::col(account::Column::LastWorkerId))
+                    .into(),
+            ),
+            (
+                account::Column::LastWorkerActionAt,
+                worker_at
+                    .finally(Expr::col(account::Column::LastWorkerActionAt))
+                    .into(),
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
+    if !next_rows.is_empty() {
+        task::Entity::insert_many(next_rows)
+            .exec_without_returning(conn)
+            .await?;
+        let mut update = account::Entity::update_many()
+            .col_expr(account::Column::WarmupStep, next_steps.into())
+            .col_expr(account::Column::RetryCount, Expr::value(0))
+            .col_expr(account::Column::UpdatedAt, Expr::value(now));
+        for (c, v) in &last_worker {
+            update = update.col_expr(*c, v.clone());
+        }
+        update
+            .filter(platform::db::eq_beside_ids(
+                account::Column::WorkspaceId,
+                ws,
+            ))
+            .filter(account::Column::Id.is_in(stepping))
+            .exec(conn)
+            .await?;
+    }
+    let (finished, moved) = lifecycle::move_many(
+        conn,
+        ws,
+        State::WarmingUp,
+        State::Ready,
+        &finishing,
+        "Warm-up finished: every step is done",
+        vec![
+            (
+                account::Column::WarmupStep,
+                Expr::value(Option::<i32>::None),
+            ),
+            (account::Column::WarmupCompletedAt, Expr::value(now)),
+            (account::Column::RetryCount, Expr::value(0)),
+            (account::Column::RequiresHumanReview, Expr::value(false)),
+        ]
+        .into_iter()
+        .chain(last_worker)
+        .collect(),
+    )
+    .await?;
+    // The steps' and the finished accounts' timeline rows in one statement.
+    entries.extend(moved);
+    lifecycle::record_many(conn, ws, &entries).await?;
+    for ((_, account, _), outcome) in items.iter().zip(outcomes.iter_mut()) {
+        if let Ok(o) = outcome
+            && finished.contains(&account.id)
+        {
+            o.account_state = State::Ready.as_str().into();
+        }
+    }
+    Ok(outcomes)
+}
+
+/// A cleanup task ended: once none is open the account is ready. Its new state.
+async fn advance_cleanup(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    account: &account::Model,
+    actor: &Actor,
+) -> Result<String> {
+    let open = task::Entity::find()
+        .filter(task::Column::WorkspaceId.eq(scope.workspace_id()))
+        .filter(task::Column::AccountId.eq(account.id))
+        .filter(task::Column::Kind.eq(CLEANUP))
+        .filter(task::Column::Status.is_in([status::PENDING, status::IN_PROGRESS]))
+        .one(conn)
+        .await?;
+    if open.is_none() && account.state == State::Cleanup.as_str() {
+        lifecycle::transition(
+            conn,
+            account,
+            State::Ready,
+            actor,
+            "Cleanup finished",
+            vec![
+                (account::Column::RequiresHumanReview, Expr::value(false)),
+                (account::Column::RetryCount, Expr::value(0)),
+            ],
+        )
+        .await?;
+        return Ok(State::Ready.as_str().into());
+    }
+    Ok(account.state.clone())
 }
 
 /// Marks a claimed task failed. A retryable failure within the workspace's retry count is
@@ -648,7 +1108,7 @@ pub async fn fail(
     claimant: &Claimant,
     failed: Failed,
 ) -> Result<Outcome> {
-    let settings = settings::get(db, scope).await?;
+    let settings = settings::cached(db, scope).await?;
     let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let t = find_in(&txn, scope, task_id).await?;
@@ -693,7 +1153,7 @@ pub async fn fail(
         days_after: 0,
     };
     let error_sets = |review: bool| {
-        vec![
+        let mut sets = vec![
             (
                 account::Column::LastErrorMessage,
                 Expr::value(failed.error_message.clone()),
@@ -701,7 +1161,12 @@ pub async fn fail(
             (account::Column::LastErrorAt, Expr::value(now)),
             (account::Column::RetryCount, Expr::value(t.retry_count + 1)),
             (account::Column::RequiresHumanReview, Expr::value(review)),
-        ]
+        ];
+        if let Some(w) = claimant.worker_id() {
+            sets.push((account::Column::LastWorkerId, Expr::value(w)));
+            sets.push((account::Column::LastWorkerActionAt, Expr::value(now)));
+        }
+        sets
     };
     if retry {
         let due = now + settings.backoff(t.retry_count + 1);
@@ -808,9 +1273,11 @@ pub async fn extend_lease(
     task_id: Uuid,
     worker_id: Uuid,
 ) -> Result<DateTime<Utc>> {
-    let settings = settings::get(db, scope).await?;
+    let settings = settings::cached(db, scope).await?;
     let now = platform::db::now();
     let lease = now + Duration::seconds(i64::from(settings.lease_secs));
+    // Waits its turn with the batches rather than in SQLite's busy handler.
+    let turn = write_turn(db).await;
     let done = task::Entity::update_many()
         .col_expr(task::Column::LeaseExpiresAt, Expr::value(lease))
         .col_expr(task::Column::UpdatedAt, Expr::value(now))
@@ -821,6 +1288,7 @@ pub async fn extend_lease(
         .filter(task::Column::LeaseExpiresAt.gt(now))
         .exec(db)
         .await?;
+    drop(turn);
     if done.rows_affected == 0 {
         find_in(db, scope, task_id).await?;
         return Err(Error::Conflict(
@@ -845,4 +1313,6 @@ pub async fn of_account(
         .await?)
 }
 
+pub mod batch;
 pub mod review;
+pub mod view;

@@ -278,7 +278,7 @@ async fn account_page(
                 && can_act =>
         {
             let scope = access::admin(&state, &ctx).await?;
-            let v = super::worker_api::task_view(&state, &scope, t).await?;
+            let v = crate::service::tasks::view::of_task(&state, &scope, t).await?;
             Some(Held {
                 id: t.id,
                 label: t.step_label.clone(),
@@ -496,7 +496,8 @@ async fn take(
         let a = accounts::find_in(&state.db, &scope, id).await?;
         let t = tasks::claim(&state.db, &scope, Some(a.id), &operator(&ctx))
             .await?
-            .ok_or_else(|| Error::Conflict("This account has no task due now.".into()))?;
+            .ok_or_else(|| Error::Conflict("This account has no task due now.".into()))?
+            .task;
         crate::service::lifecycle::record(
             &state.db,
             scope.workspace_id(),

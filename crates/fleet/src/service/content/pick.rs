@@ -7,14 +7,16 @@
 //! - Texts: of the step's kind, persona's pool first, then generic; the least used, then the
 //!   oldest.
 //!
-//! What is picked has its use counted with one `usage_count + 1` statement on the caller's
-//! connection, so a task claim that picks content and records it commits or rolls back both.
+//! What is picked has its use counted on the caller's connection (one statement for a whole
+//! batch of claims), so a claim that picks content and records it commits or rolls back both.
 //! Two claims at the same moment may pick the same least-used item: pools rotate, they do not
 //! hand out items exclusively.
 
+use std::collections::BTreeSet;
+
 use platform::{Error, Result, Scope};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
     sea_query::{Expr, ExprTrait},
 };
 use serde::Serialize;
@@ -54,6 +56,15 @@ pub struct PickedText {
     pub text: String,
 }
 
+/// What one step asks of the pools.
+#[derive(Debug, Clone, Copy)]
+pub struct Want<'a> {
+    /// The account's persona (`None`: no persona yet, generic pools only).
+    pub persona_id: Option<Uuid>,
+    pub image_kind: Option<&'a str>,
+    pub text_kind: Option<&'a str>,
+}
+
 /// Picks the content of a step for an account of `persona_id` (`None`: no persona yet) and
 /// counts its use. A kind of `None` picks nothing of that sort; an empty pool picks nothing.
 pub async fn for_step(
@@ -63,113 +74,209 @@ pub async fn for_step(
     image_kind: Option<&str>,
     text_kind: Option<&str>,
 ) -> Result<Picked> {
-    let pools: Vec<Option<Uuid>> = match persona_id {
-        Some(p) => vec![Some(p), None],
-        None => vec![None],
+    let want = Want {
+        persona_id,
+        image_kind,
+        text_kind,
     };
-    let mut picked = Picked::default();
-    if let Some(kind) = image_kind {
-        let kinds: Vec<&str> = if kind == "any" {
-            vec!["any"]
-        } else {
-            vec![kind, "any"]
+    Ok(for_steps(conn, scope, &[want])
+        .await?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// Picks content for many steps at once (a batch of claims), in order, as if one after the
+/// other: each pick counts before the next is chosen, so steps of one pool rotate through
+/// it. Reads each pool's candidates with one statement per sort (at most as many per pool and
+/// kind as there are steps: no item ranked lower could be reached by that many picks) and
+/// counts all uses with one statement per sort.
+pub async fn for_steps(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    wants: &[Want<'_>],
+) -> Result<Vec<Picked>> {
+    let personas: BTreeSet<Uuid> = wants.iter().filter_map(|w| w.persona_id).collect();
+    let mut image_kinds: BTreeSet<&str> = wants.iter().filter_map(|w| w.image_kind).collect();
+    if !image_kinds.is_empty() {
+        image_kinds.insert("any");
+    }
+    let text_kinds: BTreeSet<&str> = wants.iter().filter_map(|w| w.text_kind).collect();
+    let per_pool = wants.len();
+    let images: Vec<image::Model> = if image_kinds.is_empty() {
+        Vec::new()
+    } else {
+        let stmt = ranked(
+            conn.get_database_backend(),
+            scope,
+            "fleet_images",
+            "order_priority DESC, usage_count ASC, created_at ASC, id ASC",
+            &image_kinds,
+            &personas,
+            per_pool,
+        );
+        image::Entity::find().from_raw_sql(stmt).all(conn).await?
+    };
+    let texts: Vec<text::Model> = if text_kinds.is_empty() {
+        Vec::new()
+    } else {
+        let stmt = ranked(
+            conn.get_database_backend(),
+            scope,
+            "fleet_texts",
+            "usage_count ASC, created_at ASC, id ASC",
+            &text_kinds,
+            &personas,
+            per_pool,
+        );
+        text::Entity::find().from_raw_sql(stmt).all(conn).await?
+    };
+    let mut image_uses: Vec<i64> = vec![0; images.len()];
+    let mut text_uses: Vec<i64> = vec![0; texts.len()];
+    let mut out = Vec::with_capacity(wants.len());
+    for want in wants {
+        let pools: Vec<Option<Uuid>> = match want.persona_id {
+            Some(p) => vec![Some(p), None],
+            None => vec![None],
         };
-        'pools: for pool in &pools {
-            for k in &kinds {
-                if let Some(i) = first_image(conn, scope, *pool, k).await? {
-                    count_image_use(conn, scope, i.id).await?;
-                    picked.image = Some(PickedImage {
-                        id: i.id,
-                        kind: i.kind,
-                        mime: i.mime,
-                        caption: i.text_content,
-                    });
-                    break 'pools;
+        let mut picked = Picked::default();
+        if let Some(kind) = want.image_kind {
+            let kinds: Vec<&str> = if kind == "any" {
+                vec!["any"]
+            } else {
+                vec![kind, "any"]
+            };
+            'pools: for pool in &pools {
+                for k in &kinds {
+                    let best = images
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| i.persona_id == *pool && i.kind == *k)
+                        .min_by_key(|(n, i)| {
+                            (
+                                std::cmp::Reverse(i.order_priority),
+                                i.usage_count + image_uses[*n],
+                                i.created_at,
+                                i.id,
+                            )
+                        });
+                    if let Some((n, i)) = best {
+                        image_uses[n] += 1;
+                        picked.image = Some(PickedImage {
+                            id: i.id,
+                            kind: i.kind.clone(),
+                            mime: i.mime.clone(),
+                            caption: i.text_content.clone(),
+                        });
+                        break 'pools;
+                    }
                 }
             }
         }
-    }
-    if let Some(kind) = text_kind {
-        for pool in &pools {
-            if let Some(t) = first_text(conn, scope, *pool, kind).await? {
-                count_text_use(conn, scope, t.id).await?;
-                picked.text = Some(PickedText {
-                    id: t.id,
-                    kind: t.kind,
-                    text: t.text_content,
-                });
-                break;
+        if let Some(kind) = want.text_kind {
+            for pool in &pools {
+                let best = texts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.persona_id == *pool && t.kind == kind)
+                    .min_by_key(|(n, t)| (t.usage_count + text_uses[*n], t.created_at, t.id));
+                if let Some((n, t)) = best {
+                    text_uses[n] += 1;
+                    picked.text = Some(PickedText {
+                        id: t.id,
+                        kind: t.kind.clone(),
+                        text: t.text_content.clone(),
+                    });
+                    break;
+                }
             }
         }
+        out.push(picked);
     }
-    Ok(picked)
+    let image_counts: Vec<(Uuid, i64)> = images
+        .iter()
+        .zip(&image_uses)
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, n)| (i.id, *n))
+        .collect();
+    if !image_counts.is_empty() {
+        image::Entity::update_many()
+            .col_expr(
+                image::Column::UsageCount,
+                Expr::col(image::Column::UsageCount).add(uses(image::Column::Id, &image_counts)),
+            )
+            .filter(image::Column::WorkspaceId.eq(scope.workspace_id()))
+            .filter(image::Column::Id.is_in(image_counts.iter().map(|(id, _)| *id)))
+            .exec(conn)
+            .await?;
+    }
+    let text_counts: Vec<(Uuid, i64)> = texts
+        .iter()
+        .zip(&text_uses)
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| (t.id, *n))
+        .collect();
+    if !text_counts.is_empty() {
+        text::Entity::update_many()
+            .col_expr(
+                text::Column::UsageCount,
+                Expr::col(text::Column::UsageCount).add(uses(text::Column::Id, &text_counts)),
+            )
+            .filter(text::Column::WorkspaceId.eq(scope.workspace_id()))
+            .filter(text::Column::Id.is_in(text_counts.iter().map(|(id, _)| *id)))
+            .exec(conn)
+            .await?;
+    }
+    Ok(out)
 }
 
-async fn first_image(
-    conn: &impl ConnectionTrait,
+/// `CASE id WHEN … THEN n … ELSE 0 END`: how many uses to add to each item.
+fn uses(id: impl ColumnTrait, counts: &[(Uuid, i64)]) -> Expr {
+    let mut case = sea_orm::sea_query::CaseStatement::new();
+    for (item, n) in counts {
+        case = case.case(id.eq(*item), *n);
+    }
+    case.finally(0i64).into()
+}
+
+/// The best `per_pool` items of each pool (persona or generic) and kind, in `order`: one
+/// statement with a window function, the same on SQLite and PostgreSQL.
+fn ranked(
+    backend: DbBackend,
     scope: &Scope,
-    pool: Option<Uuid>,
-    kind: &str,
-) -> Result<Option<image::Model>> {
-    let q = image::Entity::find()
-        .filter(image::Column::WorkspaceId.eq(scope.workspace_id()))
-        .filter(image::Column::Kind.eq(kind));
-    let q = match pool {
-        Some(p) => q.filter(image::Column::PersonaId.eq(p)),
-        None => q.filter(image::Column::PersonaId.is_null()),
+    table: &str,
+    order: &str,
+    kinds: &BTreeSet<&str>,
+    personas: &BTreeSet<Uuid>,
+    per_pool: usize,
+) -> Statement {
+    let mut values: Vec<sea_orm::Value> = vec![scope.workspace_id().into()];
+    let mut list = |vals: Vec<sea_orm::Value>| -> String {
+        let start = values.len() + 1;
+        let n = vals.len();
+        values.extend(vals);
+        (start..start + n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    Ok(q.order_by_desc(image::Column::OrderPriority)
-        .order_by_asc(image::Column::UsageCount)
-        .order_by_asc(image::Column::CreatedAt)
-        .order_by_asc(image::Column::Id)
-        .one(conn)
-        .await?)
-}
-
-async fn first_text(
-    conn: &impl ConnectionTrait,
-    scope: &Scope,
-    pool: Option<Uuid>,
-    kind: &str,
-) -> Result<Option<text::Model>> {
-    let q = text::Entity::find()
-        .filter(text::Column::WorkspaceId.eq(scope.workspace_id()))
-        .filter(text::Column::Kind.eq(kind));
-    let q = match pool {
-        Some(p) => q.filter(text::Column::PersonaId.eq(p)),
-        None => q.filter(text::Column::PersonaId.is_null()),
+    let kinds_sql = list(kinds.iter().map(|k| (*k).into()).collect());
+    let personas_sql = if personas.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " OR persona_id IN ({})",
+            list(personas.iter().map(|p| (*p).into()).collect())
+        )
     };
-    Ok(q.order_by_asc(text::Column::UsageCount)
-        .order_by_asc(text::Column::CreatedAt)
-        .order_by_asc(text::Column::Id)
-        .one(conn)
-        .await?)
-}
-
-async fn count_image_use(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<()> {
-    image::Entity::update_many()
-        .col_expr(
-            image::Column::UsageCount,
-            Expr::col(image::Column::UsageCount).add(1),
-        )
-        .filter(image::Column::Id.eq(id))
-        .filter(image::Column::WorkspaceId.eq(scope.workspace_id()))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-async fn count_text_use(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<()> {
-    text::Entity::update_many()
-        .col_expr(
-            text::Column::UsageCount,
-            Expr::col(text::Column::UsageCount).add(1),
-        )
-        .filter(text::Column::Id.eq(id))
-        .filter(text::Column::WorkspaceId.eq(scope.workspace_id()))
-        .exec(conn)
-        .await?;
-    Ok(())
+    values.push(i64::try_from(per_pool).unwrap_or(i64::MAX).into());
+    let limit = values.len();
+    let sql = format!(
+        "SELECT * FROM (SELECT {table}.*, ROW_NUMBER() OVER \
+         (PARTITION BY persona_id, kind ORDER BY {order}) AS pick_rank FROM {table} \
+         WHERE workspace_id = $1 AND kind IN ({kinds_sql}) \
+         AND (persona_id IS NULL{personas_sql})) ranked WHERE pick_rank <= ${limit}"
+    );
+    Statement::from_sql_and_values(backend, sql, values)
 }
 
 /// An image's type and bytes; another workspace's image is not found.

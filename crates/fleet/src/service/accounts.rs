@@ -12,6 +12,25 @@ use crate::model::account;
 /// cannot be opened as one of these).
 const PURPOSE: &str = "fleet-secret";
 
+/// The scope's accounts among `ids`, by id (another workspace's are left out).
+pub async fn by_ids(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, account::Model>> {
+    Ok(account::Entity::find()
+        .filter(platform::db::eq_beside_ids(
+            account::Column::WorkspaceId,
+            scope.workspace_id(),
+        ))
+        .filter(account::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
+}
+
 /// The account with this id in the scope's workspace; another workspace's is not found.
 pub async fn find_in(
     conn: &impl ConnectionTrait,

@@ -447,17 +447,8 @@ pub(crate) async fn claim_in(
     if chosen.is_empty() {
         return Ok(vec![None; want]);
     }
-    let mut accounts: HashMap<Uuid, account::Model> = account::Entity::find()
-        .filter(platform::db::eq_beside_ids(
-            account::Column::WorkspaceId,
-            ws,
-        ))
-        .filter(account::Column::Id.is_in(chosen.iter().map(|c| c.account_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let mut accounts =
+        crate::service::accounts::by_ids(conn, scope, chosen.iter().map(|c| c.account_id)).await?;
     let proxy_ids: BTreeSet<Uuid> = accounts.values().filter_map(|a| a.proxy_id).collect();
     let proxies: HashMap<Uuid, proxy::Model> = if proxy_ids.is_empty() {
         HashMap::new()
@@ -776,17 +767,8 @@ pub(crate) async fn complete_in(
         .into_iter()
         .map(|t| (t.id, t))
         .collect();
-    let accounts: HashMap<Uuid, account::Model> = account::Entity::find()
-        .filter(platform::db::eq_beside_ids(
-            account::Column::WorkspaceId,
-            ws,
-        ))
-        .filter(account::Column::Id.is_in(tasks.values().map(|t| t.account_id)))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let accounts =
+        crate::service::accounts::by_ids(txn, scope, tasks.values().map(|t| t.account_id)).await?;
     let mut seen = std::collections::HashSet::new();
     let fast: Vec<usize> = (0..asked.len())
         .filter(|i| {

@@ -192,12 +192,7 @@ pub async fn for_steps(
         }
         out.push(picked);
     }
-    let image_counts: Vec<(Uuid, i64)> = images
-        .iter()
-        .zip(&image_uses)
-        .filter(|(_, n)| **n > 0)
-        .map(|(i, n)| (i.id, *n))
-        .collect();
+    let image_counts = counts(images.iter().map(|i| i.id), &image_uses);
     if !image_counts.is_empty() {
         image::Entity::update_many()
             .col_expr(
@@ -209,12 +204,7 @@ pub async fn for_steps(
             .exec(conn)
             .await?;
     }
-    let text_counts: Vec<(Uuid, i64)> = texts
-        .iter()
-        .zip(&text_uses)
-        .filter(|(_, n)| **n > 0)
-        .map(|(t, n)| (t.id, *n))
-        .collect();
+    let text_counts = counts(texts.iter().map(|t| t.id), &text_uses);
     if !text_counts.is_empty() {
         text::Entity::update_many()
             .col_expr(
@@ -227,6 +217,14 @@ pub async fn for_steps(
             .await?;
     }
     Ok(out)
+}
+
+/// The items used at least once, with how many times.
+fn counts(ids: impl Iterator<Item = Uuid>, uses: &[i64]) -> Vec<(Uuid, i64)> {
+    ids.zip(uses)
+        .filter(|(_, n)| **n > 0)
+        .map(|(id, n)| (id, *n))
+        .collect()
 }
 
 /// `CASE id WHEN … THEN n … ELSE 0 END`: how many uses to add to each item.

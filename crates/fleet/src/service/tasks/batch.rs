@@ -134,7 +134,7 @@ async fn submit<T>(
                 .map_err(|_| Error::internal("a fleet batch ended without answering"))?;
         }
         let db = db.clone();
-        let scope = scope.clone();
+        let scope = *scope;
         // On a thread of its own: the batch holds the workspace's turn (on SQLite, the
         // database's one writer), so each of its statements' answers must resume it at once,
         // not wait in the runtime's queue behind the requests of fifty workers.

@@ -140,6 +140,34 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("client: {e}"))
     }
 
+    /// A JSON API call with a bearer token: the status and the body as JSON (a body that is
+    /// not JSON comes back as a JSON string).
+    pub async fn call(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut req = self
+            .api()
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = res.status();
+        let text = res
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: body: {e}"));
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
     /// A plain API client: no cookies, no `Origin`.
     pub fn api(&self) -> reqwest::Client {
         reqwest::Client::builder()
@@ -147,4 +175,15 @@ impl TestApp {
             .build()
             .unwrap_or_else(|e| panic!("client: {e}"))
     }
+}
+
+/// [`TestApp::call`] as a free function, for tests written as `call(&app, token, …)`.
+pub async fn call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    app.call(token, method, path, body).await
 }

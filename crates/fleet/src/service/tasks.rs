@@ -409,7 +409,7 @@ pub(crate) async fn claim_alone(
     account_id: Option<Uuid>,
     claimant: &Claimant,
 ) -> Result<Option<Claimed>> {
-    let settings = settings::get(db, scope).await?;
+    let settings = settings::cached(db, scope).await?;
     let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let claimed = claim_in(
@@ -716,7 +716,7 @@ pub(crate) async fn complete_alone(
     scope: &Scope,
     asked: Completion,
 ) -> Result<Outcome> {
-    let settings = settings::get(db, scope).await?;
+    let settings = settings::cached(db, scope).await?;
     let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
     let outcome = complete_in(&txn, scope, &settings, std::slice::from_ref(&asked))
@@ -1296,5 +1296,6 @@ pub async fn of_account(
 }
 
 pub mod batch;
+pub mod operator;
 pub mod review;
 pub mod view;

@@ -25,7 +25,7 @@ use crate::model::{account, task};
 use crate::service::{
     access, accounts,
     lifecycle::{Actor, State as Lifecycle},
-    tasks::{self, Claimant, review},
+    tasks::{self, review},
 };
 
 pub fn routes() -> PageRoutes {
@@ -234,14 +234,6 @@ struct AccountPage {
     tasks: Vec<TaskRow>,
     events: Vec<EventRow>,
     actions: Vec<(&'static str, &'static str)>,
-}
-
-fn operator(ctx: &Ctx) -> Claimant {
-    let a = Actor::user(ctx);
-    Claimant::Operator {
-        user_id: ctx.user.id,
-        label: a.label,
-    }
 }
 
 fn by_of(t: &task::Model, ctx: &Ctx) -> String {
@@ -491,38 +483,7 @@ async fn take(
 ) -> Result<Response> {
     let id = parse_id(&id)?;
     let to = format!("/fleet/accounts/{id}");
-    let outcome = async {
-        let scope = access::admin(&state, &ctx).await?;
-        let a = accounts::find_in(&state.db, &scope, id).await?;
-        let t = tasks::claim(&state.db, &scope, Some(a.id), &operator(&ctx))
-            .await?
-            .ok_or_else(|| Error::Conflict("This account has no task due now.".into()))?
-            .task;
-        crate::service::lifecycle::record(
-            &state.db,
-            scope.workspace_id(),
-            Some(a.id),
-            a.proxy_id,
-            "credentials",
-            (None, None),
-            &Actor::user(&ctx),
-            &format!(
-                "Took step {}, {} as a worker; its credentials were shown",
-                t.step_number, t.step_label
-            ),
-        )
-        .await?;
-        platform::audit::record(
-            &state.db,
-            platform::audit::Event::new("fleet.account.credentials_shown")
-                .by(&ctx)
-                .workspace(Some(scope.workspace_id()))
-                .target("fleet_account", a.id),
-        )
-        .await?;
-        Ok::<_, Error>(t)
-    }
-    .await;
+    let outcome = tasks::operator::take(&state, &ctx, id).await;
     match outcome {
         Ok(t) => Ok(redirect_flash(
             jar,
@@ -579,7 +540,14 @@ async fn task_done(
             execution_time_ms: parse_ms(&form.execution_time_ms)?,
             instagram_response: None,
         };
-        tasks::complete(&state.db, &scope, task_id, &operator(&ctx), done).await
+        tasks::complete(
+            &state.db,
+            &scope,
+            task_id,
+            &tasks::operator::claimant(&ctx),
+            done,
+        )
+        .await
     }
     .await;
     match outcome {
@@ -639,7 +607,14 @@ async fn task_failed(
             error_details: None,
             retryable: form.retryable.is_some(),
         };
-        tasks::fail(&state.db, &scope, task_id, &operator(&ctx), failed).await
+        tasks::fail(
+            &state.db,
+            &scope,
+            task_id,
+            &tasks::operator::claimant(&ctx),
+            failed,
+        )
+        .await
     }
     .await;
     match outcome {

@@ -18,16 +18,15 @@ use platform::{
     http::extract::{Json, Path, Query},
     openapi::ApiRouter,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::model::{task, worker};
+use crate::model::worker;
 use crate::service::{
-    access, accounts, tasks,
-    tasks::view::{self, FleetWorkerContent, FleetWorkerTask, content_of},
+    access, tasks,
+    tasks::view::{self, FleetWorkerContent, FleetWorkerTask},
     workers,
 };
 
@@ -126,18 +125,8 @@ pub async fn account_content(
     if !(1..=12).contains(&q.step) {
         return Err(Error::validation("step", "A step number from 1 to 12"));
     }
-    let a = accounts::find_in(&state.db, &auth.scope, id).await?;
-    let t = task::Entity::find()
-        .filter(task::Column::WorkspaceId.eq(auth.scope.workspace_id()))
-        .filter(task::Column::AccountId.eq(a.id))
-        .filter(task::Column::Kind.eq(tasks::WARMUP))
-        .filter(task::Column::StepNumber.eq(q.step as i32))
-        .filter(task::Column::ContentUsed.is_not_null())
-        .order_by_desc(task::Column::CreatedAt)
-        .one(&state.db)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok(Json(content_of(&t)))
+    let content = view::content_for_step(&state.db, &auth.scope, id, q.step as i32).await?;
+    Ok(Json(content))
 }
 
 /// An image of the workspace's content pools, as bytes.

@@ -5,7 +5,10 @@
 //! falls back to `any` and to the generic pool, and counts what it used.
 
 use fleet::service::content::pick;
-use platform::{Scope, testkit::TestApp};
+use platform::{
+    Scope,
+    testkit::{TestApp, call},
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -13,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     app, customer,
-    personas::{call, fields, new_persona},
+    personas::{fields, new_persona},
 };
 
 /// Bytes a PNG starts with, then `n` filler bytes.

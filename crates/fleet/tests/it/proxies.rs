@@ -9,6 +9,7 @@ use fleet::{
         proxies::{assign, tester::ALLOW_PRIVATE_PROXIES},
     },
 };
+use platform::testkit::call;
 use platform::{
     Scope,
     testkit::{
@@ -22,26 +23,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{app, app_with, customer, local_proxy};
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.api().request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 async fn add(app: &TestApp, token: &str, body: Value) -> Value {
     let (status, p) = call(

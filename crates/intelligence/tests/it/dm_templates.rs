@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use ai::testkit::fake_llm;
+use platform::testkit::call;
 use platform::{
     Scope,
     testkit::{
@@ -20,26 +21,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::app;
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.api().request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]

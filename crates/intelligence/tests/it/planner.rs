@@ -14,6 +14,7 @@ use intelligence::{
         planner::{self, SubjectKey, plan, tasks},
     },
 };
+use platform::testkit::call;
 use platform::{
     Scope,
     testkit::{
@@ -248,26 +249,6 @@ async fn empty_tracked(app: &TestApp, ws: Uuid, username: &str) -> Uuid {
     .await
     .unwrap()
     .id
-}
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.api().request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 fn problem_fields(v: &Value) -> Vec<String> {

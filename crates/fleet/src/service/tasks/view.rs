@@ -2,8 +2,8 @@
 //! account's credentials, the proxy and the content picked for it.
 
 use chrono::{DateTime, Utc};
-use platform::{AppState, Result, Scope};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use platform::{AppState, Error, Result, Scope};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -102,6 +102,28 @@ pub fn content_of(t: &task::Model) -> FleetWorkerContent {
         })
     });
     FleetWorkerContent { image, text }
+}
+
+/// The content chosen for warm-up step `step` of an account (when its task was claimed); not
+/// found when the account is another workspace's or the step has none yet.
+pub async fn content_for_step(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    account_id: Uuid,
+    step: i32,
+) -> Result<FleetWorkerContent> {
+    let a = accounts::find_in(conn, scope, account_id).await?;
+    let t = task::Entity::find()
+        .filter(task::Column::WorkspaceId.eq(scope.workspace_id()))
+        .filter(task::Column::AccountId.eq(a.id))
+        .filter(task::Column::Kind.eq(super::WARMUP))
+        .filter(task::Column::StepNumber.eq(step))
+        .filter(task::Column::ContentUsed.is_not_null())
+        .order_by_desc(task::Column::CreatedAt)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(content_of(&t))
 }
 
 /// Everything a claimant needs for a task it holds, read afresh: credentials opened, proxy,

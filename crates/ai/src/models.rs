@@ -10,6 +10,7 @@ use platform::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    sea_query::OnConflict,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -67,8 +68,37 @@ pub async fn ensure_default(conn: &impl ConnectionTrait, default_model: &str) ->
     if name.is_empty() || find(conn, name).await?.is_some() {
         return Ok(());
     }
-    insert(conn, name, name, true, 0, 0, None).await?;
+    // Several processes (`serve` and `worker`s) may start at once on one database: the row
+    // one of them inserted first stays, the others' inserts do nothing.
+    ai_model::Entity::insert(new_row(name, name, true, 0, 0, None))
+        .on_conflict(
+            OnConflict::column(ai_model::Column::Model)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
+}
+
+fn new_row(
+    model: &str,
+    label: &str,
+    enabled: bool,
+    input: i64,
+    output: i64,
+    by: Option<Uuid>,
+) -> ai_model::ActiveModel {
+    ai_model::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        model: Set(model.to_string()),
+        label: Set(label.to_string()),
+        enabled: Set(enabled),
+        input_micros_per_million: Set(input),
+        output_micros_per_million: Set(output),
+        updated_by: Set(by),
+        updated_at: Set(platform::db::now()),
+    }
 }
 
 async fn insert(
@@ -80,18 +110,9 @@ async fn insert(
     output: i64,
     by: Option<Uuid>,
 ) -> Result<ai_model::Model> {
-    Ok(ai_model::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        model: Set(model.to_string()),
-        label: Set(label.to_string()),
-        enabled: Set(enabled),
-        input_micros_per_million: Set(input),
-        output_micros_per_million: Set(output),
-        updated_by: Set(by),
-        updated_at: Set(platform::db::now()),
-    }
-    .insert(conn)
-    .await?)
+    Ok(new_row(model, label, enabled, input, output, by)
+        .insert(conn)
+        .await?)
 }
 
 pub async fn find(conn: &impl ConnectionTrait, model: &str) -> Result<Option<ai_model::Model>> {

@@ -15,9 +15,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 use fleet::model::{account, settings as settings_row, task};
 use platform::Scope;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 #[derive(clap::Args, Debug)]
@@ -82,18 +80,10 @@ async fn sqlite(args: &FleetArgs) -> Result<Figures> {
 }
 
 async fn postgres(args: &FleetArgs, admin_url: &str) -> Result<Figures> {
-    let admin = platform::db::connect_url(admin_url, 2).await?;
-    let name = format!("gd_bench_{}", Uuid::new_v4().simple());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await?;
-    let mut url = url::Url::parse(admin_url)?;
-    url.set_path(&format!("/{name}"));
+    let db = crate::scratch::ScratchDb::create(admin_url).await?;
     let dir = tempfile::tempdir()?;
-    let result = measure(args, dir.path(), Some(url.as_str()), "PostgreSQL").await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await?;
+    let result = measure(args, dir.path(), Some(&db.url), "PostgreSQL").await;
+    db.drop().await?;
     result
 }
 

@@ -13,6 +13,9 @@
 mod ai;
 mod analysis;
 mod audit;
+mod discovery;
+mod discovery_export;
+mod discovery_unlocks;
 mod export;
 mod fleet;
 mod fleet_import;
@@ -21,6 +24,7 @@ mod jobs;
 mod load;
 mod pages;
 mod refresh;
+mod scratch;
 mod server;
 mod social;
 
@@ -77,6 +81,16 @@ enum Command {
     /// The fleet's account import of a 100,000-line file (1 % invalid, 1 % duplicates) on a
     /// fresh database: time, lines/s and the exact counts.
     FleetImport(fleet_import::FleetImportArgs),
+    /// Creator discovery's search over a generated index of 1,000,000 creators on SQLite (and
+    /// PostgreSQL): p50/p95/p99 of keyword, filter, sort and hashtag searches against reading
+    /// one creator by id in the same run.
+    DiscoverySearch(discovery::DiscoveryArgs),
+    /// Creator discovery's export of 100,000 unlocked creators by the real server as XLSX and
+    /// CSV (the baseline): time, rows/s, ratio and the server's peak memory.
+    DiscoveryExport(discovery_export::DiscoveryExportArgs),
+    /// Creator discovery's profile unlocks by the real server under 50 concurrent clients:
+    /// unlocks/s against GET /healthz, latency, and one charge for 50 unlocks of one creator.
+    DiscoveryUnlocks(discovery_unlocks::DiscoveryUnlocksArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -150,6 +164,9 @@ fn run(cli: Cli) -> Result<()> {
             Command::Ai(args) => ai::run(args).await,
             Command::FleetClaims(args) => fleet::run(args).await,
             Command::FleetImport(args) => fleet_import::run(args).await,
+            Command::DiscoverySearch(args) => discovery::run(args).await,
+            Command::DiscoveryExport(args) => discovery_export::run(args).await,
+            Command::DiscoveryUnlocks(args) => discovery_unlocks::run(args).await,
         }
     })
 }

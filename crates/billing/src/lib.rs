@@ -17,7 +17,7 @@ pub mod stripe;
 pub use service::{
     credits::{self, Actor},
     limits, mode,
-    plans::{self, Feature, Limit, Meter},
+    plans::{self, Feature, Limit, Meter, ProductLine},
 };
 
 /// Everything this feature contributes to the product (the binary's list holds it).

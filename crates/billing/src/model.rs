@@ -32,6 +32,8 @@ pub mod plan {
         pub stripe_price_yearly: Option<String>,
         pub enabled: bool,
         pub sort_order: i32,
+        /// `growth` or `discovery` (`plans::ProductLine`): which group the pages show it in.
+        pub product_line: String,
         /// `{meter: limit}`; `null` is unlimited, a meter left out is not included.
         pub limits: Json,
         /// Names of the features included (`white_label`, `discovery`, …).

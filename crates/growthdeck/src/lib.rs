@@ -45,6 +45,7 @@ pub fn features() -> Vec<platform::Feature> {
         intelligence::feature(),
         ai::feature(),
         fleet::feature(),
+        discovery::feature(),
         admin::feature(),
     ]
 }

@@ -60,6 +60,8 @@ fn counted_worker(dir: &std::path::Path, database_url: &str, starts: &Starts) ->
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                // Not a log line: a start-up error or a panic, shown if the test fails.
+                eprintln!("worker: {line}");
                 continue;
             };
             if v["fields"]["message"] == "job started" {
@@ -80,7 +82,10 @@ fn wait_ready(w: &mut Worker) {
     let stdout = w.0.stdout.take().unwrap();
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
-    assert!(line.contains("worker running"), "{line}");
+    if !line.contains("worker running") {
+        let status = w.0.wait();
+        panic!("the worker did not start ({status:?}); its output: {line:?}");
+    }
 }
 
 async fn database(dir: &std::path::Path) -> (String, sea_orm::DatabaseConnection) {

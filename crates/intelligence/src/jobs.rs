@@ -72,6 +72,17 @@ impl Job for AnalyzeProfile {
         let progress = reporter.await.unwrap_or(None);
         match result {
             Ok(outcome) => {
+                state
+                    .follow_ups
+                    .announce(
+                        &state,
+                        FollowUp {
+                            topic: crate::PROFILE_ANALYSED,
+                            subject: self.profile_id,
+                            workspace_id: self.workspace_id,
+                        },
+                    )
+                    .await;
                 if let Some(p) = progress {
                     p.finish(
                         true,

@@ -20,6 +20,10 @@ pub mod model;
 pub mod pages;
 pub mod service;
 
+/// Follow-up topic announced after a profile's posts were analysed (the subject is the
+/// profile's id): features that summarise analyses (discovery's index) read them then.
+pub const PROFILE_ANALYSED: &str = "intelligence.profile_analysed";
+
 /// Everything this feature contributes to the product.
 pub fn feature() -> platform::Feature {
     let [account_link, tracked_link] = pages::links();

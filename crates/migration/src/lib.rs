@@ -27,6 +27,12 @@ mod m20261206_000032_intel_competitors;
 mod m20261206_000033_intel_content;
 mod m20261206_000034_intel_dm_templates;
 mod m20261206_000035_fleet;
+mod m20261206_000036_discovery_index;
+mod m20261206_000037_discovery_unlocks;
+mod m20261206_000038_discovery_lists;
+mod m20261206_000039_discovery_campaigns;
+mod m20261206_000040_discovery_proposals;
+mod m20261206_000041_billing_product_lines;
 
 pub struct Migrator;
 
@@ -58,6 +64,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000033_intel_content::Migration),
             Box::new(m20261206_000034_intel_dm_templates::Migration),
             Box::new(m20261206_000035_fleet::Migration),
+            Box::new(m20261206_000036_discovery_index::Migration),
+            Box::new(m20261206_000037_discovery_unlocks::Migration),
+            Box::new(m20261206_000038_discovery_lists::Migration),
+            Box::new(m20261206_000039_discovery_campaigns::Migration),
+            Box::new(m20261206_000040_discovery_proposals::Migration),
+            Box::new(m20261206_000041_billing_product_lines::Migration),
         ]
     }
 }

@@ -45,6 +45,31 @@ pub trait PlanLimits: Send + Sync {
     ) -> Result<()> {
         Ok(())
     }
+
+    /// Counts `n` uses of a monthly meter (`"profile_unlocks"`, `"exports"`), refusing with
+    /// `Error::PaymentRequired` (`limit-reached`), nothing counted, when the month's limit
+    /// would be passed. Check and count are one transaction, so parallel uses cannot pass it.
+    /// Without a plan-selling feature nothing is counted.
+    async fn consume(
+        &self,
+        _state: &AppState,
+        _scope: &Scope,
+        _meter: &'static str,
+        _n: i64,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// Gives back uses [`PlanLimits::consume`] counted, for work that then failed.
+    async fn unconsume(
+        &self,
+        _state: &AppState,
+        _scope: &Scope,
+        _meter: &'static str,
+        _n: i64,
+    ) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// No plan applies: everything fits (no billing feature mounted).

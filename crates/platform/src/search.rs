@@ -26,7 +26,8 @@ use crate::{
 
 /// The longest query accepted (a username or a page name is far shorter).
 pub const MAX_QUERY_CHARS: usize = 100;
-/// Results per answer unless the caller asks for fewer or more (at most [`MAX_LIMIT`]).
+/// Results per answer unless the caller asks for fewer or more (at most [`MAX_LIMIT`]); an
+/// empty query answers up to [`MAX_LIMIT`] (the whole menu).
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 50;
 
@@ -272,6 +273,9 @@ async fn search(
         }
     }
     let limit = match limit {
+        // Nothing typed: the palette is the menu — every page and action the caller has (no
+        // records are listed without a query), not the first twenty of them.
+        None if q.trim().is_empty() => MAX_LIMIT,
         None => DEFAULT_LIMIT,
         Some(raw) => raw
             .parse::<usize>()

@@ -17,7 +17,7 @@ use platform::{
 };
 use serde::Deserialize;
 
-use super::view::{self, MeterRow, PlanCard};
+use super::view::{self, MeterRow, PlanLine};
 use crate::{
     service::{
         credits::{self, LedgerFilter},
@@ -74,7 +74,8 @@ struct BillingPage {
     has_customer: bool,
     can_manage: bool,
     meters: Vec<MeterRow>,
-    plans: Vec<PlanCard>,
+    /// The plans on offer, grouped by product line.
+    plan_lines: Vec<PlanLine>,
     credits_unlimited: bool,
     balance: String,
     allowance: String,
@@ -184,6 +185,13 @@ pub async fn page(
             .find(|p| p.action == action)
             .map_or_else(|| action.to_string(), |p| p.label.clone())
     };
+    let offered = all.iter().filter(|p| p.enabled && !p.is_self_hosted());
+    let plan_lines = view::plan_lines(offered.map(|p| {
+        (
+            p.product_line,
+            view::plan_card(&state, p, Some(&standing.plan)),
+        )
+    }));
     let (jar, flashes) = flash::take(jar);
     let page = BillingPage {
         shell: shell::for_request(&state, Some(&ctx), "Billing", PATH, flashes).await?,
@@ -225,11 +233,7 @@ pub async fn page(
         has_customer,
         can_manage: ctx.can(Permission::BillingManage),
         meters: view::meters(&state, &scope, &standing, balance.allowance).await?,
-        plans: all
-            .iter()
-            .filter(|p| p.enabled && !p.is_self_hosted())
-            .map(|p| view::plan_card(&state, p, Some(&standing.plan)))
-            .collect(),
+        plan_lines,
         credits_unlimited: standing.plan.credits_unlimited(),
         balance: number(balance.balance),
         allowance: number(balance.allowance),

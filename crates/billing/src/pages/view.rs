@@ -1,5 +1,6 @@
 //! What the billing page shows, computed from the services: the situation in the customer's
-//! words, plan cards, usage meters, and the words for statuses and ledger entries.
+//! words, plan cards grouped by product line, usage meters, and the words for statuses and
+//! ledger entries.
 //!
 //! A meter is shown only when this server has a feature that uses it: accounts and team
 //! members are counted by their features (usage counters), AI credits are billing's own
@@ -13,7 +14,7 @@ use platform::{
 
 use crate::service::{
     mode::Mode,
-    plans::{Feature, Limit, Meter, Plan},
+    plans::{Feature, Limit, Meter, Plan, ProductLine},
     subscriptions::{COMPED, STRIPE, Standing},
 };
 
@@ -119,6 +120,33 @@ pub fn plan_card(state: &AppState, p: &Plan, current: Option<&Plan>) -> PlanCard
         can_month: p.stripe_price_monthly.is_some(),
         can_year: p.stripe_price_yearly.is_some(),
     }
+}
+
+/// One product line's plan cards, under its heading.
+pub struct PlanLine {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub plans: Vec<PlanCard>,
+}
+
+/// The cards of `plans` grouped by product line, in the lines' order; each group keeps the
+/// order of `plans` (sort order). A line with no card is left out.
+pub fn plan_lines(cards: impl IntoIterator<Item = (ProductLine, PlanCard)>) -> Vec<PlanLine> {
+    let mut lines: Vec<PlanLine> = ProductLine::ALL
+        .into_iter()
+        .map(|l| PlanLine {
+            key: l.as_str(),
+            label: l.label(),
+            plans: Vec::new(),
+        })
+        .collect();
+    for (line, card) in cards {
+        if let Some(group) = lines.iter_mut().find(|g| g.key == line.as_str()) {
+            group.plans.push(card);
+        }
+    }
+    lines.retain(|g| !g.plans.is_empty());
+    lines
 }
 
 /// Which situation the workspace is in, said once at the top of the page.

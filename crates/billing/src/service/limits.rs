@@ -239,6 +239,28 @@ impl platform::limits::PlanLimits for PlanLimitsPort {
     ) -> Result<()> {
         require_feature(state, scope, feature).await
     }
+
+    async fn consume(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        meter: &'static str,
+        n: i64,
+    ) -> Result<()> {
+        consume(state, scope, meter_named(meter)?, n)
+            .await
+            .map(|_| ())
+    }
+
+    async fn unconsume(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        meter: &'static str,
+        n: i64,
+    ) -> Result<()> {
+        unconsume(state, scope, meter_named(meter)?, n).await
+    }
 }
 
 /// Whether the workspace's plan (under its standing) includes a feature flag; the refusal

@@ -17,8 +17,11 @@ pub const DEFAULTS: &[(&str, &str, i64, i64)] = &[
     ("ai_generation", "AI generation", 1, 0),
     ("profile_unlock", "Creator profile unlock", 25, 0),
     ("post_analytics", "Post analytics", 5, 0),
-    ("bulk_export", "Bulk export", 50, 0),
+    // Requirement 004's credit table: one bulk export free per month, five free result pages
+    // past the first, ten free advanced searches.
+    ("bulk_export", "Bulk export", 50, 1),
     ("discovery_page", "Discovery results page", 10, 5),
+    ("advanced_search", "Advanced discovery search", 15, 10),
     ("email_unlock", "Email unlock", 10, 0),
     ("audit", "Account audit", 5, 0),
     // One per AI feature (crate `ai`, `AiFeature::action`): a week of ideas or an audit's

@@ -61,7 +61,8 @@ pub struct PlanList {
     pub items: Vec<PlanOut>,
 }
 
-/// Every plan with its subscriber count.
+/// Every plan with its subscriber count and product line (`growth`, `discovery`), in sort
+/// order.
 #[utoipa::path(get, path = "/api/v1/admin/billing/plans", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = PlanList), (status = 403, body = Problem)))]
 pub async fn list_plans(State(state): State<AppState>, staff: Staff) -> Result<Json<PlanList>> {

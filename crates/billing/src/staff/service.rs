@@ -58,6 +58,7 @@ fn plan_detail(p: &Plan) -> serde_json::Value {
         "price_monthly": p.price_monthly,
         "price_yearly": p.price_yearly,
         "currency": p.currency,
+        "product_line": p.product_line.as_str(),
         "limits": p.limits.iter().map(|(m, l)| (m.as_str(), *l)).collect::<BTreeMap<_, _>>(),
         "features": p.features.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
     })
@@ -113,6 +114,7 @@ pub fn input_of(p: &Plan) -> PlanInput {
         stripe_price_yearly: p.stripe_price_yearly.clone(),
         enabled: p.enabled,
         sort_order: p.sort_order,
+        product_line: Some(p.product_line.as_str().to_string()),
         // The meters the plan includes, as they are (a meter left out stays not included).
         limits: p
             .limits

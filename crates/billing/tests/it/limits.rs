@@ -41,9 +41,10 @@ async fn monthly_meters_stop_at_the_limit_even_in_parallel() {
                     ),
                     "{message}"
                 );
-                // The documents give no paid plan profile unlocks: nothing sold lifts it.
+                // Of the plans sold, 004's Discovery line has profile unlocks: its cheapest
+                // plan lifts the limit.
                 assert!(
-                    message.contains("No plan offers more; contact support."),
+                    message.contains("The Discovery Standard plan lifts this limit."),
                     "{message}"
                 );
             }

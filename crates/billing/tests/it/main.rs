@@ -6,6 +6,7 @@ mod cross_tenant;
 mod limits;
 mod pages;
 mod plan_fixes;
+mod product_lines;
 mod revenue;
 mod self_hosted;
 mod staff;

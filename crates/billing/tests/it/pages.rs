@@ -46,6 +46,20 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
     // A meter shows only where a feature of this server uses it: no Instagram feature is
     // mounted here, so no plan speaks of accounts (the whole product's pages do).
     assert!(!body.contains("connected Instagram account"), "{body}");
+    // What the cards list and the usage table show (a plan's description is staff's own
+    // words: 004's Discovery plans describe creator discovery, which this server lacks).
+    let usage = body
+        .split("id=\"usage-title\"")
+        .nth(1)
+        .and_then(|rest| rest.split("id=\"plans-title\"").next())
+        .unwrap();
+    let listed: String = body
+        .split("<ul class=\"plan-lines\">")
+        .skip(1)
+        .filter_map(|card| card.split("</ul>").next())
+        .chain([usage])
+        .collect();
+    assert!(listed.contains("<li>1 team member</li>"), "{listed}");
     for unbuilt in [
         "Creator discovery",
         "White label",
@@ -55,7 +69,10 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
         "post analyses",
         "email unlocks",
     ] {
-        assert!(!body.contains(unbuilt), "{unbuilt} is not built: {body}");
+        assert!(
+            !listed.contains(unbuilt),
+            "{unbuilt} is not built: {listed}"
+        );
     }
     assert!(!body.contains("per month per month"));
     // The account fleet is built: the Enterprise plan's card says it includes it.

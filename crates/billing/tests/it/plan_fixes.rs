@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use billing::{Meter, model::plan, plans};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{DatabaseConnection, EntityTrait, Set};
 
 use super::*;
 
@@ -43,6 +43,8 @@ fn first_release(
         stripe_price_yearly: Set(None),
         enabled: Set(true),
         sort_order: Set(order),
+        // The column came later (product lines): the first release's rows have none.
+        product_line: sea_orm::ActiveValue::NotSet,
         limits: Set(json!({
             "accounts": accounts, "seats": seats, "ai_credits": ai,
             "profile_unlocks": scale(0, 1), "email_unlocks": scale(0, 1),
@@ -142,7 +144,11 @@ async fn wrong_seeded_limits_are_corrected_and_edited_ones_kept() {
         if key == "pro" {
             row.description = Set("Our most popular plan.".into());
         }
-        row.insert(&db).await.unwrap();
+        // Without returning: the entity's later columns (product line) are not in this table yet.
+        plan::Entity::insert(row)
+            .exec_without_returning(&db)
+            .await
+            .unwrap();
     }
 
     Migrator::up(&db, None).await.unwrap();

@@ -23,7 +23,7 @@ pub async fn by_ids(
             account::Column::WorkspaceId,
             scope.workspace_id(),
         ))
-        .filter(account::Column::Id.is_in(ids))
+        .filter(account::Column::Id.is_in(platform::db::padded(ids)))
         .all(conn)
         .await?
         .into_iter()

@@ -257,7 +257,9 @@ pub async fn move_many<'a>(
             account::Column::WorkspaceId,
             workspace_id,
         ))
-        .and_where(account::Column::Id.is_in(moves.iter().map(|m| m.account.id)))
+        .and_where(
+            account::Column::Id.is_in(platform::db::padded(moves.iter().map(|m| m.account.id))),
+        )
         .and_where(account::Column::State.eq(from.as_str()))
         .returning_col(account::Column::Id);
     let backend = conn.get_database_backend();

@@ -455,7 +455,7 @@ pub(crate) async fn claim_in(
     } else {
         proxy::Entity::find()
             .filter(platform::db::eq_beside_ids(proxy::Column::WorkspaceId, ws))
-            .filter(proxy::Column::Id.is_in(proxy_ids))
+            .filter(proxy::Column::Id.is_in(platform::db::padded(proxy_ids)))
             .all(conn)
             .await?
             .into_iter()
@@ -491,11 +491,14 @@ pub(crate) async fn claim_in(
     // Every chosen row's content is named (kept or newly picked): one parameter type for
     // all, where an `ELSE content_used` would mix `json` and `jsonb` on PostgreSQL.
     let mut content = CaseStatement::new();
-    for (c, who) in chosen.iter().zip(claimants) {
-        workers = workers.case(task::Column::Id.eq(c.id), who.worker_id());
-        sessions = sessions.case(task::Column::Id.eq(c.id), who.session());
+    let arms = platform::db::padded(chosen.iter().zip(claimants).map(|(c, who)| {
         let used = picked.remove(&c.id).or_else(|| c.content_used.clone());
-        content = content.case(task::Column::Id.eq(c.id), used);
+        (c.id, who.worker_id(), who.session(), used)
+    }));
+    for (id, worker, session, used) in arms {
+        workers = workers.case(task::Column::Id.eq(id), worker);
+        sessions = sessions.case(task::Column::Id.eq(id), session);
+        content = content.case(task::Column::Id.eq(id), used);
     }
     let mut update = task::Entity::update_many()
         .col_expr(task::Column::Status, Expr::value(status::IN_PROGRESS))
@@ -510,7 +513,7 @@ pub(crate) async fn claim_in(
         .col_expr(task::Column::ContentUsed, content.into())
         .col_expr(task::Column::UpdatedAt, Expr::value(now))
         .filter(platform::db::eq_beside_ids(task::Column::WorkspaceId, ws))
-        .filter(task::Column::Id.is_in(chosen.iter().map(|c| c.id)))
+        .filter(task::Column::Id.is_in(platform::db::padded(chosen.iter().map(|c| c.id))))
         .filter(
             Condition::any()
                 .add(
@@ -761,7 +764,7 @@ pub(crate) async fn complete_in(
     let ws = scope.workspace_id();
     let tasks: HashMap<Uuid, task::Model> = task::Entity::find()
         .filter(platform::db::eq_beside_ids(task::Column::WorkspaceId, ws))
-        .filter(task::Column::Id.is_in(asked.iter().map(|a| a.task_id)))
+        .filter(task::Column::Id.is_in(platform::db::padded(asked.iter().map(|a| a.task_id))))
         .all(txn)
         .await?
         .into_iter()
@@ -791,8 +794,8 @@ pub(crate) async fn complete_in(
         let mut times = CaseStatement::new();
         let mut responses = CaseStatement::new();
         let mut owners = CaseStatement::new();
-        for i in &fast {
-            let a = &asked[*i];
+        for i in platform::db::padded(fast.iter().copied()) {
+            let a = &asked[i];
             let is = || task::Column::Id.eq(a.task_id);
             times = times.case(is(), a.done.execution_time_ms);
             responses = responses.case(is(), a.done.instagram_response.clone());
@@ -809,7 +812,10 @@ pub(crate) async fn complete_in(
             .col_expr(task::Column::ExecutionTimeMs, times.into())
             .col_expr(task::Column::InstagramResponse, responses.into())
             .filter(platform::db::eq_beside_ids(task::Column::WorkspaceId, ws))
-            .filter(task::Column::Id.is_in(fast.iter().map(|i| asked[*i].task_id)))
+            .filter(
+                task::Column::Id
+                    .is_in(platform::db::padded(fast.iter().map(|i| asked[*i].task_id))),
+            )
             .filter(task::Column::Status.eq(status::IN_PROGRESS))
             .filter(task::Column::LeaseExpiresAt.gt(now))
             .filter(Expr::col(task::Column::WorkerId).eq(Into::<Expr>::into(owners)))
@@ -923,8 +929,7 @@ async fn advance_many(
     let mut outcomes: Vec<Result<Outcome>> = Vec::with_capacity(items.len());
     let mut entries = Vec::new();
     let mut next_rows = Vec::new();
-    let mut next_steps = CaseStatement::new();
-    let mut stepping = Vec::new();
+    let mut stepping: Vec<(Uuid, i32)> = Vec::new();
     let mut finishing = Vec::new();
     for (t, account, actor) in items {
         let mut outcome = Outcome {
@@ -956,8 +961,7 @@ async fn advance_many(
                 next_rows.push(new_task(
                     scope, account.id, WARMUP, number, step, due, 0, now,
                 ));
-                next_steps = next_steps.case(account::Column::Id.eq(account.id), number);
-                stepping.push(account.id);
+                stepping.push((account.id, number));
                 outcome.next_step = Some(number);
                 outcome.next_due_at = Some(due);
             }
@@ -969,13 +973,14 @@ async fn advance_many(
     // skipped) leaves it as it was.
     let mut worker_of = CaseStatement::new();
     let mut worker_at = CaseStatement::new();
-    let mut by_workers = false;
-    for (_, account, actor) in items {
-        if let (true, Some(id)) = (actor.kind == "worker", actor.id) {
-            by_workers = true;
-            worker_of = worker_of.case(account::Column::Id.eq(account.id), id);
-            worker_at = worker_at.case(account::Column::Id.eq(account.id), now);
-        }
+    let answered_by_workers =
+        platform::db::padded(items.iter().filter_map(|(_, account, actor)| {
+            (actor.kind == "worker").then_some((account.id, actor.id?))
+        }));
+    let by_workers = !answered_by_workers.is_empty();
+    for (account_id, worker_id) in answered_by_workers {
+        worker_of = worker_of.case(account::Column::Id.eq(account_id), worker_id);
+        worker_at = worker_at.case(account::Column::Id.eq(account_id), now);
     }
     let last_worker: Vec<(account::Column, sea_orm::sea_query::SimpleExpr)> = if by_workers {
         vec![
@@ -999,6 +1004,11 @@ async fn advance_many(
         task::Entity::insert_many(next_rows)
             .exec_without_returning(conn)
             .await?;
+        let stepping = platform::db::padded(stepping);
+        let mut next_steps = CaseStatement::new();
+        for (account_id, number) in &stepping {
+            next_steps = next_steps.case(account::Column::Id.eq(*account_id), *number);
+        }
         let mut update = account::Entity::update_many()
             .col_expr(account::Column::WarmupStep, next_steps.into())
             .col_expr(account::Column::RetryCount, Expr::value(0))
@@ -1011,7 +1021,7 @@ async fn advance_many(
                 account::Column::WorkspaceId,
                 ws,
             ))
-            .filter(account::Column::Id.is_in(stepping))
+            .filter(account::Column::Id.is_in(stepping.iter().map(|(id, _)| *id)))
             .exec(conn)
             .await?;
     }

@@ -26,16 +26,43 @@ pub fn is_online(w: &worker::Model, now: DateTime<Utc>) -> bool {
             .is_some_and(|t| now - t <= Duration::seconds(ONLINE_WITHIN_SECS))
 }
 
-/// The worker a bearer token belongs to (not revoked), if any.
+/// How long a token this process found valid is trusted before it is looked up again. Workers
+/// call several times a second each; without this every call reads the workers table first.
+/// Revoking on this server takes effect at once; on another server of a PostgreSQL deployment
+/// within this time.
+pub const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Valid tokens by hash (never the token itself), each with its worker as read then.
+fn known_tokens() -> &'static moka::future::Cache<String, worker::Model> {
+    static CACHE: std::sync::OnceLock<moka::future::Cache<String, worker::Model>> =
+        std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(TOKEN_TTL)
+            .build()
+    })
+}
+
+/// The worker a bearer token belongs to (not revoked), if any. A valid token is remembered
+/// for [`TOKEN_TTL`]; an unknown or revoked one is never remembered.
 pub async fn by_token(conn: &impl ConnectionTrait, token: &str) -> Result<Option<worker::Model>> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
         return Ok(None);
     }
-    Ok(worker::Entity::find()
-        .filter(worker::Column::TokenHash.eq(platform::crypto::token_hash(token)))
+    let hash = platform::crypto::token_hash(token);
+    if let Some(w) = known_tokens().get(&hash).await {
+        return Ok(Some(w));
+    }
+    let found = worker::Entity::find()
+        .filter(worker::Column::TokenHash.eq(hash.clone()))
         .filter(worker::Column::RevokedAt.is_null())
         .one(conn)
-        .await?)
+        .await?;
+    if let Some(w) = &found {
+        known_tokens().insert(hash, w.clone()).await;
+    }
+    Ok(found)
 }
 
 /// A new worker and its token (the only time the token is seen).
@@ -142,6 +169,8 @@ pub async fn revoke_in(db: &sea_orm::DatabaseConnection, scope: &Scope, id: Uuid
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    // Revocations are rare: forgetting every remembered token is simpler than finding its hash.
+    known_tokens().invalidate_all();
     Ok(())
 }
 
@@ -244,14 +273,26 @@ pub async fn heartbeat(
 
 /// How stale `last_seen_at` may get before a call writes it again (a write per call would
 /// serialise every worker on SQLite's write lock for a figure shown to the minute).
-const SEEN_EVERY_SECS: i64 = 10;
+const SEEN_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Workers whose `last_seen_at` this process wrote within [`SEEN_EVERY`].
+fn seen_lately() -> &'static moka::future::Cache<Uuid, ()> {
+    static CACHE: std::sync::OnceLock<moka::future::Cache<Uuid, ()>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(SEEN_EVERY)
+            .build()
+    })
+}
 
 /// Notes that a worker was heard from (a claim or an answer), at most every few seconds.
 pub async fn seen(db: &impl ConnectionTrait, w: &worker::Model) -> Result<()> {
     let now = platform::db::now();
-    if w.last_seen_at
-        .is_some_and(|t| now - t < Duration::seconds(SEEN_EVERY_SECS))
-    {
+    let written_lately = w
+        .last_seen_at
+        .is_some_and(|t| (now - t).to_std().is_ok_and(|age| age < SEEN_EVERY));
+    if written_lately || seen_lately().contains_key(&w.id) {
         return Ok(());
     }
     worker::Entity::update_many()
@@ -260,6 +301,7 @@ pub async fn seen(db: &impl ConnectionTrait, w: &worker::Model) -> Result<()> {
         .filter(worker::Column::WorkspaceId.eq(w.workspace_id))
         .exec(db)
         .await?;
+    seen_lately().insert(w.id, ()).await;
     Ok(())
 }
 

@@ -30,6 +30,10 @@ pub struct DemoArgs {
     /// A demo account to add instead of the showcase (repeatable), e.g. `demo.food.lea`.
     #[arg(long = "account", value_name = "USERNAME")]
     accounts: Vec<String>,
+    /// Demo creators to seed for discovery's search (0 to skip; at most 50,000).
+    #[arg(long, default_value_t = discovery::demo::DEFAULT_CREATORS,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(discovery::demo::MAX_CREATORS)))]
+    creators: u32,
 }
 
 pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
@@ -137,6 +141,23 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     }
     // The account fleet's demo: proxies, a persona with content pools, accounts in warm-up.
     let fleet_note = demo_fleet(&state, &scope).await?;
+    // Discovery's demo pool: creators to search (shared by every workspace of the install).
+    let creators = if args.creators > 0 {
+        let bar = ProgressBar::new(u64::from(args.creators));
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} demo creators for discovery")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let seeded = discovery::demo::seed(&state, args.creators as usize, |done| {
+            bar.set_position(done as u64)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding demo creators: {e}"))?;
+        bar.finish();
+        seeded.creators
+    } else {
+        0
+    };
     let now = chrono::Utc::now();
     for username in own.iter().chain(competitors.iter().map(|(u, _)| u)) {
         let p = Persona::of(username);
@@ -157,6 +178,12 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     );
     if let Some(note) = fleet_note {
         println!("{note}");
+    }
+    if creators > 0 {
+        println!(
+            "Discovery: {} demo creators to search (labelled “Demo data”).",
+            thousands(creators as i64)
+        );
     }
     if let Some((email, password, slug)) = sign_in {
         println!();

@@ -110,7 +110,11 @@ async fn the_plans_grid_at_1366_and_390_light_and_dark() {
         browser.resize(1366, 900).await;
         assert_eq!(browser.overflow_px().await, 0, "1366 px, {theme}");
         let cards = card_rows(&browser).await;
-        assert_eq!(cards.len(), 5, "{cards:?}");
+        assert_eq!(
+            cards.len(),
+            7,
+            "five Growth plans and two Discovery plans: {cards:?}"
+        );
         for (id, top) in &cards {
             let on_row = cards.iter().filter(|(_, t)| (t - top).abs() < 4).count();
             assert!(

@@ -9,6 +9,7 @@ pub mod figures;
 pub mod figures_cache;
 pub mod history;
 pub mod period;
+pub mod pool;
 pub mod profiles;
 pub mod refresh;
 pub mod staff_view;

@@ -321,3 +321,18 @@ where
     }
     Ok(())
 }
+
+/// The stored analyses of these posts (posts not analysed yet are left out): for features
+/// that summarise a profile's content (discovery's category and language mix).
+pub async fn of_posts(
+    conn: &impl ConnectionTrait,
+    post_ids: &[Uuid],
+) -> Result<Vec<post_analysis::Model>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(post_analysis::Entity::find()
+        .filter(post_analysis::Column::PostId.is_in(post_ids.iter().copied()))
+        .all(conn)
+        .await?)
+}

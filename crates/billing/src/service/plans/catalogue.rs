@@ -226,6 +226,62 @@ impl Feature {
     }
 }
 
+/// A family of plans sold side by side, each with its own tiers: the plans pages show one
+/// group per line. `Growth` is the Instagram growth product of requirements 000 / 001 (Starter
+/// … Enterprise); `Discovery` is requirement 004's creator discovery for agencies (Standard,
+/// Premium). The Free plan is the free tier of both lines and is filed under `Growth`; the
+/// Self-hosted plan (never sold) too.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductLine {
+    /// Instagram accounts, analytics and AI help (000 / 001); every plan made before lines
+    /// existed.
+    #[default]
+    Growth,
+    /// Creator discovery (004).
+    Discovery,
+}
+
+impl ProductLine {
+    /// In the order the pages show them.
+    pub const ALL: [ProductLine; 2] = [ProductLine::Growth, ProductLine::Discovery];
+
+    /// Longest stored name (the column is `VARCHAR(32)`).
+    pub const MAX_LEN: usize = 32;
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProductLine::Growth => "growth",
+            ProductLine::Discovery => "discovery",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProductLine> {
+        ProductLine::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The heading customers and staff read above the line's plans.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ProductLine::Growth => "Growth",
+            ProductLine::Discovery => "Discovery",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,5 +311,16 @@ mod tests {
         assert_eq!(Limit::Unlimited.cap(), None);
         assert_eq!(Limit::Upto(1500).figure(), "1,500");
         assert_eq!(Limit::NotIncluded.figure(), "—");
+    }
+
+    #[test]
+    fn product_lines_read_back_and_fit_their_column() {
+        for line in ProductLine::ALL {
+            assert_eq!(ProductLine::parse(line.as_str()), Some(line));
+            assert!(line.as_str().len() <= ProductLine::MAX_LEN);
+        }
+        assert_eq!(ProductLine::parse("Growth"), None, "stored lower case");
+        assert_eq!(ProductLine::parse(""), None);
+        assert_eq!(ProductLine::Discovery.label(), "Discovery");
     }
 }

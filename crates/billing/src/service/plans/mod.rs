@@ -5,11 +5,14 @@
 //!
 //! A plan's limits are `{meter: n}` (at most n), `{meter: null}` (unlimited), and a meter the
 //! plan does not name is not included in it.
+//!
+//! Every plan belongs to one product line ([`ProductLine`]); the plans pages group by it. The
+//! line only files the plan: limits and prices are the plan's own whatever its line.
 
 mod catalogue;
 mod seeds;
 
-pub use catalogue::{Feature, Limit, Meter};
+pub use catalogue::{Feature, Limit, Meter, ProductLine};
 pub use seeds::ensure_seeded;
 
 use std::collections::BTreeMap;
@@ -40,6 +43,9 @@ pub struct Plan {
     pub stripe_price_yearly: Option<String>,
     pub enabled: bool,
     pub sort_order: i32,
+    /// The product line the plan is filed under (`growth` or `discovery`); the plans pages
+    /// group by it, each group in `sort_order`.
+    pub product_line: ProductLine,
     /// Meter → limit (`null`: unlimited) for the meters the plan includes; a meter missing
     /// here is not included.
     pub limits: BTreeMap<Meter, Option<i64>>,
@@ -111,6 +117,9 @@ impl Plan {
             stripe_price_yearly: row.stripe_price_yearly,
             enabled: row.enabled,
             sort_order: row.sort_order,
+            // Only `check` and the migrations write the column, both with a known line; a value
+            // written by hand that this build does not know files the plan under the default.
+            product_line: ProductLine::parse(&row.product_line).unwrap_or_default(),
             limits,
             features,
             topup_discount_percent: row.topup_discount_percent,
@@ -205,6 +214,10 @@ pub struct PlanInput {
     pub enabled: bool,
     #[serde(default)]
     pub sort_order: i32,
+    /// `growth` or `discovery`. Left out: `growth` for a new plan, unchanged on an edit.
+    /// Read as text so an unknown line is a field error (422), not a refused body.
+    #[schema(value_type = Option<ProductLine>)]
+    pub product_line: Option<String>,
     /// Meter → limit (`null`: unlimited); a meter left out is not included in the plan.
     #[serde(default)]
     pub limits: BTreeMap<String, Option<i64>>,
@@ -232,6 +245,8 @@ const STRIPE_ID_MAX: usize = 255;
 struct Checked {
     limits: serde_json::Value,
     features: serde_json::Value,
+    /// `None`: not given (a new plan gets the default line, an edited one keeps its own).
+    product_line: Option<ProductLine>,
 }
 
 fn check(input: &PlanInput, key: Option<&str>) -> Result<Checked> {
@@ -309,6 +324,21 @@ fn check(input: &PlanInput, key: Option<&str>) -> Result<Checked> {
             }
         }
     }
+    let product_line = match input.product_line.as_deref().map(str::trim) {
+        None => None,
+        Some(raw) => {
+            let line = (raw.len() <= ProductLine::MAX_LEN)
+                .then(|| ProductLine::parse(raw))
+                .flatten();
+            if line.is_none() {
+                errors.push(FieldError::new(
+                    "product_line",
+                    format!("Choose one of the product lines: {}", line_names()),
+                ));
+            }
+            line
+        }
+    };
     let mut features = Vec::new();
     for f in &input.features {
         match Feature::parse(f) {
@@ -323,7 +353,17 @@ fn check(input: &PlanInput, key: Option<&str>) -> Result<Checked> {
     Ok(Checked {
         limits: serde_json::Value::Object(limits),
         features: serde_json::json!(features),
+        product_line,
     })
+}
+
+/// The lines' stored names, for an error message ("growth, discovery").
+fn line_names() -> String {
+    ProductLine::ALL
+        .iter()
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn blank_to_none(s: &Option<String>) -> Option<String> {
@@ -357,6 +397,7 @@ pub async fn create(conn: &impl ConnectionTrait, input: &PlanInput) -> Result<Pl
         stripe_price_yearly: Set(blank_to_none(&input.stripe_price_yearly)),
         enabled: Set(input.enabled),
         sort_order: Set(input.sort_order),
+        product_line: Set(checked.product_line.unwrap_or_default().as_str().into()),
         limits: Set(checked.limits),
         features: Set(checked.features),
         topup_discount_percent: Set(input.topup_discount_percent),
@@ -393,6 +434,9 @@ pub async fn update(conn: &impl ConnectionTrait, id: Uuid, input: &PlanInput) ->
     active.stripe_price_yearly = Set(blank_to_none(&input.stripe_price_yearly));
     active.enabled = Set(input.enabled);
     active.sort_order = Set(input.sort_order);
+    if let Some(line) = checked.product_line {
+        active.product_line = Set(line.as_str().into());
+    }
     active.limits = Set(checked.limits);
     active.features = Set(checked.features);
     active.topup_discount_percent = Set(input.topup_discount_percent);
@@ -426,6 +470,7 @@ mod tests {
             stripe_price_yearly: None,
             enabled: true,
             sort_order: 0,
+            product_line: Some("teleport".into()),
             limits: [
                 ("accounts".to_string(), Some(-2)),
                 ("wishes".to_string(), Some(1)),
@@ -447,6 +492,7 @@ mod tests {
             "price_monthly",
             "stripe_price_monthly",
             "topup_discount_percent",
+            "product_line",
             "limits.accounts",
             "limits.wishes",
             "features",

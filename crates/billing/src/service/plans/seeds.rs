@@ -11,13 +11,19 @@
 //! - 004 "FREE TIER": `Team Members: 1 (individual only)`, `Profile Analysis: 5
 //!   profiles/month`, `Email Unlocks: Not available`, `Post Analytics: Not included`,
 //!   `Export: Not available`. 004's paid tiers (Standard $199, Premium $499) are other plans
-//!   than ours: their figures are not copied onto Starter … Enterprise.
+//!   than ours: their figures are not copied onto Starter … Enterprise; they are seeded as
+//!   their own plans, the "Discovery" product line.
+//!
+//! Product lines: Starter … Enterprise are `growth`; Discovery Standard and Premium are
+//! `discovery`. The Free plan is the free tier of both lines (004's FREE TIER limits are its
+//! own): it is filed under `growth`, the line every workspace starts in, so the pages show it
+//! once. Self-hosted (never sold) is `growth` too.
 
 use platform::Result;
 use sea_orm::{ConnectionTrait, EntityTrait, Set, sea_query::OnConflict};
 use uuid::Uuid;
 
-use super::{Feature, Meter, SELF_HOSTED};
+use super::{Feature, Meter, ProductLine, SELF_HOSTED};
 use crate::model::plan;
 
 /// One seeded plan. `limits` lists the meters the documents define (`None`: unlimited);
@@ -29,6 +35,7 @@ pub(super) struct Seed {
     /// US cents per month; `None`: not sold.
     pub monthly: Option<i64>,
     pub enabled: bool,
+    pub product_line: ProductLine,
     pub limits: &'static [(Meter, Option<i64>)],
     pub features: &'static [Feature],
     pub topup_discount_percent: i32,
@@ -41,6 +48,7 @@ pub(super) const SEEDS: &[Seed] = &[
         description: "Look around with demo accounts, on your own.",
         monthly: Some(0),
         enabled: true,
+        product_line: ProductLine::Growth,
         limits: &[
             // 004 FREE TIER: "Team Members: 1 (individual only)"
             (Meter::Seats, Some(1)),
@@ -66,6 +74,7 @@ pub(super) const SEEDS: &[Seed] = &[
         description: "One Instagram account with its analytics, for one person.",
         monthly: Some(1900),
         enabled: true,
+        product_line: ProductLine::Growth,
         // 000: "| Starter | $19/mo | 1 | 10 | 0 |"
         limits: &[
             (Meter::Accounts, Some(1)),
@@ -82,6 +91,7 @@ pub(super) const SEEDS: &[Seed] = &[
         description: "Five Instagram accounts with their analytics, for one person.",
         monthly: Some(4900),
         enabled: true,
+        product_line: ProductLine::Growth,
         // 000: "| Pro | $49/mo | 5 | 100 | 0 |"
         limits: &[
             (Meter::Accounts, Some(5)),
@@ -98,6 +108,7 @@ pub(super) const SEEDS: &[Seed] = &[
         description: "Twenty-five Instagram accounts and a team of five.",
         monthly: Some(14900),
         enabled: true,
+        product_line: ProductLine::Growth,
         // 000: "| Agency | $149/mo | 25 | 500 | 5 |"
         limits: &[
             (Meter::Accounts, Some(25)),
@@ -114,6 +125,7 @@ pub(super) const SEEDS: &[Seed] = &[
         description: "A hundred Instagram accounts and a team of twenty.",
         monthly: Some(29900),
         enabled: true,
+        product_line: ProductLine::Growth,
         // 000: "| Enterprise | $299/mo | 100 | 2000 | 20 |"
         limits: &[
             (Meter::Accounts, Some(100)),
@@ -129,6 +141,53 @@ pub(super) const SEEDS: &[Seed] = &[
         ],
         topup_discount_percent: 20,
     },
+    // 004's paid tiers, the "Discovery" product line: creator discovery for agencies, with
+    // its own monthly limits (profiles, emails, post analyses) and team sizes.
+    Seed {
+        key: "discovery_standard",
+        name: "Discovery Standard",
+        description: "Creator discovery for a small team: 500 profile unlocks a month.",
+        monthly: Some(19900),
+        enabled: true,
+        product_line: ProductLine::Discovery,
+        limits: &[
+            // 004 STANDARD TIER: "Team Members: Up to 2 team members"
+            (Meter::Seats, Some(2)),
+            // "Profile Analysis: 500 profiles/month"
+            (Meter::ProfileUnlocks, Some(500)),
+            // "Email Unlocks: 250 emails"
+            (Meter::EmailUnlocks, Some(250)),
+            // "Post Analytics: 125 post analyses/month"
+            (Meter::PostAnalyses, Some(125)),
+            // "Export: ✅ Export all unlocked creators, posts, and campaigns"
+            (Meter::Exports, None),
+        ],
+        features: &[Feature::Discovery],
+        // "Topups: ✅ Available at standard rates"
+        topup_discount_percent: 0,
+    },
+    Seed {
+        key: "discovery_premium",
+        name: "Discovery Premium",
+        description: "Creator discovery for a team of five: 2,000 profile unlocks a month.",
+        monthly: Some(49900),
+        enabled: true,
+        product_line: ProductLine::Discovery,
+        limits: &[
+            // 004 PREMIUM TIER: "Team Members: Up to 5 team members"
+            (Meter::Seats, Some(5)),
+            // "Profile Analysis: 2,000 profiles/month"
+            (Meter::ProfileUnlocks, Some(2000)),
+            // "Email Unlocks: 800 emails"
+            (Meter::EmailUnlocks, Some(800)),
+            // "Post Analytics: 300 post analyses/month"
+            (Meter::PostAnalyses, Some(300)),
+            (Meter::Exports, None),
+        ],
+        features: &[Feature::Discovery],
+        // "Topups: ✅ Available at 20% discount from Standard rates"
+        topup_discount_percent: 20,
+    },
     // Where workspaces are while this server takes no payments (no Stripe key): every meter
     // unlimited, and unlimited AI credits mean nothing is charged credits. Never sold, so
     // disabled (not offered); staff move workspaces off it once billing is set up.
@@ -138,6 +197,7 @@ pub(super) const SEEDS: &[Seed] = &[
         description: "Everything this server offers, without limits: it does not charge for Growthdeck.",
         monthly: None,
         enabled: false,
+        product_line: ProductLine::Growth,
         limits: &[
             (Meter::Accounts, None),
             (Meter::Seats, None),
@@ -181,6 +241,7 @@ pub async fn ensure_seeded(conn: &impl ConnectionTrait) -> Result<()> {
         stripe_price_yearly: Set(None),
         enabled: Set(s.enabled),
         sort_order: Set(i as i32 * 10),
+        product_line: Set(s.product_line.as_str().into()),
         limits: Set(limits_json(s)),
         features: Set(serde_json::json!(
             s.features.iter().map(|f| f.as_str()).collect::<Vec<_>>()
@@ -278,6 +339,29 @@ mod tests {
             ("enterprise", 5),
         ] {
             assert_eq!(limit(key, Meter::Competitors), Some(Some(n)), "{key}");
+        }
+        // 004's paid tiers, the Discovery product line.
+        for (key, cents, seats, profiles, emails, posts, discount) in [
+            ("discovery_standard", 19900, 2, 500, 250, 125, 0),
+            ("discovery_premium", 49900, 5, 2000, 800, 300, 20),
+        ] {
+            assert_eq!(seed(key).monthly, Some(cents), "{key}");
+            assert_eq!(limit(key, Meter::Seats), Some(Some(seats)), "{key}");
+            assert_eq!(limit(key, Meter::ProfileUnlocks), Some(Some(profiles)));
+            assert_eq!(limit(key, Meter::EmailUnlocks), Some(Some(emails)));
+            assert_eq!(limit(key, Meter::PostAnalyses), Some(Some(posts)));
+            assert_eq!(
+                limit(key, Meter::Exports),
+                Some(None),
+                "{key}: exports included"
+            );
+            assert_eq!(seed(key).topup_discount_percent, discount);
+            assert!(seed(key).features.contains(&Feature::Discovery));
+            assert_eq!(seed(key).product_line, ProductLine::Discovery, "{key}");
+        }
+        // Every other plan is in the Growth line; Free is the free tier of both, filed there.
+        for s in SEEDS.iter().filter(|s| !s.key.starts_with("discovery_")) {
+            assert_eq!(s.product_line, ProductLine::Growth, "{}", s.key);
         }
         // Self-hosted: every meter unlimited.
         for m in Meter::ALL {

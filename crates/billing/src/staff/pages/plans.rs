@@ -1,7 +1,8 @@
-//! Plans: the list with subscriber counts, the create and edit forms (prices typed in dollars
-//! and stored in cents, a limit per meter — a number, `unlimited`, or empty for not included —
-//! feature checkboxes), and enable / disable. A failed save shows the form again with the input
-//! kept and each field's error beside it.
+//! Plans: the list with subscriber counts, grouped by product line (each group in sort order),
+//! the create and edit forms (prices typed in dollars and stored in cents, the product line
+//! chosen from the known ones, a limit per meter — a number, `unlimited`, or empty for not
+//! included — feature checkboxes), and enable / disable. A failed save shows the form again
+//! with the input kept and each field's error beside it.
 
 use askama::Template;
 use axum::{extract::State, response::Response};
@@ -18,7 +19,7 @@ use platform::{
 };
 
 use super::{cents_to_dollars, dollars_to_cents, fields_error, money, whole_number};
-use crate::{Feature, Limit, Meter, plans::Plan, plans::PlanInput, staff::service};
+use crate::{Feature, Limit, Meter, ProductLine, plans::Plan, plans::PlanInput, staff::service};
 use platform::staff::{Chrome, Staff, StaffPage, StaffPermission, frame};
 
 pub const LIST: &str = "/admin/billing/plans";
@@ -33,6 +34,33 @@ struct Row {
     subscribers: u64,
     limits: String,
     features: String,
+}
+
+/// One product line's plans, under its heading.
+struct LineGroup {
+    key: &'static str,
+    label: &'static str,
+    rows: Vec<Row>,
+}
+
+/// The plans grouped by line, in the lines' order; `plans` comes in sort order and each group
+/// keeps it. A line without plans is left out.
+fn groups(plans: Vec<(Plan, u64)>) -> Vec<LineGroup> {
+    let mut groups: Vec<LineGroup> = ProductLine::ALL
+        .into_iter()
+        .map(|l| LineGroup {
+            key: l.as_str(),
+            label: l.label(),
+            rows: Vec::new(),
+        })
+        .collect();
+    for (p, n) in plans {
+        if let Some(g) = groups.iter_mut().find(|g| g.key == p.product_line.as_str()) {
+            g.rows.push(row((p, n)));
+        }
+    }
+    groups.retain(|g| !g.rows.is_empty());
+    groups
 }
 
 /// What staff type for "no limit".
@@ -67,7 +95,7 @@ fn row((p, subscribers): (Plan, u64)) -> Row {
 struct ListPage {
     shell: Shell,
     chrome: Option<Chrome>,
-    rows: Vec<Row>,
+    groups: Vec<LineGroup>,
 }
 
 pub async fn list(
@@ -81,7 +109,7 @@ pub async fn list(
     let page = ListPage {
         shell,
         chrome,
-        rows: rows.into_iter().map(row).collect(),
+        groups: groups(rows),
     };
     Ok(html(jar, &page))
 }
@@ -99,6 +127,8 @@ pub struct PlanForm {
     pub stripe_price_yearly: String,
     pub enabled: bool,
     pub sort_order: String,
+    /// As chosen (`growth`, `discovery`); empty: not sent (an edit keeps the plan's line).
+    pub product_line: String,
     /// Meter name → typed limit.
     pub limits: Vec<(Meter, String)>,
     pub features: Vec<Feature>,
@@ -128,6 +158,7 @@ impl PlanForm {
             stripe_price_yearly: get("stripe_price_yearly"),
             enabled: on("enabled"),
             sort_order: get("sort_order"),
+            product_line: get("product_line"),
             limits: Meter::ALL
                 .iter()
                 .map(|m| (*m, get(&format!("limit_{}", m.as_str()))))
@@ -153,6 +184,7 @@ impl PlanForm {
             stripe_price_yearly: p.stripe_price_yearly.clone().unwrap_or_default(),
             enabled: p.enabled,
             sort_order: p.sort_order.to_string(),
+            product_line: p.product_line.as_str().into(),
             limits: Meter::ALL
                 .iter()
                 .map(|m| {
@@ -175,6 +207,7 @@ impl PlanForm {
             currency: "usd".into(),
             enabled: true,
             sort_order: "100".into(),
+            product_line: ProductLine::default().as_str().into(),
             topup_discount_percent: "0".into(),
             limits: Meter::ALL.iter().map(|m| (*m, String::new())).collect(),
             ..Default::default()
@@ -228,6 +261,8 @@ impl PlanForm {
             stripe_price_yearly: Some(self.stripe_price_yearly.clone()),
             enabled: self.enabled,
             sort_order: small(sort_order, "sort_order")?,
+            // Checked by the service against the known lines (an inline error when unknown).
+            product_line: Some(self.product_line.trim().to_string()).filter(|l| !l.is_empty()),
             limits,
             features: self.features.iter().map(|f| f.as_str().into()).collect(),
             topup_discount_percent: small(discount, "topup_discount_percent")?,
@@ -260,6 +295,8 @@ struct FormPage {
     subscribers: u64,
     action: String,
     form: PlanForm,
+    /// (stored name, label) of each product line, for the select.
+    lines: Vec<(&'static str, &'static str)>,
     limits: Vec<LimitField>,
     features: Vec<FeatureBox>,
     errors: FormErrors,
@@ -311,6 +348,10 @@ async fn form_page(
         subscribers,
         action,
         form,
+        lines: ProductLine::ALL
+            .into_iter()
+            .map(|l| (l.as_str(), l.label()))
+            .collect(),
         limits,
         features,
         errors,

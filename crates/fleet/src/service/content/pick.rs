@@ -192,7 +192,7 @@ pub async fn for_steps(
         }
         out.push(picked);
     }
-    let image_counts = counts(images.iter().map(|i| i.id), &image_uses);
+    let image_counts = platform::db::padded(counts(images.iter().map(|i| i.id), &image_uses));
     if !image_counts.is_empty() {
         image::Entity::update_many()
             .col_expr(
@@ -204,7 +204,7 @@ pub async fn for_steps(
             .exec(conn)
             .await?;
     }
-    let text_counts = counts(texts.iter().map(|t| t.id), &text_uses);
+    let text_counts = platform::db::padded(counts(texts.iter().map(|t| t.id), &text_uses));
     if !text_counts.is_empty() {
         text::Entity::update_many()
             .col_expr(
@@ -257,13 +257,13 @@ fn ranked(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let kinds_sql = list(kinds.iter().map(|k| (*k).into()).collect());
+    let kinds_sql = list(platform::db::padded(kinds.iter().map(|k| (*k).into())));
     let personas_sql = if personas.is_empty() {
         String::new()
     } else {
         format!(
             " OR persona_id IN ({})",
-            list(personas.iter().map(|p| (*p).into()).collect())
+            list(platform::db::padded(personas.iter().map(|p| (*p).into())))
         )
     };
     values.push(i64::try_from(per_pool).unwrap_or(i64::MAX).into());

@@ -1,0 +1,603 @@
+//! Creator search over the index (`disc_creators`): filters on the computed figures, a keyword
+//! through the database's own full-text index (SQLite FTS5, PostgreSQL `tsvector`), sorts, and
+//! pages. A keyword search ranks, counts and reads its page in one statement; a search
+//! without a keyword reads its page by an index and counts (up to [`COUNT_CAP`]) only when the
+//! page does not already tell.
+//!
+//! On SQLite the equality filters (category, language, location, the three flags) are also
+//! matched as facet tokens in the full-text index when there is a keyword, so the index
+//! intersects them with the words and only rows passing them are read; the plain comparisons
+//! stay, so the facets can only narrow to the same answer. PostgreSQL does the same with a
+//! `btree_gin` index over the text vector and those columns.
+//!
+//! Same answers on both databases: keywords are cut into words the same way both tokenisers
+//! do (letters and digits, lower-cased, no stemming) and every word must match; filters are
+//! plain comparisons on the same columns. Only the relevance order of keyword matches differs
+//! (bm25 vs `ts_rank`); ties and every other sort end on the row id.
+
+use chrono::{DateTime, Duration, Utc};
+use platform::{Error, Result};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::model::creator;
+
+/// Results per page unless asked otherwise, and at most.
+pub const PER_PAGE: u32 = 24;
+pub const PER_PAGE_MAX: u32 = 100;
+/// Deepest page (pages are offsets; deeper asks are refused, not slow).
+pub const PAGE_MAX: u32 = 200;
+/// The count stops here ("1,000+"): counting every match of a broad filter over a million
+/// creators costs more than the page itself.
+pub const COUNT_CAP: u64 = 1_000;
+/// Words of a keyword query that are used.
+pub const KEYWORD_WORDS_MAX: usize = 8;
+pub const KEYWORD_CHARS_MAX: usize = 200;
+/// Characters of the text filters.
+pub const CATEGORY_CHARS_MAX: usize = 40;
+pub const LANGUAGE_CHARS_MAX: usize = 8;
+pub const LOCATION_CHARS_MAX: usize = 80;
+pub const HASHTAG_CHARS_MAX: usize = 100;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = DiscoverySort)]
+pub enum Sort {
+    /// Keyword matches by text relevance; without a keyword, by followers.
+    #[default]
+    Relevance,
+    Followers,
+    Engagement,
+    /// Follower growth over 30 days.
+    Growth,
+}
+
+/// A search: every field is optional; each one set narrows the results.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Filters {
+    /// Words to find in the username, name, bio and recent captions (all must match).
+    pub q: Option<String>,
+    #[param(minimum = 0)]
+    pub followers_min: Option<i64>,
+    #[param(minimum = 0)]
+    pub followers_max: Option<i64>,
+    /// Engagement rate in percent.
+    #[param(minimum = 0, maximum = 100)]
+    pub engagement_min: Option<f64>,
+    #[param(minimum = 0, maximum = 100)]
+    pub engagement_max: Option<f64>,
+    /// Follower growth over 30 days in percent (may be negative).
+    #[param(minimum = -100, maximum = 10000)]
+    pub growth_30d_min: Option<f64>,
+    #[param(minimum = -100, maximum = 10000)]
+    pub growth_90d_min: Option<f64>,
+    /// A content category from post analysis (`fitness`, `food`, …).
+    pub category: Option<String>,
+    /// A language code (`en`, `de`, …).
+    pub language: Option<String>,
+    pub location: Option<String>,
+    pub verified: Option<bool>,
+    pub business: Option<bool>,
+    pub has_email: Option<bool>,
+    /// Posted within this many days.
+    #[param(minimum = 1, maximum = 3650)]
+    pub posted_within_days: Option<i64>,
+    /// A hashtag the creator used (with or without `#`).
+    pub hashtag: Option<String>,
+    #[param(inline)]
+    pub sort: Option<Sort>,
+    #[param(minimum = 1, maximum = 200)]
+    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u32>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub creators: Vec<creator::Model>,
+    /// Matches, counted up to [`COUNT_CAP`].
+    pub total: u64,
+    /// `total` stopped at the cap: there are at least that many.
+    pub more: bool,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// The words a keyword query searches for: runs of letters and digits, lower-cased, as both
+/// databases' tokenisers cut text.
+pub fn words(q: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in q.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        let w = w.to_lowercase();
+        if !out.contains(&w) {
+            out.push(w);
+        }
+        if out.len() == KEYWORD_WORDS_MAX {
+            break;
+        }
+    }
+    out
+}
+
+/// A hashtag as stored: lower-cased, without `#`.
+pub fn tag(s: &str) -> String {
+    s.trim().trim_start_matches('#').to_lowercase()
+}
+
+fn check_range<T: PartialOrd + Copy + std::fmt::Display>(
+    field: &str,
+    v: Option<T>,
+    lo: T,
+    hi: T,
+) -> Result<()> {
+    match v {
+        Some(x) if !(lo..=hi).contains(&x) => Err(Error::validation(
+            field,
+            format!("must be between {lo} and {hi}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_text(field: &str, v: &Option<String>, max: usize) -> Result<()> {
+    match v {
+        Some(s) if s.chars().count() > max => Err(Error::validation(
+            field,
+            format!("at most {max} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl Filters {
+    /// Refuses values out of range (a clear 422, never a slow or odd query).
+    pub fn validate(&self) -> Result<()> {
+        check_range("followers_min", self.followers_min, 0, 10_000_000_000)?;
+        check_range("followers_max", self.followers_max, 0, 10_000_000_000)?;
+        check_range("engagement_min", self.engagement_min, 0.0, 100.0)?;
+        check_range("engagement_max", self.engagement_max, 0.0, 100.0)?;
+        check_range("growth_30d_min", self.growth_30d_min, -100.0, 10_000.0)?;
+        check_range("growth_90d_min", self.growth_90d_min, -100.0, 10_000.0)?;
+        check_range("posted_within_days", self.posted_within_days, 1, 3650)?;
+        check_range("page", self.page, 1, PAGE_MAX)?;
+        check_range("per_page", self.per_page, 1, PER_PAGE_MAX)?;
+        check_text("q", &self.q, KEYWORD_CHARS_MAX)?;
+        check_text("category", &self.category, CATEGORY_CHARS_MAX)?;
+        check_text("language", &self.language, LANGUAGE_CHARS_MAX)?;
+        check_text("location", &self.location, LOCATION_CHARS_MAX)?;
+        check_text("hashtag", &self.hashtag, HASHTAG_CHARS_MAX)?;
+        for (field, v) in [
+            ("engagement_min", self.engagement_min),
+            ("engagement_max", self.engagement_max),
+            ("growth_30d_min", self.growth_30d_min),
+            ("growth_90d_min", self.growth_90d_min),
+        ] {
+            if v.is_some_and(|x| !x.is_finite()) {
+                return Err(Error::validation(field, "must be a number"));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.followers_min, self.followers_max)
+            && lo > hi
+        {
+            return Err(Error::validation(
+                "followers_max",
+                "must be at least the minimum",
+            ));
+        }
+        if let (Some(lo), Some(hi)) = (self.engagement_min, self.engagement_max)
+            && lo > hi
+        {
+            return Err(Error::validation(
+                "engagement_max",
+                "must be at least the minimum",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn page(&self) -> u32 {
+        self.page.unwrap_or(1).clamp(1, PAGE_MAX)
+    }
+
+    pub fn per_page(&self) -> u32 {
+        self.per_page.unwrap_or(PER_PAGE).clamp(1, PER_PAGE_MAX)
+    }
+
+    /// How many filters are set (the keyword included): "advanced search" is three or more.
+    pub fn count(&self) -> usize {
+        let texts = [
+            &self.q,
+            &self.category,
+            &self.language,
+            &self.location,
+            &self.hashtag,
+        ]
+        .iter()
+        .filter(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
+        .count();
+        let others = [
+            self.followers_min.is_some(),
+            self.followers_max.is_some(),
+            self.engagement_min.is_some(),
+            self.engagement_max.is_some(),
+            self.growth_30d_min.is_some(),
+            self.growth_90d_min.is_some(),
+            self.verified.is_some(),
+            self.business.is_some(),
+            self.has_email.is_some(),
+            self.posted_within_days.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        texts + others
+    }
+}
+
+/// `$n` placeholders (both databases accept them through sea-orm) and their values.
+#[derive(Default)]
+struct Sql {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn bind(&mut self, v: impl Into<Value>) -> String {
+        self.values.push(v.into());
+        format!("${}", self.values.len())
+    }
+
+    fn and(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// How a keyword narrows the rows: the database's full-text index, and the relevance order.
+struct Keyword {
+    /// The table expression the rows come from (`c` is always the creator row).
+    from: &'static str,
+    /// The relevance expression and its direction (`ASC` for bm25, lower is better).
+    rank: (String, &'static str),
+}
+
+/// One page of creators of `pool` matching `f`, and how many match.
+///
+/// With a keyword, every match is visited anyway (to rank them), so one statement ranks the
+/// matches' ids, counts them with a window and reads only the page's rows (reading the rows
+/// in a second pass for the count cost as much as the page). Without a keyword, the page walks
+/// an index in the sort order and stops early; a capped count follows only when the first
+/// page is full or a later page was asked.
+pub async fn run(
+    conn: &impl ConnectionTrait,
+    pool: &str,
+    f: &Filters,
+    now: DateTime<Utc>,
+) -> Result<Found> {
+    f.validate()?;
+    let backend = conn.get_database_backend();
+    let mut sql = Sql::default();
+    let pool_at = sql.bind(pool.to_string());
+    sql.and(format!("c.pool = {pool_at}"));
+    let words = f.q.as_deref().map(words).unwrap_or_default();
+    // SQLite: the equality filters' facet tokens, matched in the full-text index with the
+    // words (see `facets`).
+    let mut facets: Vec<String> = Vec::new();
+    if let Some(v) = f.followers_min {
+        let p = sql.bind(v);
+        sql.and(format!("c.followers >= {p}"));
+    }
+    if let Some(v) = f.followers_max {
+        let p = sql.bind(v);
+        sql.and(format!("c.followers <= {p}"));
+    }
+    if let Some(v) = f.engagement_min {
+        let p = sql.bind(v);
+        sql.and(format!("c.engagement_rate >= {p}"));
+    }
+    if let Some(v) = f.engagement_max {
+        let p = sql.bind(v);
+        sql.and(format!("c.engagement_rate <= {p}"));
+    }
+    if let Some(v) = f.growth_30d_min {
+        let p = sql.bind(v);
+        sql.and(format!("c.growth_30d >= {p}"));
+    }
+    if let Some(v) = f.growth_90d_min {
+        let p = sql.bind(v);
+        sql.and(format!("c.growth_90d >= {p}"));
+    }
+    if let Some(v) = non_empty(&f.category) {
+        let v = v.to_lowercase();
+        facets.push(facet("xc", v.as_bytes()));
+        let p = sql.bind(v);
+        sql.and(format!("c.category = {p}"));
+    }
+    if let Some(v) = non_empty(&f.language) {
+        let v = v.to_lowercase();
+        facets.push(facet("xg", v.as_bytes()));
+        let p = sql.bind(v);
+        sql.and(format!("c.language = {p}"));
+    }
+    if let Some(v) = non_empty(&f.location) {
+        facets.push(facet("xl", v.as_bytes()));
+        let p = sql.bind(v.to_string());
+        sql.and(format!("c.location = {p}"));
+    }
+    for (col, prefix, v) in [
+        ("is_verified", "xv", f.verified),
+        ("is_business", "xb", f.business),
+        ("has_email", "xe", f.has_email),
+    ] {
+        if let Some(v) = v {
+            facets.push(format!("{prefix}{}", u8::from(v)));
+            let p = sql.bind(v);
+            sql.and(format!("c.{col} = {p}"));
+        }
+    }
+    if let Some(days) = f.posted_within_days {
+        let p = sql.bind(now - Duration::days(days));
+        sql.and(format!("c.last_post_at >= {p}"));
+    }
+    if let Some(t) = non_empty(&f.hashtag).map(tag).filter(|t| !t.is_empty()) {
+        let p = sql.bind(t);
+        sql.and(format!(
+            "c.id IN (SELECT creator_id FROM disc_creator_hashtags WHERE tag = {p})"
+        ));
+    }
+    let keyword = (!words.is_empty()).then(|| match backend {
+        DbBackend::Postgres => {
+            let q = sql.bind(words.join(" & "));
+            sql.and(format!("c.search_vector @@ to_tsquery('simple', {q})"));
+            Keyword {
+                from: "disc_creators c",
+                rank: (
+                    format!("ts_rank(c.search_vector, to_tsquery('simple', {q}))"),
+                    "DESC",
+                ),
+            }
+        }
+        _ => {
+            let q = sql.bind(fts_query(&words, &facets));
+            sql.and(format!("disc_creators_fts MATCH {q}"));
+            Keyword {
+                from: "disc_creators_fts JOIN disc_creators c ON c.id = disc_creators_fts.rowid",
+                // The facets column weighs nothing: facets narrow, they never rank.
+                rank: (
+                    "bm25(disc_creators_fts, 1.0, 1.0, 1.0, 1.0, 0.0)".into(),
+                    "ASC",
+                ),
+            }
+        }
+    });
+    let (desc, desc_nulls_last) = match backend {
+        DbBackend::Postgres => ("DESC", "DESC NULLS LAST"),
+        // SQLite sorts NULL below every value: a plain `DESC` puts it last and can walk an
+        // index.
+        _ => ("DESC", "DESC"),
+    };
+    // The sort keys before the row id, which ends every order (ties never depend on the plan).
+    let keys: Vec<(String, &str)> = match (f.sort.unwrap_or_default(), &keyword) {
+        (Sort::Relevance, Some(k)) => vec![k.rank.clone(), ("c.followers".into(), desc)],
+        (Sort::Relevance | Sort::Followers, _) => vec![("c.followers".into(), desc)],
+        (Sort::Engagement, _) => vec![("c.engagement_rate".into(), desc_nulls_last)],
+        (Sort::Growth, _) => vec![("c.growth_30d".into(), desc_nulls_last)],
+    };
+    let per_page = f.per_page();
+    let page = f.page();
+    let count_values = sql.values.clone();
+    let filter = sql.clauses.join(" AND ");
+    let limit = sql.bind(i64::from(per_page));
+    let offset = sql.bind(i64::from((page - 1) * per_page));
+    let from = keyword.as_ref().map_or("disc_creators c", |k| k.from);
+    let (creators, matched) = match &keyword {
+        Some(_) => {
+            let aliased = keys
+                .iter()
+                .enumerate()
+                .map(|(i, (expr, _))| format!("{expr} AS k{i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let order = |prefix: &str| {
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, (_, dir))| format!("{prefix}k{i} {dir}"))
+                    .chain([format!("{prefix}id")])
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            // The ranking runs in its own subquery: SQLite refuses bm25() beside a window
+            // function in one SELECT.
+            let page_sql = format!(
+                "SELECT c.*, p.n AS n FROM (\
+                   SELECT m.*, COUNT(*) OVER () AS n FROM (\
+                     SELECT c.id AS id, {aliased} FROM {from} WHERE {filter}\
+                   ) m ORDER BY {} LIMIT {limit} OFFSET {offset}\
+                 ) p JOIN disc_creators c ON c.id = p.id ORDER BY {}",
+                order("m."),
+                order("p."),
+            );
+            let rows = conn
+                .query_all_raw(Statement::from_sql_and_values(
+                    backend, page_sql, sql.values,
+                ))
+                .await?;
+            let matched = match rows.first() {
+                Some(r) => Some(r.try_get::<i64>("", "n")?),
+                None => None,
+            };
+            let creators = rows
+                .iter()
+                .map(|r| creator::Model::from_query_result(r, ""))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            (creators, matched)
+        }
+        None => {
+            let order = keys
+                .iter()
+                .map(|(expr, dir)| format!("{expr} {dir}"))
+                .chain(["c.id".to_string()])
+                .collect::<Vec<_>>()
+                .join(", ");
+            let page_sql = format!(
+                "SELECT c.* FROM {from} WHERE {filter} ORDER BY {order} \
+                 LIMIT {limit} OFFSET {offset}"
+            );
+            let creators = creator::Model::find_by_statement(Statement::from_sql_and_values(
+                backend, page_sql, sql.values,
+            ))
+            .all(conn)
+            .await?;
+            (creators, None)
+        }
+    };
+    let n = match matched {
+        Some(n) => u64::try_from(n).unwrap_or(0),
+        // A first page that is not full holds every match: no count needed.
+        None if page == 1 && creators.len() < per_page as usize => creators.len() as u64,
+        None => count(conn, from, &filter, count_values).await?,
+    };
+    Ok(Found {
+        creators,
+        total: n.min(COUNT_CAP),
+        more: n > COUNT_CAP,
+        page,
+        per_page,
+    })
+}
+
+/// Matches of `filter`, counted up to one more than [`COUNT_CAP`].
+async fn count(
+    conn: &impl ConnectionTrait,
+    from: &str,
+    filter: &str,
+    mut values: Vec<Value>,
+) -> Result<u64> {
+    let cap = i64::try_from(COUNT_CAP + 1).unwrap_or(i64::MAX);
+    values.push(cap.into());
+    let count_sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} WHERE {filter} LIMIT ${}) capped",
+        values.len()
+    );
+    let backend = conn.get_database_backend();
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(backend, count_sql, values))
+        .await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// A facet token as the SQLite index stores it (`search_facets`, migration
+/// `m20261206_000036_discovery_index`): a prefix naming the filter and the value's UTF-8 bytes
+/// in hexadecimal, one token whatever the value holds. Stored and asked values are equal
+/// exactly when their tokens are; the plain comparison stays in the query all the same.
+fn facet(prefix: &str, value: &[u8]) -> String {
+    let mut out = String::with_capacity(prefix.len() + value.len() * 2);
+    out.push_str(prefix);
+    for b in value {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The FTS5 query: every word in the text columns (never in the facets) and every facet in
+/// its column. Words and facets are letters and digits only, so quoting them is safe.
+fn fts_query(words: &[String], facets: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("{{username full_name bio captions}} : \"{w}\""))
+        .chain(facets.iter().map(|t| format!("search_facets : \"{t}\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_cut_like_the_tokenisers_cut_them() {
+        assert_eq!(words("Vegan  fitness!"), vec!["vegan", "fitness"]);
+        assert_eq!(words("jane_doe #Yoga"), vec!["jane", "doe", "yoga"]);
+        assert_eq!(words("\" OR 1=1 --"), vec!["or", "1"]);
+        assert_eq!(words("a a a"), vec!["a"]);
+        assert!(words("  !!  ").is_empty());
+        assert_eq!(words("1 2 3 4 5 6 7 8 9 10").len(), KEYWORD_WORDS_MAX);
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        let bad = [
+            Filters {
+                followers_min: Some(-1),
+                ..Default::default()
+            },
+            Filters {
+                engagement_max: Some(101.0),
+                ..Default::default()
+            },
+            Filters {
+                engagement_min: Some(f64::NAN),
+                ..Default::default()
+            },
+            Filters {
+                page: Some(0),
+                ..Default::default()
+            },
+            Filters {
+                per_page: Some(1000),
+                ..Default::default()
+            },
+            Filters {
+                followers_min: Some(10),
+                followers_max: Some(5),
+                ..Default::default()
+            },
+            Filters {
+                q: Some("x".repeat(201)),
+                ..Default::default()
+            },
+        ];
+        for f in bad {
+            assert!(f.validate().is_err(), "{f:?}");
+        }
+        assert!(Filters::default().validate().is_ok());
+    }
+
+    #[test]
+    fn facets_are_one_token_and_words_never_match_them() {
+        assert_eq!(facet("xc", b"food"), "xc666f6f64");
+        assert_eq!(
+            facet("xl", "São Paulo".as_bytes()),
+            "xl53c3a36f205061756c6f"
+        );
+        assert_eq!(
+            fts_query(&["yoga".into()], &["xg656e".into()]),
+            "{username full_name bio captions} : \"yoga\" AND search_facets : \"xg656e\""
+        );
+    }
+
+    #[test]
+    fn counts_the_filters_set() {
+        let f = Filters {
+            q: Some("yoga".into()),
+            followers_min: Some(1000),
+            category: Some(" ".into()),
+            verified: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(f.count(), 3);
+    }
+}

@@ -48,8 +48,82 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     }
 }
 
+/// What a migrated database looks like, made once per test process: running the ~40
+/// migrations for every test cost more than many tests themselves (most on PostgreSQL, where
+/// each is a round of DDL), and every test starts from the same migrated state anyway.
+enum Template {
+    /// The migrated SQLite file's bytes, written out as each test's database.
+    Sqlite(Vec<u8>),
+    /// A migrated PostgreSQL database (`gdt_<uuid>`, dropped with the rest by `.ci/run`) that
+    /// each test's database is created from (`CREATE DATABASE … TEMPLATE`).
+    Postgres { admin_url: String, name: String },
+}
+
+static TEMPLATE: tokio::sync::OnceCell<Template> = tokio::sync::OnceCell::const_new();
+
+async fn template() -> &'static Template {
+    TEMPLATE
+        .get_or_init(|| async {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+            let url = fresh_database_url(dir.path()).await;
+            let database = db::connect_url(&url, 1)
+                .await
+                .unwrap_or_else(|e| panic!("connect template database: {e}"));
+            db::migrate(&database)
+                .await
+                .unwrap_or_else(|e| panic!("migrate: {e}"));
+            match std::env::var("GROWTHDECK_TEST_DATABASE_URL") {
+                Ok(admin_url) => {
+                    // A template must have no sessions when it is copied.
+                    database.close().await.ok();
+                    let name = url::Url::parse(&url)
+                        .map(|u| u.path().trim_start_matches('/').to_string())
+                        .unwrap_or_else(|e| panic!("template url: {e}"));
+                    Template::Postgres { admin_url, name }
+                }
+                Err(_) => {
+                    // Everything into the main file, so the file alone is the database.
+                    database
+                        .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .await
+                        .unwrap_or_else(|e| panic!("checkpoint template: {e}"));
+                    database.close().await.ok();
+                    let bytes = std::fs::read(dir.path().join("test.db"))
+                        .unwrap_or_else(|e| panic!("read template: {e}"));
+                    Template::Sqlite(bytes)
+                }
+            }
+        })
+        .await
+}
+
+/// A new database with every migration applied: a copy of this process's [`Template`].
 async fn fresh_database(data_dir: &std::path::Path) -> sea_orm::DatabaseConnection {
-    let url = fresh_database_url(data_dir).await;
+    let url = match template().await {
+        Template::Sqlite(bytes) => {
+            let path = data_dir.join("test.db");
+            let mut file =
+                db::private_new_file(&path).unwrap_or_else(|e| panic!("create test database: {e}"));
+            std::io::Write::write_all(&mut file, bytes)
+                .unwrap_or_else(|e| panic!("write test database: {e}"));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+        Template::Postgres { admin_url, name } => {
+            let admin = db::connect_url(admin_url, 2)
+                .await
+                .unwrap_or_else(|e| panic!("connect {admin_url}: {e}"));
+            let copy = format!("gdt_{}", uuid::Uuid::new_v4().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {copy} TEMPLATE {name}"))
+                .await
+                .unwrap_or_else(|e| panic!("create test database: {e}"));
+            admin.close().await.ok();
+            let mut url = url::Url::parse(admin_url)
+                .unwrap_or_else(|e| panic!("GROWTHDECK_TEST_DATABASE_URL: {e}"));
+            url.set_path(&format!("/{copy}"));
+            url.to_string()
+        }
+    };
     db::connect_url(&url, 5)
         .await
         .unwrap_or_else(|e| panic!("connect test database: {e}"))
@@ -66,9 +140,6 @@ pub async fn spawn(features: Vec<Feature>, configure: impl FnOnce(&mut Config)) 
     };
     configure(&mut config);
     let database = fresh_database(data_dir.path()).await;
-    db::migrate(&database)
-        .await
-        .unwrap_or_else(|e| panic!("migrate: {e}"));
 
     let listener = TcpListener::bind("127.0.0.1:0")
         .await

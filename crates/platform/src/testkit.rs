@@ -258,3 +258,31 @@ pub async fn call(
 ) -> (reqwest::StatusCode, serde_json::Value) {
     app.call(token, method, path, body).await
 }
+
+/// A `multipart/form-data` body as a browser sends an upload form: the text `fields`, then
+/// one `file` part (`filename`, its content type and bytes). Returns the request's content
+/// type (with the boundary) and the body.
+pub fn multipart(
+    fields: &[(&str, &str)],
+    (filename, content_type, bytes): (&str, &str, &[u8]),
+) -> (String, Vec<u8>) {
+    let boundary = "----GrowthdeckTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

@@ -1011,7 +1011,7 @@ async fn the_pages_show_favourites_lists_and_one_list() {
     let app = app().await;
     identity::testkit::customer(&app, "owner@example.com", "Agency").await;
     let browser = identity::testkit::browser(&app, "owner@example.com").await;
-    let c = creators(&app, &["vegan.chef", "demo.cook"]).await;
+    let c = creators(&app, &["vegan.chef", "demo.cook", "berlin.eats"]).await;
 
     let (status, body) = page(&app, &browser, "/discover/lists").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -1110,6 +1110,51 @@ async fn the_pages_show_favourites_lists_and_one_list() {
         body.contains("@ghost.account"),
         "not found is named: {body}"
     );
+    assert!(
+        body.contains("enctype=\"multipart/form-data\"") && body.contains("name=\"file\""),
+        "the form offers a file: {body}"
+    );
+
+    // The same form takes a file: a spreadsheet's CSV export (byte-order mark, a header naming
+    // the username column) is read like pasted text.
+    let upload = |fields: &[(&str, &str)], bytes: &[u8]| {
+        let (content_type, body) =
+            platform::testkit::multipart(fields, ("creators.csv", "text/csv", bytes));
+        browser
+            .post(app.url(&format!("/discover/lists/{id}/usernames")))
+            .header("content-type", content_type)
+            .body(body)
+    };
+    let csv =
+        "\u{feff}name,username,followers\nBerlin Eats,@berlin.eats,1200\nVegan,vegan.chef,900\n";
+    let res = upload(&[("usernames", "")], csv.as_bytes())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("1 creator was added"), "{body}");
+    assert!(body.contains("Already on the list: @vegan.chef"), "{body}");
+    let entries = entry::Entity::find().all(&app.state.db).await.unwrap();
+    let on_list = entries
+        .iter()
+        .filter(|e| e.profile_id == c["berlin.eats"])
+        .count();
+    assert_eq!(on_list, 1, "the file's creator is on the list");
+    // Pasted text and a file at once, or a file that is not text: refused beside the file
+    // field, with what was typed kept and nothing added.
+    let res = upload(&[("usernames", "@demo.cook")], b"berlin.eats")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("id=\"usernames-file-error\""), "{body}");
+    assert!(body.contains("not both"), "{body}");
+    assert!(body.contains(">@demo.cook</textarea>"), "{body}");
+    let res = upload(&[], &[0xff, 0xfe, 0x00, 0x41]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("The file is not text"));
 
     let res = browser
         .post(app.url(&format!("/discover/lists/{id}/entries/{}", c["vegan.chef"])))

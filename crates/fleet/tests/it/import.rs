@@ -326,17 +326,7 @@ async fn new_accounts_get_free_proxy_slots_and_existing_usernames_are_duplicates
 
 /// A `multipart/form-data` body as a browser sends it for the upload form.
 fn form_upload(filename: &str, content: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----GrowthdeckTestBoundary7MA4YWxk";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(content);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    platform::testkit::multipart(&[], (filename, "text/csv", content))
 }
 
 #[tokio::test]

@@ -1,13 +1,16 @@
 //! The pages of favourites and lists: the caller's favourites (`/discover/favourites`), the
 //! workspace's lists with the form to start one and the list templates (`/discover/lists`),
 //! and one list (`/discover/lists/{id}`): its creators with their notes and tags, adding by
-//! pasted usernames (with a report of what was added, already there, not found), settings,
+//! pasted usernames or a chosen CSV file (with a report of what was added, already there, not found), settings,
 //! collaborators, saving as a template and the activity log. Forms are plain posts: invalid
 //! input is answered on the page beside its field with what was typed kept; actions go back
 //! with a flash.
 
 use askama::Template;
-use axum::{extract::State, response::Response};
+use axum::{
+    extract::{FromRequest, Multipart, Request, State, multipart::MultipartError},
+    response::Response,
+};
 use axum_extra::extract::cookie::CookieJar;
 use platform::{
     AppState, Ctx, Error, Permission, Result,
@@ -386,6 +389,9 @@ pub struct EntryForm {
 #[serde(default)]
 pub struct ImportForm {
     usernames: String,
+    /// The chosen file's bytes (multipart posts only; never shown back).
+    #[serde(skip)]
+    file: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -728,15 +734,83 @@ async fn delete(
     }
 }
 
+/// A chosen file may be at most this large (a CSV export of 5,000 creators with a few columns
+/// fits; the usernames themselves are capped by the service).
+const IMPORT_FILE_MAX: usize = 1024 * 1024;
+
+/// The add-usernames form as the page sends it (`multipart/form-data`: the pasted `usernames`
+/// and an optional CSV or text `file`), or as a plain form post (`usernames` only).
+async fn read_import(state: &AppState, req: Request) -> Result<ImportForm> {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(form) = Form::<ImportForm>::from_request(req, state).await?;
+        return Ok(form);
+    }
+    let broken = |e: MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::BadRequest("The form could not be read; send it again".into())
+        }
+    };
+    let mut parts = Multipart::from_request(req, state)
+        .await
+        .map_err(|_| Error::BadRequest("The form could not be read; send it again".into()))?;
+    let mut form = ImportForm::default();
+    while let Some(field) = parts.next_field().await.map_err(broken)? {
+        match field.name().unwrap_or("") {
+            "usernames" => form.usernames = field.text().await.map_err(broken)?,
+            "file" => {
+                let bytes = field.bytes().await.map_err(broken)?;
+                form.file = Some(bytes.to_vec());
+            }
+            // Other parts (a client's extras) are read past.
+            _ => {
+                field.bytes().await.map_err(broken)?;
+            }
+        }
+    }
+    Ok(form)
+}
+
+/// The usernames to add: the pasted text, or the chosen file's text (one of the two).
+fn import_text(form: &ImportForm) -> Result<String> {
+    let file = form.file.as_deref().filter(|b| !b.is_empty());
+    let refuse = |message: &str| Err(Error::Validation(vec![FieldError::new("file", message)]));
+    match file {
+        None => Ok(form.usernames.clone()),
+        Some(_) if !form.usernames.trim().is_empty() => {
+            refuse("Choose a file or paste usernames, not both.")
+        }
+        Some(bytes) if bytes.len() > IMPORT_FILE_MAX => {
+            refuse("The file is larger than 1 MB; split it, or keep only the username column.")
+        }
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            // A spreadsheet's CSV export often starts with a byte-order mark.
+            Ok(text) => Ok(text.trim_start_matches('\u{feff}').to_string()),
+            Err(_) => refuse("The file is not text: save it as CSV (UTF-8) or plain text."),
+        },
+    }
+}
+
 async fn import(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
     jar: CookieJar,
-    Form(form): Form<ImportForm>,
+    req: Request,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let extra = match service::add_usernames(&state, &ctx, id, &form.usernames).await {
+    let form = read_import(&state, req).await?;
+    let added = match import_text(&form) {
+        Ok(text) => service::add_usernames(&state, &ctx, id, &text).await,
+        Err(e) => Err(e),
+    };
+    let extra = match added {
         Ok(report) => Extra {
             imported: Some(report),
             ..Extra::default()

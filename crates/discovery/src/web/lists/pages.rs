@@ -1,10 +1,10 @@
 //! The pages of favourites and lists: the caller's favourites (`/discover/favourites`), the
 //! workspace's lists with the form to start one and the list templates (`/discover/lists`),
 //! and one list (`/discover/lists/{id}`): its creators with their notes and tags, adding by
-//! pasted usernames or a chosen CSV file (with a report of what was added, already there, not found), settings,
-//! collaborators, saving as a template and the activity log. Forms are plain posts: invalid
-//! input is answered on the page beside its field with what was typed kept; actions go back
-//! with a flash.
+//! pasted usernames or a chosen CSV file (with a report of what was added, already there, not
+//! found), settings, collaborators, saving as a template and the activity log. Forms are plain
+//! posts (the add-usernames form multipart, for its file): invalid input is answered on the page
+//! beside its field with what was typed kept; actions go back with a flash.
 
 use askama::Template;
 use axum::{

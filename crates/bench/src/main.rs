@@ -37,6 +37,11 @@ use serde_json::{Value, json};
 
 use crate::load::{LoadConfig, Report};
 
+/// The shipped binary's allocator (`crates/growthdeck/src/main.rs`): the benches that run the
+/// app in this process measure what ships, not glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "bench",

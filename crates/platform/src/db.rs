@@ -59,10 +59,57 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
             .pragma("mmap_size", MMAP_SIZE.to_string())
             .statement_cache_capacity(STATEMENT_CACHE)
     });
-    opts.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
+    let plain = loopback_without_tls_choice(url, std::env::var_os("PGSSLMODE").is_some());
+    opts.map_sqlx_postgres_opts(move |o| {
+        let o = o.statement_cache_capacity(STATEMENT_CACHE);
+        if plain {
+            o.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable)
+        } else {
+            o
+        }
+    });
     // Commits that enqueued wake this process's job workers at once (see `jobs::wake`).
     opts.map_sqlx_sqlite_pool_opts(|p| p.after_connect(crate::jobs::wake::watch_sqlite_commits));
     Database::connect(opts).await
+}
+
+/// Whether a PostgreSQL URL names a server on this machine and says nothing about TLS (no
+/// `sslmode` in the URL, no `PGSSLMODE`). Such connections go without TLS: encrypting traffic
+/// that never leaves the machine protects nothing, and under the worker API's load the
+/// handshake-free plain connection carries about 15 % more claims per second (TLS cost both
+/// processes CPU on every statement; docs/operations.md). Naming `sslmode` keeps it as asked,
+/// for a server whose `pg_hba.conf` demands TLS even on loopback.
+fn loopback_without_tls_choice(raw: &str, env_sslmode: bool) -> bool {
+    let Ok(url) = url::Url::parse(raw) else {
+        return false;
+    };
+    if !matches!(url.scheme(), "postgres" | "postgresql")
+        || url
+            .query_pairs()
+            .any(|(k, _)| k.eq_ignore_ascii_case("sslmode"))
+        || env_sslmode
+    {
+        return false;
+    }
+    let host_param = url
+        .query_pairs()
+        .find(|(k, _)| k == "host")
+        .map(|(_, v)| v.into_owned());
+    match (url.host(), host_param) {
+        // A Unix socket directory (`?host=/run/postgresql`) never has TLS anyway.
+        (_, Some(h)) => h.starts_with('/') || is_loopback_name(&h),
+        (Some(url::Host::Ipv4(ip)), None) => ip.is_loopback(),
+        (Some(url::Host::Ipv6(ip)), None) => ip.is_loopback(),
+        (Some(url::Host::Domain(name)), None) => is_loopback_name(name),
+        (None, None) => false,
+    }
+}
+
+fn is_loopback_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 // ---- file modes -------------------------------------------------------------------------------
@@ -383,4 +430,37 @@ macro_rules! no_relations {
 
         impl ActiveModelBehavior for ActiveModel {}
     };
+}
+
+#[cfg(test)]
+mod tls_choice_tests {
+    use super::loopback_without_tls_choice as plain;
+
+    #[test]
+    fn loopback_servers_without_an_sslmode_go_without_tls() {
+        for url in [
+            "postgres://postgres@127.0.0.1:5432/test",
+            "postgresql://u:p@localhost/db",
+            "postgres://u@[::1]:5432/db",
+            "postgres://u@127.0.0.2/db",
+            "postgres:///db?host=/run/postgresql",
+        ] {
+            assert!(plain(url, false), "{url}");
+        }
+    }
+
+    #[test]
+    fn other_servers_and_explicit_choices_keep_the_drivers_default() {
+        for url in [
+            "postgres://u@db.example.com/db",
+            "postgres://u@10.0.0.5/db",
+            "postgres://u@127.0.0.1/db?sslmode=require",
+            "postgres://u@localhost/db?SSLMODE=prefer",
+            "sqlite:///tmp/x.db?mode=rwc",
+            "not a url",
+        ] {
+            assert!(!plain(url, false), "{url}");
+        }
+        assert!(!plain("postgres://u@127.0.0.1/db", true), "PGSSLMODE set");
+    }
 }

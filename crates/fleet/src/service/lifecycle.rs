@@ -156,28 +156,46 @@ pub async fn record_many(
     workspace_id: Uuid,
     entries: &[Entry<'_>],
 ) -> Result<()> {
-    if entries.is_empty() {
-        return Ok(());
+    let mut timeline = Timeline::default();
+    timeline.add(workspace_id, entries);
+    timeline.write(conn).await
+}
+
+/// Timeline rows gathered over one transaction and written with one statement at its end:
+/// the worker API's batches log their claims' and their completions' moves together.
+#[derive(Default)]
+pub struct Timeline(Vec<event::ActiveModel>);
+
+impl Timeline {
+    /// Adds rows of one workspace, stamped now.
+    pub fn add(&mut self, workspace_id: Uuid, entries: &[Entry<'_>]) {
+        let at = platform::db::now();
+        self.0.extend(entries.iter().map(|e| event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            account_id: Set(e.account_id),
+            proxy_id: Set(e.proxy_id),
+            kind: Set(e.kind.to_string()),
+            from_state: Set(e.states.0.map(str::to_string)),
+            to_state: Set(e.states.1.map(str::to_string)),
+            actor_kind: Set(e.actor.kind.to_string()),
+            actor_id: Set(e.actor.id),
+            actor_label: Set(e.actor.label.chars().take(160).collect()),
+            reason: Set(e.reason.clone()),
+            at: Set(at),
+        }));
     }
-    let at = platform::db::now();
-    let rows = entries.iter().map(|e| event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        account_id: Set(e.account_id),
-        proxy_id: Set(e.proxy_id),
-        kind: Set(e.kind.to_string()),
-        from_state: Set(e.states.0.map(str::to_string)),
-        to_state: Set(e.states.1.map(str::to_string)),
-        actor_kind: Set(e.actor.kind.to_string()),
-        actor_id: Set(e.actor.id),
-        actor_label: Set(e.actor.label.chars().take(160).collect()),
-        reason: Set(e.reason.clone()),
-        at: Set(at),
-    });
-    event::Entity::insert_many(rows)
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+
+    /// Writes what was gathered (nothing for none).
+    pub async fn write(self, conn: &impl ConnectionTrait) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        event::Entity::insert_many(self.0)
+            .exec_without_returning(conn)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Writes one timeline row.

@@ -439,32 +439,36 @@ pub(crate) async fn claim_alone(
     let settings = settings::cached(db, scope).await?;
     let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
+    let mut timeline = lifecycle::Timeline::default();
     let claimed = claim_in(
         &txn,
         scope,
         &settings,
         account_id,
         std::slice::from_ref(claimant),
+        &mut timeline,
     )
     .await?;
+    timeline.write(&txn).await?;
     txn.commit().await?;
     Ok(claimed.into_iter().next().flatten())
 }
 
 /// Claims one task for each claimant, in order, in the caller's write transaction, with a
-/// constant number of statements however many claim: the candidates are chosen, their
-/// accounts (and proxies) read, the content of each step that has none yet picked, and then
+/// constant number of statements however many claim: the candidates are chosen with their
+/// accounts (and proxies), the content of each step that has none yet picked, and then
 /// one conditional `UPDATE … RETURNING` hands each task to its claimant with its content and
 /// still requires it to be claimable, so a task is never handed to two claimants (on SQLite
 /// the write lock serialises claims, on PostgreSQL the row locks taken by the choice do). The
-/// first warm-up step's first claim starts warm-up. A claimant left without a task gets
-/// `None`.
+/// first warm-up step's first claim starts warm-up; its timeline rows go into `timeline`,
+/// which the caller writes before it commits. A claimant left without a task gets `None`.
 pub(crate) async fn claim_in(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     settings: &Settings,
     account_id: Option<Uuid>,
     claimants: &[Claimant],
+    timeline: &mut lifecycle::Timeline,
 ) -> Result<Vec<Option<Claimed>>> {
     let now = platform::db::now();
     let ws = scope.workspace_id();
@@ -570,7 +574,7 @@ pub(crate) async fn claim_in(
                 .then_some(lifecycle::Move { account, actor })
         })
         .collect();
-    let started = lifecycle::transition_many(
+    let (started, entries) = lifecycle::move_many(
         conn,
         ws,
         State::ProxyAssigned,
@@ -580,6 +584,7 @@ pub(crate) async fn claim_in(
         vec![(account::Column::WarmupStartedAt, Expr::value(now))],
     )
     .await?;
+    timeline.add(ws, &entries);
     for id in started {
         if let Some(a) = accounts.get_mut(&id) {
             a.state = State::WarmingUp.as_str().into();
@@ -743,10 +748,18 @@ pub(crate) async fn complete_alone(
     let settings = settings::cached(db, scope).await?;
     let _turn = write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
-    let outcome = complete_in(&txn, scope, &settings, std::slice::from_ref(&asked))
-        .await?
-        .pop()
-        .unwrap_or_else(|| Err(Error::internal("a completion went unanswered")))?;
+    let mut timeline = lifecycle::Timeline::default();
+    let outcome = complete_in(
+        &txn,
+        scope,
+        &settings,
+        std::slice::from_ref(&asked),
+        &mut timeline,
+    )
+    .await?
+    .pop()
+    .unwrap_or_else(|| Err(Error::internal("a completion went unanswered")))?;
+    timeline.write(&txn).await?;
     txn.commit().await?;
     Ok(outcome)
 }
@@ -814,12 +827,14 @@ async fn with_accounts(
 /// done for all at once: one conditional `UPDATE … RETURNING` ends the tasks and
 /// [`advance_many`] moves their accounts on. Anything else (cleanup tasks, an operator, the
 /// same task twice, a task that is not the claimant's) goes one by one, each inside a
-/// savepoint so its refusal undoes only its own writes.
+/// savepoint so its refusal undoes only its own writes. The common case's timeline rows go
+/// into `timeline`, which the caller writes before it commits.
 pub(crate) async fn complete_in(
     txn: &sea_orm::DatabaseTransaction,
     scope: &Scope,
     settings: &Settings,
     asked: &[Completion],
+    timeline: &mut lifecycle::Timeline,
 ) -> Result<Vec<Result<Outcome>>> {
     use sea_orm::TransactionTrait;
     let now = platform::db::now();
@@ -894,7 +909,7 @@ pub(crate) async fn complete_in(
             items.push((t.clone(), acc.clone(), a.claimant.actor()));
             at.push(*i);
         }
-        let outcomes = advance_many(txn, scope, settings, &items, "completed").await?;
+        let outcomes = advance_many(txn, scope, settings, &items, "completed", timeline).await?;
         for (i, o) in at.into_iter().zip(outcomes) {
             answers[i] = Some(o);
         }
@@ -943,16 +958,19 @@ async fn advance(
             .get(usize::try_from(t.step_number).unwrap_or(0))
             .is_none();
     let before = account.state.clone();
+    let mut timeline = lifecycle::Timeline::default();
     let outcome = advance_many(
         conn,
         scope,
         settings,
         &[(t.clone(), account, actor.clone())],
         how,
+        &mut timeline,
     )
     .await?
     .pop()
     .unwrap_or_else(|| Err(Error::internal("an advance went unanswered")))?;
+    timeline.write(conn).await?;
     if last && outcome.account_state != State::Ready.as_str() {
         return Err(if before == State::WarmingUp.as_str() {
             Error::Conflict("The account changed meanwhile; reload and try again.".into())
@@ -974,6 +992,7 @@ async fn advance_many(
     settings: &Settings,
     items: &[(task::Model, account::Model, Actor)],
     how: &str,
+    timeline: &mut lifecycle::Timeline,
 ) -> Result<Vec<Result<Outcome>>> {
     let now = platform::db::now();
     let ws = scope.workspace_id();
@@ -1097,9 +1116,9 @@ async fn advance_many(
         .collect(),
     )
     .await?;
-    // The steps' and the finished accounts' timeline rows in one statement.
+    // The steps' and the finished accounts' timeline rows, written with the caller's others.
     entries.extend(moved);
-    lifecycle::record_many(conn, ws, &entries).await?;
+    timeline.add(ws, &entries);
     for ((_, account, _), outcome) in items.iter().zip(outcomes.iter_mut()) {
         if let Ok(o) = outcome
             && finished.contains(&account.id)

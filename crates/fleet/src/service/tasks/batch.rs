@@ -162,8 +162,11 @@ pub async fn together(
     let settings = settings::cached(db, scope).await?;
     let _turn = super::write_turn(db).await;
     let txn = platform::db::begin_write(db).await?;
-    let ended = super::complete_in(&txn, scope, &settings, completions).await?;
-    let claimed = super::claim_in(&txn, scope, &settings, None, claimants).await?;
+    // The completions' and the claims' timeline rows go in with one statement.
+    let mut timeline = crate::service::lifecycle::Timeline::default();
+    let ended = super::complete_in(&txn, scope, &settings, completions, &mut timeline).await?;
+    let claimed = super::claim_in(&txn, scope, &settings, None, claimants, &mut timeline).await?;
+    timeline.write(&txn).await?;
     txn.commit().await?;
     Ok((ended, claimed))
 }

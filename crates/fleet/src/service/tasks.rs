@@ -320,12 +320,12 @@ struct Candidate {
     proxy: Option<proxy::Model>,
 }
 
-/// `alias.col AS prefixcol, …` for every column of an entity: a joined row read back into
+/// `alias."col" AS "prefixcol", …` for every column of an entity: a joined row read back into
 /// the entity's model with `FromQueryResult::from_query_result(row, prefix)`.
 fn prefixed<E: EntityTrait>(alias: &str, prefix: &str) -> String {
     use sea_orm::{IdenStatic, Iterable};
     E::Column::iter()
-        .map(|c| format!("{alias}.{0} AS {prefix}{0}", c.as_str()))
+        .map(|c| format!("{alias}.\"{0}\" AS \"{prefix}{0}\"", c.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
 }

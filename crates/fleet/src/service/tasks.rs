@@ -330,6 +330,14 @@ fn prefixed<E: EntityTrait>(alias: &str, prefix: &str) -> String {
         .join(", ")
 }
 
+// The joined reads' column lists, built once: a claim or completion batch only reads them.
+static ACCOUNT_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| prefixed::<account::Entity>("a", "a_"));
+static PROXY_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| prefixed::<proxy::Entity>("p", "p_"));
+static TASK_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| prefixed::<task::Entity>("t", "t_"));
+
 /// Up to `limit` claimable tasks of the workspace — or of one account — in the order they are
 /// handed out: those whose lease ran out first (their workers went silent), then the oldest
 /// due. One statement with two narrow parts, so each walks the `(workspace_id, status,
@@ -357,8 +365,8 @@ async fn candidates(
         ""
     };
     let columns = "id, account_id, image_kind, text_kind, content_used";
-    let accounts = prefixed::<account::Entity>("a", "a_");
-    let proxies = prefixed::<proxy::Entity>("p", "p_");
+    let accounts = &*ACCOUNT_COLUMNS;
+    let proxies = &*PROXY_COLUMNS;
     let sql = format!(
         "WITH expired AS (SELECT {columns}, 0 AS pass, lease_expires_at AS at FROM fleet_tasks \
          WHERE workspace_id = $1{account_filter} AND status = 'in_progress' \
@@ -799,8 +807,7 @@ async fn with_accounts(
         "SELECT {}, {} FROM fleet_tasks t JOIN fleet_accounts a ON a.id = t.account_id \
          AND COALESCE(a.workspace_id, a.workspace_id) = $1 \
          WHERE COALESCE(t.workspace_id, t.workspace_id) = $1 AND t.id IN ({list})",
-        prefixed::<task::Entity>("t", "t_"),
-        prefixed::<account::Entity>("a", "a_"),
+        *TASK_COLUMNS, *ACCOUNT_COLUMNS,
     );
     let values: Vec<sea_orm::Value> = std::iter::once(scope.workspace_id().into())
         .chain(ids.into_iter().map(Into::into))

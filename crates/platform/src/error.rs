@@ -102,6 +102,17 @@ impl Error {
         Error::Forbidden(reason.into())
     }
 
+    /// A request body that could not be read (a multipart form or one of its parts, from the
+    /// `status` axum gave the failure): over the route's size limit it is a 413, anything else
+    /// a 400 that says `what` to do.
+    pub fn unreadable_body(status: StatusCode, what: &str) -> Self {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::BadRequest(what.into())
+        }
+    }
+
     /// Stable machine-readable code; the problem `type` ends with it.
     pub fn code(&self) -> &'static str {
         match self {
@@ -296,6 +307,15 @@ mod tests {
         assert!(!p.detail.contains("hunter2"));
         assert_eq!(p.status, 500);
         assert_eq!(p.kind, "/problems/internal");
+    }
+
+    #[test]
+    fn an_unreadable_body_is_too_large_or_bad() {
+        let big = Error::unreadable_body(StatusCode::PAYLOAD_TOO_LARGE, "send it again");
+        assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let bad = Error::unreadable_body(StatusCode::BAD_REQUEST, "send it again");
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(bad.problem("x").detail, "send it again");
     }
 
     #[test]

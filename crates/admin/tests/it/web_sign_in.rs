@@ -343,9 +343,13 @@ async fn the_staff_api_answers_a_wrong_password_and_a_wrong_code_alike() {
     )
     .await;
     let mut answers = Vec::new();
+    // Each of the two timed paths twice, alternating: the faster of each pair is compared, so
+    // a moment's load on a busy machine does not decide it.
     for (password, otp) in [
         ("wrong password here", root.next_code().await),
         (PASSWORD, "000000".to_string()),
+        ("wrong password here", root.next_code().await),
+        (PASSWORD, "000001".to_string()),
         (PASSWORD, "ABCD-EFGH-JKLM".to_string()),
     ] {
         let started = std::time::Instant::now();
@@ -373,7 +377,8 @@ async fn the_staff_api_answers_a_wrong_password_and_a_wrong_code_alike() {
     );
     // Both paths verify the password hash: neither answers in a small fraction of the other's
     // time (a loose bound: the suite runs on busy machines).
-    let (wrong_password, wrong_code) = (answers[0].3, answers[1].3);
+    let wrong_password = answers[0].3.min(answers[2].3);
+    let wrong_code = answers[1].3.min(answers[3].3);
     assert!(
         wrong_code * 5 > wrong_password && wrong_password * 5 > wrong_code,
         "{wrong_password:?} vs {wrong_code:?}"
@@ -389,8 +394,8 @@ async fn the_staff_api_answers_a_wrong_password_and_a_wrong_code_alike() {
                 .to_string()
         })
         .collect();
-    assert_eq!(reasons.iter().filter(|r| *r == "password").count(), 1);
-    assert_eq!(reasons.iter().filter(|r| *r == "code").count(), 2);
+    assert_eq!(reasons.iter().filter(|r| *r == "password").count(), 2);
+    assert_eq!(reasons.iter().filter(|r| *r == "code").count(), 3);
 }
 
 /// 60 wrong passwords in flight at once, on the API and the sign-in page: at most the limit

@@ -334,18 +334,10 @@ pub(crate) async fn read_upload(
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<(ImageUpload, ImageForm)> {
     let mut multipart = multipart.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge
-        } else {
-            Error::BadRequest("Send the image as a multipart/form-data form".into())
-        }
+        Error::unreadable_body(e.status(), "Send the image as a multipart/form-data form")
     })?;
     let broken = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge
-        } else {
-            Error::BadRequest("The upload could not be read; send it again".into())
-        }
+        Error::unreadable_body(e.status(), "The upload could not be read; send it again")
     };
     let mut upload = ImageUpload::default();
     let mut form = ImageForm {

@@ -243,7 +243,11 @@ async fn claim_loop(
         });
     let mut wakeups = Wakeups::new(&shared.state.jobs.wake, commits.as_ref());
     // Whether the last claim found nothing: then the next one looks (reads) before it claims.
-    let mut idle = true;
+    // The first claim does not look: on SQLite a commit whose hook fired just before we
+    // subscribed raised nothing we can see, and a read may still miss it (the commit is not
+    // visible yet), while the claiming UPDATE waits for its write lock and finds the job.
+    // Looking first there left such a job waiting for the next poll.
+    let mut idle = false;
     loop {
         if *stop.borrow() {
             return;

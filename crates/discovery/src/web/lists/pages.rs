@@ -751,11 +751,7 @@ async fn read_import(state: &AppState, req: Request) -> Result<ImportForm> {
         return Ok(form);
     }
     let broken = |e: MultipartError| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge
-        } else {
-            Error::BadRequest("The form could not be read; send it again".into())
-        }
+        Error::unreadable_body(e.status(), "The form could not be read; send it again")
     };
     let mut parts = Multipart::from_request(req, state)
         .await

@@ -107,12 +107,17 @@ async fn submit<T>(
         .unwrap_or_else(|p| p.into_inner())
         .push_back(op);
     loop {
-        let turn = c
-            .turns
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::internal("the fleet batch turns were closed"))?;
+        // The answer may come from another's batch while we wait for a turn: take it at once,
+        // rather than queue behind the running batches for a turn only to find it there.
+        let turn = tokio::select! {
+            biased;
+            a = &mut answer => {
+                return a.map_err(|_| Error::internal("a fleet batch ended without answering"))?;
+            }
+            turn = c.turns.clone().acquire_owned() => {
+                turn.map_err(|_| Error::internal("the fleet batch turns were closed"))?
+            }
+        };
         // Served by the batch before ours?
         match answer.try_recv() {
             Ok(a) => return a,
@@ -165,7 +170,12 @@ pub async fn together(
     // The completions' and the claims' timeline rows go in with one statement.
     let mut timeline = crate::service::lifecycle::Timeline::default();
     let ended = super::complete_in(&txn, scope, &settings, completions, &mut timeline).await?;
-    let claimed = super::claim_in(&txn, scope, &settings, None, claimants, &mut timeline).await?;
+    // A batch of completions alone chooses no tasks (a statement saved).
+    let claimed = if claimants.is_empty() {
+        Vec::new()
+    } else {
+        super::claim_in(&txn, scope, &settings, None, claimants, &mut timeline).await?
+    };
     timeline.write(&txn).await?;
     txn.commit().await?;
     Ok((ended, claimed))

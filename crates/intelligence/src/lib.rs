@@ -76,3 +76,11 @@ pub fn feature() -> platform::Feature {
         })
         .follow_up(instagram::PROFILE_REFRESHED, jobs::after_refresh)
 }
+
+/// The content categories post analysis assigns, as (stable value, label), in their fixed
+/// order: what a category filter elsewhere (discovery's search) may offer and accept.
+pub fn content_categories() -> impl Iterator<Item = (&'static str, &'static str)> {
+    analysis::category::Category::ALL
+        .into_iter()
+        .map(|c| (c.as_str(), c.label()))
+}

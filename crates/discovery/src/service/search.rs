@@ -34,7 +34,6 @@ pub const COUNT_CAP: u64 = 1_000;
 pub const KEYWORD_WORDS_MAX: usize = 8;
 pub const KEYWORD_CHARS_MAX: usize = 200;
 /// Characters of the text filters.
-pub const CATEGORY_CHARS_MAX: usize = 40;
 pub const LANGUAGE_CHARS_MAX: usize = 8;
 pub const LOCATION_CHARS_MAX: usize = 80;
 pub const HASHTAG_CHARS_MAX: usize = 100;
@@ -73,7 +72,11 @@ pub struct Filters {
     pub growth_30d_min: Option<f64>,
     #[param(minimum = -100, maximum = 10000)]
     pub growth_90d_min: Option<f64>,
-    /// A content category from post analysis (`fitness`, `food`, …).
+    /// A content category as post analysis names it: `fashion`, `beauty`, `food`, `travel`,
+    /// `fitness`, `tech`, `gaming`, `music`, `art`, `photography`, `family`, `pets`,
+    /// `business`, `education`, `health`, `sports`, `home`, `automotive`, `entertainment` or
+    /// `lifestyle` (case-blind); any other value is a 422.
+    #[param(example = "fitness")]
     pub category: Option<String>,
     /// A language code (`en`, `de`, …).
     pub language: Option<String>,
@@ -168,7 +171,14 @@ impl Filters {
         check_range("page", self.page, 1, PAGE_MAX)?;
         check_range("per_page", self.per_page, 1, PER_PAGE_MAX)?;
         check_text("q", &self.q, KEYWORD_CHARS_MAX)?;
-        check_text("category", &self.category, CATEGORY_CHARS_MAX)?;
+        if let Some(c) = non_empty(&self.category)
+            && !intelligence::content_categories().any(|(value, _)| value.eq_ignore_ascii_case(c))
+        {
+            return Err(Error::validation(
+                "category",
+                "Choose one of the categories post analysis assigns",
+            ));
+        }
         check_text("language", &self.language, LANGUAGE_CHARS_MAX)?;
         check_text("location", &self.location, LOCATION_CHARS_MAX)?;
         check_text("hashtag", &self.hashtag, HASHTAG_CHARS_MAX)?;

@@ -87,7 +87,6 @@ pub struct SearchForm {
 /// tests check each against the service).
 pub struct Limits {
     q: usize,
-    category: usize,
     language: usize,
     location: usize,
     hashtag: usize,
@@ -95,7 +94,6 @@ pub struct Limits {
 
 const LIMITS: Limits = Limits {
     q: search::KEYWORD_CHARS_MAX,
-    category: search::CATEGORY_CHARS_MAX,
     language: search::LANGUAGE_CHARS_MAX,
     location: search::LOCATION_CHARS_MAX,
     hashtag: search::HASHTAG_CHARS_MAX,
@@ -348,6 +346,32 @@ fn yes_no_choices(raw: &str) -> Vec<Choice> {
     .collect()
 }
 
+/// "Any category" and the categories post analysis assigns; a value from elsewhere (an old
+/// link) stays chosen so its error shows beside the field.
+fn category_choices(raw: &str) -> Vec<Choice> {
+    let current = raw.trim();
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: "Any category".into(),
+        selected: current.is_empty(),
+    }];
+    choices.extend(
+        intelligence::content_categories().map(|(value, label)| Choice {
+            value: value.into(),
+            label: label.into(),
+            selected: value.eq_ignore_ascii_case(current),
+        }),
+    );
+    if !current.is_empty() && !choices.iter().any(|c| c.selected) {
+        choices.push(Choice {
+            value: current.into(),
+            label: current.into(),
+            selected: true,
+        });
+    }
+    choices
+}
+
 fn sort_choices(raw: &str) -> Vec<Choice> {
     let current = sort(raw, &mut Vec::new()).unwrap_or_default();
     SORTS
@@ -484,6 +508,7 @@ struct SearchPage {
     form: SearchForm,
     limits: Limits,
     errors: FormErrors,
+    categories: Vec<Choice>,
     verified: Vec<Choice>,
     business: Vec<Choice>,
     has_email: Vec<Choice>,
@@ -569,6 +594,7 @@ impl SearchPage {
             shell,
             limits: LIMITS,
             errors: FormErrors::default(),
+            categories: category_choices(&form.category),
             verified: yes_no_choices(&form.verified),
             business: yes_no_choices(&form.business),
             has_email: yes_no_choices(&form.has_email),
@@ -694,8 +720,11 @@ fn what_to_change(f: &Filters) -> String {
     {
         tips.push("widen the follower, engagement or growth range");
     }
-    if f.category.is_some() || f.language.is_some() || f.location.is_some() || f.hashtag.is_some() {
-        tips.push("check the spelling of the category, language, location or hashtag (they match exactly), or clear them");
+    if f.category.is_some() {
+        tips.push("choose another category, or Any category");
+    }
+    if f.language.is_some() || f.location.is_some() || f.hashtag.is_some() {
+        tips.push("check the spelling of the language, location or hashtag (they match exactly), or clear them");
     }
     if f.verified.is_some() || f.business.is_some() || f.has_email.is_some() {
         tips.push("set verified, business or email back to Any");

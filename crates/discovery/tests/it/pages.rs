@@ -312,7 +312,6 @@ async fn bad_input_is_answered_beside_its_field_and_keeps_what_was_typed() {
     // one more is refused beside the field.
     for (field, max) in [
         ("q", 200),
-        ("category", 40),
         ("language", 8),
         ("location", 80),
         ("hashtag", 100),
@@ -347,8 +346,37 @@ async fn bad_input_is_answered_beside_its_field_and_keeps_what_was_typed() {
         );
         assert!(body.contains(&format!("id=\"{field}-error\"")), "{field}");
     }
-    // Numbers carry their ranges.
+    // The category is chosen from post analysis's categories; one from elsewhere (an old
+    // link) is refused beside the field and stays chosen.
     let (_, blank) = page(&app, &browser, "/discover").await;
+    assert!(
+        blank.contains("<option value=\"\" selected>Any category</option>"),
+        "{blank}"
+    );
+    assert!(blank.contains("<option value=\"fitness\">Fitness</option>"));
+    let category_select = blank
+        .split("<select id=\"category\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("a category select");
+    assert_eq!(
+        category_select.matches("<option").count(),
+        21,
+        "any, and the 20 categories of post analysis"
+    );
+    let (status, _) = page(&app, &browser, "/discover?category=fitness").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = page(&app, &browser, "/discover?category=knitting").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains(
+            "id=\"category-error\">Choose one of the categories post analysis assigns</p>"
+        ),
+        "{body}"
+    );
+    assert!(body.contains("<option value=\"knitting\" selected>knitting</option>"));
+
+    // Numbers carry their ranges.
     for attrs in [
         "id=\"followers_min\" name=\"followers_min\" type=\"number\" value=\"\" min=\"0\" max=\"10000000000\"",
         "id=\"engagement_max\" name=\"engagement_max\" type=\"number\" value=\"\" min=\"0\" max=\"100\"",

@@ -14,7 +14,7 @@ const WORDS: &[&str] = &[
     "vegan", "recipes", "trail", "running", "coffee", "espresso", "yoga", "sunrise", "camera",
     "film", "kids", "garden", "crypto", "budget", "paint", "guitar",
 ];
-const CATEGORIES: &[&str] = &["food", "fitness", "travel", "tech", "parenting"];
+const CATEGORIES: &[&str] = &["food", "fitness", "travel", "tech", "family"];
 const LANGUAGES: &[&str] = &["en", "de", "es"];
 const PLACES: &[&str] = &["Berlin", "Lisbon", "Austin"];
 
@@ -460,6 +460,7 @@ async fn the_api_refuses_bad_input_and_defaults_to_the_pool_that_has_creators() 
         "followers_min=10&followers_max=5",
         "pool=elsewhere",
         "posted_within_days=0",
+        "category=knitting",
     ] {
         let (status, body) = app
             .call(

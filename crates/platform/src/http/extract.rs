@@ -120,13 +120,10 @@ where
 }
 
 fn form_rejection(rejection: FormRejection) -> Error {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return Error::PayloadTooLarge;
-    }
-    Error::BadRequest(format!(
-        "The form could not be read: {}",
-        rejection.body_text()
-    ))
+    Error::unreadable_body(
+        rejection.status(),
+        &format!("The form could not be read: {}", rejection.body_text()),
+    )
 }
 
 /// The query string, deserialized; a bad parameter is a 422 that names it.

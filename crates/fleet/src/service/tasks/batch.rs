@@ -140,15 +140,13 @@ async fn submit<T>(
         }
         let db = db.clone();
         let scope = *scope;
-        // On a thread of its own: the batch holds the workspace's turn (on SQLite, the
-        // database's one writer), so each of its statements' answers must resume it at once,
-        // not wait in the runtime's queue behind the requests of fifty workers.
-        let runtime = tokio::runtime::Handle::current();
-        let batch = tokio::task::spawn_blocking(move || {
-            runtime.block_on(async move {
-                let _turn = turn;
-                run(&db, &scope, ops).await;
-            })
+        // Spawned, so a caller that goes away cannot cut the batch short for the others. A
+        // thread of its own (`spawn_blocking` + `block_on`) was tried so each statement's
+        // answer would resume the batch at once: on a machine where a thread hand-over is a
+        // slow system call it cost 7–16 % of the claims (docs/fleet.md, Performance).
+        let batch = tokio::spawn(async move {
+            let _turn = turn;
+            run(&db, &scope, ops).await;
         });
         // A panic in the batch drops its answers: those callers see it as an error.
         let _ = batch.await;

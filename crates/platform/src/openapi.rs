@@ -10,7 +10,9 @@
 //!   [`document_problems`] relabels the error responses the handlers list and adds the ones any
 //!   route of a given shape can answer: 401/403 with credentials, 404 with a path parameter,
 //!   422 with query parameters or a body, 400/413 with a body, 500 everywhere. Statuses that
-//!   depend on the operation (402, 409, 429, 503, …) stay in the handler's annotation.
+//!   depend on the operation (402, 409, 429, 503, …) stay in the handler's annotation, except
+//!   the 402 of a router gated by plan ([`ApiRouter::requires_feature`]), documented with the
+//!   gate.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +22,7 @@ use utoipa::{
     openapi::{
         Components, OpenApi, RefOr, Response, ResponseBuilder,
         content::Content,
-        path::{Operation, Parameter, ParameterIn},
+        path::{Operation, Parameter, ParameterIn, PathItem},
         schema::{Ref, Schema},
         security::SecurityRequirement,
     },
@@ -132,6 +134,45 @@ impl<S: Clone + Send + Sync + 'static> ApiRouter<S> {
     pub fn into_openapi_router(self) -> OpenApiRouter<S> {
         self.router
     }
+}
+
+impl ApiRouter<crate::AppState> {
+    /// Every route of this router is for workspaces whose plan includes `feature` (a plan
+    /// flag: `"discovery"`): the gate ([`crate::http::plan_gate`]) answers the others 402
+    /// before the handler runs, and each operation documents that 402. Routes added after
+    /// this call are not gated.
+    pub fn requires_feature(mut self, feature: &'static str) -> Self {
+        for item in self.router.get_openapi_mut().paths.paths.values_mut() {
+            for op in operations_mut(item) {
+                op.responses
+                    .responses
+                    .entry("402".to_string())
+                    .or_insert_with(|| problem_response(crate::http::plan_gate::NOT_IN_PLAN));
+            }
+        }
+        self.router = self
+            .router
+            .route_layer(axum::middleware::from_fn(move |req, next| {
+                crate::http::plan_gate::gate(feature, req, next)
+            }));
+        self
+    }
+}
+
+/// The operations of a path, whatever their methods.
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 fn record(
@@ -247,19 +288,7 @@ pub fn document_problems(doc: &mut OpenApi) {
     }
     for item in doc.paths.paths.values_mut() {
         let shared = item.parameters.clone().unwrap_or_default();
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations_mut(item) {
             document_operation(op, &shared);
         }
     }

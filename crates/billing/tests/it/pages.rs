@@ -47,7 +47,8 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
     // mounted here, so no plan speaks of accounts (the whole product's pages do).
     assert!(!body.contains("connected Instagram account"), "{body}");
     // What the cards list and the usage table show (a plan's description is staff's own
-    // words: 004's Discovery plans describe creator discovery, which this server lacks).
+    // words, so the cards' lines are checked, not the descriptions): the discovery meters
+    // appear only where the discovery feature is mounted, which it is not here.
     let usage = body
         .split("id=\"usage-title\"")
         .nth(1)
@@ -61,7 +62,6 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
         .collect();
     assert!(listed.contains("<li>1 team member</li>"), "{listed}");
     for unbuilt in [
-        "Creator discovery",
         "White label",
         "Proposals",
         "profile unlocks",
@@ -75,8 +75,13 @@ async fn the_page_shows_plan_usage_and_the_plans_in_words() {
         );
     }
     assert!(!body.contains("per month per month"));
-    // The account fleet is built: the Enterprise plan's card says it includes it.
+    // The account fleet and creator discovery's lists and campaigns are sold by plan: the cards of
+    // the plans that have them say so (Pro's card includes discovery, not the fleet).
     assert!(body.contains("Account fleet"), "{body}");
+    assert!(
+        body.contains("<li>Creator lists and campaigns</li>"),
+        "{body}"
+    );
     // A staff-assigned plan and its limits show at once.
     billing::service::subscriptions::comp_key(
         &app.state.db,

@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod index;
 pub mod lists;
 pub mod lookalikes;
+pub mod plan;
 pub mod profile;
 pub mod proposals;
 pub mod saved;

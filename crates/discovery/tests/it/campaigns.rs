@@ -19,7 +19,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{Made, MadePost, app, make};
+use crate::{Made, MadePost, app, make, page};
 
 async fn call(
     app: &TestApp,
@@ -795,12 +795,6 @@ async fn a_proposal_becomes_a_campaign_of_agreed_creators() {
         .map(|c| c["fee_minor"].as_i64().unwrap())
         .collect();
     assert_eq!(fees, vec![10_000, 20_000]);
-}
-
-async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (StatusCode, String) {
-    let res = browser.get(app.url(path)).send().await.unwrap();
-    let status = res.status();
-    (status, res.text().await.unwrap())
 }
 
 async fn post_form(

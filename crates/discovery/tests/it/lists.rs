@@ -18,7 +18,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{Made, app, make};
+use crate::{Made, app, make, page};
 
 /// Creators of the index by username (all live but those starting `demo`).
 async fn creators(app: &TestApp, names: &[&str]) -> HashMap<String, Uuid> {
@@ -998,12 +998,6 @@ async fn a_read_only_token_writes_nothing() {
         let (status, _) = call(&app, reader, method.clone(), &path, body).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
     }
-}
-
-async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (StatusCode, String) {
-    let res = browser.get(app.url(path)).send().await.unwrap();
-    let status = res.status();
-    (status, res.text().await.unwrap())
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod index;
 mod lists;
 mod lookalikes;
 mod pages;
+mod plan;
 mod proposals;
 mod search;
 mod unlocks;
@@ -32,6 +33,17 @@ pub async fn app() -> TestApp {
         |_| {},
     )
     .await
+}
+
+/// A page as a signed-in browser gets it: (status, body).
+pub async fn page(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    path: &str,
+) -> (reqwest::StatusCode, String) {
+    let res = browser.get(app.url(path)).send().await.unwrap();
+    let status = res.status();
+    (status, res.text().await.unwrap())
 }
 
 /// (days ago, likes, comments, caption, category, language) of a generated post.

@@ -6,7 +6,7 @@ use chrono::Utc;
 use platform::testkit::TestApp;
 use reqwest::StatusCode;
 
-use crate::{Made, app, make};
+use crate::{Made, app, make, page};
 
 fn made(username: &str, pool: &'static str, followers: i64, bio: &str) -> Made {
     Made {
@@ -32,12 +32,6 @@ async fn index(app: &TestApp) {
 async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     identity::testkit::customer(app, email, "Agency").await;
     identity::testkit::browser(app, email).await
-}
-
-async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (StatusCode, String) {
-    let res = browser.get(app.url(path)).send().await.unwrap();
-    let status = res.status();
-    (status, res.text().await.unwrap())
 }
 
 const DEMO_NOTICE: &str = "These results are generated demo creators";

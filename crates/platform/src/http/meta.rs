@@ -106,6 +106,8 @@ pub async fn request_meta(State(state): State<AppState>, mut req: Request, next:
         path,
         platform_name: Arc::from(state.platform_name()),
     };
+    // For route layers of features (plan gates), whose routers are built before the state.
+    req.extensions_mut().insert(state.clone());
     let mut response = META.scope(meta, next.run(req)).await;
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, v);

@@ -5,6 +5,7 @@
 pub mod extract;
 pub mod meta;
 pub mod metrics;
+pub mod plan_gate;
 pub mod security;
 
 use std::time::Duration;

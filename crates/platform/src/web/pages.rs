@@ -92,6 +92,18 @@ impl PageRoutes {
         self
     }
 
+    /// Every page routed so far is for workspaces whose plan includes `feature` (a plan flag:
+    /// `"discovery"`): the others get the 402 page naming a plan that has it
+    /// ([`crate::http::plan_gate`]). Routes added after this call are not gated.
+    pub fn requires_feature(mut self, feature: &'static str) -> Self {
+        self.router = self
+            .router
+            .route_layer(axum::middleware::from_fn(move |req, next| {
+                crate::http::plan_gate::gate(feature, req, next)
+            }));
+        self
+    }
+
     pub fn into_parts(self) -> (Router<AppState>, Vec<PageRoute>) {
         (self.router, self.routes)
     }

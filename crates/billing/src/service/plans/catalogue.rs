@@ -193,11 +193,13 @@ impl Feature {
         Feature::Proposals,
     ];
 
-    /// The features this build has: a plan card lists only these, so no plan advertises
-    /// something that is not built yet. Creator discovery, white label and proposals are
-    /// described by the requirements but not built: the flags exist so staff can set up plans
-    /// ahead, and a feature is added here in the change that builds it.
-    pub const BUILT: [Feature; 1] = [Feature::Fleet];
+    /// The features this build sells by plan: a plan card lists only these, so no plan
+    /// advertises something that is not built or not sold by plan. Creator discovery's flag
+    /// sells its team tools, lists and campaigns (its search, unlocks and exports are open to
+    /// every plan, metered). White label is described by the requirements but not built, and
+    /// proposals are unlocked per workspace by staff, not by plan: their flags exist so staff
+    /// can set up plans ahead, and a feature is added here in the change that sells it.
+    pub const BUILT: [Feature; 2] = [Feature::Discovery, Feature::Fleet];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -215,7 +217,7 @@ impl Feature {
     pub fn label(&self) -> &'static str {
         match self {
             Feature::WhiteLabel => "White label",
-            Feature::Discovery => "Creator discovery",
+            Feature::Discovery => "Creator lists and campaigns",
             Feature::Fleet => "Account fleet",
             Feature::Proposals => "Proposals",
         }

@@ -13,12 +13,13 @@ use platform::{
     },
 };
 
+/// Campaigns are among the plan's team tools (`service::plan`): every route is gated.
 pub fn api() -> ApiRouter<AppState> {
-    api::openapi_router()
+    api::openapi_router().requires_feature(crate::service::plan::FEATURE)
 }
 
 pub fn pages() -> PageRoutes {
-    pages::routes()
+    pages::routes().requires_feature(crate::service::plan::FEATURE)
 }
 
 /// The sidebar entry (after search, favourites and lists).

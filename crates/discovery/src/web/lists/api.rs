@@ -32,10 +32,16 @@ use crate::model::{
 use crate::service::lists::{self as service, Access, ListChange, NewList};
 use crate::web::api::{DiscoveryCreatorCard, card, pictures};
 
+/// Favourites (open to every plan) and lists (the plan's team tools, gated as a group).
 pub fn openapi_router() -> ApiRouter<AppState> {
     ApiRouter::new()
         .routes(routes!(list_favourites))
         .routes(routes!(add_favourite, remove_favourite))
+        .merge(lists_router().requires_feature(crate::service::plan::FEATURE))
+}
+
+fn lists_router() -> ApiRouter<AppState> {
+    ApiRouter::new()
         .routes(routes!(list_lists, create_list))
         .routes(routes!(get_list, update_list, delete_list))
         .routes(routes!(list_entries, add_entries))

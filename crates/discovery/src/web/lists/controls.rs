@@ -24,10 +24,15 @@ use uuid::Uuid;
 
 use crate::{model::creator, service::lists as service};
 
-pub fn routes(r: PageRoutes) -> PageRoutes {
+/// The controls and the star (every plan).
+pub fn open_routes(r: PageRoutes) -> PageRoutes {
     r.route("/discover/lists/controls", get(controls))
         .route("/discover/favourites/toggle", post(toggle))
-        .route("/discover/lists/{id}/add", post(add))
+}
+
+/// Adding to a list (the plan's team tools: the caller gates it).
+pub fn routes(r: PageRoutes) -> PageRoutes {
+    r.route("/discover/lists/{id}/add", post(add))
 }
 
 pub struct ListChoice {
@@ -43,6 +48,8 @@ pub struct Controls {
     pub profile: Uuid,
     pub username: String,
     pub starred: bool,
+    /// The plan includes lists (otherwise the menu says which plans do).
+    pub lists_in_plan: bool,
     pub lists: Vec<ListChoice>,
 }
 
@@ -50,7 +57,29 @@ async fn controls_of(state: &AppState, ctx: &Ctx, c: &creator::Model) -> Result<
     let starred = !service::favourite_set(state, ctx, &[c.profile_id])
         .await?
         .is_empty();
-    let lists = service::editable_lists(state, ctx, c.profile_id)
+    let lists_in_plan = crate::service::plan::included(state, &platform::Scope::of(ctx)?).await?;
+    let lists = list_choices(state, ctx, c.profile_id, lists_in_plan).await?;
+    Ok(Controls {
+        profile: c.profile_id,
+        username: c.username.clone(),
+        starred,
+        lists_in_plan,
+        lists,
+    })
+}
+
+/// The lists the caller may add `profile` to, each saying whether it holds it already; none
+/// when `offered` is false (the plan has no lists, or the caller cannot change anything).
+pub(super) async fn list_choices(
+    state: &AppState,
+    ctx: &Ctx,
+    profile: Uuid,
+    offered: bool,
+) -> Result<Vec<ListChoice>> {
+    if !offered {
+        return Ok(Vec::new());
+    }
+    Ok(service::editable_lists(state, ctx, profile)
         .await?
         .into_iter()
         .map(|(l, on)| ListChoice {
@@ -58,13 +87,7 @@ async fn controls_of(state: &AppState, ctx: &Ctx, c: &creator::Model) -> Result<
             name: l.name,
             on,
         })
-        .collect();
-    Ok(Controls {
-        profile: c.profile_id,
-        username: c.username.clone(),
-        starred,
-        lists,
-    })
+        .collect())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -26,8 +26,12 @@ pub fn api() -> ApiRouter<AppState> {
     api::openapi_router()
 }
 
+/// The lists' pages and adding to a list are gated by plan (`service::plan`); favourites and
+/// the search results' controls are open to every plan.
 pub fn pages() -> PageRoutes {
-    pages::routes(controls::routes(PageRoutes::new()))
+    let gated = pages::routes(controls::routes(PageRoutes::new()))
+        .requires_feature(crate::service::plan::FEATURE);
+    pages::open_routes(controls::open_routes(gated))
 }
 
 /// After Discover (order 200) in the Growth area.

@@ -43,9 +43,14 @@ pub const LISTS: &str = "/discover/lists";
 /// Creators shown per page of a list.
 const PAGE_SIZE: u64 = 100;
 
-pub fn routes(r: PageRoutes) -> PageRoutes {
+/// The favourites page (every plan).
+pub fn open_routes(r: PageRoutes) -> PageRoutes {
     r.route(FAVOURITES, get(favourites_page))
-        .route(LISTS, get(lists_page).post(create))
+}
+
+/// The lists' pages (the plan's team tools: the caller gates them).
+pub fn routes(r: PageRoutes) -> PageRoutes {
+    r.route(LISTS, get(lists_page).post(create))
         .route(
             "/discover/list-templates/{id}/delete",
             post(delete_template),
@@ -147,27 +152,20 @@ async fn favourites_page(
     let pics = pictures(&state, &shown).await?;
     let now = platform::db::now();
     let can_write = ctx.can(Permission::WorkspaceWrite);
+    let lists_in_plan = crate::service::plan::included(&state, &platform::Scope::of(&ctx)?).await?;
     let mut favourites = Vec::new();
     for (f, c) in &rows {
-        let lists = if can_write {
-            service::editable_lists(&state, &ctx, c.profile_id).await?
-        } else {
-            Vec::new()
-        };
+        let lists =
+            super::controls::list_choices(&state, &ctx, c.profile_id, can_write && lists_in_plan)
+                .await?;
         favourites.push(FavouriteView {
             creator: creator_line(c, pics.get(c.picture_url.as_deref()), now),
             controls: super::controls::Controls {
                 profile: c.profile_id,
                 username: c.username.clone(),
                 starred: true,
-                lists: lists
-                    .into_iter()
-                    .map(|(l, on)| super::controls::ListChoice {
-                        id: l.id,
-                        name: l.name,
-                        on,
-                    })
-                    .collect(),
+                lists_in_plan,
+                lists,
             }
             .render()
             .map_err(Error::internal)?,

@@ -33,6 +33,7 @@ mod m20261206_000038_discovery_lists;
 mod m20261206_000039_discovery_campaigns;
 mod m20261206_000040_discovery_proposals;
 mod m20261206_000041_billing_product_lines;
+pub mod m20261207_000042_discovery_bands;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000039_discovery_campaigns::Migration),
             Box::new(m20261206_000040_discovery_proposals::Migration),
             Box::new(m20261206_000041_billing_product_lines::Migration),
+            Box::new(m20261207_000042_discovery_bands::Migration),
         ]
     }
 }

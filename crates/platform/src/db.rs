@@ -14,8 +14,12 @@ use crate::config::Config;
 
 pub use sea_orm::DatabaseConnection as Db;
 
-/// How much of a SQLite database file reads map (256 MiB; SQLite writes through the file).
-const MMAP_SIZE: u64 = 256 * 1024 * 1024;
+/// How much of a SQLite database file reads map: SQLite's own limit on 64-bit systems (it
+/// clamps a larger value to it). Address space, not memory: the mapped pages are the operating
+/// system's page cache, shared by every connection. SQLite writes through the file. It was
+/// 256 MiB; a search over a million creators (a 1.6 GB file) then read most of its pages with
+/// a system call each (docs/discovery.md, Performance).
+const MMAP_SIZE: u64 = 0x7fff_0000;
 
 /// `%text%` for LIKE with the searcher's `%`, `_` and `\` taken literally.
 pub fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {

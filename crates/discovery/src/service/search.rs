@@ -4,16 +4,21 @@
 //! without a keyword reads its page by an index and counts (up to [`COUNT_CAP`]) only when the
 //! page does not already tell.
 //!
-//! On SQLite the equality filters (category, language, location, the three flags) are also
-//! matched as facet tokens in the full-text index when there is a keyword, so the index
-//! intersects them with the words and only rows passing them are read; the plain comparisons
-//! stay, so the facets can only narrow to the same answer. PostgreSQL does the same with a
-//! `btree_gin` index over the text vector and those columns.
+//! With a keyword, the filters are also matched inside the full-text index, so it intersects
+//! them with the words and only rows near the answer are read: the equality filters
+//! (category, language, location, the three flags) as facet tokens on SQLite and `btree_gin`
+//! columns on PostgreSQL, the ranges as band tokens on both (`bands`). The plain comparisons
+//! stay, so the tokens can only narrow to the same answer.
 //!
-//! Same answers on both databases: keywords are cut into words the same way both tokenisers
-//! do (letters and digits, lower-cased, no stemming) and every word must match; filters are
-//! plain comparisons on the same columns. Only the relevance order of keyword matches differs
-//! (bm25 vs `ts_rank`); ties and every other sort end on the row id.
+//! Same answers in the same order on both databases: keywords are cut into words the same way
+//! both tokenisers do (letters and digits, lower-cased, no stemming) and every word must match;
+//! filters are plain comparisons on the same columns; relevance is [`Sort::Relevance`]'s rule,
+//! written with functions both databases evaluate alike; every order ends on the row id.
+//!
+//! Relevance is not a text-statistics score (bm25, `ts_rank`): those cost a few microseconds a
+//! matching row (the row's term statistics), which over the tens of thousands of matches of a
+//! common word was the larger part of a keyword search, and the two databases' scores order
+//! differently (docs/discovery.md, Performance).
 
 use chrono::{DateTime, Duration, Utc};
 use platform::{Error, Result};
@@ -43,7 +48,8 @@ pub const HASHTAG_CHARS_MAX: usize = 100;
 #[serde(rename_all = "snake_case")]
 #[schema(as = DiscoverySort)]
 pub enum Sort {
-    /// Keyword matches by text relevance; without a keyword, by followers.
+    /// With a keyword: creators whose username holds every word first, then by followers;
+    /// without a keyword, by followers.
     #[default]
     Relevance,
     Followers,
@@ -272,12 +278,23 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// How a keyword narrows the rows: the database's full-text index, and the relevance order.
-struct Keyword {
-    /// The table expression the rows come from (`c` is always the creator row).
-    from: &'static str,
-    /// The relevance expression and its direction (`ASC` for bm25, lower is better).
-    rank: (String, &'static str),
+/// Relevance's first key, true (1 on SQLite) when the lower-cased username holds every word
+/// (as text, so `fit` is in `fitwithjane`). `instr` and `strpos` compare characters exactly,
+/// and both sides are already lower-cased by the same code, so both databases agree.
+fn in_username(backend: DbBackend, sql: &mut Sql, words: &[String]) -> String {
+    let find = match backend {
+        DbBackend::Postgres => "strpos",
+        _ => "instr",
+    };
+    let tests = words
+        .iter()
+        .map(|w| {
+            let p = sql.bind(w.clone());
+            format!("{find}(c.username_lower, {p}) > 0")
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    format!("({tests})")
 }
 
 /// One page of creators of `pool` matching `f`, and how many match.
@@ -299,33 +316,34 @@ pub async fn run(
     let pool_at = sql.bind(pool.to_string());
     sql.and(format!("c.pool = {pool_at}"));
     let words = f.q.as_deref().map(words).unwrap_or_default();
+    // PostgreSQL, keyword searches: the ranges are written so that no btree serves them. The
+    // planner would intersect the text index with a btree range that a third of the creators
+    // pass (hundreds of thousands of entries, most of the search's time), where the band
+    // tokens in the text index already narrow to the rows near the answer (an upper bound has
+    // no tokens: the keyword's matches are few enough to test); the comparison itself still
+    // applies to each row read.
+    let hide = backend == DbBackend::Postgres && !words.is_empty();
+    let range = |column: &str| match (hide, column) {
+        (true, "last_post_at") => "(c.last_post_at + INTERVAL '0 seconds')".to_string(),
+        (true, _) => format!("(c.{column} + 0)"),
+        (false, _) => format!("c.{column}"),
+    };
+    for (column, op, v) in [
+        ("followers", ">=", f.followers_min.map(Value::from)),
+        ("followers", "<=", f.followers_max.map(Value::from)),
+        ("engagement_rate", ">=", f.engagement_min.map(Value::from)),
+        ("engagement_rate", "<=", f.engagement_max.map(Value::from)),
+        ("growth_30d", ">=", f.growth_30d_min.map(Value::from)),
+        ("growth_90d", ">=", f.growth_90d_min.map(Value::from)),
+    ] {
+        if let Some(v) = v {
+            let p = sql.bind(v);
+            sql.and(format!("{} {op} {p}", range(column)));
+        }
+    }
     // SQLite: the equality filters' facet tokens, matched in the full-text index with the
     // words (see `facets`).
     let mut facets: Vec<String> = Vec::new();
-    if let Some(v) = f.followers_min {
-        let p = sql.bind(v);
-        sql.and(format!("c.followers >= {p}"));
-    }
-    if let Some(v) = f.followers_max {
-        let p = sql.bind(v);
-        sql.and(format!("c.followers <= {p}"));
-    }
-    if let Some(v) = f.engagement_min {
-        let p = sql.bind(v);
-        sql.and(format!("c.engagement_rate >= {p}"));
-    }
-    if let Some(v) = f.engagement_max {
-        let p = sql.bind(v);
-        sql.and(format!("c.engagement_rate <= {p}"));
-    }
-    if let Some(v) = f.growth_30d_min {
-        let p = sql.bind(v);
-        sql.and(format!("c.growth_30d >= {p}"));
-    }
-    if let Some(v) = f.growth_90d_min {
-        let p = sql.bind(v);
-        sql.and(format!("c.growth_90d >= {p}"));
-    }
     if let Some(v) = non_empty(&f.category) {
         let v = v.to_lowercase();
         facets.push(facet("xc", v.as_bytes()));
@@ -356,7 +374,7 @@ pub async fn run(
     }
     if let Some(days) = f.posted_within_days {
         let p = sql.bind(now - Duration::days(days));
-        sql.and(format!("c.last_post_at >= {p}"));
+        sql.and(format!("{} >= {p}", range("last_post_at")));
     }
     if let Some(t) = non_empty(&f.hashtag).map(tag).filter(|t| !t.is_empty()) {
         let p = sql.bind(t);
@@ -364,31 +382,34 @@ pub async fn run(
             "c.id IN (SELECT creator_id FROM disc_creator_hashtags WHERE tag = {p})"
         ));
     }
+    // With a keyword, the rows come through the database's full-text index, which the
+    // ranges' band tokens narrow as well.
+    let bands = bands(f, now);
     let keyword = (!words.is_empty()).then(|| match backend {
         DbBackend::Postgres => {
             let q = sql.bind(words.join(" & "));
             sql.and(format!("c.search_vector @@ to_tsquery('simple', {q})"));
-            Keyword {
-                from: "disc_creators c",
-                rank: (
-                    format!("ts_rank(c.search_vector, to_tsquery('simple', {q}))"),
-                    "DESC",
-                ),
+            if let Some(b) = ts_bands(&bands) {
+                let p = sql.bind(b);
+                // Written as the index writes it (unqualified: `c` is the only row here).
+                sql.and(format!(
+                    "{} @@ {p}::tsquery",
+                    migration::m20261207_000042_discovery_bands::POSTGRES_BANDS
+                ));
             }
+            "disc_creators c"
         }
         _ => {
-            let q = sql.bind(fts_query(&words, &facets));
+            let q = sql.bind(fts_query(&words, &facets, &bands));
             sql.and(format!("disc_creators_fts MATCH {q}"));
-            Keyword {
-                from: "disc_creators_fts JOIN disc_creators c ON c.id = disc_creators_fts.rowid",
-                // The facets column weighs nothing: facets narrow, they never rank.
-                rank: (
-                    "bm25(disc_creators_fts, 1.0, 1.0, 1.0, 1.0, 0.0)".into(),
-                    "ASC",
-                ),
-            }
+            "disc_creators_fts JOIN disc_creators c ON c.id = disc_creators_fts.rowid"
         }
     });
+    let per_page = f.per_page();
+    let page = f.page();
+    // The count takes the filter's values only (the sort's and the page's are bound after).
+    let count_values = sql.values.clone();
+    let filter = sql.clauses.join(" AND ");
     let (desc, desc_nulls_last) = match backend {
         DbBackend::Postgres => ("DESC", "DESC NULLS LAST"),
         // SQLite sorts NULL below every value: a plain `DESC` puts it last and can walk an
@@ -396,19 +417,18 @@ pub async fn run(
         _ => ("DESC", "DESC"),
     };
     // The sort keys before the row id, which ends every order (ties never depend on the plan).
-    let keys: Vec<(String, &str)> = match (f.sort.unwrap_or_default(), &keyword) {
-        (Sort::Relevance, Some(k)) => vec![k.rank.clone(), ("c.followers".into(), desc)],
+    let keys: Vec<(String, &str)> = match (f.sort.unwrap_or_default(), keyword) {
+        (Sort::Relevance, Some(_)) => vec![
+            (in_username(backend, &mut sql, &words), "DESC"),
+            ("c.followers".into(), desc),
+        ],
         (Sort::Relevance | Sort::Followers, _) => vec![("c.followers".into(), desc)],
         (Sort::Engagement, _) => vec![("c.engagement_rate".into(), desc_nulls_last)],
         (Sort::Growth, _) => vec![("c.growth_30d".into(), desc_nulls_last)],
     };
-    let per_page = f.per_page();
-    let page = f.page();
-    let count_values = sql.values.clone();
-    let filter = sql.clauses.join(" AND ");
     let limit = sql.bind(i64::from(per_page));
     let offset = sql.bind(i64::from((page - 1) * per_page));
-    let from = keyword.as_ref().map_or("disc_creators c", |k| k.from);
+    let from = keyword.unwrap_or("disc_creators c");
     let (creators, matched) = match &keyword {
         Some(_) => {
             let aliased = keys
@@ -425,8 +445,8 @@ pub async fn run(
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            // The ranking runs in its own subquery: SQLite refuses bm25() beside a window
-            // function in one SELECT.
+            // The matches' ids and sort keys first, counted by the window; only the page's
+            // rows are read whole.
             let page_sql = format!(
                 "SELECT c.*, p.n AS n FROM (\
                    SELECT m.*, COUNT(*) OVER () AS n FROM (\
@@ -509,6 +529,57 @@ async fn count(
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// Posted-within searches up to this many days ask for the weeks' tokens (longer ones would
+/// name too many weeks to be worth it; their exact comparison still applies).
+const BAND_WEEKS_DAYS_MAX: i64 = 120;
+/// Weeks after this one still asked for, so a post dated a little ahead is not missed (one
+/// dated further ahead, which Instagram never reports, would be).
+const BAND_WEEKS_AHEAD: i64 = 2;
+
+/// The band tokens a search asks for beside its words (migration
+/// `m20261207_000042_discovery_bands` gives each row its tokens): for each range at least
+/// one value, the token of the highest threshold not above it, which every passing row
+/// carries; and the weeks of a posted-within search, any one of which a passing row carries.
+/// Ranges below the lowest threshold ask for nothing.
+#[derive(Debug, Default, PartialEq)]
+struct Bands {
+    all: Vec<String>,
+    any_week: Vec<String>,
+}
+
+fn bands(f: &Filters, now: DateTime<Utc>) -> Bands {
+    use migration::m20261207_000042_discovery_bands as b;
+    let highest = |thresholds: &[i64], reached: &dyn Fn(i64) -> bool| {
+        thresholds.iter().rev().copied().find(|t| reached(*t))
+    };
+    let mut all = Vec::new();
+    if let Some(v) = f.followers_min
+        && let Some(t) = highest(b::FOLLOWERS, &|t| v >= t)
+    {
+        all.push(format!("bf{t}"));
+    }
+    if let Some(v) = f.engagement_min
+        && let Some(t) = highest(b::ENGAGEMENT_TENTHS, &|t| v >= t as f64 / 10.0)
+    {
+        all.push(format!("be{t}"));
+    }
+    for (prefix, min) in [("bg", f.growth_30d_min), ("bh", f.growth_90d_min)] {
+        if let Some(v) = min
+            && let Some(t) = highest(b::GROWTH, &|t| v >= t as f64)
+        {
+            all.push(format!("{prefix}{}", b::signed(t)));
+        }
+    }
+    let mut any_week = Vec::new();
+    if let Some(days) = f.posted_within_days.filter(|d| *d <= BAND_WEEKS_DAYS_MAX) {
+        let week = |t: DateTime<Utc>| t.timestamp().div_euclid(b::WEEK_SECONDS);
+        let first = week(now - Duration::days(days));
+        let last = week(now) + BAND_WEEKS_AHEAD;
+        any_week = (first..=last).map(|w| format!("bw{w}")).collect();
+    }
+    Bands { all, any_week }
+}
+
 /// A facet token as the SQLite index stores it (`search_facets`, migration
 /// `m20261206_000036_discovery_index`): a prefix naming the filter and the value's UTF-8 bytes
 /// in hexadecimal, one token whatever the value holds. Stored and asked values are equal
@@ -522,15 +593,47 @@ fn facet(prefix: &str, value: &[u8]) -> String {
     out
 }
 
-/// The FTS5 query: every word in the text columns (never in the facets) and every facet in
-/// its column. Words and facets are letters and digits only, so quoting them is safe.
-fn fts_query(words: &[String], facets: &[String]) -> String {
+/// The FTS5 query: every word in the text columns (never in the facets or bands), every facet
+/// and band in its column, and one of the weeks. Words, facets and bands are letters and
+/// digits only, so quoting them is safe.
+fn fts_query(words: &[String], facets: &[String], bands: &Bands) -> String {
+    let weeks = (!bands.any_week.is_empty()).then(|| {
+        let any = bands
+            .any_week
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        format!("search_bands : ({any})")
+    });
     words
         .iter()
         .map(|w| format!("{{username full_name bio captions}} : \"{w}\""))
         .chain(facets.iter().map(|t| format!("search_facets : \"{t}\"")))
+        .chain(bands.all.iter().map(|t| format!("search_bands : \"{t}\"")))
+        .chain(weeks)
         .collect::<Vec<_>>()
         .join(" AND ")
+}
+
+/// The same bands as a PostgreSQL `tsquery` (tokens are letters and digits: quoting is safe).
+fn ts_bands(bands: &Bands) -> Option<String> {
+    let weeks = (!bands.any_week.is_empty()).then(|| {
+        let any = bands
+            .any_week
+            .iter()
+            .map(|w| format!("'{w}'"))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        format!("({any})")
+    });
+    let parts: Vec<String> = bands
+        .all
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .chain(weeks)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" & "))
 }
 
 #[cfg(test)]
@@ -594,9 +697,47 @@ mod tests {
             "xl53c3a36f205061756c6f"
         );
         assert_eq!(
-            fts_query(&["yoga".into()], &["xg656e".into()]),
+            fts_query(&["yoga".into()], &["xg656e".into()], &Bands::default()),
             "{username full_name bio captions} : \"yoga\" AND search_facets : \"xg656e\""
         );
+    }
+
+    #[test]
+    fn bands_ask_for_the_highest_threshold_each_passing_row_carries() {
+        let now = DateTime::parse_from_rfc3339("2026-12-07T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let f = Filters {
+            followers_min: Some(25_000),
+            engagement_min: Some(1.5),
+            growth_30d_min: Some(-7.0),
+            growth_90d_min: Some(-500.0),
+            posted_within_days: Some(14),
+            ..Default::default()
+        };
+        let b = bands(&f, now);
+        assert_eq!(b.all, vec!["bf20000", "be15", "bgm10"]);
+        // 2026-12-07 is in week 2970 since 1970-01-01 (a Thursday): two weeks back, two ahead.
+        assert_eq!(
+            b.any_week,
+            vec!["bw2968", "bw2969", "bw2970", "bw2971", "bw2972"]
+        );
+        assert_eq!(
+            ts_bands(&b).unwrap(),
+            "'bf20000' & 'be15' & 'bgm10' & ('bw2968' | 'bw2969' | 'bw2970' | 'bw2971' | 'bw2972')"
+        );
+        assert!(fts_query(&["yoga".into()], &[], &b).ends_with(
+            "AND search_bands : \"bgm10\" AND search_bands : (\"bw2968\" OR \"bw2969\" OR \"bw2970\" OR \"bw2971\" OR \"bw2972\")"
+        ));
+        // Below the lowest thresholds, and long windows: nothing asked.
+        let none = Filters {
+            followers_min: Some(999),
+            engagement_min: Some(0.4),
+            posted_within_days: Some(365),
+            ..Default::default()
+        };
+        assert_eq!(bands(&none, now), Bands::default());
+        assert_eq!(ts_bands(&Bands::default()), None);
     }
 
     #[test]

@@ -643,7 +643,9 @@ impl SearchPage {
             .as_deref()
             .is_some_and(|q| !search::words(q).is_empty());
         self.sorted_by = match filters.sort.unwrap_or_default() {
-            Sort::Relevance if keyword => "best keyword matches first",
+            Sort::Relevance if keyword => {
+                "usernames holding the keyword first, then most followers"
+            }
             Sort::Relevance | Sort::Followers => "most followers first",
             Sort::Engagement => "highest engagement first",
             Sort::Growth => "fastest growth over 30 days first",

@@ -1,7 +1,7 @@
 //! Search against an oracle: a generated pool with known figures, every filter and sort
 //! checked against the same rows filtered and ordered in memory, on both databases.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use discovery::model::{creator, creator_hashtag};
 use discovery::service::search::{self, Filters, Sort};
 use platform::testkit::TestApp;
@@ -68,7 +68,12 @@ async fn generate(app: &TestApp, n: usize, now: DateTime<Utc>) {
         make(
             app,
             &Made {
-                username: format!("creator_{i}"),
+                // Some usernames hold a keyword: relevance puts them first.
+                username: if i % 7 == 3 {
+                    format!("{}_{i}", WORDS[i % WORDS.len()])
+                } else {
+                    format!("creator_{i}")
+                },
                 pool: if i % 10 == 9 { "demo" } else { "live" },
                 followers,
                 bio,
@@ -166,6 +171,14 @@ fn oracle(
         })
         .collect();
     match f.sort.unwrap_or_default() {
+        // Relevance: the username holding every word first, then as by followers.
+        Sort::Relevance if !keyword.is_empty() => hits.sort_by(|a, b| {
+            let held = |c: &creator::Model| keyword.iter().all(|k| c.username_lower.contains(k));
+            held(b)
+                .cmp(&held(a))
+                .then(b.followers.cmp(&a.followers))
+                .then(a.id.cmp(&b.id))
+        }),
         Sort::Relevance | Sort::Followers => {
             hits.sort_by(|a, b| b.followers.cmp(&a.followers).then(a.id.cmp(&b.id)))
         }
@@ -198,7 +211,9 @@ fn oracle(
 #[tokio::test]
 async fn every_filter_and_sort_gives_the_known_answer() {
     let app = app().await;
-    let now = Utc::now();
+    // Whole seconds: PostgreSQL keeps microseconds, so a post made exactly at a posted-within
+    // boundary would compare differently in the database than in memory at nanoseconds.
+    let now = Utc::now().trunc_subsecs(0);
     generate(&app, 120, now).await;
     let rows = creator::Entity::find().all(&app.state.db).await.unwrap();
     let tags = creator_hashtag::Entity::find()
@@ -352,15 +367,7 @@ async fn every_filter_and_sort_gives_the_known_answer() {
         let got: Vec<String> = found.creators.iter().map(|c| c.username.clone()).collect();
         let all = oracle(&rows, &tags, "live", f, now);
         let want: Vec<String> = all.iter().take(100).cloned().collect();
-        if f.q.is_some() && f.sort.is_none() {
-            // Keyword relevance orders differently on the two databases: compare the sets.
-            let (mut g, mut w) = (got.clone(), want.clone());
-            g.sort();
-            w.sort();
-            assert_eq!(g, w, "{name}");
-        } else {
-            assert_eq!(got, want, "{name}");
-        }
+        assert_eq!(got, want, "{name}");
         assert_eq!(found.total as usize, all.len(), "{name}: total");
         assert!(!found.more);
         if !want.is_empty() {
@@ -370,6 +377,98 @@ async fn every_filter_and_sort_gives_the_known_answer() {
     assert!(
         nonempty >= cases.len() - 2,
         "the pool should make most cases non-empty"
+    );
+
+    // Relevance: a username holding the word outranks bio and caption matches with more
+    // followers (the order the oracle checked; shown here to matter in this pool).
+    let mut outranked = 0;
+    for word in WORDS {
+        let f = Filters {
+            q: Some(word.to_uppercase()),
+            ..base()
+        };
+        let found = search::run(&app.state.db, "live", &f, now).await.unwrap();
+        let Some(first) = found.creators.first() else {
+            continue;
+        };
+        if !first.username_lower.contains(word) {
+            // No username holds it: nothing to outrank.
+            assert!(
+                found
+                    .creators
+                    .iter()
+                    .all(|c| !c.username_lower.contains(word)),
+                "{word}"
+            );
+            continue;
+        }
+        if found
+            .creators
+            .iter()
+            .any(|c| !c.username_lower.contains(word) && c.followers > first.followers)
+        {
+            outranked += 1;
+        }
+    }
+    assert!(
+        outranked > 0,
+        "a match with more followers ranks after a username match"
+    );
+
+    // Keyword searches with ranges go through the band tokens: values at, between and beside
+    // the thresholds, each still the exact answer (a token a passing row lacks would drop it).
+    let mut ranged: Vec<Filters> = Vec::new();
+    for q in ["vegan", "coffee", "film"] {
+        let with = |f: Filters| Filters {
+            q: Some(q.into()),
+            ..f
+        };
+        for v in [999, 1_000, 1_500, 2_000, 20_000, 49_999, 50_000, 100_000] {
+            ranged.push(with(Filters {
+                followers_min: Some(v),
+                ..base()
+            }));
+        }
+        for v in [0.4, 0.5, 0.7, 1.5, 2.0, 3.0, 10.0] {
+            ranged.push(with(Filters {
+                engagement_min: Some(v),
+                ..base()
+            }));
+        }
+        for v in [-30.0, -20.0, -2.0, -0.5, 0.0, 0.5, 1.0, 2.0] {
+            ranged.push(with(Filters {
+                growth_30d_min: Some(v),
+                ..base()
+            }));
+            ranged.push(with(Filters {
+                growth_90d_min: Some(v),
+                ..base()
+            }));
+        }
+        for d in [1, 7, 30, 90, 120, 121] {
+            ranged.push(with(Filters {
+                posted_within_days: Some(d),
+                followers_min: Some(5_000),
+                engagement_min: Some(1.0),
+                ..base()
+            }));
+        }
+    }
+    let mut answered = 0;
+    for f in &ranged {
+        let found = search::run(&app.state.db, "live", f, now).await.unwrap();
+        let got: Vec<String> = found.creators.iter().map(|c| c.username.clone()).collect();
+        let want: Vec<String> = oracle(&rows, &tags, "live", f, now)
+            .into_iter()
+            .take(100)
+            .collect();
+        assert_eq!(got, want, "{f:?}");
+        answered += usize::from(!want.is_empty());
+    }
+    assert!(
+        answered * 2 > ranged.len(),
+        "most ranged keyword searches should find someone ({answered} of {})",
+        ranged.len()
     );
 
     // Pages: the second page continues the first.

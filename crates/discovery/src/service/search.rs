@@ -547,6 +547,21 @@ struct Bands {
     any_week: Vec<String>,
 }
 
+impl Bands {
+    /// The weeks as one alternative in parentheses, each quoted, joined by `or`.
+    fn weeks(&self, quote: char, or: &str) -> Option<String> {
+        (!self.any_week.is_empty()).then(|| {
+            let any = self
+                .any_week
+                .iter()
+                .map(|w| format!("{quote}{w}{quote}"))
+                .collect::<Vec<_>>()
+                .join(or);
+            format!("({any})")
+        })
+    }
+}
+
 fn bands(f: &Filters, now: DateTime<Utc>) -> Bands {
     use migration::m20261207_000042_discovery_bands as b;
     let highest = |thresholds: &[i64], reached: &dyn Fn(i64) -> bool| {
@@ -597,15 +612,9 @@ fn facet(prefix: &str, value: &[u8]) -> String {
 /// and band in its column, and one of the weeks. Words, facets and bands are letters and
 /// digits only, so quoting them is safe.
 fn fts_query(words: &[String], facets: &[String], bands: &Bands) -> String {
-    let weeks = (!bands.any_week.is_empty()).then(|| {
-        let any = bands
-            .any_week
-            .iter()
-            .map(|w| format!("\"{w}\""))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        format!("search_bands : ({any})")
-    });
+    let weeks = bands
+        .weeks('"', " OR ")
+        .map(|any| format!("search_bands : {any}"));
     words
         .iter()
         .map(|w| format!("{{username full_name bio captions}} : \"{w}\""))
@@ -618,15 +627,7 @@ fn fts_query(words: &[String], facets: &[String], bands: &Bands) -> String {
 
 /// The same bands as a PostgreSQL `tsquery` (tokens are letters and digits: quoting is safe).
 fn ts_bands(bands: &Bands) -> Option<String> {
-    let weeks = (!bands.any_week.is_empty()).then(|| {
-        let any = bands
-            .any_week
-            .iter()
-            .map(|w| format!("'{w}'"))
-            .collect::<Vec<_>>()
-            .join(" | ");
-        format!("({any})")
-    });
+    let weeks = bands.weeks('\'', " | ");
     let parts: Vec<String> = bands
         .all
         .iter()

@@ -34,6 +34,7 @@ mod m20261206_000039_discovery_campaigns;
 mod m20261206_000040_discovery_proposals;
 mod m20261206_000041_billing_product_lines;
 pub mod m20261207_000042_discovery_bands;
+mod m20261207_000043_discovery_sort_indexes;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000040_discovery_proposals::Migration),
             Box::new(m20261206_000041_billing_product_lines::Migration),
             Box::new(m20261207_000042_discovery_bands::Migration),
+            Box::new(m20261207_000043_discovery_sort_indexes::Migration),
         ]
     }
 }

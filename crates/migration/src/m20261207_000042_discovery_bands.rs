@@ -50,17 +50,19 @@ pub fn signed(t: i64) -> String {
     }
 }
 
-/// `CASE WHEN … THEN ' token' ELSE '' END` pieces, one per threshold (SQLite).
-fn sqlite_cases(column: &str, prefix: &str, thresholds: &[i64], scale: f64) -> Vec<String> {
+/// Each threshold as the value a figure must reach and the token a row reaching it carries.
+fn reached(prefix: &str, thresholds: &[i64], scale: f64) -> Vec<(f64, String)> {
     thresholds
         .iter()
-        .map(|t| {
-            let at = *t as f64 / scale;
-            format!(
-                "CASE WHEN {column} >= {at} THEN ' {prefix}{}' ELSE '' END",
-                signed(*t)
-            )
-        })
+        .map(|t| (*t as f64 / scale, format!("{prefix}{}", signed(*t))))
+        .collect()
+}
+
+/// `CASE WHEN … THEN ' token' ELSE '' END` pieces, one per threshold (SQLite).
+fn sqlite_cases(column: &str, prefix: &str, thresholds: &[i64], scale: f64) -> Vec<String> {
+    reached(prefix, thresholds, scale)
+        .into_iter()
+        .map(|(at, token)| format!("CASE WHEN {column} >= {at} THEN ' {token}' ELSE '' END"))
         .collect()
 }
 
@@ -88,15 +90,9 @@ fn sqlite_column() -> String {
 /// The PostgreSQL function: the same tokens as a `tsvector`.
 fn postgres_function() -> String {
     let cases = |column: &str, prefix: &str, thresholds: &[i64], scale: f64| {
-        thresholds
-            .iter()
-            .map(|t| {
-                let at = *t as f64 / scale;
-                format!(
-                    "CASE WHEN {column} >= {at} THEN '{prefix}{}' END",
-                    signed(*t)
-                )
-            })
+        reached(prefix, thresholds, scale)
+            .into_iter()
+            .map(|(at, token)| format!("CASE WHEN {column} >= {at} THEN '{token}' END"))
             .collect::<Vec<_>>()
     };
     let mut parts = Vec::new();

@@ -30,26 +30,25 @@ fn statements(order: &str) -> Vec<String> {
         .collect()
 }
 
+/// Runs `statements(order)` on PostgreSQL; nothing elsewhere.
+async fn make(m: &SchemaManager<'_>, order: &str) -> Result<(), DbErr> {
+    if m.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    for sql in statements(order) {
+        m.get_connection().execute_unprepared(&sql).await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() != sea_orm::DbBackend::Postgres {
-            return Ok(());
-        }
-        for sql in statements(" DESC NULLS LAST") {
-            m.get_connection().execute_unprepared(&sql).await?;
-        }
-        Ok(())
+        make(m, " DESC NULLS LAST").await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() != sea_orm::DbBackend::Postgres {
-            return Ok(());
-        }
-        for sql in statements("") {
-            m.get_connection().execute_unprepared(&sql).await?;
-        }
-        Ok(())
+        make(m, "").await
     }
 }
 

@@ -6,6 +6,10 @@
 //! and checks the outcome: every task completed exactly once, none claimed twice. The
 //! baseline in the same run is `GET /healthz` with as many concurrent clients (the server's
 //! HTTP floor), so the figure reads as a ratio.
+//!
+//! It runs `--rounds` rounds (2 by default) against the same server, each with as many new
+//! tasks: the first starts cold (each database connection prepares and plans its statements
+//! as they first come), the next ones show the rate of a server that has been running.
 
 use std::{
     sync::{Arc, atomic::Ordering},
@@ -29,10 +33,14 @@ pub struct FleetArgs {
     /// A PostgreSQL server URL (a database is created and dropped for the run).
     #[arg(long)]
     postgres: Option<String>,
+    /// Rounds of `--tasks` tasks against the same server (the first one starts cold).
+    #[arg(long, default_value_t = 2)]
+    rounds: u32,
 }
 
 struct Figures {
     database: &'static str,
+    round: u32,
     claims_per_s: f64,
     healthz_per_s: f64,
     p50_ms: f64,
@@ -45,20 +53,32 @@ pub async fn run(args: FleetArgs) -> Result<()> {
     if args.tasks == 0 || args.workers == 0 || args.workers > 500 {
         bail!("--tasks must be at least 1 and --workers from 1 to 500");
     }
-    let mut all = vec![sqlite(&args).await?];
+    if !(1..=10).contains(&args.rounds) {
+        bail!("--rounds must be from 1 to 10");
+    }
+    let mut all = sqlite(&args).await?;
     match &args.postgres {
-        Some(admin) => all.push(postgres(&args, admin).await?),
+        Some(admin) => all.extend(postgres(&args, admin).await?),
         None => println!("(PostgreSQL not measured: pass --postgres postgres://…)"),
     }
     println!();
     println!(
-        "{:<11} {:>10} {:>12} {:>7} {:>9} {:>9} {:>10} {:>10}",
-        "database", "claims/s", "healthz/s", "ratio", "p50 ms", "p99 ms", "completed", "duplicates"
+        "{:<11} {:>6} {:>10} {:>12} {:>7} {:>9} {:>9} {:>10} {:>10}",
+        "database",
+        "round",
+        "claims/s",
+        "healthz/s",
+        "ratio",
+        "p50 ms",
+        "p99 ms",
+        "completed",
+        "duplicates"
     );
     for f in &all {
         println!(
-            "{:<11} {:>10.0} {:>12.0} {:>7.2} {:>9.2} {:>9.2} {:>10} {:>10}",
+            "{:<11} {:>6} {:>10.0} {:>12.0} {:>7.2} {:>9.2} {:>9.2} {:>10} {:>10}",
             f.database,
+            f.round,
             f.claims_per_s,
             f.healthz_per_s,
             f.claims_per_s / f.healthz_per_s,
@@ -69,17 +89,17 @@ pub async fn run(args: FleetArgs) -> Result<()> {
         );
     }
     println!(
-        "(claims/s: tasks claimed per second until the last was completed, each claim followed by its completion; ratio: against GET /healthz with as many clients)"
+        "(claims/s: tasks claimed per second until the round's last was completed, each claim followed by its completion; round 1 starts cold; completed: in all rounds so far; ratio: against GET /healthz with as many clients)"
     );
     Ok(())
 }
 
-async fn sqlite(args: &FleetArgs) -> Result<Figures> {
+async fn sqlite(args: &FleetArgs) -> Result<Vec<Figures>> {
     let dir = tempfile::tempdir()?;
     measure(args, dir.path(), None, "SQLite").await
 }
 
-async fn postgres(args: &FleetArgs, admin_url: &str) -> Result<Figures> {
+async fn postgres(args: &FleetArgs, admin_url: &str) -> Result<Vec<Figures>> {
     let db = crate::scratch::ScratchDb::create(admin_url).await?;
     let dir = tempfile::tempdir()?;
     let result = measure(args, dir.path(), Some(&db.url), "PostgreSQL").await;
@@ -92,7 +112,7 @@ async fn measure(
     dir: &std::path::Path,
     database_url: Option<&str>,
     database: &'static str,
-) -> Result<Figures> {
+) -> Result<Vec<Figures>> {
     let config = platform::Config {
         data_dir: dir.to_path_buf(),
         database_url: database_url.map(str::to_string),
@@ -119,13 +139,7 @@ async fn measure(
     .await?;
     let ws = owner.workspace.id;
     let scope = Scope::for_system(ws);
-    let started = Instant::now();
-    seed(&state, &scope, args.tasks).await?;
-    println!(
-        "{database}: seeded {} due tasks in {:.1} s",
-        args.tasks,
-        started.elapsed().as_secs_f64()
-    );
+    settings(&state, &scope).await?;
     let mut workers = Vec::new();
     for i in 0..args.workers {
         let (w, token) =
@@ -144,16 +158,71 @@ async fn measure(
         .await;
     });
     let healthz_per_s = healthz(&base, args.workers, args.tasks).await?;
+    let mut out = Vec::new();
+    for round in 1..=args.rounds {
+        let started = Instant::now();
+        seed(&state, &scope, args.tasks).await?;
+        println!(
+            "{database}, round {round}: seeded {} due tasks in {:.1} s",
+            args.tasks,
+            started.elapsed().as_secs_f64()
+        );
+        let r = run_round(&state, ws, &base, &workers, args.tasks).await?;
+        println!(
+            "{database}, round {round}: tasks completed per second in each tenth of the round: {}",
+            r.tenths
+        );
+        out.push(Figures {
+            database,
+            round,
+            claims_per_s: r.claims_per_s,
+            healthz_per_s,
+            p50_ms: r.p50_ms,
+            p99_ms: r.p99_ms,
+            completed: r.completed,
+            duplicates: r.duplicates,
+        });
+    }
+    server.abort();
+    Ok(out)
+}
 
+/// One round's figures.
+struct Round {
+    claims_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    completed: u64,
+    duplicates: u64,
+    /// Completions per second in each tenth of the round, as text.
+    tenths: String,
+}
+
+/// The workers claim and complete `tasks` due tasks (seeded just before); the round ends
+/// when every one is done.
+async fn run_round(
+    state: &platform::AppState,
+    ws: Uuid,
+    base: &str,
+    workers: &[(Uuid, String)],
+    tasks: usize,
+) -> Result<Round> {
     let counters = Arc::new(fleet::simulate::Counters::default());
     let done_at = {
         let counters = counters.clone();
-        let target = args.tasks as u64;
+        let target = tasks as u64;
         tokio::spawn(async move {
             let t0 = Instant::now();
+            // When each tenth of the tasks was done: shows a slow start (connections'
+            // statements prepared and planned) apart from the steady rate.
+            let mut tenths = Vec::with_capacity(10);
             loop {
-                if counters.completed.load(Ordering::Relaxed) >= target {
-                    return t0.elapsed();
+                let done = counters.completed.load(Ordering::Relaxed);
+                while tenths.len() < 10 && done * 10 >= target * (tenths.len() as u64 + 1) {
+                    tenths.push(t0.elapsed());
+                }
+                if done >= target {
+                    return (t0.elapsed(), tenths);
                 }
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -163,11 +232,20 @@ async fn measure(
         stop_when_idle: Duration::from_millis(500),
         ..fleet::simulate::Options::default()
     };
-    let summary = fleet::simulate::run(&base, workers, options, counters, None).await;
-    let until_done = tokio::time::timeout(Duration::from_secs(5), done_at)
+    let summary = fleet::simulate::run(base, workers.to_vec(), options, counters, None).await;
+    let (until_done, tenths) = tokio::time::timeout(Duration::from_secs(5), done_at)
         .await
         .context("not every task was completed")??;
-    server.abort();
+    let mut before = Duration::ZERO;
+    let tenths: Vec<String> = tenths
+        .iter()
+        .map(|t| {
+            let rate = (tasks as f64 / 10.0) / (*t - before).as_secs_f64().max(1e-6);
+            before = *t;
+            format!("{rate:.0}")
+        })
+        .collect();
+    // Over the workspace: every round's tasks so far.
     let completed = task::Entity::find()
         .filter(task::Column::WorkspaceId.eq(ws))
         .filter(task::Column::Status.eq("completed"))
@@ -191,14 +269,13 @@ async fn measure(
             lat[((lat.len() - 1) as f64 * p).round() as usize]
         }
     };
-    Ok(Figures {
-        database,
+    Ok(Round {
         claims_per_s: summary.claims as f64 / until_done.as_secs_f64(),
-        healthz_per_s,
         p50_ms: pct(0.50),
         p99_ms: pct(0.99),
         completed,
-        duplicates: claimed_twice + summary.claims.saturating_sub(args.tasks as u64),
+        duplicates: claimed_twice + summary.claims.saturating_sub(tasks as u64),
+        tenths: tenths.join(", "),
     })
 }
 
@@ -229,8 +306,8 @@ async fn healthz(base: &str, clients: usize, total: usize) -> Result<f64> {
     Ok(total as f64 / t0.elapsed().as_secs_f64())
 }
 
-/// `n` accounts waiting for a one-step warm-up, each with its step due now.
-async fn seed(state: &platform::AppState, scope: &Scope, n: usize) -> Result<()> {
+/// The workspace's fleet settings: a one-step warm-up with no backoff.
+async fn settings(state: &platform::AppState, scope: &Scope) -> Result<()> {
     let mut steps = fleet::service::settings::default_steps();
     steps.truncate(1);
     settings_row::Entity::insert(settings_row::ActiveModel {
@@ -245,6 +322,11 @@ async fn seed(state: &platform::AppState, scope: &Scope, n: usize) -> Result<()>
     })
     .exec_without_returning(&state.db)
     .await?;
+    Ok(())
+}
+
+/// `n` accounts waiting for a one-step warm-up, each with its step due now.
+async fn seed(state: &platform::AppState, scope: &Scope, n: usize) -> Result<()> {
     let sealed = fleet::service::accounts::seal(state, "bench-password")?;
     let settings = fleet::service::settings::get(&state.db, scope).await?;
     let now = platform::db::now();

@@ -1,14 +1,16 @@
 //! Creator search over the index (`disc_creators`): filters on the computed figures, a keyword
 //! through the database's own full-text index (SQLite FTS5, PostgreSQL `tsvector`), sorts, and
-//! pages. A keyword search ranks, counts and reads its page in one statement; a search
-//! without a keyword reads its page by an index and counts (up to [`COUNT_CAP`]) only when the
-//! page does not already tell.
+//! pages. A search through the text index ranks, counts and reads its page in one statement;
+//! a search that walks a btree in its sort order reads its page and counts (up to
+//! [`COUNT_CAP`]) only when the page does not already tell.
 //!
-//! With a keyword, the filters are also matched inside the full-text index, so it intersects
-//! them with the words and only rows near the answer are read: the equality filters
-//! (category, language, location, the three flags) as facet tokens on SQLite and `btree_gin`
-//! columns on PostgreSQL, the ranges as band tokens on both (`bands`). The plain comparisons
-//! stay, so the tokens can only narrow to the same answer.
+//! The filters are also matched inside the full-text index, so it intersects them with the
+//! words and only rows near the answer are read: the equality filters (category, language,
+//! location, the three flags) as facet tokens on SQLite and `btree_gin` columns on
+//! PostgreSQL, the ranges as band tokens on both (`bands`). The plain comparisons stay, so the
+//! tokens can only narrow to the same answer. Without a keyword the tokens alone serve when
+//! they narrow to few rows (a capped count of them decides, [`Route`]); when they are common
+//! the walk finds a page sooner.
 //!
 //! Same answers in the same order on both databases: keywords are cut into words the same way
 //! both tokenisers do (letters and digits, lower-cased, no stemming) and every word must match;
@@ -299,34 +301,92 @@ fn in_username(backend: DbBackend, sql: &mut Sql, words: &[String]) -> String {
 
 /// One page of creators of `pool` matching `f`, and how many match.
 ///
-/// With a keyword, every match is visited anyway (to rank them), so one statement ranks the
-/// matches' ids, counts them with a window and reads only the page's rows (reading the rows
-/// in a second pass for the count cost as much as the page). Without a keyword, the page walks
-/// an index in the sort order and stops early; a capped count follows only when the first
-/// page is full or a later page was asked.
+/// Through the text index (a keyword, or filters whose tokens narrow to few rows), every
+/// match is visited anyway (to rank them), so one statement ranks the matches' ids, counts
+/// them with a window and reads only the page's rows (reading the rows in a second pass for
+/// the count cost as much as the page). Otherwise the page walks an index in the sort order
+/// and stops early; a capped count follows only when the first page is full or a later page
+/// was asked.
 pub async fn run(
     conn: &impl ConnectionTrait,
     pool: &str,
     f: &Filters,
     now: DateTime<Utc>,
 ) -> Result<Found> {
+    run_by(conn, pool, f, now, Route::Chosen).await
+}
+
+/// How a search without a keyword finds its rows (a keyword search always goes through the
+/// text index). Both routes give the same answer; [`run`] chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// The text index's tokens, or the hashtag's creators, when they are few
+    /// ([`index_cap`]), else the walk.
+    Chosen,
+    /// Walk a btree in the sort order, testing each row, until the page is full: fast when
+    /// the filters are common among the creators at the top of that order.
+    Walk,
+    /// The filters' facet and band tokens in the text index (without them, the hashtag's
+    /// creators), every match ranked: fast when few rows carry them. Without either, the walk.
+    Index,
+}
+
+/// The most rows the tokens may narrow to for [`Route::Chosen`] to rank them all rather than
+/// walk: the walk reads about `needed / share` rows (`share`, the fraction of creators
+/// passing), ranking reads every match, so ranking wins while matches stay below about
+/// `√(needed × creators)` — 5,000 for a first page over a million — and deeper pages ask
+/// more rows of the walk.
+pub fn index_cap(needed: u32) -> u64 {
+    (u64::from(needed) * 200).clamp(5_000, 50_000)
+}
+
+/// [`run`] by a given route (tests compare the routes with each other and an oracle).
+pub async fn run_by(
+    conn: &impl ConnectionTrait,
+    pool: &str,
+    f: &Filters,
+    now: DateTime<Utc>,
+    route: Route,
+) -> Result<Found> {
     f.validate()?;
     let backend = conn.get_database_backend();
+    let words = f.q.as_deref().map(words).unwrap_or_default();
+    let facets = facets(f);
+    let bands = bands(f, now);
+    let per_page = f.per_page();
+    let page = f.page();
+    let hashtag = non_empty(&f.hashtag).map(tag).filter(|t| !t.is_empty());
+    let tokens = !facets.is_empty() || !bands.all.is_empty() || !bands.any_week.is_empty();
+    let drive = if words.is_empty() {
+        drive(conn, f, tokens, &facets, &bands, hashtag.as_deref(), route).await?
+    } else {
+        Drive::Text
+    };
     let mut sql = Sql::default();
     let pool_at = sql.bind(pool.to_string());
     sql.and(format!("c.pool = {pool_at}"));
-    let words = f.q.as_deref().map(words).unwrap_or_default();
-    // PostgreSQL, keyword searches: the ranges are written so that no btree serves them. The
-    // planner would intersect the text index with a btree range that a third of the creators
-    // pass (hundreds of thousands of entries, most of the search's time), where the band
-    // tokens in the text index already narrow to the rows near the answer (an upper bound has
-    // no tokens: the keyword's matches are few enough to test); the comparison itself still
-    // applies to each row read.
-    let hide = backend == DbBackend::Postgres && !words.is_empty();
-    let range = |column: &str| match (hide, column) {
-        (true, "last_post_at") => "(c.last_post_at + INTERVAL '0 seconds')".to_string(),
-        (true, _) => format!("(c.{column} + 0)"),
-        (false, _) => format!("c.{column}"),
+    // The ranges are written so that no btree serves them (the comparison itself still
+    // applies to each row read) where a range index would be the wrong way in:
+    // - PostgreSQL, searches through the text index: the planner would intersect the text
+    //   index with a btree range that a third of the creators pass (hundreds of thousands of
+    //   entries, most of the search's time), where the band tokens already narrow to the rows
+    //   near the answer (an upper bound has no tokens: the matches are few enough to test);
+    // - SQLite, a walk whose tokens are common: its planner cannot weigh a walk that stops at
+    //   the page's last row, and chose to read and sort every row of a range half the
+    //   creators pass (followers 1,000–11,000 by engagement: 0.9 s) over walking the sort's
+    //   index (milliseconds, as the filters are common).
+    let hide = match backend {
+        DbBackend::Postgres => drive == Drive::Text,
+        _ => drive == Drive::Walk && tokens,
+    };
+    let range = |column: &str| match (hide, backend, column) {
+        (false, _, _) => format!("c.{column}"),
+        (true, DbBackend::Postgres, "last_post_at") => {
+            "(c.last_post_at + INTERVAL '0 seconds')".to_string()
+        }
+        (true, DbBackend::Postgres, _) => format!("(c.{column} + 0)"),
+        // SQLite's unary `+` is its documented way to keep a term off the indexes.
+        (true, _, _) => format!("+c.{column}"),
     };
     for (column, op, v) in [
         ("followers", ">=", f.followers_min.map(Value::from)),
@@ -341,72 +401,59 @@ pub async fn run(
             sql.and(format!("{} {op} {p}", range(column)));
         }
     }
-    // SQLite: the equality filters' facet tokens, matched in the full-text index with the
-    // words (see `facets`).
-    let mut facets: Vec<String> = Vec::new();
-    if let Some(v) = non_empty(&f.category) {
-        let v = v.to_lowercase();
-        facets.push(facet("xc", v.as_bytes()));
-        let p = sql.bind(v);
-        sql.and(format!("c.category = {p}"));
-    }
-    if let Some(v) = non_empty(&f.language) {
-        let v = v.to_lowercase();
-        facets.push(facet("xg", v.as_bytes()));
-        let p = sql.bind(v);
-        sql.and(format!("c.language = {p}"));
-    }
-    if let Some(v) = non_empty(&f.location) {
-        facets.push(facet("xl", v.as_bytes()));
-        let p = sql.bind(v.to_string());
-        sql.and(format!("c.location = {p}"));
-    }
-    for (col, prefix, v) in [
-        ("is_verified", "xv", f.verified),
-        ("is_business", "xb", f.business),
-        ("has_email", "xe", f.has_email),
-    ] {
-        if let Some(v) = v {
-            facets.push(format!("{prefix}{}", u8::from(v)));
-            let p = sql.bind(v);
-            sql.and(format!("c.{col} = {p}"));
+    // SQLite, a walk whose tokens are common: likewise the equalities, unless their index
+    // (pool, column, followers) walks in the sort's order; another would be read whole and
+    // sorted (category `fitness` by engagement: 0.44 s).
+    let by_followers = matches!(
+        f.sort.unwrap_or_default(),
+        Sort::Relevance | Sort::Followers
+    );
+    equalities(&mut sql, f, |column| {
+        let ordered = by_followers && matches!(column, "category" | "language");
+        if hide && backend == DbBackend::Sqlite && !ordered {
+            format!("+c.{column}")
+        } else {
+            format!("c.{column}")
         }
-    }
+    });
     if let Some(days) = f.posted_within_days {
         let p = sql.bind(now - Duration::days(days));
         sql.and(format!("{} >= {p}", range("last_post_at")));
     }
-    if let Some(t) = non_empty(&f.hashtag).map(tag).filter(|t| !t.is_empty()) {
+    if let Some(t) = hashtag.clone() {
         let p = sql.bind(t);
-        sql.and(format!(
-            "c.id IN (SELECT creator_id FROM disc_creator_hashtags WHERE tag = {p})"
-        ));
+        // Rows found through the text index are few: each looks its tag up in the hashtags'
+        // `(tag, creator_id)` index. Otherwise the tag's creators are listed once, for the
+        // page and its count (looked up row by row instead, a walk's count of 1,001 over a
+        // tag in 1 % of the creators doubled the median search). PostgreSQL plans both forms
+        // as the same semi-join.
+        if drive == Drive::Text {
+            sql.and(format!(
+                "EXISTS (SELECT 1 FROM disc_creator_hashtags h \
+                 WHERE h.tag = {p} AND h.creator_id = c.id)"
+            ));
+        } else {
+            sql.and(format!(
+                "c.id IN (SELECT creator_id FROM disc_creator_hashtags WHERE tag = {p})"
+            ));
+        }
     }
-    // With a keyword, the rows come through the database's full-text index, which the
-    // ranges' band tokens narrow as well.
-    let bands = bands(f, now);
-    let keyword = (!words.is_empty()).then(|| match backend {
+    // Through the text index, the rows come from the words and the filters' tokens.
+    let through_index = (drive == Drive::Text).then(|| match backend {
         DbBackend::Postgres => {
-            let q = sql.bind(words.join(" & "));
-            sql.and(format!("c.search_vector @@ to_tsquery('simple', {q})"));
-            if let Some(b) = ts_bands(&bands) {
-                let p = sql.bind(b);
-                // Written as the index writes it (unqualified: `c` is the only row here).
-                sql.and(format!(
-                    "{} @@ {p}::tsquery",
-                    migration::m20261207_000042_discovery_bands::POSTGRES_BANDS
-                ));
+            if !words.is_empty() {
+                let q = sql.bind(words.join(" & "));
+                sql.and(format!("c.search_vector @@ to_tsquery('simple', {q})"));
             }
+            postgres_bands(&mut sql, &bands);
             "disc_creators c"
         }
         _ => {
             let q = sql.bind(fts_query(&words, &facets, &bands));
             sql.and(format!("disc_creators_fts MATCH {q}"));
-            "disc_creators_fts JOIN disc_creators c ON c.id = disc_creators_fts.rowid"
+            FTS_FROM
         }
     });
-    let per_page = f.per_page();
-    let page = f.page();
     // The count takes the filter's values only (the sort's and the page's are bound after).
     let count_values = sql.values.clone();
     let filter = sql.clauses.join(" AND ");
@@ -417,8 +464,8 @@ pub async fn run(
         _ => ("DESC", "DESC"),
     };
     // The sort keys before the row id, which ends every order (ties never depend on the plan).
-    let keys: Vec<(String, &str)> = match (f.sort.unwrap_or_default(), keyword) {
-        (Sort::Relevance, Some(_)) => vec![
+    let keys: Vec<(String, &str)> = match (f.sort.unwrap_or_default(), words.is_empty()) {
+        (Sort::Relevance, false) => vec![
             (in_username(backend, &mut sql, &words), "DESC"),
             ("c.followers".into(), desc),
         ],
@@ -428,9 +475,9 @@ pub async fn run(
     };
     let limit = sql.bind(i64::from(per_page));
     let offset = sql.bind(i64::from((page - 1) * per_page));
-    let from = keyword.unwrap_or("disc_creators c");
-    let (creators, matched) = match &keyword {
-        Some(_) => {
+    let from = through_index.unwrap_or("disc_creators c");
+    let (creators, matched) = match drive {
+        Drive::Text | Drive::Ranked => {
             let aliased = keys
                 .iter()
                 .enumerate()
@@ -471,7 +518,7 @@ pub async fn run(
                 .collect::<std::result::Result<Vec<_>, _>>()?;
             (creators, matched)
         }
-        None => {
+        Drive::Walk => {
             let order = keys
                 .iter()
                 .map(|(expr, dir)| format!("{expr} {dir}"))
@@ -494,6 +541,21 @@ pub async fn run(
         Some(n) => u64::try_from(n).unwrap_or(0),
         // A first page that is not full holds every match: no count needed.
         None if page == 1 && creators.len() < per_page as usize => creators.len() as u64,
+        // A walk whose every filter has tokens counts through the text index: the rows
+        // carrying the tokens are mostly matches, where an index of one filter's column (or
+        // none) may hold them only thinly (language `en` with 30-day growth ≥ 9 % and
+        // business accounts: 275 ms to count 1,001 through the language index's first rows,
+        // small accounts, which seldom grow that fast).
+        None if drive == Drive::Walk
+            && backend == DbBackend::Sqlite
+            && tokens
+            && tokens_stand_for_all(f, hashtag.is_some()) =>
+        {
+            let mut values = count_values;
+            values.push(fts_query(&[], &facets, &bands).into());
+            let filter = format!("{filter} AND disc_creators_fts MATCH ${}", values.len());
+            count(conn, FTS_FROM, &filter, values).await?
+        }
         None => count(conn, from, &filter, count_values).await?,
     };
     Ok(Found {
@@ -503,6 +565,177 @@ pub async fn run(
         page,
         per_page,
     })
+}
+
+/// Where a search's rows come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drive {
+    /// The text index (words and tokens), every match ranked.
+    Text,
+    /// The hashtag's creators (its index lists them), every match ranked.
+    Ranked,
+    /// A btree in the sort order, until the page is full.
+    Walk,
+}
+
+/// A search without a keyword's source of rows: the filters' tokens or the hashtag's creators
+/// when they are few ([`index_cap`], counted from their indexes), else the walk.
+///
+/// PostgreSQL always walks: its planner weighs a walk that stops early against the other
+/// indexes itself, and counting its band tokens rechecks the band function on every row of a
+/// lossy bitmap when they are common (2.3 s for one over a million creators).
+async fn drive(
+    conn: &impl ConnectionTrait,
+    f: &Filters,
+    tokens: bool,
+    facets: &[String],
+    bands: &Bands,
+    hashtag: Option<&str>,
+    route: Route,
+) -> Result<Drive> {
+    Ok(match route {
+        Route::Walk => Drive::Walk,
+        Route::Index if tokens => Drive::Text,
+        Route::Index if hashtag.is_some() => Drive::Ranked,
+        Route::Index => Drive::Walk,
+        Route::Chosen if conn.get_database_backend() == DbBackend::Postgres => Drive::Walk,
+        Route::Chosen => {
+            let cap = index_cap(f.page() * f.per_page());
+            if tokens && token_count(conn, facets, bands, cap).await? <= cap {
+                Drive::Text
+            } else if let Some(t) = hashtag
+                && tagged_count(conn, t, cap).await? <= cap
+            {
+                Drive::Ranked
+            } else {
+                Drive::Walk
+            }
+        }
+    })
+}
+
+/// Creators who used the hashtag (in every pool), counted up to one more than `cap` from its
+/// index.
+async fn tagged_count(conn: &impl ConnectionTrait, hashtag: &str, cap: u64) -> Result<u64> {
+    let backend = conn.get_database_backend();
+    let limit = i64::try_from(cap + 1).unwrap_or(i64::MAX);
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM disc_creator_hashtags WHERE tag = $1 LIMIT $2) capped",
+            [hashtag.into(), limit.into()],
+        ))
+        .await?;
+    counted(row)
+}
+
+fn counted(row: Option<sea_orm::QueryResult>) -> Result<u64> {
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Whether every filter set is one the text index's tokens stand for: the equalities, and
+/// the ranges' lower bounds that have a band (no upper bound, hashtag, bound below the lowest
+/// threshold or posted-within window longer than the weeks asked for).
+fn tokens_stand_for_all(f: &Filters, hashtag: bool) -> bool {
+    use migration::m20261207_000042_discovery_bands as b;
+    let growth = |v: Option<f64>| v.is_none_or(|v| v >= b::GROWTH[0] as f64);
+    !hashtag
+        && f.followers_max.is_none()
+        && f.engagement_max.is_none()
+        && f.followers_min.is_none_or(|v| v >= b::FOLLOWERS[0])
+        && f.engagement_min
+            .is_none_or(|v| v >= b::ENGAGEMENT_TENTHS[0] as f64 / 10.0)
+        && growth(f.growth_30d_min)
+        && growth(f.growth_90d_min)
+        && f.posted_within_days
+            .is_none_or(|d| d <= BAND_WEEKS_DAYS_MAX)
+}
+
+/// The text index joined to its rows (SQLite).
+const FTS_FROM: &str = "disc_creators_fts JOIN disc_creators c ON c.id = disc_creators_fts.rowid";
+
+/// The equality filters as comparisons, each column written by `column` (on SQLite their
+/// facet tokens narrow the text index beside them, see [`facets`]; on PostgreSQL the text
+/// index covers these columns).
+fn equalities(sql: &mut Sql, f: &Filters, column: impl Fn(&str) -> String) {
+    for (col, v) in [
+        ("category", non_empty(&f.category).map(str::to_lowercase)),
+        ("language", non_empty(&f.language).map(str::to_lowercase)),
+        ("location", non_empty(&f.location).map(str::to_string)),
+    ] {
+        if let Some(v) = v {
+            let p = sql.bind(v);
+            sql.and(format!("{} = {p}", column(col)));
+        }
+    }
+    for (col, v) in [
+        ("is_verified", f.verified),
+        ("is_business", f.business),
+        ("has_email", f.has_email),
+    ] {
+        if let Some(v) = v {
+            let p = sql.bind(v);
+            sql.and(format!("{} = {p}", column(col)));
+        }
+    }
+}
+
+/// SQLite: the equality filters' facet tokens, matched in the full-text index (see [`facet`]).
+fn facets(f: &Filters) -> Vec<String> {
+    let mut out = Vec::new();
+    for (prefix, v) in [
+        ("xc", non_empty(&f.category).map(str::to_lowercase)),
+        ("xg", non_empty(&f.language).map(str::to_lowercase)),
+        ("xl", non_empty(&f.location).map(str::to_string)),
+    ] {
+        if let Some(v) = v {
+            out.push(facet(prefix, v.as_bytes()));
+        }
+    }
+    for (prefix, v) in [("xv", f.verified), ("xb", f.business), ("xe", f.has_email)] {
+        if let Some(v) = v {
+            out.push(format!("{prefix}{}", u8::from(v)));
+        }
+    }
+    out
+}
+
+/// PostgreSQL: the band tokens asked of the text index (written as the index writes the
+/// expression, unqualified: `c` is the only row in these statements).
+fn postgres_bands(sql: &mut Sql, bands: &Bands) {
+    if let Some(b) = ts_bands(bands) {
+        let p = sql.bind(b);
+        sql.and(format!(
+            "{} @@ {p}::tsquery",
+            migration::m20261207_000042_discovery_bands::POSTGRES_BANDS
+        ));
+    }
+}
+
+/// SQLite: the rows carrying every token of the filters (in every pool), counted up to one
+/// more than `cap` from the text index alone, no row read. It decides a search without a
+/// keyword's route, so it costs little whether the tokens are rare (short lists) or common
+/// (the cap is reached early).
+async fn token_count(
+    conn: &impl ConnectionTrait,
+    facets: &[String],
+    bands: &Bands,
+    cap: u64,
+) -> Result<u64> {
+    let limit = i64::try_from(cap + 1).unwrap_or(i64::MAX);
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM disc_creators_fts \
+             WHERE disc_creators_fts MATCH $1 LIMIT $2) capped",
+            [fts_query(&[], facets, bands).into(), limit.into()],
+        ))
+        .await?;
+    counted(row)
 }
 
 /// Matches of `filter`, counted up to one more than [`COUNT_CAP`].
@@ -522,11 +755,7 @@ async fn count(
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(backend, count_sql, values))
         .await?;
-    let n: i64 = match row {
-        Some(r) => r.try_get("", "n")?,
-        None => 0,
-    };
-    Ok(u64::try_from(n).unwrap_or(0))
+    counted(row)
 }
 
 /// Posted-within searches up to this many days ask for the weeks' tokens (longer ones would

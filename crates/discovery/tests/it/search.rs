@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use discovery::model::{creator, creator_hashtag};
-use discovery::service::search::{self, Filters, Sort};
+use discovery::service::search::{self, Filters, Route, Sort};
 use platform::testkit::TestApp;
 use reqwest::{Method, StatusCode};
 use sea_orm::EntityTrait;
@@ -14,6 +14,8 @@ const WORDS: &[&str] = &[
     "vegan", "recipes", "trail", "running", "coffee", "espresso", "yoga", "sunrise", "camera",
     "film", "kids", "garden", "crypto", "budget", "paint", "guitar",
 ];
+/// The routes a search may take: each must give the same, known answer.
+const ROUTES: [Route; 3] = [Route::Chosen, Route::Walk, Route::Index];
 const CATEGORIES: &[&str] = &["food", "fitness", "travel", "tech", "family"];
 const LANGUAGES: &[&str] = &["en", "de", "es"];
 const PLACES: &[&str] = &["Berlin", "Lisbon", "Austin"];
@@ -328,6 +330,23 @@ async fn every_filter_and_sort_gives_the_known_answer() {
             },
         ),
         (
+            "hashtag and a range",
+            Filters {
+                hashtag: Some("guitar".into()),
+                followers_min: Some(5_000),
+                ..base()
+            },
+        ),
+        (
+            "hashtag and an upper bound, by engagement",
+            Filters {
+                hashtag: Some("#coffee".into()),
+                followers_max: Some(200_000),
+                sort: Some(Sort::Engagement),
+                ..base()
+            },
+        ),
+        (
             "keyword and three filters",
             Filters {
                 q: Some("running".into()),
@@ -363,15 +382,24 @@ async fn every_filter_and_sort_gives_the_known_answer() {
     ];
     let mut nonempty = 0;
     for (name, f) in &cases {
-        let found = search::run(&app.state.db, "live", f, now).await.unwrap();
-        let got: Vec<String> = found.creators.iter().map(|c| c.username.clone()).collect();
-        let all = oracle(&rows, &tags, "live", f, now);
-        let want: Vec<String> = all.iter().take(100).cloned().collect();
-        assert_eq!(got, want, "{name}");
-        assert_eq!(found.total as usize, all.len(), "{name}: total");
-        assert!(!found.more);
-        if !want.is_empty() {
-            nonempty += 1;
+        // Each route a search without a keyword may take gives the known answer.
+        for route in ROUTES {
+            let found = search::run_by(&app.state.db, "live", f, now, route)
+                .await
+                .unwrap();
+            let got: Vec<String> = found.creators.iter().map(|c| c.username.clone()).collect();
+            let all = oracle(&rows, &tags, "live", f, now);
+            let want: Vec<String> = all.iter().take(100).cloned().collect();
+            assert_eq!(got, want, "{name} by {route:?}");
+            assert_eq!(
+                found.total as usize,
+                all.len(),
+                "{name} by {route:?}: total"
+            );
+            assert!(!found.more);
+            if !want.is_empty() && route == Route::Chosen {
+                nonempty += 1;
+            }
         }
     }
     assert!(
@@ -418,9 +446,10 @@ async fn every_filter_and_sort_gives_the_known_answer() {
     // Keyword searches with ranges go through the band tokens: values at, between and beside
     // the thresholds, each still the exact answer (a token a passing row lacks would drop it).
     let mut ranged: Vec<Filters> = Vec::new();
-    for q in ["vegan", "coffee", "film"] {
+    // Without a keyword as well: through the text index, the tokens alone find the rows.
+    for q in [Some("vegan"), Some("coffee"), Some("film"), None] {
         let with = |f: Filters| Filters {
-            q: Some(q.into()),
+            q: q.map(str::to_string),
             ..f
         };
         for v in [999, 1_000, 1_500, 2_000, 20_000, 49_999, 50_000, 100_000] {
@@ -456,13 +485,17 @@ async fn every_filter_and_sort_gives_the_known_answer() {
     }
     let mut answered = 0;
     for f in &ranged {
-        let found = search::run(&app.state.db, "live", f, now).await.unwrap();
-        let got: Vec<String> = found.creators.iter().map(|c| c.username.clone()).collect();
         let want: Vec<String> = oracle(&rows, &tags, "live", f, now)
             .into_iter()
             .take(100)
             .collect();
-        assert_eq!(got, want, "{f:?}");
+        for route in ROUTES {
+            let found = search::run_by(&app.state.db, "live", f, now, route)
+                .await
+                .unwrap();
+            let got: Vec<String> = found.creators.iter().map(|c| c.username.clone()).collect();
+            assert_eq!(got, want, "{f:?} by {route:?}");
+        }
         answered += usize::from(!want.is_empty());
     }
     assert!(
@@ -470,6 +503,32 @@ async fn every_filter_and_sort_gives_the_known_answer() {
         "most ranged keyword searches should find someone ({answered} of {})",
         ranged.len()
     );
+
+    // Small pages: a full first page is counted apart from it (a walk whose filters all
+    // have tokens counts through the text index), and the count is still exact.
+    for (name, f) in cases.iter().filter(|(_, f)| f.q.is_none()) {
+        let small = Filters {
+            per_page: Some(5),
+            ..f.clone()
+        };
+        let all = oracle(&rows, &tags, "live", &small, now);
+        for route in ROUTES {
+            let found = search::run_by(&app.state.db, "live", &small, now, route)
+                .await
+                .unwrap();
+            let got: Vec<String> = found.creators.iter().map(|c| c.username.clone()).collect();
+            assert_eq!(
+                got,
+                all.iter().take(5).cloned().collect::<Vec<_>>(),
+                "{name} by {route:?}"
+            );
+            assert_eq!(
+                found.total as usize,
+                all.len(),
+                "{name} by {route:?}: total"
+            );
+        }
+    }
 
     // Pages: the second page continues the first.
     let first = search::run(

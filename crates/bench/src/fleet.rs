@@ -41,12 +41,8 @@ pub struct FleetArgs {
 struct Figures {
     database: &'static str,
     round: u32,
-    claims_per_s: f64,
     healthz_per_s: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    completed: u64,
-    duplicates: u64,
+    measured: Round,
 }
 
 pub async fn run(args: FleetArgs) -> Result<()> {
@@ -79,13 +75,13 @@ pub async fn run(args: FleetArgs) -> Result<()> {
             "{:<11} {:>6} {:>10.0} {:>12.0} {:>7.2} {:>9.2} {:>9.2} {:>10} {:>10}",
             f.database,
             f.round,
-            f.claims_per_s,
+            f.measured.claims_per_s,
             f.healthz_per_s,
-            f.claims_per_s / f.healthz_per_s,
-            f.p50_ms,
-            f.p99_ms,
-            f.completed,
-            f.duplicates
+            f.measured.claims_per_s / f.healthz_per_s,
+            f.measured.p50_ms,
+            f.measured.p99_ms,
+            f.measured.completed,
+            f.measured.duplicates
         );
     }
     println!(
@@ -175,12 +171,8 @@ async fn measure(
         out.push(Figures {
             database,
             round,
-            claims_per_s: r.claims_per_s,
             healthz_per_s,
-            p50_ms: r.p50_ms,
-            p99_ms: r.p99_ms,
-            completed: r.completed,
-            duplicates: r.duplicates,
+            measured: r,
         });
     }
     server.abort();

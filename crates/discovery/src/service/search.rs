@@ -375,9 +375,10 @@ pub async fn run_by(
     //   the page's last row, and chose to read and sort every row of a range half the
     //   creators pass (followers 1,000–11,000 by engagement: 0.9 s) over walking the sort's
     //   index (milliseconds, as the filters are common).
+    let sqlite_common_walk = backend == DbBackend::Sqlite && drive == Drive::Walk && tokens;
     let hide = match backend {
         DbBackend::Postgres => drive == Drive::Text,
-        _ => drive == Drive::Walk && tokens,
+        _ => sqlite_common_walk,
     };
     let range = |column: &str| match (hide, backend, column) {
         (false, _, _) => format!("c.{column}"),
@@ -410,7 +411,7 @@ pub async fn run_by(
     );
     equalities(&mut sql, f, |column| {
         let ordered = by_followers && matches!(column, "category" | "language");
-        if hide && backend == DbBackend::Sqlite && !ordered {
+        if sqlite_common_walk && !ordered {
             format!("+c.{column}")
         } else {
             format!("c.{column}")
@@ -420,8 +421,8 @@ pub async fn run_by(
         let p = sql.bind(now - Duration::days(days));
         sql.and(format!("{} >= {p}", range("last_post_at")));
     }
-    if let Some(t) = hashtag.clone() {
-        let p = sql.bind(t);
+    if let Some(t) = &hashtag {
+        let p = sql.bind(t.clone());
         // Rows found through the text index are few: each looks its tag up in the hashtags'
         // `(tag, creator_id)` index. Otherwise the tag's creators are listed once, for the
         // page and its count (looked up row by row instead, a walk's count of 1,001 over a
@@ -546,11 +547,7 @@ pub async fn run_by(
         // none) may hold them only thinly (language `en` with 30-day growth ≥ 9 % and
         // business accounts: 275 ms to count 1,001 through the language index's first rows,
         // small accounts, which seldom grow that fast).
-        None if drive == Drive::Walk
-            && backend == DbBackend::Sqlite
-            && tokens
-            && tokens_stand_for_all(f, hashtag.is_some()) =>
-        {
+        None if sqlite_common_walk && tokens_stand_for_all(f, hashtag.is_some()) => {
             let mut values = count_values;
             values.push(fts_query(&[], &facets, &bands).into());
             let filter = format!("{filter} AND disc_creators_fts MATCH ${}", values.len());
@@ -630,24 +627,14 @@ const POSTGRES_TAG_CAP: u64 = 1_000;
 /// Creators who used the hashtag (in every pool), counted up to one more than `cap` from its
 /// index.
 async fn tagged_count(conn: &impl ConnectionTrait, hashtag: &str, cap: u64) -> Result<u64> {
-    let backend = conn.get_database_backend();
-    let limit = i64::try_from(cap + 1).unwrap_or(i64::MAX);
-    let row = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM disc_creator_hashtags WHERE tag = $1 LIMIT $2) capped",
-            [hashtag.into(), limit.into()],
-        ))
-        .await?;
-    counted(row)
-}
-
-fn counted(row: Option<sea_orm::QueryResult>) -> Result<u64> {
-    let n: i64 = match row {
-        Some(r) => r.try_get("", "n")?,
-        None => 0,
-    };
-    Ok(u64::try_from(n).unwrap_or(0))
+    capped(
+        conn,
+        "disc_creator_hashtags",
+        "tag = $1",
+        vec![hashtag.into()],
+        cap,
+    )
+    .await
 }
 
 /// Whether every filter set is one the text index's tokens stand for: the equalities, and
@@ -739,16 +726,14 @@ async fn token_count(
     bands: &Bands,
     cap: u64,
 ) -> Result<u64> {
-    let limit = i64::try_from(cap + 1).unwrap_or(i64::MAX);
-    let row = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            conn.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM disc_creators_fts \
-             WHERE disc_creators_fts MATCH $1 LIMIT $2) capped",
-            [fts_query(&[], facets, bands).into(), limit.into()],
-        ))
-        .await?;
-    counted(row)
+    capped(
+        conn,
+        "disc_creators_fts",
+        "disc_creators_fts MATCH $1",
+        vec![fts_query(&[], facets, bands).into()],
+        cap,
+    )
+    .await
 }
 
 /// Matches of `filter`, counted up to one more than [`COUNT_CAP`].
@@ -756,10 +741,21 @@ async fn count(
     conn: &impl ConnectionTrait,
     from: &str,
     filter: &str,
-    mut values: Vec<Value>,
+    values: Vec<Value>,
 ) -> Result<u64> {
-    let cap = i64::try_from(COUNT_CAP + 1).unwrap_or(i64::MAX);
-    values.push(cap.into());
+    capped(conn, from, filter, values, COUNT_CAP).await
+}
+
+/// Rows of `from` passing `filter` (its `$n` bound to `values`), counted up to one more than
+/// `cap`: a count that stops early, so it costs little however many rows pass.
+async fn capped(
+    conn: &impl ConnectionTrait,
+    from: &str,
+    filter: &str,
+    mut values: Vec<Value>,
+    cap: u64,
+) -> Result<u64> {
+    values.push(i64::try_from(cap + 1).unwrap_or(i64::MAX).into());
     let count_sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} WHERE {filter} LIMIT ${}) capped",
         values.len()
@@ -768,7 +764,11 @@ async fn count(
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(backend, count_sql, values))
         .await?;
-    counted(row)
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Posted-within searches up to this many days ask for the weeks' tokens (longer ones would

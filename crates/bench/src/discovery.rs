@@ -71,6 +71,9 @@ pub struct DiscoveryArgs {
     /// Do not measure SQLite (e.g. to repeat only the PostgreSQL figures).
     #[arg(long)]
     skip_sqlite: bool,
+    /// How many of each kind's slowest queries to print (to look at a tail's plans).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+    slowest: u32,
 }
 
 /// Rows per INSERT statement and per transaction.
@@ -384,7 +387,8 @@ struct KindFigures {
     max: f64,
     /// Median of the counted results (`None` for the baseline) and whether it hit the cap.
     median_results: Option<(u64, bool)>,
-    slowest: String,
+    /// The slowest queries, slowest first, one a line.
+    slowest: Vec<String>,
 }
 
 impl Figures {
@@ -431,7 +435,9 @@ impl Figures {
         }
         println!("slowest of each kind:");
         for k in &self.kinds {
-            println!("  {:<16} {}", k.label, k.slowest);
+            for line in &k.slowest {
+                println!("  {:<16} {line}", k.label);
+            }
         }
     }
 }
@@ -1092,7 +1098,9 @@ async fn queries(
             counts.sort();
             let median_results = counts.get(counts.len() / 2).copied();
             let slowest = runs
-                .last()
+                .iter()
+                .rev()
+                .take(args.slowest as usize)
                 .map(|(ms, results, what)| {
                     let n = match results {
                         Some((n, true)) => format!(", {n}+ results"),
@@ -1101,7 +1109,7 @@ async fn queries(
                     };
                     format!("{ms:.1} ms{n}: {what}")
                 })
-                .unwrap_or_default();
+                .collect();
             KindFigures {
                 label: kind.label(),
                 p50: pct(0.50),

@@ -389,18 +389,9 @@ pub async fn run_by(
         // SQLite's unary `+` is its documented way to keep a term off the indexes.
         (true, _, _) => format!("+c.{column}"),
     };
-    for (column, op, v) in [
-        ("followers", ">=", f.followers_min.map(Value::from)),
-        ("followers", "<=", f.followers_max.map(Value::from)),
-        ("engagement_rate", ">=", f.engagement_min.map(Value::from)),
-        ("engagement_rate", "<=", f.engagement_max.map(Value::from)),
-        ("growth_30d", ">=", f.growth_30d_min.map(Value::from)),
-        ("growth_90d", ">=", f.growth_90d_min.map(Value::from)),
-    ] {
-        if let Some(v) = v {
-            let p = sql.bind(v);
-            sql.and(format!("{} {op} {p}", range(column)));
-        }
+    for (column, op, v) in ranges(f, now) {
+        let p = sql.bind(v);
+        sql.and(format!("{} {op} {p}", range(column)));
     }
     // SQLite, a walk whose tokens are common: likewise the equalities, unless their index
     // (pool, column, followers) walks in the sort's order; another would be read whole and
@@ -417,10 +408,6 @@ pub async fn run_by(
             format!("c.{column}")
         }
     });
-    if let Some(days) = f.posted_within_days {
-        let p = sql.bind(now - Duration::days(days));
-        sql.and(format!("{} >= {p}", range("last_post_at")));
-    }
     if let Some(t) = &hashtag {
         let p = sql.bind(t.clone());
         // Rows found through the text index are few: each looks its tag up in the hashtags'
@@ -650,56 +637,58 @@ async fn narrow_filter(
     now: DateTime<Utc>,
     cap: u64,
 ) -> Result<bool> {
-    let mut singles: Vec<(String, Vec<Value>)> = Vec::new();
     let sorted_by = match f.sort.unwrap_or_default() {
         Sort::Relevance | Sort::Followers => "followers",
         Sort::Engagement => "engagement_rate",
         Sort::Growth => "growth_30d",
     };
-    let mut range = |column: &str, min: Option<Value>, max: Option<Value>| {
+    // One count per column (a range's two bounds together), each bound to the pool first.
+    let mut columns: Vec<(&str, String, Vec<Value>)> = Vec::new();
+    for (column, op, v) in ranges(f, now) {
         if column == sorted_by {
             // The walk reads this range straight from the sort's own index.
-            return;
+            continue;
         }
-        let mut clauses = Vec::new();
-        let mut values = Vec::new();
-        for (op, v) in [(">=", min), ("<=", max)] {
-            if let Some(v) = v {
+        match columns.last_mut() {
+            Some((c, filter, values)) if *c == column => {
                 values.push(v);
-                clauses.push(format!("{column} {op} ${}", values.len() + 1));
+                filter.push_str(&format!(" AND {column} {op} ${}", values.len()));
             }
+            _ => columns.push((
+                column,
+                format!("pool = $1 AND {column} {op} $2"),
+                vec![Value::from(pool.to_string()), v],
+            )),
         }
-        if !clauses.is_empty() {
-            singles.push((clauses.join(" AND "), values));
-        }
-    };
-    range(
-        "followers",
-        f.followers_min.map(Value::from),
-        f.followers_max.map(Value::from),
-    );
-    range(
-        "engagement_rate",
-        f.engagement_min.map(Value::from),
-        f.engagement_max.map(Value::from),
-    );
-    range("growth_30d", f.growth_30d_min.map(Value::from), None);
-    range("growth_90d", f.growth_90d_min.map(Value::from), None);
-    range(
-        "last_post_at",
-        f.posted_within_days
-            .map(|d| Value::from(now - Duration::days(d))),
-        None,
-    );
-    for (clause, values) in singles {
-        let mut all = vec![Value::from(pool.to_string())];
-        all.extend(values);
-        let filter = format!("pool = $1 AND {clause}");
-        if capped(conn, "disc_creators", &filter, all, cap).await? <= cap {
+    }
+    for (_, filter, values) in columns {
+        if capped(conn, "disc_creators", &filter, values, cap).await? <= cap {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// The range filters set, as `(column, comparison, value)`, a column's bounds side by side:
+/// the search's comparisons and [`narrow_filter`]'s counts both come from this list.
+fn ranges(f: &Filters, now: DateTime<Utc>) -> Vec<(&'static str, &'static str, Value)> {
+    [
+        ("followers", ">=", f.followers_min.map(Value::from)),
+        ("followers", "<=", f.followers_max.map(Value::from)),
+        ("engagement_rate", ">=", f.engagement_min.map(Value::from)),
+        ("engagement_rate", "<=", f.engagement_max.map(Value::from)),
+        ("growth_30d", ">=", f.growth_30d_min.map(Value::from)),
+        ("growth_90d", ">=", f.growth_90d_min.map(Value::from)),
+        (
+            "last_post_at",
+            ">=",
+            f.posted_within_days
+                .map(|d| Value::from(now - Duration::days(d))),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(column, op, v)| v.map(|v| (column, op, v)))
+    .collect()
 }
 
 /// Creators who used the hashtag (in every pool), counted up to one more than `cap` from its

@@ -446,11 +446,13 @@ pub async fn execute(
         serde_json::to_value(&report).map_err(Error::internal)?,
     ));
     active.update(&txn).await?;
-    txn.commit().await?;
-    // Today's planner tasks, if already generated, get the new recommendations too.
+    // Today's planner tasks, if already generated, get the new recommendations in the same
+    // transaction: whoever sees the audit done sees its tasks (added after the commit, a
+    // client reading the tasks as soon as the audit was done could miss them).
     let key = crate::service::planner::SubjectKey::of(&scope, &subject);
-    let offered = crate::service::planner::outside_suggestions(state, &key, &subject).await?;
-    crate::service::planner::tasks::add_outside(state, &key, &offered).await?;
+    let offered = crate::service::planner::outside_suggestions(&txn, &key, &subject).await?;
+    crate::service::planner::tasks::add_outside(&txn, &key, &offered).await?;
+    txn.commit().await?;
     progress(4, 4);
     Ok(report.overall)
 }

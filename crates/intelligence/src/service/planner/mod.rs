@@ -60,14 +60,14 @@ pub const AUDIT_TASKS: usize = 2;
 
 /// The suggestions from outside the planner for a subject's day: the recommendations of its
 /// latest finished audit with the most expected impact, each keyed by the recommendation and
-/// linking its evidence.
+/// linking its evidence. Read through `conn`, so a finishing audit's own transaction sees it.
 pub async fn outside_suggestions(
-    state: &AppState,
+    conn: &impl sea_orm::ConnectionTrait,
     key: &SubjectKey,
     _subject: &Subject,
 ) -> Result<Vec<TaskSuggestion>> {
     let Some((audit, report)) =
-        crate::service::audit::run::latest_done(&state.db, key.workspace_id, key.id).await?
+        crate::service::audit::run::latest_done(conn, key.workspace_id, key.id).await?
     else {
         return Ok(Vec::new());
     };

@@ -274,7 +274,7 @@ pub async fn ensure_today(
             == Some(false)
     });
     let mix = plan::mix(&history.posts, Utc::now(), behind);
-    let suggestions = super::outside_suggestions(state, key, subject).await?;
+    let suggestions = super::outside_suggestions(&state.db, key, subject).await?;
     let new = generate(&history, &best, &mix, &suggestions, today, tz);
     store(&state.db, key, today, tz, new).await
 }
@@ -366,17 +366,17 @@ async fn insert_tasks(
 
 /// A suggestion that arrives after the subject's day was generated (an audit finished): added
 /// to today's tasks if today's were generated, else left for today's first view, which asks
-/// for the suggestions itself.
+/// for the suggestions itself. Written through `conn` (the finishing audit's transaction).
 pub async fn add_outside(
-    state: &AppState,
+    conn: &impl sea_orm::ConnectionTrait,
     key: &SubjectKey,
     suggestions: &[TaskSuggestion],
 ) -> Result<()> {
-    let tz = zone::of(&state.db, key).await?;
+    let tz = zone::of(conn, key).await?;
     let today = zone::today(tz);
     let known =
         task_day::Entity::find_by_id((key.workspace_id, key.kind.to_string(), key.id, today))
-            .one(&state.db)
+            .one(conn)
             .await?;
     if known.is_none() || suggestions.is_empty() {
         return Ok(());
@@ -384,17 +384,10 @@ pub async fn add_outside(
     let after = task::Entity::find()
         .filter(of_subject(key))
         .filter(task::Column::Day.eq(today))
-        .count(&state.db)
+        .count(conn)
         .await?;
     let new = suggestions.iter().map(suggested).collect();
-    insert_tasks(
-        &state.db,
-        key,
-        today,
-        new,
-        usize::try_from(after).unwrap_or(0),
-    )
-    .await
+    insert_tasks(conn, key, today, new, usize::try_from(after).unwrap_or(0)).await
 }
 
 /// The subject's tasks from `from` to `to` (inclusive), by day and position; today's are

@@ -59,6 +59,11 @@ pub struct CanPerform {
     pub cost: i64,
     pub free_remaining: i64,
     pub balance: i64,
+    /// Uses left this month under the plan's limit, when the action also counts against one
+    /// (creator and email unlocks, post analyses); `null` when no plan limit applies.
+    pub monthly_remaining: Option<i64>,
+    /// Why the action is not allowed, in words for the customer; `null` when it is.
+    pub reason: Option<String>,
 }
 
 /// The wallet of every workspace, as the feature that keeps them provides it.
@@ -97,6 +102,20 @@ pub trait CreditWallet: Send + Sync {
         actor: &Actor,
         reason: &str,
     ) -> Result<()>;
+
+    /// Whether a use of `action` with this `reference` was settled (paid, or one of the free
+    /// uses) at or after `since`: a feature that sells a view for a while (a result page) lets
+    /// the workspace see it again without paying twice. No wallet: never.
+    async fn settled_since(
+        &self,
+        _state: &AppState,
+        _scope: &Scope,
+        _action: &str,
+        _reference: &str,
+        _since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Runs `work` with the price of `action` held; captures on success, releases on failure.
@@ -150,6 +169,8 @@ impl CreditWallet for NoCharge {
             cost: 0,
             free_remaining: 0,
             balance: 0,
+            monthly_remaining: None,
+            reason: None,
         })
     }
 

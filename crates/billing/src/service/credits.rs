@@ -171,21 +171,38 @@ pub async fn can_perform(state: &AppState, scope: &Scope, action: &str) -> Resul
     let free_remaining =
         (price.free_per_month - free_used(conn, workspace_id, action).await?).max(0);
     let balance = balance(conn, scope).await?.balance;
-    let unlimited = super::limits::standing(state, scope)
-        .await?
-        .plan
-        .credits_unlimited();
+    let standing = super::limits::standing(state, scope).await?;
+    let unlimited = standing.plan.credits_unlimited();
     let cost = if unlimited || free_remaining > 0 {
         0
     } else {
         price.cost
     };
+    // The plan's monthly limit refuses before the price does (as the action itself does).
+    let mut monthly_remaining = None;
+    let mut reason = None;
+    if let Some(meter) = pricing::meter_of(&price.action)
+        && let Some(limit) = standing.plan.limit(meter)
+    {
+        let used = super::limits::used_this_month(conn, scope, meter).await?;
+        monthly_remaining = Some((limit - used).max(0));
+        if used >= limit {
+            let plans = super::plans::all(conn).await?;
+            reason =
+                Some(super::limits::limit_error(&plans, &standing, meter, limit, used).to_string());
+        }
+    }
+    if reason.is_none() && balance < cost {
+        reason = Some(insufficient(&price.label, cost, balance).to_string());
+    }
     Ok(CanPerform {
         action: price.action,
-        allowed: balance >= cost,
+        allowed: reason.is_none(),
         cost,
         free_remaining,
         balance,
+        monthly_remaining,
+        reason,
     })
 }
 
@@ -439,6 +456,36 @@ impl platform::credits::CreditWallet for WalletPort {
     ) -> Result<()> {
         release(&state.db, scope, id, actor, reason).await
     }
+
+    async fn settled_since(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        action: &str,
+        reference: &str,
+        since: DateTime<Utc>,
+    ) -> Result<bool> {
+        settled_since(&state.db, scope, action, reference, since).await
+    }
+}
+
+/// Whether the workspace's use of `action` with `reference` was captured at or after `since`.
+pub async fn settled_since(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    action: &str,
+    reference: &str,
+    since: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(reservation::Entity::find()
+        .filter(reservation::Column::WorkspaceId.eq(scope.workspace_id()))
+        .filter(reservation::Column::Action.eq(action))
+        .filter(reservation::Column::Reference.eq(reference))
+        .filter(reservation::Column::State.eq("captured"))
+        .filter(reservation::Column::CreatedAt.gte(since))
+        .count(conn)
+        .await?
+        > 0)
 }
 
 /// Adds purchased credits once per `key` (a paid top-up); a repeat is a no-op.

@@ -34,6 +34,18 @@ pub const DEFAULTS: &[(&str, &str, i64, i64)] = &[
     ("ai_dm_template", "AI DM template draft", 1, 0),
 ];
 
+/// The plan's monthly meter an action also counts against (requirement 004: creator and
+/// email unlocks and post analyses have monthly limits per plan besides their price), so
+/// "can I?" answers with the limit as well as the balance.
+pub fn meter_of(action: &str) -> Option<crate::Meter> {
+    match action {
+        "profile_unlock" => Some(crate::Meter::ProfileUnlocks),
+        "email_unlock" => Some(crate::Meter::EmailUnlocks),
+        "post_analytics" => Some(crate::Meter::PostAnalyses),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Price {
     pub action: String,

@@ -549,8 +549,33 @@ async fn the_api_answers_balance_pricing_can_perform_and_pages_the_ledger() {
         .unwrap();
     assert_eq!(
         can,
-        json!({ "action": "profile_unlock", "allowed": true, "cost": 25, "free_remaining": 0, "balance": 27 })
+        json!({ "action": "profile_unlock", "allowed": true, "cost": 25, "free_remaining": 0, "balance": 27,
+            "monthly_remaining": 5, "reason": null })
     );
+    // The Free plan has no email unlocks: refused for the plan's limit though the balance
+    // covers the price, as the unlock itself would be.
+    let can: Value = get("/api/v1/credits/can-perform/email_unlock")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(can["allowed"], false, "{can}");
+    assert_eq!(can["monthly_remaining"], 0, "{can}");
+    assert!(
+        can["reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not include email unlocks"),
+        "{can}"
+    );
+    // An action without a plan limit says so, and a balance short of the price is the reason.
+    let can: Value = get("/api/v1/credits/can-perform/bulk_export")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(can["monthly_remaining"], Value::Null, "{can}");
+    assert_eq!(can["allowed"], true, "{can}");
     assert_eq!(
         get("/api/v1/credits/can-perform/teleport").await.status(),
         404

@@ -46,7 +46,7 @@ const CHANNEL_ROWS: usize = 1024;
 /// What is exported, for the record and the file name.
 #[derive(Debug, Clone)]
 pub struct What {
-    /// `creators`, `posts`, `list`, `campaign`…
+    /// `creators`, `posts`, `list`, `campaign`, `campaign_report` (the PDF)…
     pub kind: &'static str,
     /// The list or campaign, when one.
     pub subject: Option<Uuid>,
@@ -95,7 +95,16 @@ where
     ctx.require(Permission::WorkspaceWrite)?;
     let scope = Scope::of(ctx)?;
     let name = file_stem(&what.name);
-    let id = record(&state.db, &scope, ctx.user_id(), &what, &name, format).await?;
+    let id = record(
+        &state.db,
+        &scope,
+        ctx.user_id(),
+        &what,
+        &name,
+        format.as_str(),
+        "running",
+    )
+    .await?;
     state
         .limits
         .consume(state, &scope, METER, 1)
@@ -207,15 +216,19 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
+/// A record of the trail, in `state` (`running` for an export about to be written, `done` for
+/// a document already made).
 async fn record(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     user: Uuid,
     what: &What,
     name: &str,
-    format: Format,
+    format: &str,
+    state: &str,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
+    let now = platform::db::now();
     export::Entity::insert(export::ActiveModel {
         id: Set(id),
         workspace_id: Set(scope.workspace_id()),
@@ -223,16 +236,36 @@ async fn record(
         kind: Set(what.kind.into()),
         subject_id: Set(what.subject),
         name: Set(name.into()),
-        format: Set(format.as_str().into()),
+        format: Set(format.into()),
         rows: Set(None),
-        state: Set("running".into()),
+        state: Set(state.into()),
         cost: Set(0),
-        created_at: Set(platform::db::now()),
-        finished_at: Set(None),
+        created_at: Set(now),
+        finished_at: Set((state == "done").then_some(now)),
     })
     .exec_without_returning(conn)
     .await?;
     Ok(id)
+}
+
+/// A document made from the workspace's data (a campaign report as a PDF), recorded in the
+/// trail as it is handed out. Free and outside the `exports` meter — a report, not a bulk copy
+/// of the data — but data leaving all the same, so not for read-only tokens either.
+pub async fn record_document(state: &AppState, ctx: &Ctx, what: &What, format: &str) -> Result<()> {
+    ctx.require(Permission::WorkspaceWrite)?;
+    let scope = Scope::of(ctx)?;
+    let name = file_stem(&what.name);
+    record(
+        &state.db,
+        &scope,
+        ctx.user_id(),
+        what,
+        &name,
+        format,
+        "done",
+    )
+    .await?;
+    Ok(())
 }
 
 async fn finish(

@@ -129,16 +129,28 @@ pub fn location(bio: &str) -> Option<String> {
     (!place.is_empty()).then_some(place)
 }
 
-/// The first email address written in the bio.
-pub fn email(bio: &str) -> Option<String> {
+/// The email addresses written in the bio, as written, in order.
+fn addresses(bio: &str) -> impl Iterator<Item = &str> {
     bio.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '|' | '(' | ')' | '<' | '>'))
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| w.contains('@'))
-        .find(|w| {
+        .filter(|w| {
             email_address::EmailAddress::parse_with_options(w, Default::default()).is_ok()
                 && w.contains('.')
         })
-        .map(|w| w.to_lowercase())
+}
+
+/// The first email address written in the bio.
+pub fn email(bio: &str) -> Option<String> {
+    addresses(bio).next().map(str::to_lowercase)
+}
+
+/// The bio with every address [`email`] would find replaced: the contact email is what an
+/// email unlock sells, so a bio shown before that unlock does not give it away.
+pub fn without_emails(bio: &str) -> String {
+    addresses(bio).fold(bio.to_string(), |shown, a| {
+        shown.replace(a, "(email hidden until unlocked)")
+    })
 }
 
 /// Hashtags used in captions, lower-cased, with how often (the most used first).
@@ -361,6 +373,15 @@ mod tests {
         );
         assert_eq!(location("just vibes"), None);
         assert_eq!(location("📍"), None);
+    }
+
+    #[test]
+    fn a_bio_is_shown_without_its_addresses() {
+        assert_eq!(
+            without_emails("Collabs: Lea@Studio.example | DM (x@y.io) or @handle"),
+            "Collabs: (email hidden until unlocked) | DM ((email hidden until unlocked)) or @handle"
+        );
+        assert_eq!(without_emails("no address @here"), "no address @here");
     }
 
     #[test]

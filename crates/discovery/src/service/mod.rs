@@ -48,6 +48,20 @@ pub struct Charge {
     pub free_remaining: i64,
     /// The wallet's balance after it.
     pub balance: i64,
+    /// The workspace paid for this very search (same filters, sort and page), or took it as
+    /// a free use, within the last 24 hours: seen again without a charge.
+    pub repeat: bool,
+}
+
+/// A priced search seen again within this many hours of paying for it (a reload, going back,
+/// the cards/table switch, a teammate opening the same link) is not charged again.
+pub const REPEAT_FREE_HOURS: i64 = 24;
+
+/// What names a priced search in the ledger: its pool, filters, sort and page, hashed.
+fn search_reference(pool: &str, filters: &search::Filters) -> Result<String> {
+    let canonical = serde_json::to_string(filters).map_err(platform::Error::internal)?;
+    let digest = platform::crypto::token_hash(&canonical);
+    Ok(format!("discovery_search:{pool}:{}", &digest[..32]))
 }
 
 /// The priced action a search is, if any: a page past the first is a results page (whatever
@@ -91,18 +105,31 @@ pub async fn search(
         return Ok((pool.to_string(), found, None));
     };
     let scope = platform::Scope::of(ctx)?;
-    let (found, cost, free) = platform::credits::charge_on_success(
-        state,
-        &scope,
-        action,
-        &platform::credits::Actor::User(ctx.user_id()),
-        Some("discovery search"),
-        |held| async move {
-            let found = search::run(&state.db, pool, filters, platform::db::now()).await?;
-            Ok((found, held.cost, held.free))
-        },
-    )
-    .await?;
+    let reference = search_reference(pool, filters)?;
+    let now = platform::db::now();
+    let since = now - chrono::Duration::hours(REPEAT_FREE_HOURS);
+    // Two identical searches at the same moment may both pay: each was a search asked for.
+    let repeat = state
+        .credits
+        .settled_since(state, &scope, action, &reference, since)
+        .await?;
+    let (found, cost, free) = if repeat {
+        let found = search::run(&state.db, pool, filters, now).await?;
+        (found, 0, false)
+    } else {
+        platform::credits::charge_on_success(
+            state,
+            &scope,
+            action,
+            &platform::credits::Actor::User(ctx.user_id()),
+            Some(&reference),
+            |held| async move {
+                let found = search::run(&state.db, pool, filters, platform::db::now()).await?;
+                Ok((found, held.cost, held.free))
+            },
+        )
+        .await?
+    };
     let after = state.credits.can_perform(state, &scope, action).await?;
     Ok((
         pool.to_string(),
@@ -113,6 +140,7 @@ pub async fn search(
             free,
             free_remaining: after.free_remaining,
             balance: after.balance,
+            repeat,
         }),
     ))
 }

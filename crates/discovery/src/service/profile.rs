@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use platform::{
-    AppState, Ctx, Permission, Result, Scope,
+    AppState, Ctx, Error, Permission, Result, Scope,
     credits::{Actor, charge_on_success},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -262,8 +262,57 @@ fn groups(posts: &[PostFigures], key: impl Fn(&PostFigures) -> String) -> Vec<Gr
         .collect()
 }
 
-/// The detailed post analytics of a creator: counts one use of the plan's monthly meter and
-/// is charged through reserve → capture; a failure charges nothing.
+/// The workspace's tracking of an unlocked creator, made if it is not there yet: the account
+/// audit (crate `intelligence`) runs on tracked profiles, so "audit this creator" tracks it
+/// and leads to its audits, where the audit's price is shown before it runs. The tracking id.
+pub async fn track_for_audit(state: &AppState, ctx: &Ctx, profile_id: Uuid) -> Result<Uuid> {
+    ctx.require(Permission::WorkspaceWrite)?;
+    let scope = Scope::of(ctx)?;
+    let c = unlocks::creator_of(&state.db, profile_id).await?;
+    if !unlocks::is_unlocked(&state.db, &scope, profile_id).await? {
+        return Err(Error::Conflict(
+            "Unlock this creator's full analytics first: the audit is part of them.".into(),
+        ));
+    }
+    if let Some(t) =
+        instagram::service::tracked::of_profile(&state.db, &scope, c.profile_id).await?
+    {
+        return Ok(t.id);
+    }
+    match instagram::service::tracked::track_existing_in(
+        state,
+        &scope,
+        c.profile_id,
+        "Added from Discover",
+        Some(ctx),
+    )
+    .await
+    {
+        Ok(t) => Ok(t.tracked.id),
+        // A teammate's click at the same moment tracked it first: theirs serves.
+        Err(e) => {
+            match instagram::service::tracked::of_profile(&state.db, &scope, c.profile_id).await? {
+                Some(t) => Ok(t.id),
+                None => Err(e),
+            }
+        }
+    }
+}
+
+/// Where the workspace sees this creator's audits, if it tracks the creator.
+pub async fn audits_href(state: &AppState, ctx: &Ctx, profile_id: Uuid) -> Result<Option<String>> {
+    let scope = Scope::of(ctx)?;
+    Ok(
+        instagram::service::tracked::of_profile(&state.db, &scope, profile_id)
+            .await?
+            .map(|t| format!("/instagram/tracked/{}/audits", t.id)),
+    )
+}
+
+/// The detailed post analytics of an unlocked creator: counts one use of the plan's monthly
+/// meter and is charged through reserve → capture; a failure charges nothing. They detail
+/// the unlocked analytics, so a creator the workspace has not unlocked is a 409 that costs
+/// nothing (else 5 credits would buy every post's analysis that the unlock's 25 sell).
 pub async fn post_analytics(
     state: &AppState,
     ctx: &Ctx,
@@ -272,6 +321,12 @@ pub async fn post_analytics(
     ctx.require(Permission::WorkspaceWrite)?;
     let scope = Scope::of(ctx)?;
     let c = unlocks::creator_of(&state.db, profile_id).await?;
+    if !unlocks::is_unlocked(&state.db, &scope, profile_id).await? {
+        return Err(Error::Conflict(
+            "Unlock this creator's full analytics first: post analytics detail an unlocked profile."
+                .into(),
+        ));
+    }
     state
         .limits
         .consume(state, &scope, POST_ANALYTICS_METER, 1)

@@ -61,7 +61,7 @@ pub enum Sort {
 }
 
 /// A search: every field is optional; each one set narrows the results.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Filters {
     /// Words to find in the username, name, bio and recent captions (all must match).

@@ -531,6 +531,8 @@ struct SearchPage {
     page_label: String,
     prev_href: String,
     next_href: String,
+    /// What the next page costs, said before it is asked for (pages past the first are priced).
+    next_price: String,
     /// Nothing on this page: what to change.
     empty: String,
     /// Nothing on this page but there are results: the first page's link.
@@ -570,7 +572,12 @@ fn charge_words(c: &service::Charge) -> String {
     } else {
         "advanced search"
     };
-    if c.free {
+    if c.repeat {
+        format!(
+            "This {what} was paid for in the last {} hours: not charged again.",
+            service::REPEAT_FREE_HOURS
+        )
+    } else if c.free {
         format!(
             "Free {what} of the month: {} left.",
             number(c.free_remaining)
@@ -583,6 +590,16 @@ fn charge_words(c: &service::Charge) -> String {
             number(c.cost),
             number(c.balance)
         )
+    }
+}
+
+/// The next page's price, beside its link, once the month's free pages are used (a free
+/// one is said after it is seen: "Free result page of the month: N left").
+fn next_price_words(c: &platform::credits::CanPerform) -> String {
+    if c.cost > 0 {
+        format!("{} credits", number(c.cost))
+    } else {
+        String::new()
     }
 }
 
@@ -612,6 +629,7 @@ impl SearchPage {
             page_label: String::new(),
             prev_href: String::new(),
             next_href: String::new(),
+            next_price: String::new(),
             empty: String::new(),
             first_href: String::new(),
             can_clear: false,
@@ -781,6 +799,14 @@ async fn search_page(
             }
             let mut page = page.found(&pool, &filters, &found, creators);
             page.charged = charged.map(|c| charge_words(&c)).unwrap_or_default();
+            if !page.next_href.is_empty() {
+                let scope = platform::Scope::of(&ctx)?;
+                let next = state
+                    .credits
+                    .can_perform(&state, &scope, "discovery_page")
+                    .await?;
+                page.next_price = next_price_words(&next);
+            }
             page
         }
     };

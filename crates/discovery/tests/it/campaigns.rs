@@ -724,6 +724,33 @@ async fn the_report_is_a_csv_and_a_pdf_with_the_figures() {
     // The engagement, the fee and the cost per engagement as figures of the cover.
     assert!(text.contains("500"), "{text}");
     assert!(text.contains("€2.00"), "{text}");
+    // Both are in the export trail: the CSV as a bulk export, the PDF as a free document.
+    let (_, trail) = call(&app, &token, Method::GET, "/api/v1/discovery/exports", None).await;
+    let kinds: Vec<(&str, &str)> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["kind"].as_str().unwrap(), r["format"].as_str().unwrap()))
+        .collect();
+    assert!(kinds.contains(&("campaign", "csv")), "{trail}");
+    assert!(kinds.contains(&("campaign_report", "pdf")), "{trail}");
+    // Data leaving the workspace: not for a read-only token.
+    let (_, read) = call(
+        &app,
+        &token,
+        Method::POST,
+        "/api/v1/tokens",
+        Some(json!({ "name": "Reporting", "scope": "read" })),
+    )
+    .await;
+    let res = app
+        .api()
+        .get(app.url(&format!("/api/v1/discovery/campaigns/{id}/report.pdf")))
+        .bearer_auth(read["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

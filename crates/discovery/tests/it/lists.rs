@@ -50,7 +50,7 @@ async fn creators(app: &TestApp, names: &[&str]) -> HashMap<String, Uuid> {
 }
 
 /// The owner behind `owner` invites `email` as `role`; the invitee accepts and gets a token.
-async fn teammate(app: &TestApp, owner: &str, email: &str, role: &str) -> String {
+pub(crate) async fn teammate(app: &TestApp, owner: &str, email: &str, role: &str) -> String {
     let (status, body) = call(
         app,
         owner,

@@ -115,4 +115,24 @@ async fn lookalikes_are_the_known_nearest_creators() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The creator's page lists the same nearest creators, nearest first, with their distance.
+    let browser = identity::testkit::browser(&app, "l@example.com").await;
+    let page = browser
+        .get(app.url(&format!("/discover/creators/{}", ids[0])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Similar creators"), "{page}");
+    let at = |name: &str| {
+        page.find(&format!(">@{name}</a>"))
+            .unwrap_or_else(|| panic!("{name} is listed: {page}"))
+    };
+    assert!(at("twin") < at("cousin") && at("cousin") < at("weak"));
+    assert!(at("other_language") < at("other_topic"));
+    assert!(page.contains(&format!("{:.2}", near[0].1.total)), "{page}");
+    assert!(page.contains("cosine similarity"), "the method is shown");
 }

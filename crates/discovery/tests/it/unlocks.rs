@@ -6,7 +6,7 @@ use chrono::Utc;
 use platform::{Scope, testkit::TestApp};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Made, app, make};
@@ -243,6 +243,47 @@ async fn email_unlock_charges_only_when_an_email_is_known() {
     )
     .await;
     assert_eq!(p["email"], "lea@studio.example");
+    // Another workspace sees the creator and whether an email exists, never the address one
+    // workspace paid for, nor that workspace's unlocks.
+    let (other, _) = customer(&app, "other@example.com", "Other", "discovery_standard", 0).await;
+    let (s, p) = call(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/api/v1/discovery/creators/{with}"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert!(p["email"].is_null(), "{p}");
+    assert!(!p.to_string().contains("lea@studio.example"), "{p}");
+    let (_, listed) = call(&app, &other, Method::GET, "/api/v1/discovery/unlocks").await;
+    assert!(!listed.to_string().contains(&with.to_string()), "{listed}");
+    // Its page shows the bio without the address the email unlock sells.
+    let page = |email: &'static str| {
+        let app = &app;
+        async move {
+            identity::testkit::browser(app, email)
+                .await
+                .get(app.url(&format!("/discover/creators/{with}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let theirs = page("other@example.com").await;
+    assert!(
+        theirs.contains("Collabs: (email hidden until unlocked)"),
+        "{theirs}"
+    );
+    assert!(
+        !theirs.to_lowercase().contains("lea@studio.example"),
+        "{theirs}"
+    );
+    let ours = page("mail@example.com").await;
+    assert!(ours.contains("lea@studio.example"), "{ours}");
 }
 
 #[tokio::test]
@@ -250,6 +291,24 @@ async fn post_analytics_are_charged_per_request() {
     let app = app().await;
     let (token, ws) = customer(&app, "pa@example.com", "Pa", "discovery_standard", 100).await;
     let id = creator(&app, "pa.lea", "Cook").await;
+    // A creator the workspace has not unlocked: refused, nothing charged or counted.
+    let before = balance(&app, ws).await;
+    let path = format!("/api/v1/discovery/creators/{id}/post-analytics");
+    let (s, body) = call(&app, &token, Method::POST, &path).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("Unlock"),
+        "{body}"
+    );
+    assert_eq!(balance(&app, ws).await, before);
+    let (s, body) = call(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/discovery/creators/{id}/unlock"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
     let before = balance(&app, ws).await;
     for n in 1..=2 {
         let (s, body) = call(
@@ -292,30 +351,41 @@ async fn result_pages_past_the_free_ones_are_charged() {
     .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert!(body["charged"].is_null());
-    // Five free pages past the first a month, then 10 credits a page.
+    // Five free pages past the first a month, then 10 credits a page (each a different
+    // search: the same one seen again is not a new use, below).
+    let page = |n: u32| format!("/api/v1/discovery/search?per_page=10&page=2&followers_min={n}");
     for n in 1..=5 {
-        let (s, body) = call(
-            &app,
-            &token,
-            Method::GET,
-            "/api/v1/discovery/search?per_page=10&page=2",
-        )
-        .await;
+        let (s, body) = call(&app, &token, Method::GET, &page(n)).await;
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(body["charged"]["free"], true, "page {n}: {body}");
+        assert_eq!(body["charged"]["repeat"], false, "page {n}: {body}");
         assert_eq!(body["charged"]["free_remaining"], 5 - n);
     }
     assert_eq!(balance(&app, ws).await, before);
-    let (s, body) = call(
-        &app,
-        &token,
-        Method::GET,
-        "/api/v1/discovery/search?per_page=10&page=2",
-    )
-    .await;
+    let (s, body) = call(&app, &token, Method::GET, &page(6)).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["charged"]["cost"], 10, "{body}");
     assert_eq!(balance(&app, ws).await, before - 10);
+    // Seen again within the day (a reload, going back): neither a free use nor a charge,
+    // and a teammate's or a free page's repeat alike.
+    for n in [6, 2] {
+        let (s, body) = call(&app, &token, Method::GET, &page(n)).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["charged"]["repeat"], true, "page {n}: {body}");
+        assert_eq!(body["charged"]["cost"], 0, "page {n}: {body}");
+        assert_eq!(body["charged"]["free"], false, "page {n}: {body}");
+    }
+    assert_eq!(balance(&app, ws).await, before - 10);
+    // Another page of the same filters is another search.
+    let (_, body) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/discovery/search?per_page=10&page=3&followers_min=6",
+    )
+    .await;
+    assert_eq!(body["charged"]["cost"], 10, "{body}");
+    assert_eq!(balance(&app, ws).await, before - 20);
     // A refused search holds nothing.
     let (s, _) = call(
         &app,
@@ -325,7 +395,68 @@ async fn result_pages_past_the_free_ones_are_charged() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(balance(&app, ws).await, before - 10);
+    assert_eq!(balance(&app, ws).await, before - 20);
+}
+
+#[tokio::test]
+async fn the_next_page_link_says_what_it_costs_once_the_free_pages_are_used() {
+    let app = app().await;
+    let (token, _) = customer(&app, "next@example.com", "Next", "discovery_standard", 100).await;
+    for i in 0..3 {
+        creator(&app, &format!("next.{i}"), "Cook").await;
+    }
+    let browser = identity::testkit::browser(&app, "next@example.com").await;
+    let first = || async {
+        browser
+            .get(app.url("/discover?per_page=1"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let body = first().await;
+    assert!(body.contains("rel=\"next\""), "{body}");
+    assert!(!body.contains("Next page:"), "free pages left: {body}");
+    for n in 1..=5 {
+        let path = format!("/api/v1/discovery/search?per_page=1&page=2&followers_min={n}");
+        let (s, _) = call(&app, &token, Method::GET, &path).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let body = first().await;
+    assert!(body.contains("Next page: 10 credits"), "{body}");
+}
+
+#[tokio::test]
+async fn advanced_searches_past_the_free_ones_are_charged() {
+    let app = app().await;
+    let (token, ws) = customer(&app, "adv@example.com", "Adv", "discovery_standard", 100).await;
+    creator(&app, "adv.lea", "Cook").await;
+    let before = balance(&app, ws).await;
+    // A first page with an advanced filter: ten free a month, then 15 credits.
+    let search = |n: u32| format!("/api/v1/discovery/search?language=en&followers_min={n}");
+    for n in 1..=10 {
+        let (s, body) = call(&app, &token, Method::GET, &search(n)).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["charged"]["action"], "advanced_search", "{body}");
+        assert_eq!(body["charged"]["free"], true, "search {n}: {body}");
+        assert_eq!(body["charged"]["free_remaining"], 10 - n, "{body}");
+    }
+    assert_eq!(balance(&app, ws).await, before);
+    let (_, body) = call(&app, &token, Method::GET, &search(11)).await;
+    assert_eq!(body["charged"]["cost"], 15, "{body}");
+    assert_eq!(balance(&app, ws).await, before - 15);
+    // A plain first page (no advanced filter) is free and uses nothing.
+    let (_, body) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/discovery/search?followers_min=1",
+    )
+    .await;
+    assert!(body["charged"].is_null(), "{body}");
+    assert_eq!(balance(&app, ws).await, before - 15);
 }
 
 #[tokio::test]
@@ -563,6 +694,51 @@ async fn saved_searches_are_the_owner_s_or_the_team_s_and_recent_ones_are_noted(
     let (_, list) = call(&app, &a, Method::GET, "/api/v1/discovery/saved-searches").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["mine"], true);
+    // A teammate sees the shared search (not theirs to delete), never a private one.
+    let res = send(
+        &a,
+        serde_json::json!({"name": "Mine only", "query": "q=tea", "shared": false}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let private: Value = res.json().await.unwrap();
+    let mate = crate::lists::teammate(&app, &a, "save-mate@example.com", "member").await;
+    let (_, team) = call(&app, &mate, Method::GET, "/api/v1/discovery/saved-searches").await;
+    let names: Vec<&str> = team["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Vegan 10k"], "{team}");
+    assert_eq!(team["items"][0]["mine"], false);
+    let (s, _) = call(
+        &app,
+        &mate,
+        Method::DELETE,
+        &format!(
+            "/api/v1/discovery/saved-searches/{}",
+            saved["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a teammate's search is not theirs to delete"
+    );
+    let (s, _) = call(
+        &app,
+        &a,
+        Method::DELETE,
+        &format!(
+            "/api/v1/discovery/saved-searches/{}",
+            private["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
     // Another workspace neither sees nor deletes it.
     let (_, other) = call(&app, &b, Method::GET, "/api/v1/discovery/saved-searches").await;
     assert!(other["items"].as_array().unwrap().is_empty());
@@ -688,13 +864,14 @@ async fn a_missing_creator_is_fetched_as_a_job_and_then_found() {
 async fn can_perform_covers_discovery_s_actions() {
     let app = app().await;
     let (token, _) = customer(&app, "can@example.com", "Can", "discovery_standard", 30).await;
-    for (action, cost) in [
-        ("profile_unlock", 25),
-        ("email_unlock", 10),
-        ("post_analytics", 5),
-        ("discovery_page", 0),
-        ("advanced_search", 0),
-        ("bulk_export", 0),
+    // With the Standard plan's monthly limits (004: 500 profiles, 250 emails, 125 analyses).
+    for (action, cost, monthly) in [
+        ("profile_unlock", 25, Some(500)),
+        ("email_unlock", 10, Some(250)),
+        ("post_analytics", 5, Some(125)),
+        ("discovery_page", 0, None),
+        ("advanced_search", 0, None),
+        ("bulk_export", 0, None),
     ] {
         let (s, body) = call(
             &app,
@@ -706,5 +883,94 @@ async fn can_perform_covers_discovery_s_actions() {
         assert_eq!(s, StatusCode::OK, "{action}: {body}");
         assert_eq!(body["cost"], cost, "{action}: {body}");
         assert_eq!(body["allowed"], true, "{action}");
+        assert_eq!(
+            body["monthly_remaining"],
+            json!(monthly),
+            "{action}: {body}"
+        );
     }
+    // The Free plan has no email unlocks or post analyses: "can I?" says no, and
+    // why, though the balance covers the price.
+    let (free, _) = customer(&app, "canfree@example.com", "Free", "free", 30).await;
+    for action in ["email_unlock", "post_analytics"] {
+        let (_, body) = call(
+            &app,
+            &free,
+            Method::GET,
+            &format!("/api/v1/credits/can-perform/{action}"),
+        )
+        .await;
+        assert_eq!(body["allowed"], false, "{action}: {body}");
+        assert_eq!(body["monthly_remaining"], 0, "{action}: {body}");
+        assert!(
+            body["reason"]
+                .as_str()
+                .unwrap()
+                .contains("does not include"),
+            "{action}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unlocked_creator_is_tracked_for_its_audit_once() {
+    let app = app().await;
+    let (token, _) = customer(&app, "aud@example.com", "Aud", "discovery_standard", 100).await;
+    let id = creator(&app, "aud.lea", "Cook").await;
+    let tracking = format!("/api/v1/discovery/creators/{id}/tracking");
+    // Locked: refused, nothing tracked.
+    let (s, body) = call(&app, &token, Method::POST, &tracking).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    let (s, _) = call(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/discovery/creators/{id}/unlock"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = call(&app, &token, Method::POST, &tracking).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let tracked = body["tracked_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        body["audits"],
+        format!("/api/v1/instagram/tracked/{tracked}/audits")
+    );
+    // Asked again: the same tracking.
+    let (_, again) = call(&app, &token, Method::POST, &tracking).await;
+    assert_eq!(again["tracked_id"], tracked.as_str());
+    let (s, audits) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/instagram/tracked/{tracked}/audits"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{audits}");
+    // The unlocked profile page leads to those audits.
+    let browser = identity::testkit::browser(&app, "aud@example.com").await;
+    let page = browser
+        .get(app.url(&format!("/discover/creators/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("href=\"/instagram/tracked/{tracked}/audits\"")),
+        "{page}"
+    );
+    // Another workspace neither sees that tracking nor tracks a creator it has not unlocked.
+    let (other, _) = customer(&app, "aud2@example.com", "Aud2", "discovery_standard", 100).await;
+    let (s, _) = call(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/api/v1/instagram/tracked/{tracked}/audits"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = call(&app, &other, Method::POST, &tracking).await;
+    assert_eq!(s, StatusCode::CONFLICT);
 }

@@ -85,12 +85,52 @@ pub async fn track_in(
     as_demo: bool,
     by: Option<&Ctx>,
 ) -> Result<TrackedProfile> {
-    let workspace_id = scope.workspace_id();
     let username = Username::parse(username)?;
     let pool = profiles::pool_for_new(state, &username, as_demo).await?;
     let note = checked_note(note)?;
     let txn = platform::db::begin_write(&state.db).await?;
     let profile = profiles::find_or_create(&txn, pool, username.as_str()).await?;
+    let tracked = insert(&txn, scope, &profile, note, by).await?;
+    RefreshProfile::enqueue(&txn, profile.id, Some(scope.workspace_id())).await?;
+    txn.commit().await?;
+    state.jobs.wake();
+    Ok(TrackedProfile { tracked, profile })
+}
+
+/// Follows a profile already in the shared pool (one found in creator discovery), by its id.
+/// Its data is refreshed as any tracked profile's when a source can give it (demo data, or
+/// real data with a live public source); without one the stored figures stay, each with its
+/// source and time, rather than the tracking being refused.
+pub async fn track_existing_in(
+    state: &AppState,
+    scope: &Scope,
+    profile_id: Uuid,
+    note: &str,
+    by: Option<&Ctx>,
+) -> Result<TrackedProfile> {
+    let note = checked_note(note)?;
+    let profile = profiles::get(&state.db, profile_id).await?;
+    let refresh = profile.pool == profiles::Pool::Demo.as_str()
+        || crate::source::live_public_data(state).await;
+    let txn = platform::db::begin_write(&state.db).await?;
+    let tracked = insert(&txn, scope, &profile, note, by).await?;
+    if refresh {
+        RefreshProfile::enqueue(&txn, profile.id, Some(scope.workspace_id())).await?;
+    }
+    txn.commit().await?;
+    state.jobs.wake();
+    Ok(TrackedProfile { tracked, profile })
+}
+
+/// The tracking row and its audit event, in the caller's transaction.
+async fn insert(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    profile: &profile::Model,
+    note: Option<String>,
+    by: Option<&Ctx>,
+) -> Result<tracked::Model> {
+    let workspace_id = scope.workspace_id();
     let tracked = tracked::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(workspace_id),
@@ -98,7 +138,7 @@ pub async fn track_in(
         note: Set(note),
         created_at: Set(now()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| {
         if platform::db::is_unique_violation(&e) {
@@ -115,11 +155,21 @@ pub async fn track_in(
         Some(ctx) => event.by(ctx),
         None => event.actor(None, "command line"),
     };
-    audit::record(&txn, event).await?;
-    RefreshProfile::enqueue(&txn, profile.id, Some(workspace_id)).await?;
-    txn.commit().await?;
-    state.jobs.wake();
-    Ok(TrackedProfile { tracked, profile })
+    audit::record(txn, event).await?;
+    Ok(tracked)
+}
+
+/// The scope's workspace's tracking of a profile, if it tracks it.
+pub async fn of_profile(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    profile_id: Uuid,
+) -> Result<Option<tracked::Model>> {
+    Ok(tracked::Entity::find()
+        .filter(tracked::Column::WorkspaceId.eq(scope.workspace_id()))
+        .filter(tracked::Column::ProfileId.eq(profile_id))
+        .one(conn)
+        .await?)
 }
 
 /// A profile the scope's workspace tracks; another workspace's id is not found.

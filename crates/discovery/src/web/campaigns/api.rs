@@ -853,7 +853,8 @@ pub(crate) async fn report_rows(
     .await
 }
 
-/// The campaign report as a PDF with charts.
+/// The campaign report as a PDF with charts, recorded in the export trail (free; not for
+/// read-only tokens, as data leaves the workspace).
 #[utoipa::path(get, path = "/api/v1/discovery/campaigns/{id}/report.pdf", tag = "discovery",
     params(("id" = Uuid, Path)),
     responses((status = 200, description = "The PDF", content_type = "application/pdf"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -867,9 +868,21 @@ pub async fn campaign_report_pdf(
 
 /// The PDF as a download (pages and API alike).
 pub(crate) async fn pdf_response(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Response> {
-    // Read access is checked by the service; the scope is the caller's.
+    // Data leaving the workspace: a member who may change it (no read-only token), recorded.
+    ctx.require(platform::Permission::WorkspaceWrite)?;
     Scope::of(ctx)?;
     let (stem, bytes) = report::pdf(state, ctx, id).await?;
+    exports::record_document(
+        state,
+        ctx,
+        &exports::What {
+            kind: "campaign_report",
+            subject: Some(id),
+            name: stem.clone(),
+        },
+        "pdf",
+    )
+    .await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(

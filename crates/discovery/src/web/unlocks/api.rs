@@ -30,6 +30,7 @@ pub fn router() -> ApiRouter<AppState> {
         .routes(routes!(unlock_profile))
         .routes(routes!(unlock_email))
         .routes(routes!(post_analytics))
+        .routes(routes!(track_for_audit))
         .routes(routes!(unlocked))
         .routes(routes!(export_creators))
         .routes(routes!(export_posts))
@@ -134,12 +135,13 @@ pub async fn unlock_email(
     Ok(Json(unlocks::unlock_email(&state, &ctx, profile_id).await?))
 }
 
-/// The detailed post analytics of a creator (5 credits per request by default).
+/// The detailed post analytics of an unlocked creator (5 credits per request by default).
 #[utoipa::path(post, path = "/api/v1/discovery/creators/{profile_id}/post-analytics", tag = "discovery",
     params(("profile_id" = Uuid, Path, description = "The creator's profile id")),
     responses((status = 200, body = PostAnalytics), (status = 401, body = Problem),
         (status = 402, body = Problem, description = "Not enough credits, or the plan's monthly post analyses are used up"),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The creator is not unlocked: unlock the full analytics first")))]
 pub async fn post_analytics(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -148,6 +150,34 @@ pub async fn post_analytics(
     Ok(Json(
         profile::post_analytics(&state, &ctx, profile_id).await?,
     ))
+}
+
+/// The workspace's tracking of a creator, which the account audit runs on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiscoveryCreatorTracking {
+    /// The tracked profile's id (`/api/v1/instagram/tracked/{id}`).
+    pub tracked_id: Uuid,
+    /// Where to start and read its audits.
+    pub audits: String,
+}
+
+/// Track an unlocked creator for its audit (idempotent: an already tracked creator answers
+/// its tracking). Start the audit with `POST` on `audits`, which says its price first.
+#[utoipa::path(post, path = "/api/v1/discovery/creators/{profile_id}/tracking", tag = "discovery",
+    params(("profile_id" = Uuid, Path, description = "The creator's profile id")),
+    responses((status = 200, body = DiscoveryCreatorTracking), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The creator is not unlocked")))]
+pub async fn track_for_audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(profile_id): Path<Uuid>,
+) -> Result<Json<DiscoveryCreatorTracking>> {
+    let tracked_id = profile::track_for_audit(&state, &ctx, profile_id).await?;
+    Ok(Json(DiscoveryCreatorTracking {
+        tracked_id,
+        audits: format!("/api/v1/instagram/tracked/{tracked_id}/audits"),
+    }))
 }
 
 /// An unlocked creator.

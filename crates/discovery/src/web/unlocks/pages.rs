@@ -5,7 +5,10 @@
 //! left.
 
 use askama::Template;
-use axum::{extract::State, response::Response};
+use axum::{
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{DateTime, Utc};
 use platform::{
@@ -25,6 +28,7 @@ use serde::Deserialize;
 use crate::model::creator;
 use crate::service::{
     exports::{self, Format, Record},
+    lookalikes,
     profile::{self, Analytics, PostAnalytics},
     unlocks,
 };
@@ -41,6 +45,7 @@ pub fn routes() -> PageRoutes {
             "/discover/creators/{id}/post-analytics",
             post(post_analytics),
         )
+        .route("/discover/creators/{id}/audit", post(audit))
         .route(UNLOCKED, get(unlocked_page))
         .route("/discover/exports/{kind}", post(export))
         .route("/discover/fetch", post(fetch))
@@ -269,7 +274,35 @@ struct ProfilePage {
     analytics_price: String,
     analytics: Option<AnalyticsView>,
     post_analytics: Option<PostAnalyticsView>,
+    /// The creator's audits (once the workspace tracks it), or empty.
+    audits_href: String,
+    /// The nearest creators of the same pool (public cards), with how near.
+    lookalikes: Vec<LookalikeView>,
+    lookalike_method: &'static str,
 }
+
+/// A similar creator on the profile page.
+struct LookalikeView {
+    href: String,
+    username: String,
+    followers: String,
+    engagement: &'static str,
+    distance: String,
+}
+
+/// The profile page's engagement band, in words.
+fn band_words(rate: Option<f64>) -> &'static str {
+    match band(rate) {
+        "low" => "Low",
+        "average" => "Average",
+        "high" => "High",
+        "very_high" => "Very high",
+        _ => "Unknown",
+    }
+}
+
+/// How many similar creators the profile page shows (the API gives up to 50).
+const LOOKALIKES_SHOWN: usize = 6;
 
 async fn price_words(state: &AppState, ctx: &Ctx, action: &str) -> Result<String> {
     let scope = Scope::of(ctx)?;
@@ -311,15 +344,14 @@ async fn render_profile(
             .map(|ch| ch.to_uppercase().collect())
             .unwrap_or_else(|| "?".into()),
         picture: pics.get(c.picture_url.as_deref()).unwrap_or_default(),
-        bio: c.bio.clone().unwrap_or_default(),
-        followers: number(c.followers),
-        engagement: match band(c.engagement_rate) {
-            "low" => "Low",
-            "average" => "Average",
-            "high" => "High",
-            "very_high" => "Very high",
-            _ => "Unknown",
+        // The address is what an email unlock sells: shown in the bio once it is unlocked.
+        bio: match (&c.bio, &p.email) {
+            (Some(bio), Some(_)) => bio.clone(),
+            (Some(bio), None) => crate::service::index::without_emails(bio),
+            (None, _) => String::new(),
         },
+        followers: number(c.followers),
+        engagement: band_words(c.engagement_rate),
         categories: top_categories(&c.categories).join(", "),
         language: c.language.clone().unwrap_or_default(),
         location: c.location.clone().unwrap_or_default(),
@@ -340,6 +372,26 @@ async fn render_profile(
         analytics_price: price_words(state, ctx, profile::POST_ANALYTICS_ACTION).await?,
         analytics: p.analytics.as_ref().map(|a| analytics_view(a, now)),
         post_analytics: post_analytics.as_ref().map(post_analytics_view),
+        lookalikes: lookalikes::of(&state.db, c.profile_id, LOOKALIKES_SHOWN)
+            .await?
+            .1
+            .iter()
+            .map(|(l, d)| LookalikeView {
+                href: href(l.profile_id),
+                username: l.username.clone(),
+                followers: number(l.followers),
+                engagement: band_words(l.engagement_rate),
+                distance: format!("{:.2}", d.total),
+            })
+            .collect(),
+        lookalike_method: crate::web::api::LOOKALIKE_METHOD,
+        audits_href: if p.unlocked {
+            profile::audits_href(state, ctx, c.profile_id)
+                .await?
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
     };
     Ok(html(jar, &page))
 }
@@ -414,6 +466,22 @@ async fn post_analytics(
     }
 }
 
+/// Tracks the unlocked creator (if it is not yet) and opens its audits.
+async fn audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    match profile::track_for_audit(&state, &ctx, id).await {
+        Ok(tracked) => {
+            Ok(Redirect::to(&format!("/instagram/tracked/{tracked}/audits")).into_response())
+        }
+        Err(e) => action_failed(jar, e, &href(id)),
+    }
+}
+
 struct UnlockedRow {
     href: String,
     username: String,
@@ -444,6 +512,7 @@ fn export_row(r: &Record, now: DateTime<Utc>) -> ExportRow {
             "posts" => "Posts of unlocked creators".into(),
             "list" => format!("List: {}", r.name),
             "campaign" => format!("Campaign: {}", r.name),
+            "campaign_report" => format!("Campaign report: {}", r.name),
             _ => r.name.clone(),
         },
         format: r.format.to_uppercase(),

@@ -102,13 +102,23 @@ pub async fn of(
     profile_id: Uuid,
     limit: usize,
 ) -> Result<(creator::Model, Vec<(creator::Model, Distance)>)> {
+    let target = creator_of(conn, profile_id).await?;
+    let near = nearest(conn, &target, limit).await?;
+    Ok((target, near))
+}
+
+/// [`of`] for a creator already read (its page has it).
+pub async fn nearest(
+    conn: &impl ConnectionTrait,
+    target: &creator::Model,
+    limit: usize,
+) -> Result<Vec<(creator::Model, Distance)>> {
     if limit == 0 || limit > LIMIT_MAX {
         return Err(Error::validation(
             "limit",
             format!("between 1 and {LIMIT_MAX}"),
         ));
     }
-    let target = creator_of(conn, profile_id).await?;
     let lo = (target.followers as f64 / BAND).floor() as i64;
     let hi = (target.followers as f64 * BAND).ceil() as i64;
     let mut seen = std::collections::HashSet::from([target.id]);
@@ -145,7 +155,7 @@ pub async fn of(
     let mut scored: Vec<(creator::Model, Distance)> = found
         .into_iter()
         .map(|c| {
-            let d = distance(&target, &c);
+            let d = distance(target, &c);
             (c, d)
         })
         .collect();
@@ -156,7 +166,7 @@ pub async fn of(
             .then(a.0.id.cmp(&b.0.id))
     });
     scored.truncate(limit);
-    Ok((target, scored))
+    Ok(scored)
 }
 
 #[cfg(test)]

@@ -299,13 +299,13 @@ pub async fn track_for_audit(state: &AppState, ctx: &Ctx, profile_id: Uuid) -> R
     }
 }
 
-/// Where the workspace sees this creator's audits, if it tracks the creator.
-pub async fn audits_href(state: &AppState, ctx: &Ctx, profile_id: Uuid) -> Result<Option<String>> {
+/// The workspace's tracking of this creator (where its audits are), if it tracks it.
+pub async fn tracked_id(state: &AppState, ctx: &Ctx, profile_id: Uuid) -> Result<Option<Uuid>> {
     let scope = Scope::of(ctx)?;
     Ok(
         instagram::service::tracked::of_profile(&state.db, &scope, profile_id)
             .await?
-            .map(|t| format!("/instagram/tracked/{}/audits", t.id)),
+            .map(|t| t.id),
     )
 }
 

@@ -86,6 +86,18 @@ pub fn band(rate: Option<f64>) -> &'static str {
     }
 }
 
+/// The band (from [`band`]) as a word for pages: "Low", "Average", "High", "Very high" or
+/// "Unknown".
+pub fn band_word(rate: Option<f64>) -> &'static str {
+    match band(rate) {
+        "low" => "Low",
+        "average" => "Average",
+        "high" => "High",
+        "very_high" => "Very high",
+        _ => "Unknown",
+    }
+}
+
 /// The three most frequent categories of a category mix, most frequent first (ties by name).
 pub fn top_categories(categories: &serde_json::Value) -> Vec<String> {
     let mut v: Vec<(String, f64)> = categories

@@ -66,16 +66,6 @@ pub struct CreatorLine {
     pub fetched_exact: String,
 }
 
-fn engagement_word(rate: Option<f64>) -> &'static str {
-    match crate::web::api::band(rate) {
-        "low" => "Low",
-        "average" => "Average",
-        "high" => "High",
-        "very_high" => "Very high",
-        _ => "Unknown",
-    }
-}
-
 pub fn creator_line(
     c: &creator::Model,
     picture: Option<String>,
@@ -92,7 +82,7 @@ pub fn creator_line(
             .unwrap_or_else(|| "?".into()),
         picture: picture.unwrap_or_default(),
         followers: number(c.followers),
-        engagement: engagement_word(c.engagement_rate),
+        engagement: crate::web::api::band_word(c.engagement_rate),
         demo: c.pool == "demo" || c.source == "demo",
         source: instagram::Source::parse(&c.source)
             .map(|s| s.label())

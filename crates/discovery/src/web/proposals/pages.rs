@@ -483,16 +483,6 @@ impl EditorPage {
     }
 }
 
-fn engagement(rate: Option<f64>) -> &'static str {
-    match crate::web::api::band(rate) {
-        "low" => "Low",
-        "average" => "Average",
-        "high" => "High",
-        "very_high" => "Very high",
-        _ => "Unknown",
-    }
-}
-
 fn diff_lines(d: &Diff, currency: &str) -> Vec<String> {
     let mut out = Vec::new();
     for f in &d.fields {
@@ -587,7 +577,7 @@ async fn render_editor(
                 username: e.username(),
                 full_name: c.and_then(|c| c.full_name.clone()).unwrap_or_default(),
                 followers: c.map(|c| number(c.followers)).unwrap_or_else(|| "—".into()),
-                engagement: engagement(c.and_then(|c| c.engagement_rate)),
+                engagement: crate::web::api::band_word(c.and_then(|c| c.engagement_rate)),
                 source: c
                     .and_then(|c| instagram::Source::parse(&c.source))
                     .map(|s| s.label().to_string())

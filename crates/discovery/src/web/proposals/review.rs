@@ -320,16 +320,6 @@ struct ReviewPage {
     comment_max: usize,
 }
 
-fn engagement_word(rate: Option<f64>) -> &'static str {
-    match crate::web::api::band(rate) {
-        "low" => "Low",
-        "average" => "Average",
-        "high" => "High",
-        "very_high" => "Very high",
-        _ => "Unknown",
-    }
-}
-
 async fn render(
     state: &AppState,
     token: &str,
@@ -362,7 +352,7 @@ async fn render(
                     .and_then(|m| pics.get(m.picture_url.as_deref()))
                     .unwrap_or_default(),
                 followers: m.map(|m| number(m.followers)).unwrap_or_else(|| "—".into()),
-                engagement: engagement_word(m.and_then(|m| m.engagement_rate)),
+                engagement: crate::web::api::band_word(m.and_then(|m| m.engagement_rate)),
                 categories: m
                     .map(|m| crate::web::api::top_categories(&m.categories).join(", "))
                     .unwrap_or_default(),

@@ -32,7 +32,7 @@ use crate::service::{
     profile::{self, Analytics, PostAnalytics},
     unlocks,
 };
-use crate::web::api::{band, pictures, top_categories};
+use crate::web::api::{band_word, pictures, top_categories};
 
 const UNLOCKED: &str = "/discover/unlocked";
 
@@ -290,17 +290,6 @@ struct LookalikeView {
     distance: String,
 }
 
-/// The profile page's engagement band, in words.
-fn band_words(rate: Option<f64>) -> &'static str {
-    match band(rate) {
-        "low" => "Low",
-        "average" => "Average",
-        "high" => "High",
-        "very_high" => "Very high",
-        _ => "Unknown",
-    }
-}
-
 /// How many similar creators the profile page shows (the API gives up to 50).
 const LOOKALIKES_SHOWN: usize = 6;
 
@@ -351,7 +340,7 @@ async fn render_profile(
             (None, _) => String::new(),
         },
         followers: number(c.followers),
-        engagement: band_words(c.engagement_rate),
+        engagement: band_word(c.engagement_rate),
         categories: top_categories(&c.categories).join(", "),
         language: c.language.clone().unwrap_or_default(),
         location: c.location.clone().unwrap_or_default(),
@@ -372,22 +361,22 @@ async fn render_profile(
         analytics_price: price_words(state, ctx, profile::POST_ANALYTICS_ACTION).await?,
         analytics: p.analytics.as_ref().map(|a| analytics_view(a, now)),
         post_analytics: post_analytics.as_ref().map(post_analytics_view),
-        lookalikes: lookalikes::of(&state.db, c.profile_id, LOOKALIKES_SHOWN)
+        lookalikes: lookalikes::nearest(&state.db, c, LOOKALIKES_SHOWN)
             .await?
-            .1
             .iter()
             .map(|(l, d)| LookalikeView {
                 href: href(l.profile_id),
                 username: l.username.clone(),
                 followers: number(l.followers),
-                engagement: band_words(l.engagement_rate),
+                engagement: band_word(l.engagement_rate),
                 distance: format!("{:.2}", d.total),
             })
             .collect(),
         lookalike_method: crate::web::api::LOOKALIKE_METHOD,
         audits_href: if p.unlocked {
-            profile::audits_href(state, ctx, c.profile_id)
+            profile::tracked_id(state, ctx, c.profile_id)
                 .await?
+                .map(audits_page)
                 .unwrap_or_default()
         } else {
             String::new()
@@ -466,6 +455,11 @@ async fn post_analytics(
     }
 }
 
+/// A tracked profile's audits page (crate `intelligence`).
+fn audits_page(tracked_id: uuid::Uuid) -> String {
+    format!("/instagram/tracked/{tracked_id}/audits")
+}
+
 /// Tracks the unlocked creator (if it is not yet) and opens its audits.
 async fn audit(
     State(state): State<AppState>,
@@ -475,9 +469,7 @@ async fn audit(
 ) -> Result<Response> {
     let id = parse_id(&id)?;
     match profile::track_for_audit(&state, &ctx, id).await {
-        Ok(tracked) => {
-            Ok(Redirect::to(&format!("/instagram/tracked/{tracked}/audits")).into_response())
-        }
+        Ok(tracked) => Ok(Redirect::to(&audits_page(tracked)).into_response()),
         Err(e) => action_failed(jar, e, &href(id)),
     }
 }
